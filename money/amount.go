@@ -106,7 +106,7 @@ func (a Amount) String() string {
 	u := uint64(a)
 	sign := ""
 	if a < 0 {
-		sign, u = "-", uint64(-(a + 1))+1 // safe for math.MinInt64
+		sign, u = "-", uint64(-(a+1))+1 // safe for math.MinInt64
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
 }

@@ -1,0 +1,33 @@
+# One target per job a person runs; the work is in scripts/ and the splitpay binary.
+.PHONY: demo test dev dev-down bench build clean
+
+GO ?= go
+
+## demo: bring the dev stack up (installing what is missing) and walk through the demo scenario
+demo: build
+	scripts/devstack exec ./bin/splitpay demo
+	@echo "The stack keeps running for the Temporal UI link above; 'make dev-down' stops it."
+
+## test: bring the stack up, run every check and test, fuzz the money package, stop the stack
+test:
+	scripts/test
+
+## dev: bring the stack up and run the worker and API in the foreground (Ctrl-C stops them, not the stack)
+dev: build
+	scripts/devstack exec ./bin/splitpay dev
+
+## dev-down: stop PostgreSQL and the Temporal dev server
+dev-down:
+	scripts/devstack down
+
+## bench: the benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./money/...
+
+build:
+	$(GO) build -o bin/splitpay ./cmd/splitpay
+
+## clean: stop the stack and delete .dev/ and bin/
+clean:
+	scripts/devstack clean
+	rm -rf bin

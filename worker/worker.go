@@ -1,0 +1,23 @@
+// Package worker builds the Temporal worker that runs SplitPay: it registers every workflow and the activities.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/splitpay/splitpay/activities"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// New returns a worker on taskQueue with all SplitPay workflows and acts registered. Start it with Start or Run.
+func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	Register(w, acts)
+	return w
+}
+
+// Register adds every workflow and activity to r (a worker, or a replayer's or test environment's registry).
+func Register(r sdkworker.Registry, acts *activities.Activities) {
+	r.RegisterWorkflow(workflows.StackCheck)
+	r.RegisterActivity(acts)
+}
