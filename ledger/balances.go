@@ -193,3 +193,27 @@ func (t *SubOrderTotals) field(kind string) *money.Amount {
 	}
 	return nil
 }
+
+// QuickCheck is Check for a few accounts, cheap enough to run after every operation: each account's sum of
+// entries (in the order given), the trial balance over all accounts, and how many non-negative accounts are
+// below zero (always 0 unless the schema's guard was bypassed).
+func (l *Ledger) QuickCheck(ctx context.Context, accts ...Account) (sums []money.Amount, trial money.Amount, negatives int, err error) {
+	keys := make([]string, len(accts))
+	for i, a := range accts {
+		keys[i] = a.Key()
+	}
+	rows, err := l.db.Query(ctx, `
+		SELECT coalesce((SELECT sum(e.amount) FROM entries e JOIN accounts a ON a.id = e.account_id WHERE a.key = k), 0)::bigint
+		FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`, keys)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var s int64
+	if _, err = pgx.ForEachRow(rows, []any{&s}, func() error { sums = append(sums, money.Amount(s)); return nil }); err != nil {
+		return nil, 0, 0, err
+	}
+	var sum int64
+	err = l.db.QueryRow(ctx, `SELECT coalesce(sum(balance), 0)::bigint, count(*) FILTER (WHERE non_negative AND balance < 0) FROM accounts`).
+		Scan(&sum, &negatives)
+	return sums, money.Amount(sum), negatives, err
+}
