@@ -1,0 +1,104 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/ledger"
+)
+
+func TestInboxRecognisesDuplicates(t *testing.T) {
+	ctx := context.Background()
+	l := newLedger(t)
+	n := ledger.Notification{Channel: "wechatpay", EventID: "EV-1", EventType: "TRANSACTION.SUCCESS", Resource: []byte(`{"openid":"o-1"}`)}
+	if first, err := l.RecordNotification(ctx, n); err != nil || !first {
+		t.Fatalf("first delivery: %v %v", first, err)
+	}
+	if first, err := l.RecordNotification(ctx, n); err != nil || first {
+		t.Fatalf("duplicate delivery: first=%v err=%v", first, err)
+	}
+	n.Channel = "alipay" // the same id on another channel is another event
+	if first, err := l.RecordNotification(ctx, n); err != nil || !first {
+		t.Fatalf("other channel: %v %v", first, err)
+	}
+	var ve *ledger.ValidationError
+	if _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(err, &ve) || ve.Field != "EventID" {
+		t.Errorf("missing event id: %v", err)
+	}
+}
+
+func TestMerchantsAndReceivers(t *testing.T) {
+	ctx := context.Background()
+	db := stacktest.MigratedPool(t)
+	l := ledger.New(db)
+	var ve *ledger.ValidationError
+	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); !errors.As(err, &ve) || ve.Field != "SubMchID" {
+		t.Errorf("active without sub_mchid: %v", err)
+	}
+	if _, err := l.GetMerchant(ctx, "m1"); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("refused merchant was stored: %v", err)
+	}
+	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", SubMchID: "1900000109", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := l.GetMerchant(ctx, "m1"); err != nil || m.SubMchID != "1900000109" || m.Status != ledger.MerchantActive {
+		t.Errorf("merchant = %+v, %v", m, err)
+	}
+
+	if err := l.UpsertReceiver(ctx, ledger.Receiver{ID: "d1", Channel: "wechatpay", Type: ledger.ReceiverPersonal, Account: "openid-1", Relation: "DISTRIBUTOR", Name: "张三丰"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := l.GetReceiver(ctx, "d1")
+	if err != nil || r.Name != "张**" || r.Status != ledger.ReceiverActive {
+		t.Errorf("receiver = %+v, %v", r, err)
+	}
+	var stored string
+	if err := db.QueryRow(ctx, `SELECT string_agg(r::text, ',') FROM receivers r`).Scan(&stored); err == nil && strings.Contains(stored, "三丰") {
+		t.Errorf("a person's full name reached the database: %s", stored)
+	}
+	if err := l.UpsertReceiver(ctx, ledger.Receiver{ID: "d2", Channel: "wechatpay", Type: "BANK", Account: "x", Relation: "DISTRIBUTOR", Name: "李"}); !errors.As(err, &ve) || ve.Field != "Type" {
+		t.Errorf("bad type: %v", err)
+	}
+}
+
+func TestOrdersReadModelNeverRollsBack(t *testing.T) {
+	ctx := context.Background()
+	l := newLedger(t)
+	save := func(rev int64, status string) bool {
+		t.Helper()
+		ok, err := l.SaveOrder(ctx, ledger.OrderView{OrderNo: "C1", Channel: "wechatpay", Status: status, TotalAmount: 18000, MerchantIDs: []string{"m1", "m2"}, Revision: rev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !save(1, "CREATED") || !save(3, "PAID") {
+		t.Fatal("in-order writes were not applied")
+	}
+	if save(2, "CREATED") { // a late retry of an older write
+		t.Error("revision 2 overwrote revision 3")
+	}
+	o, err := l.GetOrder(ctx, "C1")
+	if err != nil || o.Status != "PAID" || o.Revision != 3 || len(o.MerchantIDs) != 2 {
+		t.Errorf("order = %+v, %v", o, err)
+	}
+	for i, st := range []string{"PAID", "COMPLETED", "PAID"} {
+		if _, err := l.SaveOrder(ctx, ledger.OrderView{OrderNo: "L" + string(rune('a'+i)), Channel: "wechatpay", Status: st, Revision: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paid, err := l.ListOrders(ctx, "PAID", "", 10)
+	if err != nil || len(paid) != 3 { // C1, La, Lc
+		t.Fatalf("paid orders: %d, %v", len(paid), err)
+	}
+	page2, err := l.ListOrders(ctx, "PAID", paid[0].OrderNo, 10)
+	if err != nil || len(page2) != 2 || page2[0].OrderNo != paid[1].OrderNo {
+		t.Errorf("second page after %s: %+v, %v", paid[0].OrderNo, page2, err)
+	}
+	if _, err := l.GetOrder(ctx, "nope"); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("missing order: %v", err)
+	}
+}
