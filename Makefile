@@ -20,9 +20,9 @@ dev: build
 dev-down:
 	scripts/devstack down
 
-## bench: the benchmarks
+## bench: the benchmarks (money in-process; the ledger on the dev stack's PostgreSQL)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./money/...
+	scripts/devstack exec $(GO) test -run '^$$' -bench . -benchmem ./money/... ./ledger/...
 
 build:
 	$(GO) build -o bin/splitpay ./cmd/splitpay
