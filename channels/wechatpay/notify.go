@@ -46,4 +46,3 @@ func (c *Client) ParseRefundNotification(r *http.Request) (channels.Notification
 		TransactionID: rn.TransactionID, OutTradeNo: rn.OutTradeNo, Status: normaliseRefundStatus(rn.RefundStatus),
 		Refund: money.Amount(rn.Amount.Refund), SuccessTime: rn.SuccessTime}, nil
 }
-
