@@ -1,0 +1,376 @@
+// Package wxsim is a wire-faithful simulator of WeChat Pay APIv3 电商收付通: an http.Handler that checks each
+// request's merchant signature, signs every answer with its own key (public-key mode, PUB_KEY_ID_…), keeps the
+// channel's state in memory — sub-merchants' frozen and available money, combined orders, sharing, returns,
+// subsidies, refunds — enforces the channel's rules with its own error codes, plays the buyer, and sends
+// AEAD-encrypted, signed notifications with the channel's retry schedule. Faults can be injected per endpoint.
+//
+// It is SplitPay's test bed and a product feature: users build against it before they have live credentials.
+package wxsim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	mrand "math/rand/v2"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay/wire"
+)
+
+// Platform is a platform merchant (服务商/电商平台) registered with the simulator.
+type Platform struct {
+	MchID      string
+	CertSerial string         // its API certificate serial, named in each Authorization header
+	PublicKey  *rsa.PublicKey // verifies its requests
+	APIv3Key   string         // encrypts its notifications
+}
+
+// Faults are injected failures. Rates are probabilities in [0, 1], drawn from a seeded generator.
+type Faults struct {
+	SystemErrorRate      map[string]float64 // path prefix → rate of 500 SYSTEM_ERROR (before any state change)
+	FrequencyLimitedRate map[string]float64 // path prefix → rate of 429 FREQUENCY_LIMITED
+	Delay                map[string]time.Duration
+	DropNotifications    bool // notifications are never sent (掉单)
+	DuplicateNotify      bool // every notification is sent twice
+	StuckSharing         bool // sharing requests stay PROCESSING
+	EnforceSharingDelay  bool // refuse sharing earlier than 30 s (simulated clock) after payment
+}
+
+// Sim is the simulator. Create it with New; it is safe for concurrent use.
+type Sim struct {
+	KeyID      string          // the "微信支付公钥" id clients verify with
+	PrivateKey *rsa.PrivateKey // signs answers and notifications; its public half is PublicKey()
+
+	limits channels.Limits
+	client *http.Client
+
+	mu          sync.Mutex
+	offset      time.Duration // the simulated clock runs at real time plus offset
+	rng         *mrand.Rand
+	faults      Faults
+	notifyScale float64 // retry schedule multiplier (1 = WeChat's real ≈24 h)
+	platforms   map[string]*Platform
+	subs        map[string]*subMerchant
+	receivers   map[string]*receiver // type + "/" + account
+	combined    map[string]*combinedOrder
+	byTx        map[string]*subOrder
+	sharings    map[string]*sharing // sub_mchid + "/" + out_order_no
+	returns     map[string]*returnOrder
+	refunds     map[string]*refund // sub_mchid + "/" + out_refund_no
+	refundsByID map[string]*refund
+	seq         int64
+	pending     sync.WaitGroup
+}
+
+type subMerchant struct {
+	id                string
+	frozen, available int64
+}
+
+type receiver struct {
+	typ, account, name, relation string
+	balance                      int64 // what it received minus what it returned (merchant receivers)
+}
+
+type combinedOrder struct {
+	platform  *Platform
+	req       wire.CombineRequest
+	body      []byte // canonical request, to detect reuse with other parameters
+	prepayID  string
+	closed    bool
+	subOrders []*subOrder
+}
+
+type subOrder struct {
+	order                       *combinedOrder
+	wire                        wire.SubOrder
+	state                       string
+	transactionID, successTime  string
+	paidAt                      time.Time
+	unsplit                     int64 // frozen money of this sub-order still to share or unfreeze
+	sharedToOthers              int64
+	refunded, refundCount       int64
+	subsidy, subsidyReturned    int64
+	subsidised, subsidyCanceled bool
+	sharingCount                int
+	finished                    bool
+}
+
+type sharing struct {
+	body     []byte
+	state    wire.SharingState
+	sub      *subOrder
+	created  time.Time
+	finished bool
+}
+
+type returnOrder struct {
+	body  []byte
+	state wire.ReturnState
+}
+
+type refund struct {
+	body      []byte
+	state     wire.RefundState
+	sub       *subOrder
+	notifyURL string
+	platform  *Platform
+	subsidyRt bool // a subsidy return already used this refund
+}
+
+// New returns a simulator with a fresh RSA-2048 key (never committed anywhere) and SPEC.md's limits.
+func New(limits channels.Limits, seed uint64) (*Sim, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return &Sim{
+		KeyID: "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
+		client: &http.Client{Timeout: 5 * time.Second}, rng: mrand.New(mrand.NewPCG(seed, 1)), notifyScale: 1,
+		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
+		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
+		returns: map[string]*returnOrder{}, refunds: map[string]*refund{}, refundsByID: map[string]*refund{},
+	}, nil
+}
+
+// PublicKey is the key clients verify the simulator's answers and notifications with.
+func (s *Sim) PublicKey() *rsa.PublicKey { return &s.PrivateKey.PublicKey }
+
+// RegisterPlatform lets a platform merchant call the simulator.
+func (s *Sim) RegisterPlatform(p Platform) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cp := p
+	s.platforms[p.MchID] = &cp
+}
+
+// AddSubMerchant opens a sub-merchant account (as onboarding's FINISH would).
+func (s *Sim) AddSubMerchant(subMchID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.subs[subMchID] == nil {
+		s.subs[subMchID] = &subMerchant{id: subMchID}
+	}
+}
+
+// Balance is a sub-merchant's money at the channel.
+type Balance struct{ Frozen, Available int64 }
+
+// Balance returns a sub-merchant's frozen and available money.
+func (s *Sim) Balance(subMchID string) Balance {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.subs[subMchID]; m != nil {
+		return Balance{Frozen: m.frozen, Available: m.available}
+	}
+	return Balance{}
+}
+
+// ReceiverBalance returns what a receiver holds from sharing, net of returns.
+func (s *Sim) ReceiverBalance(typ, account string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.receivers[typ+"/"+account]; r != nil {
+		return r.balance
+	}
+	return 0
+}
+
+// SetFaults replaces the injected faults.
+func (s *Sim) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// SetNotifyScale compresses (<1) the notification retry schedule; 0.001 turns WeChat's 15 s into 15 ms.
+func (s *Sim) SetNotifyScale(scale float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notifyScale = scale
+}
+
+// Advance moves the simulated clock forward (sharing delay, freeze period, return timeouts).
+func (s *Sim) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset += d
+}
+
+// Wait blocks until every notification the simulator is delivering has finished its attempts.
+func (s *Sim) Wait() { s.pending.Wait() }
+
+func (s *Sim) now() time.Time { return time.Now().Add(s.offset) }
+
+func (s *Sim) nextID(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s%s%010d", prefix, s.now().Format("20060102"), s.seq)
+}
+
+// ---------------------------------------------------------------- HTTP plumbing
+
+// apiError is an answer with the channel's error shape.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	field   string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+func fail(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+func paramError(field, format string, args ...any) *apiError {
+	e := fail(http.StatusBadRequest, channels.CodeParamError, format, args...)
+	e.field = field
+	return e
+}
+
+// ServeHTTP authenticates the request, routes it, and answers with a signed body.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/sim/") {
+		s.serveControl(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		s.reply(w, 0, nil, fail(http.StatusBadRequest, channels.CodeParamError, "unreadable body"))
+		return
+	}
+	platform, aerr := s.authenticate(r, body)
+	if aerr != nil {
+		s.reply(w, 0, nil, aerr)
+		return
+	}
+	if aerr := s.injectFault(r.URL.Path); aerr != nil {
+		s.reply(w, 0, nil, aerr)
+		return
+	}
+	status, out, aerr := s.route(platform, r, body)
+	s.reply(w, status, out, aerr)
+}
+
+var authRe = regexp.MustCompile(`(\w+)="([^"]*)"`)
+
+// authenticate checks the Authorization header: a registered merchant, its certificate serial, a timestamp
+// within five minutes, and an RSA-SHA256 signature over METHOD\nURI\nTIMESTAMP\nNONCE\nBODY\n.
+func (s *Sim) authenticate(r *http.Request, body []byte) (*Platform, *apiError) {
+	h := r.Header.Get("Authorization")
+	scheme, params, ok := strings.Cut(h, " ")
+	if !ok || scheme != "WECHATPAY2-SHA256-RSA2048" {
+		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "missing or unknown Authorization scheme")
+	}
+	kv := map[string]string{}
+	for _, m := range authRe.FindAllStringSubmatch(params, -1) {
+		kv[m[1]] = m[2]
+	}
+	s.mu.Lock()
+	p := s.platforms[kv["mchid"]]
+	s.mu.Unlock()
+	if p == nil {
+		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "unknown mchid %q", kv["mchid"])
+	}
+	if kv["serial_no"] != p.CertSerial {
+		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "certificate serial does not match the merchant")
+	}
+	ts, err := strconv.ParseInt(kv["timestamp"], 10, 64)
+	if err != nil || math.Abs(float64(time.Now().Unix()-ts)) > 300 {
+		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "timestamp missing or more than 5 minutes off")
+	}
+	message := fmt.Sprintf("%s\n%s\n%s\n%s\n%s\n", r.Method, r.URL.RequestURI(), kv["timestamp"], kv["nonce_str"], body)
+	if err := verify(p.PublicKey, message, kv["signature"]); err != nil {
+		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "signature does not verify")
+	}
+	return p, nil
+}
+
+func (s *Sim) injectFault(path string) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for prefix, rate := range s.faults.SystemErrorRate {
+		if strings.HasPrefix(path, prefix) && s.rng.Float64() < rate {
+			return fail(http.StatusInternalServerError, channels.CodeSystemError, "injected system error")
+		}
+	}
+	for prefix, rate := range s.faults.FrequencyLimitedRate {
+		if strings.HasPrefix(path, prefix) && s.rng.Float64() < rate {
+			return fail(http.StatusTooManyRequests, channels.CodeFrequencyLimited, "injected rate limit")
+		}
+	}
+	for prefix, d := range s.faults.Delay {
+		if strings.HasPrefix(path, prefix) {
+			s.mu.Unlock()
+			time.Sleep(d)
+			s.mu.Lock()
+		}
+	}
+	return nil
+}
+
+// reply writes status and out (or the error) with the Wechatpay-* signature headers.
+func (s *Sim) reply(w http.ResponseWriter, status int, out any, aerr *apiError) {
+	var body []byte
+	if aerr != nil {
+		status = aerr.status
+		e := wire.Error{Code: aerr.code, Message: aerr.message}
+		if aerr.field != "" {
+			e.Detail = map[string]any{"field": aerr.field}
+		}
+		body, _ = json.Marshal(e)
+	} else if out != nil {
+		body, _ = json.Marshal(out)
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	s.sign(w.Header(), body, false)
+	if len(body) > 0 {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// sign sets the four Wechatpay-* headers over TIMESTAMP\nNONCE\nBODY\n; probe marks WeChat's deliberate
+// bad-signature probe traffic (WECHATPAY/SIGNTEST/…), which must never verify.
+func (s *Sim) sign(h http.Header, body []byte, probe bool) {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	nonce := randomHex(16)
+	sig, err := utils.SignSHA256WithRSA(ts+"\n"+nonce+"\n"+string(body)+"\n", s.PrivateKey)
+	if err != nil {
+		panic(err) // a 2048-bit key always signs
+	}
+	if probe {
+		sig = "WECHATPAY/SIGNTEST/" + sig[19:]
+	}
+	h.Set("Wechatpay-Timestamp", ts)
+	h.Set("Wechatpay-Nonce", nonce)
+	h.Set("Wechatpay-Signature", sig)
+	h.Set("Wechatpay-Serial", s.KeyID)
+	h.Set("Request-ID", randomHex(12))
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// sameRequest reports whether a repeated out-number carries the same content.
+func sameRequest(a, b []byte) bool { return bytes.Equal(a, b) }
