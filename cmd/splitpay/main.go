@@ -34,15 +34,17 @@ var version = ""
 type command struct {
 	name, summary string
 	run           func(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error
+	flags         func(fs *flag.FlagSet) // the subcommand's own flags, beside the shared configuration
 }
 
 var commands = []command{
-	{"worker", "run the Temporal worker (workflows and activities)", runWorker},
-	{"api", "serve the HTTP API", runAPI},
-	{"migrate", "apply the embedded SQL migrations to DATABASE_URL", runMigrate},
-	{"dev", "migrate, then run the worker and the API in one process", runDev},
-	{"demo", "walk through a scenario on the running stack and print what happened", runDemo},
-	{"version", "print the version", runVersion},
+	{"worker", "run the Temporal worker (workflows and activities)", runWorker, nil},
+	{"api", "serve the HTTP API", runAPI, nil},
+	{"migrate", "apply the embedded SQL migrations to DATABASE_URL", runMigrate, nil},
+	{"dev", "migrate, then run the worker and the API in one process", runDev, nil},
+	{"demo", "walk through a scenario on the running stack and print what happened", runDemo, nil},
+	{"sim", "sim wechatpay: serve the WeChat Pay 电商收付通 simulator", runSim, bindSimFlags},
+	{"version", "print the version", runVersion, nil},
 }
 
 func main() {
@@ -67,10 +69,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, er
 		if c.name != args[0] {
 			continue
 		}
+		rest := args[1:]
+		if c.name == "sim" { // `splitpay sim wechatpay`: the simulator's channel comes first
+			if len(rest) == 0 || rest[0] != "wechatpay" {
+				return errors.New("usage: splitpay sim wechatpay [flags]")
+			}
+			rest = rest[1:]
+		}
 		fs := flag.NewFlagSet("splitpay "+c.name, flag.ContinueOnError)
 		fs.SetOutput(errOut)
 		cfg := bindConfig(fs, getenv)
-		if err := fs.Parse(args[1:]); err != nil {
+		if c.flags != nil {
+			c.flags(fs)
+		}
+		if err := fs.Parse(rest); err != nil {
 			return err
 		}
 		if fs.NArg() > 0 {

@@ -3,9 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"flag"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFlagsOverrideEnvironmentOverrideDefaults(t *testing.T) {
@@ -40,5 +50,55 @@ func TestUnknownSubcommandAndVersion(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, noEnv, &out, &errOut); err == nil ||
 		!strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Errorf("migrate without a database must name DATABASE_URL, got %v", err)
+	}
+}
+
+func TestSimWechatpayServesAndWritesItsKey(t *testing.T) {
+	dir := t.TempDir()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	pubFile := filepath.Join(dir, "merchant.pem")
+	if err := os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var out bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"sim", "wechatpay", "--listen", addr, "--mchid", "1900000100", "--cert-serial", "S1",
+			"--merchant-public-key", pubFile, "--apiv3-key", "0123456789abcdef0123456789abcdef", "--sub-mchids", "1900000109",
+			"--public-key-out", filepath.Join(dir, "sim.pem")}, func(string) string { return "" }, &out, io.Discard)
+	}()
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get("http://" + addr + "/sim/balances/1900000109"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("simulator did not answer: %v", err)
+	}
+	resp.Body.Close()
+	unsigned, err := http.Get("http://" + addr + "/v3/combine-transactions/out-trade-no/X1")
+	if err != nil || unsigned.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an unsigned API call: %v %v, want 401", unsigned.StatusCode, err)
+	}
+	unsigned.Body.Close()
+	if _, err := os.Stat(filepath.Join(dir, "sim.pem")); err != nil {
+		t.Errorf("public key not written: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("sim exited with %v", err)
 	}
 }
