@@ -398,3 +398,167 @@ type Notifications interface {
 	ParsePaymentNotification(r *http.Request) (Notification, CombinedOrderState, error)
 	ParseRefundNotification(r *http.Request) (Notification, RefundState, error)
 }
+
+// Balance is a sub-merchant's money at the channel: available (withdrawable) and pending (frozen).
+type Balance struct {
+	SubMchID  string
+	Available money.Amount
+	Pending   money.Amount
+}
+
+// WithdrawRequest moves available money to the sub-merchant's bank account (提现).
+type WithdrawRequest struct {
+	SubMchID     string
+	OutRequestNo string // ours; never changed after a SYSTEM_ERROR
+	Amount       money.Amount
+	Remark       string
+	BankMemo     string
+}
+
+// Withdrawal states.
+const (
+	WithdrawCreated  = "CREATE_SUCCESS"
+	WithdrawSuccess  = "SUCCESS"
+	WithdrawFail     = "FAIL"
+	WithdrawRefunded = "REFUND" // the bank bounced it after SUCCESS
+	WithdrawClosed   = "CLOSE"
+	WithdrawInit     = "INIT" // retry with the identical request
+)
+
+// WithdrawState is a withdrawal as the channel reports it.
+type WithdrawState struct {
+	SubMchID     string
+	WithdrawID   string
+	OutRequestNo string
+	Status       string
+	Amount       money.Amount
+	Reason       string
+}
+
+// Funds reads balances and withdraws.
+type Funds interface {
+	Balance(ctx context.Context, subMchID string) (Balance, error)
+	Withdraw(ctx context.Context, r WithdrawRequest) (WithdrawState, error)
+	QueryWithdraw(ctx context.Context, subMchID, outRequestNo string) (WithdrawState, error)
+}
+
+// Applyment is a shop's onboarding application (二级商户进件). Fields marked sensitive are personal data: the
+// adapter encrypts them with the channel's public key, and they must never be logged.
+type Applyment struct {
+	OutRequestNo          string
+	OrganizationType      string // 2401 小微, 2500 个人卖家, 4 个体户, 2 企业, ...
+	BusinessLicenseCopy   string // media id
+	BusinessLicenseNumber string
+	MerchantName          string
+	LegalPerson           string
+	IDCardCopy            string // media id
+	IDCardNational        string // media id
+	IDCardName            string // sensitive
+	IDCardNumber          string // sensitive
+	IDCardValidTimeBegin  string
+	IDCardValidTime       string
+	BankAccountType       string // 74 对公 / 75 对私
+	AccountBank           string
+	AccountName           string // sensitive
+	BankAddressCode       string
+	AccountNumber         string // sensitive
+	ContactType           string // 65 法人 / 66 经办人
+	ContactName           string // sensitive
+	ContactIDNumber       string // sensitive
+	MobilePhone           string // sensitive
+	ContactEmail          string // sensitive
+	StoreName             string
+	StoreURL              string
+	MerchantShortname     string
+}
+
+// Applyment states.
+const (
+	ApplymentChecking      = "CHECKING"
+	ApplymentAccountVerify = "ACCOUNT_NEED_VERIFY"
+	ApplymentAuditing      = "AUDITING"
+	ApplymentNeedSign      = "NEED_SIGN"
+	ApplymentFinish        = "FINISH"
+	ApplymentRejected      = "REJECTED"
+	ApplymentFrozen        = "FROZEN"
+)
+
+// AccountValidation tells the shop how to prove its bank account: remit PayAmount to the destination account
+// before Deadline with Remark.
+type AccountValidation struct {
+	AccountName, AccountNo   string // masked by the channel
+	PayAmount                money.Amount
+	DestinationAccountNumber string
+	DestinationAccountName   string
+	DestinationAccountBank   string
+	City, Remark, Deadline   string
+}
+
+// Rejection is one field the channel refused, and why.
+type Rejection struct {
+	ParamName    string
+	RejectReason string
+}
+
+// ApplymentState is an application as the channel reports it.
+type ApplymentState struct {
+	ApplymentID        int64
+	OutRequestNo       string
+	State              string
+	StateDesc          string
+	SignState          string
+	SignURL            string
+	SubMchID           string
+	AccountValidation  *AccountValidation
+	AuditDetail        []Rejection
+	LegalValidationURL string
+}
+
+// Onboarding submits and tracks applications. There is no notification: callers poll.
+type Onboarding interface {
+	SubmitApplyment(ctx context.Context, a Applyment) (applymentID int64, err error)
+	QueryApplyment(ctx context.Context, outRequestNo string) (ApplymentState, error)
+}
+
+// BillFile is where a day's bill can be downloaded, and the hash its content must have.
+type BillFile struct {
+	HashType    string // SHA1
+	HashValue   string
+	DownloadURL string
+}
+
+// Bills requests and downloads the channel's daily bills; Download verifies the hash.
+type Bills interface {
+	TradeBill(ctx context.Context, billDate, subMchID string) (BillFile, error)
+	ProfitSharingBill(ctx context.Context, billDate, subMchID string) (BillFile, error)
+	DownloadBill(ctx context.Context, f BillFile) ([]byte, error)
+}
+
+// TradeBillLine is one line of a day's trade bill: a payment (RefundID empty) or a refund.
+type TradeBillLine struct {
+	Time          string
+	SubMchID      string
+	TransactionID string
+	OutTradeNo    string
+	TradeState    string // SUCCESS | REFUND
+	Settled       money.Amount
+	RefundID      string
+	OutRefundNo   string
+	Refund        money.Amount
+	RefundStatus  string
+	OrderAmount   money.Amount
+}
+
+// SharingBillLine is one line of a day's profit-sharing bill: a share to a receiver, or a return from one.
+type SharingBillLine struct {
+	Time          string
+	SubMchID      string
+	TransactionID string
+	OrderID       string // the channel's sharing or return number
+	OutOrderNo    string // ours
+	Kind          string // 分账 (share) | 回退 (return)
+	ReceiverType  string
+	Receiver      string
+	Amount        money.Amount
+	Status        string
+}

@@ -51,10 +51,11 @@ type Config struct {
 
 // Client is the adapter. It implements channels.Payments, ProfitSharing, Subsidies, Refunds, Notifications.
 type Client struct {
-	cfg    Config
-	base   string
-	api    *core.Client
-	notify *notify.Handler
+	cfg      Config
+	base     string
+	api      *core.Client
+	download *core.Client // bill files: requests signed, answers not (the SDK's WithoutValidator)
+	notify   *notify.Handler
 }
 
 var (
@@ -106,11 +107,16 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: %w", err)
 	}
+	download, err := core.NewClient(ctx, option.WithHTTPClient(httpClient),
+		option.WithMerchantCredential(cfg.SpMchID, cfg.MerchantCertSerial, cfg.MerchantPrivateKey), option.WithoutValidator())
+	if err != nil {
+		return nil, fmt.Errorf("wechatpay: bill download client: %w", err)
+	}
 	nh, err := notify.NewRSANotifyHandler(cfg.APIv3Key, verifier)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: notify handler: %w", err)
 	}
-	return &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), api: api, notify: nh}, nil
+	return &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), api: api, download: download, notify: nh}, nil
 }
 
 // Limits returns the configured channel limits.

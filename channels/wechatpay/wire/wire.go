@@ -290,3 +290,140 @@ type Error struct {
 	Message string         `json:"message"`
 	Detail  map[string]any `json:"detail,omitempty"`
 }
+
+// Funds, onboarding and bills.
+const (
+	PathBalance         = "/v3/ecommerce/fund/balance/" // + {sub_mchid}
+	PathWithdraw        = "/v3/ecommerce/fund/withdraw"
+	PathWithdrawByOutNo = "/v3/ecommerce/fund/withdraw/out-request-no/" // + {out_request_no}?sub_mchid=
+	PathApplyments      = "/v3/ecommerce/applyments/"
+	PathApplymentByOut  = "/v3/ecommerce/applyments/out-request-no/" // + {out_request_no}
+	PathTradeBill       = "/v3/bill/tradebill"
+	PathSharingBill     = "/v3/profitsharing/bills"
+	PathBillDownload    = "/v3/billdownload/file"
+)
+
+type BalanceResponse struct {
+	SubMchID        string `json:"sub_mchid"`
+	AccountType     string `json:"account_type"`
+	AvailableAmount int64  `json:"available_amount"`
+	PendingAmount   int64  `json:"pending_amount"`
+}
+
+type WithdrawRequest struct {
+	SubMchID     string `json:"sub_mchid"`
+	OutRequestNo string `json:"out_request_no"`
+	Amount       int64  `json:"amount"`
+	Remark       string `json:"remark,omitempty"`
+	BankMemo     string `json:"bank_memo,omitempty"`
+}
+
+type WithdrawState struct {
+	SubMchID     string `json:"sub_mchid"`
+	SpMchID      string `json:"sp_mchid,omitempty"`
+	Status       string `json:"status,omitempty"`
+	WithdrawID   string `json:"withdraw_id"`
+	OutRequestNo string `json:"out_request_no"`
+	Amount       int64  `json:"amount,omitempty"`
+	CreateTime   string `json:"create_time,omitempty"`
+	UpdateTime   string `json:"update_time,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+}
+
+type BusinessLicenseInfo struct {
+	BusinessLicenseCopy   string `json:"business_license_copy"`
+	BusinessLicenseNumber string `json:"business_license_number"`
+	MerchantName          string `json:"merchant_name"`
+	LegalPerson           string `json:"legal_person"`
+}
+
+type IDCardInfo struct {
+	IDCardCopy           string `json:"id_card_copy"`
+	IDCardNational       string `json:"id_card_national"`
+	IDCardName           string `json:"id_card_name" encryption:"EM_APIV3"`
+	IDCardNumber         string `json:"id_card_number" encryption:"EM_APIV3"`
+	IDCardValidTimeBegin string `json:"id_card_valid_time_begin"`
+	IDCardValidTime      string `json:"id_card_valid_time"`
+}
+
+type AccountInfo struct {
+	BankAccountType string `json:"bank_account_type"`
+	AccountBank     string `json:"account_bank"`
+	AccountName     string `json:"account_name" encryption:"EM_APIV3"`
+	BankAddressCode string `json:"bank_address_code"`
+	AccountNumber   string `json:"account_number" encryption:"EM_APIV3"`
+}
+
+type ContactInfo struct {
+	ContactType         string `json:"contact_type"`
+	ContactName         string `json:"contact_name" encryption:"EM_APIV3"`
+	ContactIDCardNumber string `json:"contact_id_card_number,omitempty" encryption:"EM_APIV3"`
+	MobilePhone         string `json:"mobile_phone" encryption:"EM_APIV3"`
+	ContactEmail        string `json:"contact_email,omitempty" encryption:"EM_APIV3"`
+}
+
+type SalesSceneInfo struct {
+	StoreName string `json:"store_name"`
+	StoreURL  string `json:"store_url,omitempty"`
+}
+
+type ApplymentRequest struct {
+	OutRequestNo        string               `json:"out_request_no"`
+	OrganizationType    string               `json:"organization_type"`
+	BusinessLicenseInfo *BusinessLicenseInfo `json:"business_license_info,omitempty"`
+	IDDocType           string               `json:"id_doc_type"`
+	IDCardInfo          *IDCardInfo          `json:"id_card_info"`
+	AccountInfo         *AccountInfo         `json:"account_info"`
+	ContactInfo         *ContactInfo         `json:"contact_info"`
+	SalesSceneInfo      *SalesSceneInfo      `json:"sales_scene_info"`
+	MerchantShortname   string               `json:"merchant_shortname"`
+}
+
+type ApplymentResponse struct {
+	ApplymentID  int64  `json:"applyment_id"`
+	OutRequestNo string `json:"out_request_no"`
+}
+
+type AccountValidation struct {
+	AccountName              string `json:"account_name"`
+	AccountNo                string `json:"account_no,omitempty"`
+	PayAmount                int64  `json:"pay_amount"`
+	DestinationAccountNumber string `json:"destination_account_number"`
+	DestinationAccountName   string `json:"destination_account_name"`
+	DestinationAccountBank   string `json:"destination_account_bank"`
+	City                     string `json:"city"`
+	Remark                   string `json:"remark"`
+	Deadline                 string `json:"deadline"`
+}
+
+type AuditDetail struct {
+	ParamName    string `json:"param_name"`
+	RejectReason string `json:"reject_reason"`
+}
+
+type ApplymentState struct {
+	ApplymentState     string             `json:"applyment_state"`
+	ApplymentStateDesc string             `json:"applyment_state_desc"`
+	SignState          string             `json:"sign_state,omitempty"`
+	SignURL            string             `json:"sign_url,omitempty"`
+	SubMchID           string             `json:"sub_mchid,omitempty"`
+	AccountValidation  *AccountValidation `json:"account_validation,omitempty"`
+	AuditDetail        []AuditDetail      `json:"audit_detail,omitempty"`
+	LegalValidationURL string             `json:"legal_validation_url,omitempty"`
+	OutRequestNo       string             `json:"out_request_no"`
+	ApplymentID        int64              `json:"applyment_id"`
+}
+
+type BillResponse struct {
+	HashType    string `json:"hash_type"`
+	HashValue   string `json:"hash_value"`
+	DownloadURL string `json:"download_url"`
+}
+
+// Bill formats: the header lines of the trade bill, its summary, and the profit-sharing bill. Every data cell
+// is prefixed with a backtick; amounts are yuan.
+const (
+	TradeBillHeader   = "交易时间,公众账号ID,商户号,特约商户号,微信订单号,商户订单号,交易类型,交易状态,应结订单金额,微信退款单号,商户退款单号,退款金额,退款状态,订单金额"
+	TradeBillSummary  = "总交易单数,应结订单总金额,退款总金额,订单总金额"
+	SharingBillHeader = "分账发起时间,分账方商户号,微信订单号,微信分账/回退单号,商户分账/回退单号,业务类型,分账接收方类型,分账接收方,分账金额(元),处理状态"
+)

@@ -50,7 +50,11 @@ func (s *Sim) route(p *Platform, r *http.Request, body []byte) (int, any, *apiEr
 	case r.Method == http.MethodGet && (strings.HasPrefix(path, wire.PathRefundByOutNo) || strings.HasPrefix(path, wire.PathRefundByID)):
 		h = s.refundQuery
 	default:
-		return 0, nil, fail(http.StatusNotFound, "NOT_FOUND", "no such API: %s %s", r.Method, path)
+		more, ok := s.routeMore(p, r, body)
+		if !ok {
+			return 0, nil, fail(http.StatusNotFound, "NOT_FOUND", "no such API: %s %s", r.Method, path)
+		}
+		h = more
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -71,6 +71,9 @@ type Sim struct {
 	returns     map[string]*returnOrder
 	refunds     map[string]*refund // sub_mchid + "/" + out_refund_no
 	refundsByID map[string]*refund
+	withdrawals map[string]*withdrawal // sub_mchid + "/" + out_request_no
+	applyments  map[string]*applyment  // out_request_no
+	bills       map[string][]byte      // download token → file
 	seq         int64
 	pending     sync.WaitGroup
 }
@@ -143,6 +146,7 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
 		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
 		returns: map[string]*returnOrder{}, refunds: map[string]*refund{}, refundsByID: map[string]*refund{},
+		withdrawals: map[string]*withdrawal{}, applyments: map[string]*applyment{}, bills: map[string][]byte{},
 	}, nil
 }
 
@@ -203,11 +207,18 @@ func (s *Sim) SetNotifyScale(scale float64) {
 	s.notifyScale = scale
 }
 
-// Advance moves the simulated clock forward (sharing delay, freeze period, return timeouts).
+// Advance moves the simulated clock forward (sharing delay, onboarding steps, the freeze period). Frozen
+// money of orders paid more than Limits.FreezeDays ago is unfrozen to the sub-merchant, as the channel does.
 func (s *Sim) Advance(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.offset += d
+	freeze := time.Duration(s.limits.FreezeDays) * 24 * time.Hour
+	for _, so := range s.byTx {
+		if !so.finished && so.unsplit > 0 && !s.now().Before(so.paidAt.Add(freeze)) {
+			s.unfreezeRest(so)
+		}
+	}
 }
 
 // Wait blocks until every notification the simulator is delivering has finished its attempts.
@@ -256,6 +267,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	platform, aerr := s.authenticate(r, body)
 	if aerr != nil {
 		s.reply(w, 0, nil, aerr)
+		return
+	}
+	if r.URL.Path == wire.PathBillDownload {
+		s.serveBill(w, r)
 		return
 	}
 	if aerr := s.injectFault(r.URL.Path); aerr != nil {
