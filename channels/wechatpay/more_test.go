@@ -1,0 +1,202 @@
+package wechatpay_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/money"
+)
+
+func TestWithdrawal(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
+	tx := e.pay(t, "C900001", 10000, 0)
+	if b, err := e.wx.Balance(ctx, shopA); err != nil || b.Pending != 10000 || b.Available != 0 {
+		t.Fatalf("balance while frozen: %+v %v", b, err)
+	}
+	w := channels.WithdrawRequest{SubMchID: shopA, OutRequestNo: "W900001", Amount: 1}
+	_, err := e.wx.Withdraw(ctx, w)
+	wantCode(t, err, channels.CodeNotEnough, false) // frozen money cannot be withdrawn
+	if _, err := e.wx.Finish(ctx, channels.FinishRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C900001-finish", Description: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Amount = 6000
+	st, err := e.wx.Withdraw(ctx, w)
+	if err != nil || st.Status != channels.WithdrawCreated || st.WithdrawID == "" {
+		t.Fatalf("withdraw: %+v %v", st, err)
+	}
+	if again, err := e.wx.Withdraw(ctx, w); err != nil || again.WithdrawID != st.WithdrawID {
+		t.Errorf("repeated withdraw: %+v %v", again, err)
+	}
+	w2 := w
+	w2.Amount = 6001
+	_, err = e.wx.Withdraw(ctx, w2)
+	wantCode(t, err, channels.CodeInvalidRequest, false)
+	if err := e.sim.SettleWithdrawal(shopA, "W900001", channels.WithdrawSuccess); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := e.wx.QueryWithdraw(ctx, shopA, "W900001"); err != nil || q.Status != channels.WithdrawSuccess || q.Amount != 6000 {
+		t.Errorf("query: %+v %v", q, err)
+	}
+	if b, _ := e.wx.Balance(ctx, shopA); b.Available != 4000 {
+		t.Errorf("available after withdrawal = %d", b.Available)
+	}
+	if err := e.sim.SettleWithdrawal(shopA, "W900001", channels.WithdrawRefunded); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := e.wx.Balance(ctx, shopA); b.Available != 10000 {
+		t.Errorf("available after the bank bounced = %d", b.Available)
+	}
+}
+
+func applyment(no string) channels.Applyment {
+	return channels.Applyment{OutRequestNo: no, OrganizationType: "2401", IDCardCopy: "media-1", IDCardNational: "media-2",
+		IDCardName: "张三", IDCardNumber: "110101199003074477", IDCardValidTimeBegin: "2020-01-01", IDCardValidTime: "2040-01-01",
+		BankAccountType: "75", AccountBank: "招商银行", AccountName: "张三", BankAddressCode: "110000", AccountNumber: "6214830000001234",
+		ContactType: "65", ContactName: "张三", MobilePhone: "13800138000", StoreName: "张三的茶叶店", MerchantShortname: "张三茶叶"}
+}
+
+func TestOnboardingStates(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
+	a := applyment("ONB-0001")
+	bad := a
+	bad.MobilePhone = "12345"
+	_, err := e.wx.SubmitApplyment(ctx, bad)
+	wantCode(t, err, channels.CodeParamError, false)
+	id, err := e.wx.SubmitApplyment(ctx, a)
+	if err != nil || id == 0 {
+		t.Fatalf("submit: %d %v", id, err)
+	}
+	if again, err := e.wx.SubmitApplyment(ctx, a); err != nil || again != id {
+		t.Errorf("repeat submit (fields re-encrypted): %d %v", again, err)
+	}
+	state := func(want string) channels.ApplymentState {
+		t.Helper()
+		st, err := e.wx.QueryApplyment(ctx, "ONB-0001")
+		if err != nil || st.State != want {
+			t.Fatalf("state = %+v %v, want %s", st, err, want)
+		}
+		return st
+	}
+	state(channels.ApplymentChecking)
+	e.sim.Advance(2 * time.Minute)
+	st := state(channels.ApplymentAccountVerify)
+	if v := st.AccountValidation; v == nil || v.PayAmount <= 0 || v.Deadline == "" || strings.Contains(v.AccountNo, "6214830000001234") {
+		t.Errorf("account validation %+v (the account number must come back masked)", v)
+	}
+	if err := e.sim.RejectApplyment("ONB-0001", "id_card_info.id_card_copy", "身份证照片模糊"); err != nil {
+		t.Fatal(err)
+	}
+	st = state(channels.ApplymentRejected)
+	if len(st.AuditDetail) != 1 || st.AuditDetail[0].ParamName != "id_card_info.id_card_copy" {
+		t.Errorf("audit detail %+v", st.AuditDetail)
+	}
+	a.IDCardCopy = "media-3" // corrected and resubmitted under the same number
+	if _, err := e.wx.SubmitApplyment(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	state(channels.ApplymentChecking)
+	e.sim.Advance(2 * time.Minute)
+	state(channels.ApplymentAccountVerify)
+	if err := e.sim.VerifyApplymentAccount("ONB-0001"); err != nil {
+		t.Fatal(err)
+	}
+	state(channels.ApplymentAuditing)
+	e.sim.Advance(2 * time.Minute)
+	st = state(channels.ApplymentNeedSign)
+	if st.SubMchID == "" || st.SignURL == "" {
+		t.Errorf("NEED_SIGN without sub_mchid or sign_url: %+v", st)
+	}
+	if err := e.sim.SignApplyment("ONB-0001"); err != nil {
+		t.Fatal(err)
+	}
+	st = state(channels.ApplymentFinish)
+	// The new shop can sell.
+	o := order("ONB0001", sub(st.SubMchID, "ONB0001-1", 100, false, 0))
+	if _, err := e.wx.CreateCombined(ctx, o); err != nil {
+		t.Errorf("the onboarded shop cannot sell: %v", err)
+	}
+
+	// An account never verified is rejected at the deadline.
+	if _, err := e.wx.SubmitApplyment(ctx, applyment("ONB-0002")); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Advance(11 * 24 * time.Hour)
+	if st, _ := e.wx.QueryApplyment(ctx, "ONB-0002"); st.State != channels.ApplymentRejected {
+		t.Errorf("unverified past the deadline: %+v", st)
+	}
+}
+
+func TestBillsMatchTheSimulatorsState(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
+	tx1 := e.pay(t, "CB00001", 12345, 0)
+	e.pay(t, "CB00002", 20001, 0)
+	if _, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx1, OutOrderNo: "CB00001-share1",
+		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: spMchID, Amount: 1234}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.wx.QuerySharing(ctx, shopA, tx1, "CB00001-share1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.wx.ApplyRefund(ctx, channels.RefundRequest{SubMchID: shopA, TransactionID: tx1, OutRefundNo: "CB00001-rf1", Refund: 1001, Total: 12345}); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+
+	f, err := e.wx.TradeBill(ctx, today, shopA)
+	if err != nil || f.HashType != "SHA1" {
+		t.Fatalf("trade bill: %+v %v", f, err)
+	}
+	data, err := e.wx.DownloadBill(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := wechatpay.ParseTradeBill(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paid, refunded money.Amount
+	for _, l := range lines {
+		paid += l.Settled
+		refunded += l.Refund
+	}
+	if len(lines) != 3 || paid != 12345+20001 || refunded != 1001 {
+		t.Errorf("trade bill: %d lines, paid %s, refunded %s; want 3, 323.46, 10.01", len(lines), paid, refunded)
+	}
+
+	f, err = e.wx.ProfitSharingBill(ctx, today, shopA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err = e.wx.DownloadBill(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shares, err := wechatpay.ParseSharingBill(data)
+	if err != nil || len(shares) != 1 || shares[0].Amount != 1234 || shares[0].OutOrderNo != "CB00001-share1" {
+		t.Errorf("sharing bill: %+v %v", shares, err)
+	}
+
+	f.HashValue = strings.Repeat("0", 40)
+	_, err = e.wx.DownloadBill(ctx, f)
+	wantCode(t, err, "BILL_HASH_MISMATCH", true)
+}
+
+func TestFrozenFundsUnfreezeAfterTheFreezePeriod(t *testing.T) {
+	e := newEnv(t, channels.DefaultLimits())
+	e.pay(t, "CF00001", 5000, 0)
+	e.sim.Advance(179 * 24 * time.Hour)
+	if b := e.sim.Balance(shopA); b.Frozen != 5000 {
+		t.Fatalf("unfrozen early: %+v", b)
+	}
+	e.sim.Advance(24 * time.Hour)
+	if b := e.sim.Balance(shopA); b.Frozen != 0 || b.Available != 5000 {
+		t.Errorf("after 180 days: %+v, want all available", b)
+	}
+}
