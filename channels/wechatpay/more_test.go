@@ -2,6 +2,7 @@ package wechatpay_test
 
 import (
 	"context"
+	"crypto/x509"
 	"strings"
 	"testing"
 	"time"
@@ -199,4 +200,40 @@ func TestFrozenFundsUnfreezeAfterTheFreezePeriod(t *testing.T) {
 	if b := e.sim.Balance(shopA); b.Frozen != 0 || b.Available != 5000 {
 		t.Errorf("after 180 days: %+v, want all available", b)
 	}
+}
+
+// Platform-certificate mode: the adapter verifies with the certificate, encrypts names with it, and parses
+// notifications signed under the certificate's serial.
+func TestCertificateMode(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
+	e.sim.UseCertificateMode(true)
+	wx, err := wechatpay.New(ctx, wechatpay.Config{BaseURL: e.srv.URL, SpMchID: spMchID, SpAppID: spAppID,
+		MerchantCertSerial: "MERCHANTSERIAL01", MerchantPrivateKey: e.key, APIv3Key: apiV3Key,
+		PlatformCertificates: []*x509.Certificate{e.sim.Certificate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := order("CERT0001", sub(shopA, "CERT0001-1", 1000, true, 0))
+	o.NotifyURL = e.notify.URL
+	if _, err := wx.CreateCombined(ctx, o); err != nil {
+		t.Fatalf("create in certificate mode: %v", err)
+	}
+	if err := e.sim.Pay("CERT0001"); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := wx.ParsePaymentNotification(e.notification(t, 1))
+	if err != nil {
+		t.Fatalf("notification in certificate mode: %v", err)
+	}
+	if err := wx.AddReceiver(ctx, channels.ReceiverRegistration{Type: channels.ReceiverPersonal, Account: "o-cert", Name: "李四", RelationType: "DISTRIBUTOR"}); err != nil {
+		t.Fatalf("encrypted name in certificate mode: %v", err)
+	}
+	if _, err := wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: st.SubOrders[0].TransactionID, OutOrderNo: "CERT0001-s1",
+		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverPersonal, Account: "o-cert", Name: "李四", Amount: 100}}}); err != nil {
+		t.Errorf("share in certificate mode: %v", err)
+	}
+	// The public-key client must refuse certificate-signed answers: the serial is not its key id.
+	_, err = e.wx.QueryCombined(ctx, "CERT0001")
+	wantCode(t, err, "RESPONSE_UNVERIFIED", true)
 }

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -53,6 +54,10 @@ type Faults struct {
 type Sim struct {
 	KeyID      string          // the "微信支付公钥" id clients verify with
 	PrivateKey *rsa.PrivateKey // signs answers and notifications; its public half is PublicKey()
+	// Certificate is a platform certificate over the same key, for clients in certificate mode.
+	Certificate *x509.Certificate
+	certSerial  string
+	useCert     bool // sign with the certificate's serial instead of KeyID
 
 	limits channels.Limits
 	client *http.Client
@@ -140,14 +145,27 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	cert, err := selfSigned(key)
+	if err != nil {
+		return nil, err
+	}
 	return &Sim{
 		KeyID: "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
+		Certificate: cert, certSerial: utils.GetCertificateSerialNumber(*cert),
 		client: &http.Client{Timeout: 5 * time.Second}, rng: mrand.New(mrand.NewPCG(seed, 1)), notifyScale: 1,
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
 		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
 		returns: map[string]*returnOrder{}, refunds: map[string]*refund{}, refundsByID: map[string]*refund{},
 		withdrawals: map[string]*withdrawal{}, applyments: map[string]*applyment{}, bills: map[string][]byte{},
 	}, nil
+}
+
+// UseCertificateMode makes the simulator sign as a platform certificate (Wechatpay-Serial = the certificate's
+// serial) instead of in public-key mode, as merchants onboarded before the public-key switch see it.
+func (s *Sim) UseCertificateMode(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.useCert = on
 }
 
 // PublicKey is the key clients verify the simulator's answers and notifications with.
@@ -377,7 +395,13 @@ func (s *Sim) sign(h http.Header, body []byte, probe bool) {
 	h.Set("Wechatpay-Timestamp", ts)
 	h.Set("Wechatpay-Nonce", nonce)
 	h.Set("Wechatpay-Signature", sig)
-	h.Set("Wechatpay-Serial", s.KeyID)
+	s.mu.Lock()
+	serial := s.KeyID
+	if s.useCert {
+		serial = s.certSerial
+	}
+	s.mu.Unlock()
+	h.Set("Wechatpay-Serial", serial)
 	h.Set("Request-ID", randomHex(12))
 }
 
