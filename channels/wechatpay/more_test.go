@@ -3,12 +3,15 @@ package wechatpay_test
 import (
 	"context"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -236,4 +239,81 @@ func TestCertificateMode(t *testing.T) {
 	// The public-key client must refuse certificate-signed answers: the serial is not its key id.
 	_, err = e.wx.QueryCombined(ctx, "CERT0001")
 	wantCode(t, err, "RESPONSE_UNVERIFIED", true)
+}
+
+func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
+	supplier := channels.ReceiverRegistration{Type: channels.ReceiverMerchant, Account: "1900000300", Name: "茶叶供应商有限公司", RelationType: "SUPPLIER"}
+	if err := e.wx.AddReceiver(ctx, supplier); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.wx.DeleteReceiver(ctx, supplier); err != nil {
+		t.Fatal(err)
+	}
+	tx := e.pay(t, "CR00001", 10000, 1000)
+	_, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "CR00001-s0",
+		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 100}}})
+	wantCode(t, err, channels.CodeRuleLimit, false) // the subsidy is neither paid nor cancelled
+	if err := e.wx.CancelSubsidy(ctx, shopA, tx, "no coupon after all"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "CR00001-s1",
+		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 100}}})
+	wantCode(t, err, channels.CodeInvalidRequest, false) // the supplier was deleted
+	_, err = e.wx.CreateSubsidy(ctx, channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "CR00001-sub", Amount: 1000})
+	wantCode(t, err, channels.CodeInvalidRequest, false) // cancelled
+
+	r := channels.RefundRequest{SubMchID: shopA, TransactionID: tx, OutRefundNo: "CR00001-rf1", Refund: 500, Total: 10000}
+	rf, err := e.wx.ApplyRefund(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, err := e.wx.QueryRefund(ctx, shopA, "CR00001-rf1"); err != nil || q.RefundID != rf.RefundID || q.Status != channels.RefundProcessing {
+		t.Errorf("query refund: %+v %v", q, err)
+	}
+	r.Refund = 501
+	_, err = e.wx.ApplyRefund(ctx, r)
+	wantCode(t, err, channels.CodeInvalidRequest, false) // out_refund_no reused with another amount
+	_, err = e.wx.QueryRefund(ctx, shopB, "CR00001-rf1")
+	wantCode(t, err, channels.CodeResourceNotExist, false)
+	if err := e.sim.SettleRefund(shopA, "CR00001-rf1", true); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := e.wx.QueryRefund(ctx, shopA, "CR00001-rf1"); q.Status != channels.RefundAbnormal {
+		t.Errorf("abnormal refund: %+v", q)
+	}
+}
+
+func TestProbesAndReorderedNotifications(t *testing.T) {
+	e := newEnv(t, channels.DefaultLimits())
+	e.sim.SetFaults(wxsim.Faults{ProbeSignatures: true, ReorderNotify: 30 * time.Millisecond})
+	for i := range 6 {
+		e.pay(t, fmt.Sprintf("CP0000%d", i), 100, 0)
+	}
+	e.sim.Wait()
+	e.mu.Lock()
+	n := len(e.bodies)
+	e.mu.Unlock()
+	if n != 12 {
+		t.Fatalf("%d deliveries, want 6 probes + 6 notifications", n)
+	}
+	var genuine, rejected int
+	var order []string
+	for i := 1; i <= n; i++ {
+		_, st, err := e.wx.ParsePaymentNotification(e.notification(t, i))
+		switch {
+		case errors.Is(err, channels.ErrNotificationRejected):
+			rejected++
+		case err == nil:
+			genuine++
+			order = append(order, st.OutTradeNo)
+		default:
+			t.Fatal(err)
+		}
+	}
+	if genuine != 6 || rejected != 6 {
+		t.Errorf("genuine %d, rejected %d; want 6 and 6 (every probe rejected)", genuine, rejected)
+	}
+	t.Logf("arrival order %v", order)
 }

@@ -48,7 +48,11 @@ func (s *Sim) SignedRequest(url string, body []byte, probe bool) (*http.Request,
 // faults may drop it or send it twice.
 func (s *Sim) notify(p *Platform, url, eventType, originalType string, plaintext []byte) {
 	s.mu.Lock()
-	drop, dup, scale := s.faults.DropNotifications, s.faults.DuplicateNotify, s.notifyScale
+	drop, dup, scale, probe := s.faults.DropNotifications, s.faults.DuplicateNotify, s.notifyScale, s.faults.ProbeSignatures
+	var delay time.Duration
+	if s.faults.ReorderNotify > 0 {
+		delay = time.Duration(s.rng.Int64N(int64(s.faults.ReorderNotify)))
+	}
 	s.mu.Unlock()
 	if drop {
 		return
@@ -65,6 +69,14 @@ func (s *Sim) notify(p *Platform, url, eventType, originalType string, plaintext
 		s.pending.Add(1)
 		go func() {
 			defer s.pending.Done()
+			time.Sleep(delay)
+			if probe { // WeChat's probe traffic: the receiver must reject it, whatever it answers
+				if req, err := s.SignedRequest(url, body, true); err == nil {
+					if resp, err := s.client.Do(req); err == nil {
+						resp.Body.Close()
+					}
+				}
+			}
 			for attempt := 0; ; attempt++ {
 				if s.deliver(url, body) || attempt == len(RetrySchedule) {
 					return

@@ -44,10 +44,12 @@ type Faults struct {
 	SystemErrorRate      map[string]float64 // path prefix → rate of 500 SYSTEM_ERROR (before any state change)
 	FrequencyLimitedRate map[string]float64 // path prefix → rate of 429 FREQUENCY_LIMITED
 	Delay                map[string]time.Duration
-	DropNotifications    bool // notifications are never sent (掉单)
-	DuplicateNotify      bool // every notification is sent twice
-	StuckSharing         bool // sharing requests stay PROCESSING
-	EnforceSharingDelay  bool // refuse sharing earlier than 30 s (simulated clock) after payment
+	DropNotifications    bool          // notifications are never sent (掉单)
+	DuplicateNotify      bool          // every notification is sent twice
+	ReorderNotify        time.Duration // each notification waits a random time below this: later ones may overtake
+	ProbeSignatures      bool          // before each notification, send a copy with a WECHATPAY/SIGNTEST/ signature
+	StuckSharing         bool          // sharing requests stay PROCESSING
+	EnforceSharingDelay  bool          // refuse sharing earlier than 30 s (simulated clock) after payment
 }
 
 // Sim is the simulator. Create it with New; it is safe for concurrent use.
