@@ -72,8 +72,8 @@ func (s *Sim) withdraw(p *Platform, _ *http.Request, body []byte) (int, any, *ap
 	}
 	key := canonical(req)
 	if w := s.withdrawals[req.SubMchID+"/"+req.OutRequestNo]; w != nil {
-		if !sameRequest(w.body, key) {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "out_request_no reused with different parameters")
+		if e := reused(w.body, key, "out_request_no"); e != nil {
+			return 0, nil, e
 		}
 		return 0, wire.WithdrawState{SubMchID: req.SubMchID, WithdrawID: w.state.WithdrawID, OutRequestNo: req.OutRequestNo}, nil
 	}
@@ -177,8 +177,8 @@ func (s *Sim) submitApplyment(_ *Platform, _ *http.Request, body []byte) (int, a
 	key := canonical(req)
 	if a := s.applyments[req.OutRequestNo]; a != nil {
 		if len(a.rejected) == 0 {
-			if !sameRequest(a.body, key) {
-				return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "out_request_no reused with different parameters")
+			if e := reused(a.body, key, "out_request_no"); e != nil {
+				return 0, nil, e
 			}
 			return 0, wire.ApplymentResponse{ApplymentID: a.id, OutRequestNo: req.OutRequestNo}, nil
 		}

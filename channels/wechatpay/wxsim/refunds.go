@@ -107,8 +107,8 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 	}
 	key := canonical(req)
 	if rf := s.refunds[req.SubMchID+"/"+req.OutRefundNo]; rf != nil {
-		if !sameRequest(rf.body, key) {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "out_refund_no reused with different parameters")
+		if e := reused(rf.body, key, "out_refund_no"); e != nil {
+			return 0, nil, e
 		}
 		return 0, rf.state, nil
 	}

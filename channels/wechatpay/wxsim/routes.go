@@ -263,8 +263,8 @@ func (s *Sim) share(p *Platform, _ *http.Request, body []byte) (int, any, *apiEr
 	}
 	key := canonical(req)
 	if sh := s.sharings[req.SubMchID+"/"+req.OutOrderNo]; sh != nil {
-		if !sameRequest(sh.body, key) {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "out_order_no reused with different parameters")
+		if e := reused(sh.body, key, "out_order_no"); e != nil {
+			return 0, nil, e
 		}
 		return 0, s.progressSharing(sh), nil
 	}
@@ -375,8 +375,8 @@ func (s *Sim) finish(_ *Platform, _ *http.Request, body []byte) (int, any, *apiE
 	}
 	key := canonical(req)
 	if sh := s.sharings[req.SubMchID+"/"+req.OutOrderNo]; sh != nil {
-		if !sameRequest(sh.body, key) {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "out_order_no reused with different parameters")
+		if e := reused(sh.body, key, "out_order_no"); e != nil {
+			return 0, nil, e
 		}
 		return 0, sh.state, nil
 	}
@@ -451,8 +451,8 @@ func (s *Sim) returnOrder(_ *Platform, _ *http.Request, body []byte) (int, any, 
 	}
 	key := canonical(req)
 	if ro := s.returns[req.SubMchID+"/"+req.OutReturnNo]; ro != nil {
-		if !sameRequest(ro.body, key) {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "out_return_no reused with different parameters")
+		if e := reused(ro.body, key, "out_return_no"); e != nil {
+			return 0, nil, e
 		}
 		return 0, ro.state, nil
 	}

@@ -415,3 +415,12 @@ func randomHex(n int) string {
 
 // sameRequest reports whether a repeated out-number carries the same content.
 func sameRequest(a, b []byte) bool { return bytes.Equal(a, b) }
+
+// reused is the channel's rule for a repeated out-number: the same content gets the first answer (nil here),
+// other content is refused with INVALID_REQUEST naming the number's field.
+func reused(first, again []byte, field string) *apiError {
+	if !sameRequest(first, again) {
+		return fail(http.StatusBadRequest, channels.CodeInvalidRequest, "%s reused with different parameters", field)
+	}
+	return nil
+}
