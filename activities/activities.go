@@ -1,13 +1,35 @@
 // Package activities implements the activities that workflows name in their contract: thin, idempotent calls
 // to one channel method or one ledger method. Activities holds the dependencies; the worker registers one
-// instance, so each exported method becomes an activity of the same name.
+// instance, so each exported method becomes an activity of the same name. Every channel call carries an
+// out-number the workflow derived from the business key, so a retried activity repeats the same request.
 package activities
 
 import (
+	"fmt"
+
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
 )
+
+// Channel is what the activities ask of one payment channel.
+type Channel interface {
+	channels.Payments
+}
 
 // Activities holds what the activities need. Every exported method is registered as an activity.
 type Activities struct {
-	DB *pgxpool.Pool
+	DB       *pgxpool.Pool
+	Ledger   *ledger.Ledger
+	Channels map[string]Channel // by channel name: channels.WeChatPay, ...
+}
+
+// channel returns the named channel, or a non-retryable error: no retry will configure a missing channel.
+func (a *Activities) channel(name string) (Channel, error) {
+	if c, ok := a.Channels[name]; ok {
+		return c, nil
+	}
+	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("channel %q is not configured on this worker", name), "ChannelNotConfigured", nil)
 }

@@ -3,7 +3,6 @@ package wechatpay_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -22,19 +21,21 @@ import (
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/internal/wxtest"
 	"github.com/splitpay/splitpay/money"
 )
 
 const (
-	spMchID  = "1900000100"
-	spAppID  = "wx8888888888888888"
-	apiV3Key = "0123456789abcdef0123456789abcdef"
+	spMchID  = wxtest.SpMchID
+	spAppID  = wxtest.SpAppID
+	apiV3Key = wxtest.APIv3Key
 	shopA    = "1900000109"
 	shopB    = "1900000110"
 )
 
-// env is one simulator, one adapter talking to it through the real SDK, and a notification receiver.
+// env is the simulator fixture plus a server that records the notifications the simulator sends.
 type env struct {
+	*wxtest.Fixture
 	sim     *wxsim.Sim
 	wx      *wechatpay.Client
 	srv     *httptest.Server
@@ -45,25 +46,10 @@ type env struct {
 	bodies  [][]byte
 }
 
-var (
-	keyOnce     sync.Once
-	merchantKey *rsa.PrivateKey
-)
-
 func newEnv(t testing.TB, limits channels.Limits) *env {
 	t.Helper()
-	keyOnce.Do(func() { merchantKey, _ = rsa.GenerateKey(rand.Reader, 2048) })
-	sim, err := wxsim.New(limits, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim.RegisterPlatform(wxsim.Platform{MchID: spMchID, CertSerial: "MERCHANTSERIAL01", PublicKey: &merchantKey.PublicKey, APIv3Key: apiV3Key})
-	sim.AddSubMerchant(shopA)
-	sim.AddSubMerchant(shopB)
-	sim.SetNotifyScale(0.0001)
-	e := &env{sim: sim, key: merchantKey, srv: httptest.NewServer(sim)}
-	t.Cleanup(e.srv.Close)
-	e.wx = e.client(t, limits)
+	f := wxtest.Start(t, limits, shopA, shopB)
+	e := &env{Fixture: f, sim: f.Sim, wx: f.Client, srv: f.Server, key: wxtest.MerchantKey()}
 	e.notify = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		e.mu.Lock()
@@ -73,23 +59,14 @@ func newEnv(t testing.TB, limits channels.Limits) *env {
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(e.notify.Close)
-	t.Cleanup(sim.Wait)
 	return e
 }
 
 func (e *env) client(t testing.TB, limits channels.Limits) *wechatpay.Client {
-	c, err := wechatpay.New(context.Background(), wechatpay.Config{
-		BaseURL: e.srv.URL, SpMchID: spMchID, SpAppID: spAppID, MerchantCertSerial: "MERCHANTSERIAL01",
-		MerchantPrivateKey: e.key, APIv3Key: apiV3Key, WechatPayPublicKeyID: e.sim.KeyID, WechatPayPublicKey: e.sim.PublicKey(),
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Limits: limits,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return e.NewClient(t, limits)
 }
 
-// lastNotification waits for the n-th notification and rebuilds it as a request the parser can read.
+// notification waits for the n-th notification and rebuilds it as a request the parser can read.
 func (e *env) notification(t *testing.T, n int) *http.Request {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)

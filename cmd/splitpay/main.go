@@ -156,6 +156,12 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) 
 	return &deps{db: db, temporal: tc}, nil
 }
 
+// activities are the worker's activities on these connections. Channel adapters join when channel
+// configuration lands (the order issue); until then channel activities fail with ChannelNotConfigured.
+func (d *deps) activities() *activities.Activities {
+	return &activities.Activities{DB: d.db, Ledger: ledger.New(d.db)}
+}
+
 func (d *deps) close() {
 	d.temporal.Close()
 	d.db.Close()
@@ -167,7 +173,7 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		return err
 	}
 	defer d.close()
-	w := worker.New(d.temporal, cfg.TaskQueue, &activities.Activities{DB: d.db})
+	w := worker.New(d.temporal, cfg.TaskQueue, d.activities())
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return w.Run(ctxDone(ctx))
 }
@@ -190,7 +196,7 @@ func runDev(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) err
 	if err := migrate(ctx, d.db, log); err != nil {
 		return err
 	}
-	w := worker.New(d.temporal, cfg.TaskQueue, &activities.Activities{DB: d.db})
+	w := worker.New(d.temporal, cfg.TaskQueue, d.activities())
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -244,7 +250,7 @@ func runDemo(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) 
 	}
 	step("PostgreSQL migrated: %s", strings.Join(applied, ", "))
 
-	w := worker.New(d.temporal, cfg.TaskQueue, &activities.Activities{DB: d.db})
+	w := worker.New(d.temporal, cfg.TaskQueue, d.activities())
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

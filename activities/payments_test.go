@@ -1,0 +1,122 @@
+package activities_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/splitpay/splitpay/activities"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/wxtest"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+const shop = "1900000109"
+
+// env runs the real activities in the SDK's activity test environment, against the simulator and a fresh
+// PostgreSQL database.
+func env(t *testing.T) (*testsuite.TestActivityEnvironment, *wxtest.Fixture, *ledger.Ledger) {
+	t.Helper()
+	f := wxtest.Start(t, channels.DefaultLimits(), shop)
+	ack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	t.Cleanup(ack.Close)
+	notifyURL = ack.URL
+	l := ledger.New(stacktest.MigratedPool(t))
+	var s testsuite.WorkflowTestSuite
+	ae := s.NewTestActivityEnvironment()
+	ae.RegisterActivity(&activities.Activities{Ledger: l, Channels: map[string]activities.Channel{channels.WeChatPay: f.Client}})
+	return ae, f, l
+}
+
+// notifyURL acknowledges the simulator's notifications (these tests read state by query).
+var notifyURL string
+
+func create(no string) workflows.CreatePaymentInput {
+	return workflows.CreatePaymentInput{Channel: channels.WeChatPay, Scene: channels.SceneNative, OutTradeNo: no,
+		NotifyURL: notifyURL, SubOrders: []workflows.PaymentSubOrder{
+			{MerchantID: "m1", SubMchID: shop, OutTradeNo: no + "-1", Description: "tea", Amount: 12000, ProfitSharing: true}}}
+}
+
+func TestPaymentActivities(t *testing.T) {
+	ae, f, l := env(t)
+	v, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, create("A0000001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var params workflows.PaymentParams
+	if err := v.Get(&params); err != nil || params.CodeURL == "" {
+		t.Fatalf("params %+v %v", params, err)
+	}
+	if err := f.Sim.Pay("A0000001"); err != nil {
+		t.Fatal(err)
+	}
+	v, err = ae.ExecuteActivity(workflows.ActivityQueryCombinedPayment, workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.PaymentStatus
+	if err := v.Get(&st); err != nil || st.SubOrders[0].TradeState != channels.TradeSuccess {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	post := workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000001", SubOrderNo: "A0000001-1", MerchantID: "m1",
+		TransactionID: st.SubOrders[0].TransactionID, Amount: st.SubOrders[0].Amount}
+	for i, wantDup := range []bool{false, true} { // a retried activity posts nothing twice
+		v, err = ae.ExecuteActivity(workflows.ActivityPostPayment, post)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r workflows.PostingResult
+		if err := v.Get(&r); err != nil || r.Duplicate != wantDup {
+			t.Fatalf("post %d: %+v %v", i, r, err)
+		}
+	}
+	if b, _ := l.Balance(t.Context(), ledger.MerchantFrozen("m1")); b != 12000 {
+		t.Errorf("ledger frozen = %s, simulator frozen = %d", b, f.Sim.Balance(shop).Frozen)
+	}
+	// Closing a paid order is a business rejection: non-retryable, typed with the channel's code.
+	_, err = ae.ExecuteActivity(workflows.ActivityCloseCombinedPayment, workflows.ClosePaymentInput{Channel: channels.WeChatPay,
+		OutTradeNo: "A0000001", SubOrders: create("A0000001").SubOrders})
+	var ae2 *temporal.ApplicationError
+	if !errors.As(err, &ae2) || !ae2.NonRetryable() || ae2.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeOrderPaid {
+		t.Errorf("close a paid order: %v", err)
+	}
+	var rej activities.Rejection
+	if ae2 != nil && (ae2.Details(&rej) != nil || rej.Code != channels.CodeOrderPaid) {
+		t.Errorf("rejection detail %+v", rej)
+	}
+}
+
+func TestErrorClassesReachTemporal(t *testing.T) {
+	ae, f, _ := env(t)
+	f.Sim.SetFaults(wxsim.Faults{SystemErrorRate: map[string]float64{"/v3/combine-transactions": 1}})
+	_, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, create("A0000002"))
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRetry+"."+channels.CodeSystemError {
+		t.Errorf("a channel 500 must stay retryable: %v", err)
+	}
+	f.Sim.SetFaults(wxsim.Faults{})
+	bad := create("A0000003")
+	bad.SubOrders[0].SubMchID = "1999999999"
+	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, bad)
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeNoAuth {
+		t.Errorf("an unknown sub-merchant must be a non-retryable rejection: %v", err)
+	}
+	_, err = ae.ExecuteActivity(workflows.ActivityPostPayment, workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000004",
+		SubOrderNo: "A0000004-1", MerchantID: "m1", TransactionID: "", Amount: 1})
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeLedgerRejected+".Invalid" {
+		t.Errorf("bad ledger input must be non-retryable: %v", err)
+	}
+	unknown := create("A0000005")
+	unknown.Channel = "alipay"
+	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, unknown)
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "ChannelNotConfigured" {
+		t.Errorf("an unconfigured channel: %v", err)
+	}
+}

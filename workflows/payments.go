@@ -1,0 +1,98 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// Payment activities: the channel's combined order and the ledger's payment posting.
+const (
+	ActivityCreateCombinedPayment = "CreateCombinedPayment"
+	ActivityQueryCombinedPayment  = "QueryCombinedPayment"
+	ActivityCloseCombinedPayment  = "CloseCombinedPayment"
+	ActivityPostPayment           = "PostPayment"
+)
+
+// Error types that activities give Temporal. A business rejection is non-retryable; its type is
+// ErrTypeChannelRejected + the channel's code (e.g. "ChannelRejected.NOT_ENOUGH") so retry policies, ops and
+// workflow code can tell them apart.
+const (
+	ErrTypeChannelRejected = "ChannelRejected"
+	ErrTypeChannelRetry    = "ChannelRetryable"
+	ErrTypeLedgerRejected  = "LedgerRejected"
+)
+
+// PaymentSubOrder is one shop's part of a combined order, as the workflow plans it.
+type PaymentSubOrder struct {
+	MerchantID    string // SplitPay's merchant id
+	SubMchID      string // the channel's sub-merchant id
+	OutTradeNo    string // <order>-<n>
+	Description   string
+	Amount        money.Amount
+	ProfitSharing bool
+	SubsidyAmount money.Amount
+}
+
+// CreatePaymentInput places a combined order at the channel.
+type CreatePaymentInput struct {
+	Channel       string
+	Scene         string // jsapi | miniprogram | app | h5 | native
+	OutTradeNo    string // the combined order number
+	PayerOpenID   string
+	PayerClientIP string
+	H5Type        string
+	NotifyURL     string
+	ExpireAt      time.Time
+	SubOrders     []PaymentSubOrder
+}
+
+// PaymentParams is what the buyer's client needs: exactly one field is set.
+type PaymentParams struct {
+	PrepayID string
+	H5URL    string
+	CodeURL  string
+}
+
+// QueryPaymentInput asks the channel for a combined order's state.
+type QueryPaymentInput struct {
+	Channel    string
+	OutTradeNo string
+}
+
+// SubOrderPayment is a sub-order's state at the channel.
+type SubOrderPayment struct {
+	OutTradeNo    string
+	TransactionID string
+	TradeState    string // SUCCESS, NOTPAY, CLOSED, ...
+	Amount        money.Amount
+}
+
+// PaymentStatus is a combined order's state at the channel.
+type PaymentStatus struct {
+	OutTradeNo string
+	SubOrders  []SubOrderPayment
+}
+
+// ClosePaymentInput closes a combined order; SubOrders as created.
+type ClosePaymentInput struct {
+	Channel    string
+	OutTradeNo string
+	SubOrders  []PaymentSubOrder
+}
+
+// PostPaymentInput posts one paid sub-order to the ledger (frozen to the merchant), once per transaction.
+type PostPaymentInput struct {
+	Channel       string
+	OrderNo       string
+	SubOrderNo    string
+	MerchantID    string
+	TransactionID string
+	Amount        money.Amount
+}
+
+// PostingResult says which ledger posting holds the event.
+type PostingResult struct {
+	PostingID int64
+	Duplicate bool
+}
