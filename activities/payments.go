@@ -68,12 +68,8 @@ func (a *Activities) CloseCombinedPayment(ctx context.Context, in workflows.Clos
 
 // PostPayment posts a paid sub-order to the ledger once, keyed by the channel's transaction id.
 func (a *Activities) PostPayment(ctx context.Context, in workflows.PostPaymentInput) (workflows.PostingResult, error) {
-	r, err := a.Ledger.PaymentReceived(ctx, ledger.PaymentReceived{
+	return postingResult(a.Ledger.PaymentReceived(ctx, ledger.PaymentReceived{
 		OrderRef:      ledger.OrderRef{Channel: in.Channel, OrderNo: in.OrderNo, SubOrderNo: in.SubOrderNo, MerchantID: in.MerchantID},
 		TransactionID: in.TransactionID, Amount: in.Amount,
-	})
-	if err != nil {
-		return workflows.PostingResult{}, forTemporal(err)
-	}
-	return workflows.PostingResult{PostingID: r.PostingID, Duplicate: r.Duplicate}, nil
+	}))
 }
