@@ -463,6 +463,13 @@ func TestNotificationForgeriesAreRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var shape map[string]json.RawMessage
+	var resourceShape map[string]any
+	_ = json.Unmarshal(body, &shape)
+	_ = json.Unmarshal(shape["resource"], &resourceShape)
+	if len(shape) != 6 || len(resourceShape) != 5 {
+		t.Errorf("envelope fields %d and resource fields %d, want the documented 6 and 5: %s", len(shape), len(resourceShape), body)
+	}
 	ok, _ := e.sim.SignedRequest("http://x/notify", body, false)
 	if _, st, err := e.wx.ParsePaymentNotification(ok); err != nil || st.SubOrders[0].TransactionID != "42000001" {
 		t.Fatalf("genuine notification: %+v %v", st, err)

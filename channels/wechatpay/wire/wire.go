@@ -427,3 +427,22 @@ const (
 	TradeBillSummary  = "总交易单数,应结订单总金额,退款总金额,订单总金额"
 	SharingBillHeader = "分账发起时间,分账方商户号,微信订单号,微信分账/回退单号,商户分账/回退单号,业务类型,分账接收方类型,分账接收方,分账金额(元),处理状态"
 )
+
+// Notification is the envelope WeChat Pay POSTs to a notify_url; Resource is AEAD_AES_256_GCM-encrypted
+// under the merchant's APIv3 key.
+type Notification struct {
+	ID           string               `json:"id"`
+	CreateTime   string               `json:"create_time"`
+	EventType    string               `json:"event_type"`
+	ResourceType string               `json:"resource_type"`
+	Resource     NotificationResource `json:"resource"`
+	Summary      string               `json:"summary"`
+}
+
+type NotificationResource struct {
+	OriginalType   string `json:"original_type"`
+	Algorithm      string `json:"algorithm"`
+	Ciphertext     string `json:"ciphertext"`
+	AssociatedData string `json:"associated_data"`
+	Nonce          string `json:"nonce"`
+}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wechatpay-apiv3/wechatpay-go/core/notify"
+	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
 
 // RetrySchedule is WeChat Pay's documented notification retry schedule (≈24 h 4 min in all).
@@ -26,10 +26,9 @@ func (s *Sim) Envelope(p *Platform, eventType, originalType string, plaintext []
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	return json.Marshal(notify.Request{ID: id, CreateTime: &now, EventType: eventType, ResourceType: "encrypt-resource",
-		Summary: eventType, Resource: &notify.EncryptedResource{Algorithm: "AEAD_AES_256_GCM", Ciphertext: ct,
-			AssociatedData: originalType, Nonce: nonce, OriginalType: originalType}})
+	return json.Marshal(wire.Notification{ID: id, CreateTime: time.Now().Format(time.RFC3339), EventType: eventType,
+		ResourceType: "encrypt-resource", Summary: eventType, Resource: wire.NotificationResource{Algorithm: "AEAD_AES_256_GCM",
+			Ciphertext: ct, AssociatedData: originalType, Nonce: nonce, OriginalType: originalType}})
 }
 
 // SignedRequest is a notification POST exactly as the channel sends it (for tests that tamper with it).
