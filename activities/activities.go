@@ -17,6 +17,8 @@ import (
 // Channel is what the activities ask of one payment channel.
 type Channel interface {
 	channels.Payments
+	channels.ProfitSharing
+	channels.Subsidies
 }
 
 // Activities holds what the activities need. Every exported method is registered as an activity.

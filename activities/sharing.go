@@ -8,28 +8,10 @@ import (
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// sharingChannel is the part of a channel the sharing activities use.
-type sharingChannel interface {
-	channels.ProfitSharing
-	channels.Subsidies
-}
-
-func (a *Activities) sharing(name string) (sharingChannel, error) {
-	ch, err := a.channel(name)
-	if err != nil {
-		return nil, err
-	}
-	sc, ok := ch.(sharingChannel)
-	if !ok {
-		return nil, forTemporal(&channels.BusinessError{Channel: name, Code: "NOT_SUPPORTED", Message: "channel has no profit sharing"})
-	}
-	return sc, nil
-}
-
 // PaySubsidy pays the platform's subsidy into the sub-order's frozen funds and posts it; both are idempotent
 // on the out-number, so a retry pays and posts once.
 func (a *Activities) PaySubsidy(ctx context.Context, in workflows.SubsidyInput) (workflows.PostingResult, error) {
-	ch, err := a.sharing(in.Channel)
+	ch, err := a.channel(in.Channel)
 	if err != nil {
 		return workflows.PostingResult{}, err
 	}
@@ -44,7 +26,7 @@ func (a *Activities) PaySubsidy(ctx context.Context, in workflows.SubsidyInput) 
 
 // Share sends one batch of the sharing plan.
 func (a *Activities) Share(ctx context.Context, in workflows.ShareInput) (workflows.ShareStatus, error) {
-	ch, err := a.sharing(in.Channel)
+	ch, err := a.channel(in.Channel)
 	if err != nil {
 		return workflows.ShareStatus{}, err
 	}
@@ -61,7 +43,7 @@ func (a *Activities) Share(ctx context.Context, in workflows.ShareInput) (workfl
 
 // QueryShare asks how a sharing request went; the workflow polls it with backoff while PROCESSING.
 func (a *Activities) QueryShare(ctx context.Context, in workflows.ShareInput) (workflows.ShareStatus, error) {
-	ch, err := a.sharing(in.Channel)
+	ch, err := a.channel(in.Channel)
 	if err != nil {
 		return workflows.ShareStatus{}, err
 	}
@@ -82,7 +64,7 @@ func shareStatus(st channels.SharingState) workflows.ShareStatus {
 
 // Finish unfreezes what was not shared.
 func (a *Activities) Finish(ctx context.Context, in workflows.FinishInput) (workflows.FinishResult, error) {
-	ch, err := a.sharing(in.Channel)
+	ch, err := a.channel(in.Channel)
 	if err != nil {
 		return workflows.FinishResult{}, err
 	}
