@@ -29,13 +29,12 @@ type applyment struct {
 	signed         bool
 	rejected       []wire.AuditDetail
 	subMchID       string
-	attempts       int
 	accountOpened  bool
 	accountPayment int64
 }
 
 // routeMore dispatches the funds, onboarding and bill endpoints (called under the state lock).
-func (s *Sim) routeMore(p *Platform, r *http.Request, body []byte) (handler, bool) {
+func (s *Sim) routeMore(r *http.Request) (handler, bool) {
 	path := r.URL.Path
 	switch {
 	case r.Method == http.MethodGet && strings.HasPrefix(path, wire.PathBalance):
@@ -183,11 +182,11 @@ func (s *Sim) submitApplyment(_ *Platform, _ *http.Request, body []byte) (int, a
 			return 0, wire.ApplymentResponse{ApplymentID: a.id, OutRequestNo: req.OutRequestNo}, nil
 		}
 		// After REJECTED the same number may be resubmitted with corrected data: a new attempt.
-		a.req, a.body, a.rejected, a.submitted, a.verifiedAt, a.attempts = req, key, nil, s.now(), time.Time{}, a.attempts+1
+		a.req, a.body, a.rejected, a.submitted, a.verifiedAt = req, key, nil, s.now(), time.Time{}
 		return 0, wire.ApplymentResponse{ApplymentID: a.id, OutRequestNo: req.OutRequestNo}, nil
 	}
 	s.seq++
-	a := &applyment{req: req, body: key, id: 2000000000 + s.seq, submitted: s.now(), attempts: 1, accountPayment: 1 + s.seq%99}
+	a := &applyment{req: req, body: key, id: 2000000000 + s.seq, submitted: s.now(), accountPayment: 1 + s.seq%99}
 	s.applyments[req.OutRequestNo] = a
 	return 0, wire.ApplymentResponse{ApplymentID: a.id, OutRequestNo: req.OutRequestNo}, nil
 }

@@ -62,7 +62,7 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 	switch {
 	case rf == nil || rf.sub != so:
 		return 0, nil, paramError("refund_id", "no refund %s of this order", req.RefundID)
-	case rf.subsidyRt:
+	case rf.subsidyReturnUsed:
 		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "refund %s already had its subsidy return", req.RefundID)
 	case req.Amount <= 0 || so.subsidyReturned+req.Amount > so.subsidy:
 		return 0, nil, paramError("amount", "at most the %d fen of subsidy not yet returned", so.subsidy-so.subsidyReturned)
@@ -76,7 +76,7 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 	} else {
 		return 0, nil, fail(http.StatusForbidden, channels.CodeNotEnough, "the sub-merchant lacks %d fen", req.Amount)
 	}
-	rf.subsidyRt = true
+	rf.subsidyReturnUsed = true
 	so.subsidyReturned += req.Amount
 	return 0, wire.SubsidyState{SubMchID: req.SubMchID, TransactionID: req.TransactionID, SubsidyRefundID: s.nextID("sr"),
 		RefundID: req.RefundID, OutOrderNo: req.OutOrderNo, Description: req.Description, Amount: req.Amount,

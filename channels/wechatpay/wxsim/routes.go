@@ -50,7 +50,7 @@ func (s *Sim) route(p *Platform, r *http.Request, body []byte) (int, any, *apiEr
 	case r.Method == http.MethodGet && (strings.HasPrefix(path, wire.PathRefundByOutNo) || strings.HasPrefix(path, wire.PathRefundByID)):
 		h = s.refundQuery
 	default:
-		more, ok := s.routeMore(p, r, body)
+		more, ok := s.routeMore(r)
 		if !ok {
 			return 0, nil, fail(http.StatusNotFound, "NOT_FOUND", "no such API: %s %s", r.Method, path)
 		}
@@ -424,21 +424,16 @@ func (s *Sim) receiver(_ *Platform, r *http.Request, body []byte) (int, any, *ap
 		delete(s.receivers, key)
 		return 0, wire.ReceiverResponse{Type: req.Type, Account: req.Account}, nil
 	}
-	name := req.Name
 	if req.EncryptedName != "" {
-		n, err := s.decryptField(req.EncryptedName)
-		if err != nil {
+		if _, err := s.decryptField(req.EncryptedName); err != nil {
 			return 0, nil, paramError("encrypted_name", "cannot decrypt: encrypt it with the WeChat Pay public key")
 		}
-		name = n
 	}
-	if req.Type == channels.ReceiverMerchant && name == "" {
+	if req.Type == channels.ReceiverMerchant && req.Name == "" {
 		return 0, nil, paramError("name", "a merchant receiver needs its full name")
 	}
-	if existing := s.receivers[key]; existing != nil {
-		existing.name, existing.relation = name, req.RelationType
-	} else {
-		s.receivers[key] = &receiver{typ: req.Type, account: req.Account, name: name, relation: req.RelationType}
+	if s.receivers[key] == nil {
+		s.receivers[key] = &receiver{typ: req.Type, account: req.Account}
 	}
 	return 0, wire.ReceiverResponse{Type: req.Type, Account: req.Account}, nil
 }

@@ -91,8 +91,8 @@ type subMerchant struct {
 }
 
 type receiver struct {
-	typ, account, name, relation string
-	balance                      int64 // what it received minus what it returned (merchant receivers)
+	typ, account string
+	balance      int64 // what it received minus what it returned
 }
 
 type combinedOrder struct {
@@ -133,12 +133,12 @@ type returnOrder struct {
 }
 
 type refund struct {
-	body      []byte
-	state     wire.RefundState
-	sub       *subOrder
-	notifyURL string
-	platform  *Platform
-	subsidyRt bool // a subsidy return already used this refund
+	body              []byte
+	state             wire.RefundState
+	sub               *subOrder
+	notifyURL         string
+	platform          *Platform
+	subsidyReturnUsed bool // one subsidy return per refund
 }
 
 // New returns a simulator with a fresh RSA-2048 key (never committed anywhere) and SPEC.md's limits.
