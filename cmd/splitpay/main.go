@@ -43,7 +43,7 @@ var commands = []command{
 	{"migrate", "apply the embedded SQL migrations to DATABASE_URL", runMigrate, nil},
 	{"dev", "migrate, then run the worker and the API in one process", runDev, nil},
 	{"demo", "walk through a scenario on the running stack and print what happened", runDemo, nil},
-	{"sim", "sim wechatpay: serve the WeChat Pay 电商收付通 simulator", runSim, bindSimFlags},
+	{"sim wechatpay", "serve the WeChat Pay 电商收付通 simulator", runSim, bindSimFlags},
 	{"version", "print the version", runVersion, nil},
 }
 
@@ -66,16 +66,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, er
 		return nil
 	}
 	for _, c := range commands {
-		if c.name != args[0] {
+		words := strings.Fields(c.name) // a command may be two words: "sim wechatpay"
+		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
 			continue
 		}
-		rest := args[1:]
-		if c.name == "sim" { // `splitpay sim wechatpay`: the simulator's channel comes first
-			if len(rest) == 0 || rest[0] != "wechatpay" {
-				return errors.New("usage: splitpay sim wechatpay [flags]")
-			}
-			rest = rest[1:]
-		}
+		rest := args[len(words):]
 		fs := flag.NewFlagSet("splitpay "+c.name, flag.ContinueOnError)
 		fs.SetOutput(errOut)
 		cfg := bindConfig(fs, getenv)
@@ -97,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, er
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: splitpay SUBCOMMAND [flags]")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nEvery flag also reads an environment variable; see `splitpay SUBCOMMAND -h`.")
 }
