@@ -20,33 +20,37 @@ import (
 
 const shop = "1900000109"
 
-// env runs the real activities in the SDK's activity test environment, against the simulator and a fresh
-// PostgreSQL database.
-func env(t *testing.T) (*testsuite.TestActivityEnvironment, *wxtest.Fixture, *ledger.Ledger) {
-	t.Helper()
-	f := wxtest.Start(t, channels.DefaultLimits(), shop)
-	ack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
-	t.Cleanup(ack.Close)
-	notifyURL = ack.URL
-	l := ledger.New(stacktest.MigratedPool(t))
-	var s testsuite.WorkflowTestSuite
-	ae := s.NewTestActivityEnvironment()
-	ae.RegisterActivity(&activities.Activities{Ledger: l, Channels: map[string]activities.Channel{channels.WeChatPay: f.Client}})
-	return ae, f, l
+// fixture runs the real activities in the SDK's activity test environment, against the simulator and a fresh
+// PostgreSQL database; notifyURL acknowledges the simulator's notifications (these tests read state by query).
+type fixture struct {
+	ae        *testsuite.TestActivityEnvironment
+	wx        *wxtest.Fixture
+	ledger    *ledger.Ledger
+	notifyURL string
 }
 
-// notifyURL acknowledges the simulator's notifications (these tests read state by query).
-var notifyURL string
+func env(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{wx: wxtest.Start(t, channels.DefaultLimits(), shop), ledger: ledger.New(stacktest.MigratedPool(t))}
+	ack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	t.Cleanup(ack.Close)
+	f.notifyURL = ack.URL
+	var s testsuite.WorkflowTestSuite
+	f.ae = s.NewTestActivityEnvironment()
+	f.ae.RegisterActivity(&activities.Activities{Ledger: f.ledger, Channels: map[string]activities.Channel{channels.WeChatPay: f.wx.Client}})
+	return f
+}
 
-func create(no string) workflows.CreatePaymentInput {
+func (f *fixture) create(no string) workflows.CreatePaymentInput {
 	return workflows.CreatePaymentInput{Channel: channels.WeChatPay, Scene: channels.SceneNative, OutTradeNo: no,
-		NotifyURL: notifyURL, SubOrders: []workflows.PaymentSubOrder{
+		NotifyURL: f.notifyURL, SubOrders: []workflows.PaymentSubOrder{
 			{MerchantID: "m1", SubMchID: shop, OutTradeNo: no + "-1", Description: "tea", Amount: 12000, ProfitSharing: true}}}
 }
 
 func TestPaymentActivities(t *testing.T) {
-	ae, f, l := env(t)
-	v, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, create("A0000001"))
+	fx := env(t)
+	ae, f, l := fx.ae, fx.wx, fx.ledger
+	v, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, fx.create("A0000001"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +86,7 @@ func TestPaymentActivities(t *testing.T) {
 	}
 	// Closing a paid order is a business rejection: non-retryable, typed with the channel's code.
 	_, err = ae.ExecuteActivity(workflows.ActivityCloseCombinedPayment, workflows.ClosePaymentInput{Channel: channels.WeChatPay,
-		OutTradeNo: "A0000001", SubOrders: create("A0000001").SubOrders})
+		OutTradeNo: "A0000001", SubOrders: fx.create("A0000001").SubOrders})
 	var ae2 *temporal.ApplicationError
 	if !errors.As(err, &ae2) || !ae2.NonRetryable() || ae2.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeOrderPaid {
 		t.Errorf("close a paid order: %v", err)
@@ -94,15 +98,16 @@ func TestPaymentActivities(t *testing.T) {
 }
 
 func TestErrorClassesReachTemporal(t *testing.T) {
-	ae, f, _ := env(t)
+	fx := env(t)
+	ae, f := fx.ae, fx.wx
 	f.Sim.SetFaults(wxsim.Faults{SystemErrorRate: map[string]float64{"/v3/combine-transactions": 1}})
-	_, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, create("A0000002"))
+	_, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, fx.create("A0000002"))
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRetry+"."+channels.CodeSystemError {
 		t.Errorf("a channel 500 must stay retryable: %v", err)
 	}
 	f.Sim.SetFaults(wxsim.Faults{})
-	bad := create("A0000003")
+	bad := fx.create("A0000003")
 	bad.SubOrders[0].SubMchID = "1999999999"
 	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, bad)
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeNoAuth {
@@ -113,7 +118,7 @@ func TestErrorClassesReachTemporal(t *testing.T) {
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeLedgerRejected+".Invalid" {
 		t.Errorf("bad ledger input must be non-retryable: %v", err)
 	}
-	unknown := create("A0000005")
+	unknown := fx.create("A0000005")
 	unknown.Channel = "alipay"
 	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, unknown)
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "ChannelNotConfigured" {

@@ -31,11 +31,12 @@ func run[T any](t *testing.T, ae *testsuite.TestActivityEnvironment, name string
 // conserves money.
 func TestSubOrderMoneyPathLedgerMatchesChannel(t *testing.T) {
 	ctx := context.Background()
-	ae, f, l := env(t)
+	fx := env(t)
+	ae, f, l := fx.ae, fx.wx, fx.ledger
 	if err := f.Client.AddReceiver(ctx, channels.ReceiverRegistration{Type: channels.ReceiverPersonal, Account: "o-l1", Name: "王五", RelationType: "DISTRIBUTOR"}); err != nil {
 		t.Fatal(err)
 	}
-	in := create("M0000001")
+	in := fx.create("M0000001")
 	in.SubOrders[0].Amount, in.SubOrders[0].SubsidyAmount = 18000, 2000
 	run[workflows.PaymentParams](t, ae, workflows.ActivityCreateCombinedPayment, in)
 	if err := f.Sim.Pay("M0000001"); err != nil {
