@@ -16,8 +16,13 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 	return w
 }
 
+// Workflows are every workflow function the worker runs; the replay test replays histories against them.
+var Workflows = []any{workflows.StackCheck, workflows.Checkout, workflows.SubOrder}
+
 // Register adds every workflow and activity to r (a worker, or a replayer's or test environment's registry).
 func Register(r sdkworker.Registry, acts *activities.Activities) {
-	r.RegisterWorkflow(workflows.StackCheck)
+	for _, wf := range Workflows {
+		r.RegisterWorkflow(wf)
+	}
 	r.RegisterActivity(acts)
 }

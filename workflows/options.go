@@ -1,0 +1,61 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Activity options, one home. Retryable failures (a channel's 500s and 429s, a database that went away) are
+// retried with backoff for up to two hours, which covers a channel down for an hour; then the step goes to
+// NEEDS_ATTENTION instead of failing the order. Business rejections are non-retryable and go there at once.
+func channelOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 2 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+			MaximumInterval: 2 * time.Minute},
+	})
+}
+
+// ledgerOptions are for PostgreSQL postings and the read model.
+func ledgerOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: 2 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+			MaximumInterval: time.Minute},
+	})
+}
+
+// callerWaitsOptions are for the channel call a caller waits on (creating the payment): a few quick tries,
+// then the caller gets the error and may repeat the same request.
+func callerWaitsOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: 25 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2,
+			MaximumInterval: 5 * time.Second, MaximumAttempts: 4},
+	})
+}
+
+// errorType is an activity failure's application error type ("ChannelRejected.ORDERPAID"), or "" when the
+// failure was not an application error (a timeout, say).
+func errorType(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Type()
+	}
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) {
+		return "Timeout"
+	}
+	return ""
+}
+
+// stepError records a failed step for the state and the search attributes.
+func stepError(ctx workflow.Context, step string, err error) *StepError {
+	return &StepError{Step: step, Type: errorType(err), Message: err.Error(), At: workflow.Now(ctx)}
+}

@@ -1,0 +1,521 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// fakeChannel is a function-valued stand-in for the channel and ledger activities in the SDK's time-skipping
+// environment: it keeps just enough state to answer like the simulator, and records every call, so a test
+// can say what the workflow asked for. (Activities against the real simulator and PostgreSQL are tested in
+// activities/ and end to end in e2e/.)
+type fakeChannel struct {
+	mu sync.Mutex
+
+	paid        bool
+	payOnClose  bool // the buyer pays just before the close: the close answers ORDERPAID
+	closed      bool
+	queries     int
+	failures    map[string][]error // activity name → errors to return, in order, before succeeding
+	processing  int                // how many queries a sharing request stays PROCESSING
+	closedAccts map[string]string  // receiver account → the channel's fail reason
+	calls       []string           // activity name + key argument, in order
+	shares      []ShareInput
+	postedShare money.Amount
+	finished    money.Amount
+	subsidies   money.Amount
+}
+
+func (f *fakeChannel) record(name, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, name+" "+key)
+	if errs := f.failures[name]; len(errs) > 0 {
+		f.failures[name] = errs[1:]
+		return errs[0]
+	}
+	return nil
+}
+
+func (f *fakeChannel) called(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if strings.HasPrefix(c, name+" ") {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeChannel) state(in string) PaymentStatus {
+	st := PaymentStatus{OutTradeNo: in}
+	for n, amount := range []money.Amount{10000, 20000} {
+		p := SubOrderPayment{OutTradeNo: SubOrderNo(in, n+1), TradeState: "NOTPAY", Amount: amount}
+		if f.paid {
+			p.TradeState, p.TransactionID = "SUCCESS", fmt.Sprintf("4200%d", n+1)
+		}
+		st.SubOrders = append(st.SubOrders, p)
+	}
+	return st
+}
+
+func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
+	reg := func(name string, fn any) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(ActivityCreateCombinedPayment, func(_ context.Context, in CreatePaymentInput) (PaymentParams, error) {
+		return PaymentParams{CodeURL: "weixin://wxpay/" + in.OutTradeNo}, f.record(ActivityCreateCombinedPayment, in.OutTradeNo)
+	})
+	reg(ActivityQueryCombinedPayment, func(_ context.Context, in QueryPaymentInput) (PaymentStatus, error) {
+		if err := f.record(ActivityQueryCombinedPayment, in.OutTradeNo); err != nil {
+			return PaymentStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.queries++
+		return f.state(in.OutTradeNo), nil
+	})
+	reg(ActivityCloseCombinedPayment, func(_ context.Context, in ClosePaymentInput) error {
+		if err := f.record(ActivityCloseCombinedPayment, in.OutTradeNo); err != nil {
+			return err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.payOnClose {
+			f.paid = true
+		}
+		if f.paid {
+			return temporal.NewNonRetryableApplicationError("paid", ErrTypeChannelRejected+".ORDERPAID", nil)
+		}
+		f.closed = true
+		return nil
+	})
+	reg(ActivityPostPayment, func(_ context.Context, in PostPaymentInput) (PostingResult, error) {
+		return PostingResult{}, f.record(ActivityPostPayment, in.SubOrderNo)
+	})
+	reg(ActivityPaySubsidy, func(_ context.Context, in SubsidyInput) (PostingResult, error) {
+		if err := f.record(ActivityPaySubsidy, in.OutSubsidyNo); err != nil {
+			return PostingResult{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.subsidies += in.Amount
+		return PostingResult{}, nil
+	})
+	result := func(in ShareInput, polls int) ShareStatus {
+		st := ShareStatus{OrderID: "3008" + in.OutOrderNo, Status: "PROCESSING"}
+		if polls >= f.processing {
+			st.Status = "FINISHED"
+		}
+		for _, s := range in.Shares {
+			r := ShareReceiverStatus{Account: s.Account, Amount: s.Amount, Result: "PENDING"}
+			if st.Status == "FINISHED" {
+				r.Result = "SUCCESS"
+				if reason, ok := f.closedAccts[s.Account]; ok {
+					r.Result, r.FailReason = "CLOSED", reason
+				}
+			}
+			st.Receivers = append(st.Receivers, r)
+		}
+		return st
+	}
+	polls := map[string]int{}
+	reg(ActivityShare, func(_ context.Context, in ShareInput) (ShareStatus, error) {
+		if err := f.record(ActivityShare, in.OutOrderNo); err != nil {
+			return ShareStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if polls[in.OutOrderNo] == 0 {
+			f.shares = append(f.shares, in)
+		}
+		return result(in, polls[in.OutOrderNo]), nil
+	})
+	reg(ActivityQueryShare, func(_ context.Context, in ShareInput) (ShareStatus, error) {
+		if err := f.record(ActivityQueryShare, in.OutOrderNo); err != nil {
+			return ShareStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		polls[in.OutOrderNo]++
+		return result(in, polls[in.OutOrderNo]), nil
+	})
+	reg(ActivityPostSharing, func(_ context.Context, in PostSharingInput) (PostingResult, error) {
+		if err := f.record(ActivityPostSharing, in.SharingOrderID); err != nil {
+			return PostingResult{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, s := range in.Shares {
+			f.postedShare += s.Amount
+		}
+		return PostingResult{}, nil
+	})
+	reg(ActivityFinish, func(_ context.Context, in FinishInput) (FinishResult, error) {
+		if err := f.record(ActivityFinish, in.OutOrderNo); err != nil {
+			return FinishResult{}, err
+		}
+		return FinishResult{OrderID: "finish-" + in.SubOrderNo}, nil
+	})
+	reg(ActivityPostFinished, func(_ context.Context, in PostFinishedInput) (PostingResult, error) {
+		return PostingResult{}, f.record(ActivityPostFinished, in.FinishOrderID)
+	})
+	reg(ActivitySaveOrderView, func(_ context.Context, in OrderViewInput) error { return f.record(ActivitySaveOrderView, in.Status) })
+	reg(ActivityCheckConservation, func(_ context.Context, in SubOrderRef) error { return f.record(ActivityCheckConservation, in.SubOrderNo) })
+}
+
+func newFake() *fakeChannel {
+	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}}
+}
+
+func testEnv(t *testing.T, f *fakeChannel) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflow(Checkout)
+	env.RegisterWorkflow(SubOrder)
+	f.register(env)
+	env.SetTestTimeout(time.Minute)
+	return env
+}
+
+var testCommissions = []CommissionRule{
+	{ReceiverID: PlatformReceiverID, Role: RolePlatform, Type: ReceiverMerchant, Account: "1900000100", Rate: d("0.05")},
+	{ReceiverID: "d1", Role: RoleDistributor, Type: ReceiverPersonal, Account: "o-l1", Rate: d("0.10")},
+	{ReceiverID: "d2", Role: RoleDistributor, Type: ReceiverPersonal, Account: "o-l2", Rate: d("0.05")},
+	{ReceiverID: "s1", Role: RoleSupplier, Type: ReceiverMerchant, Account: "1900000999", Rate: d("0.03")},
+}
+
+var testLimits = PlanLimits{MaxSubOrders: 50, MaxReceiversPerRequest: 5, MaxRequests: 20, MaxRatio: d("0.30")}
+
+func testOrder() OrderInput {
+	return OrderInput{OrderNo: "T20261123001", Channel: "wechatpay", Scene: "native", NotifyURL: "https://example.test/notify",
+		Fingerprint: "fp1", Limits: testLimits,
+		Settings: OrderSettings{PaymentWindow: 30 * time.Minute, QueryAfter: 5 * time.Minute, AutoConfirmAfter: 7 * 24 * time.Hour,
+			AfterSaleWindow: 24 * time.Hour},
+		SubOrders: []SubOrderSpec{
+			{MerchantID: "m1", SubMchID: "1900000109", Description: "tea", Amount: 10000, Subsidy: 1000, Commissions: testCommissions},
+			{MerchantID: "m2", SubMchID: "1900000110", Description: "cups", Amount: 20000, Commissions: testCommissions[:2]},
+		}}
+}
+
+// create sends the CreatePayment update right after start, as Update-With-Start does.
+func create(t *testing.T, env *testsuite.TestWorkflowEnvironment, fingerprint string) *CreatedOrder {
+	var out CreatedOrder
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateCreatePayment, "create-1", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { t.Errorf("create rejected: %v", err) },
+			OnComplete: func(v any, err error) { out, _ = v.(CreatedOrder); _ = err },
+		}, CreatePaymentRequest{Fingerprint: fingerprint})
+	}, 0)
+	return &out
+}
+
+func queryOrder(t *testing.T, env *testsuite.TestWorkflowEnvironment) OrderState {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st OrderState
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestOrderPaidByNotificationCompletes(t *testing.T) {
+	f := newFake()
+	env := testEnv(t, f)
+	created := create(t, env, "fp1")
+	env.RegisterDelayedCallback(func() {
+		f.mu.Lock()
+		f.paid = true
+		st := f.state("T20261123001")
+		f.mu.Unlock()
+		env.SignalWorkflow(SignalPaymentNotified, PaymentNotice{NotificationID: "n1", State: st})
+	}, 2*time.Minute)
+	// The shop confirms sub-order 1 on day 2; sub-order 2 auto-confirms after 7 days.
+	env.RegisterDelayedCallback(func() {
+		err := env.UpdateWorkflowByID(SubOrderWorkflowID("T20261123001", 1), UpdateConfirmReceipt, "r1", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("confirm rejected: %v", err) }, OnComplete: func(any, error) {}}, ConfirmReceiptRequest{ConfirmedBy: "shop-backend"})
+		if err != nil {
+			t.Error(err)
+		}
+	}, 48*time.Hour)
+	env.ExecuteWorkflow(Checkout, testOrder())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res OrderResult
+	_ = env.GetWorkflowResult(&res)
+	st := queryOrder(t, env)
+	if res.Status != StatusCompleted || st.PaidBy != "notification" || created.Params.CodeURL == "" {
+		t.Errorf("result %+v, paid by %q, created %+v", res, st.PaidBy, created)
+	}
+	if n := f.called(ActivityQueryCombinedPayment); n != 0 {
+		t.Errorf("paid by notification within QueryAfter, yet the channel was queried %d times", n)
+	}
+	// Sub-order 1: base 100 + 10 subsidy = 110 → 5.50 + 11 + 5.50 + 3.30 = 25.30. Sub-order 2: 200 × 15% = 30.
+	if f.postedShare != 2530+3000 || f.subsidies != 1000 {
+		t.Errorf("shared %s, subsidised %s", f.postedShare, f.subsidies)
+	}
+	if f.called(ActivityPostPayment) != 2 || f.called(ActivityFinish) != 2 || f.called(ActivityCheckConservation) != 2 {
+		t.Errorf("calls: %v", f.calls)
+	}
+	for _, want := range []string{"Share T20261123001-sub1-share1", "PaySubsidy T20261123001-sub1-subsidy", "Finish T20261123001-sub2-finish"} {
+		if !slices.Contains(f.calls, want) {
+			t.Errorf("no call %q: out-numbers must derive from the order; calls %v", want, f.calls)
+		}
+	}
+	if st.SubOrders[0].Status != StatusCompleted || st.SubOrders[1].Status != StatusCompleted || st.ChildrenDone != 2 {
+		t.Errorf("sub-orders %+v", st.SubOrders)
+	}
+}
+
+func TestOrderLostNotificationFoundByQuery(t *testing.T) {
+	f := newFake()
+	env := testEnv(t, f)
+	create(t, env, "fp1")
+	env.RegisterDelayedCallback(func() { f.mu.Lock(); f.paid = true; f.mu.Unlock() }, 7*time.Minute) // paid; notification lost
+	env.ExecuteWorkflow(Checkout, testOrder())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	st := queryOrder(t, env)
+	if st.Status != StatusCompleted || st.PaidBy != "query" || f.called(ActivityCloseCombinedPayment) != 0 {
+		t.Errorf("status %s paid by %q; calls %v", st.Status, st.PaidBy, f.calls)
+	}
+	// Queried at 5 min (NOTPAY) and at 10 min (SUCCESS): twice.
+	if f.queries != 2 {
+		t.Errorf("queries = %d, want 2", f.queries)
+	}
+}
+
+func TestOrderExpiresAndCloses(t *testing.T) {
+	f := newFake()
+	env := testEnv(t, f)
+	create(t, env, "fp1")
+	env.ExecuteWorkflow(Checkout, testOrder())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res OrderResult
+	_ = env.GetWorkflowResult(&res)
+	if res.Status != StatusClosed || !f.closed || f.called(ActivityPostPayment) != 0 {
+		t.Errorf("result %+v closed %v calls %v", res, f.closed, f.calls)
+	}
+	// After the close the order is asked once more, in case a payment raced it.
+	if last := f.calls[len(f.calls)-2]; last != "QueryCombinedPayment T20261123001" {
+		t.Errorf("no query after the close: %v", f.calls)
+	}
+}
+
+func TestOrderPaymentRacingTheCloseIsKept(t *testing.T) {
+	f := newFake()
+	f.payOnClose = true
+	env := testEnv(t, f)
+	create(t, env, "fp1")
+	env.ExecuteWorkflow(Checkout, testOrder())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	st := queryOrder(t, env)
+	if st.Status != StatusCompleted || st.PaidBy != "query-after-close" || f.called(ActivityPostPayment) != 2 {
+		t.Errorf("status %s paid by %q calls %v", st.Status, st.PaidBy, f.calls)
+	}
+}
+
+func TestOrderDifferentCartUnderSameNumberIsRefused(t *testing.T) {
+	f := newFake()
+	env := testEnv(t, f)
+	create(t, env, "fp1")
+	var rejected error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateCreatePayment, "create-2", &testsuite.TestUpdateCallback{
+			OnAccept: func() { t.Error("a different cart was accepted") }, OnReject: func(err error) { rejected = err }, OnComplete: func(any, error) {},
+		}, CreatePaymentRequest{Fingerprint: "another cart"})
+	}, time.Second)
+	env.ExecuteWorkflow(Checkout, testOrder())
+	if errorType(rejected) != ErrTypeDifferentCart {
+		t.Errorf("rejection = %v", rejected)
+	}
+	if f.called(ActivityCreateCombinedPayment) != 1 {
+		t.Errorf("created %d times", f.called(ActivityCreateCombinedPayment))
+	}
+}
+
+func TestOrderRejectedByTheChannelEndsWithoutMoney(t *testing.T) {
+	f := newFake()
+	f.failures[ActivityCreateCombinedPayment] = []error{temporal.NewNonRetryableApplicationError("no auth", ErrTypeChannelRejected+".NO_AUTH", nil)}
+	env := testEnv(t, f)
+	var updateErr error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateCreatePayment, "c", &testsuite.TestUpdateCallback{OnReject: func(err error) { updateErr = err },
+			OnComplete: func(_ any, err error) { updateErr = err }}, CreatePaymentRequest{Fingerprint: "fp1"})
+	}, 0)
+	env.ExecuteWorkflow(Checkout, testOrder())
+	if errorType(updateErr) != ErrTypeChannelRejected+".NO_AUTH" || errorType(env.GetWorkflowError()) != ErrTypeChannelRejected+".NO_AUTH" {
+		t.Errorf("update %v; workflow %v", updateErr, env.GetWorkflowError())
+	}
+	if f.called(ActivityCloseCombinedPayment)+f.called(ActivityPostPayment) != 0 {
+		t.Errorf("calls %v", f.calls)
+	}
+}
+
+func subOrderInput(s OrderSettings) SubOrderInput {
+	return SubOrderInput{Ref: SubOrderRef{Channel: "wechatpay", OrderNo: "T1", SubOrderNo: "T1-sub1", MerchantID: "m1", SubMchID: "1900000109",
+		TransactionID: "42001"}, N: 1, Amount: 100000, Commissions: testCommissions, Limits: testLimits, Settings: s,
+		PaidAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func runSubOrder(t *testing.T, f *fakeChannel, in SubOrderInput, setup func(env *testsuite.TestWorkflowEnvironment)) SubOrderState {
+	t.Helper()
+	env := testEnv(t, f)
+	env.SetStartTime(in.PaidAt)
+	if setup != nil {
+		setup(env)
+	}
+	env.ExecuteWorkflow(SubOrder, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.QueryWorkflow(QuerySubOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st SubOrderState
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestSubOrderAutoConfirms(t *testing.T) {
+	st := runSubOrder(t, newFake(), subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour, AfterSaleWindow: 3 * 24 * time.Hour}), nil)
+	paid := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if st.Status != StatusCompleted || st.ConfirmedBy != ConfirmedByAutoConfirm || !st.ConfirmedAt.Equal(paid.Add(7*24*time.Hour)) {
+		t.Errorf("state %s confirmed by %s at %s", st.Status, st.ConfirmedBy, st.ConfirmedAt)
+	}
+}
+
+func TestSubOrderFreezeDeadlineConfirmsEarly(t *testing.T) {
+	// A 200-day auto-confirm would pass the 180-day auto-unfreeze: the receipt is confirmed at day 170.
+	f := newFake()
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 200 * 24 * time.Hour, AfterSaleWindow: 30 * 24 * time.Hour}), nil)
+	paid := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if st.ConfirmedBy != ConfirmedByFreezeDeadline || !st.ConfirmedAt.Equal(paid.Add(170*24*time.Hour)) || st.Status != StatusCompleted {
+		t.Errorf("confirmed by %s at %s; status %s", st.ConfirmedBy, st.ConfirmedAt, st.Status)
+	}
+	if !slices.ContainsFunc(st.Timeline, func(e Event) bool { return strings.Contains(e.What, "confirmed early") }) {
+		t.Errorf("the reason is not recorded: %+v", st.Timeline)
+	}
+	if f.called(ActivityFinish) != 1 {
+		t.Error("not finished")
+	}
+}
+
+func TestSubOrderSharesInSeveralBatchesAndPollsProcessing(t *testing.T) {
+	f := newFake()
+	f.processing = 2
+	in := subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour})
+	in.Limits.MaxReceiversPerRequest = 1
+	st := runSubOrder(t, f, in, nil)
+	if len(st.Batches) != 4 || st.Shared != 23000 || f.postedShare != 23000 {
+		t.Fatalf("batches %d shared %s posted %s", len(st.Batches), st.Shared, f.postedShare)
+	}
+	// Merchant receivers first, so later clawbacks touch few requests; each request polled twice.
+	if st.Batches[1].Shares[0].ReceiverID != "s1" || f.called(ActivityQueryShare) != 8 {
+		t.Errorf("batches %+v; queries %d", st.Batches, f.called(ActivityQueryShare))
+	}
+	for k, b := range st.Batches {
+		if b.OutOrderNo != fmt.Sprintf("T1-sub1-share%d", k+1) || b.Status != "FINISHED" {
+			t.Errorf("batch %d: %+v", k, b)
+		}
+	}
+}
+
+func TestSubOrderReceiverClosedByTheChannelStaysWithMerchant(t *testing.T) {
+	f := newFake()
+	f.closedAccts["o-l2"] = "RECEIVER_HIGH_RISK"
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), nil)
+	if st.Shared != 23000-5000 || f.postedShare != 18000 || len(st.Batches[0].Failed) != 1 || st.Batches[0].Failed[0].FailReason != "RECEIVER_HIGH_RISK" {
+		t.Errorf("shared %s posted %s batches %+v", st.Shared, f.postedShare, st.Batches)
+	}
+}
+
+func TestSubOrderRetriesChannel500s(t *testing.T) {
+	f := newFake()
+	for range 3 {
+		f.failures[ActivityShare] = append(f.failures[ActivityShare], temporal.NewApplicationError("500", ErrTypeChannelRetry+".SYSTEM_ERROR"))
+	}
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), nil)
+	if st.Status != StatusCompleted || f.called(ActivityShare) != 4 || st.LastError != nil {
+		t.Errorf("status %s, share calls %d, last error %+v", st.Status, f.called(ActivityShare), st.LastError)
+	}
+}
+
+func TestSubOrderBusinessRejectionWaitsForOps(t *testing.T) {
+	f := newFake()
+	f.failures[ActivityFinish] = []error{temporal.NewNonRetryableApplicationError("finished", ErrTypeChannelRejected+".INVALID_REQUEST", nil)}
+	var during SubOrderState
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterDelayedCallback(func() {
+			v, err := env.QueryWorkflow(QuerySubOrder)
+			if err == nil {
+				_ = v.Get(&during)
+			}
+			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:alice", Reason: "checked at the channel"})
+		}, 10*24*time.Hour)
+	})
+	if during.Status != StatusNeedsAttention || during.WaitingFor != "ops:finish" || during.LastError == nil ||
+		during.LastError.Type != ErrTypeChannelRejected+".INVALID_REQUEST" {
+		t.Errorf("while stopped: %s waiting for %s, error %+v", during.Status, during.WaitingFor, during.LastError)
+	}
+	if st.Status != StatusCompleted || f.called(ActivityFinish) != 2 || st.LastError != nil {
+		t.Errorf("after resume: %s, finish calls %d, error %+v", st.Status, f.called(ActivityFinish), st.LastError)
+	}
+	if f.called(ActivityShare) != 1 {
+		t.Errorf("resuming finish must not share again: %v", f.calls)
+	}
+}
+
+func TestOrderInputValidationNamesTheField(t *testing.T) {
+	cases := []struct {
+		field string
+		edit  func(*OrderInput)
+	}{
+		{"order_no", func(in *OrderInput) { in.OrderNo = "x" }},
+		{"sub_orders", func(in *OrderInput) { in.SubOrders = nil }},
+		{"sub_orders", func(in *OrderInput) { in.Limits.MaxSubOrders = 1 }},
+		{"sub_orders[1].amount", func(in *OrderInput) { in.SubOrders[1].Amount = 0 }},
+		{"sub_orders[0].merchant_id", func(in *OrderInput) { in.SubOrders[0].SubMchID = "" }},
+		{"sub_orders[0].commissions", func(in *OrderInput) {
+			in.SubOrders[0].Commissions = append([]CommissionRule{}, testCommissions...)
+			in.SubOrders[0].Commissions[1].Rate = d("0.50")
+		}},
+	}
+	for _, c := range cases {
+		in := testOrder()
+		c.edit(&in)
+		var ie *InputError
+		if err := in.Validate(); !errors.As(err, &ie) || ie.Field != c.field {
+			t.Errorf("want a %s error, got %v", c.field, err)
+		}
+	}
+	if err := testOrder().Validate(); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,68 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// process is what every long-running SplitPay workflow keeps about itself: its status and what it waits
+// for (mirrored into the search attributes at every change), a timeline for people, and the last error that
+// stopped it. The order and sub-order workflows embed it.
+type process struct {
+	status     string
+	waitingFor string
+	lastError  *StepError
+	timeline   []Event
+	resumes    workflow.ReceiveChannel
+}
+
+func newProcess(ctx workflow.Context, status string) process {
+	return process{status: status, resumes: workflow.GetSignalChannel(ctx, SignalResume)}
+}
+
+// set changes the status and what the process waits for, and upserts both search attributes.
+func (p *process) set(ctx workflow.Context, status, waitingFor string) {
+	if status == p.status && waitingFor == p.waitingFor {
+		return
+	}
+	p.status, p.waitingFor = status, waitingFor
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status), AttrWaitingFor.ValueSet(waitingFor)); err != nil {
+		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
+	}
+}
+
+// note adds a line to the timeline.
+func (p *process) note(ctx workflow.Context, format string, args ...any) {
+	p.timeline = append(p.timeline, Event{At: workflow.Now(ctx), What: fmt.Sprintf(format, args...)})
+}
+
+// attempt runs a step until it succeeds. When the step fails for good — a business rejection, or retries
+// exhausted — the process goes to NEEDS_ATTENTION with the error for ops, waits for SignalResume, and runs the
+// step again (its out-numbers are the same, so the channel sees the same request). The status before the
+// failure is restored on success.
+func (p *process) attempt(ctx workflow.Context, step string, run func() error) {
+	for {
+		err := run()
+		if err == nil {
+			if p.lastError != nil && p.lastError.Step == step {
+				p.lastError = nil
+			}
+			return
+		}
+		prevStatus, prevWaiting := p.status, p.waitingFor
+		p.lastError = stepError(ctx, step, err)
+		p.note(ctx, "%s failed (%s): waiting for ops", step, p.lastError.Type)
+		workflow.GetLogger(ctx).Error("step failed; waiting for a Resume signal", "step", step, "error", err)
+		p.set(ctx, StatusNeedsAttention, "ops:"+step)
+		var r ResumeRequest
+		p.resumes.Receive(ctx, &r)
+		p.note(ctx, "resumed by %s: %s", r.By, r.Reason)
+		p.set(ctx, prevStatus, prevWaiting)
+	}
+}
+
+// awaitHandlers lets running update handlers finish before the workflow returns.
+func awaitHandlers(ctx workflow.Context) {
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}

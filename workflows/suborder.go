@@ -1,0 +1,238 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// SubOrder carries one paid sub-order to completion: it waits for the shop's delivery confirmation (or
+// confirms automatically, and earlier still when the channel's auto-unfreeze comes near), lets the after-sale
+// window pass, pays the platform's subsidy, shares profit in batches and waits for each result, finishes
+// (unfreezes the rest to the merchant), and checks that the sub-order conserves money in the ledger.
+func SubOrder(ctx workflow.Context, in SubOrderInput) (SubOrderResult, error) {
+	s := &subOrder{in: in}
+	if err := s.setup(ctx); err != nil {
+		return SubOrderResult{}, err
+	}
+	return s.run(ctx)
+}
+
+type subOrder struct {
+	process
+	in              SubOrderInput
+	plan            SharingPlan
+	batches         []SharingBatch
+	finishBy        time.Time
+	confirmBy       time.Time
+	confirmedBy     string
+	confirmedAt     time.Time
+	subsidyPaid     bool
+	shared, settled money.Amount
+}
+
+func (s *subOrder) setup(ctx workflow.Context) error {
+	s.in.Settings = s.in.Settings.withDefaults()
+	s.process = newProcess(ctx, StatusAwaitingReceipt)
+	set := s.in.Settings
+	s.finishBy = s.in.PaidAt.Add(set.FreezePeriod - set.FinishMargin)
+	s.confirmBy = s.in.PaidAt.Add(set.AutoConfirmAfter)
+	if s.confirmBy.After(s.finishBy) {
+		s.confirmBy = s.finishBy
+	}
+	if err := workflow.SetQueryHandler(ctx, QuerySubOrder, func() (SubOrderState, error) { return s.state(), nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmReceipt,
+		func(ctx workflow.Context, req ConfirmReceiptRequest) (SubOrderState, error) {
+			if s.confirmedBy == "" {
+				s.confirm(ctx, ConfirmedByShop, fmt.Sprintf("receipt confirmed by %s %s", req.ConfirmedBy, req.Note))
+			}
+			return s.state(), nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, req ConfirmReceiptRequest) error {
+			if req.ConfirmedBy == "" {
+				return temporal.NewNonRetryableApplicationError("confirmed_by: required", ErrTypeInvalidOrder, nil)
+			}
+			return nil // a repeated confirmation, or one after auto-confirm, answers the current state
+		}})
+}
+
+func (s *subOrder) state() SubOrderState {
+	return SubOrderState{Ref: s.in.Ref, N: s.in.N, Status: s.status, WaitingFor: s.waitingFor, Amount: s.in.Amount, Subsidy: s.in.Subsidy,
+		SubsidyPaid: s.subsidyPaid, PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
+		ConfirmedBy: s.confirmedBy, ConfirmedAt: s.confirmedAt, Plan: s.plan, Batches: append([]SharingBatch(nil), s.batches...),
+		Shared: s.shared, Settled: s.settled, LastError: s.lastError, Timeline: append([]Event(nil), s.timeline...)}
+}
+
+func (s *subOrder) confirm(ctx workflow.Context, by, why string) {
+	s.confirmedBy, s.confirmedAt = by, workflow.Now(ctx)
+	s.note(ctx, "%s", why)
+}
+
+func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
+	s.note(ctx, "paid %s yuan; awaiting receipt until %s", s.in.Amount, s.confirmBy.Format(time.RFC3339))
+	s.awaitReceipt(ctx)
+	s.afterSale(ctx)
+	s.set(ctx, StatusSharing, "channel:sharing")
+	s.paySubsidy(ctx)
+	s.share(ctx)
+	s.finish(ctx)
+	s.attempt(ctx, "conservation-check", func() error {
+		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityCheckConservation, s.in.Ref).Get(ctx, nil)
+	})
+	s.note(ctx, "completed: shared %s, settled %s to the merchant", s.shared, s.settled)
+	s.set(ctx, StatusCompleted, "")
+	awaitHandlers(ctx)
+	return SubOrderResult{SubOrderNo: s.in.Ref.SubOrderNo, Status: StatusCompleted, Shared: s.shared, Settled: s.settled}, nil
+}
+
+// awaitReceipt waits for the shop's confirmation until the confirm deadline: auto-confirm, or the freeze
+// deadline when that comes first.
+func (s *subOrder) awaitReceipt(ctx workflow.Context) {
+	s.set(ctx, StatusAwaitingReceipt, "shop:receipt")
+	ok, _ := workflow.AwaitWithTimeout(ctx, s.confirmBy.Sub(workflow.Now(ctx)), func() bool { return s.confirmedBy != "" })
+	if ok {
+		return
+	}
+	if s.confirmBy.Equal(s.finishBy) {
+		s.confirm(ctx, ConfirmedByFreezeDeadline, "confirmed early: sharing must finish before the channel auto-unfreezes on "+
+			s.in.PaidAt.Add(s.in.Settings.FreezePeriod).Format(time.DateOnly))
+		return
+	}
+	s.confirm(ctx, ConfirmedByAutoConfirm, "receipt auto-confirmed")
+}
+
+// afterSale lets the after-sale window pass, cut short by the freeze deadline.
+func (s *subOrder) afterSale(ctx workflow.Context) {
+	end := s.confirmedAt.Add(s.in.Settings.AfterSaleWindow)
+	if end.After(s.finishBy) {
+		end = s.finishBy
+		s.note(ctx, "after-sale window cut short by the freeze deadline")
+	}
+	if wait := end.Sub(workflow.Now(ctx)); wait > 0 {
+		s.set(ctx, StatusAfterSale, "after-sale-window")
+		_ = workflow.Sleep(ctx, wait)
+	}
+}
+
+func (s *subOrder) paySubsidy(ctx workflow.Context) {
+	if s.in.Subsidy <= 0 {
+		return
+	}
+	cctx := channelOptions(ctx)
+	s.attempt(ctx, "subsidy", func() error {
+		return workflow.ExecuteActivity(cctx, ActivityPaySubsidy, SubsidyInput{SubOrderRef: s.in.Ref,
+			OutSubsidyNo: s.in.Ref.SubOrderNo + "-subsidy", Amount: s.in.Subsidy, Description: "platform coupon"}).Get(ctx, nil)
+	})
+	s.subsidyPaid = true
+	s.note(ctx, "platform subsidy of %s paid", s.in.Subsidy)
+}
+
+// share sends the plan's batches one by one, each under its own out-number, and waits for each result.
+func (s *subOrder) share(ctx workflow.Context) {
+	var subsidy money.Amount
+	if s.subsidyPaid {
+		subsidy = s.in.Subsidy
+	}
+	s.attempt(ctx, "plan", func() error {
+		p, err := PlanSharing(SharingPlanInput{Paid: s.in.Amount, Subsidy: subsidy, Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio,
+			MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest, MaxRequests: s.in.Limits.MaxRequests})
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), "PlanError", err)
+		}
+		s.plan = p
+		return nil
+	})
+	for k, shares := range s.plan.Batches {
+		s.batches = append(s.batches, SharingBatch{OutOrderNo: fmt.Sprintf("%s-share%d", s.in.Ref.SubOrderNo, k+1), Shares: shares})
+	}
+	for k := range s.batches {
+		s.shareBatch(ctx, &s.batches[k])
+	}
+}
+
+func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
+	cctx := channelOptions(ctx)
+	in := ShareInput{SubOrderRef: s.in.Ref, OutOrderNo: b.OutOrderNo, Shares: b.Shares}
+	var st ShareStatus
+	s.attempt(ctx, "share "+b.OutOrderNo, func() error {
+		if err := workflow.ExecuteActivity(cctx, ActivityShare, in).Get(ctx, &st); err != nil {
+			return err
+		}
+		b.Status, b.OrderID = st.Status, st.OrderID
+		// PROCESSING can last; ask again with backoff. The request is the same each time.
+		wait := s.in.Settings.SharePollFirst
+		for st.Status != "FINISHED" {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return err
+			}
+			wait = min(2*wait, s.in.Settings.SharePollMax)
+			if err := workflow.ExecuteActivity(cctx, ActivityQueryShare, in).Get(ctx, &st); err != nil {
+				return err
+			}
+			b.Status = st.Status
+		}
+		return nil
+	})
+	succeeded, failed := settle(b.Shares, st.Receivers)
+	b.Failed = failed
+	for _, f := range failed {
+		s.note(ctx, "receiver %s closed by the channel (%s): its %s stays with the merchant", f.Account, f.FailReason, f.Amount)
+	}
+	if len(succeeded) == 0 {
+		return
+	}
+	lctx := ledgerOptions(ctx)
+	s.attempt(ctx, "post "+b.OutOrderNo, func() error {
+		return workflow.ExecuteActivity(lctx, ActivityPostSharing, PostSharingInput{SubOrderRef: s.in.Ref, SharingOrderID: st.OrderID,
+			Shares: succeeded}).Get(ctx, nil)
+	})
+	for _, p := range succeeded {
+		s.shared += p.Amount
+	}
+	s.note(ctx, "%s settled: %d receiver(s) paid, %d closed", b.OutOrderNo, len(succeeded), len(failed))
+}
+
+// settle splits a finished request's planned shares into those the channel paid and those it closed.
+// Receivers are matched by account and amount, each result used once.
+func settle(planned []PlannedShare, results []ShareReceiverStatus) (succeeded []PlannedShare, failed []ShareReceiverStatus) {
+	used := make([]bool, len(results))
+	for _, p := range planned {
+		for i, r := range results {
+			if used[i] || r.Account != p.Account || r.Amount != p.Amount {
+				continue
+			}
+			used[i] = true
+			if r.Result == "SUCCESS" {
+				succeeded = append(succeeded, p)
+			} else {
+				failed = append(failed, r)
+			}
+			break
+		}
+	}
+	return succeeded, failed
+}
+
+func (s *subOrder) finish(ctx workflow.Context) {
+	s.set(ctx, StatusFinishing, "channel:finish")
+	cctx, lctx := channelOptions(ctx), ledgerOptions(ctx)
+	var res FinishResult
+	s.attempt(ctx, "finish", func() error {
+		return workflow.ExecuteActivity(cctx, ActivityFinish, FinishInput{SubOrderRef: s.in.Ref, OutOrderNo: s.in.Ref.SubOrderNo + "-finish",
+			Description: "order completed"}).Get(ctx, &res)
+	})
+	if res.Amount > 0 {
+		s.attempt(ctx, "post-finish", func() error {
+			return workflow.ExecuteActivity(lctx, ActivityPostFinished, PostFinishedInput{SubOrderRef: s.in.Ref, FinishOrderID: res.OrderID,
+				Amount: res.Amount}).Get(ctx, nil)
+		})
+	}
+	s.settled = res.Amount
+	s.note(ctx, "finished: %s unfrozen to the merchant", res.Amount)
+}
