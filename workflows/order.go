@@ -30,7 +30,9 @@ const (
 func OrderWorkflowID(orderNo string) string { return "order/" + orderNo }
 
 // SubOrderWorkflowID is the id of the n-th (1-based) sub-order's child workflow.
-func SubOrderWorkflowID(orderNo string, n int) string { return fmt.Sprintf("order/%s/sub%d", orderNo, n) }
+func SubOrderWorkflowID(orderNo string, n int) string {
+	return fmt.Sprintf("order/%s/sub%d", orderNo, n)
+}
 
 // SubOrderNo is the n-th sub-order's out_trade_no at the channel; every later out-number of the sub-order
 // (sharing, finish, subsidy, refunds) extends it, so a retry can never mint a second request.

@@ -173,7 +173,9 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		return PostingResult{}, f.record(ActivityPostFinished, in.FinishOrderID)
 	})
 	reg(ActivitySaveOrderView, func(_ context.Context, in OrderViewInput) error { return f.record(ActivitySaveOrderView, in.Status) })
-	reg(ActivityCheckConservation, func(_ context.Context, in SubOrderRef) error { return f.record(ActivityCheckConservation, in.SubOrderNo) })
+	reg(ActivityCheckConservation, func(_ context.Context, in SubOrderRef) error {
+		return f.record(ActivityCheckConservation, in.SubOrderNo)
+	})
 }
 
 func newFake() *fakeChannel {
