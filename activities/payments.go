@@ -46,12 +46,17 @@ func (a *Activities) QueryCombinedPayment(ctx context.Context, in workflows.Quer
 	if err != nil {
 		return workflows.PaymentStatus{}, forTemporal(err)
 	}
+	return PaymentStatusOf(st), nil
+}
+
+// PaymentStatusOf is the workflows' view of a channel's combined-order state, from a query or a notification.
+func PaymentStatusOf(st channels.CombinedOrderState) workflows.PaymentStatus {
 	out := workflows.PaymentStatus{OutTradeNo: st.OutTradeNo}
 	for _, s := range st.SubOrders {
 		out.SubOrders = append(out.SubOrders, workflows.SubOrderPayment{OutTradeNo: s.OutTradeNo, TransactionID: s.TransactionID,
 			TradeState: s.TradeState, Amount: s.Amount})
 	}
-	return out, nil
+	return out
 }
 
 // CloseCombinedPayment closes an unpaid order at the channel. Closing an order that is already closed is done.

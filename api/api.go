@@ -1,29 +1,70 @@
 // Package api is SplitPay's HTTP server: the JSON API for non-Go backends, the channels' notification
-// endpoints, and health checks. It sets server timeouts and body limits; handlers call the starter.
+// endpoints, health checks and the OpenAPI document. It authenticates callers, verifies notifications, and
+// limits request sizes and times; handlers call the starter.
 package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
 )
 
 // Server holds the API's dependencies.
 type Server struct {
 	DB       *pgxpool.Pool
 	Temporal client.Client
+	Starter  *starter.Client
+	Ledger   *ledger.Ledger
 	Logger   *slog.Logger
+	// Notifications verifies each channel's notifications, by channel name.
+	Notifications map[string]channels.Notifications
+	// APIKeys are the bearer tokens callers of /v1 present. Empty: every /v1 call is refused.
+	APIKeys []string
 }
+
+// Body limits: JSON requests are small; notifications smaller still.
+const (
+	maxRequestBytes      = 1 << 20
+	maxNotificationBytes = 64 << 10
+)
+
+//go:embed openapi.json
+var openAPI []byte
 
 // Handler returns the API's routes.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openAPI)
+	})
+	mux.HandleFunc("POST /notify/{channel}/{kind}", s.notify)
+
+	v1 := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.authenticated(s.idempotent(h))) }
+	v1("POST /v1/orders", s.createOrder)
+	v1("GET /v1/orders", s.listOrders)
+	v1("GET /v1/orders/{order_no}", s.getOrder)
+	v1("POST /v1/orders/{order_no}/sub-orders/{n}/receipt", s.confirmReceipt)
+	v1("POST /v1/orders/{order_no}/resume", s.resume)
+	v1("POST /v1/merchants", s.registerMerchant)
+	v1("GET /v1/merchants/{id}", s.getMerchant)
+	v1("POST /v1/receivers", s.registerReceiver)
+	v1("GET /v1/receivers/{id}", s.getReceiver)
 	return mux
 }
 
@@ -34,10 +75,38 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      60 * time.Second, // an order's create waits on the channel through Temporal
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+type principalKey struct{}
+
+// authenticated admits requests bearing one of the API keys; the key's digest names the caller for the
+// idempotency store (the key itself is never stored or logged).
+func (s *Server) authenticated(next http.Handler) http.Handler {
+	digests := make([][32]byte, len(s.APIKeys))
+	for i, k := range s.APIKeys {
+		digests[i] = sha256.Sum256([]byte(k))
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got := sha256.Sum256([]byte(token))
+		match := -1
+		for i, d := range digests {
+			if subtle.ConstantTimeCompare(got[:], d[:]) == 1 {
+				match = i
+			}
+		}
+		if !ok || token == "" || match < 0 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="splitpay"`)
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "a valid API key is required: Authorization: Bearer <key>", "")
+			return
+		}
+		principal := hex.EncodeToString(got[:8])
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, principal)))
+	})
 }
 
 // healthStatus is the body of /healthz: one field per dependency, "ok" or the error.
@@ -63,7 +132,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		code = http.StatusServiceUnavailable
 		s.Logger.Warn("health check failed", "database", st.Database, "temporal", st.Temporal)
 	}
+	writeJSON(w, code, st)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(st)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }

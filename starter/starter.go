@@ -1,21 +1,36 @@
 // Package starter is the typed Go client that backend services use to start, signal, update and query
-// SplitPay's processes. It hides workflow ids, task queues and signal names behind methods.
+// SplitPay's processes. It hides workflow ids, task queues and signal names behind methods, resolves
+// merchants and receivers from the ledger's tables before anything starts, and turns Temporal's errors into
+// the few a caller must tell apart: *InputError, ErrNotFound, *ConflictError, *ChannelError.
 package starter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// Client drives SplitPay processes through a Temporal client.
+// Client drives SplitPay processes through a Temporal client and reads the ledger's read models.
 type Client struct {
 	Temporal  client.Client
+	Ledger    *ledger.Ledger
 	TaskQueue string // defaults to workflows.TaskQueue
+	// NotifyURL is where channels send payment notifications: the API's public base URL +
+	// /notify/<channel>/transaction is built from it.
+	PublicURL string
+	Settings  workflows.OrderSettings // zero fields take the workflow defaults
+	Limits    channels.Limits         // zero means channels.DefaultLimits
+	// Receivers registers sharing receivers at each channel, by channel name.
+	Receivers map[string]channels.ProfitSharing
 }
 
 func (c *Client) taskQueue() string {
@@ -23,6 +38,56 @@ func (c *Client) taskQueue() string {
 		return workflows.TaskQueue
 	}
 	return c.TaskQueue
+}
+
+func (c *Client) limits() channels.Limits {
+	if c.Limits == (channels.Limits{}) {
+		return channels.DefaultLimits()
+	}
+	return c.Limits
+}
+
+// InputError is a request refused before anything started: which field, and why.
+type InputError = workflows.InputError
+
+// ErrNotFound: no such order, sub-order, merchant or receiver.
+var ErrNotFound = errors.New("not found")
+
+// ConflictError is a request that contradicts what exists: another cart under the same order number, a
+// receipt for an order not yet paid.
+type ConflictError struct{ Reason string }
+
+func (e *ConflictError) Error() string { return e.Reason }
+
+// ChannelError is the channel's refusal of a request, with its code.
+type ChannelError struct {
+	Code    string
+	Message string
+}
+
+func (e *ChannelError) Error() string { return "channel refused: " + e.Code + ": " + e.Message }
+
+// fromTemporal maps the errors a caller must tell apart; the rest are returned wrapped.
+func fromTemporal(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		switch t := ae.Type(); {
+		case t == workflows.ErrTypeDifferentCart || t == workflows.ErrTypePaymentWindowPassed:
+			return &ConflictError{Reason: ae.Message()}
+		case t == workflows.ErrTypeInvalidOrder:
+			return &InputError{Field: "request", Reason: ae.Message()}
+		case len(t) > len(workflows.ErrTypeChannelRejected) && t[:len(workflows.ErrTypeChannelRejected)+1] == workflows.ErrTypeChannelRejected+".":
+			return &ChannelError{Code: t[len(workflows.ErrTypeChannelRejected)+1:], Message: ae.Message()}
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // CheckStack runs a StackCheck workflow and waits for its result; it returns the workflow id either way so
@@ -42,4 +107,22 @@ func (c *Client) CheckStack(ctx context.Context, requestedBy string) (workflows.
 		return res, id, fmt.Errorf("stack check %s: %w", id, err)
 	}
 	return res, id, nil
+}
+
+// Resume tells a process waiting on NEEDS_ATTENTION that ops fixed the cause: it runs the step again.
+func (c *Client) Resume(ctx context.Context, workflowID, by, reason string) error {
+	if by == "" {
+		return &InputError{Field: "by", Reason: "required: who resumes, for the record"}
+	}
+	err := c.Temporal.SignalWorkflow(ctx, workflowID, "", workflows.SignalResume, workflows.ResumeRequest{By: by, Reason: reason})
+	return fromTemporal(err, "resume "+workflowID)
+}
+
+// ResumeOrder resumes an order's workflow (subOrder 0) or one of its sub-orders.
+func (c *Client) ResumeOrder(ctx context.Context, orderNo string, subOrder int, by, reason string) error {
+	id := workflows.OrderWorkflowID(orderNo)
+	if subOrder > 0 {
+		id = workflows.SubOrderWorkflowID(orderNo, subOrder)
+	}
+	return c.Resume(ctx, id, by, reason)
 }

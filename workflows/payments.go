@@ -49,9 +49,9 @@ type CreatePaymentInput struct {
 
 // PaymentParams is what the buyer's client needs: exactly one field is set.
 type PaymentParams struct {
-	PrepayID string
-	H5URL    string
-	CodeURL  string
+	PrepayID string `json:"prepay_id,omitempty"`
+	H5URL    string `json:"h5_url,omitempty"`
+	CodeURL  string `json:"code_url,omitempty"`
 }
 
 // QueryPaymentInput asks the channel for a combined order's state.

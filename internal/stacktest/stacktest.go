@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/url"
 	"os"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 
 	"github.com/splitpay/splitpay/ledger"
 )
@@ -88,7 +90,9 @@ func TemporalClient(t testing.TB) client.Client {
 	t.Helper()
 	addr := need(t, "TEMPORAL_ADDRESS")
 	ns := os.Getenv("TEMPORAL_NAMESPACE")
-	c, err := client.Dial(client.Options{HostPort: addr, Namespace: ns})
+	// The SDK's default logger prints every activity at DEBUG; tests keep its warnings only.
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := client.Dial(client.Options{HostPort: addr, Namespace: ns, Logger: tlog.NewStructuredLogger(quiet)})
 	if err != nil {
 		t.Fatalf("dial Temporal at %s: %v", addr, err)
 	}

@@ -95,6 +95,9 @@ func (s *Sim) createCombined(p *Platform, r *http.Request, body []byte) (int, an
 	seen := map[string]bool{}
 	for i, so := range req.SubOrders {
 		field := "sub_orders[" + itoa(i) + "]"
+		if s.autoOpen && s.subs[so.SubMchID] == nil && so.SubMchID != "" {
+			s.subs[so.SubMchID] = &subMerchant{id: so.SubMchID}
+		}
 		switch {
 		case so.Amount.TotalAmount <= 0:
 			return 0, nil, paramError(field+".amount.total_amount", "must be positive")
@@ -332,7 +335,16 @@ func (s *Sim) progressSharing(sh *sharing) wire.SharingState {
 	sh.state.Status = channels.SharingFinished
 	for i := range sh.state.Receivers {
 		rc := &sh.state.Receivers[i]
-		rc.Result, rc.FinishTime = channels.ReceiverSuccess, s.now().Format(time.RFC3339)
+		rc.FinishTime = s.now().Format(time.RFC3339)
+		if reason, closed := s.faults.ClosedReceivers[rc.ReceiverAccount]; closed {
+			// A closed share's money goes back to the order's frozen funds, to be shared again or unfrozen.
+			rc.Result, rc.FailReason = channels.ReceiverClosed, reason
+			sh.sub.unsplit += rc.Amount
+			sh.sub.sharedToOthers -= rc.Amount
+			s.subs[sh.sub.wire.SubMchID].frozen += rc.Amount
+			continue
+		}
+		rc.Result = channels.ReceiverSuccess
 		s.receiverAccount(rc.Type, rc.ReceiverAccount).balance += rc.Amount
 	}
 	if sh.finished {

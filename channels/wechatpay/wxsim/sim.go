@@ -50,6 +50,9 @@ type Faults struct {
 	ProbeSignatures      bool          // before each notification, send a copy with a WECHATPAY/SIGNTEST/ signature
 	StuckSharing         bool          // sharing requests stay PROCESSING
 	EnforceSharingDelay  bool          // refuse sharing earlier than 30 s (simulated clock) after payment
+	// ClosedReceivers: receiver account → the fail reason the channel closes its shares with (e.g.
+	// RECEIVER_HIGH_RISK); the money goes back to the sub-order's frozen funds.
+	ClosedReceivers map[string]string
 }
 
 // Sim is the simulator. Create it with New; it is safe for concurrent use.
@@ -69,6 +72,7 @@ type Sim struct {
 	rng         *mrand.Rand
 	faults      Faults
 	notifyScale float64 // retry schedule multiplier (1 = WeChat's real ≈24 h)
+	autoOpen    bool    // open unknown sub-merchants on first use
 	platforms   map[string]*Platform
 	subs        map[string]*subMerchant
 	receivers   map[string]*receiver // type + "/" + account
@@ -188,6 +192,14 @@ func (s *Sim) AddSubMerchant(subMchID string) {
 	if s.subs[subMchID] == nil {
 		s.subs[subMchID] = &subMerchant{id: subMchID}
 	}
+}
+
+// AutoOpenSubMerchants opens any sub-merchant a combined order names, as if onboarded already: for a
+// development stack where shops are registered by hand.
+func (s *Sim) AutoOpenSubMerchants(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.autoOpen = on
 }
 
 // Balance is a sub-merchant's money at the channel.

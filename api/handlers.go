@@ -1,0 +1,320 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
+)
+
+// apiError is every error's JSON body: {"error":{"code","message","field"}}.
+type apiError struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, message, field string) {
+	writeJSON(w, status, apiError{errorBody{Code: code, Message: message, Field: field}})
+}
+
+// fail answers an error from the starter or the ledger with the status a caller can act on. Unknown errors
+// are logged and answered 503 without detail: they are outages, not the caller's fault.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ie *starter.InputError
+	var ve *ledger.ValidationError
+	var ce *starter.ConflictError
+	var che *starter.ChannelError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ie):
+		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", ie.Reason, ie.Field)
+	case errors.As(err, &ve):
+		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", ve.Reason, ve.Field)
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", fmt.Sprintf("the body exceeds %d bytes", mbe.Limit), "")
+	case errors.Is(err, starter.ErrNotFound) || errors.Is(err, ledger.ErrNotFound):
+		writeError(w, http.StatusNotFound, "NOT_FOUND", err.Error(), "")
+	case errors.As(err, &ce):
+		writeError(w, http.StatusConflict, "CONFLICT", ce.Reason, "")
+	case errors.Is(err, ledger.ErrKeyReused):
+		writeError(w, http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED", err.Error(), "Idempotency-Key")
+	case errors.As(err, &che):
+		writeError(w, http.StatusUnprocessableEntity, "CHANNEL_REJECTED", che.Code+": "+che.Message, "")
+	default:
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the request could not be completed now; retry it (with the same Idempotency-Key)", "")
+	}
+}
+
+// decode reads a JSON body of at most maxRequestBytes into v, refusing unknown fields and trailing data, and
+// names the field at fault.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var mbe *http.MaxBytesError
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case err == nil:
+		if dec.More() {
+			return &starter.InputError{Field: "body", Reason: "one JSON object expected"}
+		}
+		return nil
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &te):
+		return &starter.InputError{Field: te.Field, Reason: "must be a JSON " + te.Type.Kind().String()}
+	case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &starter.InputError{Field: "body", Reason: "malformed JSON"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return &starter.InputError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Reason: "unknown field"}
+	}
+	return &starter.InputError{Field: "body", Reason: err.Error()}
+}
+
+// recorder keeps a handler's answer for the idempotency store.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(status int) { r.status = status; r.ResponseWriter.WriteHeader(status) }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+// idempotent honours the Idempotency-Key header on POSTs: the first answer below 500 is stored and replayed to
+// repeats of the same request; the same key with another request is refused with 422.
+func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if r.Method != http.MethodPost || key == "" {
+			next(w, r)
+			return
+		}
+		if len(key) > 255 {
+			writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "at most 255 characters", "Idempotency-Key")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h := sha256.New()
+		fmt.Fprintf(h, "%s %s\n", r.Method, r.URL.Path)
+		h.Write(body)
+		hash := h.Sum(nil)
+		principal, _ := r.Context().Value(principalKey{}).(string)
+		stored, found, err := s.Ledger.LookupIdempotent(r.Context(), principal, key, hash)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if found {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(stored.Status)
+			_, _ = w.Write(stored.Body)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := &recorder{ResponseWriter: w}
+		next(rec, r)
+		if rec.status != 0 && rec.status < 500 {
+			if err := s.Ledger.StoreIdempotent(r.Context(), principal, key, ledger.StoredResponse{RequestHash: hash, Status: rec.status, Body: rec.body.Bytes()}); err != nil {
+				s.Logger.Warn("idempotency key not stored", "error", err)
+			}
+		}
+	}
+}
+
+func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
+	var req starter.CreateOrderRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.Starter.CreateOrder(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, o)
+}
+
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Starter.GetOrder(r.Context(), r.PathValue("order_no"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orderViewOf(d))
+}
+
+func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "1..500", "limit")
+			return
+		}
+		limit = n
+	}
+	orders, err := s.Starter.ListOrders(r.Context(), q.Get("status"), q.Get("after"), limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Orders []OrderRow `json:"orders"`
+	}{Orders: []OrderRow{}}
+	for _, o := range orders {
+		out.Orders = append(out.Orders, orderRowOf(o))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) confirmReceipt(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "a sub-order number from 1", "n")
+		return
+	}
+	var req starter.ConfirmReceiptRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := s.Starter.ConfirmReceipt(r.Context(), r.PathValue("order_no"), n, req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, subOrderViewOf(st))
+}
+
+// resumeRequest asks a process waiting on NEEDS_ATTENTION to retry its step: the order, or one sub-order.
+type resumeRequest struct {
+	SubOrder int    `json:"sub_order,omitempty"`
+	By       string `json:"by"`
+	Reason   string `json:"reason"`
+}
+
+func (s *Server) resume(w http.ResponseWriter, r *http.Request) {
+	var req resumeRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Starter.ResumeOrder(r.Context(), r.PathValue("order_no"), req.SubOrder, req.By, req.Reason); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "resumed"})
+}
+
+func (s *Server) registerMerchant(w http.ResponseWriter, r *http.Request) {
+	var req starter.MerchantRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err := s.Starter.RegisterMerchant(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, merchantViewOf(m))
+}
+
+func (s *Server) getMerchant(w http.ResponseWriter, r *http.Request) {
+	m, err := s.Ledger.GetMerchant(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, merchantViewOf(m))
+}
+
+func (s *Server) registerReceiver(w http.ResponseWriter, r *http.Request) {
+	var req starter.ReceiverRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rc, err := s.Starter.RegisterReceiver(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, receiverViewOf(rc))
+}
+
+func (s *Server) getReceiver(w http.ResponseWriter, r *http.Request) {
+	rc, err := s.Ledger.GetReceiver(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, receiverViewOf(rc))
+}
+
+// notify is a channel's notification endpoint: verify and decrypt with the channel's SDK, record in the inbox,
+// signal the order, and answer 200 only after both. A forgery gets 401 and changes nothing; a duplicate gets
+// 200 and changes nothing; an outage gets 500, so the channel delivers again later.
+func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
+	channel, kind := r.PathValue("channel"), r.PathValue("kind")
+	parser, ok := s.Notifications[channel]
+	if !ok || kind != "transaction" {
+		writeJSON(w, http.StatusNotFound, map[string]string{"code": "NOT_FOUND", "message": "no such notification endpoint"})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxNotificationBytes)
+	n, st, err := parser.ParsePaymentNotification(r)
+	if err != nil {
+		// Never log the body: it may carry personal data. The reason is enough.
+		s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", err.Error())
+		code := http.StatusUnauthorized
+		if !errors.Is(err, channels.ErrNotificationRejected) {
+			code = http.StatusBadRequest
+		}
+		writeJSON(w, code, map[string]string{"code": "FAIL", "message": "notification rejected"})
+		return
+	}
+	isNew, err := s.Starter.PaymentNotified(r.Context(), channel, n, st)
+	switch {
+	case errors.Is(err, starter.ErrNotFound):
+		// Verified, but no running order wants it: finished long ago, or not ours to run. Acknowledge so the
+		// channel stops; reconciliation compares the bills with the ledger.
+		s.Logger.Warn("payment notification for an order that is not running", "order_no", st.OutTradeNo, "notification_id", n.ID)
+	case err != nil:
+		s.Logger.Error("payment notification not delivered; the channel will retry", "order_no", st.OutTradeNo, "error", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"code": "FAIL", "message": "try again"})
+		return
+	}
+	s.Logger.Info("payment notification", "order_no", st.OutTradeNo, "notification_id", n.ID, "new", isNew)
+	w.WriteHeader(http.StatusOK)
+}

@@ -1,0 +1,175 @@
+// Package e2e runs SplitPay end to end on the dev stack: the real Temporal dev server, a fresh PostgreSQL
+// database per test, the WeChat Pay simulator speaking the wire protocol, and the HTTP API in front — the
+// same assembly `splitpay dev` runs (internal/stack).
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// fastSettings shrink the lifecycle's days to seconds; the time-skipping unit tests cover the real ones.
+var fastSettings = workflows.OrderSettings{PaymentWindow: 2 * time.Minute, QueryAfter: 3 * time.Second,
+	AutoConfirmAfter: 2 * time.Second, SharePollFirst: 200 * time.Millisecond, SharePollMax: time.Second}
+
+type harness struct {
+	t      *testing.T
+	s      *stack.Stack
+	api    *api.Client
+	prefix string // order numbers start with it: the Temporal namespace is shared between runs
+}
+
+// Shops and receivers every test registers: two merchants, the platform, two distributors and a supplier.
+const (
+	shop1, shop2 = "1900000109", "1900000110"
+	supplierMch  = "1900000999"
+)
+
+func start(t *testing.T, settings workflows.OrderSettings) *harness {
+	t.Helper()
+	s, err := stack.Start(t.Context(), stack.Options{DB: stacktest.MigratedPool(t), Temporal: stacktest.TemporalClient(t),
+		TaskQueue: "e2e-" + stacktest.RandomID(), Settings: settings,
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	h := &harness{t: t, s: s, api: s.Client(), prefix: "E" + strings.ToUpper(stacktest.RandomID()[:8])}
+	s.Sim.AddSubMerchant(shop1)
+	s.Sim.AddSubMerchant(shop2)
+	h.post("/v1/merchants", starter.MerchantRequest{ID: "m1", SubMchID: shop1, DisplayName: "Tea House"}, nil)
+	h.post("/v1/merchants", starter.MerchantRequest{ID: "m2", SubMchID: shop2, DisplayName: "Cup Works"}, nil)
+	for _, r := range []starter.ReceiverRequest{
+		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimSpMchID, Name: "SplitPay Platform Ltd", Relation: "PLATFORM"},
+		{ID: "d1", Type: channels.ReceiverPersonal, Account: "o-l1-openid", Name: "王小明", Relation: "DISTRIBUTOR"},
+		{ID: "d2", Type: channels.ReceiverPersonal, Account: "o-l2-openid", Name: "李四", Relation: "DISTRIBUTOR"},
+		{ID: "s1", Type: channels.ReceiverMerchant, Account: supplierMch, Name: "Leaf Supply Co", Relation: "SUPPLIER"},
+	} {
+		h.post("/v1/receivers", r, nil)
+	}
+	return h
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func (h *harness) post(path string, in, out any) {
+	h.t.Helper()
+	if err := h.api.Do(h.t.Context(), http.MethodPost, path, "", in, out); err != nil {
+		h.t.Fatalf("POST %s: %v", path, err)
+	}
+}
+
+func (h *harness) orderNo(i int) string { return fmt.Sprintf("%s%04d", h.prefix, i) }
+
+// cart is the standard two-shop order: shop 1 with a 10-yuan platform coupon and four receivers, shop 2 with two.
+func (h *harness) cart(orderNo string) starter.CreateOrderRequest {
+	all := []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"},
+		{ReceiverID: "d2", Rate: "0.05"}, {ReceiverID: "s1", Rate: "0.03"}}
+	return starter.CreateOrderRequest{OrderNo: orderNo, SubOrders: []starter.SubOrderRequest{
+		{MerchantID: "m1", Description: "Longjing tea 250g", Amount: 19000, Subsidy: 1000, Commissions: all},
+		{MerchantID: "m2", Description: "Celadon cups", Amount: 8800, Commissions: all[:2]},
+	}}
+}
+
+func (h *harness) create(req starter.CreateOrderRequest) starter.Order {
+	h.t.Helper()
+	var o starter.Order
+	h.post("/v1/orders", req, &o)
+	return o
+}
+
+func (h *harness) order(orderNo string) api.OrderView {
+	h.t.Helper()
+	var v api.OrderView
+	if err := h.api.Do(h.t.Context(), http.MethodGet, "/v1/orders/"+orderNo, "", nil, &v); err != nil {
+		h.t.Fatalf("GET order %s: %v", orderNo, err)
+	}
+	return v
+}
+
+// waitFor polls the order until cond holds, failing after the deadline with the last state.
+func (h *harness) waitFor(orderNo string, within time.Duration, what string, cond func(api.OrderView) bool) api.OrderView {
+	h.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		v := h.order(orderNo)
+		if cond(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("order %s: not %s within %s; last state %+v", orderNo, what, within, v)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func completed(v api.OrderView) bool { return v.Status == workflows.StatusCompleted }
+
+// awaitingReceipt: every sub-order's workflow runs and waits for the shop.
+func awaitingReceipt(v api.OrderView) bool {
+	for _, s := range v.SubOrders {
+		if s.WaitingFor != "shop:receipt" {
+			return false
+		}
+	}
+	return true
+}
+
+// ledgerMatchesChannel checks every party's balance in the ledger against the simulator's, the trial
+// balance, and each sub-order's conservation.
+func (h *harness) ledgerMatchesChannel(orderNos ...string) {
+	h.t.Helper()
+	ctx := context.Background()
+	l := h.s.Ledger
+	for id, sub := range map[string]string{"m1": shop1, "m2": shop2} {
+		bals, err := l.MerchantBalances(ctx, id)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		sim := h.s.Sim.Balance(sub)
+		if bals[ledger.BucketFrozen].Fen() != sim.Frozen || bals[ledger.BucketAvailable].Fen() != sim.Available {
+			h.t.Errorf("merchant %s: ledger %v, channel %+v", id, bals, sim)
+		}
+	}
+	for id, acct := range map[string][2]string{"d1": {channels.ReceiverPersonal, "o-l1-openid"}, "d2": {channels.ReceiverPersonal, "o-l2-openid"},
+		"s1": {channels.ReceiverMerchant, supplierMch}} {
+		b, _ := l.Balance(ctx, ledger.ReceiverCommission(id))
+		if want := h.s.Sim.ReceiverBalance(acct[0], acct[1]); b.Fen() != want {
+			h.t.Errorf("receiver %s: ledger %s, channel %d", id, b, want)
+		}
+	}
+	pc, _ := l.Balance(ctx, ledger.PlatformCommission())
+	if want := h.s.Sim.ReceiverBalance(channels.ReceiverMerchant, stack.SimSpMchID); pc.Fen() != want {
+		h.t.Errorf("platform commission: ledger %s, channel %d", pc, want)
+	}
+	diffs, trial, err := l.Check(ctx)
+	if err != nil || len(diffs) > 0 || trial != 0 {
+		h.t.Errorf("ledger check: %v, trial %s, %v", diffs, trial, err)
+	}
+	for _, no := range orderNos {
+		for n := 1; n <= 2; n++ {
+			t, err := l.SubOrderTotals(ctx, no, workflows.SubOrderNo(no, n))
+			if err != nil || t.Conserved() != nil {
+				h.t.Errorf("%s sub-order %d: %+v %v %v", no, n, t, err, t.Conserved())
+			}
+		}
+	}
+}

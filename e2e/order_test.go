@@ -1,0 +1,197 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// The whole lifecycle through the HTTP API: create (repeat and conflict), pay in the simulator, confirm one
+// sub-order, let the other auto-confirm, share, finish. The ledger then equals the channel to the fen.
+func TestOrderLifecycleThroughTheAPI(t *testing.T) {
+	settings := fastSettings
+	settings.AutoConfirmAfter = 5 * time.Second
+	h := start(t, settings)
+	ctx := t.Context()
+	no := h.orderNo(1)
+	o := h.create(h.cart(no))
+	if o.Status != workflows.StatusAwaitingPayment || o.Payment.CodeURL == "" {
+		t.Fatalf("created %+v", o)
+	}
+	// The same request again is the same order; another cart under the number is refused.
+	if again := h.create(h.cart(no)); again.Payment != o.Payment {
+		t.Errorf("repeat gave %+v, first %+v", again, o)
+	}
+	other := h.cart(no)
+	other.SubOrders[1].Amount = 1
+	var apiErr *api.Error
+	if err := h.api.Do(ctx, http.MethodPost, "/v1/orders", "", other, nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
+		t.Errorf("another cart under %s: %v", no, err)
+	}
+	// Receipt before payment is a conflict, not a lost signal.
+	err := h.api.Do(ctx, http.MethodPost, "/v1/orders/"+no+"/sub-orders/1/receipt", "", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
+		t.Errorf("receipt before payment: %v", err)
+	}
+
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
+	var sub api.SubOrderView
+	h.post("/v1/orders/"+no+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop-backend", Note: "delivered"}, &sub)
+	if sub.ConfirmedBy != workflows.ConfirmedByShop {
+		t.Errorf("receipt answered %+v", sub)
+	}
+	v := h.waitFor(no, 30*time.Second, "completed", completed)
+	if v.PaidBy != "notification" || len(v.SubOrders) != 2 {
+		t.Errorf("order %+v", v)
+	}
+	// Shop 1: base 190 + 10 subsidy = 200 → platform 10, d1 20, d2 10, supplier 6 = 46 shared, 154 settled.
+	if s := v.SubOrders[0]; s.Shared != 4600 || s.Settled != 15400 || s.Status != workflows.StatusCompleted {
+		t.Errorf("sub-order 1: %+v", s)
+	}
+	// Shop 2: 88 → platform 4.40, d1 8.80 = 13.20 shared, 74.80 settled; confirmed automatically.
+	if s := v.SubOrders[1]; s.Shared != 1320 || s.Settled != 7480 || s.ConfirmedBy != workflows.ConfirmedByAutoConfirm {
+		t.Errorf("sub-order 2: %+v", s)
+	}
+	h.ledgerMatchesChannel(no)
+
+	var list struct{ Orders []api.OrderRow }
+	if err := h.api.Do(ctx, http.MethodGet, "/v1/orders?status=COMPLETED", "", nil, &list); err != nil || len(list.Orders) != 1 || list.Orders[0].OrderNo != no {
+		t.Errorf("list: %+v %v", list, err)
+	}
+}
+
+// Twenty orders at once, with every notification delivered twice and preceded by a signature probe: all
+// complete, each payment is posted once, and the ledger equals the channel.
+func TestTwentyOrdersAtOnceWithDuplicateNotifications(t *testing.T) {
+	h := start(t, fastSettings)
+	h.s.Sim.SetFaults(wxsim.Faults{DuplicateNotify: true, ProbeSignatures: true})
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			no := h.orderNo(i)
+			var o starter.Order
+			if err := h.api.Do(context.Background(), http.MethodPost, "/v1/orders", "", h.cart(no), &o); err != nil {
+				errs <- err
+				return
+			}
+			errs <- h.s.Sim.Pay(no)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var nos []string
+	for i := range n {
+		nos = append(nos, h.orderNo(i))
+		v := h.waitFor(h.orderNo(i), 90*time.Second, "completed", completed)
+		if v.PaidBy != "notification" {
+			t.Errorf("%s paid by %q", v.OrderNo, v.PaidBy)
+		}
+	}
+	h.s.Sim.Wait() // every duplicate delivered
+	var payments int
+	if err := h.s.API.DB.QueryRow(t.Context(), `SELECT count(*) FROM postings WHERE kind = 'payment'`).Scan(&payments); err != nil || payments != 2*n {
+		t.Errorf("payment postings = %d (want %d) %v", payments, 2*n, err)
+	}
+	h.ledgerMatchesChannel(nos...)
+}
+
+// A lost notification is found by the workflow's own query.
+func TestLostNotificationIsFoundByQuery(t *testing.T) {
+	h := start(t, fastSettings)
+	h.s.Sim.SetFaults(wxsim.Faults{DropNotifications: true})
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	v := h.waitFor(no, 60*time.Second, "completed", completed)
+	if v.PaidBy != "query" {
+		t.Errorf("paid by %q", v.PaidBy)
+	}
+	h.ledgerMatchesChannel(no)
+}
+
+// Forged notifications get 4xx and change nothing: the order stays unpaid.
+func TestForgedNotificationsChangeNothing(t *testing.T) {
+	h := start(t, fastSettings)
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	url := h.s.APIURL + "/notify/wechatpay/transaction"
+	paid := []byte(`{"combine_out_trade_no":"` + no + `","sub_orders":[]}`)
+	wrongKey, _ := h.s.Sim.Envelope(&wxsim.Platform{APIv3Key: "00000000000000000000000000000000"}, "TRANSACTION.SUCCESS", "transaction", paid)
+	probe, _ := h.s.Sim.SignedRequest(url, wrongKey, true)
+	bad, _ := h.s.Sim.SignedRequest(url, wrongKey, false)
+	unsigned, _ := http.NewRequest(http.MethodPost, url, nil)
+	for name, req := range map[string]*http.Request{"probe signature": probe, "wrong APIv3 key": bad, "unsigned": unsigned} {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 4 {
+			t.Errorf("%s: answered %d", name, resp.StatusCode)
+		}
+	}
+	if v := h.order(no); v.Status != workflows.StatusAwaitingPayment || v.PaidBy != "" {
+		t.Errorf("after forgeries: %+v", v)
+	}
+	var inbox int
+	_ = h.s.API.DB.QueryRow(t.Context(), `SELECT count(*) FROM inbox`).Scan(&inbox)
+	if inbox != 0 {
+		t.Errorf("%d forged notifications reached the inbox", inbox)
+	}
+}
+
+// The worker is stopped mid-order and a new one started: the order completes and nothing is posted twice.
+func TestWorkerRestartedMidOrder(t *testing.T) {
+	settings := fastSettings
+	settings.AutoConfirmAfter = time.Hour // the shop confirms, after the restart
+	h := start(t, settings)
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
+	h.s.StopWorker()
+	// With no worker, an update cannot be answered: the shop's call times out and is repeated later.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	err := h.api.Do(ctx, http.MethodPost, "/v1/orders/"+no+"/sub-orders/1/receipt", "", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
+	cancel()
+	if err == nil {
+		t.Log("receipt confirmed although the worker was stopped (a poller was still draining)")
+	}
+	if err := h.s.StartWorker(); err != nil {
+		t.Fatal(err)
+	}
+	for n := 1; n <= 2; n++ {
+		h.post("/v1/orders/"+no+"/sub-orders/"+string(rune('0'+n))+"/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
+	}
+	h.waitFor(no, 30*time.Second, "completed", completed)
+	// Exactly one posting per money event: 2 payments, 1 subsidy, 1 sharing request per sub-order, 2 finishes.
+	var kinds string
+	if err := h.s.API.DB.QueryRow(t.Context(), `SELECT string_agg(kind || '=' || n, ' ' ORDER BY kind) FROM
+		(SELECT kind, count(*) n FROM postings WHERE order_no = $1 GROUP BY kind) k`, no).Scan(&kinds); err != nil ||
+		kinds != "finish=2 payment=2 sharing=2 subsidy=1" {
+		t.Errorf("postings by kind: %q %v", kinds, err)
+	}
+	h.ledgerMatchesChannel(no)
+}

@@ -1,0 +1,200 @@
+// Package stack assembles SplitPay in one process — the WeChat Pay adapter (against the live channel or an
+// embedded simulator), the worker, the starter and the HTTP API — on a PostgreSQL pool and a Temporal
+// client. `splitpay dev`, `splitpay demo`, `splitpay bench` and the end-to-end tests all run this one assembly,
+// so what they exercise is what production runs.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/splitpay/splitpay/activities"
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/worker"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// Options configure the assembly. DB and Temporal are required.
+type Options struct {
+	DB        *pgxpool.Pool
+	Temporal  client.Client
+	TaskQueue string // default workflows.TaskQueue
+	Logger    *slog.Logger
+	Settings  workflows.OrderSettings
+	Limits    channels.Limits // default channels.DefaultLimits
+	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
+	WeChat *wechatpay.Client
+	// APIAddr is where the API listens (default 127.0.0.1:0, a free port); PublicURL is the base URL the
+	// channel sends notifications to (default: the API's own address).
+	APIAddr   string
+	PublicURL string
+	APIKeys   []string // default: one fresh random key, in Stack.APIKey
+	// NoWorker leaves the worker out (an API-only process, or a test that starts workers itself).
+	NoWorker bool
+}
+
+// Stack is the running assembly.
+type Stack struct {
+	Sim     *wxsim.Sim // nil against the live channel
+	SimURL  string
+	WeChat  *wechatpay.Client
+	Ledger  *ledger.Ledger
+	Starter *starter.Client
+	API     *api.Server
+	APIURL  string
+	APIKey  string // the first API key
+
+	opts    Options
+	acts    *activities.Activities
+	worker  sdkworker.Worker
+	closers []func()
+}
+
+// The embedded simulator's platform identity.
+const (
+	SimSpMchID    = "1900000100"
+	SimSpAppID    = "wx8888888888888888"
+	simCertSerial = "SPLITPAYDEVSERIAL01"
+)
+
+// Start assembles and starts everything; Close stops it.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	if o.DB == nil || o.Temporal == nil {
+		return nil, errors.New("stack: DB and Temporal are required")
+	}
+	if o.TaskQueue == "" {
+		o.TaskQueue = workflows.TaskQueue
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Limits == (channels.Limits{}) {
+		o.Limits = channels.DefaultLimits()
+	}
+	if o.APIAddr == "" {
+		o.APIAddr = "127.0.0.1:0"
+	}
+	if len(o.APIKeys) == 0 {
+		o.APIKeys = []string{"sk_dev_" + randomHex(16)}
+	}
+	s := &Stack{opts: o, Ledger: ledger.New(o.DB), APIKey: o.APIKeys[0], WeChat: o.WeChat}
+	if s.WeChat == nil {
+		if err := s.startSimulator(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+
+	ln, err := net.Listen("tcp", o.APIAddr)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("api: listen on %s: %w", o.APIAddr, err)
+	}
+	s.APIURL = "http://" + ln.Addr().String()
+	if o.PublicURL == "" {
+		o.PublicURL = s.APIURL
+	}
+	s.Starter = &starter.Client{Temporal: o.Temporal, Ledger: s.Ledger, TaskQueue: o.TaskQueue, PublicURL: o.PublicURL,
+		Settings: o.Settings, Limits: o.Limits, Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat}}
+	s.API = &api.Server{DB: o.DB, Temporal: o.Temporal, Starter: s.Starter, Ledger: s.Ledger, Logger: o.Logger,
+		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat}, APIKeys: o.APIKeys}
+	srv := s.API.HTTPServer(o.APIAddr)
+	go func() { _ = srv.Serve(ln) }()
+	s.closers = append(s.closers, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+
+	s.acts = &activities.Activities{DB: o.DB, Ledger: s.Ledger, Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat}}
+	if !o.NoWorker {
+		if err := s.StartWorker(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Stack) startSimulator(ctx context.Context) error {
+	sim, err := wxsim.New(s.opts.Limits, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	apiV3Key := randomHex(16) // 32 characters
+	sim.RegisterPlatform(wxsim.Platform{MchID: SimSpMchID, CertSerial: simCertSerial, PublicKey: &key.PublicKey, APIv3Key: apiV3Key})
+	sim.SetNotifyScale(0.001) // the channel's 24-hour retry schedule in about 90 seconds
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	s.closers = append(s.closers, func() { _ = srv.Close(); sim.Wait() })
+	s.Sim, s.SimURL = sim, "http://"+ln.Addr().String()
+	s.WeChat, err = wechatpay.New(ctx, wechatpay.Config{BaseURL: s.SimURL, SpMchID: SimSpMchID, SpAppID: SimSpAppID,
+		MerchantCertSerial: simCertSerial, MerchantPrivateKey: key, APIv3Key: apiV3Key,
+		WechatPayPublicKeyID: sim.KeyID, WechatPayPublicKey: sim.PublicKey(), Limits: s.opts.Limits,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	return err
+}
+
+// StartWorker starts a worker on the task queue (again, after StopWorker).
+func (s *Stack) StartWorker() error {
+	if s.worker != nil {
+		return nil
+	}
+	w := worker.New(s.opts.Temporal, s.opts.TaskQueue, s.acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	s.worker = w
+	return nil
+}
+
+// StopWorker stops the worker, as a crash or a deploy would; workflows wait on the server for the next one.
+func (s *Stack) StopWorker() {
+	if s.worker != nil {
+		s.worker.Stop()
+		s.worker = nil
+	}
+}
+
+// Client is an API client with the stack's key.
+func (s *Stack) Client() *api.Client { return &api.Client{BaseURL: s.APIURL, APIKey: s.APIKey} }
+
+// Close stops the worker, the API and the simulator.
+func (s *Stack) Close() {
+	s.StopWorker()
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

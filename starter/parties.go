@@ -1,0 +1,127 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
+)
+
+// MerchantRequest registers a shop that already has a sub-merchant id at the channel (until onboarding
+// lands, this is how a shop becomes able to sell).
+type MerchantRequest struct {
+	ID          string `json:"id"`
+	Channel     string `json:"channel,omitempty"` // default wechatpay
+	SubMchID    string `json:"sub_mchid"`
+	DisplayName string `json:"display_name"`
+}
+
+// RegisterMerchant stores the merchant as active. Repeating it updates the name.
+func (c *Client) RegisterMerchant(ctx context.Context, req MerchantRequest) (ledger.Merchant, error) {
+	if req.Channel == "" {
+		req.Channel = channels.WeChatPay
+	}
+	switch {
+	case !validID(req.ID):
+		return ledger.Merchant{}, &InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+	case req.Channel != channels.WeChatPay:
+		return ledger.Merchant{}, &InputError{Field: "channel", Reason: "only wechatpay is available"}
+	case !digits(req.SubMchID, 8, 16):
+		return ledger.Merchant{}, &InputError{Field: "sub_mchid", Reason: "the channel's sub-merchant id: 8 to 16 digits"}
+	case req.DisplayName == "" || len(req.DisplayName) > 128:
+		return ledger.Merchant{}, &InputError{Field: "display_name", Reason: "required, at most 128 bytes"}
+	}
+	m := ledger.Merchant{ID: req.ID, Channel: req.Channel, SubMchID: req.SubMchID, Status: ledger.MerchantActive, DisplayName: req.DisplayName}
+	if err := c.Ledger.UpsertMerchant(ctx, m); err != nil {
+		return ledger.Merchant{}, err
+	}
+	return m, nil
+}
+
+// ReceiverRequest registers a profit-sharing receiver: the platform itself, a supplier (a merchant) or a
+// distributor (a person, by openid).
+type ReceiverRequest struct {
+	ID       string `json:"id"` // "platform" for the platform's own commission account
+	Channel  string `json:"channel,omitempty"`
+	Type     string `json:"type"`     // MERCHANT_ID | PERSONAL_OPENID
+	Account  string `json:"account"`  // merchant id or openid
+	Name     string `json:"name"`     // full name; sent to the channel encrypted, stored masked
+	Relation string `json:"relation"` // PLATFORM | SUPPLIER | DISTRIBUTOR
+}
+
+// LogValue keeps the person's name out of logs.
+func (r ReceiverRequest) LogValue() any {
+	return struct{ ID, Type, Account, Name, Relation string }{r.ID, r.Type, r.Account, ledger.MaskName(r.Name), r.Relation}
+}
+
+// RegisterReceiver adds the receiver at the channel (idempotent there) and stores it with its name masked.
+// The platform's own account receives without being added.
+func (c *Client) RegisterReceiver(ctx context.Context, req ReceiverRequest) (ledger.Receiver, error) {
+	if req.Channel == "" {
+		req.Channel = channels.WeChatPay
+	}
+	switch {
+	case !validID(req.ID):
+		return ledger.Receiver{}, &InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+	case req.Channel != channels.WeChatPay:
+		return ledger.Receiver{}, &InputError{Field: "channel", Reason: "only wechatpay is available"}
+	case req.Type != channels.ReceiverMerchant && req.Type != channels.ReceiverPersonal:
+		return ledger.Receiver{}, &InputError{Field: "type", Reason: "MERCHANT_ID or PERSONAL_OPENID"}
+	case req.Account == "" || len(req.Account) > 64:
+		return ledger.Receiver{}, &InputError{Field: "account", Reason: "required, at most 64 characters"}
+	case req.Type == channels.ReceiverMerchant && !digits(req.Account, 8, 16):
+		return ledger.Receiver{}, &InputError{Field: "account", Reason: "a merchant receiver's account is its merchant id: 8 to 16 digits"}
+	case req.Name == "" || len(req.Name) > 256:
+		return ledger.Receiver{}, &InputError{Field: "name", Reason: "required, at most 256 bytes"}
+	case roles[req.Relation] == "":
+		return ledger.Receiver{}, &InputError{Field: "relation", Reason: "PLATFORM, SUPPLIER or DISTRIBUTOR"}
+	case (req.Relation == "PLATFORM") != (req.ID == "platform"):
+		return ledger.Receiver{}, &InputError{Field: "relation", Reason: `the platform's receiver has id "platform" and relation PLATFORM`}
+	}
+	if req.Relation != "PLATFORM" {
+		ch, ok := c.Receivers[req.Channel]
+		if !ok {
+			return ledger.Receiver{}, fmt.Errorf("starter: no %s channel configured to add receivers", req.Channel)
+		}
+		err := ch.AddReceiver(ctx, channels.ReceiverRegistration{Type: req.Type, Account: req.Account, Name: req.Name, RelationType: req.Relation})
+		var be *channels.BusinessError
+		if errors.As(err, &be) && !be.Retryable {
+			return ledger.Receiver{}, &ChannelError{Code: be.Code, Message: be.Message}
+		}
+		if err != nil {
+			return ledger.Receiver{}, fmt.Errorf("add receiver at the channel: %w", err)
+		}
+	}
+	r := ledger.Receiver{ID: req.ID, Channel: req.Channel, Type: req.Type, Account: req.Account, Relation: req.Relation, Name: req.Name}
+	if err := c.Ledger.UpsertReceiver(ctx, r); err != nil {
+		return ledger.Receiver{}, err
+	}
+	r.Name, r.Status = ledger.MaskName(req.Name), ledger.ReceiverActive
+	return r, nil
+}
+
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func digits(s string, minLen, maxLen int) bool {
+	if len(s) < minLen || len(s) > maxLen {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
