@@ -3,6 +3,7 @@ package wechatpay
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
@@ -14,7 +15,9 @@ import (
 func (c *Client) parse(r *http.Request, content any) (channels.Notification, error) {
 	req, err := c.notify.ParseNotifyRequest(r.Context(), r, content)
 	if err != nil {
-		return channels.Notification{}, fmt.Errorf("%w: %v", channels.ErrNotificationRejected, err)
+		// The SDK's message ends with a dump of the whole request; callers log the reason, not the request.
+		reason, _, _ := strings.Cut(err.Error(), ", request: ")
+		return channels.Notification{}, fmt.Errorf("%w: %s", channels.ErrNotificationRejected, reason)
 	}
 	return channels.Notification{ID: req.ID, EventType: req.EventType, Plaintext: []byte(req.Resource.Plaintext)}, nil
 }

@@ -1,16 +1,22 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"sort"
 	"strings"
+	"time"
+
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -24,7 +30,25 @@ type config struct {
 	TemporalUI        string
 	TaskQueue         string
 	APIAddr           string
+	PublicURL         string
+	APIKeys           string
 	LogLevel          string
+
+	// WeChat Pay 电商收付通, as the platform. Without a merchant id, `dev` and `demo` run the embedded simulator.
+	WeChatBaseURL       string
+	WeChatMchID         string
+	WeChatAppID         string
+	WeChatCertSerial    string
+	WeChatPrivateKey    string // file
+	WeChatAPIv3Key      string
+	WeChatPublicKeyID   string
+	WeChatPublicKeyFile string
+
+	// Order lifecycle timings (Go durations: 30m, 168h).
+	PaymentWindow    string
+	QueryAfter       string
+	AutoConfirmAfter string
+	AfterSaleWindow  string
 }
 
 // setting is one row of the configuration table README.md shows.
@@ -40,7 +64,21 @@ var settings = []setting{
 	{"SPLITPAY_TEMPORAL_UI", "temporal-ui", "http://127.0.0.1:8233", "Temporal UI base URL, for links printed to people", func(c *config) *string { return &c.TemporalUI }},
 	{"SPLITPAY_TASK_QUEUE", "task-queue", workflows.TaskQueue, "Temporal task queue of the worker", func(c *config) *string { return &c.TaskQueue }},
 	{"SPLITPAY_API_ADDR", "api-addr", "127.0.0.1:8080", "listen address of the HTTP API", func(c *config) *string { return &c.APIAddr }},
+	{"SPLITPAY_PUBLIC_URL", "public-url", "", "base URL the channels reach the API at, for notifications (default http://<api-addr>)", func(c *config) *string { return &c.PublicURL }},
+	{"SPLITPAY_API_KEYS", "api-keys", "", "comma-separated bearer keys accepted by /v1 (dev and demo make one up when empty)", func(c *config) *string { return &c.APIKeys }},
 	{"SPLITPAY_LOG_LEVEL", "log-level", "info", "debug | info | warn | error", func(c *config) *string { return &c.LogLevel }},
+	{"SPLITPAY_WECHATPAY_BASE_URL", "wechatpay-base-url", "https://api.mch.weixin.qq.com", "WeChat Pay API host (or a `splitpay sim wechatpay`)", func(c *config) *string { return &c.WeChatBaseURL }},
+	{"SPLITPAY_WECHATPAY_MCHID", "wechatpay-mchid", "", "the platform's merchant id; empty: dev and demo use the embedded simulator", func(c *config) *string { return &c.WeChatMchID }},
+	{"SPLITPAY_WECHATPAY_APPID", "wechatpay-appid", "", "the platform's appid", func(c *config) *string { return &c.WeChatAppID }},
+	{"SPLITPAY_WECHATPAY_CERT_SERIAL", "wechatpay-cert-serial", "", "serial of the platform's API certificate", func(c *config) *string { return &c.WeChatCertSerial }},
+	{"SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE", "wechatpay-private-key-file", "", "PEM file: apiclient_key.pem", func(c *config) *string { return &c.WeChatPrivateKey }},
+	{"SPLITPAY_WECHATPAY_APIV3_KEY", "wechatpay-apiv3-key", "", "the 32-byte APIv3 key (decrypts notifications)", func(c *config) *string { return &c.WeChatAPIv3Key }},
+	{"SPLITPAY_WECHATPAY_PUBLIC_KEY_ID", "wechatpay-public-key-id", "", "PUB_KEY_ID_… of WeChat Pay's public key", func(c *config) *string { return &c.WeChatPublicKeyID }},
+	{"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE", "wechatpay-public-key-file", "", "PEM file: WeChat Pay's public key", func(c *config) *string { return &c.WeChatPublicKeyFile }},
+	{"SPLITPAY_PAYMENT_WINDOW", "payment-window", "2h", "how long a buyer may pay before the order is closed", func(c *config) *string { return &c.PaymentWindow }},
+	{"SPLITPAY_QUERY_AFTER", "query-after", "1m", "ask the channel when no payment notification came within this", func(c *config) *string { return &c.QueryAfter }},
+	{"SPLITPAY_AUTO_CONFIRM_AFTER", "auto-confirm-after", "168h", "receipt is confirmed automatically after this", func(c *config) *string { return &c.AutoConfirmAfter }},
+	{"SPLITPAY_AFTER_SALE_WINDOW", "after-sale-window", "168h", "after confirmation, before profit sharing (0 for none)", func(c *config) *string { return &c.AfterSaleWindow }},
 }
 
 // bindConfig registers every setting on fs with its environment value (or default) as the flag's default,
@@ -75,6 +113,66 @@ func (c *config) temporalOptions(logger *slog.Logger) (client.Options, error) {
 	opts.Namespace = c.TemporalNamespace
 	opts.Logger = tlog.NewStructuredLogger(logger.With("component", "temporal"))
 	return opts, nil
+}
+
+// orderSettings parses the lifecycle timings.
+func (c *config) orderSettings() (workflows.OrderSettings, error) {
+	var s workflows.OrderSettings
+	for _, f := range []struct {
+		name, value string
+		dst         *time.Duration
+	}{
+		{"SPLITPAY_PAYMENT_WINDOW", c.PaymentWindow, &s.PaymentWindow}, {"SPLITPAY_QUERY_AFTER", c.QueryAfter, &s.QueryAfter},
+		{"SPLITPAY_AUTO_CONFIRM_AFTER", c.AutoConfirmAfter, &s.AutoConfirmAfter}, {"SPLITPAY_AFTER_SALE_WINDOW", c.AfterSaleWindow, &s.AfterSaleWindow},
+	} {
+		d, err := time.ParseDuration(f.value)
+		if err != nil || d < 0 {
+			return s, fmt.Errorf("%s: a duration such as 30m or 168h, got %q", f.name, f.value)
+		}
+		*f.dst = d
+	}
+	return s, nil
+}
+
+// apiKeys are the configured bearer keys.
+func (c *config) apiKeys() []string {
+	var keys []string
+	for _, k := range strings.Split(c.APIKeys, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// wechatPay builds the live adapter from the SPLITPAY_WECHATPAY_* settings; nil when no merchant id is set.
+func (c *config) wechatPay(ctx context.Context) (*wechatpay.Client, error) {
+	if c.WeChatMchID == "" {
+		return nil, nil
+	}
+	missing := []string{}
+	for name, v := range map[string]string{"SPLITPAY_WECHATPAY_CERT_SERIAL": c.WeChatCertSerial, "SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE": c.WeChatPrivateKey,
+		"SPLITPAY_WECHATPAY_APIV3_KEY": c.WeChatAPIv3Key, "SPLITPAY_WECHATPAY_PUBLIC_KEY_ID": c.WeChatPublicKeyID,
+		"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE": c.WeChatPublicKeyFile} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("WeChat Pay: SPLITPAY_WECHATPAY_MCHID is set, so these are required too: %s", strings.Join(missing, ", "))
+	}
+	key, err := utils.LoadPrivateKeyWithPath(c.WeChatPrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE: %w", err)
+	}
+	pub, err := utils.LoadPublicKeyWithPath(c.WeChatPublicKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE: %w", err)
+	}
+	return wechatpay.New(ctx, wechatpay.Config{BaseURL: c.WeChatBaseURL, SpMchID: c.WeChatMchID, SpAppID: c.WeChatAppID,
+		MerchantCertSerial: c.WeChatCertSerial, MerchantPrivateKey: key, APIv3Key: c.WeChatAPIv3Key,
+		WechatPayPublicKeyID: c.WeChatPublicKeyID, WechatPayPublicKey: pub})
 }
 
 // workflowURL is the Temporal UI page of a workflow, for people to click.

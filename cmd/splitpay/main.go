@@ -9,22 +9,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	"github.com/splitpay/splitpay/activities"
-	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/internal/stack"
 	"github.com/splitpay/splitpay/ledger"
-	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/worker"
 )
 
@@ -151,117 +149,83 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) 
 	return &deps{db: db, temporal: tc}, nil
 }
 
-// activities are the worker's activities on these connections. Channel adapters join when channel
-// configuration lands (the order issue); until then channel activities fail with ChannelNotConfigured.
-func (d *deps) activities() *activities.Activities {
-	return &activities.Activities{DB: d.db, Ledger: ledger.New(d.db)}
-}
-
 func (d *deps) close() {
 	d.temporal.Close()
 	d.db.Close()
 }
 
 func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) error {
+	wx, err := cfg.wechatPay(ctx)
+	if err != nil {
+		return err
+	}
+	if wx == nil {
+		return errors.New("worker: configure WeChat Pay (SPLITPAY_WECHATPAY_MCHID and the rest, see -h); `splitpay dev` runs with the embedded simulator instead")
+	}
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	w := worker.New(d.temporal, cfg.TaskQueue, d.activities())
+	acts := &activities.Activities{DB: d.db, Ledger: ledger.New(d.db), Channels: map[string]activities.Channel{channels.WeChatPay: wx}}
+	w := worker.New(d.temporal, cfg.TaskQueue, acts)
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return w.Run(ctxDone(ctx))
 }
 
-func runAPI(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) error {
+func runAPI(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
+	wx, err := cfg.wechatPay(ctx)
+	if err != nil {
+		return err
+	}
+	if wx == nil || len(cfg.apiKeys()) == 0 || cfg.PublicURL == "" {
+		return errors.New("api: configure WeChat Pay (SPLITPAY_WECHATPAY_*), SPLITPAY_API_KEYS and SPLITPAY_PUBLIC_URL; `splitpay dev` runs on embedded defaults instead")
+	}
+	return serve(ctx, cfg, log, out, wx, true)
+}
+
+// runDev runs everything in one process on embedded defaults: migrations, the worker, the API, and — unless
+// WeChat Pay is configured — the simulator, which opens any sub-merchant an order names.
+func runDev(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
+	wx, err := cfg.wechatPay(ctx)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, log, out, wx, false)
+}
+
+// serve assembles the stack (internal/stack) and runs it until ctx ends.
+func serve(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer, wx *wechatpay.Client, apiOnly bool) error {
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	return serveAPI(ctx, cfg, d, log)
-}
-
-func runDev(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) error {
-	d, err := connect(ctx, cfg, log)
+	if !apiOnly {
+		if err := migrate(ctx, d.db, log); err != nil {
+			return err
+		}
+	}
+	settings, err := cfg.orderSettings()
 	if err != nil {
 		return err
 	}
-	defer d.close()
-	if err := migrate(ctx, d.db, log); err != nil {
-		return err
-	}
-	w := worker.New(d.temporal, cfg.TaskQueue, d.activities())
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
-	}
-	defer w.Stop()
-	log.Info("worker polling", "task_queue", cfg.TaskQueue)
-	return serveAPI(ctx, cfg, d, log)
-}
-
-// serveAPI listens on cfg.APIAddr until ctx ends, then shuts down gracefully.
-func serveAPI(ctx context.Context, cfg *config, d *deps, log *slog.Logger) error {
-	srv := (&api.Server{DB: d.db, Temporal: d.temporal, Logger: log}).HTTPServer(cfg.APIAddr)
-	ln, err := net.Listen("tcp", cfg.APIAddr)
-	if err != nil {
-		return fmt.Errorf("api: listen on %s: %w", cfg.APIAddr, err)
-	}
-	log.Info("api listening", "addr", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// runDemo brings the stack's parts together once: migrations, a worker in this process, and a workflow run on
-// the Temporal server that reaches PostgreSQL. It prints the workflow id and where to see it.
-func runDemo(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
-	d, err := connect(ctx, cfg, log)
+	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: settings,
+		WeChat: wx, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys(), NoWorker: apiOnly})
 	if err != nil {
 		return err
 	}
-	defer d.close()
-	step := func(format string, args ...any) { fmt.Fprintf(out, "• "+format+"\n", args...) }
-
-	if err := migrate(ctx, d.db, log); err != nil {
-		return err
+	defer st.Close()
+	if st.Sim != nil {
+		st.Sim.AutoOpenSubMerchants(true)
+		fmt.Fprintf(out, "WeChat Pay simulator (embedded) on %s — pay an order: curl -X POST %s/sim/pay/<order_no>\n", st.SimURL, st.SimURL)
 	}
-	applied, err := ledger.AppliedMigrations(ctx, d.db)
-	if err != nil {
-		return err
+	fmt.Fprintf(out, "SplitPay API on %s (OpenAPI at /openapi.json)\n", st.APIURL)
+	if cfg.APIKeys == "" {
+		fmt.Fprintf(out, "  API key for this run: %s\n", st.APIKey)
 	}
-	step("PostgreSQL migrated: %s", strings.Join(applied, ", "))
-
-	w := worker.New(d.temporal, cfg.TaskQueue, d.activities())
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
-	}
-	defer w.Stop()
-	step("worker polling task queue %q on %s (namespace %s)", cfg.TaskQueue, cfg.TemporalAddress, cfg.TemporalNamespace)
-
-	sc := &starter.Client{Temporal: d.temporal, TaskQueue: cfg.TaskQueue}
-	runCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	res, id, err := sc.CheckStack(runCtx, "demo")
-	if err != nil {
-		return err
-	}
-	step("workflow %s completed: the worker reached PostgreSQL %s with %d migration(s) applied",
-		id, res.Database.ServerVersion, len(res.Database.Migrations))
-	step("see it in the Temporal UI: %s", cfg.workflowURL(id))
+	log.Info("running", "api", st.APIURL, "task_queue", cfg.TaskQueue, "worker", !apiOnly)
+	<-ctx.Done()
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	mrand "math/rand/v2"
 	"net/http"
 	"regexp"
@@ -86,6 +87,7 @@ type Sim struct {
 	applyments  map[string]*applyment  // out_request_no
 	bills       map[string][]byte      // download token → file
 	seq         int64
+	instance    int64 // random per simulator, so ids stay unique across runs that share a ledger, as the channel's are
 	pending     sync.WaitGroup
 }
 
@@ -155,8 +157,13 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	instance, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return nil, err
+	}
 	return &Sim{
-		KeyID: "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
+		instance: instance.Int64(),
+		KeyID:    "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
 		Certificate: cert, certSerial: utils.GetCertificateSerialNumber(*cert),
 		client: &http.Client{Timeout: 5 * time.Second}, rng: mrand.New(mrand.NewPCG(seed, 1)), notifyScale: 1,
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
@@ -260,7 +267,7 @@ func (s *Sim) now() time.Time { return time.Now().Add(s.offset) }
 
 func (s *Sim) nextID(prefix string) string {
 	s.seq++
-	return fmt.Sprintf("%s%s%010d", prefix, s.now().Format("20060102"), s.seq)
+	return fmt.Sprintf("%s%s%06d%08d", prefix, s.now().Format("20060102"), s.instance, s.seq)
 }
 
 // ---------------------------------------------------------------- HTTP plumbing
