@@ -44,23 +44,23 @@ type SharingBatchView struct {
 }
 
 type SubOrderView struct {
-	N               int          `json:"n"`
-	SubOrderNo      string       `json:"sub_order_no"`
-	MerchantID      string       `json:"merchant_id"`
-	Status          string       `json:"status"`
-	WaitingFor      string       `json:"waiting_for,omitempty"`
-	Amount          money.Amount `json:"amount"`
-	Subsidy         money.Amount `json:"subsidy"`
-	TransactionID   string       `json:"transaction_id,omitempty"`
-	ConfirmedBy     string       `json:"confirmed_by,omitempty"`
-	ConfirmedAt     *time.Time   `json:"confirmed_at,omitempty"`
-	ConfirmDeadline *time.Time   `json:"confirm_deadline,omitempty"`
-	FinishDeadline  *time.Time   `json:"finish_deadline,omitempty"`
-	Shared          money.Amount `json:"shared"`
-	Settled         money.Amount `json:"settled"`
-	Batches         []SharingBatchView  `json:"sharing,omitempty"`
-	LastError       *StepError   `json:"last_error,omitempty"`
-	Timeline        []Event      `json:"timeline,omitempty"`
+	N               int                `json:"n"`
+	SubOrderNo      string             `json:"sub_order_no"`
+	MerchantID      string             `json:"merchant_id"`
+	Status          string             `json:"status"`
+	WaitingFor      string             `json:"waiting_for,omitempty"`
+	Amount          money.Amount       `json:"amount"`
+	Subsidy         money.Amount       `json:"subsidy"`
+	TransactionID   string             `json:"transaction_id,omitempty"`
+	ConfirmedBy     string             `json:"confirmed_by,omitempty"`
+	ConfirmedAt     *time.Time         `json:"confirmed_at,omitempty"`
+	ConfirmDeadline *time.Time         `json:"confirm_deadline,omitempty"`
+	FinishDeadline  *time.Time         `json:"finish_deadline,omitempty"`
+	Shared          money.Amount       `json:"shared"`
+	Settled         money.Amount       `json:"settled"`
+	Batches         []SharingBatchView `json:"sharing,omitempty"`
+	LastError       *StepError         `json:"last_error,omitempty"`
+	Timeline        []Event            `json:"timeline,omitempty"`
 }
 
 type OrderView struct {
