@@ -64,6 +64,7 @@ func TestOrderLifecycleThroughTheAPI(t *testing.T) {
 		t.Errorf("sub-order 2: %+v", s)
 	}
 	h.ledgerMatchesChannel(no)
+	h.saveHistories("lifecycle", workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1), workflows.SubOrderWorkflowID(no, 2))
 
 	var list struct{ Orders []api.OrderRow }
 	if err := h.api.Do(ctx, http.MethodGet, "/v1/orders?status=COMPLETED", "", nil, &list); err != nil || len(list.Orders) != 1 || list.Orders[0].OrderNo != no {
@@ -127,6 +128,32 @@ func TestLostNotificationIsFoundByQuery(t *testing.T) {
 		t.Errorf("paid by %q", v.PaidBy)
 	}
 	h.ledgerMatchesChannel(no)
+	h.saveHistories("lost-notification", workflows.OrderWorkflowID(no))
+}
+
+// An order nobody pays is closed at the channel when the payment window passes; paying it later fails there.
+func TestUnpaidOrderIsClosed(t *testing.T) {
+	settings := fastSettings
+	settings.PaymentWindow = 2 * time.Second
+	h := start(t, settings)
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	v := h.waitFor(no, 30*time.Second, "closed", func(v api.OrderView) bool { return v.Status == workflows.StatusClosed })
+	if v.PaidBy != "" {
+		t.Errorf("closed order %+v", v)
+	}
+	if err := h.s.Sim.Pay(no); err == nil {
+		t.Error("the channel let a buyer pay a closed order")
+	}
+	var rows []api.OrderRow
+	var list struct{ Orders []api.OrderRow }
+	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/orders?status=CLOSED", "", nil, &list); err == nil {
+		rows = list.Orders
+	}
+	if len(rows) != 1 || rows[0].OrderNo != no || rows[0].Paid != 0 {
+		t.Errorf("read model: %+v", rows)
+	}
+	h.saveHistories("closed", workflows.OrderWorkflowID(no))
 }
 
 // Forged notifications get 4xx and change nothing: the order stays unpaid.
@@ -186,6 +213,7 @@ func TestWorkerRestartedMidOrder(t *testing.T) {
 		h.post("/v1/orders/"+no+"/sub-orders/"+string(rune('0'+n))+"/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
 	}
 	h.waitFor(no, 30*time.Second, "completed", completed)
+	h.saveHistories("worker-restart", workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1))
 	// Exactly one posting per money event: 2 payments, 1 subsidy, 1 sharing request per sub-order, 2 finishes.
 	var kinds string
 	if err := h.s.API.DB.QueryRow(t.Context(), `SELECT string_agg(kind || '=' || n, ' ' ORDER BY kind) FROM

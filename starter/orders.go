@@ -228,10 +228,14 @@ func (c *Client) GetOrder(ctx context.Context, orderNo string) (OrderDetail, err
 		}
 		wg.Go(func() {
 			v, err := c.Temporal.QueryWorkflow(ctx, s.WorkflowID, "", workflows.QuerySubOrder)
-			if err == nil {
-				err = v.Get(&out.SubOrderStates[i])
+			var nf *serviceerror.NotFound
+			switch {
+			case errors.As(err, &nf): // the order is starting it right now: its summary stands in
+			case err != nil:
+				errs[i] = err
+			default:
+				errs[i] = v.Get(&out.SubOrderStates[i])
 			}
-			errs[i] = err
 		})
 	}
 	wg.Wait()

@@ -1,0 +1,44 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// saveHistories writes the workflows' histories as JSON for the replay test (workflows/replay_test.go) when
+// SPLITPAY_SAVE_HISTORIES names a directory: run the end-to-end tests with it after changing a workflow on
+// purpose, and commit the new files beside the old ones, which must keep replaying.
+func (h *harness) saveHistories(name string, workflowIDs ...string) {
+	h.t.Helper()
+	dir := os.Getenv("SPLITPAY_SAVE_HISTORIES")
+	if dir == "" {
+		return
+	}
+	for _, id := range workflowIDs {
+		it := h.s.Starter.Temporal.GetWorkflowHistory(h.t.Context(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		var hist historypb.History
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			hist.Events = append(hist.Events, ev)
+		}
+		b, err := protojson.MarshalOptions{Indent: " "}.Marshal(&hist)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		kind := "order"
+		if strings.Contains(strings.TrimPrefix(id, "order/"), "/") {
+			kind = "sub" + id[strings.LastIndex(id, "sub")+3:]
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+kind+".json"), b, 0o644); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
