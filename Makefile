@@ -20,9 +20,10 @@ dev: build
 dev-down:
 	scripts/devstack down
 
-## bench: the benchmarks (money in-process; the ledger on the dev stack's PostgreSQL)
-bench:
-	scripts/devstack exec $(GO) test -run '^$$' -bench . -benchmem ./money/... ./ledger/...
+## bench: the Go benchmarks (money, ledger, channel) and `splitpay bench` (orders through the lifecycle vs a floor)
+bench: build
+	scripts/devstack exec $(GO) test -run '^$$' -bench . -benchmem ./money/... ./ledger/... ./channels/...
+	scripts/devstack exec ./bin/splitpay bench --orders $${BENCH_ORDERS:-50} --concurrency $${BENCH_CONCURRENCY:-8}
 
 build:
 	$(GO) build -o bin/splitpay ./cmd/splitpay

@@ -41,6 +41,7 @@ var commands = []command{
 	{"migrate", "apply the embedded SQL migrations to DATABASE_URL", runMigrate, nil},
 	{"dev", "migrate, then run the worker and the API in one process", runDev, nil},
 	{"demo", "walk through a scenario on the running stack and print what happened", runDemo, nil},
+	{"bench", "run N orders through the lifecycle on the dev stack and print throughput, latencies and history size", runBench, bindBenchFlags},
 	{"sim wechatpay", "serve the WeChat Pay 电商收付通 simulator", runSim, bindSimFlags},
 	{"version", "print the version", runVersion, nil},
 }

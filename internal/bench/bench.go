@@ -1,0 +1,267 @@
+// Package bench drives N orders through the whole lifecycle on a running stack and measures them against a
+// floor: a bare workflow that runs the same number of no-op activities on the same Temporal server. What it
+// prints is what `splitpay bench` reports; nothing here is asserted, so a busy machine cannot make a test flaky.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// Settings make the lifecycle's waits negligible: the bench measures our machinery, not the calendar.
+var Settings = workflows.OrderSettings{PaymentWindow: 10 * time.Minute, QueryAfter: 5 * time.Minute, AutoConfirmAfter: time.Millisecond,
+	SharePollFirst: 50 * time.Millisecond, SharePollMax: time.Second}
+
+// Options size a run.
+type Options struct {
+	Orders      int
+	Concurrency int
+	Prefix      string // order numbers start with it (unique per run)
+}
+
+// Result is what one run measured.
+type Result struct {
+	Orders               int
+	Elapsed              time.Duration
+	Create               []time.Duration // Update-With-Start through the HTTP API
+	NotifyToPaid         []time.Duration // notification sent → the workflow accepts the payment
+	HistoryEvents        float64         // per order: the order's history and its sub-orders'
+	Activities           float64         // per order
+	FloorElapsed         time.Duration
+	FloorLatency         []time.Duration // start → completed, per bare workflow
+	FloorHistoryEvents   float64
+	OrdersPerSecond      float64
+	FloorPerSecond       float64
+	OrderLatency         []time.Duration // create → completed
+	FloorActivityPerFlow int
+}
+
+// Run registers the parties, runs the orders, then the floor, on st.
+func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Result, error) {
+	r := Result{Orders: o.Orders}
+	c := st.Client()
+	if err := setup(ctx, st, c); err != nil {
+		return r, err
+	}
+	type one struct {
+		create, notify, total time.Duration
+		err                   error
+	}
+	results := make([]one, o.Orders)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	began := time.Now()
+	for range max(1, o.Concurrency) {
+		wg.Go(func() {
+			for i := range jobs {
+				results[i].create, results[i].notify, results[i].total, results[i].err = runOrder(ctx, st, c, tc, fmt.Sprintf("%s%05d", o.Prefix, i))
+			}
+		})
+	}
+	for i := range o.Orders {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	r.Elapsed = time.Since(began)
+	for _, x := range results {
+		if x.err != nil {
+			return r, x.err
+		}
+		r.Create, r.NotifyToPaid, r.OrderLatency = append(r.Create, x.create), append(r.NotifyToPaid, x.notify), append(r.OrderLatency, x.total)
+	}
+	r.OrdersPerSecond = float64(o.Orders) / r.Elapsed.Seconds()
+
+	sample := min(o.Orders, 10)
+	for i := range sample {
+		no := fmt.Sprintf("%s%05d", o.Prefix, i)
+		for _, id := range []string{workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1), workflows.SubOrderWorkflowID(no, 2)} {
+			events, acts, err := historyShape(ctx, tc, id)
+			if err != nil {
+				return r, err
+			}
+			r.HistoryEvents += float64(events) / float64(sample)
+			r.Activities += float64(acts) / float64(sample)
+		}
+	}
+	r.FloorActivityPerFlow = int(r.Activities + 0.5)
+	return r, runFloor(ctx, tc, o, &r)
+}
+
+const (
+	shopA, shopB = "1900000301", "1900000302"
+	supplier     = "1900000399"
+)
+
+func setup(ctx context.Context, st *stack.Stack, c *api.Client) error {
+	for _, m := range []starter.MerchantRequest{{ID: "bench-a", SubMchID: shopA, DisplayName: "Bench A"}, {ID: "bench-b", SubMchID: shopB, DisplayName: "Bench B"}} {
+		st.Sim.AddSubMerchant(m.SubMchID)
+		if err := c.Do(ctx, http.MethodPost, "/v1/merchants", "", m, nil); err != nil {
+			return err
+		}
+	}
+	for _, rc := range []starter.ReceiverRequest{
+		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimSpMchID, Name: "Platform", Relation: "PLATFORM"},
+		{ID: "bench-l1", Type: channels.ReceiverPersonal, Account: "o-bench-l1", Name: "甲乙", Relation: "DISTRIBUTOR"},
+		{ID: "bench-l2", Type: channels.ReceiverPersonal, Account: "o-bench-l2", Name: "丙丁", Relation: "DISTRIBUTOR"},
+		{ID: "bench-supplier", Type: channels.ReceiverMerchant, Account: supplier, Name: "Supplier", Relation: "SUPPLIER"},
+	} {
+		if err := c.Do(ctx, http.MethodPost, "/v1/receivers", "", rc, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runOrder creates one two-shop order (subsidy on one, four receivers), pays it, and waits for the order's
+// workflow to complete (a long poll on its result, so measuring puts no query load on the worker).
+func runOrder(ctx context.Context, st *stack.Stack, c *api.Client, tc client.Client, no string) (create, notify, total time.Duration, err error) {
+	all := []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "bench-l1", Rate: "0.10"},
+		{ReceiverID: "bench-l2", Rate: "0.05"}, {ReceiverID: "bench-supplier", Rate: "0.03"}}
+	req := starter.CreateOrderRequest{OrderNo: no, SubOrders: []starter.SubOrderRequest{
+		{MerchantID: "bench-a", Description: "tea", Amount: 18000, Subsidy: 2000, Commissions: all},
+		{MerchantID: "bench-b", Description: "cups", Amount: 8800, Commissions: all[:2]},
+	}}
+	t0 := time.Now()
+	if err := c.Do(ctx, http.MethodPost, "/v1/orders", "", req, nil); err != nil {
+		return 0, 0, 0, fmt.Errorf("create %s: %w", no, err)
+	}
+	create = time.Since(t0)
+	if err := st.Sim.Pay(no); err != nil {
+		return 0, 0, 0, err
+	}
+	sent := time.Now() // the simulator posts the notification right after Pay returns
+	var res workflows.OrderResult
+	if err := tc.GetWorkflow(ctx, workflows.OrderWorkflowID(no), "").Get(ctx, &res); err != nil {
+		return 0, 0, 0, fmt.Errorf("order %s: %w", no, err)
+	}
+	total = time.Since(t0)
+	var v api.OrderView
+	if err := c.Do(ctx, http.MethodGet, "/v1/orders/"+no, "", nil, &v); err != nil {
+		return 0, 0, 0, err
+	}
+	if res.Status != workflows.StatusCompleted || v.PaidAt == nil {
+		return 0, 0, 0, fmt.Errorf("order %s ended %s", no, res.Status)
+	}
+	return create, max(v.PaidAt.Sub(sent), 0), total, nil
+}
+
+// historyShape counts a workflow's history events and the activities it scheduled.
+func historyShape(ctx context.Context, tc client.Client, id string) (events, activities int, err error) {
+	it := tc.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return 0, 0, err
+		}
+		events++
+		if ev.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {
+			activities++
+		}
+	}
+	return events, activities, nil
+}
+
+// Floor is the bare workflow: n no-op activities one after another.
+func Floor(ctx workflow.Context, n int) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 3}})
+	for range n {
+		if err := workflow.ExecuteActivity(ctx, Noop).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Noop does nothing.
+func Noop(context.Context) error { return nil }
+
+func runFloor(ctx context.Context, tc client.Client, o Options, r *Result) error {
+	queue := "bench-floor-" + o.Prefix
+	w := sdkworker.New(tc, queue, sdkworker.Options{})
+	w.RegisterWorkflow(Floor)
+	w.RegisterActivity(Noop)
+	if err := w.Start(); err != nil {
+		return err
+	}
+	defer w.Stop()
+	lat := make([]time.Duration, o.Orders)
+	errs := make([]error, o.Orders)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	began := time.Now()
+	for range max(1, o.Concurrency) {
+		wg.Go(func() {
+			for i := range jobs {
+				t0 := time.Now()
+				run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("bench-floor/%s/%d", o.Prefix, i), TaskQueue: queue},
+					Floor, r.FloorActivityPerFlow)
+				if err == nil {
+					err = run.Get(ctx, nil)
+				}
+				lat[i], errs[i] = time.Since(t0), err
+			}
+		})
+	}
+	for i := range o.Orders {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	r.FloorElapsed, r.FloorLatency = time.Since(began), lat
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	r.FloorPerSecond = float64(o.Orders) / r.FloorElapsed.Seconds()
+	events, _, err := historyShape(ctx, tc, fmt.Sprintf("bench-floor/%s/0", o.Prefix))
+	r.FloorHistoryEvents = float64(events)
+	return err
+}
+
+// Percentile is the p-th percentile (0..100) by nearest rank.
+func Percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(p/100*float64(len(s))+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// Print writes the report.
+func (r Result) Print(w io.Writer) {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	fmt.Fprintf(w, "%d orders (2 sub-orders each: create, pay, notify, receipt, subsidy, share, finish, ledger) in %s\n", r.Orders, r.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "  orders/s                       %8.1f\n", r.OrdersPerSecond)
+	fmt.Fprintf(w, "  create (Update-With-Start)     p50 %s   p99 %s\n", ms(Percentile(r.Create, 50)), ms(Percentile(r.Create, 99)))
+	fmt.Fprintf(w, "  notification → paid            p50 %s   p99 %s\n", ms(Percentile(r.NotifyToPaid, 50)), ms(Percentile(r.NotifyToPaid, 99)))
+	fmt.Fprintf(w, "  create → completed             p50 %s   p99 %s\n", ms(Percentile(r.OrderLatency, 50)), ms(Percentile(r.OrderLatency, 99)))
+	fmt.Fprintf(w, "  history events per order       %8.1f (order + 2 sub-orders; %.1f activities)\n", r.HistoryEvents, r.Activities)
+	fmt.Fprintf(w, "floor: %d bare workflows of %d no-op activities each, same concurrency, in %s\n", r.Orders, r.FloorActivityPerFlow, r.FloorElapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "  workflows/s                    %8.1f\n", r.FloorPerSecond)
+	fmt.Fprintf(w, "  start → completed              p50 %s   p99 %s\n", ms(Percentile(r.FloorLatency, 50)), ms(Percentile(r.FloorLatency, 99)))
+	fmt.Fprintf(w, "  history events per workflow    %8.1f\n", r.FloorHistoryEvents)
+	fmt.Fprintf(w, "ours / floor: throughput %.2f, latency p50 %.2f, history events %.2f\n",
+		r.OrdersPerSecond/r.FloorPerSecond, float64(Percentile(r.OrderLatency, 50))/float64(Percentile(r.FloorLatency, 50)), r.HistoryEvents/r.FloorHistoryEvents)
+}
