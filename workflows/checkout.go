@@ -146,6 +146,12 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	}
 	o.postPayments(ctx)
 	o.runSubOrders(ctx)
+	if o.childDone < len(o.subs) {
+		o.set(ctx, StatusNeedsAttention, "ops:sub-orders")
+		o.saveView(ctx)
+		awaitHandlers(ctx)
+		return OrderResult{}, temporal.NewNonRetryableApplicationError("a sub-order workflow failed: see "+o.lastError.Step, "SubOrderFailed", nil)
+	}
 	o.note(ctx, "every sub-order completed")
 	o.set(ctx, StatusCompleted, "")
 	o.saveView(ctx)
