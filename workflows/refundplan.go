@@ -1,0 +1,187 @@
+package workflows
+
+import (
+	"fmt"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// Who funds a coupon: the platform (it pays the merchant the discount as a subsidy, 补差) or the merchant
+// (the discount is simply less money).
+const (
+	CouponByPlatform = "platform"
+	CouponByMerchant = "merchant"
+)
+
+// Coupon is a threshold coupon (满减): Discount off when the goods reach Threshold.
+type Coupon struct {
+	Threshold money.Amount
+	Discount  money.Amount
+	FundedBy  string // CouponByPlatform | CouponByMerchant
+}
+
+// Item is a line of a sub-order.
+type Item struct {
+	SKU       string
+	UnitPrice money.Amount
+	Quantity  int
+}
+
+// Settlement is what a set of items costs under a coupon.
+type Settlement struct {
+	Gross     money.Amount // Σ price × quantity
+	Discount  money.Amount // the coupon's discount when it applies, else 0
+	BuyerPays money.Amount // Gross − Discount
+	Subsidy   money.Amount // the platform's part: Discount when the platform funds the coupon
+}
+
+// Settle prices items under the coupon (nil: none). The discount never exceeds the gross.
+func Settle(items []Item, c *Coupon) (Settlement, error) {
+	var s Settlement
+	for i, it := range items {
+		if it.UnitPrice <= 0 || it.Quantity < 0 {
+			return s, &PlanError{fmt.Sprintf("Items[%d]", i), "unit price must be positive and quantity not negative"}
+		}
+		line := money.Amount(int64(it.UnitPrice) * int64(it.Quantity))
+		if it.Quantity != 0 && int64(line)/int64(it.Quantity) != int64(it.UnitPrice) {
+			return s, &PlanError{fmt.Sprintf("Items[%d]", i), "price × quantity overflows"}
+		}
+		g, err := money.Add(s.Gross, line)
+		if err != nil {
+			return s, &PlanError{"Items", "total overflows"}
+		}
+		s.Gross = g
+	}
+	if c != nil {
+		switch {
+		case c.Discount <= 0 || c.Threshold < 0:
+			return s, &PlanError{"Coupon", "discount must be positive and threshold not negative"}
+		case c.FundedBy != CouponByPlatform && c.FundedBy != CouponByMerchant:
+			return s, &PlanError{"Coupon.FundedBy", "platform or merchant"}
+		}
+		if s.Gross > 0 && s.Gross >= c.Threshold {
+			s.Discount = min(c.Discount, s.Gross)
+		}
+		if c.FundedBy == CouponByPlatform {
+			s.Subsidy = s.Discount
+		}
+	}
+	s.BuyerPays = s.Gross - s.Discount
+	return s, nil
+}
+
+// CouponState is a sub-order's goods and money as refunds leave them: the items still kept, and what the
+// buyer has paid and the platform has subsidised, net of earlier refunds and subsidy returns.
+type CouponState struct {
+	Items     []Item
+	Coupon    *Coupon
+	BuyerPaid money.Amount
+	Subsidy   money.Amount
+}
+
+// NewCouponState is the state at payment.
+func NewCouponState(items []Item, c *Coupon) (CouponState, error) {
+	s, err := Settle(items, c)
+	if err != nil {
+		return CouponState{}, err
+	}
+	return CouponState{Items: append([]Item(nil), items...), Coupon: c, BuyerPaid: s.BuyerPays, Subsidy: s.Subsidy}, nil
+}
+
+// ItemRefund asks to return Quantity of an item.
+type ItemRefund struct {
+	SKU      string
+	Quantity int
+}
+
+// RefundSplit is what returning some items moves: the buyer's refund and the subsidy the merchant gives back
+// to the platform when the coupon no longer applies (补差回退).
+type RefundSplit struct {
+	BuyerRefund   money.Amount
+	SubsidyReturn money.Amount
+	Before, After Settlement
+}
+
+// Refund recomputes the coupon on the items that remain. The buyer gets back what was paid beyond the new
+// price of the kept goods (never below zero: a return that drops the order under the threshold can cost the
+// buyer the discount, but never more than the returned goods are worth to them, and SplitPay never charges
+// a buyer for a refund); the platform gets back the subsidy beyond what the kept goods still earn.
+//
+// The channel's own example: 满200减20 funded by the platform, two items of 100; the buyer paid 180, the platform
+// subsidised 20. Returning one item leaves 100, below the threshold: the buyer gets 80, the merchant returns
+// the 20 subsidy, and keeps 100 — the kept item's full price.
+//
+// Invariants (fuzzed): 0 ≤ BuyerRefund ≤ BuyerPaid; 0 ≤ SubsidyReturn ≤ Subsidy; returning everything refunds
+// everything; the merchant keeps BuyerPaid + Subsidy − BuyerRefund − SubsidyReturn ≥ 0.
+func (s CouponState) Refund(refund []ItemRefund) (RefundSplit, CouponState, error) {
+	if len(refund) == 0 {
+		return RefundSplit{}, s, &PlanError{"Items", "name at least one item to return"}
+	}
+	before, err := Settle(s.Items, s.Coupon)
+	if err != nil {
+		return RefundSplit{}, s, err
+	}
+	kept := append([]Item(nil), s.Items...)
+	for i, r := range refund {
+		field := fmt.Sprintf("Items[%d]", i)
+		if r.Quantity <= 0 {
+			return RefundSplit{}, s, &PlanError{field + ".Quantity", "must be positive"}
+		}
+		found := false
+		for j := range kept {
+			if kept[j].SKU == r.SKU {
+				if kept[j].Quantity < r.Quantity {
+					return RefundSplit{}, s, &PlanError{field + ".Quantity", fmt.Sprintf("only %d of %s left to return", kept[j].Quantity, r.SKU)}
+				}
+				kept[j].Quantity -= r.Quantity
+				found = true
+				break
+			}
+		}
+		if !found {
+			return RefundSplit{}, s, &PlanError{field + ".SKU", "no item " + r.SKU + " in the sub-order"}
+		}
+	}
+	after, err := Settle(kept, s.Coupon)
+	if err != nil {
+		return RefundSplit{}, s, err
+	}
+	split := RefundSplit{Before: before, After: after,
+		BuyerRefund:   max(0, s.BuyerPaid-after.BuyerPays),
+		SubsidyReturn: max(0, s.Subsidy-after.Subsidy)}
+	next := CouponState{Items: kept, Coupon: s.Coupon, BuyerPaid: s.BuyerPaid - split.BuyerRefund, Subsidy: s.Subsidy - split.SubsidyReturn}
+	return split, next, nil
+}
+
+// Clawback is what one receiver gives back for a refund after sharing: merchant-type receivers by a return
+// order (分账回退), persons as a commission debt netted from their future commissions.
+type Clawback struct {
+	ReceiverID string
+	Type       string // ReceiverMerchant (return order) | ReceiverPersonal (debt)
+	Account    string
+	Amount     money.Amount
+}
+
+// PlanClawback says what each receiver gives back when a shared sub-order's base shrinks by a refund: each
+// receiver keeps exactly what the sharing plan on the new base gives it (its rate of the new base, floored),
+// and returns the rest of what it received. So clawbacks are in proportion to what each received, every fen
+// is accounted for (received − clawback = the new plan's share), and several partial refunds in a row end
+// where one refund of their sum would. A receiver that received less than its new share (the channel closed
+// its share) returns nothing. in.Refunded is the total refunded so far, this refund included.
+func PlanClawback(in SharingPlanInput, received []PlannedShare) ([]Clawback, SharingPlan, error) {
+	plan, err := PlanSharing(in)
+	if err != nil {
+		return nil, plan, err
+	}
+	keep := map[string]money.Amount{}
+	for _, s := range plan.Shares {
+		keep[s.ReceiverID] = s.Amount
+	}
+	var out []Clawback
+	for _, r := range received {
+		if back := r.Amount - keep[r.ReceiverID]; back > 0 {
+			out = append(out, Clawback{ReceiverID: r.ReceiverID, Type: r.Type, Account: r.Account, Amount: back})
+		}
+	}
+	return out, plan, nil
+}
