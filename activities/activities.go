@@ -19,6 +19,7 @@ type Channel interface {
 	channels.Payments
 	channels.ProfitSharing
 	channels.Subsidies
+	channels.Refunds
 }
 
 // Activities holds what the activities need. Every exported method is registered as an activity.

@@ -16,7 +16,7 @@ func (a *Activities) PaySubsidy(ctx context.Context, in workflows.SubsidyInput) 
 		return workflows.PostingResult{}, err
 	}
 	st, err := ch.CreateSubsidy(ctx, channels.SubsidyRequest{SubMchID: in.SubMchID, TransactionID: in.TransactionID,
-		OutSubsidyNo: in.OutSubsidyNo, Amount: in.Amount, Description: in.Description})
+		OutSubsidyNo: in.OutSubsidyNo, Amount: in.Amount, Description: in.Description, RefundID: in.RefundID})
 	if err != nil {
 		return workflows.PostingResult{}, forTemporal(err)
 	}

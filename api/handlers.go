@@ -197,10 +197,50 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) confirmReceipt(w http.ResponseWriter, r *http.Request) {
+// subOrderN reads the {n} path value, answering 400 when it is not a sub-order number.
+func subOrderN(w http.ResponseWriter, r *http.Request) (int, bool) {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 1 {
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "a sub-order number from 1", "n")
+		return 0, false
+	}
+	return n, true
+}
+
+func (s *Server) refund(w http.ResponseWriter, r *http.Request) {
+	n, ok := subOrderN(w, r)
+	if !ok {
+		return
+	}
+	var req starter.RefundRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := s.Starter.Refund(r.Context(), r.PathValue("order_no"), n, req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, refundViewOf(st))
+}
+
+func (s *Server) getRefund(w http.ResponseWriter, r *http.Request) {
+	n, ok := subOrderN(w, r)
+	if !ok {
+		return
+	}
+	st, err := s.Starter.GetRefund(r.Context(), r.PathValue("order_no"), n, r.PathValue("refund_no"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, refundViewOf(st))
+}
+
+func (s *Server) confirmReceipt(w http.ResponseWriter, r *http.Request) {
+	n, ok := subOrderN(w, r)
+	if !ok {
 		return
 	}
 	var req starter.ConfirmReceiptRequest

@@ -59,6 +59,8 @@ type SubOrderView struct {
 	Shared          money.Amount       `json:"shared"`
 	Settled         money.Amount       `json:"settled"`
 	Batches         []SharingBatchView `json:"sharing,omitempty"`
+	Refunded        money.Amount       `json:"refunded"`
+	Refunds         []RefundView       `json:"refunds,omitempty"`
 	LastError       *StepError         `json:"last_error,omitempty"`
 	Timeline        []Event            `json:"timeline,omitempty"`
 }
@@ -104,7 +106,10 @@ func subOrderViewOf(st workflows.SubOrderState) SubOrderView {
 	v := SubOrderView{N: st.N, SubOrderNo: st.Ref.SubOrderNo, MerchantID: st.Ref.MerchantID, Status: st.Status, WaitingFor: st.WaitingFor,
 		Amount: st.Amount, Subsidy: st.Subsidy, TransactionID: st.Ref.TransactionID, ConfirmedBy: st.ConfirmedBy,
 		ConfirmedAt: timePtr(st.ConfirmedAt), ConfirmDeadline: timePtr(st.ConfirmDeadline), FinishDeadline: timePtr(st.FinishDeadline),
-		Shared: st.Shared, Settled: st.Settled, LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline)}
+		Shared: st.Shared, Settled: st.Settled, LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline), Refunded: st.Refunded}
+	for _, r := range st.Refunds {
+		v.Refunds = append(v.Refunds, refundViewOf(r))
+	}
 	for _, b := range st.Batches {
 		bv := SharingBatchView{OutOrderNo: b.OutOrderNo, Status: b.Status}
 		for _, s := range b.Shares {
@@ -181,4 +186,22 @@ type ReceiverView struct {
 
 func receiverViewOf(r ledger.Receiver) ReceiverView {
 	return ReceiverView{ID: r.ID, Channel: r.Channel, Type: r.Type, Account: r.Account, Relation: r.Relation, NameMasked: r.Name, Status: r.Status}
+}
+
+// RefundView is a refund as the API shows it.
+type RefundView struct {
+	RefundNo      string       `json:"refund_no"`
+	OutRefundNo   string       `json:"out_refund_no"`
+	Status        string       `json:"status"`
+	BuyerRefund   money.Amount `json:"buyer_refund"`
+	SubsidyReturn money.Amount `json:"subsidy_return"`
+	RefundID      string       `json:"refund_id,omitempty"`
+	RequestedAt   time.Time    `json:"requested_at"`
+	CompletedAt   *time.Time   `json:"completed_at,omitempty"`
+	LastError     *StepError   `json:"last_error,omitempty"`
+}
+
+func refundViewOf(r workflows.RefundState) RefundView {
+	return RefundView{RefundNo: r.RefundNo, OutRefundNo: r.OutRefundNo, Status: r.Status, BuyerRefund: r.BuyerRefund, SubsidyReturn: r.SubsidyReturn,
+		RefundID: r.RefundID, RequestedAt: r.RequestedAt, CompletedAt: timePtr(r.CompletedAt), LastError: stepErrorOf(r.LastError)}
 }

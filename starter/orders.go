@@ -41,6 +41,24 @@ type SubOrderRequest struct {
 	Amount      money.Amount        `json:"amount"`            // fen the buyer pays
 	Subsidy     money.Amount        `json:"subsidy,omitempty"` // fen of platform coupon money paid to the shop before sharing
 	Commissions []CommissionRequest `json:"commissions,omitempty"`
+	// Items and Coupon, when given, price the sub-order (amount and subsidy follow from them) and let refunds
+	// name items, with the coupon recomputed on what is kept.
+	Items  []ItemRequest  `json:"items,omitempty"`
+	Coupon *CouponRequest `json:"coupon,omitempty"`
+}
+
+// ItemRequest is a line of a sub-order.
+type ItemRequest struct {
+	SKU       string       `json:"sku"`
+	UnitPrice money.Amount `json:"unit_price"` // fen
+	Quantity  int          `json:"quantity"`
+}
+
+// CouponRequest is a threshold coupon (满减) on a sub-order.
+type CouponRequest struct {
+	Threshold money.Amount `json:"threshold"` // fen
+	Discount  money.Amount `json:"discount"`  // fen
+	FundedBy  string       `json:"funded_by"` // platform | merchant
 }
 
 // CommissionRequest gives a registered receiver a rate of the sub-order's sharing base.
@@ -89,9 +107,12 @@ func (c *Client) resolve(ctx context.Context, req CreateOrderRequest) (workflows
 		PayerClientIP: req.PayerClientIP, H5Type: req.H5Type, NotifyURL: strings.TrimRight(c.PublicURL, "/") + "/notify/" + req.Channel + "/transaction",
 		Settings: c.Settings, Fingerprint: fingerprint(req),
 		Limits: workflows.PlanLimits{MaxSubOrders: lim.MaxSubOrders, MaxReceiversPerRequest: lim.MaxReceiversPerSharing,
-			MaxRequests: lim.MaxSharingsPerOrder, MaxRatio: lim.MaxSharingRatio}}
+			MaxRequests: lim.MaxSharingsPerOrder, MaxRatio: lim.MaxSharingRatio, MaxRefunds: lim.MaxRefundsPerOrder}}
 	if len(req.SubOrders) > lim.MaxSubOrders {
 		return in, &InputError{Field: "sub_orders", Reason: fmt.Sprintf("at most %d sub-orders in one combined order", lim.MaxSubOrders)}
+	}
+	if len(req.SubOrders) == 0 {
+		return in, &InputError{Field: "sub_orders", Reason: "at least one sub-order"}
 	}
 	receivers := map[string]ledger.Receiver{}
 	for i, s := range req.SubOrders {
@@ -100,6 +121,9 @@ func (c *Client) resolve(ctx context.Context, req CreateOrderRequest) (workflows
 			return in, &InputError{Field: field + ".description", Reason: "required, at most 127 bytes"}
 		}
 		spec := workflows.SubOrderSpec{MerchantID: s.MerchantID, Description: s.Description, Amount: s.Amount, Subsidy: s.Subsidy}
+		if err := priceItems(&spec, s, field); err != nil {
+			return in, err
+		}
 		m, err := c.Ledger.GetMerchant(ctx, s.MerchantID)
 		switch {
 		case errors.Is(err, ledger.ErrNotFound) || s.MerchantID == "":
@@ -110,7 +134,7 @@ func (c *Client) resolve(ctx context.Context, req CreateOrderRequest) (workflows
 			return in, &InputError{Field: field + ".merchant_id", Reason: fmt.Sprintf("merchant %q is %s on %s, not active on %s", m.ID, m.Status, m.Channel, req.Channel)}
 		}
 		spec.SubMchID = m.SubMchID
-		if s.Subsidy > 0 && s.Subsidy >= s.Amount+s.Subsidy {
+		if spec.Subsidy > 0 && spec.Subsidy >= spec.Amount+spec.Subsidy {
 			return in, &InputError{Field: field + ".subsidy", Reason: "must be less than the sub-order's value"}
 		}
 		for j, cr := range s.Commissions {
@@ -139,6 +163,40 @@ func (c *Client) resolve(ctx context.Context, req CreateOrderRequest) (workflows
 		in.SubOrders = append(in.SubOrders, spec)
 	}
 	return in, in.Validate()
+}
+
+// priceItems sets a sub-order's amount and subsidy from its items and coupon; an amount or subsidy the caller
+// gave as well must agree.
+func priceItems(spec *workflows.SubOrderSpec, s SubOrderRequest, field string) error {
+	if len(s.Items) == 0 {
+		if s.Coupon != nil {
+			return &InputError{Field: field + ".coupon", Reason: "a coupon needs the items it applies to"}
+		}
+		return nil
+	}
+	seen := map[string]bool{}
+	for i, it := range s.Items {
+		if !validID(it.SKU) || seen[it.SKU] {
+			return &InputError{Field: fmt.Sprintf("%s.items[%d].sku", field, i), Reason: "required, unique in the sub-order, 1 to 64 of A-Z a-z 0-9 _ -"}
+		}
+		if it.UnitPrice <= 0 || it.Quantity <= 0 || it.Quantity > 10000 {
+			return &InputError{Field: fmt.Sprintf("%s.items[%d]", field, i), Reason: "unit_price must be positive fen and quantity 1..10000"}
+		}
+		seen[it.SKU] = true
+		spec.Items = append(spec.Items, workflows.Item{SKU: it.SKU, UnitPrice: it.UnitPrice, Quantity: it.Quantity})
+	}
+	if c := s.Coupon; c != nil {
+		spec.Coupon = &workflows.Coupon{Threshold: c.Threshold, Discount: c.Discount, FundedBy: c.FundedBy}
+	}
+	st, err := workflows.Settle(spec.Items, spec.Coupon)
+	if err != nil {
+		return &InputError{Field: field + ".coupon", Reason: err.Error()}
+	}
+	if (s.Amount != 0 && s.Amount != st.BuyerPays) || (s.Subsidy != 0 && s.Subsidy != st.Subsidy) {
+		return &InputError{Field: field + ".amount", Reason: fmt.Sprintf("the items and coupon come to %s paid and %s subsidy; omit amount and subsidy or match them", st.BuyerPays, st.Subsidy)}
+	}
+	spec.Amount, spec.Subsidy = st.BuyerPays, st.Subsidy
+	return nil
 }
 
 // fingerprint identifies a request's content, so a repeat under the same order number is recognised.
@@ -294,4 +352,60 @@ func (c *Client) PaymentNotified(ctx context.Context, channel string, n channels
 	err = c.Temporal.SignalWorkflow(ctx, workflows.OrderWorkflowID(st.OutTradeNo), "", workflows.SignalPaymentNotified,
 		workflows.PaymentNotice{NotificationID: n.ID, State: activities.PaymentStatusOf(st)})
 	return isNew, fromTemporal(err, "signal order "+st.OutTradeNo)
+}
+
+// RefundRequest asks for a refund of one sub-order: items (when it was placed with items) or an amount.
+type RefundRequest struct {
+	RefundNo string              `json:"refund_no"`
+	Reason   string              `json:"reason,omitempty"`
+	Items    []RefundItemRequest `json:"items,omitempty"`
+	Amount   money.Amount        `json:"amount,omitempty"` // fen
+}
+
+// RefundItemRequest returns some of an item.
+type RefundItemRequest struct {
+	SKU      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+// Refund asks sub-order n of an order for a refund. The sub-order validates it (refundable amount, items
+// left, the refund number's content) and answers at once; the refund then proceeds, and GetRefund follows it.
+// The same refund number with the same content is the same refund.
+func (c *Client) Refund(ctx context.Context, orderNo string, n int, req RefundRequest) (workflows.RefundState, error) {
+	var st workflows.RefundState
+	wreq := workflows.RefundRequest{RefundNo: req.RefundNo, Reason: req.Reason, Amount: req.Amount}
+	for _, it := range req.Items {
+		wreq.Items = append(wreq.Items, workflows.ItemRefund{SKU: it.SKU, Quantity: it.Quantity})
+	}
+	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.SubOrderWorkflowID(orderNo, n),
+		UpdateName: workflows.UpdateRequestRefund, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{wreq}})
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		if _, oerr := c.orderState(ctx, orderNo); oerr != nil {
+			return st, oerr
+		}
+		return st, &ConflictError{Reason: fmt.Sprintf("sub-order %d of %s is not running: unpaid, or completed (refunds after completion come with the clawback work)", n, orderNo)}
+	}
+	return st, fromTemporal(err, "refund")
+}
+
+// GetRefund returns one refund's state from its sub-order.
+func (c *Client) GetRefund(ctx context.Context, orderNo string, n int, refundNo string) (workflows.RefundState, error) {
+	var st workflows.SubOrderState
+	v, err := c.Temporal.QueryWorkflow(ctx, workflows.SubOrderWorkflowID(orderNo, n), "", workflows.QuerySubOrder)
+	if err != nil {
+		return workflows.RefundState{}, fromTemporal(err, "sub-order")
+	}
+	if err := v.Get(&st); err != nil {
+		return workflows.RefundState{}, err
+	}
+	for _, r := range st.Refunds {
+		if r.RefundNo == refundNo {
+			return r, nil
+		}
+	}
+	return workflows.RefundState{}, fmt.Errorf("refund %s: %w", refundNo, ErrNotFound)
 }

@@ -81,6 +81,12 @@ func fromTemporal(err error, what string) error {
 		switch t := ae.Type(); {
 		case t == workflows.ErrTypeDifferentCart || t == workflows.ErrTypePaymentWindowPassed:
 			return &ConflictError{Reason: ae.Message()}
+		case t == workflows.ErrTypeRefundRejected:
+			var ie InputError
+			if ae.HasDetails() && ae.Details(&ie) == nil && ie.Field != "" {
+				return &ie
+			}
+			return &InputError{Field: "request", Reason: ae.Message()}
 		case t == workflows.ErrTypeInvalidOrder:
 			return &InputError{Field: "request", Reason: ae.Message()}
 		case len(t) > len(workflows.ErrTypeChannelRejected) && t[:len(workflows.ErrTypeChannelRejected)+1] == workflows.ErrTypeChannelRejected+".":

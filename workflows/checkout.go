@@ -298,6 +298,7 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 			Ref: SubOrderRef{Channel: o.in.Channel, OrderNo: o.in.OrderNo, SubOrderNo: s.SubOrderNo, MerchantID: spec.MerchantID,
 				SubMchID: spec.SubMchID, TransactionID: s.TransactionID},
 			N: s.N, Amount: spec.Amount, Subsidy: spec.Subsidy, Description: spec.Description, Commissions: spec.Commissions,
+			Items: spec.Items, Coupon: spec.Coupon,
 			Limits: o.in.Limits, Settings: o.in.Settings, PaidAt: o.paidAt,
 		})
 	}

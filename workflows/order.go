@@ -110,6 +110,7 @@ type PlanLimits struct {
 	MaxReceiversPerRequest int
 	MaxRequests            int
 	MaxRatio               decimal.Decimal
+	MaxRefunds             int // partial refunds per sub-order
 }
 
 // OrderInput is a combined order as the starter resolved it: merchants' channel ids and receivers' accounts
@@ -138,6 +139,8 @@ type SubOrderSpec struct {
 	Amount      money.Amount     // what the buyer pays
 	Subsidy     money.Amount     // the platform's coupon money, paid to the merchant before sharing (补差)
 	Commissions []CommissionRule // who shares in this sub-order; the remainder stays with the merchant
+	Items       []Item           // optional: with them, Amount and Subsidy follow from the items and the coupon
+	Coupon      *Coupon
 }
 
 // Total is what the buyer pays for the whole order.
@@ -195,6 +198,15 @@ func (in OrderInput) Validate() error {
 		case s.Subsidy < 0:
 			return &InputError{field + ".subsidy", "must not be negative"}
 		}
+		if len(s.Items) > 0 {
+			st, err := Settle(s.Items, s.Coupon)
+			if err != nil {
+				return &InputError{field + ".items", err.Error()}
+			}
+			if st.BuyerPays != s.Amount || st.Subsidy != s.Subsidy {
+				return &InputError{field + ".amount", fmt.Sprintf("the items and coupon come to %s paid and %s subsidy", st.BuyerPays, st.Subsidy)}
+			}
+		}
 		if _, err := in.plan(i, 0); err != nil {
 			return &InputError{field + ".commissions", err.Error()}
 		}
@@ -209,8 +221,11 @@ func (in OrderInput) plan(i int, refunded money.Amount) (SharingPlan, error) {
 		MaxRatio: in.Limits.MaxRatio, MaxReceiversPerRequest: in.Limits.MaxReceiversPerRequest, MaxRequests: in.Limits.MaxRequests})
 }
 
-func validOrderNo(s string) bool {
-	if len(s) < 6 || len(s) > 24 {
+func validOrderNo(s string) bool { return validKey(s, 6, 24) }
+
+// validKey: minLen..maxLen characters of A-Z, a-z, 0-9, _ and - (what every channel out-number accepts).
+func validKey(s string, minLen, maxLen int) bool {
+	if len(s) < minLen || len(s) > maxLen {
 		return false
 	}
 	for _, c := range s {
@@ -311,6 +326,8 @@ type SubOrderInput struct {
 	Subsidy     money.Amount
 	Description string
 	Commissions []CommissionRule
+	Items       []Item  // optional: refunds then name items, and the coupon is recomputed
+	Coupon      *Coupon // optional, with Items
 	Limits      PlanLimits
 	Settings    OrderSettings
 	PaidAt      time.Time
@@ -343,6 +360,8 @@ type SubOrderState struct {
 	Batches         []SharingBatch
 	Shared          money.Amount // what receivers actually got
 	Settled         money.Amount // what finish unfroze to the merchant
+	Refunded        money.Amount // to the buyer, accepted so far
+	Refunds         []RefundState
 	LastError       *StepError
 	Timeline        []Event
 }

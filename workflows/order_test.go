@@ -36,6 +36,11 @@ type fakeChannel struct {
 	postedShare money.Amount
 	finished    money.Amount
 	subsidies   money.Amount
+	subsidyRef  string                  // the refund id a lowered subsidy carried
+	refundPolls int                     // how many queries a refund stays PROCESSING
+	abnormal    bool                    // refunds come back ABNORMAL until ops "fix" it (abnormal = false)
+	refunds     map[string]money.Amount // out_refund_no → applied amount
+	posted      money.Amount            // refunds posted to the ledger
 }
 
 func (f *fakeChannel) record(name, key string) error {
@@ -112,7 +117,51 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.subsidies += in.Amount
+		f.subsidyRef = in.RefundID
 		return PostingResult{}, nil
+	})
+	refundPolls := map[string]int{}
+	refundState := func(in ApplyRefundInput) RefundStatus {
+		st := RefundStatus{RefundID: "5030" + in.OutRefundNo, Status: "PROCESSING", Amount: f.refunds[in.OutRefundNo]}
+		if refundPolls[in.OutRefundNo] >= f.refundPolls {
+			st.Status = "SUCCESS"
+			if f.abnormal {
+				st.Status = "ABNORMAL"
+			}
+		}
+		return st
+	}
+	reg(ActivityApplyRefund, func(_ context.Context, in ApplyRefundInput) (RefundStatus, error) {
+		if err := f.record(ActivityApplyRefund, in.OutRefundNo); err != nil {
+			return RefundStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.refunds[in.OutRefundNo] == 0 {
+			f.refunds[in.OutRefundNo] = in.Refund
+		}
+		return refundState(in), nil
+	})
+	reg(ActivityQueryRefund, func(_ context.Context, in ApplyRefundInput) (RefundStatus, error) {
+		if err := f.record(ActivityQueryRefund, in.OutRefundNo); err != nil {
+			return RefundStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		refundPolls[in.OutRefundNo]++
+		return refundState(in), nil
+	})
+	reg(ActivityPostRefund, func(_ context.Context, in PostRefundInput) (PostingResult, error) {
+		if err := f.record(ActivityPostRefund, in.RefundID); err != nil {
+			return PostingResult{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.posted += in.Amount
+		return PostingResult{}, nil
+	})
+	reg(ActivityCancelSubsidy, func(_ context.Context, in CancelSubsidyInput) error {
+		return f.record(ActivityCancelSubsidy, in.SubOrderNo)
 	})
 	result := func(in ShareInput, polls int) ShareStatus {
 		st := ShareStatus{OrderID: "3008" + in.OutOrderNo, Status: "PROCESSING"}
@@ -179,7 +228,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 }
 
 func newFake() *fakeChannel {
-	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}}
+	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}}
 }
 
 func testEnv(t *testing.T, f *fakeChannel) *testsuite.TestWorkflowEnvironment {

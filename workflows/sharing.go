@@ -28,6 +28,7 @@ type SubsidyInput struct {
 	OutSubsidyNo string
 	Amount       money.Amount
 	Description  string
+	RefundID     string // when Amount is below the order's subsidy: the refund that lowered it
 }
 
 // ShareInput sends one batch of the sharing plan; OutOrderNo is <sub-order>-share<K>.

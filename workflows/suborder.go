@@ -31,8 +31,16 @@ type subOrder struct {
 	confirmBy       time.Time
 	confirmedBy     string
 	confirmedAt     time.Time
-	subsidyPaid     bool
 	shared, settled money.Amount
+
+	// Refunds, and the subsidy they shrink.
+	coupon              *CouponState // nil when the sub-order was placed without items
+	refunds             []RefundState
+	refunded            money.Amount // to the buyer, so far
+	subsidyDue          money.Amount // what the platform still owes: the order's subsidy less what refunds voided
+	subsidyPaid         money.Amount
+	lastSubsidyRefundID string // the refund that lowered the subsidy, which the channel wants to see
+	sharingStarted      bool
 }
 
 func (s *subOrder) setup(ctx workflow.Context) error {
@@ -44,7 +52,19 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 	if s.confirmBy.After(s.finishBy) {
 		s.confirmBy = s.finishBy
 	}
+	s.subsidyDue = s.in.Subsidy
+	if len(s.in.Items) > 0 {
+		cs, err := NewCouponState(s.in.Items, s.in.Coupon)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidOrder, err)
+		}
+		s.coupon = &cs
+	}
 	if err := workflow.SetQueryHandler(ctx, QuerySubOrder, func() (SubOrderState, error) { return s.state(), nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestRefund, s.acceptRefund,
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, req RefundRequest) error { return s.validateRefund(req) }}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmReceipt,
@@ -64,7 +84,7 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 
 func (s *subOrder) state() SubOrderState {
 	return SubOrderState{Ref: s.in.Ref, N: s.in.N, Status: s.status, WaitingFor: s.waitingFor, Amount: s.in.Amount, Subsidy: s.in.Subsidy,
-		SubsidyPaid: s.subsidyPaid, PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
+		SubsidyPaid: s.subsidyPaid > 0, Refunded: s.refunded, Refunds: append([]RefundState(nil), s.refunds...), PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
 		ConfirmedBy: s.confirmedBy, ConfirmedAt: s.confirmedAt, Plan: s.plan, Batches: append([]SharingBatch(nil), s.batches...),
 		Shared: s.shared, Settled: s.settled, LastError: s.lastError, Timeline: append([]Event(nil), s.timeline...)}
 }
@@ -78,8 +98,10 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 	s.note(ctx, "paid %s yuan; awaiting receipt until %s", s.in.Amount, s.confirmBy.Format(time.RFC3339))
 	s.awaitReceipt(ctx)
 	s.afterSale(ctx)
+	s.processRefunds(ctx) // a refund accepted at the last moment still comes out of the base
+	s.sharingStarted = true
 	s.set(ctx, StatusSharing, "channel:sharing")
-	s.paySubsidy(ctx)
+	s.settleSubsidy(ctx)
 	s.share(ctx)
 	s.finish(ctx)
 	s.attempt(ctx, "conservation-check", func() error {
@@ -95,8 +117,15 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 // deadline when that comes first.
 func (s *subOrder) awaitReceipt(ctx workflow.Context) {
 	s.set(ctx, StatusAwaitingReceipt, "shop:receipt")
-	ok, _ := workflow.AwaitWithTimeout(ctx, s.confirmBy.Sub(workflow.Now(ctx)), func() bool { return s.confirmedBy != "" })
-	if ok {
+	for s.confirmedBy == "" {
+		remaining := s.confirmBy.Sub(workflow.Now(ctx))
+		if remaining <= 0 {
+			break
+		}
+		_, _ = workflow.AwaitWithTimeout(ctx, remaining, func() bool { return s.confirmedBy != "" || s.pendingRefunds() })
+		s.processRefunds(ctx)
+	}
+	if s.confirmedBy != "" {
 		return
 	}
 	if s.confirmBy.Equal(s.finishBy) {
@@ -114,33 +143,21 @@ func (s *subOrder) afterSale(ctx workflow.Context) {
 		end = s.finishBy
 		s.note(ctx, "after-sale window cut short by the freeze deadline")
 	}
-	if wait := end.Sub(workflow.Now(ctx)); wait > 0 {
+	for {
+		wait := end.Sub(workflow.Now(ctx))
+		if wait <= 0 {
+			return
+		}
 		s.set(ctx, StatusAfterSale, "after-sale-window")
-		_ = workflow.Sleep(ctx, wait)
+		_, _ = workflow.AwaitWithTimeout(ctx, wait, s.pendingRefunds)
+		s.processRefunds(ctx)
 	}
-}
-
-func (s *subOrder) paySubsidy(ctx workflow.Context) {
-	if s.in.Subsidy <= 0 {
-		return
-	}
-	cctx := channelOptions(ctx)
-	s.attempt(ctx, "subsidy", func() error {
-		return workflow.ExecuteActivity(cctx, ActivityPaySubsidy, SubsidyInput{SubOrderRef: s.in.Ref,
-			OutSubsidyNo: s.in.Ref.SubOrderNo + "-subsidy", Amount: s.in.Subsidy, Description: "platform coupon"}).Get(ctx, nil)
-	})
-	s.subsidyPaid = true
-	s.note(ctx, "platform subsidy of %s paid", s.in.Subsidy)
 }
 
 // share sends the plan's batches one by one, each under its own out-number, and waits for each result.
 func (s *subOrder) share(ctx workflow.Context) {
-	var subsidy money.Amount
-	if s.subsidyPaid {
-		subsidy = s.in.Subsidy
-	}
 	s.attempt(ctx, "plan", func() error {
-		p, err := PlanSharing(SharingPlanInput{Paid: s.in.Amount, Subsidy: subsidy, Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio,
+		p, err := PlanSharing(SharingPlanInput{Paid: s.in.Amount, Subsidy: s.subsidyPaid, Refunded: s.refunded, Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio,
 			MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest, MaxRequests: s.in.Limits.MaxRequests})
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), "PlanError", err)

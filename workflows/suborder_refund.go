@@ -1,0 +1,219 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Refunds of a sub-order. A refund arrives as the RequestRefund update: the validator refuses what cannot be
+// refunded (naming the field), the handler recomputes the coupon on the kept items, books the refund on the
+// sub-order's state and queues it, and the main flow carries it out at its next safe point — before sharing,
+// from frozen funds, shrinking the sharing base and the subsidy still to pay.
+//
+// Refunds once sharing has begun (the clawback saga: return orders from merchant receivers, debts for
+// persons, subsidy returns) are issue 6's remaining part: until then they are refused with a clear error.
+
+func validRefundNo(s string) bool { return validKey(s, 1, 30) }
+
+// refundSplit prices a refund request on the sub-order's current state without changing it.
+func (s *subOrder) refundSplit(req RefundRequest) (RefundSplit, CouponState, error) {
+	if s.coupon != nil {
+		if req.Amount != 0 || len(req.Items) == 0 {
+			return RefundSplit{}, CouponState{}, &InputError{"items", "this sub-order has items: name the items to return (and no amount)"}
+		}
+		split, next, err := s.coupon.Refund(req.Items)
+		if err != nil {
+			pe, _ := err.(*PlanError)
+			if pe != nil {
+				return RefundSplit{}, CouponState{}, &InputError{strings.ToLower(pe.Field), pe.Reason} // items[0].quantity
+			}
+			return RefundSplit{}, CouponState{}, &InputError{"items", err.Error()}
+		}
+		if split.BuyerRefund == 0 && split.SubsidyReturn == 0 {
+			return RefundSplit{}, CouponState{}, &InputError{"items", "returning these items refunds nothing (the kept goods still cost what was paid)"}
+		}
+		return split, next, nil
+	}
+	switch {
+	case len(req.Items) > 0:
+		return RefundSplit{}, CouponState{}, &InputError{"items", "this sub-order was placed without items: refund an amount"}
+	case req.Amount <= 0:
+		return RefundSplit{}, CouponState{}, &InputError{"amount", "must be a positive number of fen"}
+	case req.Amount > s.in.Amount-s.refunded:
+		return RefundSplit{}, CouponState{}, &InputError{"amount", fmt.Sprintf("at most %s is refundable", s.in.Amount-s.refunded)}
+	}
+	return RefundSplit{BuyerRefund: req.Amount}, CouponState{}, nil
+}
+
+func sameRefund(a, b RefundRequest) bool {
+	if a.RefundNo != b.RefundNo || a.Reason != b.Reason || a.Amount != b.Amount || len(a.Items) != len(b.Items) {
+		return false
+	}
+	for i := range a.Items {
+		if a.Items[i] != b.Items[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *subOrder) findRefund(no string) *RefundState {
+	for i := range s.refunds {
+		if s.refunds[i].RefundNo == no {
+			return &s.refunds[i]
+		}
+	}
+	return nil
+}
+
+// validateRefund is the update's validator: read-only.
+func (s *subOrder) validateRefund(req RefundRequest) error {
+	reject := func(err *InputError) error {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeRefundRejected, nil, *err)
+	}
+	if !validRefundNo(req.RefundNo) {
+		return reject(&InputError{"refund_no", "1 to 30 characters of A-Z, a-z, 0-9, _ and -"})
+	}
+	if r := s.findRefund(req.RefundNo); r != nil {
+		if !sameRefund(r.Request, req) {
+			return reject(&InputError{"refund_no", "refund " + req.RefundNo + " exists with other content"})
+		}
+		return nil // the same refund again: the handler answers its state
+	}
+	switch {
+	case s.sharingStarted:
+		return reject(&InputError{"sub_order", "profit sharing has begun: refunds with clawback are not available yet"})
+	case s.in.Limits.MaxRefunds > 0 && len(s.refunds) >= s.in.Limits.MaxRefunds:
+		return reject(&InputError{"refund_no", fmt.Sprintf("at most %d refunds per sub-order", s.in.Limits.MaxRefunds)})
+	case len(req.Reason) > 80:
+		return reject(&InputError{"reason", "at most 80 bytes"})
+	}
+	if _, _, err := s.refundSplit(req); err != nil {
+		return reject(err.(*InputError))
+	}
+	return nil
+}
+
+// acceptRefund is the update's handler: the refund is booked on the state at once (so the next request is
+// priced on what is left) and carried out by the main flow.
+func (s *subOrder) acceptRefund(ctx workflow.Context, req RefundRequest) (RefundState, error) {
+	if r := s.findRefund(req.RefundNo); r != nil {
+		return *r, nil
+	}
+	if s.sharingStarted { // sharing began between the validator and this handler
+		return RefundState{}, temporal.NewNonRetryableApplicationError("sub_order: profit sharing has begun", ErrTypeRefundRejected, nil,
+			InputError{"sub_order", "profit sharing has begun: refunds with clawback are not available yet"})
+	}
+	split, next, err := s.refundSplit(req)
+	if err != nil {
+		return RefundState{}, err // validated a moment ago; cannot happen
+	}
+	if s.coupon != nil {
+		s.coupon = &next
+	}
+	s.refunded += split.BuyerRefund
+	s.subsidyDue -= split.SubsidyReturn
+	r := RefundState{RefundNo: req.RefundNo, OutRefundNo: s.in.Ref.SubOrderNo + "-rf-" + req.RefundNo, Status: RefundAccepted, Request: req,
+		BuyerRefund: split.BuyerRefund, SubsidyReturn: split.SubsidyReturn, RequestedAt: workflow.Now(ctx)}
+	s.refunds = append(s.refunds, r)
+	s.note(ctx, "refund %s accepted: %s to the buyer, subsidy due down by %s", req.RefundNo, split.BuyerRefund, split.SubsidyReturn)
+	return r, nil
+}
+
+func (s *subOrder) pendingRefunds() bool {
+	for _, r := range s.refunds {
+		if r.Status == RefundAccepted || r.Status == RefundProcessing {
+			return true
+		}
+	}
+	return false
+}
+
+// processRefunds carries out every queued refund, oldest first.
+func (s *subOrder) processRefunds(ctx workflow.Context) {
+	for i := range s.refunds {
+		if r := &s.refunds[i]; r.Status == RefundAccepted || r.Status == RefundProcessing {
+			s.processRefund(ctx, i)
+		}
+	}
+}
+
+// processRefund applies one refund at the channel, waits for its result (polling with backoff: PROCESSING
+// lasts until the bank answers), and posts it. An ABNORMAL or CLOSED result is surfaced — the refund's status,
+// the sub-order's NEEDS_ATTENTION — and asked again when ops resume.
+func (s *subOrder) processRefund(ctx workflow.Context, i int) {
+	prevStatus, prevWaiting := s.status, s.waitingFor
+	s.set(ctx, prevStatus, "channel:refund")
+	cctx := channelOptions(ctx)
+	in := ApplyRefundInput{SubOrderRef: s.in.Ref, OutRefundNo: s.refunds[i].OutRefundNo, Reason: s.refunds[i].Request.Reason,
+		Refund: s.refunds[i].BuyerRefund, Total: s.in.Amount}
+	var st RefundStatus
+	if s.refunds[i].BuyerRefund > 0 {
+		s.attempt(ctx, "refund "+s.refunds[i].RefundNo, func() error {
+			activity := ActivityApplyRefund
+			if s.refunds[i].RefundID != "" {
+				activity = ActivityQueryRefund // applied before (then PROCESSING, or ABNORMAL): ask, do not apply again
+			}
+			if err := workflow.ExecuteActivity(cctx, activity, in).Get(ctx, &st); err != nil {
+				return err
+			}
+			s.refunds[i].Status, s.refunds[i].RefundID = RefundProcessing, st.RefundID
+			wait := time.Second
+			for st.Status == "PROCESSING" {
+				if err := workflow.Sleep(ctx, wait); err != nil {
+					return err
+				}
+				wait = min(2*wait, 10*time.Minute)
+				if err := workflow.ExecuteActivity(cctx, ActivityQueryRefund, in).Get(ctx, &st); err != nil {
+					return err
+				}
+			}
+			if st.Status != "SUCCESS" {
+				s.refunds[i].Status = st.Status
+				s.refunds[i].LastError = &StepError{Step: "refund", Type: "Refund." + st.Status,
+					Message: "the channel could not pay the buyer back; fix the cause at the channel, then resume", At: workflow.Now(ctx)}
+				return temporal.NewNonRetryableApplicationError("refund "+st.Status, "Refund."+st.Status, nil)
+			}
+			return nil
+		})
+		s.attempt(ctx, "post refund "+s.refunds[i].RefundNo, func() error {
+			return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityPostRefund, PostRefundInput{SubOrderRef: s.in.Ref, RefundID: st.RefundID,
+				Amount: s.refunds[i].BuyerRefund, FromFrozen: true}).Get(ctx, nil)
+		})
+		s.lastSubsidyRefundID = st.RefundID
+	}
+	s.refunds[i].Status, s.refunds[i].LastError, s.refunds[i].CompletedAt = RefundSucceeded, nil, workflow.Now(ctx)
+	s.note(ctx, "refund %s paid: %s back to the buyer", s.refunds[i].RefundNo, s.refunds[i].BuyerRefund)
+	s.set(ctx, prevStatus, prevWaiting)
+}
+
+// settleSubsidy pays what is still due of the platform's subsidy — less than ordered when a refund voided
+// (part of) the coupon, which the channel accepts with that refund's id — or cancels it when nothing is due.
+func (s *subOrder) settleSubsidy(ctx workflow.Context) {
+	if s.in.Subsidy <= 0 {
+		return
+	}
+	cctx := channelOptions(ctx)
+	if s.subsidyDue <= 0 {
+		s.attempt(ctx, "cancel subsidy", func() error {
+			return workflow.ExecuteActivity(cctx, ActivityCancelSubsidy, CancelSubsidyInput{SubOrderRef: s.in.Ref,
+				Description: "coupon voided by refund"}).Get(ctx, nil)
+		})
+		s.note(ctx, "platform subsidy cancelled: a refund voided the coupon")
+		return
+	}
+	refundID := ""
+	if s.subsidyDue < s.in.Subsidy {
+		refundID = s.lastSubsidyRefundID
+	}
+	s.attempt(ctx, "subsidy", func() error {
+		return workflow.ExecuteActivity(cctx, ActivityPaySubsidy, SubsidyInput{SubOrderRef: s.in.Ref, RefundID: refundID,
+			OutSubsidyNo: s.in.Ref.SubOrderNo + "-subsidy", Amount: s.subsidyDue, Description: "platform coupon"}).Get(ctx, nil)
+	})
+	s.subsidyPaid = s.subsidyDue
+	s.note(ctx, "platform subsidy of %s paid", s.subsidyDue)
+}

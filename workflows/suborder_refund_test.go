@@ -1,0 +1,126 @@
+package workflows
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/testsuite"
+)
+
+// couponSubOrder is the channel's example as a sub-order: two items of 100 under a platform-funded 满200减20.
+func couponSubOrder() SubOrderInput {
+	in := subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour, AfterSaleWindow: 24 * time.Hour})
+	in.Items = []Item{{SKU: "tea", UnitPrice: 10000, Quantity: 2}}
+	in.Coupon = &Coupon{Threshold: 20000, Discount: 2000, FundedBy: CouponByPlatform}
+	in.Amount, in.Subsidy = 18000, 2000
+	in.Commissions = testCommissions[:2] // platform 5%, L1 10%
+	return in
+}
+
+// refund sends the RequestRefund update at a virtual time and keeps what came back.
+type refundCall struct {
+	state    RefundState
+	rejected error
+}
+
+func requestRefund(env *testsuite.TestWorkflowEnvironment, at time.Duration, req RefundRequest) *refundCall {
+	c := &refundCall{}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateRequestRefund, req.RefundNo+at.String(), &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { c.rejected = err },
+			OnComplete: func(v any, err error) { c.state, _ = v.(RefundState); c.rejected = err },
+		}, req)
+	}, at)
+	return c
+}
+
+func TestCouponExampleRefundBeforeSharing(t *testing.T) {
+	f := newFake()
+	f.refundPolls = 2
+	var first, repeat, other, over *refundCall
+	st := runSubOrder(t, f, couponSubOrder(), func(env *testsuite.TestWorkflowEnvironment) {
+		first = requestRefund(env, time.Hour, RefundRequest{RefundNo: "R1", Reason: "changed mind", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
+		repeat = requestRefund(env, 2*time.Hour, RefundRequest{RefundNo: "R1", Reason: "changed mind", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
+		other = requestRefund(env, 3*time.Hour, RefundRequest{RefundNo: "R1", Reason: "other", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
+		over = requestRefund(env, 4*time.Hour, RefundRequest{RefundNo: "R2", Items: []ItemRefund{{SKU: "tea", Quantity: 2}}})
+	})
+	if first.rejected != nil || first.state.BuyerRefund != 8000 || first.state.SubsidyReturn != 2000 {
+		t.Fatalf("refund one item: %+v %v", first.state, first.rejected)
+	}
+	if repeat.rejected != nil || repeat.state.RefundNo != "R1" {
+		t.Errorf("the same refund again: %+v %v", repeat.state, repeat.rejected)
+	}
+	if errorType(other.rejected) != ErrTypeRefundRejected || errorType(over.rejected) != ErrTypeRefundRejected {
+		t.Errorf("other content under R1: %v; two more items when one is left: %v", other.rejected, over.rejected)
+	}
+	// Applied once, posted once, from frozen funds; the voided coupon's subsidy is cancelled, never paid.
+	if f.called(ActivityApplyRefund) != 1 || f.posted != 8000 || f.subsidies != 0 || f.called(ActivityCancelSubsidy) != 1 {
+		t.Errorf("calls %v, posted %s, subsidies %s", f.calls, f.posted, f.subsidies)
+	}
+	// The sharing base is what is kept: 100 → platform 5, L1 10; the merchant keeps 85.
+	if st.Plan.Base != 10000 || st.Shared != 1500 || st.Status != StatusCompleted {
+		t.Errorf("plan %+v shared %s status %s", st.Plan, st.Shared, st.Status)
+	}
+	if len(st.Refunds) != 1 || st.Refunds[0].Status != RefundSucceeded || st.Refunds[0].OutRefundNo != "T1-sub1-rf-R1" {
+		t.Errorf("refunds %+v", st.Refunds)
+	}
+}
+
+func TestPartialAmountRefundLowersTheSubsidyNothingAndTheBase(t *testing.T) {
+	f := newFake()
+	in := subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour})
+	in.Subsidy = 1000
+	var r1, r2 *refundCall
+	st := runSubOrder(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
+		r1 = requestRefund(env, time.Hour, RefundRequest{RefundNo: "A1", Amount: 30000})
+		r2 = requestRefund(env, 2*time.Hour, RefundRequest{RefundNo: "A2", Amount: 70001}) // 70000 left
+	})
+	if r1.rejected != nil || errorType(r2.rejected) != ErrTypeRefundRejected {
+		t.Fatalf("r1 %v, r2 %v", r1.rejected, r2.rejected)
+	}
+	// Base: 1000 paid − 300 refunded + 10 subsidy = 710.
+	if st.Plan.Base != 71000 || f.subsidies != 1000 || f.posted != 30000 {
+		t.Errorf("base %s, subsidy %s, refunds posted %s", st.Plan.Base, f.subsidies, f.posted)
+	}
+}
+
+func TestRefundAfterSharingBeganIsRefusedForNow(t *testing.T) {
+	f := newFake()
+	in := subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour})
+	f.processing = 3 // sharing stays PROCESSING for a while
+	var late *refundCall
+	runSubOrder(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
+		late = requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "L1", Amount: 100})
+	})
+	if errorType(late.rejected) != ErrTypeRefundRejected || f.called(ActivityApplyRefund) != 0 {
+		t.Errorf("refund during sharing: %v; calls %v", late.rejected, f.calls)
+	}
+}
+
+func TestAbnormalRefundIsSurfacedAndResumed(t *testing.T) {
+	f := newFake()
+	f.abnormal = true
+	var during SubOrderState
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		requestRefund(env, time.Hour, RefundRequest{RefundNo: "X1", Amount: 5000})
+		env.RegisterDelayedCallback(func() {
+			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+				_ = v.Get(&during)
+			}
+			f.mu.Lock()
+			f.abnormal = false // ops had the buyer's card fixed at the channel
+			f.mu.Unlock()
+			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:bob", Reason: "card replaced"})
+		}, 3*time.Hour)
+	})
+	if during.Status != StatusNeedsAttention || len(during.Refunds) != 1 || during.Refunds[0].Status != RefundAbnormal {
+		t.Errorf("while abnormal: %s %+v", during.Status, during.Refunds)
+	}
+	if st.Refunds[0].Status != RefundSucceeded || f.posted != 5000 || f.called(ActivityApplyRefund) != 1 {
+		t.Errorf("after resume: %+v posted %s calls %v", st.Refunds, f.posted, f.calls)
+	}
+	if !slices.Contains(f.calls, "QueryRefundStatus T1-sub1-rf-X1") {
+		t.Errorf("a resumed refund must be asked about, not applied again: %v", f.calls)
+	}
+}
