@@ -49,3 +49,59 @@ func (a *Activities) CancelSubsidy(ctx context.Context, in workflows.CancelSubsi
 	}
 	return forTemporal(ch.CancelSubsidy(ctx, in.SubMchID, in.TransactionID, in.Description))
 }
+
+// ReturnShare asks a merchant receiver to give back part of a sharing request; the same out_return_no is the
+// same return.
+func (a *Activities) ReturnShare(ctx context.Context, in workflows.ReturnShareInput) (workflows.ReturnStatus, error) {
+	ch, err := a.channel(in.Channel)
+	if err != nil {
+		return workflows.ReturnStatus{}, err
+	}
+	st, err := ch.Return(ctx, channels.ReturnRequest{SubMchID: in.SubMchID, OutOrderNo: in.OutOrderNo, OutReturnNo: in.OutReturnNo,
+		ReturnMchID: in.ReturnMchID, Amount: in.Amount, Description: in.Description})
+	if err != nil {
+		return workflows.ReturnStatus{}, forTemporal(err)
+	}
+	return workflows.ReturnStatus{ReturnNo: st.ReturnNo, Result: st.Result, FailReason: st.FailReason, Amount: st.Amount}, nil
+}
+
+// QueryReturnShare asks how a return went; the workflow polls it while PROCESSING.
+func (a *Activities) QueryReturnShare(ctx context.Context, in workflows.ReturnShareInput) (workflows.ReturnStatus, error) {
+	ch, err := a.channel(in.Channel)
+	if err != nil {
+		return workflows.ReturnStatus{}, err
+	}
+	st, err := ch.QueryReturn(ctx, in.SubMchID, in.OutOrderNo, in.OutReturnNo)
+	if err != nil {
+		return workflows.ReturnStatus{}, forTemporal(err)
+	}
+	return workflows.ReturnStatus{ReturnNo: st.ReturnNo, Result: st.Result, FailReason: st.FailReason, Amount: st.Amount}, nil
+}
+
+// PostSharingReturned posts a return: the receiver's commission back to the merchant, once per return.
+func (a *Activities) PostSharingReturned(ctx context.Context, in workflows.PostSharingReturnedInput) (workflows.PostingResult, error) {
+	return postingResult(a.Ledger.SharingReturned(ctx, ledger.SharingReturned{OrderRef: orderRef(in.SubOrderRef), ReturnID: in.ReturnNo,
+		From: ledger.Share{ReceiverID: in.ReceiverID, Platform: in.ReceiverID == workflows.PlatformReceiverID, Amount: in.Amount}, ToFrozen: in.ToFrozen}))
+}
+
+// PostCommissionDebt books a person's unreturnable clawback, once per refund and receiver.
+func (a *Activities) PostCommissionDebt(ctx context.Context, in workflows.PostCommissionDebtInput) (workflows.PostingResult, error) {
+	return postingResult(a.Ledger.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: orderRef(in.SubOrderRef),
+		RefundNo: in.RefundNo, ReceiverID: in.ReceiverID, Amount: in.Amount}))
+}
+
+// ReturnSubsidy gives subsidy back to the platform at the channel and posts it; both idempotent on the
+// out-number and the channel's id.
+func (a *Activities) ReturnSubsidy(ctx context.Context, in workflows.ReturnSubsidyInput) (workflows.PostingResult, error) {
+	ch, err := a.channel(in.Channel)
+	if err != nil {
+		return workflows.PostingResult{}, err
+	}
+	st, err := ch.ReturnSubsidy(ctx, channels.SubsidyReturnRequest{SubMchID: in.SubMchID, OutOrderNo: in.OutOrderNo, TransactionID: in.TransactionID,
+		RefundID: in.RefundID, Amount: in.Amount, Description: "coupon voided by refund"})
+	if err != nil {
+		return workflows.PostingResult{}, forTemporal(err)
+	}
+	return postingResult(a.Ledger.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: orderRef(in.SubOrderRef), ReturnID: st.SubsidyID,
+		Amount: st.Amount, FromFrozen: in.FromFrozen}))
+}

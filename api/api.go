@@ -63,6 +63,7 @@ var routes = []route{
 	{"POST /v1/orders/{order_no}/sub-orders/{n}/receipt", false, func(s *Server) http.HandlerFunc { return s.confirmReceipt }},
 	{"POST /v1/orders/{order_no}/sub-orders/{n}/refunds", false, func(s *Server) http.HandlerFunc { return s.refund }},
 	{"GET /v1/orders/{order_no}/sub-orders/{n}/refunds/{refund_no}", false, func(s *Server) http.HandlerFunc { return s.getRefund }},
+	{"POST /v1/orders/{order_no}/sub-orders/{n}/topped-up", false, func(s *Server) http.HandlerFunc { return s.toppedUp }},
 	{"POST /v1/orders/{order_no}/resume", false, func(s *Server) http.HandlerFunc { return s.resume }},
 	{"POST /v1/merchants", false, func(s *Server) http.HandlerFunc { return s.registerMerchant }},
 	{"GET /v1/merchants/{id}", false, func(s *Server) http.HandlerFunc { return s.getMerchant }},

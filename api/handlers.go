@@ -238,6 +238,28 @@ func (s *Server) getRefund(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, refundViewOf(st))
 }
 
+// toppedUpRequest says a merchant receiver has balance again for a waiting return.
+type toppedUpRequest struct {
+	ReceiverID string `json:"receiver_id"`
+}
+
+func (s *Server) toppedUp(w http.ResponseWriter, r *http.Request) {
+	n, ok := subOrderN(w, r)
+	if !ok {
+		return
+	}
+	var req toppedUpRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Starter.ReceiverToppedUp(r.Context(), r.PathValue("order_no"), n, req.ReceiverID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "retrying the return"})
+}
+
 func (s *Server) confirmReceipt(w http.ResponseWriter, r *http.Request) {
 	n, ok := subOrderN(w, r)
 	if !ok {

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -79,4 +82,70 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 	}
 	h.ledgerMatchesChannel(no)
 	h.saveHistories("coupon-refund", workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1))
+}
+
+// waitRefund polls a refund until cond holds.
+func (h *harness) waitRefund(path string, within time.Duration, cond func(api.RefundView) bool) api.RefundView {
+	h.t.Helper()
+	var r api.RefundView
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if err := h.api.Do(h.t.Context(), http.MethodGet, path, "", nil, &r); err == nil && cond(r) {
+			return r
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	h.t.Fatalf("refund %s: last state %+v", path, r)
+	return r
+}
+
+// A refund asked while the sharing request is PROCESSING waits for it to settle, then claws back — the platform
+// and the supplier by return orders, the two distributors as debt — refunds, and finishes. A supplier that
+// spent its commission fails its return, waits, and returns under a new number once topped up.
+func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
+	settings := fastSettings
+	settings.AutoConfirmAfter = time.Second
+	h := start(t, settings)
+	h.s.Sim.SetFaults(wxsim.Faults{StuckSharing: true})
+	no := h.orderNo(1)
+	req := h.cart(no)
+	req.SubOrders = req.SubOrders[:1] // one shop: 190 paid + 10 subsidy, platform 5%, L1 10%, L2 5%, supplier 3%
+	h.create(req)
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(no, 30*time.Second, "sharing", func(v api.OrderView) bool {
+		return len(v.SubOrders[0].Batches) > 0 && v.SubOrders[0].Batches[0].Status == "PROCESSING"
+	})
+	path := "/v1/orders/" + no + "/sub-orders/1/refunds"
+	var r api.RefundView
+	h.post(path, starter.RefundRequest{RefundNo: "HALF", Reason: "half the tea was damp", Amount: 9500}, &r)
+	// The supplier spent its 6 yuan: the first return fails for lack of balance.
+	h.s.Sim.SpendReceiverBalance(channels.ReceiverMerchant, supplierMch, 600)
+	h.s.Sim.SetFaults(wxsim.Faults{})
+	h.waitFor(no, 30*time.Second, "waiting for the supplier", func(v api.OrderView) bool {
+		return v.SubOrders[0].WaitingFor == "receiver:s1:balance"
+	})
+	h.s.Sim.TopUpReceiver(channels.ReceiverMerchant, supplierMch, 600)
+	h.post("/v1/orders/"+no+"/sub-orders/1/topped-up", map[string]string{"receiver_id": "s1"}, nil)
+	r = h.waitRefund(path+"/HALF", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
+	if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
+		t.Fatal(err)
+	}
+	v := h.waitFor(no, 30*time.Second, "completed", completed)
+	// Shared on 200: platform 10, L1 20, L2 10, supplier 6. The base becomes 105: 5.25, 10.50, 5.25, 3.15.
+	d1, _ := h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
+	d2, _ := h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d2"))
+	recv, _ := h.s.Ledger.Balance(t.Context(), ledger.MerchantReceivable("m1"))
+	if d1 != -950 || d2 != -475 || recv != 1425 {
+		t.Errorf("debts d1 %s d2 %s, merchant receivable %s", d1, d2, recv)
+	}
+	if got := h.s.Sim.ReceiverBalance(channels.ReceiverMerchant, supplierMch); got != 315 {
+		t.Errorf("supplier holds %d fen at the channel, want 315", got)
+	}
+	if s := v.SubOrders[0]; s.Refunded != 9500 || s.Status != workflows.StatusCompleted {
+		t.Errorf("sub-order %+v", s)
+	}
+	h.ledgerMatchesChannel(no)
+	h.saveHistories("clawback", workflows.SubOrderWorkflowID(no, 1))
 }

@@ -28,6 +28,7 @@ const (
 	BucketFrozen        = "frozen"         // merchant: paid orders waiting for sharing/finish
 	BucketWithdrawn     = "withdrawn"      // merchant: paid out to its bank account
 	BucketDebt          = "debt"           // receiver: clawbacks a person could not return (negative = owes)
+	BucketReceivable    = "receivable"     // merchant: what persons owe it for clawbacks it fronted in refunds
 	BucketClearing      = "clearing"       // buyers, channel: the outside world
 )
 
@@ -58,9 +59,10 @@ func PlatformAvailable() Account     { return Account{OwnerPlatform, platformID,
 func PlatformSubsidyBudget() Account { return Account{OwnerPlatform, platformID, BucketSubsidyBudget} }
 func PlatformCommission() Account    { return Account{OwnerPlatform, platformID, BucketCommission} }
 
-func MerchantFrozen(id string) Account    { return Account{OwnerMerchant, id, BucketFrozen} }
-func MerchantAvailable(id string) Account { return Account{OwnerMerchant, id, BucketAvailable} }
-func MerchantWithdrawn(id string) Account { return Account{OwnerMerchant, id, BucketWithdrawn} }
+func MerchantFrozen(id string) Account     { return Account{OwnerMerchant, id, BucketFrozen} }
+func MerchantAvailable(id string) Account  { return Account{OwnerMerchant, id, BucketAvailable} }
+func MerchantWithdrawn(id string) Account  { return Account{OwnerMerchant, id, BucketWithdrawn} }
+func MerchantReceivable(id string) Account { return Account{OwnerMerchant, id, BucketReceivable} }
 
 func ReceiverCommission(id string) Account { return Account{OwnerReceiver, id, BucketCommission} }
 func ReceiverDebt(id string) Account       { return Account{OwnerReceiver, id, BucketDebt} }

@@ -135,14 +135,16 @@ type SubOrderTotals struct {
 	Paid, Subsidy, Refunded, Shared, Returned, Settled, SubsidyReturned, DebtRecorded money.Amount
 }
 
-// Conserved checks paid + subsidy = refunded + shared − returned(incl. recorded debt) + settled + subsidy
-// returned; it returns an error naming both sides when it does not hold. Holds once a sub-order is finished.
+// Conserved checks SPEC.md's rule on the money that moved at the channel: paid + subsidy = refunded + shared −
+// returned + settled + subsidy returned. A person's recorded debt is not in it: no money moved — the merchant
+// fronted that part of the refund and holds a receivable (DebtRecorded reports it). It returns an error
+// naming both sides when the rule does not hold; it holds once a sub-order is finished.
 func (t SubOrderTotals) Conserved() error {
 	in := t.Paid + t.Subsidy
-	out := t.Refunded + t.Shared - t.Returned - t.DebtRecorded + t.Settled + t.SubsidyReturned
+	out := t.Refunded + t.Shared - t.Returned + t.Settled + t.SubsidyReturned
 	if in != out {
-		return fmt.Errorf("paid %s + subsidy %s = %s, but refunded %s + shared %s − returned %s − debt %s + settled %s + subsidy returned %s = %s",
-			t.Paid, t.Subsidy, in, t.Refunded, t.Shared, t.Returned, t.DebtRecorded, t.Settled, t.SubsidyReturned, out)
+		return fmt.Errorf("paid %s + subsidy %s = %s, but refunded %s + shared %s − returned %s + settled %s + subsidy returned %s = %s",
+			t.Paid, t.Subsidy, in, t.Refunded, t.Shared, t.Returned, t.Settled, t.SubsidyReturned, out)
 	}
 	return nil
 }

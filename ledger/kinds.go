@@ -184,14 +184,14 @@ func merchantBucket(id string, frozen bool) Account {
 }
 
 // CommissionDebtRecorded: a personal receiver (a distributor) must give back a share for a refund, but the
-// channel cannot pull money from a person. The amount is booked as the person's debt, and the merchant's
-// funds are made whole on the books, so its refund can proceed; future commissions net the debt.
+// channel cannot pull money from a person. The merchant fronts it — the refund comes out of its real funds —
+// and the books say so: the person's debt, and the merchant's receivable of the same amount, which future
+// commissions of that person settle. The merchant's frozen and available funds stay what the channel holds.
 type CommissionDebtRecorded struct {
 	OrderRef
 	RefundNo   string // our refund number the clawback belongs to
 	ReceiverID string
 	Amount     money.Amount
-	ToFrozen   bool
 }
 
 func (l *Ledger) CommissionDebtRecorded(ctx context.Context, in CommissionDebtRecorded) (Result, error) {
@@ -199,7 +199,7 @@ func (l *Ledger) CommissionDebtRecorded(ctx context.Context, in CommissionDebtRe
 		return Result{}, err
 	}
 	return l.transfer(ctx, in.OrderRef, KindCommissionDebt, in.RefundNo+":"+in.ReceiverID,
-		ReceiverDebt(in.ReceiverID), merchantBucket(in.MerchantID, in.ToFrozen), in.Amount)
+		ReceiverDebt(in.ReceiverID), MerchantReceivable(in.MerchantID), in.Amount)
 }
 
 // CommissionDebtNetted: part of a later commission is withheld against the receiver's debt.

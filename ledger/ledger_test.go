@@ -71,7 +71,7 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 	// One item comes back: the platform returns its share of it, the person's share becomes debt.
 	r, err = l.SharingReturned(ctx, ledger.SharingReturned{OrderRef: ref, ReturnID: "ret1", From: ledger.Share{Platform: true, Amount: 500}, ToFrozen: true})
 	step("sharing return", r, err)
-	r, err = l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "rf1", ReceiverID: "d1", Amount: 1000, ToFrozen: true})
+	r, err = l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "rf1", ReceiverID: "d1", Amount: 1000})
 	step("commission debt", r, err)
 	r, err = l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "wxrf1", Amount: 8000, FromFrozen: true})
 	step("refund", r, err)

@@ -157,12 +157,11 @@ func (m *model) history(r *rand.Rand, h int) {
 				}
 				a := amt(shared[d])
 				o := op{"debt", func() (ledger.Result, error) {
-					return m.l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: sid, ReceiverID: d, Amount: a, ToFrozen: true})
-				}, map[ledger.Account]money.Amount{ledger.ReceiverDebt(d): -a, frozen: a}}
+					return m.l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: sid, ReceiverID: d, Amount: a})
+				}, map[ledger.Account]money.Amount{ledger.ReceiverDebt(d): -a, ledger.MerchantReceivable(ref.MerchantID): a}}
 				m.apply(h, o, nil, false)
 				done = append(done, o)
-				shared[d] -= a
-				rem += a
+				shared[d] -= a // the merchant fronts it: its frozen funds do not grow
 				break
 			}
 		case k == 3 && rem > 0: // partial refund from frozen funds

@@ -409,3 +409,14 @@ func (c *Client) GetRefund(ctx context.Context, orderNo string, n int, refundNo 
 	}
 	return workflows.RefundState{}, fmt.Errorf("refund %s: %w", refundNo, ErrNotFound)
 }
+
+// ReceiverToppedUp tells sub-order n that a merchant receiver whose return failed for lack of balance has
+// money again: the return is tried at once.
+func (c *Client) ReceiverToppedUp(ctx context.Context, orderNo string, n int, receiverID string) error {
+	if receiverID == "" {
+		return &InputError{Field: "receiver_id", Reason: "required"}
+	}
+	err := c.Temporal.SignalWorkflow(ctx, workflows.SubOrderWorkflowID(orderNo, n), "", workflows.SignalReceiverToppedUp,
+		workflows.ReceiverToppedUp{ReceiverID: receiverID})
+	return fromTemporal(err, "sub-order")
+}

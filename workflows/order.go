@@ -340,6 +340,7 @@ type SharingBatch struct {
 	Status     string // "" until sent, then PROCESSING | FINISHED
 	OrderID    string
 	Failed     []ShareReceiverStatus // receivers the channel closed: their money stays with the merchant
+	Results    []ShareReceiverStatus // every receiver's result, as the channel gave it
 }
 
 // SubOrderState is the GetSubOrder query's answer.
@@ -362,6 +363,7 @@ type SubOrderState struct {
 	Settled         money.Amount // what finish unfroze to the merchant
 	Refunded        money.Amount // to the buyer, accepted so far
 	Refunds         []RefundState
+	Clawbacks       []ClawbackState
 	LastError       *StepError
 	Timeline        []Event
 }

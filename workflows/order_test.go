@@ -41,6 +41,10 @@ type fakeChannel struct {
 	abnormal    bool                    // refunds come back ABNORMAL until ops "fix" it (abnormal = false)
 	refunds     map[string]money.Amount // out_refund_no → applied amount
 	posted      money.Amount            // refunds posted to the ledger
+	returnShort map[string]int          // receiver account → how many returns fail for lack of balance
+	returned    money.Amount            // returns posted
+	debts       money.Amount            // commission debts posted
+	subsidyBack money.Amount            // subsidy returned
 }
 
 func (f *fakeChannel) record(name, key string) error {
@@ -160,6 +164,48 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.posted += in.Amount
 		return PostingResult{}, nil
 	})
+	reg(ActivityReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
+		if err := f.record(ActivityReturnShare, in.OutReturnNo+" "+in.OutOrderNo); err != nil {
+			return ReturnStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.returnShort[in.ReturnMchID] > 0 {
+			f.returnShort[in.ReturnMchID]--
+			return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "FAIL", FailReason: "ACCOUNT_ABNORMAL", Amount: in.Amount}, nil
+		}
+		return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "SUCCESS", Amount: in.Amount}, nil
+	})
+	reg(ActivityQueryReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
+		return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "SUCCESS", Amount: in.Amount}, f.record(ActivityQueryReturnShare, in.OutReturnNo)
+	})
+	reg(ActivityPostSharingReturned, func(_ context.Context, in PostSharingReturnedInput) (PostingResult, error) {
+		if err := f.record(ActivityPostSharingReturned, in.ReceiverID); err != nil {
+			return PostingResult{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.returned += in.Amount
+		return PostingResult{}, nil
+	})
+	reg(ActivityPostCommissionDebt, func(_ context.Context, in PostCommissionDebtInput) (PostingResult, error) {
+		if err := f.record(ActivityPostCommissionDebt, in.ReceiverID); err != nil {
+			return PostingResult{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.debts += in.Amount
+		return PostingResult{}, nil
+	})
+	reg(ActivityReturnSubsidy, func(_ context.Context, in ReturnSubsidyInput) (PostingResult, error) {
+		if err := f.record(ActivityReturnSubsidy, in.OutOrderNo); err != nil {
+			return PostingResult{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.subsidyBack += in.Amount
+		return PostingResult{}, nil
+	})
 	reg(ActivityCancelSubsidy, func(_ context.Context, in CancelSubsidyInput) error {
 		return f.record(ActivityCancelSubsidy, in.SubOrderNo)
 	})
@@ -228,7 +274,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 }
 
 func newFake() *fakeChannel {
-	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}}
+	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}, returnShort: map[string]int{}}
 }
 
 func testEnv(t *testing.T, f *fakeChannel) *testsuite.TestWorkflowEnvironment {

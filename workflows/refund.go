@@ -81,3 +81,86 @@ type CancelSubsidyInput struct {
 	SubOrderRef
 	Description string
 }
+
+// Clawback activities and signal.
+const (
+	ActivityReturnShare         = "ReturnShare"
+	ActivityQueryReturnShare    = "QueryReturnShare"
+	ActivityPostSharingReturned = "PostSharingReturned"
+	ActivityPostCommissionDebt  = "PostCommissionDebt"
+	ActivityReturnSubsidy       = "ReturnSubsidy"
+
+	// SignalReceiverToppedUp tells a sub-order that a merchant receiver whose return failed for lack of
+	// balance has money again: the return is tried at once with a new return number.
+	SignalReceiverToppedUp = "ReceiverToppedUp"
+)
+
+// ReceiverToppedUp is SignalReceiverToppedUp's payload.
+type ReceiverToppedUp struct {
+	ReceiverID string
+}
+
+// ClawbackState is one receiver's give-back for one refund.
+type ClawbackState struct {
+	RefundNo   string
+	ReceiverID string
+	Type       string // ReceiverMerchant: a return order; ReceiverPersonal: a commission debt
+	Account    string
+	Amount     money.Amount
+	Status     string // PENDING | RETURNED | DEBT_RECORDED | WAITING_FOR_BALANCE
+	ReturnNo   string // the last out_return_no tried
+	Attempts   int
+}
+
+// Clawback statuses.
+const (
+	ClawbackPending      = "PENDING"
+	ClawbackReturned     = "RETURNED"
+	ClawbackDebtRecorded = "DEBT_RECORDED"
+	ClawbackWaiting      = "WAITING_FOR_BALANCE"
+)
+
+// ReturnShareInput asks a merchant receiver to give back part of a sharing request (分账回退).
+type ReturnShareInput struct {
+	SubOrderRef
+	OutOrderNo  string // the sharing request the receiver was paid by
+	OutReturnNo string
+	ReturnMchID string
+	Amount      money.Amount
+	Description string
+}
+
+// ReturnStatus is a return's state: PROCESSING, SUCCESS or FAIL (FailReason ACCOUNT_ABNORMAL: the receiver
+// lacks balance; TIME_OUT_CLOSED: it stayed short too long).
+type ReturnStatus struct {
+	ReturnNo   string
+	Result     string
+	FailReason string
+	Amount     money.Amount
+}
+
+// PostSharingReturnedInput posts a successful return back to the merchant.
+type PostSharingReturnedInput struct {
+	SubOrderRef
+	ReturnNo   string
+	ReceiverID string
+	Amount     money.Amount
+	ToFrozen   bool
+}
+
+// PostCommissionDebtInput books a person's clawback as its debt and the merchant's receivable.
+type PostCommissionDebtInput struct {
+	SubOrderRef
+	RefundNo   string // the refund's out_refund_no, unique
+	ReceiverID string
+	Amount     money.Amount
+}
+
+// ReturnSubsidyInput gives (part of) the subsidy back to the platform after a refund voided the coupon (补差回退).
+type ReturnSubsidyInput struct {
+	SubOrderRef
+	OutOrderNo string // <sub-order>-sr<refund index>
+	RefundID   string // the channel's id of the refund that voided it
+	Amount     money.Amount
+	FromFrozen bool
+}

@@ -40,7 +40,11 @@ type subOrder struct {
 	subsidyDue          money.Amount // what the platform still owes: the order's subsidy less what refunds voided
 	subsidyPaid         money.Amount
 	lastSubsidyRefundID string // the refund that lowered the subsidy, which the channel wants to see
+	subsidyReturned     money.Amount
 	sharingStarted      bool
+	finishing, finished bool
+	clawbacks           []ClawbackState
+	toppedUp            map[string]bool // receivers ops say have balance again
 }
 
 func (s *subOrder) setup(ctx workflow.Context) error {
@@ -53,6 +57,15 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 		s.confirmBy = s.finishBy
 	}
 	s.subsidyDue = s.in.Subsidy
+	s.toppedUp = map[string]bool{}
+	topUps := workflow.GetSignalChannel(ctx, SignalReceiverToppedUp)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var t ReceiverToppedUp
+			topUps.Receive(ctx, &t)
+			s.toppedUp[t.ReceiverID] = true
+		}
+	})
 	if len(s.in.Items) > 0 {
 		cs, err := NewCouponState(s.in.Items, s.in.Coupon)
 		if err != nil {
@@ -84,7 +97,7 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 
 func (s *subOrder) state() SubOrderState {
 	return SubOrderState{Ref: s.in.Ref, N: s.in.N, Status: s.status, WaitingFor: s.waitingFor, Amount: s.in.Amount, Subsidy: s.in.Subsidy,
-		SubsidyPaid: s.subsidyPaid > 0, Refunded: s.refunded, Refunds: append([]RefundState(nil), s.refunds...), PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
+		SubsidyPaid: s.subsidyPaid > 0, Refunded: s.refunded, Refunds: append([]RefundState(nil), s.refunds...), Clawbacks: append([]ClawbackState(nil), s.clawbacks...), PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
 		ConfirmedBy: s.confirmedBy, ConfirmedAt: s.confirmedAt, Plan: s.plan, Batches: append([]SharingBatch(nil), s.batches...),
 		Shared: s.shared, Settled: s.settled, LastError: s.lastError, Timeline: append([]Event(nil), s.timeline...)}
 }
@@ -196,6 +209,7 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 		}
 		return nil
 	})
+	b.Results = st.Receivers
 	succeeded, failed := settle(b.Shares, st.Receivers)
 	b.Failed = failed
 	for _, f := range failed {
@@ -237,6 +251,8 @@ func settle(planned []PlannedShare, results []ShareReceiverStatus) (succeeded []
 }
 
 func (s *subOrder) finish(ctx workflow.Context) {
+	s.processRefunds(ctx) // refunds asked during sharing, now that every request has settled
+	s.finishing = true
 	s.set(ctx, StatusFinishing, "channel:finish")
 	cctx, lctx := channelOptions(ctx), ledgerOptions(ctx)
 	var res FinishResult
@@ -250,6 +266,6 @@ func (s *subOrder) finish(ctx workflow.Context) {
 				Amount: res.Amount}).Get(ctx, nil)
 		})
 	}
-	s.settled = res.Amount
+	s.settled, s.finished = res.Amount, true
 	s.note(ctx, "finished: %s unfrozen to the merchant", res.Amount)
 }

@@ -7,6 +7,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/money"
 )
 
 // Refunds of a sub-order. A refund arrives as the RequestRefund update: the validator refuses what cannot be
@@ -14,8 +16,11 @@ import (
 // sub-order's state and queues it, and the main flow carries it out at its next safe point — before sharing,
 // from frozen funds, shrinking the sharing base and the subsidy still to pay.
 //
-// Refunds once sharing has begun (the clawback saga: return orders from merchant receivers, debts for
-// persons, subsidy returns) are issue 6's remaining part: until then they are refused with a clear error.
+// Once sharing has begun, a refund is carried out after every sharing request has settled (the channel refuses
+// refunds while one is PROCESSING) and before finish, as a saga: each receiver gives back what the plan on the
+// shrunk base no longer gives it — merchant receivers by return orders, persons as a commission debt (the
+// merchant fronts it and holds a receivable) — then the refund, then the subsidy return when the coupon is
+// voided. Refunds after finish are not taken yet: the sub-order's workflow has ended by then.
 
 func validRefundNo(s string) bool { return validKey(s, 1, 30) }
 
@@ -85,8 +90,8 @@ func (s *subOrder) validateRefund(req RefundRequest) error {
 		return nil // the same refund again: the handler answers its state
 	}
 	switch {
-	case s.sharingStarted:
-		return reject(&InputError{"sub_order", "profit sharing has begun: refunds with clawback are not available yet"})
+	case s.finishing:
+		return reject(&InputError{"sub_order", "the sub-order is finishing or finished: refunds after completion are not available yet"})
 	case s.in.Limits.MaxRefunds > 0 && len(s.refunds) >= s.in.Limits.MaxRefunds:
 		return reject(&InputError{"refund_no", fmt.Sprintf("at most %d refunds per sub-order", s.in.Limits.MaxRefunds)})
 	case len(req.Reason) > 80:
@@ -104,9 +109,9 @@ func (s *subOrder) acceptRefund(ctx workflow.Context, req RefundRequest) (Refund
 	if r := s.findRefund(req.RefundNo); r != nil {
 		return *r, nil
 	}
-	if s.sharingStarted { // sharing began between the validator and this handler
-		return RefundState{}, temporal.NewNonRetryableApplicationError("sub_order: profit sharing has begun", ErrTypeRefundRejected, nil,
-			InputError{"sub_order", "profit sharing has begun: refunds with clawback are not available yet"})
+	if s.finishing { // finish began between the validator and this handler
+		return RefundState{}, temporal.NewNonRetryableApplicationError("sub_order: finishing", ErrTypeRefundRejected, nil,
+			InputError{"sub_order", "the sub-order is finishing or finished: refunds after completion are not available yet"})
 	}
 	split, next, err := s.refundSplit(req)
 	if err != nil {
@@ -151,6 +156,9 @@ func (s *subOrder) processRefund(ctx workflow.Context, i int) {
 	cctx := channelOptions(ctx)
 	in := ApplyRefundInput{SubOrderRef: s.in.Ref, OutRefundNo: s.refunds[i].OutRefundNo, Reason: s.refunds[i].Request.Reason,
 		Refund: s.refunds[i].BuyerRefund, Total: s.in.Amount}
+	if s.sharingStarted {
+		s.clawBack(ctx, i)
+	}
 	var st RefundStatus
 	if s.refunds[i].BuyerRefund > 0 {
 		s.attempt(ctx, "refund "+s.refunds[i].RefundNo, func() error {
@@ -182,9 +190,17 @@ func (s *subOrder) processRefund(ctx workflow.Context, i int) {
 		})
 		s.attempt(ctx, "post refund "+s.refunds[i].RefundNo, func() error {
 			return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityPostRefund, PostRefundInput{SubOrderRef: s.in.Ref, RefundID: st.RefundID,
-				Amount: s.refunds[i].BuyerRefund, FromFrozen: true}).Get(ctx, nil)
+				Amount: s.refunds[i].BuyerRefund, FromFrozen: !s.finished}).Get(ctx, nil)
 		})
 		s.lastSubsidyRefundID = st.RefundID
+	}
+	if back := min(s.refunds[i].SubsidyReturn, s.subsidyPaid-s.subsidyReturned); back > 0 && st.RefundID != "" {
+		s.attempt(ctx, "subsidy return "+s.refunds[i].RefundNo, func() error {
+			return workflow.ExecuteActivity(cctx, ActivityReturnSubsidy, ReturnSubsidyInput{SubOrderRef: s.in.Ref,
+				OutOrderNo: fmt.Sprintf("%s-sr%d", s.in.Ref.SubOrderNo, i+1), RefundID: st.RefundID, Amount: back, FromFrozen: !s.finished}).Get(ctx, nil)
+		})
+		s.subsidyReturned += back
+		s.note(ctx, "subsidy of %s returned to the platform: the refund voided the coupon", back)
 	}
 	s.refunds[i].Status, s.refunds[i].LastError, s.refunds[i].CompletedAt = RefundSucceeded, nil, workflow.Now(ctx)
 	s.note(ctx, "refund %s paid: %s back to the buyer", s.refunds[i].RefundNo, s.refunds[i].BuyerRefund)
@@ -216,4 +232,122 @@ func (s *subOrder) settleSubsidy(ctx workflow.Context) {
 	})
 	s.subsidyPaid = s.subsidyDue
 	s.note(ctx, "platform subsidy of %s paid", s.subsidyDue)
+}
+
+// throughRefund sums what refunds 0..i take from the sharing base: the buyer's money and the subsidy given back.
+func (s *subOrder) throughRefund(i int) (refunded, subsidyBack money.Amount) {
+	for j := 0; j <= i; j++ {
+		refunded += s.refunds[j].BuyerRefund
+		subsidyBack += s.refunds[j].SubsidyReturn
+	}
+	return refunded, min(subsidyBack, s.subsidyPaid)
+}
+
+// netReceived is what each receiver holds from this sub-order: its successful shares less what it gave back.
+func (s *subOrder) netReceived() []PlannedShare {
+	var out []PlannedShare
+	for _, b := range s.batches {
+		succeeded, _ := settle(b.Shares, b.Results)
+		for _, p := range succeeded {
+			for _, c := range s.clawbacks {
+				if c.ReceiverID == p.ReceiverID && (c.Status == ClawbackReturned || c.Status == ClawbackDebtRecorded) {
+					p.Amount -= c.Amount
+				}
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// batchOf is the sharing request that paid a receiver.
+func (s *subOrder) batchOf(receiverID string) string {
+	for _, b := range s.batches {
+		for _, p := range b.Shares {
+			if p.ReceiverID == receiverID {
+				return b.OutOrderNo
+			}
+		}
+	}
+	return ""
+}
+
+// clawBack takes back, for refund i, what each receiver no longer earns on the shrunk base.
+func (s *subOrder) clawBack(ctx workflow.Context, i int) {
+	r := &s.refunds[i]
+	refunded, subsidyBack := s.throughRefund(i)
+	var claws []Clawback
+	s.attempt(ctx, "clawback plan "+r.RefundNo, func() error {
+		var err error
+		claws, _, err = PlanClawback(SharingPlanInput{Paid: s.in.Amount, Subsidy: s.subsidyPaid - subsidyBack, Refunded: refunded,
+			Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio, MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest,
+			MaxRequests: s.in.Limits.MaxRequests}, s.netReceived())
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), "PlanError", err)
+		}
+		return nil
+	})
+	for k, c := range claws {
+		idx := len(s.clawbacks)
+		s.clawbacks = append(s.clawbacks, ClawbackState{RefundNo: r.RefundNo, ReceiverID: c.ReceiverID, Type: c.Type, Account: c.Account,
+			Amount: c.Amount, Status: ClawbackPending})
+		if c.Type == ReceiverMerchant {
+			s.returnShare(ctx, idx, fmt.Sprintf("%s-rf%d-rt%d", s.in.Ref.SubOrderNo, i+1, k+1))
+			continue
+		}
+		s.attempt(ctx, "debt "+c.ReceiverID, func() error {
+			return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityPostCommissionDebt, PostCommissionDebtInput{SubOrderRef: s.in.Ref,
+				RefundNo: r.OutRefundNo, ReceiverID: c.ReceiverID, Amount: c.Amount}).Get(ctx, nil)
+		})
+		s.clawbacks[idx].Status = ClawbackDebtRecorded
+		s.note(ctx, "%s cannot be pulled back from a person: %s owed by %s, netted from later commissions", c.Amount, c.Amount, c.ReceiverID)
+	}
+}
+
+// returnShare pulls a merchant receiver's clawback back with a return order. PROCESSING is polled; a return
+// that fails because the receiver lacks balance waits for SignalReceiverToppedUp (or a day), then tries again
+// under a new return number — the failed one is closed at the channel.
+func (s *subOrder) returnShare(ctx workflow.Context, idx int, returnNoBase string) {
+	c := &s.clawbacks[idx]
+	cctx := channelOptions(ctx)
+	for {
+		c.Attempts++
+		c.ReturnNo = fmt.Sprintf("%s-%d", returnNoBase, c.Attempts)
+		in := ReturnShareInput{SubOrderRef: s.in.Ref, OutOrderNo: s.batchOf(c.ReceiverID), OutReturnNo: c.ReturnNo, ReturnMchID: c.Account,
+			Amount: c.Amount, Description: "refund " + c.RefundNo}
+		var st ReturnStatus
+		s.attempt(ctx, "return "+c.ReceiverID, func() error {
+			if err := workflow.ExecuteActivity(cctx, ActivityReturnShare, in).Get(ctx, &st); err != nil {
+				return err
+			}
+			wait := s.in.Settings.SharePollFirst
+			for st.Result == "PROCESSING" {
+				if err := workflow.Sleep(ctx, wait); err != nil {
+					return err
+				}
+				wait = min(2*wait, s.in.Settings.SharePollMax)
+				if err := workflow.ExecuteActivity(cctx, ActivityQueryReturnShare, in).Get(ctx, &st); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if st.Result == "SUCCESS" {
+			s.attempt(ctx, "post return "+c.ReceiverID, func() error {
+				return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityPostSharingReturned, PostSharingReturnedInput{SubOrderRef: s.in.Ref,
+					ReturnNo: st.ReturnNo, ReceiverID: c.ReceiverID, Amount: c.Amount, ToFrozen: !s.finished}).Get(ctx, nil)
+			})
+			c.Status = ClawbackReturned
+			s.note(ctx, "%s returned %s (%s)", c.ReceiverID, c.Amount, c.ReturnNo)
+			return
+		}
+		c.Status = ClawbackWaiting
+		s.note(ctx, "return %s from %s failed (%s): waiting for its balance", c.ReturnNo, c.ReceiverID, st.FailReason)
+		prevStatus, prevWaiting := s.status, s.waitingFor
+		s.set(ctx, prevStatus, "receiver:"+c.ReceiverID+":balance")
+		receiver := c.ReceiverID
+		_, _ = workflow.AwaitWithTimeout(ctx, 24*time.Hour, func() bool { return s.toppedUp[receiver] })
+		delete(s.toppedUp, receiver)
+		s.set(ctx, prevStatus, prevWaiting)
+	}
 }

@@ -85,16 +85,90 @@ func TestPartialAmountRefundLowersTheSubsidyNothingAndTheBase(t *testing.T) {
 	}
 }
 
-func TestRefundAfterSharingBeganIsRefusedForNow(t *testing.T) {
+// A refund asked while sharing is PROCESSING waits for it to settle, then claws back: the platform and the
+// supplier (merchants) by return orders, the distributors (persons) as debt — each to its share of the halved
+// base — then refunds. Finish unfreezes what is left.
+func TestRefundDuringSharingClawsBackThenRefunds(t *testing.T) {
 	f := newFake()
+	f.processing = 3
 	in := subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour})
-	f.processing = 3 // sharing stays PROCESSING for a while
-	var late *refundCall
-	runSubOrder(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
-		late = requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "L1", Amount: 100})
+	var r *refundCall
+	st := runSubOrder(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
+		r = requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "H1", Amount: 50000})
 	})
-	if errorType(late.rejected) != ErrTypeRefundRejected || f.called(ActivityApplyRefund) != 0 {
-		t.Errorf("refund during sharing: %v; calls %v", late.rejected, f.calls)
+	if r.rejected != nil {
+		t.Fatal(r.rejected)
+	}
+	// Shared on 1000: platform 50, L1 100, L2 50, supplier 30. On 500: 25, 50, 25, 15.
+	if f.returned != 2500+1500 || f.debts != 5000+2500 || f.posted != 50000 {
+		t.Errorf("returned %s, debts %s, refunded %s", f.returned, f.debts, f.posted)
+	}
+	lastQuery, firstReturn, refund := -1, -1, -1
+	for i, c := range f.calls {
+		switch {
+		case c == "QueryShare T1-sub1-share1":
+			lastQuery = i
+		case firstReturn < 0 && len(c) > 11 && c[:11] == "ReturnShare":
+			firstReturn = i
+		case c == "ApplyRefund T1-sub1-rf-H1":
+			refund = i
+		}
+	}
+	if !(lastQuery < firstReturn && firstReturn < refund) {
+		t.Errorf("order of calls: sharing must settle, then returns, then the refund: %v", f.calls)
+	}
+	if !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt1-1 T1-sub1-share1") {
+		t.Errorf("return numbers derive from the sub-order, refund and receiver: %v", f.calls)
+	}
+	if len(st.Clawbacks) != 4 || st.Status != StatusCompleted {
+		t.Errorf("clawbacks %+v status %s", st.Clawbacks, st.Status)
+	}
+}
+
+func TestCouponExampleRefundAfterSubsidyReturnsIt(t *testing.T) {
+	f := newFake()
+	f.processing = 3
+	st := runSubOrder(t, f, func() SubOrderInput {
+		in := couponSubOrder()
+		in.Settings.AutoConfirmAfter = time.Hour
+		in.Settings.AfterSaleWindow = 0
+		return in
+	}(),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "C1", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
+		})
+	// Paid 20 subsidy, shared on 200 (platform 10, L1 20); refund one item: base 100 → platform returns 5, L1 owes 10;
+	// the buyer gets 80, the merchant returns the 20 subsidy.
+	if f.subsidies != 2000 || f.subsidyBack != 2000 || f.posted != 8000 || f.returned != 500 || f.debts != 1000 {
+		t.Errorf("subsidy %s back %s refund %s returned %s debts %s", f.subsidies, f.subsidyBack, f.posted, f.returned, f.debts)
+	}
+	if st.Status != StatusCompleted {
+		t.Errorf("status %s", st.Status)
+	}
+}
+
+func TestReturnShortOfBalanceWaitsForTopUpAndRetriesUnderANewNumber(t *testing.T) {
+	f := newFake()
+	f.processing = 3
+	f.returnShort["1900000999"] = 1 // the supplier spent its commission
+	var waiting SubOrderState
+	runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "S1", Amount: 50000})
+		env.RegisterDelayedCallback(func() {
+			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+				_ = v.Get(&waiting)
+			}
+			env.SignalWorkflow(SignalReceiverToppedUp, ReceiverToppedUp{ReceiverID: "s1"})
+		}, 5*time.Hour)
+	})
+	if waiting.WaitingFor != "receiver:s1:balance" {
+		t.Errorf("while short: waiting for %q", waiting.WaitingFor)
+	}
+	if !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt2-1 T1-sub1-share1") || !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt2-2 T1-sub1-share1") {
+		t.Errorf("the failed return must be retried under a new number: %v", f.calls)
+	}
+	if f.returned != 4000 || f.posted != 50000 {
+		t.Errorf("returned %s refunded %s", f.returned, f.posted)
 	}
 }
 

@@ -54,6 +54,13 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 	if e := decode(body, &req); e != nil {
 		return 0, nil, e
 	}
+	key := canonical(req)
+	if prev := s.subsidyReturns[req.SubMchID+"/"+req.OutOrderNo]; prev != nil { // the same out_order_no is the same return
+		if e := reused(prev.body, key, "out_order_no"); e != nil {
+			return 0, nil, e
+		}
+		return 0, prev.state, nil
+	}
 	so, e := s.paidSubOrder(req.SubMchID, req.TransactionID)
 	if e != nil {
 		return 0, nil, e
@@ -78,9 +85,11 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 	}
 	rf.subsidyReturnUsed = true
 	so.subsidyReturned += req.Amount
-	return 0, wire.SubsidyState{SubMchID: req.SubMchID, TransactionID: req.TransactionID, SubsidyRefundID: s.nextID("sr"),
+	st := wire.SubsidyState{SubMchID: req.SubMchID, TransactionID: req.TransactionID, SubsidyRefundID: s.nextID("sr"),
 		RefundID: req.RefundID, OutOrderNo: req.OutOrderNo, Description: req.Description, Amount: req.Amount,
-		Result: "SUCCESS", SuccessTime: s.now().Format(time.RFC3339)}, nil
+		Result: "SUCCESS", SuccessTime: s.now().Format(time.RFC3339)}
+	s.subsidyReturns[req.SubMchID+"/"+req.OutOrderNo] = &subsidyReturnRec{body: key, state: st}
+	return 0, st, nil
 }
 
 func (s *Sim) subsidyCancel(_ *Platform, _ *http.Request, body []byte) (int, any, *apiError) {

@@ -496,7 +496,7 @@ func (s *Sim) returnOrder(_ *Platform, _ *http.Request, body []byte) (int, any, 
 	ro := &returnOrder{body: key, state: wire.ReturnState{SubMchID: req.SubMchID, OrderID: sh.state.OrderID, OutOrderNo: req.OutOrderNo,
 		OutReturnNo: req.OutReturnNo, ReturnNo: s.nextID("3005"), ReturnMchID: req.ReturnMchID, Amount: req.Amount}}
 	recv := s.receiverAccount(channels.ReceiverMerchant, req.ReturnMchID)
-	if recv.balance < req.Amount {
+	if recv.balance-recv.spent < req.Amount {
 		ro.state.Result, ro.state.FailReason = channels.ReturnFailed, "ACCOUNT_ABNORMAL"
 	} else {
 		recv.balance -= req.Amount

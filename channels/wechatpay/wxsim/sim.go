@@ -81,14 +81,16 @@ type Sim struct {
 	byTx        map[string]*subOrder
 	sharings    map[string]*sharing // sub_mchid + "/" + out_order_no
 	returns     map[string]*returnOrder
-	refunds     map[string]*refund // sub_mchid + "/" + out_refund_no
-	refundsByID map[string]*refund
-	withdrawals map[string]*withdrawal // sub_mchid + "/" + out_request_no
-	applyments  map[string]*applyment  // out_request_no
-	bills       map[string][]byte      // download token → file
-	seq         int64
-	instance    int64 // random per simulator, so ids stay unique across runs that share a ledger, as the channel's are
-	pending     sync.WaitGroup
+	// subsidy returns by sub_mchid + "/" + out_order_no
+	subsidyReturns map[string]*subsidyReturnRec
+	refunds        map[string]*refund // sub_mchid + "/" + out_refund_no
+	refundsByID    map[string]*refund
+	withdrawals    map[string]*withdrawal // sub_mchid + "/" + out_request_no
+	applyments     map[string]*applyment  // out_request_no
+	bills          map[string][]byte      // download token → file
+	seq            int64
+	instance       int64 // random per simulator, so ids stay unique across runs that share a ledger, as the channel's are
+	pending        sync.WaitGroup
 }
 
 type subMerchant struct {
@@ -99,6 +101,7 @@ type subMerchant struct {
 type receiver struct {
 	typ, account string
 	balance      int64 // what it received minus what it returned
+	spent        int64 // of that, what it has spent elsewhere: not there for a return
 }
 
 type combinedOrder struct {
@@ -131,6 +134,11 @@ type sharing struct {
 	sub      *subOrder
 	created  time.Time
 	finished bool
+}
+
+type subsidyReturnRec struct {
+	body  []byte
+	state wire.SubsidyState
 }
 
 type returnOrder struct {
@@ -168,7 +176,7 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 		client: &http.Client{Timeout: 5 * time.Second}, rng: mrand.New(mrand.NewPCG(seed, 1)), notifyScale: 1,
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
 		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
-		returns: map[string]*returnOrder{}, refunds: map[string]*refund{}, refundsByID: map[string]*refund{},
+		returns: map[string]*returnOrder{}, subsidyReturns: map[string]*subsidyReturnRec{}, refunds: map[string]*refund{}, refundsByID: map[string]*refund{},
 		withdrawals: map[string]*withdrawal{}, applyments: map[string]*applyment{}, bills: map[string][]byte{},
 	}, nil
 }
@@ -230,6 +238,22 @@ func (s *Sim) ReceiverBalance(typ, account string) int64 {
 		return r.balance
 	}
 	return 0
+}
+
+// SpendReceiverBalance plays a merchant receiver spending (withdrawing) amount of what it received, so a
+// return order finds it short; TopUpReceiver puts it back.
+func (s *Sim) SpendReceiverBalance(typ, account string, amount int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.receiverAccount(typ, account).spent += amount
+}
+
+// TopUpReceiver gives a receiver back amount of spendable balance (it was paid elsewhere).
+func (s *Sim) TopUpReceiver(typ, account string, amount int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.receiverAccount(typ, account)
+	r.spent = max(0, r.spent-amount)
 }
 
 // SetFaults replaces the injected faults.
