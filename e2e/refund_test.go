@@ -149,3 +149,38 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	h.ledgerMatchesChannel(no)
 	h.saveHistories("clawback", workflows.SubOrderWorkflowID(no, 1))
 }
+
+// After the order completed, a refund during the refund window claws back from the receivers and refunds from
+// the merchant's available funds; the ledger still equals the channel and the sub-order conserves money.
+func TestRefundAfterCompletionInTheRefundWindow(t *testing.T) {
+	settings := fastSettings
+	settings.RefundWindow = 2 * time.Minute
+	h := start(t, settings)
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(no, 30*time.Second, "completed", completed)
+	if h.s.Sim.Balance(shop2).Available != 7480 {
+		t.Fatalf("shop 2 settled %d", h.s.Sim.Balance(shop2).Available)
+	}
+	path := "/v1/orders/" + no + "/sub-orders/2/refunds"
+	var r api.RefundView
+	h.post(path, starter.RefundRequest{RefundNo: "LATE1", Reason: "cracked cup", Amount: 4400}, &r)
+	r = h.waitRefund(path+"/LATE1", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
+	if err := h.s.Sim.SettleRefund(shop2, r.OutRefundNo, false); err != nil {
+		t.Fatal(err)
+	}
+	h.waitRefund(path+"/LATE1", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundSucceeded })
+	// Shop 2: 88 shared 4.40 (platform) + 8.80 (L1); the base halves to 44: the platform returns 2.20, L1 owes 4.40.
+	// Available: 74.80 + 2.20 − 44 = 33.00.
+	if got := h.s.Sim.Balance(shop2).Available; got != 3300 {
+		t.Errorf("shop 2 available %d, want 3300", got)
+	}
+	d1, _ := h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
+	if d1 != -440 {
+		t.Errorf("L1 debt %s", d1)
+	}
+	h.ledgerMatchesChannel(no)
+}

@@ -152,25 +152,37 @@ func (t SubOrderTotals) Conserved() error {
 // SubOrderTotals reads the totals of one sub-order from its postings.
 func (l *Ledger) SubOrderTotals(ctx context.Context, orderNo, subOrderNo string) (SubOrderTotals, error) {
 	// The merchant-side entry of each posting carries its amount: payments/subsidies/returns/debts add to
-	// the merchant, the rest take from it. Finish is frozen → available: count only its frozen side.
+	// the merchant, the rest take from it. Finish is frozen → available: count only its frozen side. After
+	// finish, refunds, subsidy returns and returns move the merchant's available money, which finish settled:
+	// Settled is what stays settled (finish − those refunds and subsidy returns + those returns).
 	rows, err := l.db.Query(ctx, `
-		SELECT p.kind, sum(abs(e.amount))::bigint
+		SELECT p.kind, a.bucket, sum(abs(e.amount))::bigint
 		FROM postings p JOIN entries e ON e.posting_id = p.id JOIN accounts a ON a.id = e.account_id
 		WHERE p.order_no = $1 AND p.sub_order_no = $2 AND a.owner_kind = 'merchant'
 		  AND (p.kind <> $3 OR a.bucket = 'frozen')
-		GROUP BY p.kind`, orderNo, subOrderNo, KindFinish)
+		GROUP BY p.kind, a.bucket`, orderNo, subOrderNo, KindFinish)
 	if err != nil {
 		return SubOrderTotals{}, err
 	}
 	var t SubOrderTotals
-	var kind string
+	var kind, bucket string
 	var sum int64
-	_, err = pgx.ForEachRow(rows, []any{&kind, &sum}, func() error {
+	var afterFinish money.Amount
+	_, err = pgx.ForEachRow(rows, []any{&kind, &bucket, &sum}, func() error {
 		if dst := t.field(kind); dst != nil {
-			*dst = money.Amount(sum)
+			*dst += money.Amount(sum)
+		}
+		if bucket == BucketAvailable {
+			switch kind {
+			case KindRefund, KindSubsidyReturn:
+				afterFinish -= money.Amount(sum)
+			case KindSharingReturn:
+				afterFinish += money.Amount(sum)
+			}
 		}
 		return nil
 	})
+	t.Settled += afterFinish
 	return t, err
 }
 

@@ -302,19 +302,57 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 			Limits: o.in.Limits, Settings: o.in.Settings, PaidAt: o.paidAt,
 		})
 	}
-	for i, f := range futures {
-		var res SubOrderResult
-		if err := f.Get(ctx, &res); err != nil {
-			// A child fails only if its code does; the money steps inside it wait for ops instead of failing.
-			o.lastError = stepError(ctx, "sub-order "+o.subs[i].SubOrderNo, err)
-			o.note(ctx, "sub-order %s failed: %v", o.subs[i].SubOrderNo, err)
-			o.subs[i].Status = "FAILED"
-			continue
+	if workflow.GetVersion(ctx, "settled-signal", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		for i, f := range futures {
+			var res SubOrderResult
+			err := f.Get(ctx, &res)
+			o.childSettled(ctx, i, res, err)
 		}
-		o.subs[i].Status = res.Status
-		o.childDone++
-		o.note(ctx, "sub-order %s %s: shared %s, settled %s", res.SubOrderNo, res.Status, res.Shared, res.Settled)
+		return
 	}
+	// A sub-order signals when it settles, then stays open for refunds: the order completes on the signals
+	// (or on a child's end, whichever comes first), not on the refund windows.
+	settled := workflow.GetSignalChannel(ctx, SignalSubOrderSettled)
+	done := make([]bool, len(futures))
+	for remaining := len(futures); remaining > 0; remaining-- {
+		sel := workflow.NewSelector(ctx)
+		for i, f := range futures {
+			if done[i] {
+				continue
+			}
+			sel.AddFuture(f, func(f workflow.Future) {
+				var res SubOrderResult
+				err := f.Get(ctx, &res)
+				done[i] = true
+				o.childSettled(ctx, i, res, err)
+			})
+		}
+		sel.AddReceive(settled, func(c workflow.ReceiveChannel, _ bool) {
+			var res SubOrderResult
+			c.Receive(ctx, &res)
+			if i := res.N - 1; i >= 0 && i < len(done) && !done[i] {
+				done[i] = true
+				o.childSettled(ctx, i, res, nil)
+			} else {
+				remaining++ // a repeat: it does not count
+			}
+		})
+		sel.Select(ctx)
+	}
+}
+
+// childSettled records a sub-order's outcome.
+func (o *checkout) childSettled(ctx workflow.Context, i int, res SubOrderResult, err error) {
+	if err != nil {
+		// A child fails only if its code does; the money steps inside it wait for ops instead of failing.
+		o.lastError = stepError(ctx, "sub-order "+o.subs[i].SubOrderNo, err)
+		o.note(ctx, "sub-order %s failed: %v", o.subs[i].SubOrderNo, err)
+		o.subs[i].Status = "FAILED"
+		return
+	}
+	o.subs[i].Status = res.Status
+	o.childDone++
+	o.note(ctx, "sub-order %s %s: shared %s, settled %s", res.SubOrderNo, res.Status, res.Shared, res.Settled)
 }
 
 // saveView writes the orders read model; a best effort, since the workflow's own state is the truth.

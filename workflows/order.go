@@ -21,6 +21,9 @@ const (
 	UpdateConfirmReceipt = "ConfirmReceipt"
 	// SignalResume is ops' "the cause is fixed, try the step again" for a process waiting on NEEDS_ATTENTION.
 	SignalResume = "Resume"
+	// SignalSubOrderSettled tells the order that a sub-order finished; the sub-order then stays open for
+	// refunds during the refund window, and the order completes without waiting for that.
+	SignalSubOrderSettled = "SubOrderSettled"
 	// QueryOrder and QuerySubOrder return the live state.
 	QueryOrder    = "GetOrder"
 	QuerySubOrder = "GetSubOrder"
@@ -72,6 +75,7 @@ type OrderSettings struct {
 	FinishMargin     time.Duration // finish at least this long before the auto-unfreeze
 	SharePollFirst   time.Duration // first wait before asking again about a PROCESSING sharing request
 	SharePollMax     time.Duration // longest wait between such questions
+	RefundWindow     time.Duration // after finish, how long a sub-order still takes refunds (zero: none)
 }
 
 // DefaultOrderSettings are production defaults: WeChat's 2-hour payment window, 7-day auto-confirm and
@@ -86,10 +90,12 @@ func DefaultOrderSettings() OrderSettings {
 		FinishMargin:     10 * 24 * time.Hour,
 		SharePollFirst:   5 * time.Second,
 		SharePollMax:     10 * time.Minute,
+		RefundWindow:     30 * 24 * time.Hour,
 	}
 }
 
-// withDefaults fills zero timings from DefaultOrderSettings (AfterSaleWindow excepted).
+// withDefaults fills zero timings from DefaultOrderSettings (AfterSaleWindow and RefundWindow excepted: zero
+// means none).
 func (s OrderSettings) withDefaults() OrderSettings {
 	d := DefaultOrderSettings()
 	for _, f := range []struct{ v, def *time.Duration }{
@@ -368,8 +374,9 @@ type SubOrderState struct {
 	Timeline        []Event
 }
 
-// SubOrderResult is how a sub-order's workflow ends.
+// SubOrderResult is how a sub-order's workflow ends, and what it tells the order when it settles.
 type SubOrderResult struct {
+	N          int
 	SubOrderNo string
 	Status     string
 	Shared     money.Amount

@@ -45,6 +45,7 @@ type fakeChannel struct {
 	returned    money.Amount            // returns posted
 	debts       money.Amount            // commission debts posted
 	subsidyBack money.Amount            // subsidy returned
+	fromFrozen  []bool                  // per posted refund: from frozen funds (before finish)?
 }
 
 func (f *fakeChannel) record(name, key string) error {
@@ -162,6 +163,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.posted += in.Amount
+		f.fromFrozen = append(f.fromFrozen, in.FromFrozen)
 		return PostingResult{}, nil
 	})
 	reg(ActivityReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {

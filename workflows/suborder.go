@@ -43,6 +43,7 @@ type subOrder struct {
 	subsidyReturned     money.Amount
 	sharingStarted      bool
 	finishing, finished bool
+	windowClosed        bool // the refund window has passed: no more refunds
 	clawbacks           []ClawbackState
 	toppedUp            map[string]bool // receivers ops say have balance again
 }
@@ -122,8 +123,48 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 	})
 	s.note(ctx, "completed: shared %s, settled %s to the merchant", s.shared, s.settled)
 	s.set(ctx, StatusCompleted, "")
+	if workflow.GetVersion(ctx, "refund-window", workflow.DefaultVersion, 1) == 1 {
+		s.tellOrderSettled(ctx)
+		s.refundWindow(ctx)
+	}
+	s.windowClosed = true
 	awaitHandlers(ctx)
-	return SubOrderResult{SubOrderNo: s.in.Ref.SubOrderNo, Status: StatusCompleted, Shared: s.shared, Settled: s.settled}, nil
+	return s.result(), nil
+}
+
+func (s *subOrder) result() SubOrderResult {
+	return SubOrderResult{N: s.in.N, SubOrderNo: s.in.Ref.SubOrderNo, Status: StatusCompleted, Shared: s.shared, Settled: s.settled}
+}
+
+// tellOrderSettled signals the parent order (when there is one) that this sub-order finished.
+func (s *subOrder) tellOrderSettled(ctx workflow.Context) {
+	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
+	if parent == nil {
+		return
+	}
+	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, parent.RunID, SignalSubOrderSettled, s.result()).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("the order did not take the settled signal; it will see this workflow complete", "error", err)
+	}
+}
+
+// refundWindow keeps the finished sub-order open for refunds — from the merchant's available funds, with
+// clawback — until the window passes; each refund is followed by the conservation check.
+func (s *subOrder) refundWindow(ctx workflow.Context) {
+	end := workflow.Now(ctx).Add(s.in.Settings.RefundWindow)
+	for {
+		remaining := end.Sub(workflow.Now(ctx))
+		if remaining <= 0 {
+			return
+		}
+		s.set(ctx, StatusCompleted, "refund-window")
+		if ok, _ := workflow.AwaitWithTimeout(ctx, remaining, s.pendingRefunds); !ok {
+			continue
+		}
+		s.processRefunds(ctx)
+		s.attempt(ctx, "conservation-check", func() error {
+			return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityCheckConservation, s.in.Ref).Get(ctx, nil)
+		})
+	}
 }
 
 // awaitReceipt waits for the shop's confirmation until the confirm deadline: auto-confirm, or the freeze

@@ -20,7 +20,7 @@ import (
 // refunds while one is PROCESSING) and before finish, as a saga: each receiver gives back what the plan on the
 // shrunk base no longer gives it — merchant receivers by return orders, persons as a commission debt (the
 // merchant fronts it and holds a receivable) — then the refund, then the subsidy return when the coupon is
-// voided. Refunds after finish are not taken yet: the sub-order's workflow has ended by then.
+// voided. After finish the same saga runs on the merchant's available funds, during the refund window.
 
 func validRefundNo(s string) bool { return validKey(s, 1, 30) }
 
@@ -90,8 +90,10 @@ func (s *subOrder) validateRefund(req RefundRequest) error {
 		return nil // the same refund again: the handler answers its state
 	}
 	switch {
-	case s.finishing:
-		return reject(&InputError{"sub_order", "the sub-order is finishing or finished: refunds after completion are not available yet"})
+	case s.finishing && !s.finished:
+		return reject(&InputError{"sub_order", "the sub-order is finishing: ask again in a moment"})
+	case s.windowClosed:
+		return reject(&InputError{"sub_order", "the refund window has passed"})
 	case s.in.Limits.MaxRefunds > 0 && len(s.refunds) >= s.in.Limits.MaxRefunds:
 		return reject(&InputError{"refund_no", fmt.Sprintf("at most %d refunds per sub-order", s.in.Limits.MaxRefunds)})
 	case len(req.Reason) > 80:
@@ -109,9 +111,9 @@ func (s *subOrder) acceptRefund(ctx workflow.Context, req RefundRequest) (Refund
 	if r := s.findRefund(req.RefundNo); r != nil {
 		return *r, nil
 	}
-	if s.finishing { // finish began between the validator and this handler
-		return RefundState{}, temporal.NewNonRetryableApplicationError("sub_order: finishing", ErrTypeRefundRejected, nil,
-			InputError{"sub_order", "the sub-order is finishing or finished: refunds after completion are not available yet"})
+	if (s.finishing && !s.finished) || s.windowClosed { // changed between the validator and this handler
+		return RefundState{}, temporal.NewNonRetryableApplicationError("sub_order: not taking refunds now", ErrTypeRefundRejected, nil,
+			InputError{"sub_order", "the sub-order is finishing, or its refund window has passed"})
 	}
 	split, next, err := s.refundSplit(req)
 	if err != nil {

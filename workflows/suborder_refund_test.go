@@ -198,3 +198,27 @@ func TestAbnormalRefundIsSurfacedAndResumed(t *testing.T) {
 		t.Errorf("a resumed refund must be asked about, not applied again: %v", f.calls)
 	}
 }
+
+// After finish the sub-order stays open for refunds during the refund window: the saga runs on the merchant's
+// available funds, and the conservation check runs again. The workflow ends when the window passes.
+func TestRefundAfterFinishDuringTheRefundWindow(t *testing.T) {
+	f := newFake()
+	in := subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour, RefundWindow: 30 * 24 * time.Hour})
+	var during *refundCall
+	st := runSubOrder(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
+		during = requestRefund(env, 10*24*time.Hour, RefundRequest{RefundNo: "W1", Amount: 20000})
+	})
+	if during.rejected != nil {
+		t.Fatalf("in the window: %v", during.rejected)
+	}
+	if len(f.fromFrozen) != 1 || f.fromFrozen[0] || f.posted != 20000 {
+		t.Errorf("refund posted %s, from frozen %v", f.posted, f.fromFrozen)
+	}
+	// Base 1000 → 800: platform 50 → 40 returns 10, supplier 30 → 24 returns 6; L1 and L2 owe 20 and 10.
+	if f.returned != 1000+600 || f.debts != 2000+1000 || f.called(ActivityCheckConservation) != 2 {
+		t.Errorf("returned %s debts %s conservation checks %d", f.returned, f.debts, f.called(ActivityCheckConservation))
+	}
+	if st.Status != StatusCompleted || st.Refunded != 20000 {
+		t.Errorf("status %s refunded %s", st.Status, st.Refunded)
+	}
+}

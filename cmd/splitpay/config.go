@@ -49,6 +49,7 @@ type config struct {
 	QueryAfter       string
 	AutoConfirmAfter string
 	AfterSaleWindow  string
+	RefundWindow     string
 }
 
 // setting is one row of the configuration table README.md shows.
@@ -79,6 +80,7 @@ var settings = []setting{
 	{"SPLITPAY_QUERY_AFTER", "query-after", "1m", "ask the channel when no payment notification came within this", func(c *config) *string { return &c.QueryAfter }},
 	{"SPLITPAY_AUTO_CONFIRM_AFTER", "auto-confirm-after", "168h", "receipt is confirmed automatically after this", func(c *config) *string { return &c.AutoConfirmAfter }},
 	{"SPLITPAY_AFTER_SALE_WINDOW", "after-sale-window", "168h", "after confirmation, before profit sharing (0 for none)", func(c *config) *string { return &c.AfterSaleWindow }},
+	{"SPLITPAY_REFUND_WINDOW", "refund-window", "720h", "after finish, how long a sub-order still takes refunds (with clawback; 0 for none)", func(c *config) *string { return &c.RefundWindow }},
 }
 
 // bindConfig registers every setting on fs with its environment value (or default) as the flag's default,
@@ -124,6 +126,7 @@ func (c *config) orderSettings() (workflows.OrderSettings, error) {
 	}{
 		{"SPLITPAY_PAYMENT_WINDOW", c.PaymentWindow, &s.PaymentWindow}, {"SPLITPAY_QUERY_AFTER", c.QueryAfter, &s.QueryAfter},
 		{"SPLITPAY_AUTO_CONFIRM_AFTER", c.AutoConfirmAfter, &s.AutoConfirmAfter}, {"SPLITPAY_AFTER_SALE_WINDOW", c.AfterSaleWindow, &s.AfterSaleWindow},
+		{"SPLITPAY_REFUND_WINDOW", c.RefundWindow, &s.RefundWindow},
 	} {
 		d, err := time.ParseDuration(f.value)
 		if err != nil || d < 0 {
