@@ -105,3 +105,20 @@ func (a *Activities) ReturnSubsidy(ctx context.Context, in workflows.ReturnSubsi
 	return postingResult(a.Ledger.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: orderRef(in.SubOrderRef), ReturnID: st.SubsidyID,
 		Amount: st.Amount, FromFrozen: in.FromFrozen}))
 }
+
+// NetCommissionDebts withholds from each person's planned share what it owes the merchant, and posts it; a
+// repeat answers what the first call withheld.
+func (a *Activities) NetCommissionDebts(ctx context.Context, in workflows.NetDebtsInput) ([]workflows.DebtNetting, error) {
+	var out []workflows.DebtNetting
+	for _, s := range in.Shares {
+		id := workflows.NettingID(in.SubOrderNo, s.ReceiverID)
+		n, err := a.Ledger.NetCommissionDebt(ctx, ledger.NetDebt{OrderRef: orderRef(in.SubOrderRef), NettingID: id, ReceiverID: s.ReceiverID, UpTo: s.Amount})
+		if err != nil {
+			return nil, forTemporal(err)
+		}
+		if n > 0 {
+			out = append(out, workflows.DebtNetting{ReceiverID: s.ReceiverID, NettingID: id, Amount: n})
+		}
+	}
+	return out, nil
+}

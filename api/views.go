@@ -61,8 +61,28 @@ type SubOrderView struct {
 	Batches         []SharingBatchView `json:"sharing,omitempty"`
 	Refunded        money.Amount       `json:"refunded"`
 	Refunds         []RefundView       `json:"refunds,omitempty"`
+	Clawbacks       []ClawbackView     `json:"clawbacks,omitempty"`
+	DebtNetted      []DebtNettingView  `json:"debt_netted,omitempty"`
 	LastError       *StepError         `json:"last_error,omitempty"`
 	Timeline        []Event            `json:"timeline,omitempty"`
+}
+
+// ClawbackView is what one receiver gave back for one refund after sharing.
+type ClawbackView struct {
+	RefundNo   string       `json:"refund_no"`
+	ReceiverID string       `json:"receiver_id"`
+	Type       string       `json:"type"`
+	Amount     money.Amount `json:"amount"`
+	Status     string       `json:"status"`
+	ReturnNo   string       `json:"return_no,omitempty"`
+	Attempts   int          `json:"attempts,omitempty"`
+}
+
+// DebtNettingView is a person's earlier debt withheld from its share on this sub-order.
+type DebtNettingView struct {
+	ReceiverID string       `json:"receiver_id"`
+	NettingID  string       `json:"netting_id"`
+	Amount     money.Amount `json:"amount"`
 }
 
 type OrderView struct {
@@ -109,6 +129,13 @@ func subOrderViewOf(st workflows.SubOrderState) SubOrderView {
 		Shared: st.Shared, Settled: st.Settled, LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline), Refunded: st.Refunded}
 	for _, r := range st.Refunds {
 		v.Refunds = append(v.Refunds, refundViewOf(r))
+	}
+	for _, c := range st.Clawbacks {
+		v.Clawbacks = append(v.Clawbacks, ClawbackView{RefundNo: c.RefundNo, ReceiverID: c.ReceiverID, Type: c.Type, Amount: c.Amount,
+			Status: c.Status, ReturnNo: c.ReturnNo, Attempts: c.Attempts})
+	}
+	for _, n := range st.Nettings {
+		v.DebtNetted = append(v.DebtNetted, DebtNettingView{ReceiverID: n.ReceiverID, NettingID: n.NettingID, Amount: n.Amount})
 	}
 	for _, b := range st.Batches {
 		bv := SharingBatchView{OutOrderNo: b.OutOrderNo, Status: b.Status}

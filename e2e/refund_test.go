@@ -148,6 +148,34 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	}
 	h.ledgerMatchesChannel(no)
 	h.saveHistories("clawback", workflows.SubOrderWorkflowID(no, 1))
+
+	// The distributors' next order from the same shop nets their debts: of L1's 20 yuan, 9.50 is withheld and
+	// 10.50 paid; of L2's 10 yuan, 4.75 withheld and 5.25 paid. The withheld money is unfrozen to the shop.
+	before1 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1-openid")
+	before2 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l2-openid")
+	next := h.orderNo(2)
+	req.OrderNo = next
+	h.create(req)
+	if err := h.s.Sim.Pay(next); err != nil {
+		t.Fatal(err)
+	}
+	v = h.waitFor(next, 30*time.Second, "completed", completed)
+	got1 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1-openid") - before1
+	got2 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l2-openid") - before2
+	if got1 != 1050 || got2 != 525 {
+		t.Errorf("the channel paid L1 %d and L2 %d fen, want 1050 and 525", got1, got2)
+	}
+	if n := v.SubOrders[0].DebtNetted; len(n) != 2 || n[0].Amount != 950 || n[1].Amount != 475 || n[0].NettingID != workflows.NettingID(workflows.SubOrderNo(next, 1), "d1") {
+		t.Errorf("netted %+v", n)
+	}
+	d1, _ = h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
+	d2, _ = h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d2"))
+	recv, _ = h.s.Ledger.Balance(t.Context(), ledger.MerchantReceivable("m1"))
+	if d1 != 0 || d2 != 0 || recv != 0 {
+		t.Errorf("after netting: debts d1 %s d2 %s, merchant receivable %s", d1, d2, recv)
+	}
+	h.ledgerMatchesChannel(no, next)
+	h.saveHistories("netting", workflows.SubOrderWorkflowID(next, 1))
 }
 
 // After the order completed, a refund during the refund window claws back from the receivers and refunds from

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -95,7 +96,8 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 	}
 
 	// The distributor's next commission is withheld against the debt.
-	r, err = l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{Channel: "wechatpay", NettingID: "C2-1-share1", ReceiverID: "d1", Amount: 1000})
+	r, err = l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{OrderRef: ledger.OrderRef{Channel: "wechatpay", OrderNo: "C2", SubOrderNo: "C2-1", MerchantID: "m1"},
+		NettingID: "C2-1-net-d1", ReceiverID: "d1", Amount: 1000})
 	step("debt netted", r, err)
 	if d := balance(t, l, ledger.ReceiverDebt("d1")); d != 0 {
 		t.Errorf("debt after netting = %s", d)
@@ -262,6 +264,51 @@ func TestFiftyConcurrentPostsOfOneKeyPostOnce(t *testing.T) {
 	}
 	if got := balance(t, l, ledger.MerchantFrozen("m1")); got != 700 {
 		t.Errorf("frozen = %s", got)
+	}
+	mustBalanced(t, l)
+}
+
+// A person's debt to a merchant is netted from later commissions on that merchant's orders: at most what is
+// open, once per netting id, and never twice when orders net it at the same time.
+func TestNetCommissionDebtIsBoundedIdempotentAndSerialised(t *testing.T) {
+	ctx := context.Background()
+	l := newLedger(t)
+	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "D1", SubOrderNo: "D1-sub1", MerchantID: "m1"}
+	if _, err := l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "D1-sub1-rf-1", ReceiverID: "d1", Amount: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	if open, err := l.OpenDebt(ctx, "d1", "m1"); err != nil || open != 1000 {
+		t.Fatalf("open debt %s %v", open, err)
+	}
+	if open, _ := l.OpenDebt(ctx, "d1", "m2"); open != 0 {
+		t.Errorf("a debt to m1 is not owed to m2: %s", open)
+	}
+	// Eight later orders of m1 each try to withhold up to 3 yuan at once: 10 yuan in all, no more.
+	var wg sync.WaitGroup
+	got := make([]money.Amount, 8)
+	for i := range got {
+		wg.Go(func() {
+			later := ledger.OrderRef{Channel: "wechatpay", OrderNo: fmt.Sprintf("D%d", i+2), SubOrderNo: fmt.Sprintf("D%d-sub1", i+2), MerchantID: "m1"}
+			n, err := l.NetCommissionDebt(ctx, ledger.NetDebt{OrderRef: later, NettingID: later.SubOrderNo + "-net-d1", ReceiverID: "d1", UpTo: 300})
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = n
+		})
+	}
+	wg.Wait()
+	var total money.Amount
+	for _, n := range got {
+		total += n
+	}
+	if total != 1000 || balance(t, l, ledger.ReceiverDebt("d1")) != 0 || balance(t, l, ledger.MerchantReceivable("m1")) != 0 {
+		t.Errorf("netted %s in all (%v); debt %s, receivable %s", total, got, balance(t, l, ledger.ReceiverDebt("d1")), balance(t, l, ledger.MerchantReceivable("m1")))
+	}
+	// The same netting again answers what it withheld the first time.
+	again, err := l.NetCommissionDebt(ctx, ledger.NetDebt{OrderRef: ledger.OrderRef{Channel: "wechatpay", OrderNo: "D2", SubOrderNo: "D2-sub1", MerchantID: "m1"},
+		NettingID: "D2-sub1-net-d1", ReceiverID: "d1", UpTo: 300})
+	if err != nil || again != got[0] {
+		t.Errorf("repeat: %s %v, first %s", again, err, got[0])
 	}
 	mustBalanced(t, l)
 }

@@ -194,14 +194,13 @@ func (m *model) history(r *rand.Rand, h int) {
 			}, nil}, ledger.ErrConflict, false)
 		}
 	}
-	// Net a distributor's debt against its commission when it has both.
+	// Net part of a distributor's debt to this merchant, as a later order's sharing would.
 	for _, d := range recvs {
-		debt, comm := -m.bal[ledger.ReceiverDebt(d).Key()], m.bal[ledger.ReceiverCommission(d).Key()]
-		if debt > 0 && comm > 0 {
-			a := min(debt, comm)
+		if debt := -m.bal[ledger.ReceiverDebt(d).Key()]; debt > 0 && m.bal[ledger.MerchantReceivable(merchant).Key()] >= debt {
+			a := amt(debt)
 			m.apply(h, op{"net debt", func() (ledger.Result, error) {
-				return m.l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{Channel: "wechatpay", NettingID: id("net"), ReceiverID: d, Amount: a})
-			}, map[ledger.Account]money.Amount{ledger.ReceiverCommission(d): -a, ledger.ReceiverDebt(d): a}}, nil, false)
+				return m.l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{OrderRef: ref, NettingID: id("net") + "-" + d, ReceiverID: d, Amount: a})
+			}, map[ledger.Account]money.Amount{ledger.MerchantReceivable(merchant): -a, ledger.ReceiverDebt(d): a}}, nil, false)
 		}
 	}
 	if rem > 0 {

@@ -118,7 +118,14 @@ func (p *Posting) fingerprint(sorted []Entry) []byte {
 }
 
 // Post writes p exactly once: balances and entries change in one transaction, or not at all.
-func (l *Ledger) Post(ctx context.Context, p Posting) (Result, error) {
+func (l *Ledger) Post(ctx context.Context, p Posting) (Result, error) { return post(ctx, l.db, p) }
+
+// beginner is the pool, or a transaction (whose Begin is a savepoint) for postings that belong to a larger one.
+type beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+func post(ctx context.Context, db beginner, p Posting) (Result, error) {
 	if err := p.validate(); err != nil {
 		return Result{}, err
 	}
@@ -128,7 +135,7 @@ func (l *Ledger) Post(ctx context.Context, p Posting) (Result, error) {
 	fp := p.fingerprint(sorted)
 
 	var res Result
-	err := pgx.BeginFunc(ctx, l.db, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		// A concurrent insert of the same key makes this wait for that transaction, then do nothing.
 		err := tx.QueryRow(ctx, `
 			INSERT INTO postings (idempotency_key, kind, order_no, sub_order_no, fingerprint, memo)

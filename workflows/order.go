@@ -370,6 +370,7 @@ type SubOrderState struct {
 	Refunded        money.Amount // to the buyer, accepted so far
 	Refunds         []RefundState
 	Clawbacks       []ClawbackState
+	Nettings        []DebtNetting // earlier debts withheld from persons' shares: the batches pay the rest
 	LastError       *StepError
 	Timeline        []Event
 }

@@ -46,6 +46,7 @@ type fakeChannel struct {
 	debts       money.Amount            // commission debts posted
 	subsidyBack money.Amount            // subsidy returned
 	fromFrozen  []bool                  // per posted refund: from frozen funds (before finish)?
+	owed        map[string]money.Amount // receiver id → open commission debt to the merchant
 }
 
 func (f *fakeChannel) record(name, key string) error {
@@ -199,6 +200,21 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.debts += in.Amount
 		return PostingResult{}, nil
 	})
+	reg(ActivityNetCommissionDebts, func(_ context.Context, in NetDebtsInput) ([]DebtNetting, error) {
+		if err := f.record(ActivityNetCommissionDebts, in.SubOrderNo); err != nil {
+			return nil, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var out []DebtNetting
+		for _, s := range in.Shares {
+			if n := min(f.owed[s.ReceiverID], s.Amount); n > 0 {
+				f.owed[s.ReceiverID] -= n
+				out = append(out, DebtNetting{ReceiverID: s.ReceiverID, NettingID: NettingID(in.SubOrderNo, s.ReceiverID), Amount: n})
+			}
+		}
+		return out, nil
+	})
 	reg(ActivityReturnSubsidy, func(_ context.Context, in ReturnSubsidyInput) (PostingResult, error) {
 		if err := f.record(ActivityReturnSubsidy, in.OutOrderNo); err != nil {
 			return PostingResult{}, err
@@ -276,7 +292,8 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 }
 
 func newFake() *fakeChannel {
-	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}, returnShort: map[string]int{}}
+	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}, returnShort: map[string]int{},
+		owed: map[string]money.Amount{}}
 }
 
 func testEnv(t *testing.T, f *fakeChannel) *testsuite.TestWorkflowEnvironment {

@@ -164,3 +164,23 @@ type ReturnSubsidyInput struct {
 	Amount     money.Amount
 	FromFrozen bool
 }
+
+// Netting a person's commission debt from its later commissions.
+const ActivityNetCommissionDebts = "NetCommissionDebts"
+
+// NetDebtsInput asks, before a sub-order shares, to withhold from each person's share what it still owes this
+// sub-order's merchant (debts from earlier clawbacks). Each netting is idempotent on <sub-order>-net-<receiver>.
+type NetDebtsInput struct {
+	SubOrderRef
+	Shares []PlannedShare // the persons' planned shares: at most this much is withheld from each
+}
+
+// DebtNetting is what was withheld from one person's share against its debt; the request pays the rest.
+type DebtNetting struct {
+	ReceiverID string
+	NettingID  string
+	Amount     money.Amount
+}
+
+// NettingID is the out-number of a person's netting on a sub-order.
+func NettingID(subOrderNo, receiverID string) string { return subOrderNo + "-net-" + receiverID }

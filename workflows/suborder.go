@@ -45,6 +45,7 @@ type subOrder struct {
 	finishing, finished bool
 	windowClosed        bool // the refund window has passed: no more refunds
 	clawbacks           []ClawbackState
+	nettings            []DebtNetting // debts withheld from persons' shares before sharing
 	toppedUp            map[string]bool // receivers ops say have balance again
 }
 
@@ -98,7 +99,7 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 
 func (s *subOrder) state() SubOrderState {
 	return SubOrderState{Ref: s.in.Ref, N: s.in.N, Status: s.status, WaitingFor: s.waitingFor, Amount: s.in.Amount, Subsidy: s.in.Subsidy,
-		SubsidyPaid: s.subsidyPaid > 0, Refunded: s.refunded, Refunds: append([]RefundState(nil), s.refunds...), Clawbacks: append([]ClawbackState(nil), s.clawbacks...), PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
+		SubsidyPaid: s.subsidyPaid > 0, Refunded: s.refunded, Refunds: append([]RefundState(nil), s.refunds...), Clawbacks: append([]ClawbackState(nil), s.clawbacks...), Nettings: append([]DebtNetting(nil), s.nettings...), PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
 		ConfirmedBy: s.confirmedBy, ConfirmedAt: s.confirmedAt, Plan: s.plan, Batches: append([]SharingBatch(nil), s.batches...),
 		Shared: s.shared, Settled: s.settled, LastError: s.lastError, Timeline: append([]Event(nil), s.timeline...)}
 }
@@ -219,12 +220,59 @@ func (s *subOrder) share(ctx workflow.Context) {
 		s.plan = p
 		return nil
 	})
-	for k, shares := range s.plan.Batches {
+	batches := s.plan.Batches
+	if workflow.GetVersion(ctx, "debt-netting", workflow.DefaultVersion, 1) == 1 {
+		batches = s.netDebts(ctx)
+	}
+	for k, shares := range batches {
 		s.batches = append(s.batches, SharingBatch{OutOrderNo: fmt.Sprintf("%s-share%d", s.in.Ref.SubOrderNo, k+1), Shares: shares})
 	}
 	for k := range s.batches {
 		s.shareBatch(ctx, &s.batches[k])
 	}
+}
+
+// netDebts withholds from each person's share what it owes this merchant for earlier clawbacks, and answers
+// the batches that pay the rest. The plan keeps each person's whole share: that is what it earned (and what a
+// later clawback is measured against); the withheld part stays with the merchant, unfrozen at finish.
+func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
+	var persons []PlannedShare
+	for _, p := range s.plan.Shares {
+		if p.Type == ReceiverPersonal {
+			persons = append(persons, p)
+		}
+	}
+	if len(persons) == 0 {
+		return s.plan.Batches
+	}
+	s.attempt(ctx, "net debts", func() error {
+		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityNetCommissionDebts, NetDebtsInput{SubOrderRef: s.in.Ref, Shares: persons}).Get(ctx, &s.nettings)
+	})
+	if len(s.nettings) == 0 {
+		return s.plan.Batches
+	}
+	var cash []PlannedShare
+	for _, p := range s.plan.Shares {
+		p.Amount -= s.netted(p.ReceiverID)
+		if p.Amount > 0 {
+			cash = append(cash, p)
+		}
+	}
+	for _, n := range s.nettings {
+		s.note(ctx, "%s of %s's commission withheld against its debt to the merchant (%s)", n.Amount, n.ReceiverID, n.NettingID)
+	}
+	return batch(cash, s.in.Limits.MaxReceiversPerRequest)
+}
+
+// netted is what was withheld from a receiver's share on this sub-order.
+func (s *subOrder) netted(receiverID string) money.Amount {
+	var sum money.Amount
+	for _, n := range s.nettings {
+		if n.ReceiverID == receiverID {
+			sum += n.Amount
+		}
+	}
+	return sum
 }
 
 func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -245,18 +246,32 @@ func (s *subOrder) throughRefund(i int) (refunded, subsidyBack money.Amount) {
 	return refunded, min(subsidyBack, s.subsidyPaid)
 }
 
-// netReceived is what each receiver holds from this sub-order: its successful shares less what it gave back.
+// netReceived is what each receiver holds from this sub-order: its successful shares, plus what was withheld
+// from it against an earlier debt (it earned that too), less what it gave back.
 func (s *subOrder) netReceived() []PlannedShare {
 	var out []PlannedShare
 	for _, b := range s.batches {
 		succeeded, _ := settle(b.Shares, b.Results)
-		for _, p := range succeeded {
-			for _, c := range s.clawbacks {
-				if c.ReceiverID == p.ReceiverID && (c.Status == ClawbackReturned || c.Status == ClawbackDebtRecorded) {
-					p.Amount -= c.Amount
-				}
+		out = append(out, succeeded...)
+	}
+	for _, n := range s.nettings {
+		i := slices.IndexFunc(out, func(p PlannedShare) bool { return p.ReceiverID == n.ReceiverID })
+		if i < 0 {
+			k := slices.IndexFunc(s.plan.Shares, func(p PlannedShare) bool { return p.ReceiverID == n.ReceiverID })
+			if k < 0 {
+				continue // cannot happen: nettings come from the plan's shares
 			}
-			out = append(out, p)
+			out = append(out, s.plan.Shares[k])
+			out[len(out)-1].Amount = 0
+			i = len(out) - 1
+		}
+		out[i].Amount += n.Amount
+	}
+	for i := range out {
+		for _, c := range s.clawbacks {
+			if c.ReceiverID == out[i].ReceiverID && (c.Status == ClawbackReturned || c.Status == ClawbackDebtRecorded) {
+				out[i].Amount -= c.Amount
+			}
 		}
 	}
 	return out

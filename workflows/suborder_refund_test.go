@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/splitpay/splitpay/money"
 )
 
 // couponSubOrder is the channel's example as a sub-order: two items of 100 under a platform-funded 满200减20.
@@ -220,5 +222,41 @@ func TestRefundAfterFinishDuringTheRefundWindow(t *testing.T) {
 	}
 	if st.Status != StatusCompleted || st.Refunded != 20000 {
 		t.Errorf("status %s refunded %s", st.Status, st.Refunded)
+	}
+}
+
+// A person's open debt is withheld from its next commission on the merchant's orders: the request pays the rest,
+// a share netted whole is not sent at all, and a later clawback is measured on the whole share it earned.
+func TestDebtNettedFromTheNextCommission(t *testing.T) {
+	f := newFake()
+	f.owed["d1"] = 3000  // less than its 100-yuan share: 70 is paid
+	f.owed["d2"] = 99999 // more than its 50-yuan share: nothing is paid, 50 withheld
+	in := subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour, RefundWindow: 24 * time.Hour})
+	var r *refundCall
+	st := runSubOrder(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
+		r = requestRefund(env, 2*time.Hour, RefundRequest{RefundNo: "N1", Amount: 50000}) // after finish
+	})
+	if r.rejected != nil || r.state.RefundNo != "N1" {
+		t.Fatalf("refund: %+v %v", r.state, r.rejected)
+	}
+	want := []DebtNetting{{"d1", "T1-sub1-net-d1", 3000}, {"d2", "T1-sub1-net-d2", 5000}}
+	if !slices.Equal(st.Nettings, want) {
+		t.Errorf("nettings %+v, want %+v", st.Nettings, want)
+	}
+	paid := map[string]money.Amount{}
+	for _, s := range f.shares {
+		for _, p := range s.Shares {
+			paid[p.ReceiverID] += p.Amount
+		}
+	}
+	if paid["d1"] != 7000 || paid["d2"] != 0 || paid[PlatformReceiverID] != 5000 || paid["s1"] != 3000 {
+		t.Errorf("requests paid %v", paid)
+	}
+	// The plan keeps what each earned; the clawback on the halved base is half of it — for persons a new debt.
+	if st.Plan.Shares[1].Amount != 10000 || f.debts != 5000+2500 || f.returned != 2500+1500 {
+		t.Errorf("plan %+v, debts %s, returned %s", st.Plan.Shares, f.debts, f.returned)
+	}
+	if f.called(ActivityNetCommissionDebts) != 1 {
+		t.Errorf("calls %v", f.calls)
 	}
 }
