@@ -45,7 +45,7 @@ type subOrder struct {
 	finishing, finished bool
 	windowClosed        bool // the refund window has passed: no more refunds
 	clawbacks           []ClawbackState
-	nettings            []DebtNetting // debts withheld from persons' shares before sharing
+	nettings            []DebtNetting   // debts withheld from persons' shares before sharing
 	toppedUp            map[string]bool // receivers ops say have balance again
 }
 
