@@ -344,39 +344,56 @@ func (s *Server) getReceiver(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, receiverViewOf(rc))
 }
 
-// notify is a channel's notification endpoint: verify and decrypt with the channel's SDK, record in the inbox,
-// signal the order, and answer 200 only after both. A forgery gets 401 and changes nothing; a duplicate gets
-// 200 and changes nothing; an outage gets 500, so the channel delivers again later.
+// notify is a channel's notification endpoint (kind transaction or refund): verify and decrypt with the
+// channel's SDK, record in the inbox, signal the workflow, and answer 200 only after both. A forgery gets 401
+// and changes nothing; a duplicate gets 200 and changes nothing; an outage gets 500, so the channel delivers
+// again later.
 func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	channel, kind := r.PathValue("channel"), r.PathValue("kind")
 	parser, ok := s.Notifications[channel]
-	if !ok || kind != "transaction" {
+	if !ok || (kind != "transaction" && kind != "refund") {
 		writeJSON(w, http.StatusNotFound, map[string]string{"code": "NOT_FOUND", "message": "no such notification endpoint"})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxNotificationBytes)
-	n, st, err := parser.ParsePaymentNotification(r)
-	if err != nil {
+	var (
+		n        channels.Notification
+		about    string // the order or refund number, for the log
+		deliver  func() (bool, error)
+		parseErr error
+	)
+	if kind == "transaction" {
+		var st channels.CombinedOrderState
+		n, st, parseErr = parser.ParsePaymentNotification(r)
+		about = st.OutTradeNo
+		deliver = func() (bool, error) { return s.Starter.PaymentNotified(r.Context(), channel, n, st) }
+	} else {
+		var st channels.RefundState
+		n, st, parseErr = parser.ParseRefundNotification(r)
+		about = st.OutRefundNo
+		deliver = func() (bool, error) { return s.Starter.RefundNotified(r.Context(), channel, n, st) }
+	}
+	if parseErr != nil {
 		// Never log the body: it may carry personal data. The reason is enough.
-		s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", err.Error())
+		s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", parseErr.Error())
 		code := http.StatusUnauthorized
-		if !errors.Is(err, channels.ErrNotificationRejected) {
+		if !errors.Is(parseErr, channels.ErrNotificationRejected) {
 			code = http.StatusBadRequest
 		}
 		writeJSON(w, code, map[string]string{"code": "FAIL", "message": "notification rejected"})
 		return
 	}
-	isNew, err := s.Starter.PaymentNotified(r.Context(), channel, n, st)
+	isNew, err := deliver()
 	switch {
 	case errors.Is(err, starter.ErrNotFound):
-		// Verified, but no running order wants it: finished long ago, or not ours to run. Acknowledge so the
+		// Verified, but no running workflow wants it: finished long ago, or not ours to run. Acknowledge so the
 		// channel stops; reconciliation compares the bills with the ledger.
-		s.Logger.Warn("payment notification for an order that is not running", "order_no", st.OutTradeNo, "notification_id", n.ID)
+		s.Logger.Warn("notification for nothing running", "kind", kind, "about", about, "notification_id", n.ID)
 	case err != nil:
-		s.Logger.Error("payment notification not delivered; the channel will retry", "order_no", st.OutTradeNo, "error", err)
+		s.Logger.Error("notification not delivered; the channel will retry", "kind", kind, "about", about, "error", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"code": "FAIL", "message": "try again"})
 		return
 	}
-	s.Logger.Info("payment notification", "order_no", st.OutTradeNo, "notification_id", n.ID, "new", isNew)
+	s.Logger.Info("notification", "kind", kind, "about", about, "notification_id", n.ID, "new", isNew)
 	w.WriteHeader(http.StatusOK)
 }

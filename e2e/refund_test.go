@@ -74,6 +74,11 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 	if r.Status != workflows.RefundSucceeded {
 		t.Fatalf("refund %+v", r)
 	}
+	// The channel's REFUND.SUCCESS notification came through the notify endpoint into the inbox.
+	var notices int
+	if err := h.s.API.DB.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE event_type = 'REFUND.SUCCESS'`).Scan(&notices); err != nil || notices != 1 {
+		t.Errorf("refund notifications in the inbox: %d %v", notices, err)
+	}
 	h.post("/v1/orders/"+no+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
 	v := h.waitFor(no, 30*time.Second, "completed", completed)
 	// Sharing on the kept 100: platform 5, L1 10; the merchant settles 85 and never got the voided subsidy.

@@ -104,7 +104,8 @@ func (c *Client) resolve(ctx context.Context, req CreateOrderRequest) (workflows
 	}
 	lim := c.limits()
 	in := workflows.OrderInput{OrderNo: req.OrderNo, Channel: req.Channel, Scene: req.Scene, PayerOpenID: req.PayerOpenID,
-		PayerClientIP: req.PayerClientIP, H5Type: req.H5Type, NotifyURL: strings.TrimRight(c.PublicURL, "/") + "/notify/" + req.Channel + "/transaction",
+		PayerClientIP: req.PayerClientIP, H5Type: req.H5Type, NotifyURL: c.notifyURL(req.Channel, "transaction"),
+		RefundNotifyURL: c.notifyURL(req.Channel, "refund"),
 		Settings: c.Settings, Fingerprint: fingerprint(req),
 		Limits: workflows.PlanLimits{MaxSubOrders: lim.MaxSubOrders, MaxReceiversPerRequest: lim.MaxReceiversPerSharing,
 			MaxRequests: lim.MaxSharingsPerOrder, MaxRatio: lim.MaxSharingRatio, MaxRefunds: lim.MaxRefundsPerOrder}}
@@ -352,6 +353,27 @@ func (c *Client) PaymentNotified(ctx context.Context, channel string, n channels
 	err = c.Temporal.SignalWorkflow(ctx, workflows.OrderWorkflowID(st.OutTradeNo), "", workflows.SignalPaymentNotified,
 		workflows.PaymentNotice{NotificationID: n.ID, State: activities.PaymentStatusOf(st)})
 	return isNew, fromTemporal(err, "signal order "+st.OutTradeNo)
+}
+
+// notifyURL is where the channel sends notifications of a kind (transaction, refund): the API's notify endpoint.
+func (c *Client) notifyURL(channel, kind string) string {
+	return strings.TrimRight(c.PublicURL, "/") + "/notify/" + channel + "/" + kind
+}
+
+// RefundNotified records a verified refund notification in the inbox, then signals the sub-order that is
+// waiting for the refund's result. ErrNotFound: no running sub-order has that number.
+func (c *Client) RefundNotified(ctx context.Context, channel string, n channels.Notification, st channels.RefundState) (isNew bool, err error) {
+	orderNo, sub, ok := workflows.ParseSubOrderNo(st.OutTradeNo)
+	if !ok {
+		return false, fmt.Errorf("%w: out_trade_no %q is not a sub-order of ours", ErrNotFound, st.OutTradeNo)
+	}
+	isNew, err = c.Ledger.RecordNotification(ctx, ledger.Notification{Channel: channel, EventID: n.ID, EventType: n.EventType, Resource: n.Plaintext})
+	if err != nil {
+		return false, fmt.Errorf("record notification: %w", err)
+	}
+	err = c.Temporal.SignalWorkflow(ctx, workflows.SubOrderWorkflowID(orderNo, sub), "", workflows.SignalRefundNotified,
+		workflows.RefundNotice{NotificationID: n.ID, OutRefundNo: st.OutRefundNo, Status: st.Status})
+	return isNew, fromTemporal(err, "signal sub-order "+st.OutTradeNo)
 }
 
 // RefundRequest asks for a refund of one sub-order: items (when it was placed with items) or an amount.

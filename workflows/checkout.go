@@ -299,7 +299,7 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 				SubMchID: spec.SubMchID, TransactionID: s.TransactionID},
 			N: s.N, Amount: spec.Amount, Subsidy: spec.Subsidy, Description: spec.Description, Commissions: spec.Commissions,
 			Items: spec.Items, Coupon: spec.Coupon,
-			Limits: o.in.Limits, Settings: o.in.Settings, PaidAt: o.paidAt,
+			Limits: o.in.Limits, Settings: o.in.Settings, PaidAt: o.paidAt, RefundNotifyURL: o.in.RefundNotifyURL,
 		})
 	}
 	if workflow.GetVersion(ctx, "settled-signal", workflow.DefaultVersion, 1) == workflow.DefaultVersion {

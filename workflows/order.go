@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -40,6 +42,20 @@ func SubOrderWorkflowID(orderNo string, n int) string {
 // SubOrderNo is the n-th sub-order's out_trade_no at the channel; every later out-number of the sub-order
 // (sharing, finish, subsidy, refunds) extends it, so a retry can never mint a second request.
 func SubOrderNo(orderNo string, n int) string { return fmt.Sprintf("%s-sub%d", orderNo, n) }
+
+// ParseSubOrderNo splits a sub-order's out_trade_no into the order number and n; ok is false for anything
+// SubOrderNo did not make.
+func ParseSubOrderNo(subOrderNo string) (orderNo string, n int, ok bool) {
+	i := strings.LastIndex(subOrderNo, "-sub")
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(subOrderNo[i+4:])
+	if err != nil || n < 1 || SubOrderNo(subOrderNo[:i], n) != subOrderNo {
+		return "", 0, false
+	}
+	return subOrderNo[:i], n, true
+}
 
 // Order and sub-order statuses, as the GetOrder query, the orders read model and SplitPayStatus show them.
 const (
@@ -128,10 +144,12 @@ type OrderInput struct {
 	PayerOpenID   string
 	PayerClientIP string
 	H5Type        string
-	NotifyURL     string
-	SubOrders     []SubOrderSpec
-	Limits        PlanLimits
-	Settings      OrderSettings
+	NotifyURL     string // payment notifications
+	// RefundNotifyURL is where the channel tells refunds' results; sub-orders still query when none comes.
+	RefundNotifyURL string
+	SubOrders       []SubOrderSpec
+	Limits          PlanLimits
+	Settings        OrderSettings
 	// Fingerprint identifies the caller's request: a create under the same order number with another
 	// fingerprint is a different cart and is refused.
 	Fingerprint string
@@ -337,6 +355,8 @@ type SubOrderInput struct {
 	Limits      PlanLimits
 	Settings    OrderSettings
 	PaidAt      time.Time
+	// RefundNotifyURL is the refunds' notify_url; empty, the sub-order only queries.
+	RefundNotifyURL string
 }
 
 // SharingBatch is one sharing request's progress.

@@ -19,6 +19,17 @@ const (
 	ErrTypeRefundRejected = "RefundRejected" // the update's validator refused the request; the message names the field
 )
 
+// SignalRefundNotified carries a verified refund notification to its sub-order: the wait for the refund's
+// result ends at once and the refund is queried (the query, not the notification, decides).
+const SignalRefundNotified = "RefundNotified"
+
+// RefundNotice is SignalRefundNotified's payload.
+type RefundNotice struct {
+	NotificationID string
+	OutRefundNo    string
+	Status         string
+}
+
 // Refund statuses, as GetRefund and the API show them.
 const (
 	RefundAccepted   = "ACCEPTED"   // validated and queued; nothing has moved yet

@@ -47,6 +47,7 @@ type subOrder struct {
 	clawbacks           []ClawbackState
 	nettings            []DebtNetting   // debts withheld from persons' shares before sharing
 	toppedUp            map[string]bool // receivers ops say have balance again
+	refundNotices       map[string]bool // out_refund_no → the channel notified a result not yet queried
 }
 
 func (s *subOrder) setup(ctx workflow.Context) error {
@@ -59,7 +60,15 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 		s.confirmBy = s.finishBy
 	}
 	s.subsidyDue = s.in.Subsidy
-	s.toppedUp = map[string]bool{}
+	s.toppedUp, s.refundNotices = map[string]bool{}, map[string]bool{}
+	notices := workflow.GetSignalChannel(ctx, SignalRefundNotified)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var n RefundNotice
+			notices.Receive(ctx, &n)
+			s.refundNotices[n.OutRefundNo] = true
+		}
+	})
 	topUps := workflow.GetSignalChannel(ctx, SignalReceiverToppedUp)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {

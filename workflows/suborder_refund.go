@@ -158,7 +158,7 @@ func (s *subOrder) processRefund(ctx workflow.Context, i int) {
 	s.set(ctx, prevStatus, "channel:refund")
 	cctx := channelOptions(ctx)
 	in := ApplyRefundInput{SubOrderRef: s.in.Ref, OutRefundNo: s.refunds[i].OutRefundNo, Reason: s.refunds[i].Request.Reason,
-		Refund: s.refunds[i].BuyerRefund, Total: s.in.Amount}
+		Refund: s.refunds[i].BuyerRefund, Total: s.in.Amount, NotifyURL: s.in.RefundNotifyURL}
 	if s.sharingStarted {
 		s.clawBack(ctx, i)
 	}
@@ -173,11 +173,13 @@ func (s *subOrder) processRefund(ctx workflow.Context, i int) {
 				return err
 			}
 			s.refunds[i].Status, s.refunds[i].RefundID = RefundProcessing, st.RefundID
+			// Wait for the notification, or ask with backoff when it is late (delivery is not guaranteed).
 			wait := time.Second
 			for st.Status == "PROCESSING" {
-				if err := workflow.Sleep(ctx, wait); err != nil {
+				if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return s.refundNotices[in.OutRefundNo] }); err != nil {
 					return err
 				}
+				delete(s.refundNotices, in.OutRefundNo)
 				wait = min(2*wait, 10*time.Minute)
 				if err := workflow.ExecuteActivity(cctx, ActivityQueryRefund, in).Get(ctx, &st); err != nil {
 					return err

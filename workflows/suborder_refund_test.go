@@ -260,3 +260,54 @@ func TestDebtNettedFromTheNextCommission(t *testing.T) {
 		t.Errorf("calls %v", f.calls)
 	}
 }
+
+// The refund's notification ends the wait for its result at once: the refund is queried then, not at the next
+// poll a second later. Without it the poll finds the result anyway (the lost-notification case).
+func TestRefundNotificationEndsTheWait(t *testing.T) {
+	for _, notified := range []bool{true, false} {
+		f := newFake()
+		f.refundPolls = 1 // the first query finds SUCCESS
+		in := subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour})
+		in.RefundNotifyURL = "https://api.example.test/notify/wechatpay/refund"
+		st := runSubOrder(t, f, in, func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour, RefundRequest{RefundNo: "Q1", Amount: 1000})
+			if notified {
+				env.RegisterDelayedCallback(func() {
+					env.SignalWorkflow(SignalRefundNotified, RefundNotice{NotificationID: "n-1", OutRefundNo: "T1-sub1-rf-Q1", Status: "SUCCESS"})
+				}, time.Hour+200*time.Millisecond)
+			}
+		})
+		want := time.Second
+		if notified {
+			want = 200 * time.Millisecond
+		}
+		if len(st.Refunds) != 1 || st.Refunds[0].Status != RefundSucceeded || st.Refunds[0].CompletedAt.Sub(st.Refunds[0].RequestedAt) != want {
+			t.Errorf("notified %v: refund %+v, want it done %s after the request", notified, st.Refunds, want)
+		}
+		if f.called(ActivityQueryRefund) != 1 {
+			t.Errorf("notified %v: calls %v", notified, f.calls)
+		}
+	}
+}
+
+func TestParseSubOrderNo(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		order string
+		n     int
+		ok    bool
+	}{
+		{"T20261123001-sub2", "T20261123001", 2, true},
+		{"A-sub-B-sub12", "A-sub-B", 12, true},
+		{"T1-sub0", "", 0, false},
+		{"T1-sub02", "", 0, false},
+		{"-sub1", "", 0, false},
+		{"T1-subx", "", 0, false},
+		{"T1", "", 0, false},
+	} {
+		order, n, ok := ParseSubOrderNo(c.in)
+		if order != c.order || n != c.n || ok != c.ok {
+			t.Errorf("ParseSubOrderNo(%q) = %q %d %v", c.in, order, n, ok)
+		}
+	}
+}
