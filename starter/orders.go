@@ -106,7 +106,7 @@ func (c *Client) resolve(ctx context.Context, req CreateOrderRequest) (workflows
 	in := workflows.OrderInput{OrderNo: req.OrderNo, Channel: req.Channel, Scene: req.Scene, PayerOpenID: req.PayerOpenID,
 		PayerClientIP: req.PayerClientIP, H5Type: req.H5Type, NotifyURL: c.notifyURL(req.Channel, "transaction"),
 		RefundNotifyURL: c.notifyURL(req.Channel, "refund"),
-		Settings: c.Settings, Fingerprint: fingerprint(req),
+		Settings:        c.Settings, Fingerprint: fingerprint(req),
 		Limits: workflows.PlanLimits{MaxSubOrders: lim.MaxSubOrders, MaxReceiversPerRequest: lim.MaxReceiversPerSharing,
 			MaxRequests: lim.MaxSharingsPerOrder, MaxRatio: lim.MaxSharingRatio, MaxRefunds: lim.MaxRefundsPerOrder}}
 	if len(req.SubOrders) > lim.MaxSubOrders {
