@@ -39,9 +39,11 @@ type fakeChannel struct {
 	subsidyRef  string                  // the refund id a lowered subsidy carried
 	refundPolls int                     // how many queries a refund stays PROCESSING
 	abnormal    bool                    // refunds come back ABNORMAL until ops "fix" it (abnormal = false)
+	refundClose bool                    // refunds come back CLOSED until ops "fix" it
 	refunds     map[string]money.Amount // out_refund_no → applied amount
 	posted      money.Amount            // refunds posted to the ledger
 	returnShort map[string]int          // receiver account → how many returns fail for lack of balance
+	returnSlow  int                     // how many queries a return stays PROCESSING
 	returned    money.Amount            // returns posted
 	debts       money.Amount            // commission debts posted
 	subsidyBack money.Amount            // subsidy returned
@@ -134,6 +136,9 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 			if f.abnormal {
 				st.Status = "ABNORMAL"
 			}
+			if f.refundClose {
+				st.Status = "CLOSED"
+			}
 		}
 		return st
 	}
@@ -177,10 +182,23 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 			f.returnShort[in.ReturnMchID]--
 			return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "FAIL", FailReason: "ACCOUNT_ABNORMAL", Amount: in.Amount}, nil
 		}
+		if f.returnSlow > 0 {
+			return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "PROCESSING", Amount: in.Amount}, nil
+		}
 		return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "SUCCESS", Amount: in.Amount}, nil
 	})
+	returnPolls := map[string]int{}
 	reg(ActivityQueryReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
-		return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "SUCCESS", Amount: in.Amount}, f.record(ActivityQueryReturnShare, in.OutReturnNo)
+		if err := f.record(ActivityQueryReturnShare, in.OutReturnNo); err != nil {
+			return ReturnStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		returnPolls[in.OutReturnNo]++
+		if returnPolls[in.OutReturnNo] < f.returnSlow {
+			return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "PROCESSING", Amount: in.Amount}, nil
+		}
+		return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "SUCCESS", Amount: in.Amount}, nil
 	})
 	reg(ActivityPostSharingReturned, func(_ context.Context, in PostSharingReturnedInput) (PostingResult, error) {
 		if err := f.record(ActivityPostSharingReturned, in.ReceiverID); err != nil {

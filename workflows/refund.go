@@ -51,7 +51,8 @@ type RefundRequest struct {
 // RefundState is one refund's progress.
 type RefundState struct {
 	RefundNo      string
-	OutRefundNo   string // at the channel: <sub-order>-rf-<refund_no>
+	OutRefundNo   string // at the channel: <sub-order>-rf-<refund_no> (-r2-, … after the channel closed one)
+	Attempt       int    // 0 or 1: the first number; more after CLOSED results
 	Status        string
 	Request       RefundRequest
 	BuyerRefund   money.Amount // what the buyer gets back

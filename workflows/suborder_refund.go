@@ -25,6 +25,18 @@ import (
 
 func validRefundNo(s string) bool { return validKey(s, 1, 30) }
 
+// maxRefundAttempts bounds how often a refund the channel closed is applied again (each under a new number).
+const maxRefundAttempts = 9
+
+// outRefundNo is a refund's number at the channel: <sub-order>-rf-<refund_no> first, then -r2-, -r3-, … when
+// the channel closed the earlier one. Always within the channel's 64 characters (24 + 6 + 4 + 30).
+func outRefundNo(subOrderNo, refundNo string, attempt int) string {
+	if attempt <= 1 {
+		return subOrderNo + "-rf-" + refundNo
+	}
+	return fmt.Sprintf("%s-r%d-%s", subOrderNo, attempt, refundNo)
+}
+
 // refundSplit prices a refund request on the sub-order's current state without changing it.
 func (s *subOrder) refundSplit(req RefundRequest) (RefundSplit, CouponState, error) {
 	if s.coupon != nil {
@@ -125,7 +137,7 @@ func (s *subOrder) acceptRefund(ctx workflow.Context, req RefundRequest) (Refund
 	}
 	s.refunded += split.BuyerRefund
 	s.subsidyDue -= split.SubsidyReturn
-	r := RefundState{RefundNo: req.RefundNo, OutRefundNo: s.in.Ref.SubOrderNo + "-rf-" + req.RefundNo, Status: RefundAccepted, Request: req,
+	r := RefundState{RefundNo: req.RefundNo, OutRefundNo: outRefundNo(s.in.Ref.SubOrderNo, req.RefundNo, 1), Status: RefundAccepted, Request: req,
 		BuyerRefund: split.BuyerRefund, SubsidyReturn: split.SubsidyReturn, RequestedAt: workflow.Now(ctx)}
 	s.refunds = append(s.refunds, r)
 	s.note(ctx, "refund %s accepted: %s to the buyer, subsidy due down by %s", req.RefundNo, split.BuyerRefund, split.SubsidyReturn)
@@ -166,7 +178,17 @@ func (s *subOrder) processRefund(ctx workflow.Context, i int) {
 	if s.refunds[i].BuyerRefund > 0 {
 		s.attempt(ctx, "refund "+s.refunds[i].RefundNo, func() error {
 			activity := ActivityApplyRefund
-			if s.refunds[i].RefundID != "" {
+			switch r := &s.refunds[i]; {
+			case r.Status == RefundClosed:
+				// The channel closed it and will not pay it: ops resumed, so refund again under a new number.
+				if r.Attempt >= maxRefundAttempts {
+					return temporal.NewNonRetryableApplicationError(fmt.Sprintf("refund closed %d times; refund it under a new refund number", r.Attempt),
+						"Refund.CLOSED", nil)
+				}
+				r.Attempt = max(r.Attempt, 1) + 1
+				r.OutRefundNo, r.RefundID = outRefundNo(s.in.Ref.SubOrderNo, r.RefundNo, r.Attempt), ""
+				in.OutRefundNo = r.OutRefundNo
+			case r.RefundID != "":
 				activity = ActivityQueryRefund // applied before (then PROCESSING, or ABNORMAL): ask, do not apply again
 			}
 			if err := workflow.ExecuteActivity(cctx, activity, in).Get(ctx, &st); err != nil {

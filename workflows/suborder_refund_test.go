@@ -311,3 +311,60 @@ func TestParseSubOrderNo(t *testing.T) {
 		}
 	}
 }
+
+// A return stuck in PROCESSING is polled until it settles; a return short of balance with no top-up signal is
+// tried again after a day under a new number.
+func TestReturnProcessingIsPolledAndAShortReturnRetriesAfterADay(t *testing.T) {
+	f := newFake()
+	f.processing = 1
+	f.returnSlow = 3                // each return answers PROCESSING, then twice more on query
+	f.returnShort["1900000100"] = 1 // the platform's first return fails; nobody signals
+	var refundAt time.Time
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		requestRefund(env, time.Hour+10*time.Millisecond, RefundRequest{RefundNo: "P1", Amount: 50000})
+	})
+	for _, r := range st.Refunds {
+		refundAt = r.CompletedAt
+	}
+	if f.returned != 2500+1500 || f.posted != 50000 {
+		t.Errorf("returned %s refunded %s", f.returned, f.posted)
+	}
+	if f.called(ActivityQueryReturnShare) != 2*3 {
+		t.Errorf("each of 2 successful returns should be asked 3 times: %v", f.calls)
+	}
+	if !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt1-2 T1-sub1-share1") {
+		t.Errorf("the platform's return must be tried again under a new number: %v", f.calls)
+	}
+	if wait := refundAt.Sub(subOrderInput(OrderSettings{}).PaidAt); wait < 25*time.Hour {
+		t.Errorf("refund done %s after payment: the retry should have waited a day", wait)
+	}
+}
+
+// A refund the channel CLOSED is surfaced like ABNORMAL; when ops resume, it is applied again under a new
+// number (the closed one will never pay).
+func TestClosedRefundIsSurfacedAndResumed(t *testing.T) {
+	f := newFake()
+	f.refundClose = true
+	var during SubOrderState
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		requestRefund(env, time.Hour, RefundRequest{RefundNo: "Z1", Amount: 5000})
+		env.RegisterDelayedCallback(func() {
+			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+				_ = v.Get(&during)
+			}
+			f.mu.Lock()
+			f.refundClose = false
+			f.mu.Unlock()
+			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:ann", Reason: "refund re-opened at the channel"})
+		}, 2*time.Hour)
+	})
+	if during.Status != StatusNeedsAttention || during.WaitingFor != "ops:refund Z1" || during.Refunds[0].Status != RefundClosed {
+		t.Errorf("while closed: %s %q %+v", during.Status, during.WaitingFor, during.Refunds)
+	}
+	if st.Refunds[0].Status != RefundSucceeded || f.posted != 5000 || st.Refunds[0].OutRefundNo != "T1-sub1-r2-Z1" {
+		t.Errorf("after resume: %+v posted %s", st.Refunds, f.posted)
+	}
+	if !slices.Contains(f.calls, "ApplyRefund T1-sub1-rf-Z1") || !slices.Contains(f.calls, "ApplyRefund T1-sub1-r2-Z1") {
+		t.Errorf("calls %v", f.calls)
+	}
+}
