@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -105,17 +106,23 @@ func (h *harness) order(orderNo string) api.OrderView {
 	return v
 }
 
-// waitFor polls the order until cond holds, failing after the deadline with the last state.
+// waitFor polls the order until cond holds, failing after the deadline with the last state. A 503 (the live
+// query timed out on a busy worker) is what a client retries, so the poll does too.
 func (h *harness) waitFor(orderNo string, within time.Duration, what string, cond func(api.OrderView) bool) api.OrderView {
 	h.t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		v := h.order(orderNo)
-		if cond(v) {
+		var v api.OrderView
+		err := h.api.Do(h.t.Context(), http.MethodGet, "/v1/orders/"+orderNo, "", nil, &v)
+		var apiErr *api.Error
+		switch {
+		case err == nil && cond(v):
 			return v
+		case err != nil && !(errors.As(err, &apiErr) && apiErr.Status == http.StatusServiceUnavailable):
+			h.t.Fatalf("GET order %s: %v", orderNo, err)
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("order %s: not %s within %s; last state %+v", orderNo, what, within, v)
+			h.t.Fatalf("order %s: not %s within %s; last state %+v (%v)", orderNo, what, within, v, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

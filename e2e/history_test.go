@@ -5,9 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/splitpay/splitpay/internal/stacktest"
 )
 
 // saveHistories writes the workflows' histories as JSON for the replay test (workflows/replay_test.go) when
@@ -28,6 +32,14 @@ func (h *harness) saveHistories(name string, workflowIDs ...string) {
 				h.t.Fatal(err)
 			}
 			hist.Events = append(hist.Events, ev)
+		}
+		// Payloads are sealed by the codec; the saved history holds them opened, so the replay test needs no key.
+		keys := stacktest.Keyring(h.t)
+		if err := proxy.VisitPayloads(h.t.Context(), &hist, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
+			Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+				return keys.Decode(ps)
+			}}); err != nil {
+			h.t.Fatal(err)
 		}
 		b, err := protojson.MarshalOptions{Indent: " "}.Marshal(&hist)
 		if err != nil {

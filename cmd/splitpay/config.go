@@ -17,6 +17,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 
 	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -33,6 +34,7 @@ type config struct {
 	PublicURL         string
 	APIKeys           string
 	LogLevel          string
+	PayloadKeys       string // internal/codec keyring: every Temporal payload is sealed with its first key
 
 	// WeChat Pay 电商收付通, as the platform. Without a merchant id, `dev` and `demo` run the embedded simulator.
 	WeChatBaseURL       string
@@ -67,6 +69,7 @@ var settings = []setting{
 	{"SPLITPAY_API_ADDR", "api-addr", "127.0.0.1:8080", "listen address of the HTTP API", func(c *config) *string { return &c.APIAddr }},
 	{"SPLITPAY_PUBLIC_URL", "public-url", "", "base URL the channels reach the API at, for notifications (default http://<api-addr>)", func(c *config) *string { return &c.PublicURL }},
 	{"SPLITPAY_API_KEYS", "api-keys", "", "comma-separated bearer keys accepted by /v1 (dev and demo make one up when empty)", func(c *config) *string { return &c.APIKeys }},
+	{"SPLITPAY_PAYLOAD_KEYS", "payload-keys", "", "id:base64(32 bytes)[,…]: AES-256-GCM keys sealing every Temporal payload; the first seals, all open (rotate by prepending); dev, demo and bench make one up when empty", func(c *config) *string { return &c.PayloadKeys }},
 	{"SPLITPAY_LOG_LEVEL", "log-level", "info", "debug | info | warn | error", func(c *config) *string { return &c.LogLevel }},
 	{"SPLITPAY_WECHATPAY_BASE_URL", "wechatpay-base-url", "https://api.mch.weixin.qq.com", "WeChat Pay API host (or a `splitpay sim wechatpay`)", func(c *config) *string { return &c.WeChatBaseURL }},
 	{"SPLITPAY_WECHATPAY_MCHID", "wechatpay-mchid", "", "the platform's merchant id; empty: dev and demo use the embedded simulator", func(c *config) *string { return &c.WeChatMchID }},
@@ -105,7 +108,8 @@ func (c *config) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// temporalOptions loads the SDK's envconfig profile and environment, then applies our address and namespace.
+// temporalOptions loads the SDK's envconfig profile and environment, then applies our address, namespace and
+// payload codec.
 func (c *config) temporalOptions(logger *slog.Logger) (client.Options, error) {
 	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{})
 	if err != nil {
@@ -114,7 +118,27 @@ func (c *config) temporalOptions(logger *slog.Logger) (client.Options, error) {
 	opts.HostPort = c.TemporalAddress
 	opts.Namespace = c.TemporalNamespace
 	opts.Logger = tlog.NewStructuredLogger(logger.With("component", "temporal"))
+	keys, err := c.keyring(logger)
+	if err != nil {
+		return client.Options{}, err
+	}
+	opts.DataConverter = keys.DataConverter()
 	return opts, nil
+}
+
+// keyring parses SPLITPAY_PAYLOAD_KEYS. Unset, it makes a key up for this process (dev, demo, bench: the
+// worker/api subcommands refuse to start without one, see requirePayloadKeys).
+func (c *config) keyring(logger *slog.Logger) (*codec.Keyring, error) {
+	spec := c.PayloadKeys
+	if spec == "" {
+		logger.Warn("SPLITPAY_PAYLOAD_KEYS is not set: payloads are sealed with a key made up for this process; its histories cannot be read by another")
+		spec = codec.NewKey("ephemeral")
+	}
+	k, err := codec.ParseKeys(spec)
+	if err != nil {
+		return nil, fmt.Errorf("SPLITPAY_PAYLOAD_KEYS: %w", err)
+	}
+	return k, nil
 }
 
 // orderSettings parses the lifecycle timings.

@@ -160,8 +160,8 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 	if err != nil {
 		return err
 	}
-	if wx == nil {
-		return errors.New("worker: configure WeChat Pay (SPLITPAY_WECHATPAY_MCHID and the rest, see -h); `splitpay dev` runs with the embedded simulator instead")
+	if wx == nil || cfg.PayloadKeys == "" {
+		return errors.New("worker: configure WeChat Pay (SPLITPAY_WECHATPAY_MCHID and the rest, see -h) and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs with the embedded simulator instead")
 	}
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
@@ -179,8 +179,8 @@ func runAPI(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) e
 	if err != nil {
 		return err
 	}
-	if wx == nil || len(cfg.apiKeys()) == 0 || cfg.PublicURL == "" {
-		return errors.New("api: configure WeChat Pay (SPLITPAY_WECHATPAY_*), SPLITPAY_API_KEYS and SPLITPAY_PUBLIC_URL; `splitpay dev` runs on embedded defaults instead")
+	if wx == nil || len(cfg.apiKeys()) == 0 || cfg.PublicURL == "" || cfg.PayloadKeys == "" {
+		return errors.New("api: configure WeChat Pay (SPLITPAY_WECHATPAY_*), SPLITPAY_API_KEYS, SPLITPAY_PUBLIC_URL and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs on embedded defaults instead")
 	}
 	return serve(ctx, cfg, log, out, wx, true)
 }

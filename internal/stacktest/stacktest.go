@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/ledger"
 )
 
@@ -92,12 +94,44 @@ func TemporalClient(t testing.TB) client.Client {
 	ns := os.Getenv("TEMPORAL_NAMESPACE")
 	// The SDK's default logger prints every activity at DEBUG; tests keep its warnings only.
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c, err := client.Dial(client.Options{HostPort: addr, Namespace: ns, Logger: tlog.NewStructuredLogger(quiet)})
+	c, err := client.Dial(client.Options{HostPort: addr, Namespace: ns, Logger: tlog.NewStructuredLogger(quiet),
+		DataConverter: Keyring(t).DataConverter()})
 	if err != nil {
 		t.Fatalf("dial Temporal at %s: %v", addr, err)
 	}
 	t.Cleanup(c.Close)
 	return c
+}
+
+// PlainTemporalClient dials without the payload codec: what someone with access to Temporal but not to the
+// keys would see.
+func PlainTemporalClient(t testing.TB) client.Client {
+	t.Helper()
+	addr := need(t, "TEMPORAL_ADDRESS")
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := client.Dial(client.Options{HostPort: addr, Namespace: os.Getenv("TEMPORAL_NAMESPACE"), Logger: tlog.NewStructuredLogger(quiet)})
+	if err != nil {
+		t.Fatalf("dial Temporal at %s: %v", addr, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+var testKeys = sync.OnceValues(func() (*codec.Keyring, error) {
+	if spec := os.Getenv("SPLITPAY_PAYLOAD_KEYS"); spec != "" {
+		return codec.ParseKeys(spec)
+	}
+	return codec.ParseKeys(codec.NewKey("test"))
+})
+
+// Keyring is the payload keyring of the dev stack (SPLITPAY_PAYLOAD_KEYS), or one made up for this test binary.
+func Keyring(t testing.TB) *codec.Keyring {
+	t.Helper()
+	k, err := testKeys()
+	if err != nil {
+		t.Fatalf("SPLITPAY_PAYLOAD_KEYS: %v", err)
+	}
+	return k
 }
 
 // RandomID is a short random hex id for names that must not collide between test runs.

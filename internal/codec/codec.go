@@ -1,0 +1,141 @@
+// Package codec encrypts every Temporal payload SplitPay writes — workflow and activity inputs and results,
+// signals, updates, queries — with AES-256-GCM, so personal data (ID numbers, bank accounts, phones, names)
+// never sits in plain text in a workflow history. Each payload names the key that sealed it, so keys rotate:
+// a new active key seals new payloads, and older keys stay on the keyring to open older ones.
+//
+// The client and the worker use the same data converter (DataConverter); the Temporal UI can show payloads
+// through the codec endpoint (HTTPHandler), which the API serves behind its bearer keys.
+package codec
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/proto"
+)
+
+// Metadata of a sealed payload.
+const (
+	Encoding       = "binary/splitpay-aes256gcm"
+	MetadataKeyID  = "encryption-key-id"
+	keyBytes       = 32
+	maxKeyIDLength = 32
+)
+
+// Keyring holds the keys payloads are sealed with: the active one seals, all of them open.
+type Keyring struct {
+	active string
+	aeads  map[string]cipher.AEAD
+}
+
+// ParseKeys reads a keyring from "id:base64key[,id:base64key…]" (standard base64 of 32 random bytes). The
+// first key is the active one; list the previous keys after it while old histories may still be read.
+func ParseKeys(spec string) (*Keyring, error) {
+	k := &Keyring{aeads: map[string]cipher.AEAD{}}
+	for i, part := range strings.Split(spec, ",") {
+		id, b64, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok || id == "" || len(id) > maxKeyIDLength {
+			return nil, fmt.Errorf("payload key %d: want id:base64key with an id of 1..%d characters", i+1, maxKeyIDLength)
+		}
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(raw) != keyBytes {
+			return nil, fmt.Errorf("payload key %q: want the standard base64 of %d bytes", id, keyBytes)
+		}
+		if _, dup := k.aeads[id]; dup {
+			return nil, fmt.Errorf("payload key %q appears twice", id)
+		}
+		block, err := aes.NewCipher(raw)
+		if err != nil {
+			return nil, err
+		}
+		if k.aeads[id], err = cipher.NewGCM(block); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			k.active = id
+		}
+	}
+	return k, nil
+}
+
+// NewKey makes a fresh key spec entry "id:base64key".
+func NewKey(id string) string {
+	raw := make([]byte, keyBytes)
+	_, _ = rand.Read(raw)
+	return id + ":" + base64.StdEncoding.EncodeToString(raw)
+}
+
+// ActiveKeyID is the id new payloads are sealed with.
+func (k *Keyring) ActiveKeyID() string { return k.active }
+
+// Encode seals each payload (its whole protobuf, metadata included) with the active key. The key id is
+// authenticated as associated data, so a payload cannot be passed off as sealed by another key.
+func (k *Keyring) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	aead := k.aeads[k.active]
+	out := make([]*commonpb.Payload, len(payloads))
+	for i, p := range payloads {
+		plain, err := proto.Marshal(p)
+		if err != nil {
+			return payloads, err
+		}
+		nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+		if _, err := rand.Read(nonce); err != nil {
+			return payloads, err
+		}
+		out[i] = &commonpb.Payload{
+			Metadata: map[string][]byte{converter.MetadataEncoding: []byte(Encoding), MetadataKeyID: []byte(k.active)},
+			Data:     aead.Seal(nonce, nonce, plain, []byte(k.active)),
+		}
+	}
+	return out, nil
+}
+
+// ErrUnknownKey: a payload was sealed with a key this keyring does not hold.
+var ErrUnknownKey = errors.New("codec: payload sealed with a key not on the keyring")
+
+// Decode opens sealed payloads and passes others through (histories written before the codec).
+func (k *Keyring) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	out := make([]*commonpb.Payload, len(payloads))
+	for i, p := range payloads {
+		if string(p.GetMetadata()[converter.MetadataEncoding]) != Encoding {
+			out[i] = p
+			continue
+		}
+		id := string(p.Metadata[MetadataKeyID])
+		aead, ok := k.aeads[id]
+		if !ok {
+			return payloads, fmt.Errorf("%w: %q", ErrUnknownKey, id)
+		}
+		if len(p.Data) < aead.NonceSize() {
+			return payloads, errors.New("codec: sealed payload too short")
+		}
+		nonce, sealed := p.Data[:aead.NonceSize()], p.Data[aead.NonceSize():]
+		plain, err := aead.Open(nil, nonce, sealed, []byte(id))
+		if err != nil {
+			return payloads, fmt.Errorf("codec: payload under key %q does not open: %w", id, err)
+		}
+		out[i] = &commonpb.Payload{}
+		if err := proto.Unmarshal(plain, out[i]); err != nil {
+			return payloads, err
+		}
+	}
+	return out, nil
+}
+
+// DataConverter is the SDK's default converter with every payload sealed by the keyring. Give it to the
+// client (client.Options.DataConverter); workers built from that client use it too.
+func (k *Keyring) DataConverter() converter.DataConverter {
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), k)
+}
+
+// HTTPHandler is the Temporal codec-server protocol (POST /encode, /decode) for the UI and CLI; mount it
+// behind authentication — whoever reaches it can read every payload.
+func (k *Keyring) HTTPHandler() http.Handler { return converter.NewPayloadCodecHTTPHandler(k) }
