@@ -20,6 +20,8 @@ type Channel interface {
 	channels.ProfitSharing
 	channels.Subsidies
 	channels.Refunds
+	channels.Onboarding
+	channels.Funds
 }
 
 // Activities holds what the activities need. Every exported method is registered as an activity.

@@ -227,3 +227,17 @@ func (l *Ledger) ListOrders(ctx context.Context, status, after string, limit int
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OrderView, error) { return scanOrder(r) })
 }
+
+// OpenMerchantAccounts creates a merchant's ledger accounts (frozen, available, withdrawn, receivable) at zero,
+// so statements and balances show the merchant before its first posting. Repeating it changes nothing.
+func (l *Ledger) OpenMerchantAccounts(ctx context.Context, merchantID string) error {
+	if err := required("MerchantID", merchantID); err != nil {
+		return err
+	}
+	batch := &pgx.Batch{}
+	for _, a := range []Account{MerchantFrozen(merchantID), MerchantAvailable(merchantID), MerchantWithdrawn(merchantID), MerchantReceivable(merchantID)} {
+		batch.Queue(`INSERT INTO accounts (key, owner_kind, owner_id, bucket, non_negative) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (key) DO NOTHING`, a.Key(), a.OwnerKind, a.OwnerID, a.Bucket, a.NonNegative())
+	}
+	return l.db.SendBatch(ctx, batch).Close()
+}

@@ -1,0 +1,171 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// Onboarding carries a shop's application through the channel (二级商户进件): submit, then poll the state with
+// backoff, surfacing what the shop must do — verify its bank account, sign — and, on REJECTED, wait for its
+// corrections (the CorrectApplication update) and resubmit under the same out request number, keeping each
+// attempt. On FINISH the merchant becomes active with its sub_mchid; with no FINISH by the give-up time the
+// onboarding ends GAVE_UP. The channel sends no notification for applications, so polling is the only way.
+func Onboarding(ctx workflow.Context, in OnboardingInput) (OnboardingState, error) {
+	o := &onboarding{in: in, app: in.Application}
+	if err := o.setup(ctx); err != nil {
+		return OnboardingState{}, err
+	}
+	return o.run(ctx)
+}
+
+type onboarding struct {
+	process
+	in        OnboardingInput
+	app       Application
+	corrected bool // a correction arrived since the last rejection
+	last      ApplymentStatus
+	attempts  []OnboardingAttempt
+	giveUpAt  time.Time
+}
+
+func (o *onboarding) setup(ctx workflow.Context) error {
+	o.in.Settings = o.in.Settings.withDefaults()
+	o.process = newProcess(ctx, OnboardingSubmitting)
+	if err := o.app.Validate(); err != nil {
+		return invalidApplication(err)
+	}
+	o.giveUpAt = workflow.Now(ctx).Add(o.in.Settings.GiveUpAfter)
+	if err := workflow.SetQueryHandler(ctx, QueryOnboarding, func() (OnboardingState, error) { return o.state(), nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCorrectApplication,
+		func(ctx workflow.Context, a Application) (OnboardingState, error) {
+			o.app, o.corrected = a, true
+			o.note(ctx, "corrections received")
+			return o.state(), nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, a Application) error {
+			switch {
+			case o.status != OnboardingRejected:
+				return invalidApplication(&InputError{"status", "corrections are taken after a rejection; the application is " + o.status})
+			case a.OutRequestNo != o.app.OutRequestNo || a.MerchantID != o.app.MerchantID:
+				return invalidApplication(&InputError{"out_request_no", "a correction keeps the out request number and merchant id"})
+			}
+			if err := a.Validate(); err != nil {
+				return invalidApplication(err)
+			}
+			return nil
+		}})
+}
+
+func (o *onboarding) state() OnboardingState {
+	return OnboardingState{OutRequestNo: o.app.OutRequestNo, MerchantID: o.app.MerchantID, Status: o.status, WaitingFor: o.waitingFor,
+		ChannelState: o.last.State, StateDesc: o.last.StateDesc, ApplymentID: o.last.ApplymentID, Application: o.app.Masked(),
+		AccountValidation: o.last.AccountValidation, LegalValidationURL: o.last.LegalValidationURL, SignURL: o.last.SignURL,
+		Rejections: slices.Clone(o.last.Rejections), SubMchID: o.last.SubMchID, Attempts: slices.Clone(o.attempts), GiveUpAt: o.giveUpAt,
+		LastError: o.lastError, Timeline: slices.Clone(o.timeline)}
+}
+
+func (o *onboarding) run(ctx workflow.Context) (OnboardingState, error) {
+	for {
+		o.submit(ctx)
+		switch o.track(ctx) {
+		case ApplymentFinish:
+			o.activate(ctx)
+			awaitHandlers(ctx)
+			return o.state(), nil
+		case ApplymentRejected:
+			if o.awaitCorrections(ctx) {
+				continue
+			}
+		}
+		o.attempts[len(o.attempts)-1].Outcome = OnboardingGaveUp
+		o.note(ctx, "gave up: no FINISH by %s", o.giveUpAt.Format(time.RFC3339))
+		o.set(ctx, OnboardingGaveUp, "")
+		awaitHandlers(ctx)
+		return o.state(), nil
+	}
+}
+
+// Channel states of an application.
+const (
+	ApplymentChecking      = "CHECKING"
+	ApplymentAccountVerify = "ACCOUNT_NEED_VERIFY"
+	ApplymentAuditing      = "AUDITING"
+	ApplymentNeedSign      = "NEED_SIGN"
+	ApplymentFinish        = "FINISH"
+	ApplymentRejected      = "REJECTED"
+	ApplymentFrozen        = "FROZEN"
+)
+
+func (o *onboarding) submit(ctx workflow.Context) {
+	o.set(ctx, OnboardingSubmitting, "channel:submit")
+	o.corrected = false
+	o.attempts = append(o.attempts, OnboardingAttempt{N: len(o.attempts) + 1, SubmittedAt: workflow.Now(ctx)})
+	o.attempt(ctx, "submit", func() error {
+		return workflow.ExecuteActivity(channelOptions(ctx), ActivitySubmitApplyment, SubmitApplymentInput{Channel: o.in.Channel,
+			Application: o.app}).Get(ctx, &o.last.ApplymentID)
+	})
+	o.note(ctx, "application submitted (attempt %d)", len(o.attempts))
+}
+
+// track polls the application until it finishes, is rejected, or the give-up time passes (answering "").
+func (o *onboarding) track(ctx workflow.Context) string {
+	wait := o.in.Settings.PollFirst
+	for {
+		var st ApplymentStatus
+		o.attempt(ctx, "query", func() error {
+			return workflow.ExecuteActivity(channelOptions(ctx), ActivityQueryApplyment, QueryApplymentInput{Channel: o.in.Channel,
+				OutRequestNo: o.app.OutRequestNo}).Get(ctx, &st)
+		})
+		if st.State != o.last.State {
+			wait = o.in.Settings.PollFirst
+			o.note(ctx, "channel: %s %s", st.State, st.StateDesc)
+		}
+		o.last = st
+		switch st.State {
+		case ApplymentFinish, ApplymentRejected:
+			return st.State
+		case ApplymentAccountVerify:
+			o.set(ctx, OnboardingAccountVerify, "shop:account-verification")
+		case ApplymentNeedSign:
+			o.set(ctx, OnboardingNeedSign, "shop:sign")
+		case ApplymentFrozen:
+			o.set(ctx, OnboardingFrozen, "ops:frozen")
+		default:
+			o.set(ctx, OnboardingReviewing, "channel:review")
+		}
+		remaining := o.giveUpAt.Sub(workflow.Now(ctx))
+		if remaining <= 0 {
+			return ""
+		}
+		if err := workflow.Sleep(ctx, min(wait, remaining)); err != nil {
+			return ""
+		}
+		wait = min(2*wait, o.in.Settings.PollMax)
+	}
+}
+
+// awaitCorrections records the rejection and waits for the shop's corrections until the give-up time.
+func (o *onboarding) awaitCorrections(ctx workflow.Context) bool {
+	a := &o.attempts[len(o.attempts)-1]
+	a.Outcome, a.Rejections = OnboardingRejected, slices.Clone(o.last.Rejections)
+	for _, r := range o.last.Rejections {
+		o.note(ctx, "rejected: %s — %s", r.Field, r.Reason)
+	}
+	o.set(ctx, OnboardingRejected, "shop:corrections")
+	ok, _ := workflow.AwaitWithTimeout(ctx, max(o.giveUpAt.Sub(workflow.Now(ctx)), 0), func() bool { return o.corrected })
+	return ok
+}
+
+func (o *onboarding) activate(ctx workflow.Context) {
+	o.attempts[len(o.attempts)-1].Outcome = ApplymentFinish
+	o.attempt(ctx, "activate", func() error {
+		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityActivateMerchant, ActivateMerchantInput{Channel: o.in.Channel,
+			MerchantID: o.app.MerchantID, SubMchID: o.last.SubMchID, DisplayName: o.app.DisplayName}).Get(ctx, nil)
+	})
+	o.note(ctx, "active: sub_mchid %s", o.last.SubMchID)
+	o.set(ctx, OnboardingActive, "")
+}

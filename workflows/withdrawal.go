@@ -1,0 +1,245 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// Withdrawal names (提现).
+const (
+	QueryWithdrawal = "GetWithdrawal"
+
+	ActivityReserveWithdrawal  = "ReserveWithdrawal"  // ledger: available → in flight (refused beyond available)
+	ActivityWithdraw           = "Withdraw"           // channel: request, the identical request on every retry
+	ActivityQueryWithdraw      = "QueryWithdraw"      // channel: state
+	ActivityPostWithdrawResult = "PostWithdrawResult" // ledger: SUCCESS, FAIL/CLOSE, REFUND
+
+	ErrTypeWithdrawalRefused = "WithdrawalRefused"
+)
+
+// WithdrawalWorkflowID is a withdrawal's id: the merchant and the caller's out request number.
+func WithdrawalWorkflowID(merchantID, outRequestNo string) string {
+	return "withdrawal/" + merchantID + "/" + outRequestNo
+}
+
+// Withdrawal statuses.
+const (
+	WithdrawalRequested = "REQUESTED" // reserved in the ledger, asked at the channel
+	WithdrawalSucceeded = "SUCCESS"   // the bank has it (a bounce may still come back)
+	WithdrawalFailed    = "FAIL"      // the channel did not pay: available again
+	WithdrawalClosed    = "CLOSE"     // closed at the channel: available again
+	WithdrawalBounced   = "REFUND"    // the bank returned it after SUCCESS: available again
+	WithdrawalRefused   = "REFUSED"   // more than the available balance: nothing moved
+)
+
+// WithdrawalSettings are the withdrawal's timings.
+type WithdrawalSettings struct {
+	PollFirst   time.Duration // first wait between queries, doubling to PollMax
+	PollMax     time.Duration
+	BounceWatch time.Duration // after SUCCESS, how long to keep asking in case the bank returns it
+}
+
+// DefaultWithdrawalSettings: banks answer within a day or two and return bad accounts within days.
+var DefaultWithdrawalSettings = WithdrawalSettings{PollFirst: 30 * time.Second, PollMax: time.Hour, BounceWatch: 3 * 24 * time.Hour}
+
+func (s WithdrawalSettings) withDefaults() WithdrawalSettings {
+	d := DefaultWithdrawalSettings
+	if s.PollFirst > 0 {
+		d.PollFirst = s.PollFirst
+	}
+	if s.PollMax > 0 {
+		d.PollMax = s.PollMax
+	}
+	if s.BounceWatch > 0 {
+		d.BounceWatch = s.BounceWatch
+	}
+	return d
+}
+
+// WithdrawalInput asks to move a merchant's available balance to its bank account.
+type WithdrawalInput struct {
+	Channel      string
+	MerchantID   string
+	SubMchID     string
+	OutRequestNo string // the caller's: the same number is the same withdrawal, at the channel too
+	Amount       money.Amount
+	Remark       string
+	Settings     WithdrawalSettings
+}
+
+// Validate checks the request's shape.
+func (in WithdrawalInput) Validate() error {
+	switch {
+	case !outReqRe.MatchString(in.OutRequestNo):
+		return &InputError{"out_request_no", "6 to 32 letters and digits"}
+	case in.Amount <= 0:
+		return &InputError{"amount", "must be a positive number of fen"}
+	case len(in.Remark) > 56:
+		return &InputError{"remark", "at most 56 bytes"}
+	case in.SubMchID == "" || in.MerchantID == "":
+		return &InputError{"merchant_id", "an active merchant is required"}
+	}
+	return nil
+}
+
+// WithdrawInput is one call to the channel or the ledger about the withdrawal.
+type WithdrawInput struct {
+	Channel      string
+	MerchantID   string
+	SubMchID     string
+	OutRequestNo string
+	Amount       money.Amount
+	Remark       string
+	Status       string // PostWithdrawResult: SUCCESS | FAIL | CLOSE | REFUND
+}
+
+// WithdrawStatus is the channel's view of a withdrawal.
+type WithdrawStatus struct {
+	WithdrawID string
+	Status     string // CREATE_SUCCESS | SUCCESS | FAIL | REFUND | CLOSE | INIT
+	Reason     string
+}
+
+// WithdrawalState is GetWithdrawal's answer.
+type WithdrawalState struct {
+	MerchantID   string
+	OutRequestNo string
+	Amount       money.Amount
+	Status       string
+	WaitingFor   string
+	WithdrawID   string
+	ChannelState string
+	Reason       string
+	RequestedAt  time.Time
+	LastError    *StepError
+	Timeline     []Event
+}
+
+// Withdrawal moves a merchant's available funds to its bank account: reserve them in the ledger (refused
+// beyond the available balance, so two withdrawals cannot spend the same money), ask the channel with the
+// caller's out request number (INIT: ask again, identically), poll to SUCCESS, FAIL or CLOSE and post it,
+// then keep watching a while for the bank's bounce (REFUND), which makes the money available again.
+func Withdrawal(ctx workflow.Context, in WithdrawalInput) (WithdrawalState, error) {
+	w := &withdrawal{in: in}
+	w.in.Settings = in.Settings.withDefaults()
+	w.process = newProcess(ctx, WithdrawalRequested)
+	if err := in.Validate(); err != nil {
+		ie := err.(*InputError)
+		return WithdrawalState{}, temporal.NewNonRetryableApplicationError(ie.Error(), ErrTypeWithdrawalRefused, nil, *ie)
+	}
+	w.requestedAt = workflow.Now(ctx)
+	if err := workflow.SetQueryHandler(ctx, QueryWithdrawal, func() (WithdrawalState, error) { return w.state(), nil }); err != nil {
+		return WithdrawalState{}, err
+	}
+	return w.run(ctx)
+}
+
+type withdrawal struct {
+	process
+	in          WithdrawalInput
+	st          WithdrawStatus
+	requestedAt time.Time
+}
+
+func (w *withdrawal) state() WithdrawalState {
+	return WithdrawalState{MerchantID: w.in.MerchantID, OutRequestNo: w.in.OutRequestNo, Amount: w.in.Amount, Status: w.status,
+		WaitingFor: w.waitingFor, WithdrawID: w.st.WithdrawID, ChannelState: w.st.Status, Reason: w.st.Reason, RequestedAt: w.requestedAt,
+		LastError: w.lastError, Timeline: slices.Clone(w.timeline)}
+}
+
+func (w *withdrawal) call() WithdrawInput {
+	return WithdrawInput{Channel: w.in.Channel, MerchantID: w.in.MerchantID, SubMchID: w.in.SubMchID, OutRequestNo: w.in.OutRequestNo,
+		Amount: w.in.Amount, Remark: w.in.Remark}
+}
+
+func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
+	// Reserve first: more than the available balance ends the withdrawal with nothing moved.
+	refused := false
+	w.attempt(ctx, "reserve", func() error {
+		err := workflow.ExecuteActivity(ledgerOptions(ctx), ActivityReserveWithdrawal, w.call()).Get(ctx, nil)
+		if errorType(err) == ErrTypeLedgerRejected+".Overdraw" {
+			refused, w.st.Reason = true, "more than the available balance"
+			return nil
+		}
+		return err
+	})
+	if refused {
+		w.note(ctx, "refused: %s is more than the available balance", w.in.Amount)
+		w.set(ctx, WithdrawalRefused, "")
+		return w.state(), nil
+	}
+	w.note(ctx, "%s reserved from the available balance", w.in.Amount)
+	w.set(ctx, WithdrawalRequested, "channel:withdraw")
+	cctx := channelOptions(ctx)
+	w.attempt(ctx, "withdraw", func() error {
+		if err := workflow.ExecuteActivity(cctx, ActivityWithdraw, w.call()).Get(ctx, &w.st); err != nil {
+			return err
+		}
+		wait := w.in.Settings.PollFirst
+		for {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return err
+			}
+			wait = min(2*wait, w.in.Settings.PollMax)
+			if err := workflow.ExecuteActivity(cctx, ActivityQueryWithdraw, w.call()).Get(ctx, &w.st); err != nil {
+				return err
+			}
+			switch w.st.Status {
+			case "INIT": // not accepted yet: the identical request again
+				if err := workflow.ExecuteActivity(cctx, ActivityWithdraw, w.call()).Get(ctx, &w.st); err != nil {
+					return err
+				}
+			case WithdrawalSucceeded, WithdrawalFailed, WithdrawalClosed, WithdrawalBounced:
+				return nil
+			}
+		}
+	})
+	w.post(ctx, w.st.Status)
+	if w.st.Status == WithdrawalSucceeded {
+		w.watchForBounce(ctx)
+	}
+	return w.state(), nil
+}
+
+// post books an outcome; SUCCESS → withdrawn, FAIL/CLOSE → available again, REFUND → from withdrawn back.
+func (w *withdrawal) post(ctx workflow.Context, status string) {
+	in := w.call()
+	in.Status = status
+	w.attempt(ctx, "post "+status, func() error {
+		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityPostWithdrawResult, in).Get(ctx, nil)
+	})
+	what := map[string]string{WithdrawalSucceeded: "paid to the bank", WithdrawalFailed: "failed: available again",
+		WithdrawalClosed: "closed: available again", WithdrawalBounced: "bounced by the bank: available again"}[status]
+	w.note(ctx, "%s %s (%s)", w.in.Amount, what, w.st.Reason)
+	w.set(ctx, status, "")
+}
+
+// watchForBounce keeps asking after SUCCESS until BounceWatch passes; a REFUND is posted back to available.
+func (w *withdrawal) watchForBounce(ctx workflow.Context) {
+	end := workflow.Now(ctx).Add(w.in.Settings.BounceWatch)
+	wait := w.in.Settings.PollFirst
+	w.set(ctx, WithdrawalSucceeded, "bank:bounce-watch")
+	for {
+		remaining := end.Sub(workflow.Now(ctx))
+		if remaining <= 0 {
+			w.set(ctx, WithdrawalSucceeded, "")
+			return
+		}
+		_ = workflow.Sleep(ctx, min(wait, remaining))
+		wait = min(2*wait, w.in.Settings.PollMax)
+		var st WithdrawStatus
+		w.attempt(ctx, "bounce check", func() error {
+			return workflow.ExecuteActivity(channelOptions(ctx), ActivityQueryWithdraw, w.call()).Get(ctx, &st)
+		})
+		if st.Status == WithdrawalBounced {
+			w.st = st
+			w.post(ctx, WithdrawalBounced)
+			return
+		}
+	}
+}
