@@ -14,6 +14,7 @@ import (
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
 )
 
 // apiError is every error's JSON body: {"error":{"code","message","field"}}.
@@ -396,4 +397,87 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Logger.Info("notification", "kind", kind, "about", about, "notification_id", n.ID, "new", isNew)
 	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) removeReceiver(w http.ResponseWriter, r *http.Request) {
+	rc, err := s.Starter.RemoveReceiver(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, receiverViewOf(rc))
+}
+
+func (s *Server) onboard(w http.ResponseWriter, r *http.Request) {
+	var app workflows.Application
+	if err := decode(w, r, &app); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := s.Starter.Onboard(r.Context(), app)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, onboardingViewOf(st))
+}
+
+func (s *Server) correctOnboarding(w http.ResponseWriter, r *http.Request) {
+	var app workflows.Application
+	if err := decode(w, r, &app); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := s.Starter.CorrectOnboarding(r.Context(), r.PathValue("id"), app)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, onboardingViewOf(st))
+}
+
+// merchantPart serves GET /v1/merchants/onboardings/{id} and GET /v1/merchants/{id}/balance.
+func (s *Server) merchantPart(w http.ResponseWriter, r *http.Request) {
+	a, b := r.PathValue("a"), r.PathValue("b")
+	switch {
+	case a == "onboardings":
+		st, err := s.Starter.GetOnboarding(r.Context(), b)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, onboardingViewOf(st))
+	case b == "balance":
+		bal, err := s.Starter.MerchantBalance(r.Context(), a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, bal)
+	default:
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "no such resource", "")
+	}
+}
+
+func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) {
+	var req starter.WithdrawalRequest
+	if err := decode(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := s.Starter.Withdraw(r.Context(), r.PathValue("id"), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, withdrawalViewOf(st))
+}
+
+func (s *Server) getWithdrawal(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Starter.GetWithdrawal(r.Context(), r.PathValue("id"), r.PathValue("no"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, withdrawalViewOf(st))
 }

@@ -232,3 +232,52 @@ func refundViewOf(r workflows.RefundState) RefundView {
 	return RefundView{RefundNo: r.RefundNo, OutRefundNo: r.OutRefundNo, Status: r.Status, BuyerRefund: r.BuyerRefund, SubsidyReturn: r.SubsidyReturn,
 		RefundID: r.RefundID, RequestedAt: r.RequestedAt, CompletedAt: timePtr(r.CompletedAt), LastError: stepErrorOf(r.LastError)}
 }
+
+// OnboardingView is an onboarding as the shop and ops see it: what to do next, with personal data masked.
+type OnboardingView struct {
+	OutRequestNo       string                        `json:"out_request_no"`
+	MerchantID         string                        `json:"merchant_id"`
+	Status             string                        `json:"status"`
+	WaitingFor         string                        `json:"waiting_for,omitempty"`
+	ChannelState       string                        `json:"channel_state,omitempty"`
+	ChannelStateDesc   string                        `json:"channel_state_desc,omitempty"`
+	ApplymentID        int64                         `json:"applyment_id,omitempty"`
+	AccountValidation  *workflows.AccountValidation  `json:"account_validation,omitempty"`
+	LegalValidationURL string                        `json:"legal_validation_url,omitempty"`
+	SignURL            string                        `json:"sign_url,omitempty"`
+	Rejections         []workflows.FieldRejection    `json:"rejections,omitempty"`
+	SubMchID           string                        `json:"sub_mchid,omitempty"`
+	Attempts           []workflows.OnboardingAttempt `json:"attempts,omitempty"`
+	GiveUpAt           *time.Time                    `json:"give_up_at,omitempty"`
+	Application        workflows.Application         `json:"application"` // masked
+	LastError          *StepError                    `json:"last_error,omitempty"`
+	Timeline           []Event                       `json:"timeline,omitempty"`
+}
+
+func onboardingViewOf(st workflows.OnboardingState) OnboardingView {
+	return OnboardingView{OutRequestNo: st.OutRequestNo, MerchantID: st.MerchantID, Status: st.Status, WaitingFor: st.WaitingFor,
+		ChannelState: st.ChannelState, ChannelStateDesc: st.StateDesc, ApplymentID: st.ApplymentID, AccountValidation: st.AccountValidation,
+		LegalValidationURL: st.LegalValidationURL, SignURL: st.SignURL, Rejections: st.Rejections, SubMchID: st.SubMchID, Attempts: st.Attempts,
+		GiveUpAt: timePtr(st.GiveUpAt), Application: st.Application.Masked(), LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline)}
+}
+
+// WithdrawalView is a withdrawal's progress.
+type WithdrawalView struct {
+	MerchantID   string       `json:"merchant_id"`
+	OutRequestNo string       `json:"out_request_no"`
+	Amount       money.Amount `json:"amount"`
+	Status       string       `json:"status"`
+	WaitingFor   string       `json:"waiting_for,omitempty"`
+	WithdrawID   string       `json:"withdraw_id,omitempty"`
+	ChannelState string       `json:"channel_state,omitempty"`
+	Reason       string       `json:"reason,omitempty"`
+	RequestedAt  *time.Time   `json:"requested_at,omitempty"`
+	LastError    *StepError   `json:"last_error,omitempty"`
+	Timeline     []Event      `json:"timeline,omitempty"`
+}
+
+func withdrawalViewOf(st workflows.WithdrawalState) WithdrawalView {
+	return WithdrawalView{MerchantID: st.MerchantID, OutRequestNo: st.OutRequestNo, Amount: st.Amount, Status: st.Status, WaitingFor: st.WaitingFor,
+		WithdrawID: st.WithdrawID, ChannelState: st.ChannelState, Reason: st.Reason, RequestedAt: timePtr(st.RequestedAt),
+		LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline)}
+}

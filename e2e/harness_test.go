@@ -4,12 +4,14 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,11 +28,72 @@ import (
 var fastSettings = workflows.OrderSettings{PaymentWindow: 2 * time.Minute, QueryAfter: 3 * time.Second,
 	AutoConfirmAfter: 2 * time.Second, SharePollFirst: 200 * time.Millisecond, SharePollMax: time.Second}
 
+var (
+	fastOnboarding = workflows.OnboardingSettings{PollFirst: 100 * time.Millisecond, PollMax: 500 * time.Millisecond, GiveUpAfter: 10 * time.Minute}
+	fastWithdrawal = workflows.WithdrawalSettings{PollFirst: 100 * time.Millisecond, PollMax: 500 * time.Millisecond, BounceWatch: 3 * time.Second}
+)
+
 type harness struct {
 	t      *testing.T
 	s      *stack.Stack
 	api    *api.Client
-	prefix string // order numbers start with it: the Temporal namespace is shared between runs
+	prefix string      // order numbers start with it: the Temporal namespace is shared between runs
+	logs   *syncBuffer // every log line of the stack, at debug level
+}
+
+// syncBuffer is a bytes.Buffer safe for the stack's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// fanout sends each record to every handler that wants its level.
+type fanout []slog.Handler
+
+func (f fanout) Enabled(ctx context.Context, l slog.Level) bool {
+	for _, h := range f {
+		if h.Enabled(ctx, l) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f fanout) Handle(ctx context.Context, r slog.Record) error {
+	for _, h := range f {
+		if h.Enabled(ctx, r.Level) {
+			_ = h.Handle(ctx, r.Clone())
+		}
+	}
+	return nil
+}
+
+func (f fanout) WithAttrs(as []slog.Attr) slog.Handler {
+	out := make(fanout, len(f))
+	for i, h := range f {
+		out[i] = h.WithAttrs(as)
+	}
+	return out
+}
+
+func (f fanout) WithGroup(name string) slog.Handler {
+	out := make(fanout, len(f))
+	for i, h := range f {
+		out[i] = h.WithGroup(name)
+	}
+	return out
 }
 
 // Shops and receivers every test registers: two merchants, the platform, two distributors and a supplier.
@@ -41,14 +104,16 @@ const (
 
 func start(t *testing.T, settings workflows.OrderSettings) *harness {
 	t.Helper()
+	logs := &syncBuffer{}
+	logger := slog.New(fanout{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}),
+		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	s, err := stack.Start(t.Context(), stack.Options{DB: stacktest.MigratedPool(t), Temporal: stacktest.TemporalClient(t),
-		TaskQueue: "e2e-" + stacktest.RandomID(), Settings: settings,
-		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		TaskQueue: "e2e-" + stacktest.RandomID(), Settings: settings, Onboarding: fastOnboarding, Withdrawal: fastWithdrawal, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	h := &harness{t: t, s: s, api: s.Client(), prefix: "E" + strings.ToUpper(stacktest.RandomID()[:8])}
+	h := &harness{t: t, s: s, api: s.Client(), prefix: "E" + strings.ToUpper(stacktest.RandomID()[:8]), logs: logs}
 	s.Sim.AddSubMerchant(shop1)
 	s.Sim.AddSubMerchant(shop2)
 	h.post("/v1/merchants", starter.MerchantRequest{ID: "m1", SubMchID: shop1, DisplayName: "Tea House"}, nil)

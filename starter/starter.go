@@ -31,6 +31,10 @@ type Client struct {
 	Limits    channels.Limits         // zero means channels.DefaultLimits
 	// Receivers registers sharing receivers at each channel, by channel name.
 	Receivers map[string]channels.ProfitSharing
+	// Funds reads merchants' balances at each channel, by channel name.
+	Funds              map[string]channels.Funds
+	OnboardingSettings workflows.OnboardingSettings // zero fields take the workflow defaults
+	WithdrawalSettings workflows.WithdrawalSettings
 }
 
 func (c *Client) taskQueue() string {
@@ -81,7 +85,7 @@ func fromTemporal(err error, what string) error {
 		switch t := ae.Type(); {
 		case t == workflows.ErrTypeDifferentCart || t == workflows.ErrTypePaymentWindowPassed:
 			return &ConflictError{Reason: ae.Message()}
-		case t == workflows.ErrTypeRefundRejected:
+		case t == workflows.ErrTypeRefundRejected || t == workflows.ErrTypeInvalidApplication || t == workflows.ErrTypeWithdrawalRefused:
 			var ie InputError
 			if ae.HasDetails() && ae.Details(&ie) == nil && ie.Field != "" {
 				return &ie

@@ -38,7 +38,10 @@ type Options struct {
 	TaskQueue string // default workflows.TaskQueue
 	Logger    *slog.Logger
 	Settings  workflows.OrderSettings
-	Limits    channels.Limits // default channels.DefaultLimits
+	// Onboarding and Withdrawal timings; zero fields take the workflow defaults.
+	Onboarding workflows.OnboardingSettings
+	Withdrawal workflows.WithdrawalSettings
+	Limits     channels.Limits // default channels.DefaultLimits
 	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
 	WeChat *wechatpay.Client
 	// APIAddr is where the API listens (default 127.0.0.1:0, a free port); PublicURL is the base URL the
@@ -112,7 +115,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		o.PublicURL = s.APIURL
 	}
 	s.Starter = &starter.Client{Temporal: o.Temporal, Ledger: s.Ledger, TaskQueue: o.TaskQueue, PublicURL: o.PublicURL,
-		Settings: o.Settings, Limits: o.Limits, Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat}}
+		Settings: o.Settings, Limits: o.Limits, Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat},
+		Funds: map[string]channels.Funds{channels.WeChatPay: s.WeChat}, OnboardingSettings: o.Onboarding, WithdrawalSettings: o.Withdrawal}
 	s.API = &api.Server{DB: o.DB, Temporal: o.Temporal, Starter: s.Starter, Ledger: s.Ledger, Logger: o.Logger,
 		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat}, APIKeys: o.APIKeys}
 	srv := s.API.HTTPServer(o.APIAddr)
