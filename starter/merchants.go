@@ -56,11 +56,25 @@ func (c *Client) Onboard(ctx context.Context, app workflows.Application) (workfl
 // GetOnboarding answers an onboarding's state (personal data masked): what the shop must do next.
 func (c *Client) GetOnboarding(ctx context.Context, outRequestNo string) (workflows.OnboardingState, error) {
 	var st workflows.OnboardingState
-	v, err := c.Temporal.QueryWorkflow(ctx, workflows.OnboardingWorkflowID(outRequestNo), "", workflows.QueryOnboarding)
-	if err == nil {
-		err = v.Get(&st)
-	}
+	err := c.stateOf(ctx, workflows.OnboardingWorkflowID(outRequestNo), workflows.QueryOnboarding, &st)
 	return st, fromTemporal(err, "onboarding "+outRequestNo)
+}
+
+// stateOf reads a process's state: its live query while it runs, its result once it has ended (a result needs
+// no worker to replay the history, and is the state it ended with).
+func (c *Client) stateOf(ctx context.Context, workflowID, query string, out any) error {
+	desc, err := c.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		return err
+	}
+	if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		return c.Temporal.GetWorkflow(ctx, workflowID, "").Get(ctx, out)
+	}
+	v, err := c.Temporal.QueryWorkflow(ctx, workflowID, "", query)
+	if err != nil {
+		return err
+	}
+	return v.Get(out)
 }
 
 // CorrectOnboarding sends the shop's corrected application after a rejection; the workflow resubmits it.
@@ -189,9 +203,6 @@ func (c *Client) Withdraw(ctx context.Context, merchantID string, req Withdrawal
 // GetWithdrawal answers a withdrawal's state.
 func (c *Client) GetWithdrawal(ctx context.Context, merchantID, outRequestNo string) (workflows.WithdrawalState, error) {
 	var st workflows.WithdrawalState
-	v, err := c.Temporal.QueryWorkflow(ctx, workflows.WithdrawalWorkflowID(merchantID, outRequestNo), "", workflows.QueryWithdrawal)
-	if err == nil {
-		err = v.Get(&st)
-	}
+	err := c.stateOf(ctx, workflows.WithdrawalWorkflowID(merchantID, outRequestNo), workflows.QueryWithdrawal, &st)
 	return st, fromTemporal(err, "withdrawal "+outRequestNo)
 }

@@ -52,6 +52,9 @@ type config struct {
 	AutoConfirmAfter string
 	AfterSaleWindow  string
 	RefundWindow     string
+
+	OnboardingGiveUpAfter string
+	WithdrawalBounceWatch string
 }
 
 // setting is one row of the configuration table README.md shows.
@@ -83,6 +86,8 @@ var settings = []setting{
 	{"SPLITPAY_QUERY_AFTER", "query-after", "1m", "ask the channel when no payment notification came within this", func(c *config) *string { return &c.QueryAfter }},
 	{"SPLITPAY_AUTO_CONFIRM_AFTER", "auto-confirm-after", "168h", "receipt is confirmed automatically after this", func(c *config) *string { return &c.AutoConfirmAfter }},
 	{"SPLITPAY_AFTER_SALE_WINDOW", "after-sale-window", "168h", "after confirmation, before profit sharing (0 for none)", func(c *config) *string { return &c.AfterSaleWindow }},
+	{"SPLITPAY_ONBOARDING_GIVE_UP_AFTER", "onboarding-give-up-after", "720h", "an onboarding with no FINISH by then ends GAVE_UP", func(c *config) *string { return &c.OnboardingGiveUpAfter }},
+	{"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH", "withdrawal-bounce-watch", "72h", "after a withdrawal's SUCCESS, how long to watch for the bank returning it", func(c *config) *string { return &c.WithdrawalBounceWatch }},
 	{"SPLITPAY_REFUND_WINDOW", "refund-window", "720h", "after finish, how long a sub-order still takes refunds (with clawback; 0 for none)", func(c *config) *string { return &c.RefundWindow }},
 }
 
@@ -139,6 +144,26 @@ func (c *config) keyring(logger *slog.Logger) (*codec.Keyring, error) {
 		return nil, fmt.Errorf("SPLITPAY_PAYLOAD_KEYS: %w", err)
 	}
 	return k, nil
+}
+
+// merchantSettings parses the onboarding and withdrawal timings.
+func (c *config) merchantSettings() (workflows.OnboardingSettings, workflows.WithdrawalSettings, error) {
+	var o workflows.OnboardingSettings
+	var w workflows.WithdrawalSettings
+	for _, f := range []struct {
+		name, value string
+		dst         *time.Duration
+	}{
+		{"SPLITPAY_ONBOARDING_GIVE_UP_AFTER", c.OnboardingGiveUpAfter, &o.GiveUpAfter},
+		{"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH", c.WithdrawalBounceWatch, &w.BounceWatch},
+	} {
+		d, err := time.ParseDuration(f.value)
+		if err != nil || d <= 0 {
+			return o, w, fmt.Errorf("%s: a positive duration such as 72h, got %q", f.name, f.value)
+		}
+		*f.dst = d
+	}
+	return o, w, nil
 }
 
 // orderSettings parses the lifecycle timings.

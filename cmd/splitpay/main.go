@@ -211,7 +211,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer, wx
 	if err != nil {
 		return err
 	}
+	onboarding, withdrawal, err := cfg.merchantSettings()
+	if err != nil {
+		return err
+	}
 	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: settings,
+		Onboarding: onboarding, Withdrawal: withdrawal,
 		WeChat: wx, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys(), NoWorker: apiOnly})
 	if err != nil {
 		return err
