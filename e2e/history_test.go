@@ -45,8 +45,8 @@ func (h *harness) saveHistories(name string, workflowIDs ...string) {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		kind := "order"
-		if strings.Contains(strings.TrimPrefix(id, "order/"), "/") {
+		kind, _, _ := strings.Cut(id, "/") // order, onboarding, withdrawal
+		if rest, ok := strings.CutPrefix(id, "order/"); ok && strings.Contains(rest, "/") {
 			kind = "sub" + id[strings.LastIndex(id, "sub")+3:]
 		}
 		if err := os.WriteFile(filepath.Join(dir, name+"-"+kind+".json"), b, 0o644); err != nil {

@@ -175,6 +175,7 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	if len(raw) < 1000 || len(logs) == 0 {
 		t.Errorf("nothing checked: history %d bytes, logs %d bytes", len(raw), len(logs))
 	}
+	h.saveHistories("merchant", workflows.OnboardingWorkflowID(no), workflows.WithdrawalWorkflowID(merchantID, "WD0001"))
 }
 
 func (h *harness) withdrawal(merchantID, no string, cond func(api.WithdrawalView) bool) api.WithdrawalView {
