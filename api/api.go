@@ -34,6 +34,9 @@ type Server struct {
 	Notifications map[string]channels.Notifications
 	// APIKeys are the bearer tokens callers of /v1 present. Empty: every /v1 call is refused.
 	APIKeys []string
+	// Codec serves Temporal's codec-server protocol (POST /codec/encode, /codec/decode) to holders of an API
+	// key, so the Temporal UI and CLI can show sealed payloads. Nil: not served.
+	Codec http.Handler
 }
 
 // Body limits: JSON requests are small; notifications smaller still.
@@ -77,6 +80,7 @@ var routes = []route{
 	// One pattern for two paths: Go's mux refuses /v1/merchants/onboardings/{id} beside /v1/merchants/{id}/balance.
 	{"GET /v1/merchants/{a}/{b}", false, func(s *Server) http.HandlerFunc { return s.merchantPart },
 		[]string{"/v1/merchants/onboardings/{id}", "/v1/merchants/{id}/balance"}},
+	{"POST /codec/{op}", false, func(s *Server) http.HandlerFunc { return s.codec }, []string{"/codec/encode", "/codec/decode"}},
 	{"POST /v1/merchants/{id}/withdrawals", false, func(s *Server) http.HandlerFunc { return s.withdraw }, nil},
 	{"GET /v1/merchants/{id}/withdrawals/{no}", false, func(s *Server) http.HandlerFunc { return s.getWithdrawal }, nil},
 }

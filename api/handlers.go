@@ -481,3 +481,16 @@ func (s *Server) getWithdrawal(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, withdrawalViewOf(st))
 }
+
+// maxCodecBytes bounds a codec request: a history's payloads, not a JSON command.
+const maxCodecBytes = 8 << 20
+
+// codec opens or seals payloads for the Temporal UI and CLI (`--codec-endpoint <api>/codec --codec-auth "Bearer <key>"`).
+func (s *Server) codec(w http.ResponseWriter, r *http.Request) {
+	if s.Codec == nil {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "the codec endpoint is not configured", "")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCodecBytes)
+	s.Codec.ServeHTTP(w, r)
+}

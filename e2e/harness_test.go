@@ -108,7 +108,8 @@ func start(t *testing.T, settings workflows.OrderSettings) *harness {
 	logger := slog.New(fanout{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}),
 		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	s, err := stack.Start(t.Context(), stack.Options{DB: stacktest.MigratedPool(t), Temporal: stacktest.TemporalClient(t),
-		TaskQueue: "e2e-" + stacktest.RandomID(), Settings: settings, Onboarding: fastOnboarding, Withdrawal: fastWithdrawal, Logger: logger})
+		TaskQueue: "e2e-" + stacktest.RandomID(), Settings: settings, Onboarding: fastOnboarding, Withdrawal: fastWithdrawal, Logger: logger,
+		Codec: stacktest.Keyring(t).HTTPHandler()})
 	if err != nil {
 		t.Fatal(err)
 	}

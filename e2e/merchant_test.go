@@ -175,6 +175,19 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	if len(raw) < 1000 || len(logs) == 0 {
 		t.Errorf("nothing checked: history %d bytes, logs %d bytes", len(raw), len(logs))
 	}
+	// Ops holding an API key can open the sealed payloads through the codec endpoint (the Temporal UI's and CLI's
+	// --codec-endpoint); without a key they cannot.
+	started := firstEvent(t, workflows.OnboardingWorkflowID(no)).GetWorkflowExecutionStartedEventAttributes().GetInput()
+	body, _ := protojson.Marshal(started)
+	if resp, _ := rawPost(t, h.s.APIURL+"/codec/decode", "", "", string(body)); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("codec without a key: %d", resp.StatusCode)
+	}
+	resp, opened := rawPost(t, h.s.APIURL+"/codec/decode", h.s.APIKey, "", string(body))
+	var out struct{ Payloads []struct{ Data []byte } }
+	if err := json.Unmarshal([]byte(opened), &out); resp.StatusCode != http.StatusOK || err != nil || len(out.Payloads) != 1 ||
+		!strings.Contains(string(out.Payloads[0].Data), legalIDNumber) {
+		t.Errorf("codec with a key: %d %v %.200s", resp.StatusCode, err, opened)
+	}
 	h.saveHistories("merchant", workflows.OnboardingWorkflowID(no), workflows.WithdrawalWorkflowID(merchantID, "WD0001"))
 }
 
@@ -192,6 +205,17 @@ func (h *harness) withdrawal(merchantID, no string, cond func(api.WithdrawalView
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// firstEvent is a workflow's WorkflowExecutionStarted event, read without the codec.
+func firstEvent(t *testing.T, workflowID string) *historypb.HistoryEvent {
+	t.Helper()
+	it := stacktest.PlainTemporalClient(t).GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	ev, err := it.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }
 
 // rawHistory is a workflow's history as someone with Temporal access but no payload keys reads it.

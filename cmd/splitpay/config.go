@@ -115,7 +115,7 @@ func (c *config) logger() *slog.Logger {
 
 // temporalOptions loads the SDK's envconfig profile and environment, then applies our address, namespace and
 // payload codec.
-func (c *config) temporalOptions(logger *slog.Logger) (client.Options, error) {
+func (c *config) temporalOptions(logger *slog.Logger, keys *codec.Keyring) (client.Options, error) {
 	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{})
 	if err != nil {
 		return client.Options{}, fmt.Errorf("load Temporal client config: %w", err)
@@ -123,10 +123,6 @@ func (c *config) temporalOptions(logger *slog.Logger) (client.Options, error) {
 	opts.HostPort = c.TemporalAddress
 	opts.Namespace = c.TemporalNamespace
 	opts.Logger = tlog.NewStructuredLogger(logger.With("component", "temporal"))
-	keys, err := c.keyring(logger)
-	if err != nil {
-		return client.Options{}, err
-	}
 	opts.DataConverter = keys.DataConverter()
 	return opts, nil
 }

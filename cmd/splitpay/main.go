@@ -21,6 +21,7 @@ import (
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/internal/stack"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/worker"
@@ -130,6 +131,7 @@ func migrate(ctx context.Context, db *pgxpool.Pool, log *slog.Logger) error {
 type deps struct {
 	db       *pgxpool.Pool
 	temporal client.Client
+	keys     *codec.Keyring // seals the client's payloads; the API serves it at /codec
 }
 
 func connect(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) {
@@ -137,7 +139,12 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) 
 	if err != nil {
 		return nil, err
 	}
-	opts, err := cfg.temporalOptions(log)
+	keys, err := cfg.keyring(log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	opts, err := cfg.temporalOptions(log, keys)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -147,7 +154,7 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) 
 		db.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
 	}
-	return &deps{db: db, temporal: tc}, nil
+	return &deps{db: db, temporal: tc, keys: keys}, nil
 }
 
 func (d *deps) close() {
@@ -216,7 +223,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer, wx
 		return err
 	}
 	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: settings,
-		Onboarding: onboarding, Withdrawal: withdrawal,
+		Onboarding: onboarding, Withdrawal: withdrawal, Codec: d.keys.HTTPHandler(),
 		WeChat: wx, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys(), NoWorker: apiOnly})
 	if err != nil {
 		return err

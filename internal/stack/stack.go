@@ -49,6 +49,8 @@ type Options struct {
 	APIAddr   string
 	PublicURL string
 	APIKeys   []string // default: one fresh random key, in Stack.APIKey
+	// Codec is the codec-server handler the API serves at /codec (internal/codec Keyring.HTTPHandler); nil: none.
+	Codec http.Handler
 	// NoWorker leaves the worker out (an API-only process, or a test that starts workers itself).
 	NoWorker bool
 }
@@ -118,7 +120,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Settings: o.Settings, Limits: o.Limits, Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat},
 		Funds: map[string]channels.Funds{channels.WeChatPay: s.WeChat}, OnboardingSettings: o.Onboarding, WithdrawalSettings: o.Withdrawal}
 	s.API = &api.Server{DB: o.DB, Temporal: o.Temporal, Starter: s.Starter, Ledger: s.Ledger, Logger: o.Logger,
-		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat}, APIKeys: o.APIKeys}
+		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat}, APIKeys: o.APIKeys, Codec: o.Codec}
 	srv := s.API.HTTPServer(o.APIAddr)
 	go func() { _ = srv.Serve(ln) }()
 	s.closers = append(s.closers, func() {
