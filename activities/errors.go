@@ -11,12 +11,8 @@ import (
 )
 
 // Rejection is the detail attached to a non-retryable error, for the workflow and ops: the code and field the
-// channel or ledger named.
-type Rejection struct {
-	Code    string
-	Message string
-	Field   string
-}
+// channel or ledger named. Workflows read it as the same type.
+type Rejection = workflows.ChannelRejection
 
 // forTemporal is the one place where channel and ledger errors become Temporal errors. Channel business
 // rejections and ledger refusals (bad input, conflicting repeat, overdraw) are non-retryable with a stable

@@ -20,6 +20,7 @@ type fakeApplyments struct {
 	mu          sync.Mutex
 	scripts     [][]string // per submission: the states queries see, in order (the last one stays)
 	submissions []Application
+	submitErrs  []error // returned by the first submissions, in order
 	queries     int
 	activated   *ActivateMerchantInput
 }
@@ -31,6 +32,9 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 		defer f.mu.Unlock()
 		f.submissions = append(f.submissions, in.Application)
 		f.queries = 0
+		if n := len(f.submissions); n <= len(f.submitErrs) && f.submitErrs[n-1] != nil {
+			return 0, f.submitErrs[n-1]
+		}
 		return 2000000001, nil
 	})
 	reg(ActivityQueryApplyment, func(_ context.Context, in QueryApplymentInput) (ApplymentStatus, error) {
@@ -199,12 +203,13 @@ func TestApplicationValidationNamesTheField(t *testing.T) {
 
 // fakeWithdrawals answers like the channel's withdrawal API, scripted.
 type fakeWithdrawals struct {
-	mu       sync.Mutex
-	states   []string // what successive queries see (the last one stays)
-	queries  int
-	requests int
-	posted   []string
-	overdraw bool
+	mu          sync.Mutex
+	states      []string // what successive queries see (the last one stays)
+	queries     int
+	requests    int
+	posted      []string
+	overdraw    bool
+	withdrawErr error
 }
 
 func (f *fakeWithdrawals) register(env *testsuite.TestWorkflowEnvironment) {
@@ -222,6 +227,9 @@ func (f *fakeWithdrawals) register(env *testsuite.TestWorkflowEnvironment) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.requests++
+		if f.withdrawErr != nil {
+			return WithdrawStatus{}, f.withdrawErr
+		}
 		return WithdrawStatus{WithdrawID: "W1"}, nil
 	})
 	reg(ActivityQueryWithdraw, func(_ context.Context, in WithdrawInput) (WithdrawStatus, error) {
@@ -282,5 +290,41 @@ func TestWithdrawalBeyondAvailableIsRefused(t *testing.T) {
 	f := &fakeWithdrawals{overdraw: true, states: []string{"SUCCESS"}}
 	if st := runWithdrawal(t, f); st.Status != WithdrawalRefused || f.requests != 0 {
 		t.Errorf("status %s, %d requests at the channel", st.Status, f.requests)
+	}
+}
+
+// The channel refuses the submission itself (a field it will not take): that is a rejection the shop corrects,
+// not a step for ops.
+func TestOnboardingSubmissionRefusedByTheChannelIsCorrected(t *testing.T) {
+	f := &fakeApplyments{scripts: [][]string{{ApplymentFinish}, {ApplymentFinish}},
+		submitErrs: []error{temporal.NewNonRetryableApplicationError("bad bank", ErrTypeChannelRejected+".PARAM_ERROR", nil,
+			ChannelRejection{Code: "PARAM_ERROR", Message: "开户银行不支持", Field: "account_info.account_bank"})}}
+	var rejected OnboardingState
+	st, _ := runOnboarding(t, f, func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterDelayedCallback(func() {
+			queryOnboarding(env, &rejected)
+			fixed := testApplication()
+			fixed.BankAccount.Bank = "建设银行"
+			env.UpdateWorkflow(UpdateCorrectApplication, "fix", &testsuite.TestUpdateCallback{
+				OnReject: func(err error) { t.Error(err) }, OnAccept: func() {}, OnComplete: func(any, error) {}}, fixed)
+		}, time.Hour)
+	})
+	if rejected.Status != OnboardingRejected || len(rejected.Rejections) != 1 || rejected.Rejections[0].Field != "account_info.account_bank" {
+		t.Errorf("while refused: %+v", rejected)
+	}
+	if st.Status != OnboardingActive || len(f.submissions) != 2 || f.submissions[1].BankAccount.Bank != "建设银行" {
+		t.Errorf("final %s after %d submissions", st.Status, len(f.submissions))
+	}
+}
+
+// The channel refuses the withdrawal request (not enough at the channel): nothing left the account, so the
+// reservation is released (FAIL posted) rather than left in flight.
+func TestWithdrawalRefusedByTheChannelReleasesTheReservation(t *testing.T) {
+	f := &fakeWithdrawals{states: []string{"SUCCESS"},
+		withdrawErr: temporal.NewNonRetryableApplicationError("not enough", ErrTypeChannelRejected+".NOT_ENOUGH", nil,
+			ChannelRejection{Code: "NOT_ENOUGH", Message: "余额不足"})}
+	st := runWithdrawal(t, f)
+	if st.Status != WithdrawalFailed || len(f.posted) != 2 || f.posted[1] != WithdrawalFailed || f.queries != 0 {
+		t.Errorf("status %s posted %v queries %d", st.Status, f.posted, f.queries)
 	}
 }

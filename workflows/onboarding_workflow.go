@@ -70,8 +70,11 @@ func (o *onboarding) state() OnboardingState {
 
 func (o *onboarding) run(ctx workflow.Context) (OnboardingState, error) {
 	for {
-		o.submit(ctx)
-		switch o.track(ctx) {
+		state := ApplymentRejected // the channel refused the submission itself
+		if o.submit(ctx) {
+			state = o.track(ctx)
+		}
+		switch state {
 		case ApplymentFinish:
 			o.activate(ctx)
 			awaitHandlers(ctx)
@@ -100,15 +103,34 @@ const (
 	ApplymentFrozen        = "FROZEN"
 )
 
-func (o *onboarding) submit(ctx workflow.Context) {
+// submit sends the application. A channel that refuses it outright (PARAM_ERROR, INVALID_REQUEST: a field it
+// will not take) is a rejection the shop corrects like an audit's, so submit answers false; other failures wait
+// for ops (NEEDS_ATTENTION) and are retried with the same data.
+func (o *onboarding) submit(ctx workflow.Context) bool {
 	o.set(ctx, OnboardingSubmitting, "channel:submit")
 	o.corrected = false
 	o.attempts = append(o.attempts, OnboardingAttempt{N: len(o.attempts) + 1, SubmittedAt: workflow.Now(ctx)})
+	refused := false
 	o.attempt(ctx, "submit", func() error {
-		return workflow.ExecuteActivity(channelOptions(ctx), ActivitySubmitApplyment, SubmitApplymentInput{Channel: o.in.Channel,
+		err := workflow.ExecuteActivity(channelOptions(ctx), ActivitySubmitApplyment, SubmitApplymentInput{Channel: o.in.Channel,
 			Application: o.app}).Get(ctx, &o.last.ApplymentID)
+		if r, ok := channelRejection(err); ok && (r.Code == "PARAM_ERROR" || r.Code == "INVALID_REQUEST") {
+			field := r.Field
+			if field == "" {
+				field = "application"
+			}
+			o.last = ApplymentStatus{ApplymentID: o.last.ApplymentID, State: ApplymentRejected, StateDesc: "the channel refused the submission",
+				Rejections: []FieldRejection{{Field: field, Reason: r.Message}}}
+			refused = true
+			return nil
+		}
+		return err
 	})
+	if refused {
+		return false
+	}
 	o.note(ctx, "application submitted (attempt %d)", len(o.attempts))
+	return true
 }
 
 // track polls the application until it finishes, is rejected, or the give-up time passes (answering "").

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -53,6 +54,27 @@ func errorType(err error) string {
 		return "Timeout"
 	}
 	return ""
+}
+
+// ChannelRejection is the detail of a ChannelRejected.<CODE> failure: the channel's code, message and the
+// request field it named (activities attach it; the shape must match activities.Rejection).
+type ChannelRejection struct {
+	Code    string
+	Message string
+	Field   string
+}
+
+// channelRejection reads a channel's business rejection out of an activity failure.
+func channelRejection(err error) (ChannelRejection, bool) {
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || !strings.HasPrefix(ae.Type(), ErrTypeChannelRejected+".") {
+		return ChannelRejection{}, false
+	}
+	r := ChannelRejection{Code: strings.TrimPrefix(ae.Type(), ErrTypeChannelRejected+"."), Message: ae.Message()}
+	if ae.HasDetails() {
+		_ = ae.Details(&r)
+	}
+	return r, true
 }
 
 // stepError records a failed step for the state and the search attributes.

@@ -178,6 +178,11 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 	cctx := channelOptions(ctx)
 	w.attempt(ctx, "withdraw", func() error {
 		if err := workflow.ExecuteActivity(cctx, ActivityWithdraw, w.call()).Get(ctx, &w.st); err != nil {
+			if r, ok := channelRejection(err); ok {
+				// The channel did not take the request: nothing left the account, so the reservation is released.
+				w.st = WithdrawStatus{Status: WithdrawalFailed, Reason: r.Code + ": " + r.Message}
+				return nil
+			}
 			return err
 		}
 		wait := w.in.Settings.PollFirst
