@@ -4,11 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/splitpay/splitpay/internal/stacktest"
@@ -24,24 +26,16 @@ func (h *harness) saveHistories(name string, workflowIDs ...string) {
 		return
 	}
 	for _, id := range workflowIDs {
-		it := h.s.Starter.Temporal.GetWorkflowHistory(h.t.Context(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		var hist historypb.History
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				h.t.Fatal(err)
-			}
-			hist.Events = append(hist.Events, ev)
-		}
+		hist := history(h.t, h.s.Starter.Temporal, id)
 		// Payloads are sealed by the codec; the saved history holds them opened, so the replay test needs no key.
 		keys := stacktest.Keyring(h.t)
-		if err := proxy.VisitPayloads(h.t.Context(), &hist, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
+		if err := proxy.VisitPayloads(h.t.Context(), hist, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
 			Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
 				return keys.Decode(ps)
 			}}); err != nil {
 			h.t.Fatal(err)
 		}
-		b, err := protojson.MarshalOptions{Indent: " "}.Marshal(&hist)
+		b, err := protojson.MarshalOptions{Indent: " "}.Marshal(hist)
 		if err != nil {
 			h.t.Fatal(err)
 		}
@@ -53,4 +47,19 @@ func (h *harness) saveHistories(name string, workflowIDs ...string) {
 			h.t.Fatal(err)
 		}
 	}
+}
+
+// history reads a workflow's whole history as the server stores it: payloads as written (sealed, with the codec).
+func history(t *testing.T, c client.Client, workflowID string) *historypb.History {
+	t.Helper()
+	it := c.GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	hist := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	return hist
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -67,7 +66,7 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	bad := application(no, merchantID)
 	bad.LegalPerson.Number = "110105194912310021"
 	var apiErr *api.Error
-	if err := h.api.Do(ctx, http.MethodPost, "/v1/merchants/onboardings", "", bad, nil); !errorsAs(err, &apiErr) || apiErr.Status != 400 ||
+	if err := h.api.Do(ctx, http.MethodPost, "/v1/merchants/onboardings", "", bad, nil); !errors.As(err, &apiErr) || apiErr.Status != 400 ||
 		apiErr.Field != "legal_person.number" {
 		t.Fatalf("bad ID number: %v", err)
 	}
@@ -155,7 +154,8 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	}
 
 	// No personal data in the raw history, the logs, or PostgreSQL.
-	raw := rawHistory(t, workflows.OnboardingWorkflowID(no))
+	hist := history(t, stacktest.PlainTemporalClient(t), workflows.OnboardingWorkflowID(no))
+	raw := readable(t, hist)
 	logs := h.logs.String()
 	for _, secret := range []string{legalIDNumber, bankNumber, mobile, "李四"} {
 		if strings.Contains(raw, secret) {
@@ -177,7 +177,7 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	}
 	// Ops holding an API key can open the sealed payloads through the codec endpoint (the Temporal UI's and CLI's
 	// --codec-endpoint); without a key they cannot.
-	started := firstEvent(t, workflows.OnboardingWorkflowID(no)).GetWorkflowExecutionStartedEventAttributes().GetInput()
+	started := hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput()
 	body, _ := protojson.Marshal(started)
 	if resp, _ := rawPost(t, h.s.APIURL+"/codec/decode", "", "", string(body)); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("codec without a key: %d", resp.StatusCode)
@@ -207,35 +207,14 @@ func (h *harness) withdrawal(merchantID, no string, cond func(api.WithdrawalView
 	}
 }
 
-// firstEvent is a workflow's WorkflowExecutionStarted event, read without the codec.
-func firstEvent(t *testing.T, workflowID string) *historypb.HistoryEvent {
+// readable is a history as someone with Temporal access but no payload keys reads it: its JSON, plus every
+// base64 string in it decoded, so plaintext could not hide in payload data.
+func readable(t *testing.T, hist *historypb.History) string {
 	t.Helper()
-	it := stacktest.PlainTemporalClient(t).GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	ev, err := it.Next()
+	b, err := protojson.Marshal(hist)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ev
-}
-
-// rawHistory is a workflow's history as someone with Temporal access but no payload keys reads it.
-func rawHistory(t *testing.T, workflowID string) string {
-	t.Helper()
-	c := stacktest.PlainTemporalClient(t)
-	it := c.GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var hist historypb.History
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, ev)
-	}
-	b, err := protojson.Marshal(&hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Payload data is base64 in JSON: decode every string that decodes, so plaintext could not hide there.
 	var anything any
 	_ = json.Unmarshal(b, &anything)
 	return string(b) + " " + decodedStrings(anything)
@@ -265,5 +244,3 @@ func decodedStrings(v any) string {
 	walk(v)
 	return b.String()
 }
-
-func errorsAs(err error, target **api.Error) bool { return errors.As(err, target) }

@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/splitpay/splitpay/internal/mask"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -102,20 +102,6 @@ type Receiver struct {
 	Status   string
 }
 
-// MaskName keeps a name's first character and stars the rest ("张三丰" → "张**"), so a person's full name is
-// never stored.
-func MaskName(name string) string {
-	r, size := utf8.DecodeRuneInString(name)
-	if r == utf8.RuneError {
-		return ""
-	}
-	masked := string(r)
-	for range utf8.RuneCountInString(name[size:]) {
-		masked += "*"
-	}
-	return masked
-}
-
 // UpsertReceiver registers the receiver (or updates it), storing the name masked.
 func (l *Ledger) UpsertReceiver(ctx context.Context, r Receiver) error {
 	if err := first(required("ID", r.ID), required("Channel", r.Channel), required("Account", r.Account),
@@ -135,7 +121,7 @@ func (l *Ledger) UpsertReceiver(ctx context.Context, r Receiver) error {
 		INSERT INTO receivers (id, channel, type, account, relation, name_masked, status) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET relation = EXCLUDED.relation, name_masked = EXCLUDED.name_masked,
 			status = EXCLUDED.status, updated_at = now()`,
-		r.ID, r.Channel, r.Type, r.Account, r.Relation, MaskName(r.Name), r.Status)
+		r.ID, r.Channel, r.Type, r.Account, r.Relation, mask.Name(r.Name), r.Status)
 	return err
 }
 

@@ -60,16 +60,8 @@ func (c *Client) GetOnboarding(ctx context.Context, outRequestNo string) (workfl
 	return st, fromTemporal(err, "onboarding "+outRequestNo)
 }
 
-// stateOf reads a process's state: its live query while it runs, its result once it has ended (a result needs
-// no worker to replay the history, and is the state it ended with).
+// stateOf answers a process's state by its query (a finished one's too: the worker replays it).
 func (c *Client) stateOf(ctx context.Context, workflowID, query string, out any) error {
-	desc, err := c.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
-	if err != nil {
-		return err
-	}
-	if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-		return c.Temporal.GetWorkflow(ctx, workflowID, "").Get(ctx, out)
-	}
 	v, err := c.Temporal.QueryWorkflow(ctx, workflowID, "", query)
 	if err != nil {
 		return err

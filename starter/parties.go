@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/internal/mask"
 	"github.com/splitpay/splitpay/ledger"
 )
 
@@ -53,7 +54,7 @@ type ReceiverRequest struct {
 
 // LogValue keeps the person's name out of logs.
 func (r ReceiverRequest) LogValue() any {
-	return struct{ ID, Type, Account, Name, Relation string }{r.ID, r.Type, r.Account, ledger.MaskName(r.Name), r.Relation}
+	return struct{ ID, Type, Account, Name, Relation string }{r.ID, r.Type, r.Account, mask.Name(r.Name), r.Relation}
 }
 
 // RegisterReceiver adds the receiver at the channel (idempotent there) and stores it with its name masked.
@@ -98,7 +99,7 @@ func (c *Client) RegisterReceiver(ctx context.Context, req ReceiverRequest) (led
 	if err := c.Ledger.UpsertReceiver(ctx, r); err != nil {
 		return ledger.Receiver{}, err
 	}
-	r.Name, r.Status = ledger.MaskName(req.Name), ledger.ReceiverActive
+	r.Name, r.Status = mask.Name(req.Name), ledger.ReceiverActive
 	return r, nil
 }
 

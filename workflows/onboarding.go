@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/splitpay/splitpay/internal/mask"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -222,38 +223,18 @@ func first(errs ...error) error {
 // Masked is the application with its personal data masked, for views: 张**, 1101**********002X, ****1234.
 func (a Application) Masked() Application {
 	m := a
-	m.LegalPerson.Name, m.LegalPerson.Number = MaskName(a.LegalPerson.Name), MaskTail(a.LegalPerson.Number, 4)
-	m.BankAccount.Name, m.BankAccount.Number = MaskName(a.BankAccount.Name), MaskTail(a.BankAccount.Number, 4)
-	m.Contact.Name, m.Contact.IDNumber, m.Contact.Mobile = MaskName(a.Contact.Name), MaskTail(a.Contact.IDNumber, 4), MaskTail(a.Contact.Mobile, 4)
+	m.LegalPerson.Name, m.LegalPerson.Number = mask.Name(a.LegalPerson.Name), mask.Tail(a.LegalPerson.Number, 4)
+	m.BankAccount.Name, m.BankAccount.Number = mask.Name(a.BankAccount.Name), mask.Tail(a.BankAccount.Number, 4)
+	m.Contact.Name, m.Contact.IDNumber, m.Contact.Mobile = mask.Name(a.Contact.Name), mask.Tail(a.Contact.IDNumber, 4), mask.Tail(a.Contact.Mobile, 4)
 	if at := strings.IndexByte(a.Contact.Email, '@'); at > 0 {
 		m.Contact.Email = a.Contact.Email[:1] + "***" + a.Contact.Email[at:]
 	}
 	if a.BusinessLicense != nil {
 		l := *a.BusinessLicense
-		l.LegalPerson = MaskName(l.LegalPerson)
+		l.LegalPerson = mask.Name(l.LegalPerson)
 		m.BusinessLicense = &l
 	}
 	return m
-}
-
-// MaskName keeps a name's first character: 张**.
-func MaskName(s string) string {
-	r := []rune(s)
-	if len(r) == 0 {
-		return ""
-	}
-	return string(r[0]) + strings.Repeat("*", max(len(r)-1, 1))
-}
-
-// MaskTail keeps the last n characters: ****1234.
-func MaskTail(s string, n int) string {
-	if s == "" {
-		return ""
-	}
-	if len(s) <= n {
-		return strings.Repeat("*", len(s))
-	}
-	return strings.Repeat("*", len(s)-n) + s[len(s)-n:]
 }
 
 // OnboardingSettings are the onboarding's timings.
@@ -268,16 +249,8 @@ var DefaultOnboardingSettings = OnboardingSettings{PollFirst: time.Minute, PollM
 
 func (s OnboardingSettings) withDefaults() OnboardingSettings {
 	d := DefaultOnboardingSettings
-	if s.PollFirst > 0 {
-		d.PollFirst = s.PollFirst
-	}
-	if s.PollMax > 0 {
-		d.PollMax = s.PollMax
-	}
-	if s.GiveUpAfter > 0 {
-		d.GiveUpAfter = s.GiveUpAfter
-	}
-	return d
+	fillZero([][2]*time.Duration{{&s.PollFirst, &d.PollFirst}, {&s.PollMax, &d.PollMax}, {&s.GiveUpAfter, &d.GiveUpAfter}})
+	return s
 }
 
 // OnboardingInput starts an onboarding.

@@ -114,16 +114,21 @@ func DefaultOrderSettings() OrderSettings {
 // means none).
 func (s OrderSettings) withDefaults() OrderSettings {
 	d := DefaultOrderSettings()
-	for _, f := range []struct{ v, def *time.Duration }{
+	fillZero([][2]*time.Duration{
 		{&s.PaymentWindow, &d.PaymentWindow}, {&s.QueryAfter, &d.QueryAfter}, {&s.AutoConfirmAfter, &d.AutoConfirmAfter},
 		{&s.FreezePeriod, &d.FreezePeriod}, {&s.FinishMargin, &d.FinishMargin}, {&s.SharePollFirst, &d.SharePollFirst},
 		{&s.SharePollMax, &d.SharePollMax},
-	} {
-		if *f.v <= 0 {
-			*f.v = *f.def
+	})
+	return s
+}
+
+// fillZero sets each timing that is zero (or negative) to its default: pairs of {setting, default}.
+func fillZero(pairs [][2]*time.Duration) {
+	for _, p := range pairs {
+		if *p[0] <= 0 {
+			*p[0] = *p[1]
 		}
 	}
-	return s
 }
 
 // PlanLimits are the channel limits the sharing plan must respect.

@@ -62,6 +62,18 @@ func (p *process) attempt(ctx workflow.Context, step string, run func() error) {
 	}
 }
 
+// onSignal handles every signal of a name, for the workflow's life, in a workflow goroutine.
+func onSignal[T any](ctx workflow.Context, name string, handle func(T)) {
+	ch := workflow.GetSignalChannel(ctx, name)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var v T
+			ch.Receive(ctx, &v)
+			handle(v)
+		}
+	})
+}
+
 // awaitHandlers lets running update handlers finish before the workflow returns.
 func awaitHandlers(ctx workflow.Context) {
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })

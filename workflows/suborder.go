@@ -61,22 +61,8 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 	}
 	s.subsidyDue = s.in.Subsidy
 	s.toppedUp, s.refundNotices = map[string]bool{}, map[string]bool{}
-	notices := workflow.GetSignalChannel(ctx, SignalRefundNotified)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var n RefundNotice
-			notices.Receive(ctx, &n)
-			s.refundNotices[n.OutRefundNo] = true
-		}
-	})
-	topUps := workflow.GetSignalChannel(ctx, SignalReceiverToppedUp)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for {
-			var t ReceiverToppedUp
-			topUps.Receive(ctx, &t)
-			s.toppedUp[t.ReceiverID] = true
-		}
-	})
+	onSignal(ctx, SignalRefundNotified, func(n RefundNotice) { s.refundNotices[n.OutRefundNo] = true })
+	onSignal(ctx, SignalReceiverToppedUp, func(t ReceiverToppedUp) { s.toppedUp[t.ReceiverID] = true })
 	if len(s.in.Items) > 0 {
 		cs, err := NewCouponState(s.in.Items, s.in.Coupon)
 		if err != nil {

@@ -49,16 +49,8 @@ var DefaultWithdrawalSettings = WithdrawalSettings{PollFirst: 30 * time.Second, 
 
 func (s WithdrawalSettings) withDefaults() WithdrawalSettings {
 	d := DefaultWithdrawalSettings
-	if s.PollFirst > 0 {
-		d.PollFirst = s.PollFirst
-	}
-	if s.PollMax > 0 {
-		d.PollMax = s.PollMax
-	}
-	if s.BounceWatch > 0 {
-		d.BounceWatch = s.BounceWatch
-	}
-	return d
+	fillZero([][2]*time.Duration{{&s.PollFirst, &d.PollFirst}, {&s.PollMax, &d.PollMax}, {&s.BounceWatch, &d.BounceWatch}})
+	return s
 }
 
 // WithdrawalInput asks to move a merchant's available balance to its bank account.

@@ -142,44 +142,33 @@ func (c *config) keyring(logger *slog.Logger) (*codec.Keyring, error) {
 	return k, nil
 }
 
-// merchantSettings parses the onboarding and withdrawal timings.
-func (c *config) merchantSettings() (workflows.OnboardingSettings, workflows.WithdrawalSettings, error) {
-	var o workflows.OnboardingSettings
-	var w workflows.WithdrawalSettings
-	for _, f := range []struct {
-		name, value string
-		dst         *time.Duration
-	}{
-		{"SPLITPAY_ONBOARDING_GIVE_UP_AFTER", c.OnboardingGiveUpAfter, &o.GiveUpAfter},
-		{"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH", c.WithdrawalBounceWatch, &w.BounceWatch},
-	} {
-		d, err := time.ParseDuration(f.value)
-		if err != nil || d <= 0 {
-			return o, w, fmt.Errorf("%s: a positive duration such as 72h, got %q", f.name, f.value)
-		}
-		*f.dst = d
-	}
-	return o, w, nil
+// timings are the processes' timings parsed from the configuration (zero: the workflow's default, or none).
+type timings struct {
+	orders     workflows.OrderSettings
+	onboarding workflows.OnboardingSettings
+	withdrawal workflows.WithdrawalSettings
 }
 
-// orderSettings parses the lifecycle timings.
-func (c *config) orderSettings() (workflows.OrderSettings, error) {
-	var s workflows.OrderSettings
+// timings parses every timing setting.
+func (c *config) timings() (timings, error) {
+	var t timings
 	for _, f := range []struct {
 		name, value string
 		dst         *time.Duration
 	}{
-		{"SPLITPAY_PAYMENT_WINDOW", c.PaymentWindow, &s.PaymentWindow}, {"SPLITPAY_QUERY_AFTER", c.QueryAfter, &s.QueryAfter},
-		{"SPLITPAY_AUTO_CONFIRM_AFTER", c.AutoConfirmAfter, &s.AutoConfirmAfter}, {"SPLITPAY_AFTER_SALE_WINDOW", c.AfterSaleWindow, &s.AfterSaleWindow},
-		{"SPLITPAY_REFUND_WINDOW", c.RefundWindow, &s.RefundWindow},
+		{"SPLITPAY_PAYMENT_WINDOW", c.PaymentWindow, &t.orders.PaymentWindow}, {"SPLITPAY_QUERY_AFTER", c.QueryAfter, &t.orders.QueryAfter},
+		{"SPLITPAY_AUTO_CONFIRM_AFTER", c.AutoConfirmAfter, &t.orders.AutoConfirmAfter}, {"SPLITPAY_AFTER_SALE_WINDOW", c.AfterSaleWindow, &t.orders.AfterSaleWindow},
+		{"SPLITPAY_REFUND_WINDOW", c.RefundWindow, &t.orders.RefundWindow},
+		{"SPLITPAY_ONBOARDING_GIVE_UP_AFTER", c.OnboardingGiveUpAfter, &t.onboarding.GiveUpAfter},
+		{"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH", c.WithdrawalBounceWatch, &t.withdrawal.BounceWatch},
 	} {
 		d, err := time.ParseDuration(f.value)
 		if err != nil || d < 0 {
-			return s, fmt.Errorf("%s: a duration such as 30m or 168h, got %q", f.name, f.value)
+			return t, fmt.Errorf("%s: a duration such as 30m or 168h, got %q", f.name, f.value)
 		}
 		*f.dst = d
 	}
-	return s, nil
+	return t, nil
 }
 
 // apiKeys are the configured bearer keys.

@@ -214,16 +214,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer, wx
 			return err
 		}
 	}
-	settings, err := cfg.orderSettings()
+	t, err := cfg.timings()
 	if err != nil {
 		return err
 	}
-	onboarding, withdrawal, err := cfg.merchantSettings()
-	if err != nil {
-		return err
-	}
-	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: settings,
-		Onboarding: onboarding, Withdrawal: withdrawal, Codec: d.keys.HTTPHandler(),
+	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
+		Onboarding: t.onboarding, Withdrawal: t.withdrawal, Codec: d.keys.HTTPHandler(),
 		WeChat: wx, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys(), NoWorker: apiOnly})
 	if err != nil {
 		return err
