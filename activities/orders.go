@@ -18,6 +18,30 @@ func (a *Activities) SaveOrderView(ctx context.Context, in workflows.OrderViewIn
 	return forTemporal(err)
 }
 
+// CheckFrozen compares what the ledger holds frozen for a sub-order with the channel's unsplit amount, before
+// an irreversible step (a refund, finish) moves money on the strength of it. A difference is non-retryable:
+// the books disagree with the channel, and ops must look before money moves.
+func (a *Activities) CheckFrozen(ctx context.Context, ref workflows.SubOrderRef) (workflows.FrozenCheck, error) {
+	ch, err := a.channel(ref.Channel)
+	if err != nil {
+		return workflows.FrozenCheck{}, err
+	}
+	unsplit, err := ch.UnsplitAmount(ctx, ref.TransactionID)
+	if err != nil {
+		return workflows.FrozenCheck{}, forTemporal(err)
+	}
+	booked, err := a.Ledger.SubOrderFrozen(ctx, ref.OrderNo, ref.SubOrderNo, ref.MerchantID)
+	if err != nil {
+		return workflows.FrozenCheck{}, err
+	}
+	if booked != unsplit {
+		return workflows.FrozenCheck{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("sub-order %s: the ledger holds %s frozen, the channel %s unsplit", ref.SubOrderNo, booked, unsplit),
+			workflows.ErrTypeNotConserved, nil)
+	}
+	return workflows.FrozenCheck{Unsplit: unsplit}, nil
+}
+
 // CheckConservation checks SPEC's per-sub-order equation on the ledger's postings: paid + subsidy = refunded +
 // shared − clawed back + settled + subsidy returned. A failure is non-retryable: ops must look.
 func (a *Activities) CheckConservation(ctx context.Context, ref workflows.SubOrderRef) error {

@@ -15,11 +15,11 @@ func (a *Activities) ApplyRefund(ctx context.Context, in workflows.ApplyRefundIn
 		return workflows.RefundStatus{}, err
 	}
 	st, err := ch.ApplyRefund(ctx, channels.RefundRequest{SubMchID: in.SubMchID, TransactionID: in.TransactionID, OutRefundNo: in.OutRefundNo,
-		Reason: in.Reason, Refund: in.Refund, Total: in.Total, NotifyURL: in.NotifyURL})
+		Reason: in.Reason, Refund: in.Refund, Total: in.Total, NotifyURL: in.NotifyURL, From: in.From})
 	if err != nil {
 		return workflows.RefundStatus{}, forTemporal(err)
 	}
-	return workflows.RefundStatus{RefundID: st.RefundID, Status: st.Status, Amount: st.Refund}, nil
+	return workflows.RefundStatus{RefundID: st.RefundID, Status: st.Status, Amount: st.Refund, From: st.From}, nil
 }
 
 // QueryRefundStatus asks how a refund went; the workflow polls it while PROCESSING.
@@ -32,7 +32,7 @@ func (a *Activities) QueryRefundStatus(ctx context.Context, in workflows.ApplyRe
 	if err != nil {
 		return workflows.RefundStatus{}, forTemporal(err)
 	}
-	return workflows.RefundStatus{RefundID: st.RefundID, Status: st.Status, Amount: st.Refund}, nil
+	return workflows.RefundStatus{RefundID: st.RefundID, Status: st.Status, Amount: st.Refund, From: st.From}, nil
 }
 
 // PostRefund posts a successful refund to the ledger, once per channel refund id.
@@ -98,7 +98,7 @@ func (a *Activities) ReturnSubsidy(ctx context.Context, in workflows.ReturnSubsi
 		return workflows.PostingResult{}, err
 	}
 	st, err := ch.ReturnSubsidy(ctx, channels.SubsidyReturnRequest{SubMchID: in.SubMchID, OutOrderNo: in.OutOrderNo, TransactionID: in.TransactionID,
-		RefundID: in.RefundID, Amount: in.Amount, Description: "coupon voided by refund"})
+		RefundID: in.RefundID, Amount: in.Amount, Description: "coupon voided by refund", From: fundsSource(in.FromFrozen)})
 	if err != nil {
 		return workflows.PostingResult{}, forTemporal(err)
 	}
@@ -121,4 +121,11 @@ func (a *Activities) NetCommissionDebts(ctx context.Context, in workflows.NetDeb
 		}
 	}
 	return out, nil
+}
+
+func fundsSource(frozen bool) string {
+	if frozen {
+		return channels.FundsFrozen
+	}
+	return channels.FundsAvailable
 }

@@ -327,6 +327,7 @@ type SubsidyReturnRequest struct {
 	RefundID      string
 	Amount        money.Amount
 	Description   string
+	From          string // FundsFrozen or FundsAvailable: the sub-merchant account it comes from
 }
 
 // SubsidyState is a subsidy or subsidy return's outcome.
@@ -353,7 +354,17 @@ type RefundRequest struct {
 	Refund        money.Amount
 	Total         money.Amount // the sub-order's amount
 	NotifyURL     string
+	// From is where the sub-merchant's money comes from: FundsFrozen (the default while the order is pending
+	// split; the channel refuses a refund larger than what is left unsplit) or FundsAvailable.
+	From string
 }
+
+// Funds sources of a refund or subsidy return: the order's frozen (pending-split) money, or the sub-merchant's
+// available balance. After finish every refund comes from available money.
+const (
+	FundsFrozen    = "FROZEN"
+	FundsAvailable = "AVAILABLE"
+)
 
 // Refund states.
 const (
@@ -373,6 +384,7 @@ type RefundState struct {
 	Status        string
 	Refund        money.Amount
 	SuccessTime   string
+	From          string // FundsFrozen or FundsAvailable: where the channel took the money from
 }
 
 // Refunds applies and queries refunds.

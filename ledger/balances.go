@@ -186,6 +186,17 @@ func (l *Ledger) SubOrderTotals(ctx context.Context, orderNo, subOrderNo string)
 	return t, err
 }
 
+// SubOrderFrozen is what the ledger holds frozen for one sub-order: every entry its postings made on the
+// merchant's frozen account. The channel's unsplit amount for the sub-order must be the same.
+func (l *Ledger) SubOrderFrozen(ctx context.Context, orderNo, subOrderNo, merchantID string) (money.Amount, error) {
+	var sum int64
+	err := l.db.QueryRow(ctx, `
+		SELECT coalesce(sum(e.amount), 0)::bigint
+		FROM postings p JOIN entries e ON e.posting_id = p.id JOIN accounts a ON a.id = e.account_id
+		WHERE p.order_no = $1 AND p.sub_order_no = $2 AND a.key = $3`, orderNo, subOrderNo, MerchantFrozen(merchantID).Key()).Scan(&sum)
+	return money.Amount(sum), err
+}
+
 func (t *SubOrderTotals) field(kind string) *money.Amount {
 	switch kind {
 	case KindPayment:

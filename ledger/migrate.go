@@ -64,12 +64,28 @@ const migrateLockID = 0x53504c4954 // "SPLIT"
 
 // Migrate applies every embedded migration not yet applied, each in its own transaction, and returns the
 // names it applied. Already-applied migrations whose text changed are an error: migrations are append-only.
+// The whole run holds a session advisory lock on one connection, taken before anything else: concurrent
+// migrators (several workers starting at once) would otherwise race on creating schema_migrations itself.
 func Migrate(ctx context.Context, db *pgxpool.Pool) ([]string, error) {
 	migrations, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	conn, err := db.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLockID); err != nil {
+		return nil, fmt.Errorf("take the migration lock: %w", err)
+	}
+	defer func() {
+		// A background context: the caller's may be done, and the lock must not outlive this run.
+		if _, err := conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, migrateLockID); err != nil {
+			conn.Conn().Close(context.Background()) // closing the session drops its locks
+		}
+	}()
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    integer     PRIMARY KEY,
 		name       text        NOT NULL,
 		checksum   bytea       NOT NULL,
@@ -78,7 +94,7 @@ func Migrate(ctx context.Context, db *pgxpool.Pool) ([]string, error) {
 	}
 	var applied []string
 	for _, m := range migrations {
-		did, err := applyOne(ctx, db, m)
+		did, err := applyOne(ctx, conn.Conn(), m)
 		if err != nil {
 			return applied, err
 		}
@@ -89,11 +105,8 @@ func Migrate(ctx context.Context, db *pgxpool.Pool) ([]string, error) {
 	return applied, nil
 }
 
-func applyOne(ctx context.Context, db *pgxpool.Pool, m Migration) (applied bool, err error) {
+func applyOne(ctx context.Context, db *pgx.Conn, m Migration) (applied bool, err error) {
 	err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockID); err != nil {
-			return err
-		}
 		var sum []byte
 		switch err := tx.QueryRow(ctx, `SELECT checksum FROM schema_migrations WHERE version = $1`, m.Version).Scan(&sum); err {
 		case nil:

@@ -139,22 +139,19 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	}
 	if o.paid == nil {
 		o.note(ctx, "closed unpaid")
-		o.set(ctx, StatusClosed, "")
-		o.saveView(ctx)
+		o.end(ctx, StatusClosed, "")
 		awaitHandlers(ctx)
 		return OrderResult{OrderNo: o.in.OrderNo, Status: StatusClosed}, nil
 	}
 	o.postPayments(ctx)
 	o.runSubOrders(ctx)
 	if o.childDone < len(o.subs) {
-		o.set(ctx, StatusNeedsAttention, "ops:sub-orders")
-		o.saveView(ctx)
+		o.end(ctx, StatusNeedsAttention, "ops:sub-orders")
 		awaitHandlers(ctx)
 		return OrderResult{}, temporal.NewNonRetryableApplicationError("a sub-order workflow failed: see "+o.lastError.Step, "SubOrderFailed", nil)
 	}
 	o.note(ctx, "every sub-order completed")
-	o.set(ctx, StatusCompleted, "")
-	o.saveView(ctx)
+	o.end(ctx, StatusCompleted, "")
 	awaitHandlers(ctx)
 	return OrderResult{OrderNo: o.in.OrderNo, Status: StatusCompleted}, nil
 }
@@ -355,15 +352,29 @@ func (o *checkout) childSettled(ctx workflow.Context, i int, res SubOrderResult,
 	o.note(ctx, "sub-order %s %s: shared %s, settled %s", res.SubOrderNo, res.Status, res.Shared, res.Settled)
 }
 
+// end sets the status the order ends in (or waits for ops in). The read model is written first, so a client
+// that sees the status in the live state finds the order listed with it too.
+func (o *checkout) end(ctx workflow.Context, status, waitingFor string) {
+	if workflow.GetVersion(ctx, "view-before-status", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		o.set(ctx, status, waitingFor)
+		o.saveView(ctx)
+		return
+	}
+	o.saveViewAs(ctx, status)
+	o.set(ctx, status, waitingFor)
+}
+
 // saveView writes the orders read model; a best effort, since the workflow's own state is the truth.
-func (o *checkout) saveView(ctx workflow.Context) {
+func (o *checkout) saveView(ctx workflow.Context) { o.saveViewAs(ctx, o.status) }
+
+func (o *checkout) saveViewAs(ctx workflow.Context, status string) {
 	o.revision++
-	v := OrderViewInput{OrderNo: o.in.OrderNo, Channel: o.in.Channel, Status: o.status, Total: o.in.Total(),
+	v := OrderViewInput{OrderNo: o.in.OrderNo, Channel: o.in.Channel, Status: status, Total: o.in.Total(),
 		MerchantIDs: o.in.MerchantIDs(), Revision: o.revision}
 	if o.paid != nil {
 		v.Paid, v.PaidAt = o.in.Total(), &o.paidAt
 	}
-	if o.status == StatusCompleted {
+	if status == StatusCompleted {
 		now := workflow.Now(ctx)
 		v.CompletedAt = &now
 	}

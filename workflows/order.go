@@ -413,6 +413,7 @@ type SubOrderResult struct {
 const (
 	ActivitySaveOrderView      = "SaveOrderView"
 	ActivityCheckConservation  = "CheckConservation"
+	ActivityCheckFrozen        = "CheckFrozen"
 	ErrTypeNotConserved        = "LedgerRejected.NotConserved"
 	ErrTypeDifferentCart       = "DifferentCart"
 	ErrTypeOrderNotPayable     = "OrderNotPayable"
@@ -420,6 +421,11 @@ const (
 	ErrTypeInvalidOrder        = "InvalidOrder"
 	ErrTypePaymentWindowPassed = "PaymentWindowPassed"
 )
+
+// FrozenCheck is CheckFrozen's answer: the sub-order's unsplit money, on which the ledger and the channel agree.
+type FrozenCheck struct {
+	Unsplit money.Amount
+}
 
 // OrderViewInput writes the orders read model; Revision orders the writes.
 type OrderViewInput struct {

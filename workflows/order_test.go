@@ -49,6 +49,8 @@ type fakeChannel struct {
 	subsidyBack money.Amount            // subsidy returned
 	fromFrozen  []bool                  // per posted refund: from frozen funds (before finish)?
 	owed        map[string]money.Amount // receiver id → open commission debt to the merchant
+	unsplit     money.Amount            // CheckFrozen's answer; 0: more than any refund
+	froms       []string                // per applied refund: the funds source asked for
 }
 
 func (f *fakeChannel) record(name, key string) error {
@@ -150,6 +152,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		defer f.mu.Unlock()
 		if f.refunds[in.OutRefundNo] == 0 {
 			f.refunds[in.OutRefundNo] = in.Refund
+			f.froms = append(f.froms, in.From)
 		}
 		return refundState(in), nil
 	})
@@ -304,6 +307,17 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		return PostingResult{}, f.record(ActivityPostFinished, in.FinishOrderID)
 	})
 	reg(ActivitySaveOrderView, func(_ context.Context, in OrderViewInput) error { return f.record(ActivitySaveOrderView, in.Status) })
+	reg(ActivityCheckFrozen, func(_ context.Context, in SubOrderRef) (FrozenCheck, error) {
+		if err := f.record(ActivityCheckFrozen, in.SubOrderNo); err != nil {
+			return FrozenCheck{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.unsplit == 0 {
+			return FrozenCheck{Unsplit: 1 << 40}, nil
+		}
+		return FrozenCheck{Unsplit: f.unsplit}, nil
+	})
 	reg(ActivityCheckConservation, func(_ context.Context, in SubOrderRef) error {
 		return f.record(ActivityCheckConservation, in.SubOrderNo)
 	})

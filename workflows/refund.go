@@ -58,6 +58,7 @@ type RefundState struct {
 	BuyerRefund   money.Amount // what the buyer gets back
 	SubsidyReturn money.Amount // subsidy the platform no longer owes, or gets back (补差回退)
 	RefundID      string       // the channel's id, once applied
+	From          string       // channels' funds source asked for: FROZEN (the order's unsplit money) or AVAILABLE
 	RequestedAt   time.Time
 	CompletedAt   time.Time
 	LastError     *StepError
@@ -71,13 +72,21 @@ type ApplyRefundInput struct {
 	Refund      money.Amount
 	Total       money.Amount // the sub-order's amount
 	NotifyURL   string
+	From        string // FundsFrozen (the default while pending split) or FundsAvailable
 }
+
+// Funds sources of a refund or subsidy return, as the channels name them.
+const (
+	FundsFrozen    = "FROZEN"
+	FundsAvailable = "AVAILABLE"
+)
 
 // RefundStatus is the channel's view of a refund.
 type RefundStatus struct {
 	RefundID string
 	Status   string // SUCCESS | PROCESSING | ABNORMAL | CLOSED
 	Amount   money.Amount
+	From     string // where the channel took the money from, when it says
 }
 
 // PostRefundInput posts a refund that succeeded: from frozen funds before finish, available ones after.

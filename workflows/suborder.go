@@ -338,6 +338,9 @@ func (s *subOrder) finish(ctx workflow.Context) {
 	s.processRefunds(ctx) // refunds asked during sharing, now that every request has settled
 	s.finishing = true
 	s.set(ctx, StatusFinishing, "channel:finish")
+	if workflow.GetVersion(ctx, "finish-precheck", workflow.DefaultVersion, 1) == 1 {
+		s.checkFrozen(ctx, "check frozen before finish") // what finish unfreezes must be what the books hold frozen
+	}
 	cctx, lctx := channelOptions(ctx), ledgerOptions(ctx)
 	var res FinishResult
 	s.attempt(ctx, "finish", func() error {

@@ -2,9 +2,11 @@ package workflows
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/splitpay/splitpay/money"
@@ -87,10 +89,10 @@ func TestPartialAmountRefundLowersTheSubsidyNothingAndTheBase(t *testing.T) {
 	}
 }
 
-// A refund asked while sharing is PROCESSING waits for it to settle, then claws back: the platform and the
-// supplier (merchants) by return orders, the distributors (persons) as debt — each to its share of the halved
-// base — then refunds. Finish unfreezes what is left.
-func TestRefundDuringSharingClawsBackThenRefunds(t *testing.T) {
+// A refund asked while sharing is PROCESSING waits for it to settle, checks the frozen money, refunds, and only
+// once the refund succeeded claws back: the platform and the supplier (merchants) by return orders, the
+// distributors (persons) as debt — each to its share of the halved base. Finish unfreezes what is left.
+func TestRefundDuringSharingRefundsThenClawsBack(t *testing.T) {
 	f := newFake()
 	f.processing = 3
 	in := subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour})
@@ -105,19 +107,26 @@ func TestRefundDuringSharingClawsBackThenRefunds(t *testing.T) {
 	if f.returned != 2500+1500 || f.debts != 5000+2500 || f.posted != 50000 {
 		t.Errorf("returned %s, debts %s, refunded %s", f.returned, f.debts, f.posted)
 	}
-	lastQuery, firstReturn, refund := -1, -1, -1
+	lastQuery, firstReturn, firstDebt, refund, posted := -1, -1, -1, -1, -1
 	for i, c := range f.calls {
 		switch {
 		case c == "QueryShare T1-sub1-share1":
 			lastQuery = i
-		case firstReturn < 0 && len(c) > 11 && c[:11] == "ReturnShare":
+		case firstReturn < 0 && strings.HasPrefix(c, "ReturnShare"):
 			firstReturn = i
+		case firstDebt < 0 && strings.HasPrefix(c, ActivityPostCommissionDebt):
+			firstDebt = i
 		case c == "ApplyRefund T1-sub1-rf-H1":
 			refund = i
+		case strings.HasPrefix(c, ActivityPostRefund):
+			posted = i
 		}
 	}
-	if !(lastQuery < firstReturn && firstReturn < refund) {
-		t.Errorf("order of calls: sharing must settle, then returns, then the refund: %v", f.calls)
+	if !(lastQuery < refund && refund < posted && posted < firstReturn && posted < firstDebt) {
+		t.Errorf("order of calls: sharing must settle, then the refund succeed and post, then returns and debts: %v", f.calls)
+	}
+	if len(f.froms) != 1 || f.froms[0] != FundsFrozen || len(f.fromFrozen) != 1 || !f.fromFrozen[0] {
+		t.Errorf("a refund the unsplit money covers comes from it: asked %v, posted from frozen %v", f.froms, f.fromFrozen)
 	}
 	if !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt1-1 T1-sub1-share1") {
 		t.Errorf("return numbers derive from the sub-order, refund and receiver: %v", f.calls)
@@ -366,5 +375,50 @@ func TestClosedRefundIsSurfacedAndResumed(t *testing.T) {
 	}
 	if !slices.Contains(f.calls, "ApplyRefund T1-sub1-rf-Z1") || !slices.Contains(f.calls, "ApplyRefund T1-sub1-r2-Z1") {
 		t.Errorf("calls %v", f.calls)
+	}
+}
+
+// A full refund after sharing is larger than what is still unsplit: the workflow asks for the merchant's
+// available funds (the channel would refuse it from frozen money) and books it from there.
+func TestRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
+	f := newFake()
+	f.processing = 1
+	f.unsplit = 80000 // 1000 paid, 200 shared to others
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "F1", Amount: 100000})
+	})
+	if len(f.froms) != 1 || f.froms[0] != FundsAvailable || len(f.fromFrozen) != 1 || f.fromFrozen[0] {
+		t.Errorf("asked %v, posted from frozen %v; want AVAILABLE both", f.froms, f.fromFrozen)
+	}
+	if st.Refunds[0].From != FundsAvailable || st.Status != StatusCompleted {
+		t.Errorf("refund %+v status %s", st.Refunds[0], st.Status)
+	}
+}
+
+// A refund the channel refuses (the merchant lacks the money) moves nothing and books nothing: no return, no
+// commission debt, until ops resume and the refund succeeds.
+func TestRefusedRefundBooksNoDebt(t *testing.T) {
+	f := newFake()
+	f.processing = 1
+	f.failures[ActivityApplyRefund] = []error{temporal.NewNonRetryableApplicationError("lacks", ErrTypeChannelRejected+".NOT_ENOUGH", nil)}
+	var during SubOrderState
+	var debtsDuring, returnedDuring money.Amount
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "N1", Amount: 50000})
+		env.RegisterDelayedCallback(func() {
+			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+				_ = v.Get(&during)
+			}
+			f.mu.Lock()
+			debtsDuring, returnedDuring = f.debts, f.returned
+			f.mu.Unlock()
+			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:ann", Reason: "merchant topped up"})
+		}, 5*time.Hour)
+	})
+	if during.Status != StatusNeedsAttention || debtsDuring != 0 || returnedDuring != 0 || len(during.Clawbacks) != 0 {
+		t.Errorf("while refused: status %s, debts %s, returned %s, clawbacks %+v", during.Status, debtsDuring, returnedDuring, during.Clawbacks)
+	}
+	if st.Status != StatusCompleted || f.debts != 5000+2500 || f.returned != 2500+1500 || f.posted != 50000 {
+		t.Errorf("after resume: status %s debts %s returned %s refunded %s", st.Status, f.debts, f.returned, f.posted)
 	}
 }

@@ -47,5 +47,5 @@ func (c *Client) ParseRefundNotification(r *http.Request) (channels.Notification
 	}
 	return n, channels.RefundState{SubMchID: rn.SubMchID, RefundID: rn.RefundID, OutRefundNo: rn.OutRefundNo,
 		TransactionID: rn.TransactionID, OutTradeNo: rn.OutTradeNo, Status: normaliseRefundStatus(rn.RefundStatus),
-		Refund: money.Amount(rn.Amount.Refund), SuccessTime: rn.SuccessTime}, nil
+		Refund: money.Amount(rn.Amount.Refund), SuccessTime: rn.SuccessTime, From: fundsSource(rn.FundsAccount)}, nil
 }

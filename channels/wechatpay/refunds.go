@@ -31,6 +31,9 @@ func (c *Client) ReturnSubsidy(ctx context.Context, r channels.SubsidyReturnRequ
 	}
 	req := wire.SubsidyReturnRequest{SubMchID: r.SubMchID, OutOrderNo: r.OutOrderNo, TransactionID: r.TransactionID,
 		RefundID: r.RefundID, Amount: r.Amount.Fen(), Description: r.Description}
+	if r.From != "" {
+		req.From = []wire.SubsidyReturnFrom{{Account: fundsAccount(r.From), Amount: r.Amount.Fen()}}
+	}
 	var st wire.SubsidyState
 	if err := c.do(ctx, http.MethodPost, wire.PathSubsidyReturn, nil, &req, &st); err != nil {
 		return channels.SubsidyState{}, err
@@ -56,6 +59,9 @@ func (c *Client) ApplyRefund(ctx context.Context, r channels.RefundRequest) (cha
 	}
 	req := wire.RefundRequest{SubMchID: r.SubMchID, SpAppID: appID, TransactionID: r.TransactionID, OutRefundNo: r.OutRefundNo,
 		Reason: r.Reason, NotifyURL: r.NotifyURL, Amount: wire.RefundAmount{Refund: r.Refund.Fen(), Total: r.Total.Fen(), Currency: "CNY"}}
+	if r.From == channels.FundsAvailable {
+		req.FundsAccount = wire.FundsAvailable // the default source is the order's frozen money; only AVAILABLE is sent
+	}
 	var st wire.RefundState
 	if err := c.do(ctx, http.MethodPost, wire.PathRefundApply, nil, &req, &st); err != nil {
 		return channels.RefundState{}, err
@@ -83,7 +89,26 @@ func (c *Client) QueryRefundByID(ctx context.Context, subMchID, refundID string)
 
 func refundState(subMchID string, st wire.RefundState) channels.RefundState {
 	return channels.RefundState{SubMchID: subMchID, RefundID: st.RefundID, OutRefundNo: st.OutRefundNo, TransactionID: st.TransactionID,
-		OutTradeNo: st.OutTradeNo, Status: normaliseRefundStatus(st.Status), Refund: money.Amount(st.Amount.Refund), SuccessTime: st.SuccessTime}
+		OutTradeNo: st.OutTradeNo, Status: normaliseRefundStatus(st.Status), Refund: money.Amount(st.Amount.Refund), SuccessTime: st.SuccessTime,
+		From: fundsSource(st.FundsAccount)}
+}
+
+// fundsAccount and fundsSource translate between the neutral funds sources and the wire's funds accounts.
+func fundsAccount(from string) string {
+	if from == channels.FundsAvailable {
+		return wire.FundsAvailable
+	}
+	return wire.FundsUnavailable
+}
+
+func fundsSource(account string) string {
+	switch account {
+	case wire.FundsAvailable:
+		return channels.FundsAvailable
+	case wire.FundsUnavailable:
+		return channels.FundsFrozen
+	}
+	return "" // not reported
 }
 
 // normaliseRefundStatus maps the closed state's several spellings (REFUNDCLOSE, CLOSE, CLOSED) to one.

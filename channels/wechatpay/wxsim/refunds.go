@@ -74,14 +74,22 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 	case req.Amount <= 0 || so.subsidyReturned+req.Amount > so.subsidy:
 		return 0, nil, paramError("amount", "at most the %d fen of subsidy not yet returned", so.subsidy-so.subsidyReturned)
 	}
-	m := s.subs[req.SubMchID]
-	if !so.finished && so.unsplit >= req.Amount {
-		so.unsplit -= req.Amount
-		m.frozen -= req.Amount
-	} else if m.available >= req.Amount {
-		m.available -= req.Amount
-	} else {
-		return 0, nil, fail(http.StatusForbidden, channels.CodeNotEnough, "the sub-merchant lacks %d fen", req.Amount)
+	account := ""
+	switch len(req.From) {
+	case 0: // the channel chooses: the order's frozen money while it covers the return, else available
+	case 1:
+		account = req.From[0].Account
+		if account != wire.FundsAvailable && account != wire.FundsUnavailable {
+			return 0, nil, paramError("from[0].account", "AVAILABLE or UNAVAILABLE")
+		}
+		if req.From[0].Amount != req.Amount {
+			return 0, nil, paramError("from[0].amount", "must equal amount (one source account)")
+		}
+	default:
+		return 0, nil, paramError("from", "a single source account")
+	}
+	if e := s.takeFunds(so, req.Amount, account, "subsidy return"); e != nil {
+		return 0, nil, e
 	}
 	rf.subsidyReturnUsed = true
 	so.subsidyReturned += req.Amount
@@ -139,23 +147,38 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 			return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "申请退款金额大于剩余未分账金额，请等待分账完成后再试")
 		}
 	}
-	m := s.subs[req.SubMchID]
-	switch {
-	case !so.finished && so.unsplit >= req.Amount.Refund:
-		so.unsplit -= req.Amount.Refund
-		m.frozen -= req.Amount.Refund
-	case m.available >= req.Amount.Refund:
-		m.available -= req.Amount.Refund
+	switch req.RefundAccount {
+	case "", wire.RefundSourceSubMerchant:
+	case wire.RefundSourcePartnerAdvance:
+		return 0, nil, fail(http.StatusForbidden, channels.CodeNoAuth, "platform advance (垫付) is not activated for this platform")
 	default:
-		return 0, nil, fail(http.StatusForbidden, channels.CodeNotEnough, "the sub-merchant lacks %d fen to refund", req.Amount.Refund)
+		return 0, nil, paramError("refund_account", "REFUND_SOURCE_SUB_MERCHANT or REFUND_SOURCE_PARTNER_ADVANCE")
+	}
+	if req.FundsAccount != "" && req.FundsAccount != wire.FundsAvailable {
+		return 0, nil, paramError("funds_account", "only AVAILABLE may be named")
+	}
+	account := req.FundsAccount
+	if account == "" && s.pendingSplit(so) {
+		account = wire.FundsUnavailable // the documented default while the order is pending split
+	}
+	if account == wire.FundsUnavailable && so.unsplit < req.Amount.Refund {
+		return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "申请退款金额大于剩余未分账金额 (%d fen unsplit, %d asked): "+
+			"wait for sharing to finish, or refund from funds_account=AVAILABLE", so.unsplit, req.Amount.Refund)
+	}
+	if account == "" {
+		account = wire.FundsAvailable // finished, or never frozen
+	}
+	if e := s.takeFunds(so, req.Amount.Refund, account, "refund"); e != nil {
+		return 0, nil, e
 	}
 	so.refunded += req.Amount.Refund
 	so.refundCount++
 	so.state = channels.TradeRefund
 	rf := &refund{body: key, sub: so, notifyURL: req.NotifyURL, platform: p, state: wire.RefundState{
-		RefundID: s.nextID("5030"), OutRefundNo: req.OutRefundNo, TransactionID: req.TransactionID, OutTradeNo: so.wire.OutTradeNo,
-		CreateTime: s.now().Format(time.RFC3339), Status: channels.RefundProcessing,
-		Amount: wire.RefundAmount{Refund: req.Amount.Refund, Total: total, PayerRefund: req.Amount.Refund, Currency: "CNY"}}}
+		RefundID: s.nextID("5030"), OutRefundNo: req.OutRefundNo, TransactionID: so.transactionID, OutTradeNo: so.wire.OutTradeNo,
+		Channel: "ORIGINAL", UserReceivedAccount: "支付用户零钱", CreateTime: s.now().Format(time.RFC3339), Status: channels.RefundProcessing,
+		RefundAccount: wire.RefundSourceSubMerchant, FundsAccount: account, PromotionDetail: []any{},
+		Amount: wire.RefundAmount{Refund: req.Amount.Refund, Total: total, PayerTotal: total, PayerRefund: req.Amount.Refund, Currency: "CNY"}}}
 	s.refunds[req.SubMchID+"/"+req.OutRefundNo] = rf
 	s.refundsByID[rf.state.RefundID] = rf
 	return 0, rf.state, nil
@@ -194,11 +217,45 @@ func (s *Sim) SettleRefund(subMchID, outRefundNo string, abnormal bool) error {
 	}
 	notice := wire.RefundNotice{SpMchID: rf.platform.MchID, SubMchID: subMchID, TransactionID: rf.state.TransactionID,
 		OutTradeNo: rf.state.OutTradeNo, RefundID: rf.state.RefundID, OutRefundNo: outRefundNo, RefundStatus: rf.state.Status,
-		SuccessTime: rf.state.SuccessTime, Amount: rf.state.Amount}
+		SuccessTime: rf.state.SuccessTime, Amount: rf.state.Amount, UserReceivedAccount: rf.state.UserReceivedAccount,
+		RefundAccount: rf.state.RefundAccount, FundsAccount: rf.state.FundsAccount}
 	url, p := rf.notifyURL, rf.platform
 	s.mu.Unlock()
 	if url != "" {
 		s.notify(p, url, event, "refund", canonical(notice))
+	}
+	return nil
+}
+
+// pendingSplit: the order's money is still frozen for sharing (flagged for profit sharing and not finished).
+func (s *Sim) pendingSplit(so *subOrder) bool {
+	return !so.finished && so.wire.SettleInfo != nil && so.wire.SettleInfo.ProfitSharing
+}
+
+// takeFunds takes a refund's or subsidy return's money from the named account (UNAVAILABLE: the order's
+// frozen money, AVAILABLE: the sub-merchant's balance), or from the frozen money while it covers the amount
+// and else the balance when none is named. A source that cannot cover the amount refuses: the channel never
+// mixes sources.
+func (s *Sim) takeFunds(so *subOrder, amount int64, account, what string) *apiError {
+	m := s.subs[so.wire.SubMchID]
+	if account == "" {
+		account = wire.FundsAvailable
+		if s.pendingSplit(so) && so.unsplit >= amount {
+			account = wire.FundsUnavailable
+		}
+	}
+	switch {
+	case account == wire.FundsUnavailable && !s.pendingSplit(so):
+		return fail(http.StatusForbidden, channels.CodeRuleLimit, "the order is not pending split: no frozen money to take")
+	case account == wire.FundsUnavailable && so.unsplit < amount:
+		return fail(http.StatusForbidden, channels.CodeNotEnough, "the order has %d fen unsplit, the %s needs %d", so.unsplit, what, amount)
+	case account == wire.FundsUnavailable:
+		so.unsplit -= amount
+		m.frozen -= amount
+	case m.available < amount:
+		return fail(http.StatusForbidden, channels.CodeNotEnough, "the sub-merchant lacks %d fen for the %s (available %d)", amount, what, m.available)
+	default:
+		m.available -= amount
 	}
 	return nil
 }
