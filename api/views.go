@@ -223,6 +223,7 @@ type RefundView struct {
 	BuyerRefund   money.Amount `json:"buyer_refund"`
 	SubsidyReturn money.Amount `json:"subsidy_return"`
 	RefundID      string       `json:"refund_id,omitempty"`
+	FundsSource   string       `json:"funds_source,omitempty"` // FROZEN or AVAILABLE
 	RequestedAt   time.Time    `json:"requested_at"`
 	CompletedAt   *time.Time   `json:"completed_at,omitempty"`
 	LastError     *StepError   `json:"last_error,omitempty"`
@@ -230,7 +231,7 @@ type RefundView struct {
 
 func refundViewOf(r workflows.RefundState) RefundView {
 	return RefundView{RefundNo: r.RefundNo, OutRefundNo: r.OutRefundNo, Status: r.Status, BuyerRefund: r.BuyerRefund, SubsidyReturn: r.SubsidyReturn,
-		RefundID: r.RefundID, RequestedAt: r.RequestedAt, CompletedAt: timePtr(r.CompletedAt), LastError: stepErrorOf(r.LastError)}
+		RefundID: r.RefundID, FundsSource: r.From, RequestedAt: r.RequestedAt, CompletedAt: timePtr(r.CompletedAt), LastError: stepErrorOf(r.LastError)}
 }
 
 // OnboardingView is an onboarding as the shop and ops see it: what to do next, with personal data masked.

@@ -104,8 +104,8 @@ func (h *harness) waitRefund(path string, within time.Duration, cond func(api.Re
 	return r
 }
 
-// A refund asked while the sharing request is PROCESSING waits for it to settle, then claws back — the platform
-// and the supplier by return orders, the two distributors as debt — refunds, and finishes. A supplier that
+// A refund asked while the sharing request is PROCESSING waits for it to settle, refunds, then claws back — the
+// platform and the supplier by return orders, the two distributors as debt — and finishes. A supplier that
 // spent its commission fails its return, waits, and returns under a new number once topped up.
 func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	settings := fastSettings
@@ -128,15 +128,16 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	// The supplier spent its 6 yuan: the first return fails for lack of balance.
 	h.s.Sim.SpendReceiverBalance(channels.ReceiverMerchant, supplierMch, 600)
 	h.s.Sim.SetFaults(wxsim.Faults{})
+	// The refund comes first (nothing is clawed back for a refund that has not happened), then the returns.
+	r = h.waitRefund(path+"/HALF", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
+	if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
+		t.Fatal(err)
+	}
 	h.waitFor(no, 30*time.Second, "waiting for the supplier", func(v api.OrderView) bool {
 		return v.SubOrders[0].WaitingFor == "receiver:s1:balance"
 	})
 	h.s.Sim.TopUpReceiver(channels.ReceiverMerchant, supplierMch, 600)
 	h.post("/v1/orders/"+no+"/sub-orders/1/topped-up", map[string]string{"receiver_id": "s1"}, nil)
-	r = h.waitRefund(path+"/HALF", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
-	if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
-		t.Fatal(err)
-	}
 	v := h.waitFor(no, 30*time.Second, "completed", completed)
 	// Shared on 200: platform 10, L1 20, L2 10, supplier 6. The base becomes 105: 5.25, 10.50, 5.25, 3.15.
 	d1, _ := h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
@@ -216,4 +217,63 @@ func TestRefundAfterCompletionInTheRefundWindow(t *testing.T) {
 		t.Errorf("L1 debt %s", d1)
 	}
 	h.ledgerMatchesChannel(no)
+}
+
+// The outside tester's repro (issue 12): a shop with 200 yuan available; a full refund of a 100-yuan sub-order
+// made during sharing, when only 85 yuan of it is still unsplit. The channel refuses that refund from the
+// order's frozen money, so the sub-order asks for the shop's available funds, books it from there, and then
+// claws back. Ledger = channel for every bucket, and the sub-order conserves money.
+func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
+	settings := fastSettings
+	settings.AutoConfirmAfter = time.Second
+	h := start(t, settings)
+	// First the shop earns 200 yuan of available money: an order with no commissions, finished whole.
+	earn := h.orderNo(1)
+	h.create(starter.CreateOrderRequest{OrderNo: earn, SubOrders: []starter.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 20000}}})
+	if err := h.s.Sim.Pay(earn); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(earn, 30*time.Second, "completed", completed)
+	if got := h.s.Sim.Balance(shop1); got.Available != 20000 || got.Frozen != 0 {
+		t.Fatalf("shop 1 after the first order: %+v", got)
+	}
+
+	h.s.Sim.SetFaults(wxsim.Faults{StuckSharing: true})
+	no := h.orderNo(2)
+	h.create(starter.CreateOrderRequest{OrderNo: no, SubOrders: []starter.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 10000,
+		Commissions: []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(no, 30*time.Second, "sharing", func(v api.OrderView) bool {
+		return len(v.SubOrders[0].Batches) > 0 && v.SubOrders[0].Batches[0].Status == "PROCESSING"
+	})
+	path := "/v1/orders/" + no + "/sub-orders/1/refunds"
+	h.post(path, starter.RefundRequest{RefundNo: "FULL", Reason: "never arrived", Amount: 10000}, nil)
+	h.s.Sim.SetFaults(wxsim.Faults{})
+	r := h.waitRefund(path+"/FULL", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
+	if r.FundsSource != workflows.FundsAvailable {
+		t.Errorf("a refund of 100 with 85 unsplit must ask for available funds: %+v", r)
+	}
+	if got := h.s.Sim.Balance(shop1); got.Available != 10000 || got.Frozen != 8500 {
+		t.Errorf("the channel paid the refund from available money: %+v, want available 10000, frozen 8500", got)
+	}
+	if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
+		t.Fatal(err)
+	}
+	v := h.waitFor(no, 30*time.Second, "completed", completed)
+	// The platform returns its 5 yuan into the frozen money, L1's 10 becomes its debt; finish unfreezes 90.
+	if got := h.s.Sim.Balance(shop1); got.Available != 19000 || got.Frozen != 0 {
+		t.Errorf("shop 1 at the channel: %+v, want available 19000", got)
+	}
+	if s := v.SubOrders[0]; s.Refunded != 10000 || s.Status != workflows.StatusCompleted {
+		t.Errorf("sub-order %+v", s)
+	}
+	d1, _ := h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
+	recv, _ := h.s.Ledger.Balance(t.Context(), ledger.MerchantReceivable("m1"))
+	if d1 != -1000 || recv != 1000 {
+		t.Errorf("L1 debt %s, merchant receivable %s", d1, recv)
+	}
+	h.ledgerMatchesChannel(earn, no)
+	h.saveHistories("refund-from-available", workflows.SubOrderWorkflowID(no, 1))
 }
