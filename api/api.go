@@ -95,7 +95,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.Handle(r.pattern, s.authenticated(s.idempotent(r.handle(s))))
 	}
-	return mux
+	return wellFormed(mux)
 }
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {

@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
@@ -40,6 +43,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *starter.ConflictError
 	var che *starter.ChannelError
 	var mbe *http.MaxBytesError
+	var pge *pgconn.PgError
 	switch {
 	case errors.As(err, &ie):
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", ie.Reason, ie.Field)
@@ -51,6 +55,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", err.Error(), "")
 	case errors.As(err, &ce):
 		writeError(w, http.StatusConflict, "CONFLICT", ce.Reason, "")
+	case errors.Is(err, ledger.ErrTaken):
+		writeError(w, http.StatusConflict, "CONFLICT", strings.TrimPrefix(err.Error(), ledger.ErrTaken.Error()+": "), "")
+	case errors.As(err, &pge) && strings.HasPrefix(pge.Code, "22"):
+		// A data exception (a value PostgreSQL cannot store): the input's fault, and it will always fail. The
+		// checks in input.go should have caught it first; this keeps a missed case from answering 503.
+		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "a value cannot be stored: "+pge.Message, "")
 	case errors.Is(err, ledger.ErrKeyReused):
 		writeError(w, http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED", err.Error(), "Idempotency-Key")
 	case errors.As(err, &che):
@@ -64,9 +74,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // decode reads a JSON body of at most maxRequestBytes into v, refusing unknown fields and trailing data, and
 // names the field at fault.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return &starter.InputError{Field: "body", Reason: "not well-formed UTF-8"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	var mbe *http.MaxBytesError
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
@@ -75,7 +92,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if dec.More() {
 			return &starter.InputError{Field: "body", Reason: "one JSON object expected"}
 		}
-		return nil
+		return checkText(v)
 	case errors.As(err, &mbe):
 		return err
 	case errors.As(err, &te):
@@ -111,10 +128,6 @@ func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
 		key := r.Header.Get("Idempotency-Key")
 		if r.Method != http.MethodPost || key == "" {
 			next(w, r)
-			return
-		}
-		if len(key) > 255 {
-			writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "at most 255 characters", "Idempotency-Key")
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
@@ -272,6 +285,10 @@ func (s *Server) confirmReceipt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := s.Starter.ConfirmReceipt(r.Context(), r.PathValue("order_no"), n, req)
+	if errors.Is(err, starter.ErrWillApply) {
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "ACCEPTED", "message": err.Error()})
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -282,8 +299,8 @@ func (s *Server) confirmReceipt(w http.ResponseWriter, r *http.Request) {
 // resumeRequest asks a process waiting on NEEDS_ATTENTION to retry its step: the order, or one sub-order.
 type resumeRequest struct {
 	SubOrder int    `json:"sub_order,omitempty"`
-	By       string `json:"by"`
-	Reason   string `json:"reason"`
+	By       string `json:"by" maxlen:"64"`
+	Reason   string `json:"reason" maxlen:"256" text:"free"`
 }
 
 func (s *Server) resume(w http.ResponseWriter, r *http.Request) {
@@ -491,6 +508,46 @@ func (s *Server) codec(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "the codec endpoint is not configured", "")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCodecBytes)
-	s.Codec.ServeHTTP(w, r)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCodecBytes))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	// The SDK's handler answers errors as plain text; callers of this API get its JSON error shape.
+	rec := &bufferedResponse{header: http.Header{}}
+	s.Codec.ServeHTTP(rec, r)
+	if rec.status >= 400 {
+		code := "INVALID_ARGUMENT"
+		if rec.status == http.StatusNotFound {
+			code = "NOT_FOUND"
+		}
+		writeError(w, rec.status, code, strings.TrimSpace(rec.body.String()), "")
+		return
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(max(rec.status, http.StatusOK))
+	_, _ = w.Write(rec.body.Bytes())
+}
+
+// bufferedResponse holds a handler's whole answer, so it can be rewritten before it is sent.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
 }

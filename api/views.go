@@ -86,6 +86,7 @@ type DebtNettingView struct {
 }
 
 type OrderView struct {
+	Stale      bool                    `json:"stale,omitempty"` // no worker answered: the read model's last view
 	OrderNo    string                  `json:"order_no"`
 	Channel    string                  `json:"channel"`
 	Status     string                  `json:"status"`
@@ -153,7 +154,7 @@ func subOrderViewOf(st workflows.SubOrderState) SubOrderView {
 func orderViewOf(d starter.OrderDetail) OrderView {
 	v := OrderView{OrderNo: d.OrderNo, Channel: d.Channel, Status: d.Status, WaitingFor: d.WaitingFor, Total: d.Total, Payment: d.Params,
 		ExpireAt: d.ExpireAt, PaidAt: timePtr(d.PaidAt), PaidBy: d.PaidBy, LastError: stepErrorOf(d.LastError), Timeline: timelineOf(d.Timeline),
-		SubOrders: []SubOrderView{}}
+		SubOrders: []SubOrderView{}, Stale: d.Stale}
 	for i, s := range d.SubOrders {
 		if i < len(d.SubOrderStates) && d.SubOrderStates[i].Ref.SubOrderNo != "" {
 			v.SubOrders = append(v.SubOrders, subOrderViewOf(d.SubOrderStates[i]))
@@ -162,7 +163,7 @@ func orderViewOf(d starter.OrderDetail) OrderView {
 		v.SubOrders = append(v.SubOrders, SubOrderView{N: s.N, SubOrderNo: s.SubOrderNo, MerchantID: s.MerchantID, Status: s.Status,
 			Amount: s.Amount, Subsidy: s.Subsidy, TransactionID: s.TransactionID})
 	}
-	if v.SubOrders[0].Status == "" {
+	if len(v.SubOrders) > 0 && v.SubOrders[0].Status == "" {
 		for i := range v.SubOrders {
 			v.SubOrders[i].Status = d.Status
 		}

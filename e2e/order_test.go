@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -222,4 +223,47 @@ func TestWorkerRestartedMidOrder(t *testing.T) {
 		t.Errorf("postings by kind: %q %v", kinds, err)
 	}
 	h.ledgerMatchesChannel(no)
+}
+
+// Shop events and reads survive a worker outage (a deploy): with every worker stopped, the shop's receipt
+// confirmation is accepted (202) and kept by the server as a signal, and a read answers the read model's view
+// marked stale instead of a 503. Once a worker runs again, the confirmations apply and the order completes.
+func TestReceiptAndReadsDuringAWorkerOutage(t *testing.T) {
+	settings := fastSettings
+	settings.AutoConfirmAfter = time.Hour
+	h := start(t, settings)
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
+	h.s.StopWorker()
+	for n := 1; n <= 2; n++ {
+		resp, body := rawPost(t, h.s.APIURL+"/v1/orders/"+no+"/sub-orders/"+strconv.Itoa(n)+"/receipt", h.s.APIKey, "", `{"confirmed_by":"shop"}`)
+		if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
+			t.Fatalf("receipt %d with no worker: %d %s", n, resp.StatusCode, body)
+		}
+		if resp.StatusCode == http.StatusOK {
+			t.Logf("receipt %d applied by a worker still draining", n)
+		}
+	}
+	var v api.OrderView
+	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/orders/"+no, "", nil, &v); err != nil {
+		t.Fatalf("read with no worker: %v", err)
+	}
+	if !v.Stale || v.OrderNo != no || v.Status != workflows.StatusPaid {
+		t.Errorf("read with no worker: stale %v, %s %s", v.Stale, v.OrderNo, v.Status)
+	}
+	if err := h.s.StartWorker(); err != nil {
+		t.Fatal(err)
+	}
+	v = h.waitFor(no, 60*time.Second, "completed", completed)
+	for _, s := range v.SubOrders {
+		if s.ConfirmedBy != workflows.ConfirmedByShop {
+			t.Errorf("sub-order %d confirmed by %q, want the shop", s.N, s.ConfirmedBy)
+		}
+	}
+	h.ledgerMatchesChannel(no)
+	h.saveHistories("receipt-signal", workflows.SubOrderWorkflowID(no, 1))
 }

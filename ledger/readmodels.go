@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/splitpay/splitpay/internal/mask"
 	"github.com/splitpay/splitpay/money"
@@ -51,6 +53,9 @@ type Merchant struct {
 // ErrNotFound: no such merchant, receiver or order.
 var ErrNotFound = errors.New("ledger: not found")
 
+// ErrTaken: a value that must be unique (a sub-merchant id) already belongs to another record.
+var ErrTaken = errors.New("ledger: already taken")
+
 // UpsertMerchant creates the merchant or updates its channel id, status and name.
 func (l *Ledger) UpsertMerchant(ctx context.Context, m Merchant) error {
 	if err := first(required("ID", m.ID), required("Channel", m.Channel), required("DisplayName", m.DisplayName)); err != nil {
@@ -69,6 +74,10 @@ func (l *Ledger) UpsertMerchant(ctx context.Context, m Merchant) error {
 		ON CONFLICT (id) DO UPDATE SET sub_mchid = EXCLUDED.sub_mchid, status = EXCLUDED.status,
 			display_name = EXCLUDED.display_name, updated_at = now()`,
 		m.ID, m.Channel, m.SubMchID, m.Status, m.DisplayName)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
+		return fmt.Errorf("%w: %s sub-merchant %s belongs to another merchant", ErrTaken, m.Channel, m.SubMchID)
+	}
 	return err
 }
 

@@ -161,7 +161,7 @@ func (c *Client) MerchantBalance(ctx context.Context, merchantID string) (Balanc
 type WithdrawalRequest struct {
 	OutRequestNo string       `json:"out_request_no"` // the caller's: the same number is the same withdrawal
 	Amount       money.Amount `json:"amount"`         // fen
-	Remark       string       `json:"remark,omitempty"`
+	Remark       string       `json:"remark,omitempty" maxlen:"56" text:"free"`
 }
 
 // Withdraw starts a withdrawal (or answers the one already under that number). More than the available

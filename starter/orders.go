@@ -270,11 +270,23 @@ func (c *Client) orderState(ctx context.Context, orderNo string) (workflows.Orde
 type OrderDetail struct {
 	workflows.OrderState
 	SubOrderStates []workflows.SubOrderState
+	// Stale: no worker answered the live query in time, so this is the read model's last view of the order
+	// (status, amounts, times; no sub-order detail).
+	Stale bool
 }
 
-// GetOrder returns the order's live state from its workflow, with every paid sub-order's state.
+// readWait bounds how long a read waits for a worker to answer its query before the read model stands in.
+const readWait = 5 * time.Second
+
+// GetOrder returns the order's live state from its workflow, with every paid sub-order's state. When no
+// worker answers within readWait (a deploy, an outage), it answers the read model's view, marked Stale.
 func (c *Client) GetOrder(ctx context.Context, orderNo string) (OrderDetail, error) {
-	st, err := c.orderState(ctx, orderNo)
+	qctx, cancel := context.WithTimeout(ctx, readWait)
+	defer cancel()
+	st, err := c.orderState(qctx, orderNo)
+	if noWorkerAnswered(ctx, qctx, err) {
+		return c.storedOrder(ctx, orderNo)
+	}
 	if err != nil {
 		return OrderDetail{}, err
 	}
@@ -301,6 +313,32 @@ func (c *Client) GetOrder(ctx context.Context, orderNo string) (OrderDetail, err
 	return out, fromTemporal(errors.Join(errs...), "sub-orders of "+orderNo)
 }
 
+// noWorkerAnswered: a query or update sent with the bounded context waited out its deadline (ours, or the
+// server's own for a query no worker picked up) while the caller's context is still live.
+func noWorkerAnswered(caller, bounded context.Context, err error) bool {
+	if err == nil || caller.Err() != nil {
+		return false
+	}
+	var de *serviceerror.DeadlineExceeded
+	return bounded.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de)
+}
+
+// storedOrder is the read model's view of an order, for when its workflow cannot answer.
+func (c *Client) storedOrder(ctx context.Context, orderNo string) (OrderDetail, error) {
+	v, err := c.Ledger.GetOrder(ctx, orderNo)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return OrderDetail{}, fmt.Errorf("order %s: %w", orderNo, ErrNotFound)
+	}
+	if err != nil {
+		return OrderDetail{}, err
+	}
+	st := workflows.OrderState{OrderNo: v.OrderNo, Channel: v.Channel, Status: v.Status, Total: v.TotalAmount}
+	if v.PaidAt != nil {
+		st.PaidAt = *v.PaidAt
+	}
+	return OrderDetail{OrderState: st, Stale: true}, nil
+}
+
 // ListOrders lists orders from the ledger's read model, newest first; after is the last order number of the
 // previous page.
 func (c *Client) ListOrders(ctx context.Context, status, after string, limit int) ([]ledger.OrderView, error) {
@@ -309,22 +347,41 @@ func (c *Client) ListOrders(ctx context.Context, status, after string, limit int
 
 // ConfirmReceiptRequest is the shop's delivery confirmation of sub-order N (1-based) of an order.
 type ConfirmReceiptRequest struct {
-	ConfirmedBy string `json:"confirmed_by"`
-	Note        string `json:"note,omitempty"`
+	ConfirmedBy string `json:"confirmed_by" maxlen:"64"`
+	Note        string `json:"note,omitempty" maxlen:"256" text:"free"`
 }
 
-// ConfirmReceipt confirms delivery of one sub-order. Repeating it is harmless; an order not yet paid is a
-// *ConflictError.
+// receiptUpdateWait is how long a confirmation waits for a worker to apply it as an update before it is sent
+// as a signal instead.
+const receiptUpdateWait = 5 * time.Second
+
+// ErrWillApply: the request was accepted by Temporal but not yet applied (no worker took it in time); the
+// process applies it once a worker runs. Callers answer 202.
+var ErrWillApply = errors.New("accepted: it will apply when a worker runs")
+
+// ConfirmReceipt confirms delivery of one sub-order and answers its state. Repeating it is harmless; an order
+// not yet paid is a *ConflictError. When no worker applies it within receiptUpdateWait (a deploy), the same
+// confirmation goes as a signal, which the server keeps without a worker, and ErrWillApply is returned.
 func (c *Client) ConfirmReceipt(ctx context.Context, orderNo string, n int, req ConfirmReceiptRequest) (workflows.SubOrderState, error) {
 	var st workflows.SubOrderState
 	if req.ConfirmedBy == "" {
 		return st, &InputError{Field: "confirmed_by", Reason: "required"}
 	}
-	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.SubOrderWorkflowID(orderNo, n),
-		UpdateName: workflows.UpdateConfirmReceipt, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.ConfirmReceiptRequest{ConfirmedBy: req.ConfirmedBy, Note: req.Note}}})
+	id, confirmation := workflows.SubOrderWorkflowID(orderNo, n), workflows.ConfirmReceiptRequest{ConfirmedBy: req.ConfirmedBy, Note: req.Note}
+	uctx, cancel := context.WithTimeout(ctx, receiptUpdateWait)
+	defer cancel()
+	h, err := c.Temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{WorkflowID: id,
+		UpdateName: workflows.UpdateConfirmReceipt, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{confirmation}})
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(uctx, &st)
+	}
+	if noWorkerAnswered(ctx, uctx, err) {
+		// No worker took it in time. The update may still apply later; the workflow applies either once.
+		if serr := c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalConfirmReceipt, confirmation); serr != nil {
+			err = serr
+		} else {
+			return st, ErrWillApply
+		}
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
@@ -379,7 +436,7 @@ func (c *Client) RefundNotified(ctx context.Context, channel string, n channels.
 // RefundRequest asks for a refund of one sub-order: items (when it was placed with items) or an amount.
 type RefundRequest struct {
 	RefundNo string              `json:"refund_no"`
-	Reason   string              `json:"reason,omitempty"`
+	Reason   string              `json:"reason,omitempty" maxlen:"80" text:"free"`
 	Items    []RefundItemRequest `json:"items,omitempty"`
 	Amount   money.Amount        `json:"amount,omitempty"` // fen
 }

@@ -74,6 +74,8 @@ func (c *Client) RegisterReceiver(ctx context.Context, req ReceiverRequest) (led
 		return ledger.Receiver{}, &InputError{Field: "account", Reason: "required, at most 64 characters"}
 	case req.Type == channels.ReceiverMerchant && !digits(req.Account, 8, 16):
 		return ledger.Receiver{}, &InputError{Field: "account", Reason: "a merchant receiver's account is its merchant id: 8 to 16 digits"}
+	case req.Type == channels.ReceiverPersonal && !validOpenID(req.Account):
+		return ledger.Receiver{}, &InputError{Field: "account", Reason: "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
 	case req.Name == "" || len(req.Name) > 256:
 		return ledger.Receiver{}, &InputError{Field: "name", Reason: "required, at most 256 bytes"}
 	case roles[req.Relation] == "":
@@ -114,6 +116,9 @@ func validID(s string) bool {
 	}
 	return true
 }
+
+// validOpenID: an openid is an app-scoped id of letters, digits, '_' and '-' (28 characters in practice).
+func validOpenID(s string) bool { return validID(s) }
 
 func digits(s string, minLen, maxLen int) bool {
 	if len(s) < minLen || len(s) > maxLen {

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/splitpay/splitpay/channels"
@@ -124,7 +126,19 @@ func (c *Client) Resume(ctx context.Context, workflowID, by, reason string) erro
 	if by == "" {
 		return &InputError{Field: "by", Reason: "required: who resumes, for the record"}
 	}
-	err := c.Temporal.SignalWorkflow(ctx, workflowID, "", workflows.SignalResume, workflows.ResumeRequest{By: by, Reason: reason})
+	desc, err := c.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		return fromTemporal(err, "resume "+workflowID)
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	var status string
+	if p := info.GetSearchAttributes().GetIndexedFields()[workflows.AttrStatus.GetName()]; p != nil {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &status) // search attributes are never sealed
+	}
+	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || status != workflows.StatusNeedsAttention {
+		return &ConflictError{Reason: fmt.Sprintf("%s is %s, not waiting for ops: nothing to resume", workflowID, status)}
+	}
+	err = c.Temporal.SignalWorkflow(ctx, workflowID, "", workflows.SignalResume, workflows.ResumeRequest{By: by, Reason: reason})
 	return fromTemporal(err, "resume "+workflowID)
 }
 

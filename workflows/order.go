@@ -21,6 +21,9 @@ const (
 	SignalPaymentNotified = "PaymentNotified"
 	// UpdateConfirmReceipt is the shop's delivery confirmation of one sub-order.
 	UpdateConfirmReceipt = "ConfirmReceipt"
+	// SignalConfirmReceipt carries the same confirmation when no worker could take the update in time (a
+	// deploy): the server accepts a signal without a worker, and the sub-order applies it once it runs.
+	SignalConfirmReceipt = "ConfirmReceiptSignal"
 	// SignalResume is ops' "the cause is fixed, try the step again" for a process waiting on NEEDS_ATTENTION.
 	SignalResume = "Resume"
 	// SignalSubOrderSettled tells the order that a sub-order finished; the sub-order then stays open for

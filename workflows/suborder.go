@@ -63,6 +63,7 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 	s.toppedUp, s.refundNotices = map[string]bool{}, map[string]bool{}
 	onSignal(ctx, SignalRefundNotified, func(n RefundNotice) { s.refundNotices[n.OutRefundNo] = true })
 	onSignal(ctx, SignalReceiverToppedUp, func(t ReceiverToppedUp) { s.toppedUp[t.ReceiverID] = true })
+	onSignal(ctx, SignalConfirmReceipt, func(req ConfirmReceiptRequest) { s.confirmReceipt(ctx, req) })
 	if len(s.in.Items) > 0 {
 		cs, err := NewCouponState(s.in.Items, s.in.Coupon)
 		if err != nil {
@@ -79,9 +80,7 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmReceipt,
 		func(ctx workflow.Context, req ConfirmReceiptRequest) (SubOrderState, error) {
-			if s.confirmedBy == "" {
-				s.confirm(ctx, ConfirmedByShop, fmt.Sprintf("receipt confirmed by %s %s", req.ConfirmedBy, req.Note))
-			}
+			s.confirmReceipt(ctx, req)
 			return s.state(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, req ConfirmReceiptRequest) error {
@@ -97,6 +96,14 @@ func (s *subOrder) state() SubOrderState {
 		SubsidyPaid: s.subsidyPaid > 0, Refunded: s.refunded, Refunds: append([]RefundState(nil), s.refunds...), Clawbacks: append([]ClawbackState(nil), s.clawbacks...), Nettings: append([]DebtNetting(nil), s.nettings...), PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
 		ConfirmedBy: s.confirmedBy, ConfirmedAt: s.confirmedAt, Plan: s.plan, Batches: append([]SharingBatch(nil), s.batches...),
 		Shared: s.shared, Settled: s.settled, LastError: s.lastError, Timeline: append([]Event(nil), s.timeline...)}
+}
+
+// confirmReceipt applies the shop's confirmation, by update or signal, once: a repeat, or one after
+// auto-confirm, changes nothing.
+func (s *subOrder) confirmReceipt(ctx workflow.Context, req ConfirmReceiptRequest) {
+	if s.confirmedBy == "" && req.ConfirmedBy != "" {
+		s.confirm(ctx, ConfirmedByShop, fmt.Sprintf("receipt confirmed by %s %s", req.ConfirmedBy, req.Note))
+	}
 }
 
 func (s *subOrder) confirm(ctx workflow.Context, by, why string) {

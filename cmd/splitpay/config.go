@@ -123,8 +123,7 @@ func (c *config) temporalOptions(logger *slog.Logger, keys *codec.Keyring) (clie
 	opts.HostPort = c.TemporalAddress
 	opts.Namespace = c.TemporalNamespace
 	opts.Logger = tlog.NewStructuredLogger(logger.With("component", "temporal"))
-	opts.DataConverter = keys.DataConverter()
-	return opts, nil
+	return keys.Sealed(opts), nil
 }
 
 // keyring parses SPLITPAY_PAYLOAD_KEYS. Unset, it makes a key up for this process (dev, demo, bench: the

@@ -18,7 +18,9 @@ import (
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -134,6 +136,19 @@ func (k *Keyring) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, err
 // client (client.Options.DataConverter); workers built from that client use it too.
 func (k *Keyring) DataConverter() converter.DataConverter {
 	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), k)
+}
+
+// FailureConverter keeps failure messages and stack traces out of histories in clear text: the SDK moves them
+// into an encoded attributes payload, which the keyring seals like any other. Histories then say only
+// "Encoded failure"; the UI and CLI read the message through the codec endpoint.
+func (k *Keyring) FailureConverter() converter.FailureConverter {
+	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: k.DataConverter(), EncodeCommonAttributes: true})
+}
+
+// Sealed sets both converters on a client's options: what a client or worker of SplitPay dials with.
+func (k *Keyring) Sealed(opts client.Options) client.Options {
+	opts.DataConverter, opts.FailureConverter = k.DataConverter(), k.FailureConverter()
+	return opts
 }
 
 // HTTPHandler is the Temporal codec-server protocol (POST /encode, /decode) for the UI and CLI; mount it
