@@ -1,5 +1,5 @@
 # One target per job a person runs; the work is in scripts/ and the splitpay binary.
-.PHONY: demo test dev dev-down bench build clean
+.PHONY: demo test dev dev-down bench build clean simulate
 
 GO ?= go
 
@@ -11,6 +11,11 @@ demo: build
 ## test: bring the stack up, run every check and test, fuzz the money package, stop the stack
 test:
 	scripts/test
+
+## simulate: the seeded whole-system simulation, HISTORIES of them (default 1000); SPLITPAY_SIM_SEED=S replays one
+simulate:
+	scripts/devstack exec env SPLITPAY_REQUIRE_STACK=1 SPLITPAY_SIM_HISTORIES=$${HISTORIES:-1000} \
+		$(GO) test -run '^TestSimulation$$' -count=1 -timeout 0 -v ./internal/simulation
 
 ## dev: bring the stack up and run the worker and API in the foreground (Ctrl-C stops them, not the stack)
 dev: build
