@@ -1,5 +1,5 @@
 # One target per job a person runs; the work is in scripts/ and the splitpay binary.
-.PHONY: demo test dev dev-down bench build clean simulate
+.PHONY: demo test dev dev-down bench build clean simulate chaos
 
 GO ?= go
 
@@ -16,6 +16,10 @@ test:
 simulate:
 	scripts/devstack exec env SPLITPAY_REQUIRE_STACK=1 SPLITPAY_SIM_HISTORIES=$${HISTORIES:-1000} \
 		$(GO) test -run '^TestSimulation$$' -count=1 -timeout 0 -v ./internal/simulation
+
+## chaos: separate worker, API and simulator processes under kill -9s, restarts and channel faults (CHAOS_ORDERS, CHAOS_KILLS)
+chaos: build
+	scripts/devstack exec ./bin/splitpay chaos --orders $${CHAOS_ORDERS:-200} --kills $${CHAOS_KILLS:-15}
 
 ## dev: bring the stack up and run the worker and API in the foreground (Ctrl-C stops them, not the stack)
 dev: build

@@ -44,6 +44,7 @@ var commands = []command{
 	{"demo", "walk through a scenario on the running stack and print what happened", runDemo, nil},
 	{"bench", "run N orders through the lifecycle on the dev stack and print throughput, latencies and history size", runBench, bindBenchFlags},
 	{"sim wechatpay", "serve the WeChat Pay 电商收付通 simulator", runSim, bindSimFlags},
+	{"chaos", "run the real processes under kills, restarts and channel faults, then check ledger = channel", runChaos, bindChaosFlags},
 	{"version", "print the version", runVersion, nil},
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 )
 
 type application struct {
@@ -69,5 +70,25 @@ func TestParseKeysNamesTheProblem(t *testing.T) {
 		if _, err := ParseKeys(spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseKeys(%.20q): %v, want %q", spec, err, want)
 		}
+	}
+}
+
+// A failure's message and stack trace leave the process sealed: the history shows "Encoded failure", its
+// encoded attributes carry our key id and none of the text, and the worker side reads the message back.
+func TestFailureMessagesAreSealed(t *testing.T) {
+	k, err := ParseKeys(NewKey("k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := k.FailureConverter()
+	f := fc.ErrorToFailure(temporal.NewApplicationError("receiver 王五 13800138000 refused", "ChannelRejected.NO_AUTH"))
+	if f.GetMessage() == "" || strings.Contains(f.GetMessage(), "13800138000") || f.GetEncodedAttributes() == nil ||
+		string(f.GetEncodedAttributes().GetMetadata()[MetadataKeyID]) != "k1" ||
+		bytes.Contains(f.GetEncodedAttributes().GetData(), []byte("13800138000")) {
+		t.Fatalf("failure as stored: message %q, attributes %v", f.GetMessage(), f.GetEncodedAttributes())
+	}
+	var ae *temporal.ApplicationError
+	if back := fc.FailureToError(f); !errors.As(back, &ae) || !strings.Contains(ae.Error(), "13800138000") || ae.Type() != "ChannelRejected.NO_AUTH" {
+		t.Errorf("read back: %v", back)
 	}
 }

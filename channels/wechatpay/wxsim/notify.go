@@ -3,6 +3,7 @@ package wxsim
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"time"
 
@@ -119,6 +120,17 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 	})
 	mux.HandleFunc("GET /sim/balances/{sub}", func(w http.ResponseWriter, r *http.Request) {
 		controlReply(w, s.Balance(r.PathValue("sub")), nil)
+	})
+	mux.HandleFunc("GET /sim/receivers/{type}/{account}", func(w http.ResponseWriter, r *http.Request) {
+		controlReply(w, map[string]int64{"balance": s.ReceiverBalance(r.PathValue("type"), r.PathValue("account"))}, nil)
+	})
+	mux.HandleFunc("PUT /sim/faults", func(w http.ResponseWriter, r *http.Request) {
+		var f Faults
+		err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&f)
+		if err == nil {
+			s.SetFaults(f)
+		}
+		controlReply(w, nil, err)
 	})
 	mux.ServeHTTP(w, r)
 }

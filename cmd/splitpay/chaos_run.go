@@ -1,0 +1,373 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/money"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// call sends one API request as a careful client does: a network error or a 5xx is retried (with the same
+// Idempotency-Key) for up to five minutes, and a 409 "not yet" (the order's payment not seen yet, the
+// sub-order finishing) for up to a minute.
+func (c *chaos) call(ctx context.Context, method, path, idem string, in, out any) error {
+	cl := &api.Client{BaseURL: c.apiURL, APIKey: c.apiKey, HTTP: &http.Client{Timeout: 20 * time.Second}}
+	started := time.Now()
+	for {
+		err := cl.Do(ctx, method, path, idem, in, out)
+		var ae *api.Error
+		outage := err != nil && (!errors.As(err, &ae) || ae.Status >= 500)
+		notYet := err != nil && ae != nil && (ae.Status == http.StatusConflict || ae.Status == http.StatusBadRequest && ae.Field == "sub_order")
+		if !(outage && time.Since(started) < 5*time.Minute || notYet && time.Since(started) < time.Minute) || ctx.Err() != nil {
+			return err
+		}
+		c.retries.Add(1)
+		time.Sleep(time.Duration(200+mrand.IntN(800)) * time.Millisecond)
+	}
+}
+
+func (c *chaos) simPost(path string) error {
+	resp, err := http.Post(c.simURL+path, "application/json", nil)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("simulator %s: %s", path, resp.Status)
+	}
+	return nil
+}
+
+func (c *chaos) simGet(path string, out any) error {
+	resp, err := http.Get(c.simURL + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+func (c *chaos) simFaults(rate float64) error {
+	body := `{}`
+	if rate > 0 {
+		body = fmt.Sprintf(`{"SystemErrorRate":{"/v3/ecommerce/":%g,"/v3/combine-transactions/":%g}}`, rate, rate)
+	}
+	req, _ := http.NewRequest(http.MethodPut, c.simURL+"/sim/faults", strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+func (c *chaos) waitHealthy(ctx context.Context, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if resp, err := http.Get(c.apiURL + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("chaos: the API did not become healthy (see %s/api.log)", c.dir)
+}
+
+// ids of this run's parties.
+func (c *chaos) merchant(i int) string    { return fmt.Sprintf("chaos-%s-m%d", c.runID, i) }
+func (c *chaos) receiver(r string) string { return "chaos-" + c.runID + "-" + r }
+
+const chaosSupplier = "1900000777"
+
+func (c *chaos) register(ctx context.Context) error {
+	for i, sub := range c.shops {
+		if err := c.call(ctx, http.MethodPost, "/v1/merchants", "", starter.MerchantRequest{ID: c.merchant(i), SubMchID: sub,
+			DisplayName: "Chaos shop"}, nil); err != nil {
+			return fmt.Errorf("register merchant: %w", err)
+		}
+	}
+	for _, r := range []starter.ReceiverRequest{
+		{ID: "platform", Type: "MERCHANT_ID", Account: "1900000100", Name: "SplitPay platform", Relation: "PLATFORM"},
+		{ID: c.receiver("d1"), Type: "PERSONAL_OPENID", Account: "o-" + c.runID + "-l1", Name: "一级分销", Relation: "DISTRIBUTOR"},
+		{ID: c.receiver("d2"), Type: "PERSONAL_OPENID", Account: "o-" + c.runID + "-l2", Name: "二级分销", Relation: "DISTRIBUTOR"},
+		{ID: c.receiver("s1"), Type: "MERCHANT_ID", Account: chaosSupplier, Name: "Chaos supplier", Relation: "SUPPLIER"},
+	} {
+		if err := c.call(ctx, http.MethodPost, "/v1/receivers", "", r, nil); err != nil {
+			return fmt.Errorf("register receiver %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// orderRun is one driven order and what was asked of it.
+type orderRun struct {
+	no      string
+	subs    int
+	refunds map[int][]string // sub-order → refund numbers
+	err     error
+}
+
+func (c *chaos) driveOrders(ctx context.Context) []*orderRun {
+	runs := make([]*orderRun, chaosFlags.orders)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, chaosFlags.concurrency) {
+		wg.Go(func() {
+			for i := range work {
+				runs[i] = c.driveOrder(ctx, i)
+			}
+		})
+	}
+	for i := range runs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return runs
+}
+
+// driveOrder creates an order of one or two shops, pays it at the simulator, confirms some receipts, asks for
+// some refunds (at most half a sub-order, so they fit in its unsplit money) and lets the bank pay them.
+func (c *chaos) driveOrder(ctx context.Context, i int) *orderRun {
+	r := &orderRun{no: fmt.Sprintf("C%s%04d", c.runID, i), subs: 1 + mrand.IntN(2), refunds: map[int][]string{}}
+	commissions := []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: c.receiver("d1"), Rate: "0.10"},
+		{ReceiverID: c.receiver("d2"), Rate: "0.05"}, {ReceiverID: c.receiver("s1"), Rate: "0.03"}}
+	req := starter.CreateOrderRequest{OrderNo: r.no}
+	for n := range r.subs {
+		req.SubOrders = append(req.SubOrders, starter.SubOrderRequest{MerchantID: c.merchant(n), Description: "chaos goods",
+			Amount: money.Amount(100 + mrand.IntN(50000)), Commissions: commissions[:1+mrand.IntN(len(commissions))]})
+	}
+	if r.err = c.call(ctx, http.MethodPost, "/v1/orders", "create-"+r.no, req, nil); r.err != nil {
+		return r
+	}
+	if r.err = c.simPost("/sim/pay/" + r.no); r.err != nil {
+		return r
+	}
+	for n := 1; n <= r.subs; n++ {
+		sub := fmt.Sprintf("/v1/orders/%s/sub-orders/%d", r.no, n)
+		if mrand.IntN(3) > 0 { // the shop confirms (else auto-confirm); 409 "before payment" is retried
+			if r.err = c.call(ctx, http.MethodPost, sub+"/receipt", "", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil); r.err != nil {
+				return r
+			}
+		}
+		if mrand.IntN(3) == 0 {
+			no := fmt.Sprintf("RF%d", n)
+			amount := money.Amount(1 + mrand.Int64N(int64(req.SubOrders[n-1].Amount/2)))
+			if r.err = c.call(ctx, http.MethodPost, sub+"/refunds", "refund-"+r.no+no, starter.RefundRequest{RefundNo: no,
+				Reason: "chaos", Amount: amount}, nil); r.err != nil {
+				return r
+			}
+			r.refunds[n] = append(r.refunds[n], no)
+		}
+	}
+	return r
+}
+
+// mayhem kills the worker at random (and starts it again), restarts the API and PostgreSQL once each, and
+// turns on 20 % channel faults for a while, until the orders are driven and every kill is spent.
+func (c *chaos) mayhem(ctx context.Context, stop <-chan struct{}) {
+	plan := []string{"api", "postgres", "faults-on", "faults-off"}
+	stopped := false
+	for n := 0; ctx.Err() == nil; n++ {
+		select {
+		case <-stop:
+			stopped = true
+		case <-time.After(time.Duration(2000+mrand.IntN(6000)) * time.Millisecond):
+		}
+		if stopped && int(c.kills.Load()) >= chaosFlags.kills && len(plan) == 0 {
+			return
+		}
+		if int(c.kills.Load()) < chaosFlags.kills {
+			if err := c.restart("worker", "worker"); err != nil {
+				c.say("worker restart failed: %v", err)
+			}
+			c.kills.Add(1)
+		}
+		if len(plan) > 0 && n%3 == 2 {
+			c.act(ctx, plan[0])
+			plan = plan[1:]
+		}
+	}
+}
+
+func (c *chaos) act(ctx context.Context, what string) {
+	switch what {
+	case "api":
+		if err := c.restart("api", "api"); err != nil {
+			c.say("API restart failed: %v", err)
+		}
+		_ = c.waitHealthy(ctx, time.Minute)
+	case "postgres":
+		args := strings.Fields(chaosFlags.restartPostgres)
+		if out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
+			c.say("PostgreSQL restart failed: %v %s", err, out)
+			return
+		}
+	case "faults-on":
+		_ = c.simFaults(0.2)
+	case "faults-off":
+		_ = c.simFaults(0)
+	}
+	c.mu.Lock()
+	c.restarts[what]++
+	c.mu.Unlock()
+	c.say("%s", map[string]string{"api": "API killed and restarted", "postgres": "PostgreSQL restarted",
+		"faults-on": "channel faults on: 20 % of calls answer 500 SYSTEM_ERROR", "faults-off": "channel faults off"}[what])
+}
+
+// awaitEnd waits until every order has ended (COMPLETED, or CLOSED) with each refund paid, settling refunds
+// at the simulator as the bank would and resuming what waits for ops; it answers how many ended.
+func (c *chaos) awaitEnd(ctx context.Context, runs []*orderRun, deadline time.Time) int {
+	ended := map[string]bool{}
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		for _, r := range runs {
+			if r.err != nil || ended[r.no] {
+				continue
+			}
+			if c.orderEnded(ctx, r) {
+				ended[r.no] = true
+			}
+		}
+		if len(ended) == len(runs) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	return len(ended)
+}
+
+func (c *chaos) orderEnded(ctx context.Context, r *orderRun) bool {
+	var v api.OrderView
+	cl := &api.Client{BaseURL: c.apiURL, APIKey: c.apiKey}
+	if err := cl.Do(ctx, http.MethodGet, "/v1/orders/"+r.no, "", nil, &v); err != nil || v.Stale {
+		return false
+	}
+	if v.Status == workflows.StatusNeedsAttention {
+		_ = cl.Do(ctx, http.MethodPost, "/v1/orders/"+r.no+"/resume", "", map[string]any{"by": "ops:chaos", "reason": "retry"}, nil)
+	}
+	done := v.Status == workflows.StatusCompleted || v.Status == workflows.StatusClosed
+	for _, s := range v.SubOrders {
+		if s.Status == workflows.StatusNeedsAttention {
+			_ = cl.Do(ctx, http.MethodPost, "/v1/orders/"+r.no+"/resume", "", map[string]any{"sub_order": s.N, "by": "ops:chaos", "reason": "retry"}, nil)
+		}
+		for _, rf := range s.Refunds {
+			if rf.Status == workflows.RefundProcessing {
+				_ = c.simPost("/sim/refunds/" + c.shops[s.N-1] + "/" + rf.OutRefundNo + "/settle")
+			}
+			done = done && rf.Status == workflows.RefundSucceeded
+		}
+		done = done && len(s.Refunds) == len(r.refunds[s.N])
+	}
+	return done
+}
+
+// check compares the ledger with the simulator for every party and bucket of the run, and checks the trial
+// balance and each sub-order's conservation; it answers what is broken.
+func (c *chaos) check(ctx context.Context, runs []*orderRun) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	db, err := ledger.Open(ctx, envOf(c.env, "DATABASE_URL"))
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer db.Close()
+	l := ledger.New(db)
+	for i, sub := range c.shops {
+		var sim struct{ Frozen, Available int64 }
+		b, err := l.MerchantBalances(ctx, c.merchant(i))
+		if err := errors.Join(err, c.simGet("/sim/balances/"+sub, &sim)); err != nil {
+			bad("shop %d: %v", i, err)
+			continue
+		}
+		if b[ledger.BucketFrozen].Fen() != sim.Frozen || b[ledger.BucketAvailable].Fen() != sim.Available {
+			bad("shop %d: ledger %v, channel frozen %d available %d", i, b, sim.Frozen, sim.Available)
+		}
+	}
+	for id, acct := range map[string]string{"d1": "PERSONAL_OPENID/o-" + c.runID + "-l1", "d2": "PERSONAL_OPENID/o-" + c.runID + "-l2",
+		"s1": "MERCHANT_ID/" + chaosSupplier, "platform": "MERCHANT_ID/1900000100"} {
+		var sim struct{ Balance int64 }
+		if err := c.simGet("/sim/receivers/"+acct, &sim); err != nil {
+			bad("receiver %s: %v", id, err)
+			continue
+		}
+		booked, err := c.bookedCommission(ctx, l, db, id, runs)
+		if err != nil || booked != sim.Balance {
+			bad("receiver %s: ledger %d, channel %d %v", id, booked, sim.Balance, err)
+		}
+	}
+	if diffs, trial, err := l.Check(ctx); err != nil || len(diffs) > 0 || trial != 0 {
+		bad("ledger check: %v, trial balance %s, %v", diffs, trial, err)
+	}
+	for _, r := range runs {
+		for n := 1; n <= r.subs; n++ {
+			t, err := l.SubOrderTotals(ctx, r.no, workflows.SubOrderNo(r.no, n))
+			if err == nil {
+				err = t.Conserved()
+			}
+			if err != nil {
+				bad("%s sub-order %d: %v", r.no, n, err)
+			}
+		}
+	}
+	return problems
+}
+
+// bookedCommission is what the ledger credited a receiver: its own account for this run's persons and
+// supplier; for the platform, whose account all runs share, the entries of this run's orders.
+func (c *chaos) bookedCommission(ctx context.Context, l *ledger.Ledger, db *pgxpool.Pool, id string, runs []*orderRun) (int64, error) {
+	if id != "platform" {
+		b, err := l.Balance(ctx, ledger.ReceiverCommission(c.receiver(id)))
+		return b.Fen(), err
+	}
+	var sum int64
+	err := db.QueryRow(ctx, `SELECT coalesce(sum(e.amount), 0)::bigint FROM entries e JOIN accounts a ON a.id = e.account_id
+		JOIN postings p ON p.id = e.posting_id WHERE a.key = $1 AND p.order_no = ANY($2)`,
+		ledger.PlatformCommission().Key(), orderNos(runs)).Scan(&sum)
+	return sum, err
+}
+
+func orderNos(runs []*orderRun) []string {
+	var out []string
+	for _, r := range runs {
+		out = append(out, r.no)
+	}
+	return out
+}
+
+func (c *chaos) report(runs []*orderRun, started time.Time, problems []string) {
+	subs, refunds, failed := 0, 0, 0
+	for _, r := range runs {
+		subs += r.subs
+		for _, rf := range r.refunds {
+			refunds += len(rf)
+		}
+		if r.err != nil {
+			failed++
+			c.say("order %s could not be driven: %v", r.no, r.err)
+		}
+	}
+	c.say("figures: %d orders (%d sub-orders, %d refunds), %d not driven; worker killed %d times; restarts %v; %d client retries; %s",
+		len(runs), subs, refunds, failed, c.kills.Load(), c.restarts, c.retries.Load(), time.Since(started).Round(time.Second))
+	for _, p := range problems {
+		c.say("BROKEN: %s", p)
+	}
+	if len(problems) == 0 {
+		c.say("ledger = channel for every shop (frozen, available), distributor, supplier and the platform; trial balance 0; every sub-order conserves money")
+	}
+}
