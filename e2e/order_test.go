@@ -190,17 +190,9 @@ func TestForgedNotificationsChangeNothing(t *testing.T) {
 
 // The worker is stopped mid-order and a new one started: the order completes and nothing is posted twice.
 func TestWorkerRestartedMidOrder(t *testing.T) {
-	settings := fastSettings
-	settings.AutoConfirmAfter = time.Hour // the shop confirms, after the restart
-	h := start(t, settings)
-	no := h.orderNo(1)
-	h.create(h.cart(no))
-	if err := h.s.Sim.Pay(no); err != nil {
-		t.Fatal(err)
-	}
-	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
+	h, no := startAwaitingReceipt(t)
 	h.s.StopWorker()
-	// With no worker, an update cannot be answered: the shop's call times out and is repeated later.
+	// With no worker, a shop that gives up after 2 s (before the API falls back to a signal) repeats later.
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	err := h.api.Do(ctx, http.MethodPost, "/v1/orders/"+no+"/sub-orders/1/receipt", "", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
 	cancel()
@@ -229,15 +221,7 @@ func TestWorkerRestartedMidOrder(t *testing.T) {
 // confirmation is accepted (202) and kept by the server as a signal, and a read answers the read model's view
 // marked stale instead of a 503. Once a worker runs again, the confirmations apply and the order completes.
 func TestReceiptAndReadsDuringAWorkerOutage(t *testing.T) {
-	settings := fastSettings
-	settings.AutoConfirmAfter = time.Hour
-	h := start(t, settings)
-	no := h.orderNo(1)
-	h.create(h.cart(no))
-	if err := h.s.Sim.Pay(no); err != nil {
-		t.Fatal(err)
-	}
-	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
+	h, no := startAwaitingReceipt(t)
 	h.s.StopWorker()
 	for n := 1; n <= 2; n++ {
 		resp, body := rawPost(t, h.s.APIURL+"/v1/orders/"+no+"/sub-orders/"+strconv.Itoa(n)+"/receipt", h.s.APIKey, "", `{"confirmed_by":"shop"}`)
@@ -266,4 +250,19 @@ func TestReceiptAndReadsDuringAWorkerOutage(t *testing.T) {
 	}
 	h.ledgerMatchesChannel(no)
 	h.saveHistories("receipt-signal", workflows.SubOrderWorkflowID(no, 1))
+}
+
+// startAwaitingReceipt starts a stack whose shops confirm receipt themselves (auto-confirm is an hour away) and
+// an order paid and awaiting receipt on it.
+func startAwaitingReceipt(t *testing.T) (*harness, string) {
+	settings := fastSettings
+	settings.AutoConfirmAfter = time.Hour
+	h := start(t, settings)
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	if err := h.s.Sim.Pay(no); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
+	return h, no
 }
