@@ -544,3 +544,49 @@ func TestNotificationRetriedUntilAcknowledged(t *testing.T) {
 		t.Errorf("notification attempts = %d, want 3 (two failures, then acknowledged)", calls)
 	}
 }
+
+// The documented source of a refund's money: while the order is pending split, its unsplit (frozen) money,
+// and a refund larger than that is refused (RULE_LIMIT) unless it asks for funds_account=AVAILABLE; after
+// finish, available money. The answer and the query say which (funds_account), and a source that cannot cover
+// the refund refuses it rather than mixing sources.
+func TestRefundSourceOfFunds(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
+	earn := e.pay(t, "C310001", 20000, 0) // the shop's other money: shared nothing, finished
+	if _, err := e.wx.Finish(ctx, channels.FinishRequest{SubMchID: shopA, TransactionID: earn, OutOrderNo: "C310001-finish", Description: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	tx := e.pay(t, "C310002", 10000, 0)
+	if _, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C310002-share1",
+		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: spMchID, Amount: 1500}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.wx.QuerySharing(ctx, shopA, tx, "C310002-share1"); err != nil { // settles the request
+		t.Fatal(err)
+	}
+	full := channels.RefundRequest{SubMchID: shopA, TransactionID: tx, OutRefundNo: "C310002-rf1", Refund: 10000, Total: 10000}
+	_, err := e.wx.ApplyRefund(ctx, full)
+	wantCode(t, err, channels.CodeRuleLimit, false)
+	if b := e.sim.Balance(shopA); b.Frozen != 8500 || b.Available != 20000 {
+		t.Fatalf("a refused refund moved money: %+v", b)
+	}
+	full.From = channels.FundsAvailable
+	st, err := e.wx.ApplyRefund(ctx, full)
+	if err != nil || st.From != channels.FundsAvailable {
+		t.Fatalf("refund from available funds: %+v %v", st, err)
+	}
+	if b := e.sim.Balance(shopA); b.Frozen != 8500 || b.Available != 10000 {
+		t.Errorf("after the refund from available money: %+v, want frozen 8500 available 10000", b)
+	}
+	if q, err := e.wx.QueryRefund(ctx, shopA, full.OutRefundNo); err != nil || q.From != channels.FundsAvailable {
+		t.Errorf("query: %+v %v", q, err)
+	}
+	// A finished order refunds from available money only; more than that holds is NOT_ENOUGH.
+	small := channels.RefundRequest{SubMchID: shopA, TransactionID: earn, OutRefundNo: "C310001-rf1", Refund: 500, Total: 20000}
+	if st, err := e.wx.ApplyRefund(ctx, small); err != nil || st.From != channels.FundsAvailable {
+		t.Errorf("refund after finish: %+v %v", st, err)
+	}
+	big := channels.RefundRequest{SubMchID: shopA, TransactionID: earn, OutRefundNo: "C310001-rf2", Refund: 19500, Total: 20000}
+	_, err = e.wx.ApplyRefund(ctx, big)
+	wantCode(t, err, channels.CodeNotEnough, false)
+}

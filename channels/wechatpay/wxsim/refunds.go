@@ -129,7 +129,18 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 		}
 		return 0, rf.state, nil
 	}
-	so, e := s.paidSubOrder(req.SubMchID, req.TransactionID)
+	if req.TransactionID == "" && req.OutTradeNo == "" {
+		return 0, nil, paramError("transaction_id", "transaction_id or out_trade_no is required")
+	}
+	txID := req.TransactionID
+	if txID == "" { // the sub-order's out_trade_no names it as well
+		for id, so := range s.byTx {
+			if so.wire.OutTradeNo == req.OutTradeNo && so.wire.SubMchID == req.SubMchID {
+				txID = id
+			}
+		}
+	}
+	so, e := s.paidSubOrder(req.SubMchID, txID)
 	if e != nil {
 		return 0, nil, e
 	}
