@@ -57,7 +57,7 @@ type config struct {
 	WithdrawalBounceWatch string
 }
 
-// setting is one row of the configuration table README.md shows.
+// setting is one row of the configuration table docs/development.md shows.
 type setting struct {
 	env, flag, def, help string
 	dst                  func(*config) *string
