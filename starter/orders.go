@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -270,8 +271,8 @@ func (c *Client) orderState(ctx context.Context, orderNo string) (workflows.Orde
 type OrderDetail struct {
 	workflows.OrderState
 	SubOrderStates []workflows.SubOrderState
-	// Stale: no worker answered the live query in time, so this is the read model's last view of the order
-	// (status, amounts, times; no sub-order detail).
+	// Stale: no worker answered a live query in time. For the order, this is then the read model's last view
+	// (status, amounts, times; no sub-order detail); for a sub-order, the order's summary of it.
 	Stale bool
 }
 
@@ -291,6 +292,7 @@ func (c *Client) GetOrder(ctx context.Context, orderNo string) (OrderDetail, err
 		return OrderDetail{}, err
 	}
 	out := OrderDetail{OrderState: st, SubOrderStates: make([]workflows.SubOrderState, len(st.SubOrders))}
+	stale := make([]bool, len(st.SubOrders))
 	var wg sync.WaitGroup
 	errs := make([]error, len(st.SubOrders))
 	for i, s := range st.SubOrders {
@@ -298,10 +300,14 @@ func (c *Client) GetOrder(ctx context.Context, orderNo string) (OrderDetail, err
 			continue
 		}
 		wg.Go(func() {
-			v, err := c.Temporal.QueryWorkflow(ctx, s.WorkflowID, "", workflows.QuerySubOrder)
+			sctx, cancel := context.WithTimeout(ctx, readWait)
+			defer cancel()
+			v, err := c.Temporal.QueryWorkflow(sctx, s.WorkflowID, "", workflows.QuerySubOrder)
 			var nf *serviceerror.NotFound
 			switch {
 			case errors.As(err, &nf): // the order is starting it right now: its summary stands in
+			case noWorkerAnswered(ctx, sctx, err): // its summary stands in, and the answer says so
+				stale[i] = true
 			case err != nil:
 				errs[i] = err
 			default:
@@ -310,6 +316,7 @@ func (c *Client) GetOrder(ctx context.Context, orderNo string) (OrderDetail, err
 		})
 	}
 	wg.Wait()
+	out.Stale = slices.Contains(stale, true)
 	return out, fromTemporal(errors.Join(errs...), "sub-orders of "+orderNo)
 }
 

@@ -252,7 +252,7 @@ func (d *demoRun) waitFor(orderNo, what string, cond func(api.OrderView) bool) (
 	for {
 		var v api.OrderView
 		err := d.c.Do(d.ctx, http.MethodGet, "/v1/orders/"+orderNo, "", nil, &v)
-		if err == nil && cond(v) {
+		if err == nil && !v.Stale && cond(v) { // a stale view lacks the detail the demo prints
 			return v, nil
 		}
 		if time.Now().After(deadline) || d.ctx.Err() != nil {
