@@ -68,12 +68,12 @@ func runChaos(ctx context.Context, cfg *config, _ *slog.Logger, out io.Writer) e
 	close(stop)
 	mayhem.Wait()
 	c.say("all %d orders driven in %s; waiting for every order to end", len(results), time.Since(started).Round(time.Second))
-	ended := c.awaitEnd(ctx, results, time.Now().Add(chaosFlags.within))
+	ended, driven := c.awaitEnd(ctx, results, time.Now().Add(chaosFlags.within))
 	c.say("%d of %d orders ended within %s", ended, len(results), time.Since(started).Round(time.Second))
 	problems := c.check(ctx, results)
 	c.report(results, started, problems)
-	if ended != len(results) || len(problems) > 0 {
-		return fmt.Errorf("chaos: %d orders did not end, %d invariants broken", len(results)-ended, len(problems))
+	if ended != len(results) || driven != len(results) || len(problems) > 0 {
+		return fmt.Errorf("chaos: %d orders not driven, %d did not end, %d invariants broken", len(results)-driven, driven-ended, len(problems))
 	}
 	return nil
 }

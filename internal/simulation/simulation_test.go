@@ -66,6 +66,9 @@ func TestSimulation(t *testing.T) {
 		for k, v := range h.stats {
 			stats[k] += v
 		}
+		if (i+1)%1000 == 0 {
+			t.Logf("%d histories in %s", i+1, time.Since(started).Round(time.Second))
+		}
 	}
 	t.Logf("%d histories in %s (first seed %d): %v", n, time.Since(started).Round(time.Second), base, stats)
 }
