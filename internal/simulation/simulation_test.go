@@ -79,6 +79,14 @@ type world struct {
 	db   *pgxpool.Pool
 	l    *ledger.Ledger
 	acts *activities.Activities
+	next int // ids handed out: every history's shops, supplier and numbers are new to the shared simulator
+}
+
+// id answers a new id of the world: prefix and a number never used before. Random ids would collide across
+// thousands of histories, and a "new" shop would then inherit an old one's money at the simulator.
+func (w *world) id(prefix string, digits int) string {
+	w.next++
+	return fmt.Sprintf("%s%0*d", prefix, digits, w.next)
 }
 
 func newWorld(t *testing.T) *world {
@@ -118,7 +126,7 @@ type subRun struct {
 }
 
 func (w *world) run(t *testing.T, seed uint64) *history {
-	h := &history{t: t, w: w, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), seed: seed, tag: fmt.Sprintf("%x", seed%0xfffffff),
+	h := &history{t: t, w: w, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), seed: seed, tag: w.id("", 7),
 		stats: map[string]int{}, spent: map[string]int64{}}
 	h.platformBefore = w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, wxtest.SpMchID)
 	h.setup()
@@ -141,14 +149,14 @@ func (h *history) setup() {
 	ctx := context.Background()
 	sim, wx := h.w.wx.Sim, h.w.wx.Client
 	for i := range 1 + h.rng.IntN(2) {
-		s := shop{id: "sim-" + h.tag + "-m" + strconv.Itoa(i), subMchID: fmt.Sprintf("19%08d", h.rng.IntN(1e8))}
+		s := shop{id: "sim-" + h.tag + "-m" + strconv.Itoa(i), subMchID: h.w.id("19", 8)}
 		sim.AddSubMerchant(s.subMchID)
 		h.shops = append(h.shops, s)
 		if h.rng.IntN(3) > 0 {
 			h.fund(s, money.Amount(1+h.rng.IntN(200000)))
 		}
 	}
-	h.d1, h.d2, h.sup = "o-"+h.tag+"-l1", "o-"+h.tag+"-l2", fmt.Sprintf("18%08d", h.rng.IntN(1e8))
+	h.d1, h.d2, h.sup = "o-"+h.tag+"-l1", "o-"+h.tag+"-l2", h.w.id("18", 8)
 	for _, r := range []channels.ReceiverRegistration{{Type: channels.ReceiverPersonal, Account: h.d1, Name: "一级", RelationType: "DISTRIBUTOR"},
 		{Type: channels.ReceiverPersonal, Account: h.d2, Name: "二级", RelationType: "DISTRIBUTOR"},
 		{Type: channels.ReceiverMerchant, Account: h.sup, Name: "供货商", RelationType: "SUPPLIER"}} {
