@@ -422,3 +422,27 @@ func TestRefusedRefundBooksNoDebt(t *testing.T) {
 		t.Errorf("after resume: status %s debts %s returned %s refunded %s", st.Status, f.debts, f.returned, f.posted)
 	}
 }
+
+// Two full refunds racing for the same sub-order under different numbers: the workflow takes them one at a
+// time, so exactly one is accepted and the other is refused naming the amount; the buyer gets the money once.
+func TestTwoFullRefundsRacingOnlyOneIsAccepted(t *testing.T) {
+	f := newFake()
+	var a, b *refundCall
+	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
+		a = requestRefund(env, time.Hour, RefundRequest{RefundNo: "A", Amount: 100000})
+		b = requestRefund(env, time.Hour, RefundRequest{RefundNo: "B", Amount: 100000})
+	})
+	if (a.rejected == nil) == (b.rejected == nil) {
+		t.Fatalf("both or neither accepted: A %v, B %v", a.rejected, b.rejected)
+	}
+	refused := a.rejected
+	if refused == nil {
+		refused = b.rejected
+	}
+	if errorType(refused) != ErrTypeRefundRejected || !strings.Contains(refused.Error(), "amount") {
+		t.Errorf("refusal: %v", refused)
+	}
+	if f.posted != 100000 || len(st.Refunds) != 1 || st.Refunded != 100000 {
+		t.Errorf("refunds %+v, posted %s", st.Refunds, f.posted)
+	}
+}
