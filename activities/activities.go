@@ -12,6 +12,7 @@ import (
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/workflows"
 )
 
 // Channel is what the activities ask of one payment channel.
@@ -31,10 +32,21 @@ type Activities struct {
 	Channels map[string]Channel // by channel name: channels.WeChatPay, ...
 }
 
+// onChannel runs call on the named channel; its error reaches Temporal through forTemporal, the one way.
+func onChannel[Out any](a *Activities, name string, call func(Channel) (Out, error)) (Out, error) {
+	ch, err := a.channel(name)
+	if err != nil {
+		var zero Out
+		return zero, err
+	}
+	out, err := call(ch)
+	return out, forTemporal(err)
+}
+
 // channel returns the named channel, or a non-retryable error: no retry will configure a missing channel.
 func (a *Activities) channel(name string) (Channel, error) {
 	if c, ok := a.Channels[name]; ok {
 		return c, nil
 	}
-	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("channel %q is not configured on this worker", name), "ChannelNotConfigured", nil)
+	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("channel %q is not configured on this worker", name), workflows.ErrTypeChannelNotConfigured, nil)
 }

@@ -27,7 +27,7 @@ func forTemporal(err error) error {
 		if be.Retryable {
 			return temporal.NewApplicationErrorWithCause(be.Error(), workflows.ErrTypeChannelRetry+"."+be.Code, err)
 		}
-		return temporal.NewNonRetryableApplicationError(be.Error(), workflows.ErrTypeChannelRejected+"."+be.Code, err,
+		return temporal.NewNonRetryableApplicationError(be.Error(), workflows.ChannelRejectedType(be.Code), err,
 			Rejection{Code: be.Code, Message: be.Message, Field: be.Field})
 	}
 	var ve *ledger.ValidationError

@@ -13,12 +13,16 @@ import (
 
 // SubmitApplyment submits (or, after a rejection, resubmits) a shop's application; the adapter encrypts the
 // personal fields with the channel's public key. The same out request number is the same application.
-func (a *Activities) SubmitApplyment(ctx context.Context, in workflows.SubmitApplymentInput) (int64, error) {
-	ch, err := a.channel(in.Channel)
-	if err != nil {
-		return 0, err
-	}
-	app := in.Application
+func (a *Activities) SubmitApplyment(ctx context.Context, in workflows.SubmitApplymentInput) (workflows.ApplymentSubmitted, error) {
+	ap := applyment(in.Application)
+	return onChannel(a, in.Channel, func(ch Channel) (workflows.ApplymentSubmitted, error) {
+		id, err := ch.SubmitApplyment(ctx, ap)
+		return workflows.ApplymentSubmitted{ApplymentID: id}, err
+	})
+}
+
+// applyment is the channel's form of an application.
+func applyment(app workflows.Application) channels.Applyment {
 	ap := channels.Applyment{OutRequestNo: app.OutRequestNo, OrganizationType: app.OrganizationType,
 		IDCardCopy: app.LegalPerson.CopyMediaID, IDCardNational: app.LegalPerson.NationalMediaID, IDCardName: app.LegalPerson.Name,
 		IDCardNumber: app.LegalPerson.Number, IDCardValidTimeBegin: app.LegalPerson.ValidFrom, IDCardValidTime: app.LegalPerson.ValidUntil,
@@ -29,20 +33,18 @@ func (a *Activities) SubmitApplyment(ctx context.Context, in workflows.SubmitApp
 	if l := app.BusinessLicense; l != nil {
 		ap.BusinessLicenseCopy, ap.BusinessLicenseNumber, ap.MerchantName, ap.LegalPerson = l.CopyMediaID, l.Number, l.MerchantName, l.LegalPerson
 	}
-	id, err := ch.SubmitApplyment(ctx, ap)
-	return id, forTemporal(err)
+	return ap
 }
 
 // QueryApplyment reads an application's state.
 func (a *Activities) QueryApplyment(ctx context.Context, in workflows.QueryApplymentInput) (workflows.ApplymentStatus, error) {
-	ch, err := a.channel(in.Channel)
-	if err != nil {
-		return workflows.ApplymentStatus{}, err
-	}
-	st, err := ch.QueryApplyment(ctx, in.OutRequestNo)
-	if err != nil {
-		return workflows.ApplymentStatus{}, forTemporal(err)
-	}
+	return onChannel(a, in.Channel, func(ch Channel) (workflows.ApplymentStatus, error) {
+		st, err := ch.QueryApplyment(ctx, in.OutRequestNo)
+		return applymentStatus(st), err
+	})
+}
+
+func applymentStatus(st channels.ApplymentState) workflows.ApplymentStatus {
 	out := workflows.ApplymentStatus{ApplymentID: st.ApplymentID, State: st.State, StateDesc: st.StateDesc, SignURL: st.SignURL,
 		SubMchID: st.SubMchID, LegalValidationURL: st.LegalValidationURL}
 	if v := st.AccountValidation; v != nil {
@@ -53,17 +55,17 @@ func (a *Activities) QueryApplyment(ctx context.Context, in workflows.QueryApply
 	for _, r := range st.AuditDetail {
 		out.Rejections = append(out.Rejections, workflows.FieldRejection{Field: r.ParamName, Reason: r.RejectReason})
 	}
-	return out, nil
+	return out
 }
 
 // ActivateMerchant stores the sub_mchid, marks the merchant active (it may sell from now on) and opens its
 // ledger accounts.
-func (a *Activities) ActivateMerchant(ctx context.Context, in workflows.ActivateMerchantInput) error {
+func (a *Activities) ActivateMerchant(ctx context.Context, in workflows.ActivateMerchantInput) (workflows.Done, error) {
 	if err := a.Ledger.UpsertMerchant(ctx, ledger.Merchant{ID: in.MerchantID, Channel: in.Channel, SubMchID: in.SubMchID,
 		Status: ledger.MerchantActive, DisplayName: in.DisplayName}); err != nil {
-		return forTemporal(err)
+		return workflows.Done{}, forTemporal(err)
 	}
-	return forTemporal(a.Ledger.OpenMerchantAccounts(ctx, in.MerchantID))
+	return workflows.Done{}, forTemporal(a.Ledger.OpenMerchantAccounts(ctx, in.MerchantID))
 }
 
 func withdrawal(in workflows.WithdrawInput) ledger.Withdrawal {
@@ -71,40 +73,34 @@ func withdrawal(in workflows.WithdrawInput) ledger.Withdrawal {
 }
 
 // ReserveWithdrawal moves the amount from available to in flight; more than available is LedgerRejected.Overdraw.
-func (a *Activities) ReserveWithdrawal(ctx context.Context, in workflows.WithdrawInput) error {
+func (a *Activities) ReserveWithdrawal(ctx context.Context, in workflows.WithdrawInput) (workflows.Done, error) {
 	_, err := a.Ledger.WithdrawalRequested(ctx, withdrawal(in))
-	return forTemporal(err)
+	return workflows.Done{}, forTemporal(err)
 }
 
 // Withdraw asks the channel, always with the identical request for an out request number.
 func (a *Activities) Withdraw(ctx context.Context, in workflows.WithdrawInput) (workflows.WithdrawStatus, error) {
-	ch, err := a.channel(in.Channel)
-	if err != nil {
-		return workflows.WithdrawStatus{}, err
-	}
-	st, err := ch.Withdraw(ctx, channels.WithdrawRequest{SubMchID: in.SubMchID, OutRequestNo: in.OutRequestNo, Amount: in.Amount,
-		Remark: in.Remark})
-	if err != nil {
-		return workflows.WithdrawStatus{}, forTemporal(err)
-	}
-	return workflows.WithdrawStatus{WithdrawID: st.WithdrawID, Status: st.Status, Reason: st.Reason}, nil
+	return onChannel(a, in.Channel, func(ch Channel) (workflows.WithdrawStatus, error) {
+		st, err := ch.Withdraw(ctx, channels.WithdrawRequest{SubMchID: in.SubMchID, OutRequestNo: in.OutRequestNo,
+			Amount: in.Amount, Remark: in.Remark})
+		return withdrawStatus(st), err
+	})
+}
+
+func withdrawStatus(st channels.WithdrawState) workflows.WithdrawStatus {
+	return workflows.WithdrawStatus{WithdrawID: st.WithdrawID, Status: st.Status, Reason: st.Reason}
 }
 
 // QueryWithdraw reads the withdrawal's state.
 func (a *Activities) QueryWithdraw(ctx context.Context, in workflows.WithdrawInput) (workflows.WithdrawStatus, error) {
-	ch, err := a.channel(in.Channel)
-	if err != nil {
-		return workflows.WithdrawStatus{}, err
-	}
-	st, err := ch.QueryWithdraw(ctx, in.SubMchID, in.OutRequestNo)
-	if err != nil {
-		return workflows.WithdrawStatus{}, forTemporal(err)
-	}
-	return workflows.WithdrawStatus{WithdrawID: st.WithdrawID, Status: st.Status, Reason: st.Reason}, nil
+	return onChannel(a, in.Channel, func(ch Channel) (workflows.WithdrawStatus, error) {
+		st, err := ch.QueryWithdraw(ctx, in.SubMchID, in.OutRequestNo)
+		return withdrawStatus(st), err
+	})
 }
 
 // PostWithdrawResult books the outcome, once per withdrawal and outcome.
-func (a *Activities) PostWithdrawResult(ctx context.Context, in workflows.WithdrawInput) error {
+func (a *Activities) PostWithdrawResult(ctx context.Context, in workflows.WithdrawInput) (workflows.Done, error) {
 	var err error
 	switch in.Status {
 	case workflows.WithdrawalSucceeded:
@@ -114,7 +110,7 @@ func (a *Activities) PostWithdrawResult(ctx context.Context, in workflows.Withdr
 	case workflows.WithdrawalBounced:
 		_, err = a.Ledger.WithdrawalBounced(ctx, withdrawal(in))
 	default:
-		err = temporal.NewNonRetryableApplicationError("no posting for withdrawal status "+in.Status, "InvalidArgument", errors.New(in.Status))
+		err = temporal.NewNonRetryableApplicationError("no posting for withdrawal status "+in.Status, workflows.ErrTypeInvalidArgument, errors.New(in.Status))
 	}
-	return forTemporal(err)
+	return workflows.Done{}, forTemporal(err)
 }

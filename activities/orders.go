@@ -11,11 +11,11 @@ import (
 )
 
 // SaveOrderView writes the orders read model; an older revision never overwrites a newer one.
-func (a *Activities) SaveOrderView(ctx context.Context, in workflows.OrderViewInput) error {
+func (a *Activities) SaveOrderView(ctx context.Context, in workflows.OrderViewInput) (workflows.Done, error) {
 	_, err := a.Ledger.SaveOrder(ctx, ledger.OrderView{OrderNo: in.OrderNo, Channel: in.Channel, Status: in.Status,
 		TotalAmount: in.Total, PaidAmount: in.Paid, MerchantIDs: in.MerchantIDs, Revision: in.Revision,
 		PaidAt: in.PaidAt, CompletedAt: in.CompletedAt})
-	return forTemporal(err)
+	return workflows.Done{}, forTemporal(err)
 }
 
 // CheckFrozen compares what the ledger holds frozen for a sub-order with the channel's unsplit amount, before
@@ -44,13 +44,14 @@ func (a *Activities) CheckFrozen(ctx context.Context, ref workflows.SubOrderRef)
 
 // CheckConservation checks SPEC's per-sub-order equation on the ledger's postings: paid + subsidy = refunded +
 // shared − clawed back + settled + subsidy returned. A failure is non-retryable: ops must look.
-func (a *Activities) CheckConservation(ctx context.Context, ref workflows.SubOrderRef) error {
+func (a *Activities) CheckConservation(ctx context.Context, ref workflows.SubOrderRef) (workflows.Done, error) {
 	t, err := a.Ledger.SubOrderTotals(ctx, ref.OrderNo, ref.SubOrderNo)
 	if err != nil {
-		return err
+		return workflows.Done{}, err
 	}
 	if err := t.Conserved(); err != nil {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("sub-order %s: %v", ref.SubOrderNo, err), workflows.ErrTypeNotConserved, err)
+		return workflows.Done{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("sub-order %s: %v", ref.SubOrderNo, err),
+			workflows.ErrTypeNotConserved, err)
 	}
-	return nil
+	return workflows.Done{}, nil
 }

@@ -12,69 +12,76 @@ import (
 func channelSubOrders(subs []workflows.PaymentSubOrder) []channels.SubOrder {
 	out := make([]channels.SubOrder, len(subs))
 	for i, s := range subs {
-		out[i] = channels.SubOrder{SubMchID: s.SubMchID, OutTradeNo: s.OutTradeNo, Description: s.Description,
-			Amount: s.Amount, ProfitSharing: s.ProfitSharing, SubsidyAmount: s.SubsidyAmount}
+		out[i] = channels.SubOrder{
+			SubMchID:      s.SubMchID,
+			OutTradeNo:    s.OutTradeNo,
+			Description:   s.Description,
+			Amount:        s.Amount,
+			ProfitSharing: s.ProfitSharing,
+			SubsidyAmount: s.SubsidyAmount,
+		}
 	}
 	return out
 }
 
 // CreateCombinedPayment places the combined order at the channel; repeating it returns the same parameters.
 func (a *Activities) CreateCombinedPayment(ctx context.Context, in workflows.CreatePaymentInput) (workflows.PaymentParams, error) {
-	ch, err := a.channel(in.Channel)
-	if err != nil {
-		return workflows.PaymentParams{}, err
+	o := channels.CombinedOrder{
+		Scene:         in.Scene,
+		OutTradeNo:    in.OutTradeNo,
+		PayerOpenID:   in.PayerOpenID,
+		PayerClientIP: in.PayerClientIP,
+		H5Type:        in.H5Type,
+		NotifyURL:     in.NotifyURL,
+		SubOrders:     channelSubOrders(in.SubOrders),
 	}
-	o := channels.CombinedOrder{Scene: in.Scene, OutTradeNo: in.OutTradeNo, PayerOpenID: in.PayerOpenID,
-		PayerClientIP: in.PayerClientIP, H5Type: in.H5Type, NotifyURL: in.NotifyURL, SubOrders: channelSubOrders(in.SubOrders)}
 	if !in.ExpireAt.IsZero() {
 		o.TimeExpireRFC3339 = in.ExpireAt.Format(time.RFC3339)
 	}
-	p, err := ch.CreateCombined(ctx, o)
-	if err != nil {
-		return workflows.PaymentParams{}, forTemporal(err)
-	}
-	return workflows.PaymentParams{PrepayID: p.PrepayID, H5URL: p.H5URL, CodeURL: p.CodeURL}, nil
+	return onChannel(a, in.Channel, func(ch Channel) (workflows.PaymentParams, error) {
+		p, err := ch.CreateCombined(ctx, o)
+		return workflows.PaymentParams{PrepayID: p.PrepayID, H5URL: p.H5URL, CodeURL: p.CodeURL}, err
+	})
 }
 
 // QueryCombinedPayment asks the channel for the order's state: the fallback when a notification is lost.
 func (a *Activities) QueryCombinedPayment(ctx context.Context, in workflows.QueryPaymentInput) (workflows.PaymentStatus, error) {
-	ch, err := a.channel(in.Channel)
-	if err != nil {
-		return workflows.PaymentStatus{}, err
-	}
-	st, err := ch.QueryCombined(ctx, in.OutTradeNo)
-	if err != nil {
-		return workflows.PaymentStatus{}, forTemporal(err)
-	}
-	return PaymentStatusOf(st), nil
+	return onChannel(a, in.Channel, func(ch Channel) (workflows.PaymentStatus, error) {
+		st, err := ch.QueryCombined(ctx, in.OutTradeNo)
+		return PaymentStatusOf(st), err
+	})
 }
 
 // PaymentStatusOf is the workflows' view of a channel's combined-order state, from a query or a notification.
 func PaymentStatusOf(st channels.CombinedOrderState) workflows.PaymentStatus {
 	out := workflows.PaymentStatus{OutTradeNo: st.OutTradeNo}
 	for _, s := range st.SubOrders {
-		out.SubOrders = append(out.SubOrders, workflows.SubOrderPayment{OutTradeNo: s.OutTradeNo, TransactionID: s.TransactionID,
-			TradeState: s.TradeState, Amount: s.Amount})
+		out.SubOrders = append(out.SubOrders, workflows.SubOrderPayment{
+			OutTradeNo:    s.OutTradeNo,
+			TransactionID: s.TransactionID,
+			TradeState:    s.TradeState,
+			Amount:        s.Amount,
+		})
 	}
 	return out
 }
 
 // CloseCombinedPayment closes an unpaid order at the channel. Closing an order that is already closed is done.
-func (a *Activities) CloseCombinedPayment(ctx context.Context, in workflows.ClosePaymentInput) error {
-	ch, err := a.channel(in.Channel)
-	if err != nil {
-		return err
-	}
-	if err := ch.CloseCombined(ctx, "", in.OutTradeNo, channelSubOrders(in.SubOrders)); err != nil && !channels.IsCode(err, channels.CodeOrderClosed) {
-		return forTemporal(err)
-	}
-	return nil
+func (a *Activities) CloseCombinedPayment(ctx context.Context, in workflows.ClosePaymentInput) (workflows.Done, error) {
+	return onChannel(a, in.Channel, func(ch Channel) (workflows.Done, error) {
+		err := ch.CloseCombined(ctx, "", in.OutTradeNo, channelSubOrders(in.SubOrders))
+		if channels.IsCode(err, channels.CodeOrderClosed) {
+			err = nil
+		}
+		return workflows.Done{}, err
+	})
 }
 
 // PostPayment posts a paid sub-order to the ledger once, keyed by the channel's transaction id.
 func (a *Activities) PostPayment(ctx context.Context, in workflows.PostPaymentInput) (workflows.PostingResult, error) {
 	return postingResult(a.Ledger.PaymentReceived(ctx, ledger.PaymentReceived{
 		OrderRef:      ledger.OrderRef{Channel: in.Channel, OrderNo: in.OrderNo, SubOrderNo: in.SubOrderNo, MerchantID: in.MerchantID},
-		TransactionID: in.TransactionID, Amount: in.Amount,
+		TransactionID: in.TransactionID,
+		Amount:        in.Amount,
 	}))
 }

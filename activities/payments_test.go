@@ -50,7 +50,7 @@ func (f *fixture) create(no string) workflows.CreatePaymentInput {
 func TestPaymentActivities(t *testing.T) {
 	fx := env(t)
 	ae, f, l := fx.ae, fx.wx, fx.ledger
-	v, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, fx.create("A0000001"))
+	v, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, fx.create("A0000001"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestPaymentActivities(t *testing.T) {
 	if err := f.Sim.Pay("A0000001"); err != nil {
 		t.Fatal(err)
 	}
-	v, err = ae.ExecuteActivity(workflows.ActivityQueryCombinedPayment, workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"})
+	v, err = ae.ExecuteActivity(workflows.ActivityQueryCombinedPayment.Name, workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestPaymentActivities(t *testing.T) {
 	post := workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000001", SubOrderNo: "A0000001-1", MerchantID: "m1",
 		TransactionID: st.SubOrders[0].TransactionID, Amount: st.SubOrders[0].Amount}
 	for i, wantDup := range []bool{false, true} { // a retried activity posts nothing twice
-		v, err = ae.ExecuteActivity(workflows.ActivityPostPayment, post)
+		v, err = ae.ExecuteActivity(workflows.ActivityPostPayment.Name, post)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestPaymentActivities(t *testing.T) {
 		t.Errorf("ledger frozen = %s, simulator frozen = %d", b, f.Sim.Balance(shop).Frozen)
 	}
 	// Closing a paid order is a business rejection: non-retryable, typed with the channel's code.
-	_, err = ae.ExecuteActivity(workflows.ActivityCloseCombinedPayment, workflows.ClosePaymentInput{Channel: channels.WeChatPay,
+	_, err = ae.ExecuteActivity(workflows.ActivityCloseCombinedPayment.Name, workflows.ClosePaymentInput{Channel: channels.WeChatPay,
 		OutTradeNo: "A0000001", SubOrders: fx.create("A0000001").SubOrders})
 	var ae2 *temporal.ApplicationError
 	if !errors.As(err, &ae2) || !ae2.NonRetryable() || ae2.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeOrderPaid {
@@ -101,7 +101,7 @@ func TestErrorClassesReachTemporal(t *testing.T) {
 	fx := env(t)
 	ae, f := fx.ae, fx.wx
 	f.Sim.SetFaults(wxsim.Faults{SystemErrorRate: map[string]float64{"/v3/combine-transactions": 1}})
-	_, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, fx.create("A0000002"))
+	_, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, fx.create("A0000002"))
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRetry+"."+channels.CodeSystemError {
 		t.Errorf("a channel 500 must stay retryable: %v", err)
@@ -109,18 +109,18 @@ func TestErrorClassesReachTemporal(t *testing.T) {
 	f.Sim.SetFaults(wxsim.Faults{})
 	bad := fx.create("A0000003")
 	bad.SubOrders[0].SubMchID = "1999999999"
-	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, bad)
+	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, bad)
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeNoAuth {
 		t.Errorf("an unknown sub-merchant must be a non-retryable rejection: %v", err)
 	}
-	_, err = ae.ExecuteActivity(workflows.ActivityPostPayment, workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000004",
+	_, err = ae.ExecuteActivity(workflows.ActivityPostPayment.Name, workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000004",
 		SubOrderNo: "A0000004-1", MerchantID: "m1", TransactionID: "", Amount: 1})
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeLedgerRejected+".Invalid" {
 		t.Errorf("bad ledger input must be non-retryable: %v", err)
 	}
 	unknown := fx.create("A0000005")
 	unknown.Channel = "alipay"
-	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment, unknown)
+	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, unknown)
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "ChannelNotConfigured" {
 		t.Errorf("an unconfigured channel: %v", err)
 	}

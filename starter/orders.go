@@ -190,7 +190,7 @@ func priceItems(spec *workflows.SubOrderSpec, s SubOrderRequest, field string) e
 	if c := s.Coupon; c != nil {
 		spec.Coupon = &workflows.Coupon{Threshold: c.Threshold, Discount: c.Discount, FundedBy: c.FundedBy}
 	}
-	st, err := workflows.Settle(spec.Items, spec.Coupon)
+	st, err := workflows.PriceItems(spec.Items, spec.Coupon)
 	if err != nil {
 		return &InputError{Field: field + ".coupon", Reason: err.Error()}
 	}

@@ -90,7 +90,7 @@ func (o *checkout) createPayment(ctx workflow.Context, _ CreatePaymentRequest) (
 	o.creating = true
 	defer func() { o.creating = false }()
 	var params PaymentParams
-	err := workflow.ExecuteActivity(callerWaitsOptions(ctx), ActivityCreateCombinedPayment, o.paymentInput()).Get(ctx, &params)
+	err := ActivityCreateCombinedPayment.Start(callerWaitsOptions(ctx), o.paymentInput()).Get(ctx, &params)
 	if err != nil {
 		var ae *temporal.ApplicationError
 		if errors.As(err, &ae) && ae.NonRetryable() {
@@ -148,7 +148,7 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	if o.childDone < len(o.subs) {
 		o.end(ctx, StatusNeedsAttention, "ops:sub-orders")
 		awaitHandlers(ctx)
-		return OrderResult{}, temporal.NewNonRetryableApplicationError("a sub-order workflow failed: see "+o.lastError.Step, "SubOrderFailed", nil)
+		return OrderResult{}, temporal.NewNonRetryableApplicationError("a sub-order workflow failed: see "+o.lastError.Step, ErrTypeSubOrderFailed, nil)
 	}
 	o.note(ctx, "every sub-order completed")
 	o.end(ctx, StatusCompleted, "")
@@ -179,7 +179,7 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 		cancel()
 		if timedOut {
 			var st PaymentStatus
-			err := workflow.ExecuteActivity(queryCtx, ActivityQueryCombinedPayment, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).Get(ctx, &st)
+			err := ActivityQueryCombinedPayment.Start(queryCtx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).Get(ctx, &st)
 			if err != nil {
 				o.note(ctx, "payment query failed (%s); will ask again", errorType(err))
 				continue
@@ -227,13 +227,13 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 	ctx = channelOptions(ctx)
 	alreadyPaid := false
 	o.attempt(ctx, "close", func() error {
-		err := workflow.ExecuteActivity(ctx, ActivityCloseCombinedPayment, ClosePaymentInput{Channel: o.in.Channel,
+		err := ActivityCloseCombinedPayment.Start(ctx, ClosePaymentInput{Channel: o.in.Channel,
 			OutTradeNo: o.in.OrderNo, SubOrders: o.paymentSubOrders()}).Get(ctx, nil)
 		switch t := errorType(err); {
 		case err == nil:
-		case t == ErrTypeChannelRejected+".ORDERPAID":
+		case t == ChannelRejectedType("ORDERPAID"):
 			alreadyPaid = true
-		case t == ErrTypeChannelRejected+".ORDER_NOT_EXIST" || t == ErrTypeChannelRejected+".ORDERNOTEXIST":
+		case t == ChannelRejectedType("ORDER_NOT_EXIST") || t == ChannelRejectedType("ORDERNOTEXIST"):
 			// never placed (every create attempt failed): nothing to close
 		default:
 			return err
@@ -245,7 +245,7 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 	}
 	o.attempt(ctx, "query-after-close", func() error {
 		var st PaymentStatus
-		err := workflow.ExecuteActivity(ctx, ActivityQueryCombinedPayment, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).Get(ctx, &st)
+		err := ActivityQueryCombinedPayment.Start(ctx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).Get(ctx, &st)
 		if err == nil && o.acceptPayment(ctx, st, "query-after-close") {
 			o.note(ctx, "the payment raced the close: kept")
 		}
@@ -259,9 +259,9 @@ func (o *checkout) postPayments(ctx workflow.Context) {
 	o.set(ctx, StatusPaid, "ledger")
 	lctx := ledgerOptions(ctx)
 	o.attempt(ctx, "post-payment", func() error {
-		var futures []workflow.Future
+		var futures []Future[PostingResult]
 		for i, s := range o.subs {
-			futures = append(futures, workflow.ExecuteActivity(lctx, ActivityPostPayment, PostPaymentInput{Channel: o.in.Channel,
+			futures = append(futures, ActivityPostPayment.Start(lctx, PostPaymentInput{Channel: o.in.Channel,
 				OrderNo: o.in.OrderNo, SubOrderNo: s.SubOrderNo, MerchantID: o.in.SubOrders[i].MerchantID,
 				TransactionID: s.TransactionID, Amount: s.Amount}))
 		}
@@ -303,13 +303,13 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 		for i, f := range futures {
 			var res SubOrderResult
 			err := f.Get(ctx, &res)
-			o.childSettled(ctx, i, res, err)
+			o.recordChild(ctx, i, res, err)
 		}
 		return
 	}
 	// A sub-order signals when it settles, then stays open for refunds: the order completes on the signals
 	// (or on a child's end, whichever comes first), not on the refund windows.
-	settled := workflow.GetSignalChannel(ctx, SignalSubOrderSettled)
+	doneSignals := workflow.GetSignalChannel(ctx, SignalSubOrderDone)
 	done := make([]bool, len(futures))
 	for remaining := len(futures); remaining > 0; remaining-- {
 		sel := workflow.NewSelector(ctx)
@@ -321,15 +321,15 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 				var res SubOrderResult
 				err := f.Get(ctx, &res)
 				done[i] = true
-				o.childSettled(ctx, i, res, err)
+				o.recordChild(ctx, i, res, err)
 			})
 		}
-		sel.AddReceive(settled, func(c workflow.ReceiveChannel, _ bool) {
+		sel.AddReceive(doneSignals, func(c workflow.ReceiveChannel, _ bool) {
 			var res SubOrderResult
 			c.Receive(ctx, &res)
 			if i := res.N - 1; i >= 0 && i < len(done) && !done[i] {
 				done[i] = true
-				o.childSettled(ctx, i, res, nil)
+				o.recordChild(ctx, i, res, nil)
 			} else {
 				remaining++ // a repeat: it does not count
 			}
@@ -338,8 +338,8 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 	}
 }
 
-// childSettled records a sub-order's outcome.
-func (o *checkout) childSettled(ctx workflow.Context, i int, res SubOrderResult, err error) {
+// recordChild records a sub-order's outcome.
+func (o *checkout) recordChild(ctx workflow.Context, i int, res SubOrderResult, err error) {
 	if err != nil {
 		// A child fails only if its code does; the money steps inside it wait for ops instead of failing.
 		o.lastError = stepError(ctx, "sub-order "+o.subs[i].SubOrderNo, err)
@@ -378,7 +378,7 @@ func (o *checkout) saveViewAs(ctx workflow.Context, status string) {
 		now := workflow.Now(ctx)
 		v.CompletedAt = &now
 	}
-	if err := workflow.ExecuteActivity(ledgerOptions(ctx), ActivitySaveOrderView, v).Get(ctx, nil); err != nil {
+	if err := ActivitySaveOrderView.Start(ledgerOptions(ctx), v).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("orders read model not updated", "error", err)
 	}
 }

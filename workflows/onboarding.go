@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -16,12 +18,6 @@ import (
 const (
 	UpdateCorrectApplication = "CorrectApplication"
 	QueryOnboarding          = "GetOnboarding"
-
-	ActivitySubmitApplyment  = "SubmitApplyment"
-	ActivityQueryApplyment   = "QueryApplyment"
-	ActivityActivateMerchant = "ActivateMerchant"
-
-	ErrTypeInvalidApplication = "InvalidApplication" // the validator refused an application; the message names the field
 )
 
 // OnboardingWorkflowID is the onboarding's id: the platform's out request number.
@@ -325,6 +321,21 @@ type OnboardingState struct {
 type SubmitApplymentInput struct {
 	Channel     string
 	Application Application
+}
+
+// ApplymentSubmitted is SubmitApplyment's answer: the channel's id of the application.
+type ApplymentSubmitted struct {
+	ApplymentID int64
+}
+
+// UnmarshalJSON also reads the bare number that SubmitApplyment answered before it answered a struct, so older
+// histories replay.
+func (a *ApplymentSubmitted) UnmarshalJSON(b []byte) error {
+	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] != '{' {
+		return json.Unmarshal(b, &a.ApplymentID)
+	}
+	type plain ApplymentSubmitted
+	return json.Unmarshal(b, (*plain)(a))
 }
 
 // QueryApplymentInput asks for the application's state.

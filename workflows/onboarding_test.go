@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -26,18 +25,17 @@ type fakeApplyments struct {
 }
 
 func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
-	reg := func(name string, fn any) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg(ActivitySubmitApplyment, func(_ context.Context, in SubmitApplymentInput) (int64, error) {
+	stub(env, ActivitySubmitApplyment, func(_ context.Context, in SubmitApplymentInput) (ApplymentSubmitted, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.submissions = append(f.submissions, in.Application)
 		f.queries = 0
 		if n := len(f.submissions); n <= len(f.submitErrs) && f.submitErrs[n-1] != nil {
-			return 0, f.submitErrs[n-1]
+			return ApplymentSubmitted{}, f.submitErrs[n-1]
 		}
-		return 2000000001, nil
+		return ApplymentSubmitted{ApplymentID: 2000000001}, nil
 	})
-	reg(ActivityQueryApplyment, func(_ context.Context, in QueryApplymentInput) (ApplymentStatus, error) {
+	stub(env, ActivityQueryApplyment, func(_ context.Context, in QueryApplymentInput) (ApplymentStatus, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		script := f.scripts[min(len(f.submissions), len(f.scripts))-1]
@@ -56,11 +54,11 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return st, nil
 	})
-	reg(ActivityActivateMerchant, func(_ context.Context, in ActivateMerchantInput) error {
+	stub(env, ActivityActivateMerchant, func(_ context.Context, in ActivateMerchantInput) (Done, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.activated = &in
-		return nil
+		return Done{}, nil
 	})
 }
 
@@ -213,17 +211,16 @@ type fakeWithdrawals struct {
 }
 
 func (f *fakeWithdrawals) register(env *testsuite.TestWorkflowEnvironment) {
-	reg := func(name string, fn any) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg(ActivityReserveWithdrawal, func(_ context.Context, in WithdrawInput) error {
+	stub(env, ActivityReserveWithdrawal, func(_ context.Context, in WithdrawInput) (Done, error) {
 		if f.overdraw {
-			return temporal.NewNonRetryableApplicationError("holds less", ErrTypeLedgerRejected+".Overdraw", nil)
+			return Done{}, temporal.NewNonRetryableApplicationError("holds less", ErrTypeLedgerRejected+".Overdraw", nil)
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.posted = append(f.posted, "RESERVED")
-		return nil
+		return Done{}, nil
 	})
-	reg(ActivityWithdraw, func(_ context.Context, in WithdrawInput) (WithdrawStatus, error) {
+	stub(env, ActivityWithdraw, func(_ context.Context, in WithdrawInput) (WithdrawStatus, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.requests++
@@ -232,18 +229,18 @@ func (f *fakeWithdrawals) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return WithdrawStatus{WithdrawID: "W1"}, nil
 	})
-	reg(ActivityQueryWithdraw, func(_ context.Context, in WithdrawInput) (WithdrawStatus, error) {
+	stub(env, ActivityQueryWithdraw, func(_ context.Context, in WithdrawInput) (WithdrawStatus, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		s := f.states[min(f.queries, len(f.states)-1)]
 		f.queries++
 		return WithdrawStatus{WithdrawID: "W1", Status: s}, nil
 	})
-	reg(ActivityPostWithdrawResult, func(_ context.Context, in WithdrawInput) error {
+	stub(env, ActivityPostWithdrawResult, func(_ context.Context, in WithdrawInput) (Done, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.posted = append(f.posted, in.Status)
-		return nil
+		return Done{}, nil
 	})
 }
 

@@ -112,8 +112,13 @@ func (o *onboarding) submit(ctx workflow.Context) bool {
 	o.attempts = append(o.attempts, OnboardingAttempt{N: len(o.attempts) + 1, SubmittedAt: workflow.Now(ctx)})
 	refused := false
 	o.attempt(ctx, "submit", func() error {
-		err := workflow.ExecuteActivity(channelOptions(ctx), ActivitySubmitApplyment, SubmitApplymentInput{Channel: o.in.Channel,
-			Application: o.app}).Get(ctx, &o.last.ApplymentID)
+		sub, err := ActivitySubmitApplyment.Run(channelOptions(ctx), SubmitApplymentInput{
+			Channel:     o.in.Channel,
+			Application: o.app,
+		})
+		if err == nil {
+			o.last.ApplymentID = sub.ApplymentID
+		}
 		if r, ok := channelRejection(err); ok && (r.Code == "PARAM_ERROR" || r.Code == "INVALID_REQUEST") {
 			field := r.Field
 			if field == "" {
@@ -135,15 +140,15 @@ func (o *onboarding) submit(ctx workflow.Context) bool {
 
 // track polls the application until it finishes, is rejected, or the give-up time passes (answering "").
 func (o *onboarding) track(ctx workflow.Context) string {
-	wait := o.in.Settings.PollFirst
+	b := newBackoff(o.in.Settings.PollFirst, o.in.Settings.PollMax)
 	for {
 		var st ApplymentStatus
 		o.attempt(ctx, "query", func() error {
-			return workflow.ExecuteActivity(channelOptions(ctx), ActivityQueryApplyment, QueryApplymentInput{Channel: o.in.Channel,
+			return ActivityQueryApplyment.Start(channelOptions(ctx), QueryApplymentInput{Channel: o.in.Channel,
 				OutRequestNo: o.app.OutRequestNo}).Get(ctx, &st)
 		})
 		if st.State != o.last.State {
-			wait = o.in.Settings.PollFirst
+			b.reset()
 			o.note(ctx, "channel: %s %s", st.State, st.StateDesc)
 		}
 		o.last = st
@@ -159,14 +164,9 @@ func (o *onboarding) track(ctx workflow.Context) string {
 		default:
 			o.set(ctx, OnboardingReviewing, "channel:review")
 		}
-		remaining := o.giveUpAt.Sub(workflow.Now(ctx))
-		if remaining <= 0 {
+		if waited, err := b.waitUntil(ctx, o.giveUpAt); !waited || err != nil {
 			return ""
 		}
-		if err := workflow.Sleep(ctx, min(wait, remaining)); err != nil {
-			return ""
-		}
-		wait = min(2*wait, o.in.Settings.PollMax)
 	}
 }
 
@@ -185,7 +185,7 @@ func (o *onboarding) awaitCorrections(ctx workflow.Context) bool {
 func (o *onboarding) activate(ctx workflow.Context) {
 	o.attempts[len(o.attempts)-1].Outcome = ApplymentFinish
 	o.attempt(ctx, "activate", func() error {
-		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityActivateMerchant, ActivateMerchantInput{Channel: o.in.Channel,
+		return ActivityActivateMerchant.Start(ledgerOptions(ctx), ActivateMerchantInput{Channel: o.in.Channel,
 			MerchantID: o.app.MerchantID, SubMchID: o.last.SubMchID, DisplayName: o.app.DisplayName}).Get(ctx, nil)
 	})
 	o.note(ctx, "active: sub_mchid %s", o.last.SubMchID)

@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"errors"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -40,44 +38,4 @@ func callerWaitsOptions(ctx workflow.Context) workflow.Context {
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2,
 			MaximumInterval: 5 * time.Second, MaximumAttempts: 4},
 	})
-}
-
-// errorType is an activity failure's application error type ("ChannelRejected.ORDERPAID"), or "" when the
-// failure was not an application error (a timeout, say).
-func errorType(err error) string {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		return ae.Type()
-	}
-	var te *temporal.TimeoutError
-	if errors.As(err, &te) {
-		return "Timeout"
-	}
-	return ""
-}
-
-// ChannelRejection is the detail of a ChannelRejected.<CODE> failure: the channel's code, message and the
-// request field it named (activities attach it; the shape must match activities.Rejection).
-type ChannelRejection struct {
-	Code    string
-	Message string
-	Field   string
-}
-
-// channelRejection reads a channel's business rejection out of an activity failure.
-func channelRejection(err error) (ChannelRejection, bool) {
-	var ae *temporal.ApplicationError
-	if !errors.As(err, &ae) || !strings.HasPrefix(ae.Type(), ErrTypeChannelRejected+".") {
-		return ChannelRejection{}, false
-	}
-	r := ChannelRejection{Code: strings.TrimPrefix(ae.Type(), ErrTypeChannelRejected+"."), Message: ae.Message()}
-	if ae.HasDetails() {
-		_ = ae.Details(&r)
-	}
-	return r, true
-}
-
-// stepError records a failed step for the state and the search attributes.
-func stepError(ctx workflow.Context, step string, err error) *StepError {
-	return &StepError{Step: step, Type: errorType(err), Message: err.Error(), At: workflow.Now(ctx)}
 }

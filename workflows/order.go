@@ -26,9 +26,9 @@ const (
 	SignalConfirmReceipt = "ConfirmReceiptSignal"
 	// SignalResume is ops' "the cause is fixed, try the step again" for a process waiting on NEEDS_ATTENTION.
 	SignalResume = "Resume"
-	// SignalSubOrderSettled tells the order that a sub-order finished; the sub-order then stays open for
+	// SignalSubOrderDone tells the order that a sub-order finished; the sub-order then stays open for
 	// refunds during the refund window, and the order completes without waiting for that.
-	SignalSubOrderSettled = "SubOrderSettled"
+	SignalSubOrderDone = "SubOrderSettled" // the wire name predates the Go name; histories carry it
 	// QueryOrder and QuerySubOrder return the live state.
 	QueryOrder    = "GetOrder"
 	QuerySubOrder = "GetSubOrder"
@@ -93,7 +93,9 @@ type OrderSettings struct {
 	FreezePeriod     time.Duration // the channel auto-unfreezes after this (180 days)
 	FinishMargin     time.Duration // finish at least this long before the auto-unfreeze
 	SharePollFirst   time.Duration // first wait before asking again about a PROCESSING sharing request
-	SharePollMax     time.Duration // longest wait between such questions
+	SharePollMax     time.Duration // longest wait between such questions (and about returns)
+	RefundPollFirst  time.Duration // first wait before asking again about a PROCESSING refund
+	RefundPollMax    time.Duration // longest wait between such questions (a notification cuts each short)
 	RefundWindow     time.Duration // after finish, how long a sub-order still takes refunds (zero: none)
 }
 
@@ -109,6 +111,8 @@ func DefaultOrderSettings() OrderSettings {
 		FinishMargin:     10 * 24 * time.Hour,
 		SharePollFirst:   5 * time.Second,
 		SharePollMax:     10 * time.Minute,
+		RefundPollFirst:  time.Second,
+		RefundPollMax:    10 * time.Minute,
 		RefundWindow:     30 * 24 * time.Hour,
 	}
 }
@@ -120,7 +124,7 @@ func (s OrderSettings) withDefaults() OrderSettings {
 	fillZero([][2]*time.Duration{
 		{&s.PaymentWindow, &d.PaymentWindow}, {&s.QueryAfter, &d.QueryAfter}, {&s.AutoConfirmAfter, &d.AutoConfirmAfter},
 		{&s.FreezePeriod, &d.FreezePeriod}, {&s.FinishMargin, &d.FinishMargin}, {&s.SharePollFirst, &d.SharePollFirst},
-		{&s.SharePollMax, &d.SharePollMax},
+		{&s.SharePollMax, &d.SharePollMax}, {&s.RefundPollFirst, &d.RefundPollFirst}, {&s.RefundPollMax, &d.RefundPollMax},
 	})
 	return s
 }
@@ -231,7 +235,7 @@ func (in OrderInput) Validate() error {
 			return &InputError{field + ".subsidy", "must not be negative"}
 		}
 		if len(s.Items) > 0 {
-			st, err := Settle(s.Items, s.Coupon)
+			st, err := PriceItems(s.Items, s.Coupon)
 			if err != nil {
 				return &InputError{field + ".items", err.Error()}
 			}
@@ -411,19 +415,6 @@ type SubOrderResult struct {
 	Shared     money.Amount
 	Settled    money.Amount
 }
-
-// Read-model and check activities.
-const (
-	ActivitySaveOrderView      = "SaveOrderView"
-	ActivityCheckConservation  = "CheckConservation"
-	ActivityCheckFrozen        = "CheckFrozen"
-	ErrTypeNotConserved        = "LedgerRejected.NotConserved"
-	ErrTypeDifferentCart       = "DifferentCart"
-	ErrTypeOrderNotPayable     = "OrderNotPayable"
-	ErrTypeReceiptNotExpected  = "ReceiptNotExpected"
-	ErrTypeInvalidOrder        = "InvalidOrder"
-	ErrTypePaymentWindowPassed = "PaymentWindowPassed"
-)
 
 // FrozenCheck is CheckFrozen's answer: the sub-order's unsplit money, on which the ledger and the channel agree.
 type FrozenCheck struct {

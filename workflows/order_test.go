@@ -28,10 +28,10 @@ type fakeChannel struct {
 	payOnClose  bool // the buyer pays just before the close: the close answers ORDERPAID
 	closed      bool
 	queries     int
-	failures    map[string][]error // activity name → errors to return, in order, before succeeding
-	processing  int                // how many queries a sharing request stays PROCESSING
-	closedAccts map[string]string  // receiver account → the channel's fail reason
-	calls       []string           // activity name + key argument, in order
+	failures    map[ContractEntry][]error // activity → errors to return, in order, before succeeding
+	processing  int                       // how many queries a sharing request stays PROCESSING
+	closedAccts map[string]string         // receiver account → the channel's fail reason
+	calls       []string                  // activity name + key argument, in order
 	shares      []ShareInput
 	postedShare money.Amount
 	finished    money.Amount
@@ -53,23 +53,23 @@ type fakeChannel struct {
 	froms       []string                // per applied refund: the funds source asked for
 }
 
-func (f *fakeChannel) record(name, key string) error {
+func (f *fakeChannel) record(a ContractEntry, key string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, name+" "+key)
-	if errs := f.failures[name]; len(errs) > 0 {
-		f.failures[name] = errs[1:]
+	f.calls = append(f.calls, a.ActivityName()+" "+key)
+	if errs := f.failures[a]; len(errs) > 0 {
+		f.failures[a] = errs[1:]
 		return errs[0]
 	}
 	return nil
 }
 
-func (f *fakeChannel) called(name string) int {
+func (f *fakeChannel) called(a ContractEntry) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
 	for _, c := range f.calls {
-		if strings.HasPrefix(c, name+" ") {
+		if strings.HasPrefix(c, a.ActivityName()+" ") {
 			n++
 		}
 	}
@@ -89,11 +89,10 @@ func (f *fakeChannel) state(in string) PaymentStatus {
 }
 
 func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
-	reg := func(name string, fn any) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg(ActivityCreateCombinedPayment, func(_ context.Context, in CreatePaymentInput) (PaymentParams, error) {
+	stub(env, ActivityCreateCombinedPayment, func(_ context.Context, in CreatePaymentInput) (PaymentParams, error) {
 		return PaymentParams{CodeURL: "weixin://wxpay/" + in.OutTradeNo}, f.record(ActivityCreateCombinedPayment, in.OutTradeNo)
 	})
-	reg(ActivityQueryCombinedPayment, func(_ context.Context, in QueryPaymentInput) (PaymentStatus, error) {
+	stub(env, ActivityQueryCombinedPayment, func(_ context.Context, in QueryPaymentInput) (PaymentStatus, error) {
 		if err := f.record(ActivityQueryCombinedPayment, in.OutTradeNo); err != nil {
 			return PaymentStatus{}, err
 		}
@@ -102,9 +101,9 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.queries++
 		return f.state(in.OutTradeNo), nil
 	})
-	reg(ActivityCloseCombinedPayment, func(_ context.Context, in ClosePaymentInput) error {
+	stub(env, ActivityCloseCombinedPayment, func(_ context.Context, in ClosePaymentInput) (Done, error) {
 		if err := f.record(ActivityCloseCombinedPayment, in.OutTradeNo); err != nil {
-			return err
+			return Done{}, err
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -112,23 +111,26 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 			f.paid = true
 		}
 		if f.paid {
-			return temporal.NewNonRetryableApplicationError("paid", ErrTypeChannelRejected+".ORDERPAID", nil)
+			return Done{}, temporal.NewNonRetryableApplicationError("paid", ErrTypeChannelRejected+".ORDERPAID", nil)
 		}
 		f.closed = true
-		return nil
+		return Done{}, nil
 	})
-	reg(ActivityPostPayment, func(_ context.Context, in PostPaymentInput) (PostingResult, error) {
+	stub(env, ActivityPostPayment, func(_ context.Context, in PostPaymentInput) (PostingResult, error) {
 		return PostingResult{}, f.record(ActivityPostPayment, in.SubOrderNo)
 	})
-	reg(ActivityPaySubsidy, func(_ context.Context, in SubsidyInput) (PostingResult, error) {
-		if err := f.record(ActivityPaySubsidy, in.OutSubsidyNo); err != nil {
-			return PostingResult{}, err
+	stub(env, ActivityCreateSubsidy, func(_ context.Context, in SubsidyInput) (SubsidyStatus, error) {
+		if err := f.record(ActivityCreateSubsidy, in.OutSubsidyNo); err != nil {
+			return SubsidyStatus{}, err
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.subsidies += in.Amount
 		f.subsidyRef = in.RefundID
-		return PostingResult{}, nil
+		return SubsidyStatus{SubsidyID: "sub-" + in.OutSubsidyNo, Amount: in.Amount}, nil
+	})
+	stub(env, ActivityPostSubsidyPaid, func(_ context.Context, in PostSubsidyInput) (PostingResult, error) {
+		return PostingResult{}, f.record(ActivityPostSubsidyPaid, in.SubsidyID)
 	})
 	refundPolls := map[string]int{}
 	refundState := func(in ApplyRefundInput) RefundStatus {
@@ -144,7 +146,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return st
 	}
-	reg(ActivityApplyRefund, func(_ context.Context, in ApplyRefundInput) (RefundStatus, error) {
+	stub(env, ActivityApplyRefund, func(_ context.Context, in ApplyRefundInput) (RefundStatus, error) {
 		if err := f.record(ActivityApplyRefund, in.OutRefundNo); err != nil {
 			return RefundStatus{}, err
 		}
@@ -156,7 +158,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return refundState(in), nil
 	})
-	reg(ActivityQueryRefund, func(_ context.Context, in ApplyRefundInput) (RefundStatus, error) {
+	stub(env, ActivityQueryRefund, func(_ context.Context, in ApplyRefundInput) (RefundStatus, error) {
 		if err := f.record(ActivityQueryRefund, in.OutRefundNo); err != nil {
 			return RefundStatus{}, err
 		}
@@ -165,7 +167,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		refundPolls[in.OutRefundNo]++
 		return refundState(in), nil
 	})
-	reg(ActivityPostRefund, func(_ context.Context, in PostRefundInput) (PostingResult, error) {
+	stub(env, ActivityPostRefund, func(_ context.Context, in PostRefundInput) (PostingResult, error) {
 		if err := f.record(ActivityPostRefund, in.RefundID); err != nil {
 			return PostingResult{}, err
 		}
@@ -175,7 +177,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.fromFrozen = append(f.fromFrozen, in.FromFrozen)
 		return PostingResult{}, nil
 	})
-	reg(ActivityReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
+	stub(env, ActivityReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
 		if err := f.record(ActivityReturnShare, in.OutReturnNo+" "+in.OutOrderNo); err != nil {
 			return ReturnStatus{}, err
 		}
@@ -191,7 +193,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "SUCCESS", Amount: in.Amount}, nil
 	})
 	returnPolls := map[string]int{}
-	reg(ActivityQueryReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
+	stub(env, ActivityQueryReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
 		if err := f.record(ActivityQueryReturnShare, in.OutReturnNo); err != nil {
 			return ReturnStatus{}, err
 		}
@@ -203,7 +205,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "SUCCESS", Amount: in.Amount}, nil
 	})
-	reg(ActivityPostSharingReturned, func(_ context.Context, in PostSharingReturnedInput) (PostingResult, error) {
+	stub(env, ActivityPostSharingReturned, func(_ context.Context, in PostSharingReturnedInput) (PostingResult, error) {
 		if err := f.record(ActivityPostSharingReturned, in.ReceiverID); err != nil {
 			return PostingResult{}, err
 		}
@@ -212,7 +214,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.returned += in.Amount
 		return PostingResult{}, nil
 	})
-	reg(ActivityPostCommissionDebt, func(_ context.Context, in PostCommissionDebtInput) (PostingResult, error) {
+	stub(env, ActivityPostCommissionDebt, func(_ context.Context, in PostCommissionDebtInput) (PostingResult, error) {
 		if err := f.record(ActivityPostCommissionDebt, in.ReceiverID); err != nil {
 			return PostingResult{}, err
 		}
@@ -221,9 +223,9 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.debts += in.Amount
 		return PostingResult{}, nil
 	})
-	reg(ActivityNetCommissionDebts, func(_ context.Context, in NetDebtsInput) ([]DebtNetting, error) {
+	stub(env, ActivityNetCommissionDebts, func(_ context.Context, in NetDebtsInput) (DebtNettings, error) {
 		if err := f.record(ActivityNetCommissionDebts, in.SubOrderNo); err != nil {
-			return nil, err
+			return DebtNettings{}, err
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -234,19 +236,22 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 				out = append(out, DebtNetting{ReceiverID: s.ReceiverID, NettingID: NettingID(in.SubOrderNo, s.ReceiverID), Amount: n})
 			}
 		}
-		return out, nil
+		return DebtNettings{Nettings: out}, nil
 	})
-	reg(ActivityReturnSubsidy, func(_ context.Context, in ReturnSubsidyInput) (PostingResult, error) {
-		if err := f.record(ActivityReturnSubsidy, in.OutOrderNo); err != nil {
-			return PostingResult{}, err
+	stub(env, ActivityApplySubsidyReturn, func(_ context.Context, in ReturnSubsidyInput) (SubsidyStatus, error) {
+		if err := f.record(ActivityApplySubsidyReturn, in.OutOrderNo); err != nil {
+			return SubsidyStatus{}, err
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.subsidyBack += in.Amount
-		return PostingResult{}, nil
+		return SubsidyStatus{SubsidyID: "ret-" + in.OutOrderNo, Amount: in.Amount}, nil
 	})
-	reg(ActivityCancelSubsidy, func(_ context.Context, in CancelSubsidyInput) error {
-		return f.record(ActivityCancelSubsidy, in.SubOrderNo)
+	stub(env, ActivityPostSubsidyReturned, func(_ context.Context, in PostSubsidyInput) (PostingResult, error) {
+		return PostingResult{}, f.record(ActivityPostSubsidyReturned, in.SubsidyID)
+	})
+	stub(env, ActivityCancelSubsidy, func(_ context.Context, in CancelSubsidyInput) (Done, error) {
+		return Done{}, f.record(ActivityCancelSubsidy, in.SubOrderNo)
 	})
 	result := func(in ShareInput, polls int) ShareStatus {
 		st := ShareStatus{OrderID: "3008" + in.OutOrderNo, Status: "PROCESSING"}
@@ -266,7 +271,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		return st
 	}
 	polls := map[string]int{}
-	reg(ActivityShare, func(_ context.Context, in ShareInput) (ShareStatus, error) {
+	stub(env, ActivityShare, func(_ context.Context, in ShareInput) (ShareStatus, error) {
 		if err := f.record(ActivityShare, in.OutOrderNo); err != nil {
 			return ShareStatus{}, err
 		}
@@ -277,7 +282,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return result(in, polls[in.OutOrderNo]), nil
 	})
-	reg(ActivityQueryShare, func(_ context.Context, in ShareInput) (ShareStatus, error) {
+	stub(env, ActivityQueryShare, func(_ context.Context, in ShareInput) (ShareStatus, error) {
 		if err := f.record(ActivityQueryShare, in.OutOrderNo); err != nil {
 			return ShareStatus{}, err
 		}
@@ -286,7 +291,7 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		polls[in.OutOrderNo]++
 		return result(in, polls[in.OutOrderNo]), nil
 	})
-	reg(ActivityPostSharing, func(_ context.Context, in PostSharingInput) (PostingResult, error) {
+	stub(env, ActivityPostSharing, func(_ context.Context, in PostSharingInput) (PostingResult, error) {
 		if err := f.record(ActivityPostSharing, in.SharingOrderID); err != nil {
 			return PostingResult{}, err
 		}
@@ -297,17 +302,19 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return PostingResult{}, nil
 	})
-	reg(ActivityFinish, func(_ context.Context, in FinishInput) (FinishResult, error) {
+	stub(env, ActivityFinish, func(_ context.Context, in FinishInput) (FinishResult, error) {
 		if err := f.record(ActivityFinish, in.OutOrderNo); err != nil {
 			return FinishResult{}, err
 		}
 		return FinishResult{OrderID: "finish-" + in.SubOrderNo}, nil
 	})
-	reg(ActivityPostFinished, func(_ context.Context, in PostFinishedInput) (PostingResult, error) {
+	stub(env, ActivityPostFinished, func(_ context.Context, in PostFinishedInput) (PostingResult, error) {
 		return PostingResult{}, f.record(ActivityPostFinished, in.FinishOrderID)
 	})
-	reg(ActivitySaveOrderView, func(_ context.Context, in OrderViewInput) error { return f.record(ActivitySaveOrderView, in.Status) })
-	reg(ActivityCheckFrozen, func(_ context.Context, in SubOrderRef) (FrozenCheck, error) {
+	stub(env, ActivitySaveOrderView, func(_ context.Context, in OrderViewInput) (Done, error) {
+		return Done{}, f.record(ActivitySaveOrderView, in.Status)
+	})
+	stub(env, ActivityCheckFrozen, func(_ context.Context, in SubOrderRef) (FrozenCheck, error) {
 		if err := f.record(ActivityCheckFrozen, in.SubOrderNo); err != nil {
 			return FrozenCheck{}, err
 		}
@@ -318,13 +325,18 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return FrozenCheck{Unsplit: f.unsplit}, nil
 	})
-	reg(ActivityCheckConservation, func(_ context.Context, in SubOrderRef) error {
-		return f.record(ActivityCheckConservation, in.SubOrderNo)
+	stub(env, ActivityCheckConservation, func(_ context.Context, in SubOrderRef) (Done, error) {
+		return Done{}, f.record(ActivityCheckConservation, in.SubOrderNo)
 	})
 }
 
+// stub registers fn as activity a in the test environment; the compiler holds fn to the contract's types.
+func stub[In, Out any](env *testsuite.TestWorkflowEnvironment, a Activity[In, Out], fn func(context.Context, In) (Out, error)) {
+	env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: a.Name})
+}
+
 func newFake() *fakeChannel {
-	return &fakeChannel{failures: map[string][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}, returnShort: map[string]int{},
+	return &fakeChannel{failures: map[ContractEntry][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}, returnShort: map[string]int{},
 		owed: map[string]money.Amount{}}
 }
 
@@ -423,7 +435,7 @@ func TestOrderPaidByNotificationCompletes(t *testing.T) {
 	if f.called(ActivityPostPayment) != 2 || f.called(ActivityFinish) != 2 || f.called(ActivityCheckConservation) != 2 {
 		t.Errorf("calls: %v", f.calls)
 	}
-	for _, want := range []string{"Share T20261123001-sub1-share1", "PaySubsidy T20261123001-sub1-subsidy", "Finish T20261123001-sub2-finish"} {
+	for _, want := range []string{"Share T20261123001-sub1-share1", "CreateSubsidy T20261123001-sub1-subsidy", "Finish T20261123001-sub2-finish"} {
 		if !slices.Contains(f.calls, want) {
 			t.Errorf("no call %q: out-numbers must derive from the order; calls %v", want, f.calls)
 		}

@@ -6,23 +6,6 @@ import (
 	"github.com/splitpay/splitpay/money"
 )
 
-// Payment activities: the channel's combined order and the ledger's payment posting.
-const (
-	ActivityCreateCombinedPayment = "CreateCombinedPayment"
-	ActivityQueryCombinedPayment  = "QueryCombinedPayment"
-	ActivityCloseCombinedPayment  = "CloseCombinedPayment"
-	ActivityPostPayment           = "PostPayment"
-)
-
-// Error types that activities give Temporal. A business rejection is non-retryable; its type is
-// ErrTypeChannelRejected + the channel's code (e.g. "ChannelRejected.NOT_ENOUGH") so retry policies, ops and
-// workflow code can tell them apart.
-const (
-	ErrTypeChannelRejected = "ChannelRejected"
-	ErrTypeChannelRetry    = "ChannelRetryable"
-	ErrTypeLedgerRejected  = "LedgerRejected"
-)
-
 // PaymentSubOrder is one shop's part of a combined order, as the workflow plans it.
 type PaymentSubOrder struct {
 	MerchantID    string // SplitPay's merchant id

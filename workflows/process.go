@@ -50,16 +50,23 @@ func (p *process) attempt(ctx workflow.Context, step string, run func() error) {
 			}
 			return
 		}
-		prevStatus, prevWaiting := p.status, p.waitingFor
 		p.lastError = stepError(ctx, step, err)
 		p.note(ctx, "%s failed (%s): waiting for ops", step, p.lastError.Type)
 		workflow.GetLogger(ctx).Error("step failed; waiting for a Resume signal", "step", step, "error", err)
-		p.set(ctx, StatusNeedsAttention, "ops:"+step)
-		var r ResumeRequest
-		p.resumes.Receive(ctx, &r)
-		p.note(ctx, "resumed by %s: %s", r.By, r.Reason)
-		p.set(ctx, prevStatus, prevWaiting)
+		p.during(ctx, StatusNeedsAttention, "ops:"+step, func() {
+			var r ResumeRequest
+			p.resumes.Receive(ctx, &r)
+			p.note(ctx, "resumed by %s: %s", r.By, r.Reason)
+		})
 	}
+}
+
+// during shows status and what the process waits for while step runs, then restores what was shown before.
+func (p *process) during(ctx workflow.Context, status, waitingFor string, step func()) {
+	prevStatus, prevWaiting := p.status, p.waitingFor
+	p.set(ctx, status, waitingFor)
+	step()
+	p.set(ctx, prevStatus, prevWaiting)
 }
 
 // onSignal handles every signal of a name, for the workflow's life, in a workflow goroutine.

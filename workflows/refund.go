@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/splitpay/splitpay/money"
@@ -10,13 +12,6 @@ import (
 const (
 	UpdateRequestRefund = "RequestRefund"
 	QueryRefund         = "GetRefund"
-
-	ActivityApplyRefund   = "ApplyRefund"
-	ActivityQueryRefund   = "QueryRefundStatus"
-	ActivityPostRefund    = "PostRefund"
-	ActivityCancelSubsidy = "CancelSubsidy"
-
-	ErrTypeRefundRejected = "RefundRejected" // the update's validator refused the request; the message names the field
 )
 
 // SignalRefundNotified carries a verified refund notification to its sub-order: the wait for the refund's
@@ -103,18 +98,9 @@ type CancelSubsidyInput struct {
 	Description string
 }
 
-// Clawback activities and signal.
-const (
-	ActivityReturnShare         = "ReturnShare"
-	ActivityQueryReturnShare    = "QueryReturnShare"
-	ActivityPostSharingReturned = "PostSharingReturned"
-	ActivityPostCommissionDebt  = "PostCommissionDebt"
-	ActivityReturnSubsidy       = "ReturnSubsidy"
-
-	// SignalReceiverToppedUp tells a sub-order that a merchant receiver whose return failed for lack of
-	// balance has money again: the return is tried at once with a new return number.
-	SignalReceiverToppedUp = "ReceiverToppedUp"
-)
+// SignalReceiverToppedUp tells a sub-order that a merchant receiver whose return failed for lack of balance has
+// money again: the return is tried at once with a new return number.
+const SignalReceiverToppedUp = "ReceiverToppedUp"
 
 // ReceiverToppedUp is SignalReceiverToppedUp's payload.
 type ReceiverToppedUp struct {
@@ -186,9 +172,6 @@ type ReturnSubsidyInput struct {
 	FromFrozen bool
 }
 
-// Netting a person's commission debt from its later commissions.
-const ActivityNetCommissionDebts = "NetCommissionDebts"
-
 // NetDebtsInput asks, before a sub-order shares, to withhold from each person's share what it still owes this
 // sub-order's merchant (debts from earlier clawbacks). Each netting is idempotent on <sub-order>-net-<receiver>.
 type NetDebtsInput struct {
@@ -201,6 +184,21 @@ type DebtNetting struct {
 	ReceiverID string
 	NettingID  string
 	Amount     money.Amount
+}
+
+// DebtNettings is NetCommissionDebts' answer: what was withheld, person by person.
+type DebtNettings struct {
+	Nettings []DebtNetting
+}
+
+// UnmarshalJSON also reads the bare list that NetCommissionDebts answered before it answered a struct, so
+// older histories replay.
+func (d *DebtNettings) UnmarshalJSON(b []byte) error {
+	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] == '[' {
+		return json.Unmarshal(b, &d.Nettings)
+	}
+	type plain DebtNettings
+	return json.Unmarshal(b, (*plain)(d))
 }
 
 // NettingID is the out-number of a person's netting on a sub-order.

@@ -6,70 +6,6 @@ import (
 	"github.com/splitpay/splitpay/money"
 )
 
-// Who funds a coupon: the platform (it pays the merchant the discount as a subsidy, 补差) or the merchant
-// (the discount is simply less money).
-const (
-	CouponByPlatform = "platform"
-	CouponByMerchant = "merchant"
-)
-
-// Coupon is a threshold coupon (满减): Discount off when the goods reach Threshold.
-type Coupon struct {
-	Threshold money.Amount
-	Discount  money.Amount
-	FundedBy  string // CouponByPlatform | CouponByMerchant
-}
-
-// Item is a line of a sub-order.
-type Item struct {
-	SKU       string
-	UnitPrice money.Amount
-	Quantity  int
-}
-
-// Settlement is what a set of items costs under a coupon.
-type Settlement struct {
-	Gross     money.Amount // Σ price × quantity
-	Discount  money.Amount // the coupon's discount when it applies, else 0
-	BuyerPays money.Amount // Gross − Discount
-	Subsidy   money.Amount // the platform's part: Discount when the platform funds the coupon
-}
-
-// Settle prices items under the coupon (nil: none). The discount never exceeds the gross.
-func Settle(items []Item, c *Coupon) (Settlement, error) {
-	var s Settlement
-	for i, it := range items {
-		if it.UnitPrice <= 0 || it.Quantity < 0 {
-			return s, &PlanError{fmt.Sprintf("Items[%d]", i), "unit price must be positive and quantity not negative"}
-		}
-		line := money.Amount(int64(it.UnitPrice) * int64(it.Quantity))
-		if it.Quantity != 0 && int64(line)/int64(it.Quantity) != int64(it.UnitPrice) {
-			return s, &PlanError{fmt.Sprintf("Items[%d]", i), "price × quantity overflows"}
-		}
-		g, err := money.Add(s.Gross, line)
-		if err != nil {
-			return s, &PlanError{"Items", "total overflows"}
-		}
-		s.Gross = g
-	}
-	if c != nil {
-		switch {
-		case c.Discount <= 0 || c.Threshold < 0:
-			return s, &PlanError{"Coupon", "discount must be positive and threshold not negative"}
-		case c.FundedBy != CouponByPlatform && c.FundedBy != CouponByMerchant:
-			return s, &PlanError{"Coupon.FundedBy", "platform or merchant"}
-		}
-		if s.Gross > 0 && s.Gross >= c.Threshold {
-			s.Discount = min(c.Discount, s.Gross)
-		}
-		if c.FundedBy == CouponByPlatform {
-			s.Subsidy = s.Discount
-		}
-	}
-	s.BuyerPays = s.Gross - s.Discount
-	return s, nil
-}
-
 // CouponState is a sub-order's goods and money as refunds leave them: the items still kept, and what the
 // buyer has paid and the platform has subsidised, net of earlier refunds and subsidy returns.
 type CouponState struct {
@@ -81,7 +17,7 @@ type CouponState struct {
 
 // NewCouponState is the state at payment.
 func NewCouponState(items []Item, c *Coupon) (CouponState, error) {
-	s, err := Settle(items, c)
+	s, err := PriceItems(items, c)
 	if err != nil {
 		return CouponState{}, err
 	}
@@ -99,7 +35,7 @@ type ItemRefund struct {
 type RefundSplit struct {
 	BuyerRefund   money.Amount
 	SubsidyReturn money.Amount
-	Before, After Settlement
+	Before, After Price
 }
 
 // Refund recomputes the coupon on the items that remain. The buyer gets back what was paid beyond the new
@@ -117,7 +53,7 @@ func (s CouponState) Refund(refund []ItemRefund) (RefundSplit, CouponState, erro
 	if len(refund) == 0 {
 		return RefundSplit{}, s, &PlanError{"Items", "name at least one item to return"}
 	}
-	before, err := Settle(s.Items, s.Coupon)
+	before, err := PriceItems(s.Items, s.Coupon)
 	if err != nil {
 		return RefundSplit{}, s, err
 	}
@@ -142,7 +78,7 @@ func (s CouponState) Refund(refund []ItemRefund) (RefundSplit, CouponState, erro
 			return RefundSplit{}, s, &PlanError{field + ".SKU", "no item " + r.SKU + " in the sub-order"}
 		}
 	}
-	after, err := Settle(kept, s.Coupon)
+	after, err := PriceItems(kept, s.Coupon)
 	if err != nil {
 		return RefundSplit{}, s, err
 	}

@@ -2,16 +2,6 @@ package workflows
 
 import "github.com/splitpay/splitpay/money"
 
-// Sharing activities: subsidy, profit sharing, finish, and their ledger postings.
-const (
-	ActivityPaySubsidy   = "PaySubsidy"
-	ActivityShare        = "Share"
-	ActivityQueryShare   = "QueryShare"
-	ActivityFinish       = "Finish"
-	ActivityPostSharing  = "PostSharing"
-	ActivityPostFinished = "PostFinished"
-)
-
 // SubOrderRef names a paid sub-order at the channel and in the ledger.
 type SubOrderRef struct {
 	Channel       string
@@ -29,6 +19,21 @@ type SubsidyInput struct {
 	Amount       money.Amount
 	Description  string
 	RefundID     string // when Amount is below the order's subsidy: the refund that lowered it
+}
+
+// SubsidyStatus is the channel's answer to a subsidy or a subsidy return: its id and amount.
+type SubsidyStatus struct {
+	SubsidyID string
+	Amount    money.Amount
+}
+
+// PostSubsidyInput posts a subsidy the channel paid, or returned, once per channel id. FromFrozen says, for a
+// return, which of the merchant's buckets gave the money back.
+type PostSubsidyInput struct {
+	SubOrderRef
+	SubsidyID  string
+	Amount     money.Amount
+	FromFrozen bool
 }
 
 // ShareInput sends one batch of the sharing plan; OutOrderNo is <sub-order>-share<K>.

@@ -40,7 +40,7 @@ func StackCheck(ctx workflow.Context, in StackCheckInput) (StackCheckResult, err
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
 	})
 	var db DatabaseStatus
-	if err := workflow.ExecuteActivity(ctx, ActivityCheckDatabase, CheckDatabaseInput{}).Get(ctx, &db); err != nil {
+	if err := ActivityCheckDatabase.Start(ctx, CheckDatabaseInput{}).Get(ctx, &db); err != nil {
 		return StackCheckResult{}, err
 	}
 	return StackCheckResult{Database: db, CheckedAt: workflow.Now(ctx)}, nil

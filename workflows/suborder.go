@@ -33,21 +33,10 @@ type subOrder struct {
 	confirmedAt     time.Time
 	shared, settled money.Amount
 
-	// Refunds, and the subsidy they shrink.
-	coupon              *CouponState // nil when the sub-order was placed without items
-	refunds             []RefundState
-	refunded            money.Amount // to the buyer, so far
-	subsidyDue          money.Amount // what the platform still owes: the order's subsidy less what refunds voided
-	subsidyPaid         money.Amount
-	lastSubsidyRefundID string // the refund that lowered the subsidy, which the channel wants to see
-	subsidyReturned     money.Amount
 	sharingStarted      bool
 	finishing, finished bool
 	windowClosed        bool // the refund window has passed: no more refunds
-	clawbacks           []ClawbackState
-	nettings            []DebtNetting   // debts withheld from persons' shares before sharing
-	toppedUp            map[string]bool // receivers ops say have balance again
-	refundNotices       map[string]bool // out_refund_no → the channel notified a result not yet queried
+	refundBook
 }
 
 func (s *subOrder) setup(ctx workflow.Context) error {
@@ -118,16 +107,16 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 	s.processRefunds(ctx) // a refund accepted at the last moment still comes out of the base
 	s.sharingStarted = true
 	s.set(ctx, StatusSharing, "channel:sharing")
-	s.settleSubsidy(ctx)
+	s.paySubsidy(ctx)
 	s.share(ctx)
 	s.finish(ctx)
 	s.attempt(ctx, "conservation-check", func() error {
-		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityCheckConservation, s.in.Ref).Get(ctx, nil)
+		return ActivityCheckConservation.Start(ledgerOptions(ctx), s.in.Ref).Get(ctx, nil)
 	})
 	s.note(ctx, "completed: shared %s, settled %s to the merchant", s.shared, s.settled)
 	s.set(ctx, StatusCompleted, "")
 	if workflow.GetVersion(ctx, "refund-window", workflow.DefaultVersion, 1) == 1 {
-		s.tellOrderSettled(ctx)
+		s.tellOrderDone(ctx)
 		s.refundWindow(ctx)
 	}
 	s.windowClosed = true
@@ -139,13 +128,13 @@ func (s *subOrder) result() SubOrderResult {
 	return SubOrderResult{N: s.in.N, SubOrderNo: s.in.Ref.SubOrderNo, Status: StatusCompleted, Shared: s.shared, Settled: s.settled}
 }
 
-// tellOrderSettled signals the parent order (when there is one) that this sub-order finished.
-func (s *subOrder) tellOrderSettled(ctx workflow.Context) {
+// tellOrderDone signals the parent order (when there is one) that this sub-order finished.
+func (s *subOrder) tellOrderDone(ctx workflow.Context) {
 	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
 	if parent == nil {
 		return
 	}
-	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, parent.RunID, SignalSubOrderSettled, s.result()).Get(ctx, nil); err != nil {
+	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, parent.RunID, SignalSubOrderDone, s.result()).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("the order did not take the settled signal; it will see this workflow complete", "error", err)
 	}
 }
@@ -165,7 +154,7 @@ func (s *subOrder) refundWindow(ctx workflow.Context) {
 		}
 		s.processRefunds(ctx)
 		s.attempt(ctx, "conservation-check", func() error {
-			return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityCheckConservation, s.in.Ref).Get(ctx, nil)
+			return ActivityCheckConservation.Start(ledgerOptions(ctx), s.in.Ref).Get(ctx, nil)
 		})
 	}
 }
@@ -217,7 +206,7 @@ func (s *subOrder) share(ctx workflow.Context) {
 		p, err := PlanSharing(SharingPlanInput{Paid: s.in.Amount, Subsidy: s.subsidyPaid, Refunded: s.refunded, Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio,
 			MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest, MaxRequests: s.in.Limits.MaxRequests})
 		if err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), "PlanError", err)
+			return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePlan, err)
 		}
 		s.plan = p
 		return nil
@@ -248,7 +237,9 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 		return s.plan.Batches
 	}
 	s.attempt(ctx, "net debts", func() error {
-		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityNetCommissionDebts, NetDebtsInput{SubOrderRef: s.in.Ref, Shares: persons}).Get(ctx, &s.nettings)
+		net, err := ActivityNetCommissionDebts.Run(ledgerOptions(ctx), NetDebtsInput{SubOrderRef: s.in.Ref, Shares: persons})
+		s.nettings = net.Nettings
+		return err
 	})
 	if len(s.nettings) == 0 {
 		return s.plan.Batches
@@ -266,42 +257,23 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 	return batch(cash, s.in.Limits.MaxReceiversPerRequest)
 }
 
-// netted is what was withheld from a receiver's share on this sub-order.
-func (s *subOrder) netted(receiverID string) money.Amount {
-	var sum money.Amount
-	for _, n := range s.nettings {
-		if n.ReceiverID == receiverID {
-			sum += n.Amount
-		}
-	}
-	return sum
-}
-
 func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	cctx := channelOptions(ctx)
 	in := ShareInput{SubOrderRef: s.in.Ref, OutOrderNo: b.OutOrderNo, Shares: b.Shares}
 	var st ShareStatus
-	s.attempt(ctx, "share "+b.OutOrderNo, func() error {
-		if err := workflow.ExecuteActivity(cctx, ActivityShare, in).Get(ctx, &st); err != nil {
+	finished := func(st ShareStatus) bool { b.Status = st.Status; return st.Status == "FINISHED" }
+	s.attempt(ctx, "share "+b.OutOrderNo, func() (err error) {
+		if st, err = ActivityShare.Run(cctx, in); err != nil {
 			return err
 		}
-		b.Status, b.OrderID = st.Status, st.OrderID
-		// PROCESSING can last; ask again with backoff. The request is the same each time.
-		wait := s.in.Settings.SharePollFirst
-		for st.Status != "FINISHED" {
-			if err := workflow.Sleep(ctx, wait); err != nil {
-				return err
-			}
-			wait = min(2*wait, s.in.Settings.SharePollMax)
-			if err := workflow.ExecuteActivity(cctx, ActivityQueryShare, in).Get(ctx, &st); err != nil {
-				return err
-			}
-			b.Status = st.Status
+		b.OrderID = st.OrderID
+		if !finished(st) { // PROCESSING can last: ask again with backoff
+			st, err = poll(ctx, s.sharePoll(), nil, func() (ShareStatus, error) { return ActivityQueryShare.Run(cctx, in) }, finished)
 		}
-		return nil
+		return err
 	})
 	b.Results = st.Receivers
-	succeeded, failed := settle(b.Shares, st.Receivers)
+	succeeded, failed := splitResults(b.Shares, st.Receivers)
 	b.Failed = failed
 	for _, f := range failed {
 		s.note(ctx, "receiver %s closed by the channel (%s): its %s stays with the merchant", f.Account, f.FailReason, f.Amount)
@@ -311,7 +283,7 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	}
 	lctx := ledgerOptions(ctx)
 	s.attempt(ctx, "post "+b.OutOrderNo, func() error {
-		return workflow.ExecuteActivity(lctx, ActivityPostSharing, PostSharingInput{SubOrderRef: s.in.Ref, SharingOrderID: st.OrderID,
+		return ActivityPostSharing.Start(lctx, PostSharingInput{SubOrderRef: s.in.Ref, SharingOrderID: st.OrderID,
 			Shares: succeeded}).Get(ctx, nil)
 	})
 	for _, p := range succeeded {
@@ -320,9 +292,14 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	s.note(ctx, "%s settled: %d receiver(s) paid, %d closed", b.OutOrderNo, len(succeeded), len(failed))
 }
 
-// settle splits a finished request's planned shares into those the channel paid and those it closed.
+// sharePoll is the schedule for asking about sharing requests and returns.
+func (s *subOrder) sharePoll() *backoff {
+	return newBackoff(s.in.Settings.SharePollFirst, s.in.Settings.SharePollMax)
+}
+
+// splitResults splits a finished request's planned shares into those the channel paid and those it closed.
 // Receivers are matched by account and amount, each result used once.
-func settle(planned []PlannedShare, results []ShareReceiverStatus) (succeeded []PlannedShare, failed []ShareReceiverStatus) {
+func splitResults(planned []PlannedShare, results []ShareReceiverStatus) (succeeded []PlannedShare, failed []ShareReceiverStatus) {
 	used := make([]bool, len(results))
 	for _, p := range planned {
 		for i, r := range results {
@@ -351,12 +328,12 @@ func (s *subOrder) finish(ctx workflow.Context) {
 	cctx, lctx := channelOptions(ctx), ledgerOptions(ctx)
 	var res FinishResult
 	s.attempt(ctx, "finish", func() error {
-		return workflow.ExecuteActivity(cctx, ActivityFinish, FinishInput{SubOrderRef: s.in.Ref, OutOrderNo: s.in.Ref.SubOrderNo + "-finish",
+		return ActivityFinish.Start(cctx, FinishInput{SubOrderRef: s.in.Ref, OutOrderNo: s.in.Ref.SubOrderNo + "-finish",
 			Description: "order completed"}).Get(ctx, &res)
 	})
 	if res.Amount > 0 {
 		s.attempt(ctx, "post-finish", func() error {
-			return workflow.ExecuteActivity(lctx, ActivityPostFinished, PostFinishedInput{SubOrderRef: s.in.Ref, FinishOrderID: res.OrderID,
+			return ActivityPostFinished.Start(lctx, PostFinishedInput{SubOrderRef: s.in.Ref, FinishOrderID: res.OrderID,
 				Amount: res.Amount}).Get(ctx, nil)
 		})
 	}

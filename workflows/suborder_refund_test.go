@@ -114,11 +114,11 @@ func TestRefundDuringSharingRefundsThenClawsBack(t *testing.T) {
 			lastQuery = i
 		case firstReturn < 0 && strings.HasPrefix(c, "ReturnShare"):
 			firstReturn = i
-		case firstDebt < 0 && strings.HasPrefix(c, ActivityPostCommissionDebt):
+		case firstDebt < 0 && strings.HasPrefix(c, ActivityPostCommissionDebt.Name):
 			firstDebt = i
 		case c == "ApplyRefund T1-sub1-rf-H1":
 			refund = i
-		case strings.HasPrefix(c, ActivityPostRefund):
+		case strings.HasPrefix(c, ActivityPostRefund.Name):
 			posted = i
 		}
 	}

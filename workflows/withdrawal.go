@@ -10,17 +10,8 @@ import (
 	"github.com/splitpay/splitpay/money"
 )
 
-// Withdrawal names (提现).
-const (
-	QueryWithdrawal = "GetWithdrawal"
-
-	ActivityReserveWithdrawal  = "ReserveWithdrawal"  // ledger: available → in flight (refused beyond available)
-	ActivityWithdraw           = "Withdraw"           // channel: request, the identical request on every retry
-	ActivityQueryWithdraw      = "QueryWithdraw"      // channel: state
-	ActivityPostWithdrawResult = "PostWithdrawResult" // ledger: SUCCESS, FAIL/CLOSE, REFUND
-
-	ErrTypeWithdrawalRefused = "WithdrawalRefused"
-)
+// QueryWithdrawal answers a withdrawal's state (提现).
+const QueryWithdrawal = "GetWithdrawal"
 
 // WithdrawalWorkflowID is a withdrawal's id: the merchant and the caller's out request number.
 func WithdrawalWorkflowID(merchantID, outRequestNo string) string {
@@ -153,7 +144,7 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 	// Reserve first: more than the available balance ends the withdrawal with nothing moved.
 	refused := false
 	w.attempt(ctx, "reserve", func() error {
-		err := workflow.ExecuteActivity(ledgerOptions(ctx), ActivityReserveWithdrawal, w.call()).Get(ctx, nil)
+		err := ActivityReserveWithdrawal.Start(ledgerOptions(ctx), w.call()).Get(ctx, nil)
 		if errorType(err) == ErrTypeLedgerRejected+".Overdraw" {
 			refused, w.st.Reason = true, "more than the available balance"
 			return nil
@@ -169,7 +160,7 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 	w.set(ctx, WithdrawalRequested, "channel:withdraw")
 	cctx := channelOptions(ctx)
 	w.attempt(ctx, "withdraw", func() error {
-		if err := workflow.ExecuteActivity(cctx, ActivityWithdraw, w.call()).Get(ctx, &w.st); err != nil {
+		if err := ActivityWithdraw.Start(cctx, w.call()).Get(ctx, &w.st); err != nil {
 			if r, ok := channelRejection(err); ok {
 				// The channel did not take the request: nothing left the account, so the reservation is released.
 				w.st = WithdrawStatus{Status: WithdrawalFailed, Reason: r.Code + ": " + r.Message}
@@ -177,24 +168,15 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 			}
 			return err
 		}
-		wait := w.in.Settings.PollFirst
-		for {
-			if err := workflow.Sleep(ctx, wait); err != nil {
-				return err
+		_, err := poll(ctx, w.poll(), nil, func() (WithdrawStatus, error) {
+			if err := ActivityQueryWithdraw.Start(cctx, w.call()).Get(ctx, &w.st); err != nil || w.st.Status != "INIT" {
+				return w.st, err
 			}
-			wait = min(2*wait, w.in.Settings.PollMax)
-			if err := workflow.ExecuteActivity(cctx, ActivityQueryWithdraw, w.call()).Get(ctx, &w.st); err != nil {
-				return err
-			}
-			switch w.st.Status {
-			case "INIT": // not accepted yet: the identical request again
-				if err := workflow.ExecuteActivity(cctx, ActivityWithdraw, w.call()).Get(ctx, &w.st); err != nil {
-					return err
-				}
-			case WithdrawalSucceeded, WithdrawalFailed, WithdrawalClosed, WithdrawalBounced:
-				return nil
-			}
-		}
+			// Not accepted yet: the identical request again, then ask again (whatever it answered).
+			seen := w.st
+			return seen, ActivityWithdraw.Start(cctx, w.call()).Get(ctx, &w.st)
+		}, func(st WithdrawStatus) bool { return withdrawalFinal(st.Status) })
+		return err
 	})
 	w.post(ctx, w.st.Status)
 	if w.st.Status == WithdrawalSucceeded {
@@ -203,12 +185,25 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 	return w.state(), nil
 }
 
+func (w *withdrawal) poll() *backoff {
+	return newBackoff(w.in.Settings.PollFirst, w.in.Settings.PollMax)
+}
+
+// withdrawalFinal says whether a channel state ends the withdrawal (a bounce may still follow SUCCESS).
+func withdrawalFinal(status string) bool {
+	switch status {
+	case WithdrawalSucceeded, WithdrawalFailed, WithdrawalClosed, WithdrawalBounced:
+		return true
+	}
+	return false
+}
+
 // post books an outcome; SUCCESS → withdrawn, FAIL/CLOSE → available again, REFUND → from withdrawn back.
 func (w *withdrawal) post(ctx workflow.Context, status string) {
 	in := w.call()
 	in.Status = status
 	w.attempt(ctx, "post "+status, func() error {
-		return workflow.ExecuteActivity(ledgerOptions(ctx), ActivityPostWithdrawResult, in).Get(ctx, nil)
+		return ActivityPostWithdrawResult.Start(ledgerOptions(ctx), in).Get(ctx, nil)
 	})
 	what := map[string]string{WithdrawalSucceeded: "paid to the bank", WithdrawalFailed: "failed: available again",
 		WithdrawalClosed: "closed: available again", WithdrawalBounced: "bounced by the bank: available again"}[status]
@@ -219,19 +214,16 @@ func (w *withdrawal) post(ctx workflow.Context, status string) {
 // watchForBounce keeps asking after SUCCESS until BounceWatch passes; a REFUND is posted back to available.
 func (w *withdrawal) watchForBounce(ctx workflow.Context) {
 	end := workflow.Now(ctx).Add(w.in.Settings.BounceWatch)
-	wait := w.in.Settings.PollFirst
+	b := w.poll()
 	w.set(ctx, WithdrawalSucceeded, "bank:bounce-watch")
 	for {
-		remaining := end.Sub(workflow.Now(ctx))
-		if remaining <= 0 {
+		if waited, _ := b.waitUntil(ctx, end); !waited {
 			w.set(ctx, WithdrawalSucceeded, "")
 			return
 		}
-		_ = workflow.Sleep(ctx, min(wait, remaining))
-		wait = min(2*wait, w.in.Settings.PollMax)
 		var st WithdrawStatus
 		w.attempt(ctx, "bounce check", func() error {
-			return workflow.ExecuteActivity(channelOptions(ctx), ActivityQueryWithdraw, w.call()).Get(ctx, &st)
+			return ActivityQueryWithdraw.Start(channelOptions(ctx), w.call()).Get(ctx, &st)
 		})
 		if st.Status == WithdrawalBounced {
 			w.st = st

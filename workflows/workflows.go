@@ -5,8 +5,3 @@ package workflows
 
 // TaskQueue is where SplitPay's workers poll unless configured otherwise.
 const TaskQueue = "splitpay"
-
-// Activity names; each equals the method name on activities.Activities that implements it.
-const (
-	ActivityCheckDatabase = "CheckDatabase"
-)

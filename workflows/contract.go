@@ -1,0 +1,117 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// Activity is one entry of the contract between workflows and activities: the activity's registered name,
+// its one input struct and its one output struct. Workflows call activities only through these handles, so a
+// name or a type that drifts from the implementation fails the contract test (activities/contract_test.go),
+// not a run on the stack.
+type Activity[In, Out any] struct {
+	Name string
+}
+
+// Start schedules the activity; the future answers its output.
+func (a Activity[In, Out]) Start(ctx workflow.Context, in In) Future[Out] {
+	return Future[Out]{workflow.ExecuteActivity(ctx, a.Name, in)}
+}
+
+// Run runs the activity and waits for its output.
+func (a Activity[In, Out]) Run(ctx workflow.Context, in In) (Out, error) {
+	return a.Start(ctx, in).Result(ctx)
+}
+
+// ActivityName and Signature describe the entry to the contract test.
+func (a Activity[In, Out]) ActivityName() string { return a.Name }
+
+// Signature answers zero values of the input and output types.
+func (a Activity[In, Out]) Signature() (in, out any) { return *new(In), *new(Out) }
+
+// Future is a scheduled activity's typed result.
+type Future[Out any] struct {
+	f workflow.Future
+}
+
+// Get waits for the activity and, when it succeeded, stores its output in out (nil: the output is not wanted).
+func (f Future[Out]) Get(ctx workflow.Context, out *Out) error {
+	if out == nil {
+		return f.f.Get(ctx, nil)
+	}
+	return f.f.Get(ctx, out)
+}
+
+// Result waits for the activity and answers its output.
+func (f Future[Out]) Result(ctx workflow.Context) (Out, error) {
+	var out Out
+	err := f.Get(ctx, &out)
+	return out, err
+}
+
+// Done is the output of an activity that answers nothing but success.
+type Done struct{}
+
+// ContractEntry is an Activity of any types, as the contract test sees it.
+type ContractEntry interface {
+	ActivityName() string
+	Signature() (in, out any)
+}
+
+// The contract, by area. Each name equals the method of activities.Activities that implements it.
+var (
+	ActivityCheckDatabase = Activity[CheckDatabaseInput, DatabaseStatus]{"CheckDatabase"}
+
+	// Payments: the channel's combined order, and its posting.
+	ActivityCreateCombinedPayment = Activity[CreatePaymentInput, PaymentParams]{"CreateCombinedPayment"}
+	ActivityQueryCombinedPayment  = Activity[QueryPaymentInput, PaymentStatus]{"QueryCombinedPayment"}
+	ActivityCloseCombinedPayment  = Activity[ClosePaymentInput, Done]{"CloseCombinedPayment"}
+	ActivityPostPayment           = Activity[PostPaymentInput, PostingResult]{"PostPayment"}
+
+	// Sharing: the subsidy, profit sharing, finish, and their postings.
+	ActivityCreateSubsidy   = Activity[SubsidyInput, SubsidyStatus]{"CreateSubsidy"}
+	ActivityPostSubsidyPaid = Activity[PostSubsidyInput, PostingResult]{"PostSubsidyPaid"}
+	ActivityShare           = Activity[ShareInput, ShareStatus]{"Share"}
+	ActivityQueryShare      = Activity[ShareInput, ShareStatus]{"QueryShare"}
+	ActivityPostSharing     = Activity[PostSharingInput, PostingResult]{"PostSharing"}
+	ActivityFinish          = Activity[FinishInput, FinishResult]{"Finish"}
+	ActivityPostFinished    = Activity[PostFinishedInput, PostingResult]{"PostFinished"}
+
+	// Refunds and what they undo: clawback from receivers, persons' debts, the subsidy.
+	ActivityApplyRefund         = Activity[ApplyRefundInput, RefundStatus]{"ApplyRefund"}
+	ActivityQueryRefund         = Activity[ApplyRefundInput, RefundStatus]{"QueryRefundStatus"}
+	ActivityPostRefund          = Activity[PostRefundInput, PostingResult]{"PostRefund"}
+	ActivityCancelSubsidy       = Activity[CancelSubsidyInput, Done]{"CancelSubsidy"}
+	ActivityReturnShare         = Activity[ReturnShareInput, ReturnStatus]{"ReturnShare"}
+	ActivityQueryReturnShare    = Activity[ReturnShareInput, ReturnStatus]{"QueryReturnShare"}
+	ActivityPostSharingReturned = Activity[PostSharingReturnedInput, PostingResult]{"PostSharingReturned"}
+	ActivityPostCommissionDebt  = Activity[PostCommissionDebtInput, PostingResult]{"PostCommissionDebt"}
+	ActivityNetCommissionDebts  = Activity[NetDebtsInput, DebtNettings]{"NetCommissionDebts"}
+	ActivityApplySubsidyReturn  = Activity[ReturnSubsidyInput, SubsidyStatus]{"ApplySubsidyReturn"}
+	ActivityPostSubsidyReturned = Activity[PostSubsidyInput, PostingResult]{"PostSubsidyReturned"}
+	ActivitySaveOrderView       = Activity[OrderViewInput, Done]{"SaveOrderView"}
+	ActivityCheckConservation   = Activity[SubOrderRef, Done]{"CheckConservation"}
+	ActivityCheckFrozen         = Activity[SubOrderRef, FrozenCheck]{"CheckFrozen"}
+	ActivitySubmitApplyment     = Activity[SubmitApplymentInput, ApplymentSubmitted]{"SubmitApplyment"}
+	ActivityQueryApplyment      = Activity[QueryApplymentInput, ApplymentStatus]{"QueryApplyment"}
+	ActivityActivateMerchant    = Activity[ActivateMerchantInput, Done]{"ActivateMerchant"}
+	ActivityReserveWithdrawal   = Activity[WithdrawInput, Done]{"ReserveWithdrawal"}
+	ActivityWithdraw            = Activity[WithdrawInput, WithdrawStatus]{"Withdraw"}
+	ActivityQueryWithdraw       = Activity[WithdrawInput, WithdrawStatus]{"QueryWithdraw"}
+	ActivityPostWithdrawResult  = Activity[WithdrawInput, Done]{"PostWithdrawResult"}
+	legacyActivityPaySubsidy    = Activity[SubsidyInput, PostingResult]{"PaySubsidy"}
+	legacyActivityReturnSubsidy = Activity[ReturnSubsidyInput, PostingResult]{"ReturnSubsidy"}
+)
+
+// Contract lists every activity. The last two are the channel-and-posting activities from before
+// "split-subsidy", which only workflows started before it call.
+var Contract = []ContractEntry{
+	ActivityCheckDatabase,
+	ActivityCreateCombinedPayment, ActivityQueryCombinedPayment, ActivityCloseCombinedPayment, ActivityPostPayment,
+	ActivityCreateSubsidy, ActivityPostSubsidyPaid, ActivityShare, ActivityQueryShare, ActivityPostSharing,
+	ActivityFinish, ActivityPostFinished,
+	ActivityApplyRefund, ActivityQueryRefund, ActivityPostRefund, ActivityCancelSubsidy, ActivityReturnShare,
+	ActivityQueryReturnShare, ActivityPostSharingReturned, ActivityPostCommissionDebt, ActivityNetCommissionDebts,
+	ActivityApplySubsidyReturn, ActivityPostSubsidyReturned,
+	ActivitySaveOrderView, ActivityCheckConservation, ActivityCheckFrozen,
+	ActivitySubmitApplyment, ActivityQueryApplyment, ActivityActivateMerchant,
+	ActivityReserveWithdrawal, ActivityWithdraw, ActivityQueryWithdraw, ActivityPostWithdrawResult,
+	legacyActivityPaySubsidy, legacyActivityReturnSubsidy,
+}

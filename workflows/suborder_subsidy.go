@@ -1,0 +1,108 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// returnSubsidy gives back, after refund i, the subsidy its coupon recomputation voided (补差回退). With
+// chooseSource the money comes from the sub-order's unsplit money when that covers it, else from available
+// funds, and the channel is told which; before that, frozen whenever the sub-order was not finished.
+func (s *subOrder) returnSubsidy(ctx workflow.Context, i int, st RefundStatus, chooseSource bool) {
+	back := min(s.refunds[i].SubsidyReturn, s.subsidyPaid-s.subsidyReturned)
+	if back <= 0 || st.RefundID == "" {
+		return
+	}
+	frozen := !s.finished
+	if chooseSource && frozen {
+		frozen = back <= s.checkFrozen(ctx, "check frozen before subsidy return "+s.refunds[i].RefundNo)
+	}
+	in := ReturnSubsidyInput{
+		SubOrderRef: s.in.Ref,
+		OutOrderNo:  fmt.Sprintf("%s-sr%d", s.in.Ref.SubOrderNo, i+1),
+		RefundID:    st.RefundID,
+		Amount:      back,
+		FromFrozen:  frozen,
+	}
+	step := "subsidy return " + s.refunds[i].RefundNo
+	if splitSubsidy(ctx) {
+		var ret SubsidyStatus
+		s.attempt(ctx, step, func() (err error) {
+			ret, err = ActivityApplySubsidyReturn.Run(channelOptions(ctx), in)
+			return err
+		})
+		s.attempt(ctx, "post "+step, func() error {
+			_, err := ActivityPostSubsidyReturned.Run(ledgerOptions(ctx), PostSubsidyInput{
+				SubOrderRef: s.in.Ref,
+				SubsidyID:   ret.SubsidyID,
+				Amount:      ret.Amount,
+				FromFrozen:  frozen,
+			})
+			return err
+		})
+	} else {
+		s.attempt(ctx, step, func() error {
+			_, err := legacyActivityReturnSubsidy.Run(channelOptions(ctx), in)
+			return err
+		})
+	}
+	s.subsidyReturned += back
+	s.note(ctx, "subsidy of %s returned to the platform: the refund voided the coupon", back)
+}
+
+// paySubsidy pays what is still due of the platform's subsidy — less than ordered when a refund voided
+// (part of) the coupon, which the channel accepts with that refund's id — or cancels it when nothing is due.
+func (s *subOrder) paySubsidy(ctx workflow.Context) {
+	if s.in.Subsidy <= 0 {
+		return
+	}
+	cctx := channelOptions(ctx)
+	if s.subsidyDue <= 0 {
+		s.attempt(ctx, "cancel subsidy", func() error {
+			return ActivityCancelSubsidy.Start(cctx, CancelSubsidyInput{SubOrderRef: s.in.Ref,
+				Description: "coupon voided by refund"}).Get(ctx, nil)
+		})
+		s.note(ctx, "platform subsidy cancelled: a refund voided the coupon")
+		return
+	}
+	refundID := ""
+	if s.subsidyDue < s.in.Subsidy {
+		refundID = s.lastSubsidyRefundID
+	}
+	in := SubsidyInput{
+		SubOrderRef:  s.in.Ref,
+		RefundID:     refundID,
+		OutSubsidyNo: s.in.Ref.SubOrderNo + "-subsidy",
+		Amount:       s.subsidyDue,
+		Description:  "platform coupon",
+	}
+	if splitSubsidy(ctx) {
+		var paid SubsidyStatus
+		s.attempt(ctx, "subsidy", func() (err error) {
+			paid, err = ActivityCreateSubsidy.Run(cctx, in)
+			return err
+		})
+		s.attempt(ctx, "post subsidy", func() error {
+			_, err := ActivityPostSubsidyPaid.Run(ledgerOptions(ctx), PostSubsidyInput{
+				SubOrderRef: s.in.Ref,
+				SubsidyID:   paid.SubsidyID,
+				Amount:      paid.Amount,
+			})
+			return err
+		})
+	} else {
+		s.attempt(ctx, "subsidy", func() error {
+			_, err := legacyActivityPaySubsidy.Run(cctx, in)
+			return err
+		})
+	}
+	s.subsidyPaid = s.subsidyDue
+	s.note(ctx, "platform subsidy of %s paid", s.subsidyDue)
+}
+
+// splitSubsidy says whether the subsidy and its return are a channel call then a posting ("split-subsidy"), or
+// one activity that did both, as before.
+func splitSubsidy(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, "split-subsidy", workflow.DefaultVersion, 1) == 1
+}
