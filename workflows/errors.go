@@ -76,3 +76,11 @@ func channelRejection(err error) (ChannelRejection, bool) {
 func stepError(ctx workflow.Context, step string, err error) *StepError {
 	return &StepError{Step: step, Type: errorType(err), Message: err.Error(), At: workflow.Now(ctx)}
 }
+
+// InputError is a request the order refuses, naming the field.
+type InputError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Reason }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -84,4 +85,24 @@ func onSignal[T any](ctx workflow.Context, name string, handle func(T)) {
 // awaitHandlers lets running update handlers finish before the workflow returns.
 func awaitHandlers(ctx workflow.Context) {
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// ResumeRequest is SignalResume's payload.
+type ResumeRequest struct {
+	By     string
+	Reason string
+}
+
+// StepError is why a process waits on NEEDS_ATTENTION: which step, and what the channel or ledger said.
+type StepError struct {
+	Step    string
+	Type    string // the activity error's type, e.g. ChannelRejected.NOT_ENOUGH
+	Message string
+	At      time.Time
+}
+
+// Event is a line of a process's timeline, for people.
+type Event struct {
+	At   time.Time
+	What string
 }

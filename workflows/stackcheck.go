@@ -21,15 +21,6 @@ type StackCheckResult struct {
 	CheckedAt time.Time
 }
 
-// CheckDatabaseInput is the (empty, extendable) input of the CheckDatabase activity.
-type CheckDatabaseInput struct{}
-
-// DatabaseStatus is what CheckDatabase reports about the worker's PostgreSQL.
-type DatabaseStatus struct {
-	ServerVersion string   // e.g. "15.18"
-	Migrations    []string // applied migrations, oldest first
-}
-
 // StackCheck proves that a worker polls the task queue, runs workflow code on the Temporal server, and reaches
 // a migrated PostgreSQL from an activity. `splitpay demo` and ops use it as a smoke test of a deployment.
 func StackCheck(ctx workflow.Context, in StackCheckInput) (StackCheckResult, error) {

@@ -201,14 +201,6 @@ func (in OrderInput) MerchantIDs() []string {
 	return out
 }
 
-// InputError is a request the order refuses, naming the field.
-type InputError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InputError) Error() string { return e.Field + ": " + e.Reason }
-
 // Validate checks the order's shape and every sub-order's sharing plan. It is pure: the starter calls it
 // before starting anything, and the workflow calls it again.
 func (in OrderInput) Validate() error {
@@ -298,26 +290,6 @@ type ConfirmReceiptRequest struct {
 	Note        string
 }
 
-// ResumeRequest is SignalResume's payload.
-type ResumeRequest struct {
-	By     string
-	Reason string
-}
-
-// StepError is why a process waits on NEEDS_ATTENTION: which step, and what the channel or ledger said.
-type StepError struct {
-	Step    string
-	Type    string // the activity error's type, e.g. ChannelRejected.NOT_ENOUGH
-	Message string
-	At      time.Time
-}
-
-// Event is a line of a process's timeline, for people.
-type Event struct {
-	At   time.Time
-	What string
-}
-
 // OrderState is the GetOrder query's answer.
 type OrderState struct {
 	OrderNo      string
@@ -352,84 +324,4 @@ type SubOrderSummary struct {
 type OrderResult struct {
 	OrderNo string
 	Status  string // COMPLETED | CLOSED
-}
-
-// SubOrderInput starts a paid sub-order's child workflow.
-type SubOrderInput struct {
-	Ref         SubOrderRef
-	N           int
-	Amount      money.Amount
-	Subsidy     money.Amount
-	Description string
-	Commissions []CommissionRule
-	Items       []Item  // optional: refunds then name items, and the coupon is recomputed
-	Coupon      *Coupon // optional, with Items
-	Limits      PlanLimits
-	Settings    OrderSettings
-	PaidAt      time.Time
-	// RefundNotifyURL is the refunds' notify_url; empty, the sub-order only queries.
-	RefundNotifyURL string
-}
-
-// SharingBatch is one sharing request's progress.
-type SharingBatch struct {
-	OutOrderNo string
-	Shares     []PlannedShare
-	Status     string // "" until sent, then PROCESSING | FINISHED
-	OrderID    string
-	Failed     []ShareReceiverStatus // receivers the channel closed: their money stays with the merchant
-	Results    []ShareReceiverStatus // every receiver's result, as the channel gave it
-}
-
-// SubOrderState is the GetSubOrder query's answer.
-type SubOrderState struct {
-	Ref             SubOrderRef
-	N               int
-	Status          string
-	WaitingFor      string
-	Amount          money.Amount
-	Subsidy         money.Amount
-	SubsidyPaid     bool
-	PaidAt          time.Time
-	ConfirmDeadline time.Time // auto-confirm, or earlier when the freeze deadline demands
-	FinishDeadline  time.Time // the latest finish that stays clear of the channel's auto-unfreeze
-	ConfirmedBy     string
-	ConfirmedAt     time.Time
-	Plan            SharingPlan
-	Batches         []SharingBatch
-	Shared          money.Amount // what receivers actually got
-	Settled         money.Amount // what finish unfroze to the merchant
-	Refunded        money.Amount // to the buyer, accepted so far
-	Refunds         []RefundState
-	Clawbacks       []ClawbackState
-	Nettings        []DebtNetting // earlier debts withheld from persons' shares: the batches pay the rest
-	LastError       *StepError
-	Timeline        []Event
-}
-
-// SubOrderResult is how a sub-order's workflow ends, and what it tells the order when it settles.
-type SubOrderResult struct {
-	N          int
-	SubOrderNo string
-	Status     string
-	Shared     money.Amount
-	Settled    money.Amount
-}
-
-// FrozenCheck is CheckFrozen's answer: the sub-order's unsplit money, on which the ledger and the channel agree.
-type FrozenCheck struct {
-	Unsplit money.Amount
-}
-
-// OrderViewInput writes the orders read model; Revision orders the writes.
-type OrderViewInput struct {
-	OrderNo     string
-	Channel     string
-	Status      string
-	Total       money.Amount
-	Paid        money.Amount
-	MerchantIDs []string
-	Revision    int64
-	PaidAt      *time.Time
-	CompletedAt *time.Time
 }

@@ -3,61 +3,9 @@ package workflows
 import (
 	"bytes"
 	"encoding/json"
-	"time"
 
 	"github.com/splitpay/splitpay/money"
 )
-
-// Refund names: the update a caller sends to a sub-order, and the activities behind it.
-const (
-	UpdateRequestRefund = "RequestRefund"
-	QueryRefund         = "GetRefund"
-)
-
-// SignalRefundNotified carries a verified refund notification to its sub-order: the wait for the refund's
-// result ends at once and the refund is queried (the query, not the notification, decides).
-const SignalRefundNotified = "RefundNotified"
-
-// RefundNotice is SignalRefundNotified's payload.
-type RefundNotice struct {
-	NotificationID string
-	OutRefundNo    string
-	Status         string
-}
-
-// Refund statuses, as GetRefund and the API show them.
-const (
-	RefundAccepted   = "ACCEPTED"   // validated and queued; nothing has moved yet
-	RefundProcessing = "PROCESSING" // applied at the channel, waiting for its result
-	RefundSucceeded  = "SUCCESS"    // the buyer has the money; posted to the ledger
-	RefundAbnormal   = "ABNORMAL"   // the channel could not pay the buyer (a closed card): ops resume it once fixed
-	RefundClosed     = "CLOSED"
-)
-
-// RefundRequest asks for a refund of a sub-order: items (when the order carries them, so the coupon is
-// recomputed on what is kept) or an amount.
-type RefundRequest struct {
-	RefundNo string       // the caller's refund number: the same number is the same refund
-	Reason   string       // what the buyer is told
-	Items    []ItemRefund // either items …
-	Amount   money.Amount // … or an amount (orders without items)
-}
-
-// RefundState is one refund's progress.
-type RefundState struct {
-	RefundNo      string
-	OutRefundNo   string // at the channel: <sub-order>-rf-<refund_no> (-r2-, … after the channel closed one)
-	Attempt       int    // 0 or 1: the first number; more after CLOSED results
-	Status        string
-	Request       RefundRequest
-	BuyerRefund   money.Amount // what the buyer gets back
-	SubsidyReturn money.Amount // subsidy the platform no longer owes, or gets back (补差回退)
-	RefundID      string       // the channel's id, once applied
-	From          string       // channels' funds source asked for: FROZEN (the order's unsplit money) or AVAILABLE
-	RequestedAt   time.Time
-	CompletedAt   time.Time
-	LastError     *StepError
-}
 
 // ApplyRefundInput refunds part of a sub-order at the channel.
 type ApplyRefundInput struct {
@@ -97,35 +45,6 @@ type CancelSubsidyInput struct {
 	SubOrderRef
 	Description string
 }
-
-// SignalReceiverToppedUp tells a sub-order that a merchant receiver whose return failed for lack of balance has
-// money again: the return is tried at once with a new return number.
-const SignalReceiverToppedUp = "ReceiverToppedUp"
-
-// ReceiverToppedUp is SignalReceiverToppedUp's payload.
-type ReceiverToppedUp struct {
-	ReceiverID string
-}
-
-// ClawbackState is one receiver's give-back for one refund.
-type ClawbackState struct {
-	RefundNo   string
-	ReceiverID string
-	Type       string // ReceiverMerchant: a return order; ReceiverPersonal: a commission debt
-	Account    string
-	Amount     money.Amount
-	Status     string // PENDING | RETURNED | DEBT_RECORDED | WAITING_FOR_BALANCE
-	ReturnNo   string // the last out_return_no tried
-	Attempts   int
-}
-
-// Clawback statuses.
-const (
-	ClawbackPending      = "PENDING"
-	ClawbackReturned     = "RETURNED"
-	ClawbackDebtRecorded = "DEBT_RECORDED"
-	ClawbackWaiting      = "WAITING_FOR_BALANCE"
-)
 
 // ReturnShareInput asks a merchant receiver to give back part of a sharing request (分账回退).
 type ReturnShareInput struct {
