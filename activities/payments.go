@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/internal/bridge"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -48,22 +49,8 @@ func (a *Activities) CreateCombinedPayment(ctx context.Context, in workflows.Cre
 func (a *Activities) QueryCombinedPayment(ctx context.Context, in workflows.QueryPaymentInput) (workflows.PaymentStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.PaymentStatus, error) {
 		st, err := ch.QueryCombined(ctx, in.OutTradeNo)
-		return PaymentStatusOf(st), err
+		return bridge.PaymentStatusOf(st), err
 	})
-}
-
-// PaymentStatusOf is the workflows' view of a channel's combined-order state, from a query or a notification.
-func PaymentStatusOf(st channels.CombinedOrderState) workflows.PaymentStatus {
-	out := workflows.PaymentStatus{OutTradeNo: st.OutTradeNo}
-	for _, s := range st.SubOrders {
-		out.SubOrders = append(out.SubOrders, workflows.SubOrderPayment{
-			OutTradeNo:    s.OutTradeNo,
-			TransactionID: s.TransactionID,
-			TradeState:    s.TradeState,
-			Amount:        s.Amount,
-		})
-	}
-	return out
 }
 
 // CloseCombinedPayment closes an unpaid order at the channel. Closing an order that is already closed is done.

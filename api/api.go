@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 )
 
@@ -28,7 +28,7 @@ type Server struct {
 	DB       *pgxpool.Pool
 	Temporal client.Client
 	Starter  *starter.Client
-	Ledger   *ledger.Ledger
+	Registry *registry.Registry
 	Logger   *slog.Logger
 	// Notifications verifies each channel's notifications, by channel name.
 	Notifications map[string]channels.Notifications

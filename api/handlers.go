@@ -15,7 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -35,11 +35,10 @@ func writeError(w http.ResponseWriter, status int, code, message, field string) 
 	writeJSON(w, status, apiError{errorBody{Code: code, Message: message, Field: field}})
 }
 
-// fail answers an error from the starter or the ledger with the status a caller can act on. Unknown errors
+// fail answers an error from the starter or the registry with the status a caller can act on. Unknown errors
 // are logged and answered 503 without detail: they are outages, not the caller's fault.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *starter.InputError
-	var ve *ledger.ValidationError
 	var ce *starter.ConflictError
 	var che *starter.ChannelError
 	var mbe *http.MaxBytesError
@@ -47,21 +46,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &ie):
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", ie.Reason, ie.Field)
-	case errors.As(err, &ve):
-		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", ve.Reason, ve.Field)
 	case errors.As(err, &mbe):
 		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", fmt.Sprintf("the body exceeds %d bytes", mbe.Limit), "")
-	case errors.Is(err, starter.ErrNotFound) || errors.Is(err, ledger.ErrNotFound):
+	case errors.Is(err, starter.ErrNotFound):
 		writeError(w, http.StatusNotFound, "NOT_FOUND", err.Error(), "")
 	case errors.As(err, &ce):
 		writeError(w, http.StatusConflict, "CONFLICT", ce.Reason, "")
-	case errors.Is(err, ledger.ErrTaken):
-		writeError(w, http.StatusConflict, "CONFLICT", strings.TrimPrefix(err.Error(), ledger.ErrTaken.Error()+": "), "")
+	case errors.Is(err, registry.ErrTaken):
+		writeError(w, http.StatusConflict, "CONFLICT", strings.TrimPrefix(err.Error(), registry.ErrTaken.Error()+": "), "")
 	case errors.As(err, &pge) && strings.HasPrefix(pge.Code, "22"):
 		// A data exception (a value PostgreSQL cannot store): the input's fault, and it will always fail. The
 		// checks in input.go should have caught it first; this keeps a missed case from answering 503.
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "a value cannot be stored: "+pge.Message, "")
-	case errors.Is(err, ledger.ErrKeyReused):
+	case errors.Is(err, errKeyReused):
 		writeError(w, http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED", err.Error(), "Idempotency-Key")
 	case errors.As(err, &che):
 		writeError(w, http.StatusUnprocessableEntity, "CHANNEL_REJECTED", che.Code+": "+che.Message, "")
@@ -140,7 +137,7 @@ func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
 		h.Write(body)
 		hash := h.Sum(nil)
 		principal, _ := r.Context().Value(principalKey{}).(string)
-		stored, found, err := s.Ledger.LookupIdempotent(r.Context(), principal, key, hash)
+		stored, found, err := idempotencyStore{s.DB}.lookup(r.Context(), principal, key, hash)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -156,7 +153,8 @@ func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
 		rec := &recorder{ResponseWriter: w}
 		next(rec, r)
 		if rec.status != 0 && rec.status < 500 {
-			if err := s.Ledger.StoreIdempotent(r.Context(), principal, key, ledger.StoredResponse{RequestHash: hash, Status: rec.status, Body: rec.body.Bytes()}); err != nil {
+			answer := storedResponse{RequestHash: hash, Status: rec.status, Body: rec.body.Bytes()}
+			if err := (idempotencyStore{s.DB}).store(r.Context(), principal, key, answer); err != nil {
 				s.Logger.Warn("idempotency key not stored", "error", err)
 			}
 		}
@@ -197,7 +195,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	orders, err := s.Starter.ListOrders(r.Context(), q.Get("status"), q.Get("after"), limit)
+	orders, err := s.Registry.ListOrders(r.Context(), q.Get("status"), q.Get("after"), limit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -317,12 +315,12 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) registerMerchant(w http.ResponseWriter, r *http.Request) {
-	var req starter.MerchantRequest
+	var req registry.MerchantRequest
 	if err := decode(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	m, err := s.Starter.RegisterMerchant(r.Context(), req)
+	m, err := s.Registry.RegisterMerchant(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -331,7 +329,7 @@ func (s *Server) registerMerchant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getMerchant(w http.ResponseWriter, r *http.Request) {
-	m, err := s.Ledger.GetMerchant(r.Context(), r.PathValue("id"))
+	m, err := s.Registry.GetMerchant(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -340,12 +338,12 @@ func (s *Server) getMerchant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) registerReceiver(w http.ResponseWriter, r *http.Request) {
-	var req starter.ReceiverRequest
+	var req registry.ReceiverRequest
 	if err := decode(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	rc, err := s.Starter.RegisterReceiver(r.Context(), req)
+	rc, err := s.Registry.RegisterReceiver(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -354,7 +352,7 @@ func (s *Server) registerReceiver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getReceiver(w http.ResponseWriter, r *http.Request) {
-	rc, err := s.Ledger.GetReceiver(r.Context(), r.PathValue("id"))
+	rc, err := s.Registry.GetReceiver(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -417,7 +415,7 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) removeReceiver(w http.ResponseWriter, r *http.Request) {
-	rc, err := s.Starter.RemoveReceiver(r.Context(), r.PathValue("id"))
+	rc, err := s.Registry.RemoveReceiver(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -465,7 +463,7 @@ func (s *Server) merchantPart(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, onboardingViewOf(st))
 	case b == "balance":
-		bal, err := s.Starter.MerchantBalance(r.Context(), a)
+		bal, err := s.Registry.MerchantBalance(r.Context(), a)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -3,8 +3,8 @@ package api
 import (
 	"time"
 
-	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -185,7 +185,7 @@ type OrderRow struct {
 	CompletedAt *time.Time   `json:"completed_at,omitempty"`
 }
 
-func orderRowOf(o ledger.OrderView) OrderRow {
+func orderRowOf(o registry.OrderRow) OrderRow {
 	return OrderRow{OrderNo: o.OrderNo, Channel: o.Channel, Status: o.Status, Total: o.TotalAmount, Paid: o.PaidAmount, Refunded: o.RefundedAmount,
 		MerchantIDs: o.MerchantIDs, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, PaidAt: o.PaidAt, CompletedAt: o.CompletedAt}
 }
@@ -198,7 +198,7 @@ type MerchantView struct {
 	DisplayName string `json:"display_name"`
 }
 
-func merchantViewOf(m ledger.Merchant) MerchantView {
+func merchantViewOf(m registry.Merchant) MerchantView {
 	return MerchantView{ID: m.ID, Channel: m.Channel, SubMchID: m.SubMchID, Status: m.Status, DisplayName: m.DisplayName}
 }
 
@@ -212,7 +212,7 @@ type ReceiverView struct {
 	Status     string `json:"status"`
 }
 
-func receiverViewOf(r ledger.Receiver) ReceiverView {
+func receiverViewOf(r registry.Receiver) ReceiverView {
 	return ReceiverView{ID: r.ID, Channel: r.Channel, Type: r.Type, Account: r.Account, Relation: r.Relation, NameMasked: r.Name, Status: r.Status}
 }
 

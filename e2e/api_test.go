@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/starter"
 )
 
@@ -61,8 +62,8 @@ func TestAPIBadInputNamesTheField(t *testing.T) {
 	}
 	for field, edit := range cases {
 		req := h.cart(ok.OrderNo)
-		req.SubOrders = append([]starter.SubOrderRequest(nil), req.SubOrders...)
-		req.SubOrders[0].Commissions = append([]starter.CommissionRequest(nil), req.SubOrders[0].Commissions...)
+		req.SubOrders = append([]cart.SubOrderRequest(nil), req.SubOrders...)
+		req.SubOrders[0].Commissions = append([]cart.CommissionRequest(nil), req.SubOrders[0].Commissions...)
 		edit(&req)
 		var apiErr *api.Error
 		err := h.api.Do(t.Context(), http.MethodPost, "/v1/orders", "", req, nil)

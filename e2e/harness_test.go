@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/stack"
 	"github.com/splitpay/splitpay/internal/stacktest"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -117,9 +119,9 @@ func start(t *testing.T, settings workflows.OrderSettings) *harness {
 	h := &harness{t: t, s: s, api: s.Client(), prefix: "E" + strings.ToUpper(stacktest.RandomID()[:8]), logs: logs}
 	s.Sim.AddSubMerchant(shop1)
 	s.Sim.AddSubMerchant(shop2)
-	h.post("/v1/merchants", starter.MerchantRequest{ID: "m1", SubMchID: shop1, DisplayName: "Tea House"}, nil)
-	h.post("/v1/merchants", starter.MerchantRequest{ID: "m2", SubMchID: shop2, DisplayName: "Cup Works"}, nil)
-	for _, r := range []starter.ReceiverRequest{
+	h.post("/v1/merchants", registry.MerchantRequest{ID: "m1", SubMchID: shop1, DisplayName: "Tea House"}, nil)
+	h.post("/v1/merchants", registry.MerchantRequest{ID: "m2", SubMchID: shop2, DisplayName: "Cup Works"}, nil)
+	for _, r := range []registry.ReceiverRequest{
 		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimSpMchID, Name: "SplitPay Platform Ltd", Relation: "PLATFORM"},
 		{ID: "d1", Type: channels.ReceiverPersonal, Account: "o-l1-openid", Name: "王小明", Relation: "DISTRIBUTOR"},
 		{ID: "d2", Type: channels.ReceiverPersonal, Account: "o-l2-openid", Name: "李四", Relation: "DISTRIBUTOR"},
@@ -148,9 +150,9 @@ func (h *harness) orderNo(i int) string { return fmt.Sprintf("%s%04d", h.prefix,
 
 // cart is the standard two-shop order: shop 1 with a 10-yuan platform coupon and four receivers, shop 2 with two.
 func (h *harness) cart(orderNo string) starter.CreateOrderRequest {
-	all := []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"},
+	all := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"},
 		{ReceiverID: "d2", Rate: "0.05"}, {ReceiverID: "s1", Rate: "0.03"}}
-	return starter.CreateOrderRequest{OrderNo: orderNo, SubOrders: []starter.SubOrderRequest{
+	return starter.CreateOrderRequest{OrderNo: orderNo, SubOrders: []cart.SubOrderRequest{
 		{MerchantID: "m1", Description: "Longjing tea 250g", Amount: 19000, Subsidy: 1000, Commissions: all},
 		{MerchantID: "m2", Description: "Celadon cups", Amount: 8800, Commissions: all[:2]},
 	}}

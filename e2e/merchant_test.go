@@ -13,9 +13,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/stacktest"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -119,8 +121,8 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 
 	// The new merchant sells.
 	order := h.orderNo(1)
-	h.create(starter.CreateOrderRequest{OrderNo: order, SubOrders: []starter.SubOrderRequest{{MerchantID: merchantID, Description: "Hill tea",
-		Amount: 10000, Commissions: []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
+	h.create(starter.CreateOrderRequest{OrderNo: order, SubOrders: []cart.SubOrderRequest{{MerchantID: merchantID, Description: "Hill tea",
+		Amount: 10000, Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
 	if err := h.s.Sim.Pay(order); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +132,7 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	}
 
 	// It withdraws 60 of its 85 yuan; more than it has is refused with nothing moved.
-	var bal starter.Balance
+	var bal registry.Balance
 	if err := h.api.Do(ctx, http.MethodGet, "/v1/merchants/"+merchantID+"/balance", "", nil, &bal); err != nil || bal.Available != 8500 || bal.LedgerAvailable != 8500 {
 		t.Fatalf("balance %+v %v", bal, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/ledger"
@@ -23,10 +24,10 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 	h := start(t, settings)
 	ctx := t.Context()
 	no := h.orderNo(1)
-	h.create(starter.CreateOrderRequest{OrderNo: no, SubOrders: []starter.SubOrderRequest{{MerchantID: "m1", Description: "Longjing tea",
-		Items:       []starter.ItemRequest{{SKU: "tea-100g", UnitPrice: 10000, Quantity: 2}},
-		Coupon:      &starter.CouponRequest{Threshold: 20000, Discount: 2000, FundedBy: "platform"},
-		Commissions: []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
+	h.create(starter.CreateOrderRequest{OrderNo: no, SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "Longjing tea",
+		Items:       []cart.ItemRequest{{SKU: "tea-100g", UnitPrice: 10000, Quantity: 2}},
+		Coupon:      &cart.CouponRequest{Threshold: 20000, Discount: 2000, FundedBy: "platform"},
+		Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
 	if err := h.s.Sim.Pay(no); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +230,7 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	h := start(t, settings)
 	// First the shop earns 200 yuan of available money: an order with no commissions, finished whole.
 	earn := h.orderNo(1)
-	h.create(starter.CreateOrderRequest{OrderNo: earn, SubOrders: []starter.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 20000}}})
+	h.create(starter.CreateOrderRequest{OrderNo: earn, SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 20000}}})
 	if err := h.s.Sim.Pay(earn); err != nil {
 		t.Fatal(err)
 	}
@@ -240,8 +241,8 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 
 	h.s.Sim.SetFaults(wxsim.Faults{StuckSharing: true})
 	no := h.orderNo(2)
-	h.create(starter.CreateOrderRequest{OrderNo: no, SubOrders: []starter.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 10000,
-		Commissions: []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
+	h.create(starter.CreateOrderRequest{OrderNo: no, SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 10000,
+		Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
 	if err := h.s.Sim.Pay(no); err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -23,20 +23,11 @@ func (c *Client) Onboard(ctx context.Context, app workflows.Application) (workfl
 	if err := app.Validate(); err != nil {
 		return workflows.OnboardingState{}, err
 	}
-	m, err := c.Ledger.GetMerchant(ctx, app.MerchantID)
-	switch {
-	case err == nil && m.Status == ledger.MerchantActive:
-		return workflows.OnboardingState{}, &ConflictError{Reason: fmt.Sprintf("merchant %s is already active (sub_mchid %s)", m.ID, m.SubMchID)}
-	case err != nil && !errors.Is(err, ledger.ErrNotFound):
+	if err := c.Records.BeginOnboarding(ctx, app.MerchantID, app.DisplayName); err != nil {
 		return workflows.OnboardingState{}, err
-	case err != nil:
-		if err := c.Ledger.UpsertMerchant(ctx, ledger.Merchant{ID: app.MerchantID, Channel: channels.WeChatPay, Status: ledger.MerchantOnboarding,
-			DisplayName: app.DisplayName}); err != nil {
-			return workflows.OnboardingState{}, err
-		}
 	}
 	id := workflows.OnboardingWorkflowID(app.OutRequestNo)
-	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.taskQueue(),
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.taskQueue(),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrStatus.ValueSet(workflows.OnboardingSubmitting),
@@ -84,77 +75,16 @@ func (c *Client) CorrectOnboarding(ctx context.Context, outRequestNo string, app
 	return st, fromTemporal(err, "correct onboarding "+outRequestNo)
 }
 
-// RemoveReceiver deletes the receiver at the channel (so nothing more can be shared to it) and marks it
-// removed; later orders naming it are refused. Removing twice is done.
-func (c *Client) RemoveReceiver(ctx context.Context, id string) (ledger.Receiver, error) {
-	r, err := c.Ledger.GetReceiver(ctx, id)
-	if errors.Is(err, ledger.ErrNotFound) {
-		return r, fmt.Errorf("receiver %s: %w", id, ErrNotFound)
-	}
-	if err != nil || r.Status == ledger.ReceiverRemoved {
-		return r, err
-	}
-	if r.Relation != "PLATFORM" {
-		ch, ok := c.Receivers[r.Channel]
-		if !ok {
-			return r, fmt.Errorf("starter: no %s channel configured to remove receivers", r.Channel)
-		}
-		err := ch.DeleteReceiver(ctx, channels.ReceiverRegistration{Type: r.Type, Account: r.Account, RelationType: r.Relation})
-		var be *channels.BusinessError
-		if errors.As(err, &be) && !be.Retryable {
-			return r, &ChannelError{Code: be.Code, Message: be.Message}
-		}
-		if err != nil {
-			return r, fmt.Errorf("delete receiver at the channel: %w", err)
-		}
-	}
-	r.Status = ledger.ReceiverRemoved
-	return r, c.Ledger.UpsertReceiver(ctx, r)
-}
-
-// Balance is a merchant's money at the channel and in the ledger, side by side.
-type Balance struct {
-	MerchantID       string       `json:"merchant_id"`
-	SubMchID         string       `json:"sub_mchid"`
-	Available        money.Amount `json:"available"` // at the channel: withdrawable
-	Pending          money.Amount `json:"pending"`   // at the channel: frozen until sharing finishes
-	LedgerAvailable  money.Amount `json:"ledger_available"`
-	LedgerFrozen     money.Amount `json:"ledger_frozen"`
-	LedgerWithdrawn  money.Amount `json:"ledger_withdrawn"`
-	LedgerReceivable money.Amount `json:"ledger_receivable"` // fronted for persons' clawbacks, netted later
-}
-
-func (c *Client) activeMerchant(ctx context.Context, id string) (ledger.Merchant, error) {
-	m, err := c.Ledger.GetMerchant(ctx, id)
-	if errors.Is(err, ledger.ErrNotFound) {
+// activeMerchant is a merchant that may sell and withdraw.
+func (c *Client) activeMerchant(ctx context.Context, id string) (cart.Merchant, error) {
+	m, err := c.Records.Merchant(ctx, id)
+	if errors.Is(err, cart.ErrUnknown) {
 		return m, fmt.Errorf("merchant %s: %w", id, ErrNotFound)
 	}
-	if err == nil && m.Status != ledger.MerchantActive {
+	if err == nil && !m.Active {
 		return m, &ConflictError{Reason: fmt.Sprintf("merchant %s is %s, not active", id, m.Status)}
 	}
 	return m, err
-}
-
-// MerchantBalance reads the merchant's balance at the channel and in the ledger.
-func (c *Client) MerchantBalance(ctx context.Context, merchantID string) (Balance, error) {
-	m, err := c.activeMerchant(ctx, merchantID)
-	if err != nil {
-		return Balance{}, err
-	}
-	ch, ok := c.Funds[m.Channel]
-	if !ok {
-		return Balance{}, fmt.Errorf("starter: no %s channel configured for balances", m.Channel)
-	}
-	b, err := ch.Balance(ctx, m.SubMchID)
-	if err != nil {
-		return Balance{}, fmt.Errorf("balance at the channel: %w", err)
-	}
-	l, err := c.Ledger.MerchantBalances(ctx, merchantID)
-	if err != nil {
-		return Balance{}, err
-	}
-	return Balance{MerchantID: m.ID, SubMchID: m.SubMchID, Available: b.Available, Pending: b.Pending, LedgerAvailable: l[ledger.BucketAvailable],
-		LedgerFrozen: l[ledger.BucketFrozen], LedgerWithdrawn: l[ledger.BucketWithdrawn], LedgerReceivable: l[ledger.BucketReceivable]}, nil
 }
 
 // WithdrawalRequest asks to move available money to the merchant's bank account.

@@ -2,9 +2,6 @@ package starter
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,56 +14,15 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/splitpay/splitpay/activities"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/internal/bridge"
 	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// CreateOrderRequest is a buyer's checkout: one combined order of 1–50 sub-orders.
-type CreateOrderRequest struct {
-	OrderNo       string            `json:"order_no"`
-	Channel       string            `json:"channel,omitempty"` // default wechatpay
-	Scene         string            `json:"scene,omitempty"`   // jsapi | miniprogram | app | h5 | native (default)
-	PayerOpenID   string            `json:"payer_openid,omitempty"`
-	PayerClientIP string            `json:"payer_client_ip,omitempty"`
-	H5Type        string            `json:"h5_type,omitempty"`
-	SubOrders     []SubOrderRequest `json:"sub_orders"`
-}
-
-// SubOrderRequest is one shop's part of the checkout.
-type SubOrderRequest struct {
-	MerchantID  string              `json:"merchant_id"`
-	Description string              `json:"description"`
-	Amount      money.Amount        `json:"amount"`            // fen the buyer pays
-	Subsidy     money.Amount        `json:"subsidy,omitempty"` // fen of platform coupon money paid to the shop before sharing
-	Commissions []CommissionRequest `json:"commissions,omitempty"`
-	// Items and Coupon, when given, price the sub-order (amount and subsidy follow from them) and let refunds
-	// name items, with the coupon recomputed on what is kept.
-	Items  []ItemRequest  `json:"items,omitempty"`
-	Coupon *CouponRequest `json:"coupon,omitempty"`
-}
-
-// ItemRequest is a line of a sub-order.
-type ItemRequest struct {
-	SKU       string       `json:"sku"`
-	UnitPrice money.Amount `json:"unit_price"` // fen
-	Quantity  int          `json:"quantity"`
-}
-
-// CouponRequest is a threshold coupon (满减) on a sub-order.
-type CouponRequest struct {
-	Threshold money.Amount `json:"threshold"` // fen
-	Discount  money.Amount `json:"discount"`  // fen
-	FundedBy  string       `json:"funded_by"` // platform | merchant
-}
-
-// CommissionRequest gives a registered receiver a rate of the sub-order's sharing base.
-type CommissionRequest struct {
-	ReceiverID string `json:"receiver_id"` // "platform" for the platform's commission
-	Rate       string `json:"rate"`        // e.g. "0.10"
-}
+// CreateOrderRequest is a buyer's checkout (see package cart).
+type CreateOrderRequest = cart.Request
 
 // Order answers CreateOrder: what the buyer's client needs to pay.
 type Order struct {
@@ -76,143 +32,14 @@ type Order struct {
 	ExpireAt time.Time               `json:"expire_at"`
 }
 
-var scenes = map[string]bool{channels.SceneJSAPI: true, channels.SceneMiniProgram: true, channels.SceneApp: true,
-	channels.SceneH5: true, channels.SceneNative: true}
-
-// roles maps a receiver's relation at the channel to its role in the sharing plan.
-var roles = map[string]string{"PLATFORM": workflows.RolePlatform, "DISTRIBUTOR": workflows.RoleDistributor, "SUPPLIER": workflows.RoleSupplier}
-
-// resolve checks the request and turns it into the workflow's input: merchants' channel ids and receivers'
-// accounts from the ledger's tables, every sharing plan checked against the channel's limits.
-func (c *Client) resolve(ctx context.Context, req CreateOrderRequest) (workflows.OrderInput, error) {
-	if req.Channel == "" {
-		req.Channel = channels.WeChatPay
-	}
-	if req.Scene == "" {
-		req.Scene = channels.SceneNative
-	}
-	switch {
-	case req.Channel != channels.WeChatPay:
-		return workflows.OrderInput{}, &InputError{Field: "channel", Reason: "only wechatpay is available"}
-	case !scenes[req.Scene]:
-		return workflows.OrderInput{}, &InputError{Field: "scene", Reason: "one of jsapi, miniprogram, app, h5, native"}
-	case (req.Scene == channels.SceneJSAPI || req.Scene == channels.SceneMiniProgram) && req.PayerOpenID == "":
-		return workflows.OrderInput{}, &InputError{Field: "payer_openid", Reason: "required for " + req.Scene}
-	case req.Scene == channels.SceneH5 && req.PayerClientIP == "":
-		return workflows.OrderInput{}, &InputError{Field: "payer_client_ip", Reason: "required for h5"}
-	case c.PublicURL == "":
-		return workflows.OrderInput{}, errors.New("starter: PublicURL (where channels send notifications) is not configured")
-	}
-	lim := c.limits()
-	in := workflows.OrderInput{OrderNo: req.OrderNo, Channel: req.Channel, Scene: req.Scene, PayerOpenID: req.PayerOpenID,
-		PayerClientIP: req.PayerClientIP, H5Type: req.H5Type, NotifyURL: c.notifyURL(req.Channel, "transaction"),
-		RefundNotifyURL: c.notifyURL(req.Channel, "refund"),
-		Settings:        c.Settings, Fingerprint: fingerprint(req),
-		Limits: workflows.PlanLimits{MaxSubOrders: lim.MaxSubOrders, MaxReceiversPerRequest: lim.MaxReceiversPerSharing,
-			MaxRequests: lim.MaxSharingsPerOrder, MaxRatio: lim.MaxSharingRatio, MaxRefunds: lim.MaxRefundsPerOrder}}
-	if len(req.SubOrders) > lim.MaxSubOrders {
-		return in, &InputError{Field: "sub_orders", Reason: fmt.Sprintf("at most %d sub-orders in one combined order", lim.MaxSubOrders)}
-	}
-	if len(req.SubOrders) == 0 {
-		return in, &InputError{Field: "sub_orders", Reason: "at least one sub-order"}
-	}
-	receivers := map[string]ledger.Receiver{}
-	for i, s := range req.SubOrders {
-		field := fmt.Sprintf("sub_orders[%d]", i)
-		if s.Description == "" || len(s.Description) > 127 {
-			return in, &InputError{Field: field + ".description", Reason: "required, at most 127 bytes"}
-		}
-		spec := workflows.SubOrderSpec{MerchantID: s.MerchantID, Description: s.Description, Amount: s.Amount, Subsidy: s.Subsidy}
-		if err := priceItems(&spec, s, field); err != nil {
-			return in, err
-		}
-		m, err := c.Ledger.GetMerchant(ctx, s.MerchantID)
-		switch {
-		case errors.Is(err, ledger.ErrNotFound) || s.MerchantID == "":
-			return in, &InputError{Field: field + ".merchant_id", Reason: fmt.Sprintf("no merchant %q", s.MerchantID)}
-		case err != nil:
-			return in, err
-		case m.Status != ledger.MerchantActive || m.Channel != req.Channel:
-			return in, &InputError{Field: field + ".merchant_id", Reason: fmt.Sprintf("merchant %q is %s on %s, not active on %s", m.ID, m.Status, m.Channel, req.Channel)}
-		}
-		spec.SubMchID = m.SubMchID
-		if spec.Subsidy > 0 && spec.Subsidy >= spec.Amount+spec.Subsidy {
-			return in, &InputError{Field: field + ".subsidy", Reason: "must be less than the sub-order's value"}
-		}
-		for j, cr := range s.Commissions {
-			cf := fmt.Sprintf("%s.commissions[%d]", field, j)
-			rate, err := money.ParseRate(cr.Rate)
-			if err != nil {
-				return in, &InputError{Field: cf + ".rate", Reason: "a ratio between 0 and 1, e.g. \"0.10\""}
-			}
-			r, ok := receivers[cr.ReceiverID]
-			if !ok {
-				r, err = c.Ledger.GetReceiver(ctx, cr.ReceiverID)
-				switch {
-				case errors.Is(err, ledger.ErrNotFound) || cr.ReceiverID == "":
-					return in, &InputError{Field: cf + ".receiver_id", Reason: fmt.Sprintf("no receiver %q: register it first", cr.ReceiverID)}
-				case err != nil:
-					return in, err
-				}
-				receivers[cr.ReceiverID] = r
-			}
-			if r.Status != ledger.ReceiverActive || r.Channel != req.Channel {
-				return in, &InputError{Field: cf + ".receiver_id", Reason: fmt.Sprintf("receiver %q is not active on %s", r.ID, req.Channel)}
-			}
-			spec.Commissions = append(spec.Commissions, workflows.CommissionRule{ReceiverID: r.ID, Role: roles[r.Relation], Type: r.Type,
-				Account: r.Account, Rate: rate})
-		}
-		in.SubOrders = append(in.SubOrders, spec)
-	}
-	return in, in.Validate()
-}
-
-// priceItems sets a sub-order's amount and subsidy from its items and coupon; an amount or subsidy the caller
-// gave as well must agree.
-func priceItems(spec *workflows.SubOrderSpec, s SubOrderRequest, field string) error {
-	if len(s.Items) == 0 {
-		if s.Coupon != nil {
-			return &InputError{Field: field + ".coupon", Reason: "a coupon needs the items it applies to"}
-		}
-		return nil
-	}
-	seen := map[string]bool{}
-	for i, it := range s.Items {
-		if !validID(it.SKU) || seen[it.SKU] {
-			return &InputError{Field: fmt.Sprintf("%s.items[%d].sku", field, i), Reason: "required, unique in the sub-order, 1 to 64 of A-Z a-z 0-9 _ -"}
-		}
-		if it.UnitPrice <= 0 || it.Quantity <= 0 || it.Quantity > 10000 {
-			return &InputError{Field: fmt.Sprintf("%s.items[%d]", field, i), Reason: "unit_price must be positive fen and quantity 1..10000"}
-		}
-		seen[it.SKU] = true
-		spec.Items = append(spec.Items, workflows.Item{SKU: it.SKU, UnitPrice: it.UnitPrice, Quantity: it.Quantity})
-	}
-	if c := s.Coupon; c != nil {
-		spec.Coupon = &workflows.Coupon{Threshold: c.Threshold, Discount: c.Discount, FundedBy: c.FundedBy}
-	}
-	st, err := workflows.PriceItems(spec.Items, spec.Coupon)
-	if err != nil {
-		return &InputError{Field: field + ".coupon", Reason: err.Error()}
-	}
-	if (s.Amount != 0 && s.Amount != st.BuyerPays) || (s.Subsidy != 0 && s.Subsidy != st.Subsidy) {
-		return &InputError{Field: field + ".amount", Reason: fmt.Sprintf("the items and coupon come to %s paid and %s subsidy; omit amount and subsidy or match them", st.BuyerPays, st.Subsidy)}
-	}
-	spec.Amount, spec.Subsidy = st.BuyerPays, st.Subsidy
-	return nil
-}
-
-// fingerprint identifies a request's content, so a repeat under the same order number is recognised.
-func fingerprint(req CreateOrderRequest) string {
-	b, _ := json.Marshal(req)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
-}
-
 // CreateOrder starts the order's workflow and places the combined order at the channel in one round trip
 // (Update-With-Start). Repeating the same request returns the same order and payment parameters; another cart
 // under the same number is a *ConflictError.
 func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (Order, error) {
-	in, err := c.resolve(ctx, req)
+	if c.PublicURL == "" {
+		return Order{}, errors.New("starter: PublicURL (where channels send notifications) is not configured")
+	}
+	in, err := cart.Resolve(ctx, c.Records, cart.Config{Limits: c.limits(), Settings: c.Settings, NotifyURL: c.notifyURL}, req)
 	if err != nil {
 		return Order{}, err
 	}
@@ -332,24 +159,8 @@ func noWorkerAnswered(caller, bounded context.Context, err error) bool {
 
 // storedOrder is the read model's view of an order, for when its workflow cannot answer.
 func (c *Client) storedOrder(ctx context.Context, orderNo string) (OrderDetail, error) {
-	v, err := c.Ledger.GetOrder(ctx, orderNo)
-	if errors.Is(err, ledger.ErrNotFound) {
-		return OrderDetail{}, fmt.Errorf("order %s: %w", orderNo, ErrNotFound)
-	}
-	if err != nil {
-		return OrderDetail{}, err
-	}
-	st := workflows.OrderState{OrderNo: v.OrderNo, Channel: v.Channel, Status: v.Status, Total: v.TotalAmount}
-	if v.PaidAt != nil {
-		st.PaidAt = *v.PaidAt
-	}
-	return OrderDetail{OrderState: st, Stale: true}, nil
-}
-
-// ListOrders lists orders from the ledger's read model, newest first; after is the last order number of the
-// previous page.
-func (c *Client) ListOrders(ctx context.Context, status, after string, limit int) ([]ledger.OrderView, error) {
-	return c.Ledger.ListOrders(ctx, status, after, limit)
+	st, err := c.Records.StoredOrder(ctx, orderNo)
+	return OrderDetail{OrderState: st, Stale: true}, err
 }
 
 // ConfirmReceiptRequest is the shop's delivery confirmation of sub-order N (1-based) of an order.
@@ -410,12 +221,12 @@ func (c *Client) ConfirmReceipt(ctx context.Context, orderNo string, n int, req 
 // workflow ignores what it already knows: a duplicate has no second effect. It reports whether the
 // notification was new. An order that no longer runs (finished, or unknown) is logged by the caller, not retried.
 func (c *Client) PaymentNotified(ctx context.Context, channel string, n channels.Notification, st channels.CombinedOrderState) (isNew bool, err error) {
-	isNew, err = c.Ledger.RecordNotification(ctx, ledger.Notification{Channel: channel, EventID: n.ID, EventType: n.EventType, Resource: n.Plaintext})
+	isNew, err = c.Records.RecordNotification(ctx, channel, n)
 	if err != nil {
 		return false, fmt.Errorf("record notification: %w", err)
 	}
 	err = c.Temporal.SignalWorkflow(ctx, workflows.OrderWorkflowID(st.OutTradeNo), "", workflows.SignalPaymentNotified,
-		workflows.PaymentNotice{NotificationID: n.ID, State: activities.PaymentStatusOf(st)})
+		workflows.PaymentNotice{NotificationID: n.ID, State: bridge.PaymentStatusOf(st)})
 	return isNew, fromTemporal(err, "signal order "+st.OutTradeNo)
 }
 
@@ -431,7 +242,7 @@ func (c *Client) RefundNotified(ctx context.Context, channel string, n channels.
 	if !ok {
 		return false, fmt.Errorf("%w: out_trade_no %q is not a sub-order of ours", ErrNotFound, st.OutTradeNo)
 	}
-	isNew, err = c.Ledger.RecordNotification(ctx, ledger.Notification{Channel: channel, EventID: n.ID, EventType: n.EventType, Resource: n.Plaintext})
+	isNew, err = c.Records.RecordNotification(ctx, channel, n)
 	if err != nil {
 		return false, fmt.Errorf("record notification: %w", err)
 	}

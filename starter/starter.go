@@ -1,7 +1,8 @@
 // Package starter is the typed Go client that backend services use to start, signal, update and query
-// SplitPay's processes. It hides workflow ids, task queues and signal names behind methods, resolves
-// merchants and receivers from the ledger's tables before anything starts, and turns Temporal's errors into
-// the few a caller must tell apart: *InputError, ErrNotFound, *ConflictError, *ChannelError.
+// SplitPay's processes. It hides workflow ids, task queues and signal names behind methods, resolves carts
+// (package cart) against Records before anything starts, and turns Temporal's errors into the few a caller must
+// tell apart: *InputError, ErrNotFound, *ConflictError, *ChannelError. It talks to Temporal only; what it reads
+// outside Temporal comes through Records, which the registry implements.
 package starter
 
 import (
@@ -16,27 +17,33 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// Client drives SplitPay processes through a Temporal client and reads the ledger's read models.
+// Client drives SplitPay processes through a Temporal client.
 type Client struct {
 	Temporal  client.Client
-	Ledger    *ledger.Ledger
+	Records   Records
 	TaskQueue string // defaults to workflows.TaskQueue
-	// NotifyURL is where channels send payment notifications: the API's public base URL +
-	// /notify/<channel>/transaction is built from it.
-	PublicURL string
-	Settings  workflows.OrderSettings // zero fields take the workflow defaults
-	Limits    channels.Limits         // zero means channels.DefaultLimits
-	// Receivers registers sharing receivers at each channel, by channel name.
-	Receivers map[string]channels.ProfitSharing
-	// Funds reads merchants' balances at each channel, by channel name.
-	Funds              map[string]channels.Funds
+	// PublicURL is the API's public base URL: channels send notifications to PublicURL/notify/<channel>/<kind>.
+	PublicURL          string
+	Settings           workflows.OrderSettings      // zero fields take the workflow defaults
+	Limits             channels.Limits              // zero means channels.DefaultLimits
 	OnboardingSettings workflows.OnboardingSettings // zero fields take the workflow defaults
 	WithdrawalSettings workflows.WithdrawalSettings
+}
+
+// Records is what the starter reads and records outside Temporal; *registry.Registry implements it.
+type Records interface {
+	cart.Directory
+	// RecordNotification keeps a verified notification in the inbox; isNew is false for a repeat.
+	RecordNotification(ctx context.Context, channel string, n channels.Notification) (isNew bool, err error)
+	// StoredOrder is the orders read model's summary of an order (ErrNotFound when none).
+	StoredOrder(ctx context.Context, orderNo string) (workflows.OrderState, error)
+	// BeginOnboarding records a merchant-to-be as onboarding (*ConflictError when it is active already).
+	BeginOnboarding(ctx context.Context, merchantID, displayName string) error
 }
 
 func (c *Client) taskQueue() string {

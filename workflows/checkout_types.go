@@ -249,10 +249,11 @@ func (in OrderInput) plan(i int, refunded money.Amount) (SharingPlan, error) {
 		MaxRatio: in.Limits.MaxRatio, MaxReceiversPerRequest: in.Limits.MaxReceiversPerRequest, MaxRequests: in.Limits.MaxRequests})
 }
 
-func validOrderNo(s string) bool { return validKey(s, 6, 24) }
+func validOrderNo(s string) bool { return ValidKey(s, 6, 24) }
 
-// validKey: minLen..maxLen characters of A-Z, a-z, 0-9, _ and - (what every channel out-number accepts).
-func validKey(s string, minLen, maxLen int) bool {
+// ValidKey says whether s is minLen..maxLen characters of A-Z, a-z, 0-9, _ and -: what every channel out-number
+// accepts, and the shape of every id SplitPay takes from callers.
+func ValidKey(s string, minLen, maxLen int) bool {
 	if len(s) < minLen || len(s) > maxLen {
 		return false
 	}

@@ -143,7 +143,7 @@ func (a Application) Validate() error {
 	switch {
 	case !outReqRe.MatchString(a.OutRequestNo):
 		return &InputError{"out_request_no", "6 to 32 letters and digits"}
-	case !validKey(a.MerchantID, 1, 32):
+	case !ValidKey(a.MerchantID, 1, 32):
 		return &InputError{"merchant_id", "1 to 32 characters of A-Z, a-z, 0-9, _ and -"}
 	case a.OrganizationType != OrgMicro && a.OrganizationType != OrgIndividual && !licensed:
 		return &InputError{"organization_type", "one of 2401 (小微), 2500 (个人卖家), 4 (个体户), 2 (企业)"}

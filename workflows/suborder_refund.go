@@ -36,7 +36,7 @@ type refundBook struct {
 	refundNotices       map[string]bool // out_refund_no → the channel notified a result not yet queried
 }
 
-func validRefundNo(s string) bool { return validKey(s, 1, 30) }
+func validRefundNo(s string) bool { return ValidKey(s, 1, 30) }
 
 // maxRefundAttempts bounds how often a refund the channel closed is applied again (each under a new number).
 const maxRefundAttempts = 9

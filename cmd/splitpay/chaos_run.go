@@ -15,8 +15,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -97,12 +99,12 @@ const chaosSupplier = "1900000777"
 
 func (c *chaos) register(ctx context.Context) error {
 	for i, sub := range c.shops {
-		if err := c.call(ctx, http.MethodPost, "/v1/merchants", "", starter.MerchantRequest{ID: c.merchant(i), SubMchID: sub,
+		if err := c.call(ctx, http.MethodPost, "/v1/merchants", "", registry.MerchantRequest{ID: c.merchant(i), SubMchID: sub,
 			DisplayName: "Chaos shop"}, nil); err != nil {
 			return fmt.Errorf("register merchant: %w", err)
 		}
 	}
-	for _, r := range []starter.ReceiverRequest{
+	for _, r := range []registry.ReceiverRequest{
 		{ID: "platform", Type: "MERCHANT_ID", Account: "1900000100", Name: "SplitPay platform", Relation: "PLATFORM"},
 		{ID: c.receiver("d1"), Type: "PERSONAL_OPENID", Account: "o-" + c.runID + "-l1", Name: "一级分销", Relation: "DISTRIBUTOR"},
 		{ID: c.receiver("d2"), Type: "PERSONAL_OPENID", Account: "o-" + c.runID + "-l2", Name: "二级分销", Relation: "DISTRIBUTOR"},
@@ -147,11 +149,11 @@ func (c *chaos) driveOrders(ctx context.Context) []*orderRun {
 // some refunds (at most half a sub-order, so they fit in its unsplit money) and lets the bank pay them.
 func (c *chaos) driveOrder(ctx context.Context, i int) *orderRun {
 	r := &orderRun{no: fmt.Sprintf("C%s%04d", c.runID, i), subs: 1 + mrand.IntN(2), refunds: map[int][]string{}}
-	commissions := []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: c.receiver("d1"), Rate: "0.10"},
+	commissions := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: c.receiver("d1"), Rate: "0.10"},
 		{ReceiverID: c.receiver("d2"), Rate: "0.05"}, {ReceiverID: c.receiver("s1"), Rate: "0.03"}}
 	req := starter.CreateOrderRequest{OrderNo: r.no}
 	for n := range r.subs {
-		req.SubOrders = append(req.SubOrders, starter.SubOrderRequest{MerchantID: c.merchant(n), Description: "chaos goods",
+		req.SubOrders = append(req.SubOrders, cart.SubOrderRequest{MerchantID: c.merchant(n), Description: "chaos goods",
 			Amount: money.Amount(100 + mrand.IntN(50000)), Commissions: commissions[:1+mrand.IntN(len(commissions))]})
 	}
 	if r.err = c.call(ctx, http.MethodPost, "/v1/orders", "create-"+r.no, req, nil); r.err != nil {

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/stack"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -151,7 +153,7 @@ func (d *demoRun) run(cfg *config) error {
 	if d.cupsSub, err = d.onboard(fmt.Sprintf("DEMO%dCUPS", d.runID), d.cupsID, "Longquan Celadon Cups"); err != nil {
 		return err
 	}
-	for _, r := range []starter.ReceiverRequest{
+	for _, r := range []registry.ReceiverRequest{
 		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimSpMchID, Name: "SplitPay Platform Ltd", Relation: "PLATFORM"},
 		{ID: "demo-l1", Type: channels.ReceiverPersonal, Account: demoL1, Name: "王小明", Relation: "DISTRIBUTOR"},
 		{ID: "demo-l2", Type: channels.ReceiverPersonal, Account: demoL2, Name: "李四", Relation: "DISTRIBUTOR"},
@@ -165,9 +167,9 @@ func (d *demoRun) run(cfg *config) error {
 	}
 
 	orderNo := fmt.Sprintf("DEMO%d", time.Now().Unix())
-	commissions := []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "demo-l1", Rate: "0.10"},
+	commissions := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "demo-l1", Rate: "0.10"},
 		{ReceiverID: "demo-l2", Rate: "0.05"}, {ReceiverID: "demo-supplier", Rate: "0.03"}}
-	req := starter.CreateOrderRequest{OrderNo: orderNo, SubOrders: []starter.SubOrderRequest{
+	req := starter.CreateOrderRequest{OrderNo: orderNo, SubOrders: []cart.SubOrderRequest{
 		// 满200减20 on the tea: the buyer pays 180, the platform's coupon adds 20 as a subsidy.
 		{MerchantID: d.teaID, Description: "Longjing tea 2 × 100 yuan", Amount: 18000, Subsidy: 2000, Commissions: commissions},
 		{MerchantID: d.cupsID, Description: "Celadon cup set", Amount: 8800, Commissions: commissions[:2]},

@@ -19,8 +19,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -111,13 +113,13 @@ const (
 )
 
 func setup(ctx context.Context, st *stack.Stack, c *api.Client) error {
-	for _, m := range []starter.MerchantRequest{{ID: "bench-a", SubMchID: shopA, DisplayName: "Bench A"}, {ID: "bench-b", SubMchID: shopB, DisplayName: "Bench B"}} {
+	for _, m := range []registry.MerchantRequest{{ID: "bench-a", SubMchID: shopA, DisplayName: "Bench A"}, {ID: "bench-b", SubMchID: shopB, DisplayName: "Bench B"}} {
 		st.Sim.AddSubMerchant(m.SubMchID)
 		if err := c.Do(ctx, http.MethodPost, "/v1/merchants", "", m, nil); err != nil {
 			return err
 		}
 	}
-	for _, rc := range []starter.ReceiverRequest{
+	for _, rc := range []registry.ReceiverRequest{
 		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimSpMchID, Name: "Platform", Relation: "PLATFORM"},
 		{ID: "bench-l1", Type: channels.ReceiverPersonal, Account: "o-bench-l1", Name: "甲乙", Relation: "DISTRIBUTOR"},
 		{ID: "bench-l2", Type: channels.ReceiverPersonal, Account: "o-bench-l2", Name: "丙丁", Relation: "DISTRIBUTOR"},
@@ -133,9 +135,9 @@ func setup(ctx context.Context, st *stack.Stack, c *api.Client) error {
 // runOrder creates one two-shop order (subsidy on one, four receivers), pays it, and waits for the order's
 // workflow to complete (a long poll on its result, so measuring puts no query load on the worker).
 func runOrder(ctx context.Context, st *stack.Stack, c *api.Client, tc client.Client, no string) (create, notify, total time.Duration, err error) {
-	all := []starter.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "bench-l1", Rate: "0.10"},
+	all := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "bench-l1", Rate: "0.10"},
 		{ReceiverID: "bench-l2", Rate: "0.05"}, {ReceiverID: "bench-supplier", Rate: "0.03"}}
-	req := starter.CreateOrderRequest{OrderNo: no, SubOrders: []starter.SubOrderRequest{
+	req := starter.CreateOrderRequest{OrderNo: no, SubOrders: []cart.SubOrderRequest{
 		{MerchantID: "bench-a", Description: "tea", Amount: 18000, Subsidy: 2000, Commissions: all},
 		{MerchantID: "bench-b", Description: "cups", Amount: 8800, Commissions: all[:2]},
 	}}

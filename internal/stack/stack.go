@@ -26,6 +26,7 @@ import (
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/worker"
 	"github.com/splitpay/splitpay/workflows"
@@ -57,14 +58,15 @@ type Options struct {
 
 // Stack is the running assembly.
 type Stack struct {
-	Sim     *wxsim.Sim // nil against the live channel
-	SimURL  string
-	WeChat  *wechatpay.Client
-	Ledger  *ledger.Ledger
-	Starter *starter.Client
-	API     *api.Server
-	APIURL  string
-	APIKey  string // the first API key
+	Sim      *wxsim.Sim // nil against the live channel
+	SimURL   string
+	WeChat   *wechatpay.Client
+	Ledger   *ledger.Ledger
+	Starter  *starter.Client
+	Registry *registry.Registry
+	API      *api.Server
+	APIURL   string
+	APIKey   string // the first API key
 
 	opts    Options
 	acts    *activities.Activities
@@ -116,11 +118,31 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if o.PublicURL == "" {
 		o.PublicURL = s.APIURL
 	}
-	s.Starter = &starter.Client{Temporal: o.Temporal, Ledger: s.Ledger, TaskQueue: o.TaskQueue, PublicURL: o.PublicURL,
-		Settings: o.Settings, Limits: o.Limits, Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat},
-		Funds: map[string]channels.Funds{channels.WeChatPay: s.WeChat}, OnboardingSettings: o.Onboarding, WithdrawalSettings: o.Withdrawal}
-	s.API = &api.Server{DB: o.DB, Temporal: o.Temporal, Starter: s.Starter, Ledger: s.Ledger, Logger: o.Logger,
-		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat}, APIKeys: o.APIKeys, Codec: o.Codec}
+	s.Registry = &registry.Registry{
+		Ledger:    s.Ledger,
+		Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat},
+		Funds:     map[string]channels.Funds{channels.WeChatPay: s.WeChat},
+	}
+	s.Starter = &starter.Client{
+		Temporal:           o.Temporal,
+		Records:            s.Registry,
+		TaskQueue:          o.TaskQueue,
+		PublicURL:          o.PublicURL,
+		Settings:           o.Settings,
+		Limits:             o.Limits,
+		OnboardingSettings: o.Onboarding,
+		WithdrawalSettings: o.Withdrawal,
+	}
+	s.API = &api.Server{
+		DB:            o.DB,
+		Temporal:      o.Temporal,
+		Starter:       s.Starter,
+		Registry:      s.Registry,
+		Logger:        o.Logger,
+		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat},
+		APIKeys:       o.APIKeys,
+		Codec:         o.Codec,
+	}
 	srv := s.API.HTTPServer(o.APIAddr)
 	go func() { _ = srv.Serve(ln) }()
 	s.closers = append(s.closers, func() {

@@ -1,13 +1,16 @@
-package starter
+package registry
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/mask"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
 )
 
 // MerchantRequest registers a shop that already has a sub-merchant id at the channel (until onboarding
@@ -20,23 +23,23 @@ type MerchantRequest struct {
 }
 
 // RegisterMerchant stores the merchant as active. Repeating it updates the name.
-func (c *Client) RegisterMerchant(ctx context.Context, req MerchantRequest) (ledger.Merchant, error) {
+func (r *Registry) RegisterMerchant(ctx context.Context, req MerchantRequest) (ledger.Merchant, error) {
 	if req.Channel == "" {
 		req.Channel = channels.WeChatPay
 	}
 	switch {
-	case !validID(req.ID):
-		return ledger.Merchant{}, &InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+	case !workflows.ValidKey(req.ID, 1, 64):
+		return ledger.Merchant{}, &starter.InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
 	case req.Channel != channels.WeChatPay:
-		return ledger.Merchant{}, &InputError{Field: "channel", Reason: "only wechatpay is available"}
+		return ledger.Merchant{}, &starter.InputError{Field: "channel", Reason: "only wechatpay is available"}
 	case !digits(req.SubMchID, 8, 16):
-		return ledger.Merchant{}, &InputError{Field: "sub_mchid", Reason: "the channel's sub-merchant id: 8 to 16 digits"}
+		return ledger.Merchant{}, &starter.InputError{Field: "sub_mchid", Reason: "the channel's sub-merchant id: 8 to 16 digits"}
 	case req.DisplayName == "" || len(req.DisplayName) > 128:
-		return ledger.Merchant{}, &InputError{Field: "display_name", Reason: "required, at most 128 bytes"}
+		return ledger.Merchant{}, &starter.InputError{Field: "display_name", Reason: "required, at most 128 bytes"}
 	}
 	m := ledger.Merchant{ID: req.ID, Channel: req.Channel, SubMchID: req.SubMchID, Status: ledger.MerchantActive, DisplayName: req.DisplayName}
-	if err := c.Ledger.UpsertMerchant(ctx, m); err != nil {
-		return ledger.Merchant{}, err
+	if err := r.Ledger.UpsertMerchant(ctx, m); err != nil {
+		return ledger.Merchant{}, forCaller(err, "merchant "+req.ID)
 	}
 	return m, nil
 }
@@ -59,66 +62,51 @@ func (r ReceiverRequest) LogValue() any {
 
 // RegisterReceiver adds the receiver at the channel (idempotent there) and stores it with its name masked.
 // The platform's own account receives without being added.
-func (c *Client) RegisterReceiver(ctx context.Context, req ReceiverRequest) (ledger.Receiver, error) {
+func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (ledger.Receiver, error) {
 	if req.Channel == "" {
 		req.Channel = channels.WeChatPay
 	}
 	switch {
-	case !validID(req.ID):
-		return ledger.Receiver{}, &InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+	case !workflows.ValidKey(req.ID, 1, 64):
+		return ledger.Receiver{}, &starter.InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
 	case req.Channel != channels.WeChatPay:
-		return ledger.Receiver{}, &InputError{Field: "channel", Reason: "only wechatpay is available"}
+		return ledger.Receiver{}, &starter.InputError{Field: "channel", Reason: "only wechatpay is available"}
 	case req.Type != channels.ReceiverMerchant && req.Type != channels.ReceiverPersonal:
-		return ledger.Receiver{}, &InputError{Field: "type", Reason: "MERCHANT_ID or PERSONAL_OPENID"}
+		return ledger.Receiver{}, &starter.InputError{Field: "type", Reason: "MERCHANT_ID or PERSONAL_OPENID"}
 	case req.Account == "" || len(req.Account) > 64:
-		return ledger.Receiver{}, &InputError{Field: "account", Reason: "required, at most 64 characters"}
+		return ledger.Receiver{}, &starter.InputError{Field: "account", Reason: "required, at most 64 characters"}
 	case req.Type == channels.ReceiverMerchant && !digits(req.Account, 8, 16):
-		return ledger.Receiver{}, &InputError{Field: "account", Reason: "a merchant receiver's account is its merchant id: 8 to 16 digits"}
-	case req.Type == channels.ReceiverPersonal && !validOpenID(req.Account):
-		return ledger.Receiver{}, &InputError{Field: "account", Reason: "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+		return ledger.Receiver{}, &starter.InputError{Field: "account", Reason: "a merchant receiver's account is its merchant id: 8 to 16 digits"}
+	case req.Type == channels.ReceiverPersonal && !workflows.ValidKey(req.Account, 1, 64):
+		return ledger.Receiver{}, &starter.InputError{Field: "account", Reason: "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
 	case req.Name == "" || len(req.Name) > 256:
-		return ledger.Receiver{}, &InputError{Field: "name", Reason: "required, at most 256 bytes"}
-	case roles[req.Relation] == "":
-		return ledger.Receiver{}, &InputError{Field: "relation", Reason: "PLATFORM, SUPPLIER or DISTRIBUTOR"}
+		return ledger.Receiver{}, &starter.InputError{Field: "name", Reason: "required, at most 256 bytes"}
+	case cart.Roles[req.Relation] == "":
+		return ledger.Receiver{}, &starter.InputError{Field: "relation", Reason: "PLATFORM, SUPPLIER or DISTRIBUTOR"}
 	case (req.Relation == "PLATFORM") != (req.ID == "platform"):
-		return ledger.Receiver{}, &InputError{Field: "relation", Reason: `the platform's receiver has id "platform" and relation PLATFORM`}
+		return ledger.Receiver{}, &starter.InputError{Field: "relation", Reason: `the platform's receiver has id "platform" and relation PLATFORM`}
 	}
 	if req.Relation != "PLATFORM" {
-		ch, ok := c.Receivers[req.Channel]
+		ch, ok := r.Receivers[req.Channel]
 		if !ok {
-			return ledger.Receiver{}, fmt.Errorf("starter: no %s channel configured to add receivers", req.Channel)
+			return ledger.Receiver{}, fmt.Errorf("registry: no %s channel configured to add receivers", req.Channel)
 		}
 		err := ch.AddReceiver(ctx, channels.ReceiverRegistration{Type: req.Type, Account: req.Account, Name: req.Name, RelationType: req.Relation})
 		var be *channels.BusinessError
 		if errors.As(err, &be) && !be.Retryable {
-			return ledger.Receiver{}, &ChannelError{Code: be.Code, Message: be.Message}
+			return ledger.Receiver{}, &starter.ChannelError{Code: be.Code, Message: be.Message}
 		}
 		if err != nil {
 			return ledger.Receiver{}, fmt.Errorf("add receiver at the channel: %w", err)
 		}
 	}
-	r := ledger.Receiver{ID: req.ID, Channel: req.Channel, Type: req.Type, Account: req.Account, Relation: req.Relation, Name: req.Name}
-	if err := c.Ledger.UpsertReceiver(ctx, r); err != nil {
-		return ledger.Receiver{}, err
+	rc := ledger.Receiver{ID: req.ID, Channel: req.Channel, Type: req.Type, Account: req.Account, Relation: req.Relation, Name: req.Name}
+	if err := r.Ledger.UpsertReceiver(ctx, rc); err != nil {
+		return ledger.Receiver{}, forCaller(err, "receiver "+req.ID)
 	}
-	r.Name, r.Status = mask.Name(req.Name), ledger.ReceiverActive
-	return r, nil
+	rc.Name, rc.Status = mask.Name(req.Name), ledger.ReceiverActive
+	return rc, nil
 }
-
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// validOpenID: an openid is an app-scoped id of letters, digits, '_' and '-' (28 characters in practice).
-func validOpenID(s string) bool { return validID(s) }
 
 func digits(s string, minLen, maxLen int) bool {
 	if len(s) < minLen || len(s) > maxLen {

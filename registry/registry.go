@@ -1,0 +1,115 @@
+// Package registry is what SplitPay keeps about parties outside Temporal: merchants and sharing receivers
+// (registered at the channel and stored in PostgreSQL, names masked), merchants' balances, the notification
+// inbox and the orders read model. The API calls it for parties; the starter reads it through
+// starter.Records, which *Registry implements.
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/splitpay/splitpay/cart"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// Registry reads and writes parties in the ledger's tables and registers receivers at the channels.
+type Registry struct {
+	Ledger *ledger.Ledger
+	// Receivers registers sharing receivers at each channel, by channel name.
+	Receivers map[string]channels.ProfitSharing
+	// Funds reads merchants' balances at each channel, by channel name.
+	Funds map[string]channels.Funds
+}
+
+// Merchant, Receiver and OrderRow are the stored records, as the ledger's tables hold them.
+type (
+	Merchant = ledger.Merchant
+	Receiver = ledger.Receiver
+	OrderRow = ledger.OrderView
+)
+
+// ErrTaken: another merchant already holds the channel id.
+var ErrTaken = ledger.ErrTaken
+
+var _ starter.Records = (*Registry)(nil)
+
+// forCaller turns the ledger's refusals into the starter's errors, which the API maps to 4xx.
+func forCaller(err error, what string) error {
+	var ve *ledger.ValidationError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ledger.ErrNotFound):
+		return fmt.Errorf("%s: %w", what, starter.ErrNotFound)
+	case errors.As(err, &ve):
+		return &starter.InputError{Field: ve.Field, Reason: ve.Reason}
+	}
+	return err
+}
+
+// Merchant answers a merchant for resolving carts and withdrawals (cart.Directory).
+func (r *Registry) Merchant(ctx context.Context, id string) (cart.Merchant, error) {
+	m, err := r.Ledger.GetMerchant(ctx, id)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return cart.Merchant{}, fmt.Errorf("merchant %s: %w", id, cart.ErrUnknown)
+	}
+	return cart.Merchant{ID: m.ID, Channel: m.Channel, SubMchID: m.SubMchID, Status: m.Status,
+		Active: m.Status == ledger.MerchantActive}, err
+}
+
+// Receiver answers a receiver for resolving carts (cart.Directory).
+func (r *Registry) Receiver(ctx context.Context, id string) (cart.Receiver, error) {
+	rc, err := r.Ledger.GetReceiver(ctx, id)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return cart.Receiver{}, fmt.Errorf("receiver %s: %w", id, cart.ErrUnknown)
+	}
+	return cart.Receiver{ID: rc.ID, Channel: rc.Channel, Type: rc.Type, Account: rc.Account, Relation: rc.Relation,
+		Active: rc.Status == ledger.ReceiverActive}, err
+}
+
+// RecordNotification keeps a verified notification in the inbox, once per event id.
+func (r *Registry) RecordNotification(ctx context.Context, channel string, n channels.Notification) (bool, error) {
+	return r.Ledger.RecordNotification(ctx, ledger.Notification{Channel: channel, EventID: n.ID, EventType: n.EventType,
+		Resource: n.Plaintext})
+}
+
+// StoredOrder is the read model's summary of an order, for when its workflow cannot answer.
+func (r *Registry) StoredOrder(ctx context.Context, orderNo string) (workflows.OrderState, error) {
+	v, err := r.Ledger.GetOrder(ctx, orderNo)
+	if err != nil {
+		return workflows.OrderState{}, forCaller(err, "order "+orderNo)
+	}
+	st := workflows.OrderState{OrderNo: v.OrderNo, Channel: v.Channel, Status: v.Status, Total: v.TotalAmount}
+	if v.PaidAt != nil {
+		st.PaidAt = *v.PaidAt
+	}
+	return st, nil
+}
+
+// ListOrders lists orders from the read model, newest first; after is the last order number of the previous page.
+func (r *Registry) ListOrders(ctx context.Context, status, after string, limit int) ([]OrderRow, error) {
+	return r.Ledger.ListOrders(ctx, status, after, limit)
+}
+
+// BeginOnboarding records a merchant-to-be as onboarding; one already active is a conflict.
+func (r *Registry) BeginOnboarding(ctx context.Context, merchantID, displayName string) error {
+	m, err := r.Ledger.GetMerchant(ctx, merchantID)
+	switch {
+	case err == nil && m.Status == ledger.MerchantActive:
+		return &starter.ConflictError{Reason: fmt.Sprintf("merchant %s is already active (sub_mchid %s)", m.ID, m.SubMchID)}
+	case err == nil:
+		return nil
+	case !errors.Is(err, ledger.ErrNotFound):
+		return err
+	}
+	return forCaller(r.Ledger.UpsertMerchant(ctx, ledger.Merchant{
+		ID:          merchantID,
+		Channel:     channels.WeChatPay,
+		Status:      ledger.MerchantOnboarding,
+		DisplayName: displayName,
+	}), "merchant "+merchantID)
+}
