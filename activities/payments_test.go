@@ -12,8 +12,7 @@ import (
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
-	"github.com/splitpay/splitpay/internal/stacktest"
-	"github.com/splitpay/splitpay/internal/wxtest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -24,14 +23,14 @@ const shop = "1900000109"
 // PostgreSQL database; notifyURL acknowledges the simulator's notifications (these tests read state by query).
 type fixture struct {
 	ae        *testsuite.TestActivityEnvironment
-	wx        *wxtest.Fixture
+	wx        *testenv.WeChat
 	ledger    *ledger.Ledger
 	notifyURL string
 }
 
 func env(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{wx: wxtest.Start(t, channels.DefaultLimits(), shop), ledger: ledger.New(stacktest.MigratedPool(t))}
+	f := &fixture{wx: testenv.StartWeChat(t, channels.DefaultLimits(), shop), ledger: ledger.New(testenv.MigratedPool(t))}
 	ack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	t.Cleanup(ack.Close)
 	f.notifyURL = ack.URL

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/internal/wxtest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -55,7 +55,7 @@ func TestSubOrderMoneyPathLedgerMatchesChannel(t *testing.T) {
 
 	plan, err := workflows.PlanSharing(workflows.SharingPlanInput{Paid: 18000, Subsidy: 2000, MaxRatio: decimal.RequireFromString("0.30"),
 		MaxReceiversPerRequest: 1, MaxRequests: 20, Rules: []workflows.CommissionRule{
-			{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant, Account: wxtest.SpMchID, Rate: decimal.RequireFromString("0.05")},
+			{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant, Account: testenv.SpMchID, Rate: decimal.RequireFromString("0.05")},
 			{ReceiverID: "d1", Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: "o-l1", Rate: decimal.RequireFromString("0.10")},
 		}})
 	if err != nil || len(plan.Batches) != 2 {
@@ -83,9 +83,9 @@ func TestSubOrderMoneyPathLedgerMatchesChannel(t *testing.T) {
 	}
 	d1, _ := l.Balance(ctx, ledger.ReceiverCommission("d1"))
 	pc, _ := l.Balance(ctx, ledger.PlatformCommission())
-	if d1.Fen() != f.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1") || pc.Fen() != f.Sim.ReceiverBalance(channels.ReceiverMerchant, wxtest.SpMchID) {
+	if d1.Fen() != f.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1") || pc.Fen() != f.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID) {
 		t.Errorf("receivers: ledger d1 %s platform %s; channel %d and %d", d1, pc,
-			f.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1"), f.Sim.ReceiverBalance(channels.ReceiverMerchant, wxtest.SpMchID))
+			f.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1"), f.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID))
 	}
 	totals, err := l.SubOrderTotals(ctx, ref.OrderNo, ref.SubOrderNo)
 	if err != nil || totals.Conserved() != nil {

@@ -9,12 +9,12 @@ import (
 	"testing"
 
 	"github.com/splitpay/splitpay/api"
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 )
 
 func TestHealthzReportsEachDependency(t *testing.T) {
-	db := stacktest.EmptyPool(t)
-	srv := &api.Server{DB: db, Temporal: stacktest.TemporalClient(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	db := testenv.EmptyPool(t)
+	srv := &api.Server{DB: db, Temporal: testenv.TemporalClient(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 

@@ -8,14 +8,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 )
 
 // Posting throughput: each op is one PaymentReceived (a posting of two entries, two guarded balance updates,
 // one transaction). Merchants rotate over 100 so concurrent posters rarely wait on the same row.
 func BenchmarkPost(b *testing.B) {
-	l := ledger.New(stacktest.MigratedPool(b))
+	l := ledger.New(testenv.MigratedPool(b))
 	ctx := context.Background()
 	i := 0
 	for b.Loop() {
@@ -27,7 +27,7 @@ func BenchmarkPost(b *testing.B) {
 }
 
 func BenchmarkPostParallel(b *testing.B) {
-	l := ledger.New(stacktest.MigratedPool(b))
+	l := ledger.New(testenv.MigratedPool(b))
 	ctx := context.Background()
 	var n atomic.Int64
 	b.SetParallelism(4) // 8 posters on the 2-core machine
@@ -51,7 +51,7 @@ func payment(i int) ledger.PaymentReceived {
 // The floor: the same posting and entry rows written raw with COPY, with no idempotency check, no balance
 // maintenance and no overdraw guard. Rows per op match BenchmarkPost (1 posting + 2 entries).
 func BenchmarkCopyRaw(b *testing.B) {
-	db := stacktest.MigratedPool(b)
+	db := testenv.MigratedPool(b)
 	ctx := context.Background()
 	l := ledger.New(db)
 	// Two accounts to point entries at.

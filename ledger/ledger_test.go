@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
 )
 
 func newLedger(t *testing.T) *ledger.Ledger {
 	t.Helper()
-	return ledger.New(stacktest.MigratedPool(t))
+	return ledger.New(testenv.MigratedPool(t))
 }
 
 // mustBalanced fails the test unless every maintained balance equals its entries and the trial balance is 0.
@@ -226,7 +226,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 
 func TestFiftyConcurrentPostsOfOneKeyPostOnce(t *testing.T) {
 	ctx := context.Background()
-	db := stacktest.MigratedPool(t)
+	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
 	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "C1", SubOrderNo: "C1-1", MerchantID: "m1"}
 	var wg sync.WaitGroup

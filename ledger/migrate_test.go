@@ -6,13 +6,13 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 )
 
 func TestMigrateIsIdempotentAndConcurrentSafe(t *testing.T) {
 	ctx := context.Background()
-	db, err := ledger.Open(ctx, stacktest.DatabaseURL(t))
+	db, err := ledger.Open(ctx, testenv.DatabaseURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestMigrateIsIdempotentAndConcurrentSafe(t *testing.T) {
 
 func TestLedgerTablesAreAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	db := stacktest.MigratedPool(t)
+	db := testenv.MigratedPool(t)
 	var postingID int64
 	err := db.QueryRow(ctx, `INSERT INTO postings (idempotency_key, kind, fingerprint) VALUES ('k', 'test', 'f') RETURNING id`).Scan(&postingID)
 	if err != nil {

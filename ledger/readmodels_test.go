@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 )
 
@@ -32,7 +32,7 @@ func TestInboxRecognisesDuplicates(t *testing.T) {
 
 func TestMerchantsAndReceivers(t *testing.T) {
 	ctx := context.Background()
-	db := stacktest.MigratedPool(t)
+	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
 	var ve *ledger.ValidationError
 	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); !errors.As(err, &ve) || ve.Field != "SubMchID" {

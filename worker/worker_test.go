@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/activities"
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/worker"
 )
@@ -14,9 +14,9 @@ import (
 // End to end on the dev stack: a real worker runs StackCheck on the Temporal dev server against a migrated
 // PostgreSQL, and an unmigrated database makes the check fail.
 func TestStackCheckOnDevServer(t *testing.T) {
-	tc := stacktest.TemporalClient(t)
-	db := stacktest.MigratedPool(t)
-	queue := "test-" + stacktest.RandomID()
+	tc := testenv.TemporalClient(t)
+	db := testenv.MigratedPool(t)
+	queue := "test-" + testenv.RandomID()
 	w := worker.New(tc, queue, &activities.Activities{DB: db})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -43,9 +43,9 @@ func TestStackCheckOnDevServer(t *testing.T) {
 }
 
 func TestStackCheckFailsOnUnmigratedDatabase(t *testing.T) {
-	tc := stacktest.TemporalClient(t)
-	db := stacktest.EmptyPool(t)
-	queue := "test-" + stacktest.RandomID()
+	tc := testenv.TemporalClient(t)
+	db := testenv.EmptyPool(t)
+	queue := "test-" + testenv.RandomID()
 	w := worker.New(tc, queue, &activities.Activities{DB: db})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)

@@ -21,21 +21,21 @@ import (
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
-	"github.com/splitpay/splitpay/internal/wxtest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/money"
 )
 
 const (
-	spMchID  = wxtest.SpMchID
-	spAppID  = wxtest.SpAppID
-	apiV3Key = wxtest.APIv3Key
+	spMchID  = testenv.SpMchID
+	spAppID  = testenv.SpAppID
+	apiV3Key = testenv.APIv3Key
 	shopA    = "1900000109"
 	shopB    = "1900000110"
 )
 
 // env is the simulator fixture plus a server that records the notifications the simulator sends.
 type env struct {
-	*wxtest.Fixture
+	*testenv.WeChat
 	sim     *wxsim.Sim
 	wx      *wechatpay.Client
 	srv     *httptest.Server
@@ -48,8 +48,8 @@ type env struct {
 
 func newEnv(t testing.TB, limits channels.Limits) *env {
 	t.Helper()
-	f := wxtest.Start(t, limits, shopA, shopB)
-	e := &env{Fixture: f, sim: f.Sim, wx: f.Client, srv: f.Server, key: wxtest.MerchantKey()}
+	f := testenv.StartWeChat(t, limits, shopA, shopB)
+	e := &env{WeChat: f, sim: f.Sim, wx: f.Client, srv: f.Server, key: testenv.MerchantKey()}
 	e.notify = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		e.mu.Lock()

@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/splitpay/splitpay/internal/bench"
-	"github.com/splitpay/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/cmd/splitpay/internal/bench"
+	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
 )
 
 var benchFlags struct{ orders, concurrency int }

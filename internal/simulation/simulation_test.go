@@ -30,8 +30,7 @@ import (
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
-	"github.com/splitpay/splitpay/internal/stacktest"
-	"github.com/splitpay/splitpay/internal/wxtest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/workflows"
@@ -75,7 +74,7 @@ func TestSimulation(t *testing.T) {
 
 // world is what every history shares: one simulator, one ledger, one set of activities.
 type world struct {
-	wx   *wxtest.Fixture
+	wx   *testenv.WeChat
 	db   *pgxpool.Pool
 	l    *ledger.Ledger
 	acts *activities.Activities
@@ -90,8 +89,8 @@ func (w *world) id(prefix string, digits int) string {
 }
 
 func newWorld(t *testing.T) *world {
-	wx := wxtest.Start(t, channels.DefaultLimits())
-	db := stacktest.MigratedPool(t)
+	wx := testenv.StartWeChat(t, channels.DefaultLimits())
+	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
 	return &world{wx: wx, db: db, l: l, acts: &activities.Activities{Ledger: l, Channels: map[string]activities.Channel{channels.WeChatPay: wx.Client}}}
 }
@@ -128,7 +127,7 @@ type subRun struct {
 func (w *world) run(t *testing.T, seed uint64) *history {
 	h := &history{t: t, w: w, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), seed: seed, tag: w.id("", 7),
 		stats: map[string]int{}, spent: map[string]int64{}}
-	h.platformBefore = w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, wxtest.SpMchID)
+	h.platformBefore = w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID)
 	h.setup()
 	h.faults()
 	h.runSubOrders()
@@ -267,7 +266,7 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 		}
 	}
 	rules := []workflows.CommissionRule{
-		{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant, Account: wxtest.SpMchID, Rate: h.rate(10)},
+		{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant, Account: testenv.SpMchID, Rate: h.rate(10)},
 		{ReceiverID: "sim-" + h.tag + "-d1", Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d1, Rate: h.rate(10)},
 		{ReceiverID: "sim-" + h.tag + "-d2", Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d2, Rate: h.rate(5)},
 		{ReceiverID: "sim-" + h.tag + "-s1", Role: workflows.RoleSupplier, Type: workflows.ReceiverMerchant, Account: h.sup, Rate: h.rate(5)},
@@ -590,7 +589,7 @@ func (h *history) checkPlatform(ctx context.Context) {
 		WHERE a.key = $1 AND p.order_no = ANY($2)`, ledger.PlatformCommission().Key(), orders).Scan(&booked); err != nil {
 		h.t.Fatal(err)
 	}
-	if paid := h.w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, wxtest.SpMchID) - h.platformBefore; paid != booked {
+	if paid := h.w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID) - h.platformBefore; paid != booked {
 		h.t.Errorf("seed %d: platform commission: ledger %d, channel %d", h.seed, booked, paid)
 	}
 }

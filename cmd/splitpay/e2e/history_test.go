@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 )
 
 // saveHistories writes the workflows' histories as JSON for the replay test (workflows/replay_test.go) when
@@ -28,7 +28,7 @@ func (h *harness) saveHistories(name string, workflowIDs ...string) {
 	for _, id := range workflowIDs {
 		hist := history(h.t, h.s.Starter.Temporal, id)
 		// Payloads are sealed by the codec; the saved history holds them opened, so the replay test needs no key.
-		keys := stacktest.Keyring(h.t)
+		keys := testenv.Keyring(h.t)
 		if err := proxy.VisitPayloads(h.t.Context(), hist, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
 			Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
 				return keys.Decode(ps)

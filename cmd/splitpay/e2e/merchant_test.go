@@ -15,7 +15,7 @@ import (
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
@@ -61,7 +61,7 @@ func (h *harness) onboarding(no string, within time.Duration, what string, cond 
 func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	h := start(t, fastSettings)
 	ctx := t.Context()
-	no := "ON" + strings.ToUpper(stacktest.RandomID())
+	no := "ON" + strings.ToUpper(testenv.RandomID())
 	merchantID := "m-" + strings.ToLower(no)
 
 	// Bad input names the field and starts nothing.
@@ -156,7 +156,7 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	}
 
 	// No personal data in the raw history, the logs, or PostgreSQL.
-	hist := history(t, stacktest.PlainTemporalClient(t), workflows.OnboardingWorkflowID(no))
+	hist := history(t, testenv.PlainTemporalClient(t), workflows.OnboardingWorkflowID(no))
 	raw := readable(t, hist)
 	logs := h.logs.String()
 	for _, secret := range []string{legalIDNumber, bankNumber, mobile, "李四"} {

@@ -1,6 +1,6 @@
-// Package wxtest starts the WeChat Pay simulator on a loopback test server with a platform registered and
+// StartWeChat starts the WeChat Pay simulator on a loopback test server with a platform registered and
 // returns an adapter that talks to it through the real SDK — the fixture every test above the channel uses.
-package wxtest
+package testenv
 
 import (
 	"context"
@@ -42,14 +42,14 @@ func MerchantKey() *rsa.PrivateKey {
 }
 
 // Fixture is a running simulator and an adapter configured for it.
-type Fixture struct {
+type WeChat struct {
 	Sim    *wxsim.Sim
 	Server *httptest.Server
 	Client *wechatpay.Client
 }
 
 // Start runs a simulator with the given limits and sub-merchants; it stops when the test ends.
-func Start(t testing.TB, limits channels.Limits, subMchIDs ...string) *Fixture {
+func StartWeChat(t testing.TB, limits channels.Limits, subMchIDs ...string) *WeChat {
 	t.Helper()
 	sim, err := wxsim.New(limits, 1)
 	if err != nil {
@@ -60,7 +60,7 @@ func Start(t testing.TB, limits channels.Limits, subMchIDs ...string) *Fixture {
 		sim.AddSubMerchant(id)
 	}
 	sim.SetNotifyScale(0.0001)
-	f := &Fixture{Sim: sim, Server: httptest.NewServer(sim)}
+	f := &WeChat{Sim: sim, Server: httptest.NewServer(sim)}
 	t.Cleanup(f.Server.Close)
 	t.Cleanup(sim.Wait)
 	f.Client = f.NewClient(t, limits)
@@ -68,7 +68,7 @@ func Start(t testing.TB, limits channels.Limits, subMchIDs ...string) *Fixture {
 }
 
 // NewClient returns another adapter on the fixture's simulator, e.g. with other limits.
-func (f *Fixture) NewClient(t testing.TB, limits channels.Limits) *wechatpay.Client {
+func (f *WeChat) NewClient(t testing.TB, limits channels.Limits) *wechatpay.Client {
 	t.Helper()
 	c, err := wechatpay.New(context.Background(), wechatpay.Config{
 		BaseURL: f.Server.URL, SpMchID: SpMchID, SpAppID: SpAppID, MerchantCertSerial: CertSerial,

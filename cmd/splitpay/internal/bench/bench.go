@@ -21,7 +21,7 @@ import (
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"

@@ -18,8 +18,8 @@ import (
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/internal/stack"
-	"github.com/splitpay/splitpay/internal/stacktest"
+	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
@@ -109,14 +109,14 @@ func start(t *testing.T, settings workflows.OrderSettings) *harness {
 	logs := &syncBuffer{}
 	logger := slog.New(fanout{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}),
 		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
-	s, err := stack.Start(t.Context(), stack.Options{DB: stacktest.MigratedPool(t), Temporal: stacktest.TemporalClient(t),
-		TaskQueue: "e2e-" + stacktest.RandomID(), Settings: settings, Onboarding: fastOnboarding, Withdrawal: fastWithdrawal, Logger: logger,
-		Codec: stacktest.Keyring(t).HTTPHandler()})
+	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: testenv.TemporalClient(t),
+		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding, Withdrawal: fastWithdrawal, Logger: logger,
+		Codec: testenv.Keyring(t).HTTPHandler()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	h := &harness{t: t, s: s, api: s.Client(), prefix: "E" + strings.ToUpper(stacktest.RandomID()[:8]), logs: logs}
+	h := &harness{t: t, s: s, api: s.Client(), prefix: "E" + strings.ToUpper(testenv.RandomID()[:8]), logs: logs}
 	s.Sim.AddSubMerchant(shop1)
 	s.Sim.AddSubMerchant(shop2)
 	h.post("/v1/merchants", registry.MerchantRequest{ID: "m1", SubMchID: shop1, DisplayName: "Tea House"}, nil)

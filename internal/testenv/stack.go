@@ -1,7 +1,8 @@
-// Package stacktest gives integration tests the dev stack's real parts: a fresh PostgreSQL database per test
-// and a Temporal client. `make test` runs the stack and sets SPLITPAY_REQUIRE_STACK=1, so a missing part fails
+// Package testenv holds the test fixtures, one home for all of them: the dev stack's real parts (a fresh
+// PostgreSQL database per test and a Temporal client, in stack.go) and the WeChat Pay simulator behind the real
+// SDK (wechat.go). `make test` runs the stack and sets SPLITPAY_REQUIRE_STACK=1, so a missing part fails
 // there; a bare `go test` without the stack skips these tests and says why.
-package stacktest
+package testenv
 
 import (
 	"context"
