@@ -21,8 +21,8 @@ import (
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay"
-	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/worker"
 )
