@@ -451,27 +451,24 @@ func (s *Server) correctOnboarding(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, onboardingViewOf(st))
 }
 
-// merchantPart serves GET /v1/merchants/onboardings/{id} and GET /v1/merchants/{id}/balance.
-func (s *Server) merchantPart(w http.ResponseWriter, r *http.Request) {
-	a, b := r.PathValue("a"), r.PathValue("b")
-	switch {
-	case a == "onboardings":
-		st, err := s.Starter.GetOnboarding(r.Context(), b)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, onboardingViewOf(st))
-	case b == "balance":
-		bal, err := s.Registry.MerchantBalance(r.Context(), a)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, bal)
-	default:
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "no such resource", "")
+// getOnboarding answers an onboarding's state: what the shop must do next.
+func (s *Server) getOnboarding(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Starter.GetOnboarding(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, onboardingViewOf(st))
+}
+
+// merchantBalance answers a merchant's balance at the channel and in the ledger.
+func (s *Server) merchantBalance(w http.ResponseWriter, r *http.Request) {
+	bal, err := s.Registry.MerchantBalance(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, bal)
 }
 
 func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) {

@@ -105,7 +105,7 @@ func demoApplication(no, merchantID, name string) workflows.Application {
 // simulator (review time passing, the account-verification remittance, the signature); it answers the sub_mchid.
 func (d *demoRun) onboard(no, merchantID, name string) (string, error) {
 	var v api.OnboardingView
-	if err := d.post("/v1/merchants/onboardings", demoApplication(no, merchantID, name), &v); err != nil {
+	if err := d.post("/v1/onboardings", demoApplication(no, merchantID, name), &v); err != nil {
 		return "", err
 	}
 	d.say("%s applied to onboard (out_request_no %s; ID number shown as %s)", name, no, v.Application.LegalPerson.Number)
@@ -113,7 +113,7 @@ func (d *demoRun) onboard(no, merchantID, name string) (string, error) {
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) && d.ctx.Err() == nil {
 		v = api.OnboardingView{}
-		if err := d.c.Do(d.ctx, http.MethodGet, "/v1/merchants/onboardings/"+no, "", nil, &v); err != nil {
+		if err := d.c.Do(d.ctx, http.MethodGet, "/v1/onboardings/"+no, "", nil, &v); err != nil {
 			return "", err
 		}
 		switch {

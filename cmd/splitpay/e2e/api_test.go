@@ -144,7 +144,7 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 		{"confirmed_by too long", "POST", "/v1/orders/" + no + "/sub-orders/1/receipt", "", `{"confirmed_by":"` + long(65) + `"}`, 400, "confirmed_by"},
 		{"refund reason too long", "POST", "/v1/orders/" + no + "/sub-orders/1/refunds", "", `{"refund_no":"R1","amount":100,"reason":"` + long(81) + `"}`, 400, "reason"},
 		{"withdrawal remark too long", "POST", "/v1/merchants/m1/withdrawals", "", `{"out_request_no":"W1","amount":100,"remark":"` + long(57) + `"}`, 400, "remark"},
-		{"onboarding name too long", "POST", "/v1/merchants/onboardings", "", `{"out_request_no":"OB1","merchant_id":"m8","display_name":"` + long(129) + `"}`, 400, "display_name"},
+		{"onboarding name too long", "POST", "/v1/onboardings", "", `{"out_request_no":"OB1","merchant_id":"m8","display_name":"` + long(129) + `"}`, 400, "display_name"},
 		{"resume reason too long", "POST", "/v1/orders/" + no + "/resume", "", `{"by":"ops:ann","reason":"` + long(257) + `"}`, 400, "reason"},
 		{"resume an order not waiting for ops", "POST", "/v1/orders/" + no + "/resume", "", `{"by":"ops:ann","reason":"try"}`, 409, ""},
 		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
@@ -172,7 +172,7 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 	}
 	// Nothing was started or stored.
 	var apiErr *api.Error
-	for _, path := range []string{"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/merchants/onboardings/OB1"} {
+	for _, path := range []string{"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1"} {
 		if err := h.api.Do(t.Context(), http.MethodGet, path, "", nil, nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
 			t.Errorf("GET %s after refused input: %v", path, err)
 		}

@@ -43,7 +43,7 @@ func (h *harness) onboarding(no string, within time.Duration, what string, cond 
 	deadline := time.Now().Add(within)
 	for {
 		var v api.OnboardingView
-		err := h.api.Do(h.t.Context(), http.MethodGet, "/v1/merchants/onboardings/"+no, "", nil, &v)
+		err := h.api.Do(h.t.Context(), http.MethodGet, "/v1/onboardings/"+no, "", nil, &v)
 		if err == nil && cond(v) {
 			return v
 		}
@@ -68,13 +68,13 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	bad := application(no, merchantID)
 	bad.LegalPerson.Number = "110105194912310021"
 	var apiErr *api.Error
-	if err := h.api.Do(ctx, http.MethodPost, "/v1/merchants/onboardings", "", bad, nil); !errors.As(err, &apiErr) || apiErr.Status != 400 ||
+	if err := h.api.Do(ctx, http.MethodPost, "/v1/onboardings", "", bad, nil); !errors.As(err, &apiErr) || apiErr.Status != 400 ||
 		apiErr.Field != "legal_person.number" {
 		t.Fatalf("bad ID number: %v", err)
 	}
 
 	var v api.OnboardingView
-	h.post("/v1/merchants/onboardings", application(no, merchantID), &v)
+	h.post("/v1/onboardings", application(no, merchantID), &v)
 	if v.Status != workflows.OnboardingSubmitting || v.Application.LegalPerson.Number != "**************002X" {
 		t.Fatalf("accepted: %+v", v)
 	}
@@ -93,7 +93,7 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	}
 	fixed := application(no, merchantID)
 	fixed.LegalPerson.CopyMediaID = "media-front-clear"
-	h.post("/v1/merchants/onboardings/"+no+"/corrections", fixed, nil)
+	h.post("/v1/onboardings/"+no+"/corrections", fixed, nil)
 	h.onboarding(no, 20*time.Second, "resubmitted", func(v api.OnboardingView) bool {
 		return len(v.Attempts) == 2 && v.ChannelState == channels.ApplymentChecking
 	})
