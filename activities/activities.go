@@ -48,5 +48,9 @@ func (a *Activities) channel(name string) (Channel, error) {
 	if c, ok := a.Channels[name]; ok {
 		return c, nil
 	}
-	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("channel %q is not configured on this worker", name), workflows.ErrTypeChannelNotConfigured, nil)
+	return nil, temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("channel %q is not configured on this worker", name),
+		workflows.ErrTypeChannelNotConfigured,
+		nil,
+	)
 }

@@ -13,7 +13,10 @@ import (
 
 // SubmitApplyment submits (or, after a rejection, resubmits) a shop's application; the adapter encrypts the
 // personal fields with the channel's public key. The same out request number is the same application.
-func (a *Activities) SubmitApplyment(ctx context.Context, in workflows.SubmitApplymentInput) (workflows.ApplymentSubmitted, error) {
+func (a *Activities) SubmitApplyment(
+	ctx context.Context,
+	in workflows.SubmitApplymentInput,
+) (workflows.ApplymentSubmitted, error) {
 	ap := applyment(in.Application)
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.ApplymentSubmitted, error) {
 		id, err := ch.SubmitApplyment(ctx, ap)
@@ -37,7 +40,10 @@ func applyment(app workflows.Application) channels.Applyment {
 }
 
 // QueryApplyment reads an application's state.
-func (a *Activities) QueryApplyment(ctx context.Context, in workflows.QueryApplymentInput) (workflows.ApplymentStatus, error) {
+func (a *Activities) QueryApplyment(
+	ctx context.Context,
+	in workflows.QueryApplymentInput,
+) (workflows.ApplymentStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.ApplymentStatus, error) {
 		st, err := ch.QueryApplyment(ctx, in.OutRequestNo)
 		return applymentStatus(st), err
@@ -45,12 +51,26 @@ func (a *Activities) QueryApplyment(ctx context.Context, in workflows.QueryApply
 }
 
 func applymentStatus(st channels.ApplymentState) workflows.ApplymentStatus {
-	out := workflows.ApplymentStatus{ApplymentID: st.ApplymentID, State: st.State, StateDesc: st.StateDesc, SignURL: st.SignURL,
-		SubMchID: st.SubMchID, LegalValidationURL: st.LegalValidationURL}
+	out := workflows.ApplymentStatus{
+		ApplymentID:        st.ApplymentID,
+		State:              st.State,
+		StateDesc:          st.StateDesc,
+		SignURL:            st.SignURL,
+		SubMchID:           st.SubMchID,
+		LegalValidationURL: st.LegalValidationURL,
+	}
 	if v := st.AccountValidation; v != nil {
-		out.AccountValidation = &workflows.AccountValidation{AccountName: v.AccountName, AccountNo: v.AccountNo, PayAmount: v.PayAmount,
-			DestinationAccountNumber: v.DestinationAccountNumber, DestinationAccountName: v.DestinationAccountName,
-			DestinationAccountBank: v.DestinationAccountBank, City: v.City, Remark: v.Remark, Deadline: v.Deadline}
+		out.AccountValidation = &workflows.AccountValidation{
+			AccountName:              v.AccountName,
+			AccountNo:                v.AccountNo,
+			PayAmount:                v.PayAmount,
+			DestinationAccountNumber: v.DestinationAccountNumber,
+			DestinationAccountName:   v.DestinationAccountName,
+			DestinationAccountBank:   v.DestinationAccountBank,
+			City:                     v.City,
+			Remark:                   v.Remark,
+			Deadline:                 v.Deadline,
+		}
 	}
 	for _, r := range st.AuditDetail {
 		out.Rejections = append(out.Rejections, workflows.FieldRejection{Field: r.ParamName, Reason: r.RejectReason})
@@ -69,7 +89,12 @@ func (a *Activities) ActivateMerchant(ctx context.Context, in workflows.Activate
 }
 
 func withdrawal(in workflows.WithdrawInput) ledger.Withdrawal {
-	return ledger.Withdrawal{Channel: in.Channel, MerchantID: in.MerchantID, OutRequestNo: in.OutRequestNo, Amount: in.Amount}
+	return ledger.Withdrawal{
+		Channel:      in.Channel,
+		MerchantID:   in.MerchantID,
+		OutRequestNo: in.OutRequestNo,
+		Amount:       in.Amount,
+	}
 }
 
 // ReserveWithdrawal moves the amount from available to in flight; more than available is LedgerRejected.Overdraw.
@@ -110,7 +135,11 @@ func (a *Activities) PostWithdrawResult(ctx context.Context, in workflows.Withdr
 	case workflows.WithdrawalBounced:
 		_, err = a.Ledger.WithdrawalBounced(ctx, withdrawal(in))
 	default:
-		err = temporal.NewNonRetryableApplicationError("no posting for withdrawal status "+in.Status, workflows.ErrTypeInvalidArgument, errors.New(in.Status))
+		err = temporal.NewNonRetryableApplicationError(
+			"no posting for withdrawal status "+in.Status,
+			workflows.ErrTypeInvalidArgument,
+			errors.New(in.Status),
+		)
 	}
 	return workflows.Done{}, forTemporal(err)
 }

@@ -36,8 +36,15 @@ func (a *Activities) CheckFrozen(ctx context.Context, ref workflows.SubOrderRef)
 	}
 	if booked != unsplit {
 		return workflows.FrozenCheck{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("sub-order %s: the ledger holds %s frozen, the channel %s unsplit", ref.SubOrderNo, booked, unsplit),
-			workflows.ErrTypeNotConserved, nil)
+			fmt.Sprintf(
+				"sub-order %s: the ledger holds %s frozen, the channel %s unsplit",
+				ref.SubOrderNo,
+				booked,
+				unsplit,
+			),
+			workflows.ErrTypeNotConserved,
+			nil,
+		)
 	}
 	return workflows.FrozenCheck{Unsplit: unsplit}, nil
 }
@@ -50,8 +57,11 @@ func (a *Activities) CheckConservation(ctx context.Context, ref workflows.SubOrd
 		return workflows.Done{}, err
 	}
 	if err := t.Conserved(); err != nil {
-		return workflows.Done{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("sub-order %s: %v", ref.SubOrderNo, err),
-			workflows.ErrTypeNotConserved, err)
+		return workflows.Done{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("sub-order %s: %v", ref.SubOrderNo, err),
+			workflows.ErrTypeNotConserved,
+			err,
+		)
 	}
 	return workflows.Done{}, nil
 }

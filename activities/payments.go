@@ -26,7 +26,10 @@ func channelSubOrders(subs []workflows.PaymentSubOrder) []channels.SubOrder {
 }
 
 // CreateCombinedPayment places the combined order at the channel; repeating it returns the same parameters.
-func (a *Activities) CreateCombinedPayment(ctx context.Context, in workflows.CreatePaymentInput) (workflows.PaymentParams, error) {
+func (a *Activities) CreateCombinedPayment(
+	ctx context.Context,
+	in workflows.CreatePaymentInput,
+) (workflows.PaymentParams, error) {
 	o := channels.CombinedOrder{
 		Scene:         in.Scene,
 		OutTradeNo:    in.OutTradeNo,
@@ -46,7 +49,10 @@ func (a *Activities) CreateCombinedPayment(ctx context.Context, in workflows.Cre
 }
 
 // QueryCombinedPayment asks the channel for the order's state: the fallback when a notification is lost.
-func (a *Activities) QueryCombinedPayment(ctx context.Context, in workflows.QueryPaymentInput) (workflows.PaymentStatus, error) {
+func (a *Activities) QueryCombinedPayment(
+	ctx context.Context,
+	in workflows.QueryPaymentInput,
+) (workflows.PaymentStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.PaymentStatus, error) {
 		st, err := ch.QueryCombined(ctx, in.OutTradeNo)
 		return bridge.PaymentStatusOf(st), err
@@ -67,7 +73,12 @@ func (a *Activities) CloseCombinedPayment(ctx context.Context, in workflows.Clos
 // PostPayment posts a paid sub-order to the ledger once, keyed by the channel's transaction id.
 func (a *Activities) PostPayment(ctx context.Context, in workflows.PostPaymentInput) (workflows.PostingResult, error) {
 	return postingResult(a.Ledger.PaymentReceived(ctx, ledger.PaymentReceived{
-		OrderRef:      ledger.OrderRef{Channel: in.Channel, OrderNo: in.OrderNo, SubOrderNo: in.SubOrderNo, MerchantID: in.MerchantID},
+		OrderRef: ledger.OrderRef{
+			Channel:    in.Channel,
+			OrderNo:    in.OrderNo,
+			SubOrderNo: in.SubOrderNo,
+			MerchantID: in.MerchantID,
+		},
 		TransactionID: in.TransactionID,
 		Amount:        in.Amount,
 	}))

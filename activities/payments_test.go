@@ -30,20 +30,37 @@ type fixture struct {
 
 func env(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{wx: testenv.StartWeChat(t, channels.DefaultLimits(), shop), ledger: ledger.New(testenv.MigratedPool(t))}
-	ack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	f := &fixture{
+		wx:     testenv.StartWeChat(t, channels.DefaultLimits(), shop),
+		ledger: ledger.New(testenv.MigratedPool(t)),
+	}
+	ack := httptest.NewServer(
+		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }),
+	)
 	t.Cleanup(ack.Close)
 	f.notifyURL = ack.URL
 	var s testsuite.WorkflowTestSuite
 	f.ae = s.NewTestActivityEnvironment()
-	f.ae.RegisterActivity(&activities.Activities{Ledger: f.ledger, Channels: map[string]activities.Channel{channels.WeChatPay: f.wx.Client}})
+	f.ae.RegisterActivity(
+		&activities.Activities{
+			Ledger:   f.ledger,
+			Channels: map[string]activities.Channel{channels.WeChatPay: f.wx.Client},
+		},
+	)
 	return f
 }
 
 func (f *fixture) create(no string) workflows.CreatePaymentInput {
 	return workflows.CreatePaymentInput{Channel: channels.WeChatPay, Scene: channels.SceneNative, OutTradeNo: no,
 		NotifyURL: f.notifyURL, SubOrders: []workflows.PaymentSubOrder{
-			{MerchantID: "m1", SubMchID: shop, OutTradeNo: no + "-1", Description: "tea", Amount: 12000, ProfitSharing: true}}}
+			{
+				MerchantID:    "m1",
+				SubMchID:      shop,
+				OutTradeNo:    no + "-1",
+				Description:   "tea",
+				Amount:        12000,
+				ProfitSharing: true,
+			}}}
 }
 
 func TestPaymentActivities(t *testing.T) {
@@ -60,7 +77,10 @@ func TestPaymentActivities(t *testing.T) {
 	if err := f.Sim.Pay("A0000001"); err != nil {
 		t.Fatal(err)
 	}
-	v, err = ae.ExecuteActivity(workflows.ActivityQueryCombinedPayment.Name, workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"})
+	v, err = ae.ExecuteActivity(
+		workflows.ActivityQueryCombinedPayment.Name,
+		workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,8 +88,14 @@ func TestPaymentActivities(t *testing.T) {
 	if err := v.Get(&st); err != nil || st.SubOrders[0].TradeState != channels.TradeSuccess {
 		t.Fatalf("status %+v %v", st, err)
 	}
-	post := workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000001", SubOrderNo: "A0000001-1", MerchantID: "m1",
-		TransactionID: st.SubOrders[0].TransactionID, Amount: st.SubOrders[0].Amount}
+	post := workflows.PostPaymentInput{
+		Channel:       channels.WeChatPay,
+		OrderNo:       "A0000001",
+		SubOrderNo:    "A0000001-1",
+		MerchantID:    "m1",
+		TransactionID: st.SubOrders[0].TransactionID,
+		Amount:        st.SubOrders[0].Amount,
+	}
 	for i, wantDup := range []bool{false, true} { // a retried activity posts nothing twice
 		v, err = ae.ExecuteActivity(workflows.ActivityPostPayment.Name, post)
 		if err != nil {
@@ -84,10 +110,14 @@ func TestPaymentActivities(t *testing.T) {
 		t.Errorf("ledger frozen = %s, simulator frozen = %d", b, f.Sim.Balance(shop).Frozen)
 	}
 	// Closing a paid order is a business rejection: non-retryable, typed with the channel's code.
-	_, err = ae.ExecuteActivity(workflows.ActivityCloseCombinedPayment.Name, workflows.ClosePaymentInput{Channel: channels.WeChatPay,
-		OutTradeNo: "A0000001", SubOrders: fx.create("A0000001").SubOrders})
+	_, err = ae.ExecuteActivity(
+		workflows.ActivityCloseCombinedPayment.Name,
+		workflows.ClosePaymentInput{Channel: channels.WeChatPay,
+			OutTradeNo: "A0000001", SubOrders: fx.create("A0000001").SubOrders},
+	)
 	var ae2 *temporal.ApplicationError
-	if !errors.As(err, &ae2) || !ae2.NonRetryable() || ae2.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeOrderPaid {
+	if !errors.As(err, &ae2) || !ae2.NonRetryable() ||
+		ae2.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeOrderPaid {
 		t.Errorf("close a paid order: %v", err)
 	}
 	var rej activities.Rejection
@@ -102,19 +132,25 @@ func TestErrorClassesReachTemporal(t *testing.T) {
 	f.Sim.SetFaults(wxsim.Faults{SystemErrorRate: map[string]float64{"/v3/combine-transactions": 1}})
 	_, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, fx.create("A0000002"))
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRetry+"."+channels.CodeSystemError {
+	if !errors.As(err, &appErr) || appErr.NonRetryable() ||
+		appErr.Type() != workflows.ErrTypeChannelRetry+"."+channels.CodeSystemError {
 		t.Errorf("a channel 500 must stay retryable: %v", err)
 	}
 	f.Sim.SetFaults(wxsim.Faults{})
 	bad := fx.create("A0000003")
 	bad.SubOrders[0].SubMchID = "1999999999"
 	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, bad)
-	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeNoAuth {
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() ||
+		appErr.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeNoAuth {
 		t.Errorf("an unknown sub-merchant must be a non-retryable rejection: %v", err)
 	}
-	_, err = ae.ExecuteActivity(workflows.ActivityPostPayment.Name, workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000004",
-		SubOrderNo: "A0000004-1", MerchantID: "m1", TransactionID: "", Amount: 1})
-	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ErrTypeLedgerRejected+".Invalid" {
+	_, err = ae.ExecuteActivity(
+		workflows.ActivityPostPayment.Name,
+		workflows.PostPaymentInput{Channel: channels.WeChatPay, OrderNo: "A0000004",
+			SubOrderNo: "A0000004-1", MerchantID: "m1", TransactionID: "", Amount: 1},
+	)
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() ||
+		appErr.Type() != workflows.ErrTypeLedgerRejected+".Invalid" {
 		t.Errorf("bad ledger input must be non-retryable: %v", err)
 	}
 	unknown := fx.create("A0000005")

@@ -26,7 +26,10 @@ func (a *Activities) ApplyRefund(ctx context.Context, in workflows.ApplyRefundIn
 }
 
 // QueryRefundStatus asks how a refund went; the workflow polls it while PROCESSING.
-func (a *Activities) QueryRefundStatus(ctx context.Context, in workflows.ApplyRefundInput) (workflows.RefundStatus, error) {
+func (a *Activities) QueryRefundStatus(
+	ctx context.Context,
+	in workflows.ApplyRefundInput,
+) (workflows.RefundStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.RefundStatus, error) {
 		st, err := ch.QueryRefund(ctx, in.SubMchID, in.OutRefundNo)
 		return refundStatus(st), err
@@ -71,7 +74,10 @@ func (a *Activities) ReturnShare(ctx context.Context, in workflows.ReturnShareIn
 }
 
 // QueryReturnShare asks how a return went; the workflow polls it while PROCESSING.
-func (a *Activities) QueryReturnShare(ctx context.Context, in workflows.ReturnShareInput) (workflows.ReturnStatus, error) {
+func (a *Activities) QueryReturnShare(
+	ctx context.Context,
+	in workflows.ReturnShareInput,
+) (workflows.ReturnStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.ReturnStatus, error) {
 		st, err := ch.QueryReturn(ctx, in.SubMchID, in.OutOrderNo, in.OutReturnNo)
 		return returnStatus(st), err
@@ -79,11 +85,19 @@ func (a *Activities) QueryReturnShare(ctx context.Context, in workflows.ReturnSh
 }
 
 func returnStatus(st channels.ReturnState) workflows.ReturnStatus {
-	return workflows.ReturnStatus{ReturnNo: st.ReturnNo, Result: st.Result, FailReason: st.FailReason, Amount: st.Amount}
+	return workflows.ReturnStatus{
+		ReturnNo:   st.ReturnNo,
+		Result:     st.Result,
+		FailReason: st.FailReason,
+		Amount:     st.Amount,
+	}
 }
 
 // PostSharingReturned posts a return: the receiver's commission back to the merchant, once per return.
-func (a *Activities) PostSharingReturned(ctx context.Context, in workflows.PostSharingReturnedInput) (workflows.PostingResult, error) {
+func (a *Activities) PostSharingReturned(
+	ctx context.Context,
+	in workflows.PostSharingReturnedInput,
+) (workflows.PostingResult, error) {
 	return postingResult(a.Ledger.SharingReturned(ctx, ledger.SharingReturned{
 		OrderRef: orderRef(in.SubOrderRef),
 		ReturnID: in.ReturnNo,
@@ -93,7 +107,10 @@ func (a *Activities) PostSharingReturned(ctx context.Context, in workflows.PostS
 }
 
 // PostCommissionDebt books a person's unreturnable clawback, once per refund and receiver.
-func (a *Activities) PostCommissionDebt(ctx context.Context, in workflows.PostCommissionDebtInput) (workflows.PostingResult, error) {
+func (a *Activities) PostCommissionDebt(
+	ctx context.Context,
+	in workflows.PostCommissionDebtInput,
+) (workflows.PostingResult, error) {
 	return postingResult(a.Ledger.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{
 		OrderRef:   orderRef(in.SubOrderRef),
 		RefundNo:   in.RefundNo,
@@ -104,7 +121,10 @@ func (a *Activities) PostCommissionDebt(ctx context.Context, in workflows.PostCo
 
 // ApplySubsidyReturn gives subsidy back to the platform at the channel (补差回退), from the bucket named; the
 // same out-number is the same return.
-func (a *Activities) ApplySubsidyReturn(ctx context.Context, in workflows.ReturnSubsidyInput) (workflows.SubsidyStatus, error) {
+func (a *Activities) ApplySubsidyReturn(
+	ctx context.Context,
+	in workflows.ReturnSubsidyInput,
+) (workflows.SubsidyStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.SubsidyStatus, error) {
 		st, err := ch.ReturnSubsidy(ctx, channels.SubsidyReturnRequest{
 			SubMchID:      in.SubMchID,
@@ -120,7 +140,10 @@ func (a *Activities) ApplySubsidyReturn(ctx context.Context, in workflows.Return
 }
 
 // PostSubsidyReturned posts a subsidy return, once per channel id.
-func (a *Activities) PostSubsidyReturned(ctx context.Context, in workflows.PostSubsidyInput) (workflows.PostingResult, error) {
+func (a *Activities) PostSubsidyReturned(
+	ctx context.Context,
+	in workflows.PostSubsidyInput,
+) (workflows.PostingResult, error) {
 	return postingResult(a.Ledger.SubsidyReturned(ctx, ledger.SubsidyReturned{
 		OrderRef:   orderRef(in.SubOrderRef),
 		ReturnID:   in.SubsidyID,
@@ -131,7 +154,10 @@ func (a *Activities) PostSubsidyReturned(ctx context.Context, in workflows.PostS
 
 // ReturnSubsidy is ApplySubsidyReturn then PostSubsidyReturned in one activity, as workflows before
 // "split-subsidy" call it.
-func (a *Activities) ReturnSubsidy(ctx context.Context, in workflows.ReturnSubsidyInput) (workflows.PostingResult, error) {
+func (a *Activities) ReturnSubsidy(
+	ctx context.Context,
+	in workflows.ReturnSubsidyInput,
+) (workflows.PostingResult, error) {
 	st, err := a.ApplySubsidyReturn(ctx, in)
 	if err != nil {
 		return workflows.PostingResult{}, err
@@ -146,7 +172,10 @@ func (a *Activities) ReturnSubsidy(ctx context.Context, in workflows.ReturnSubsi
 
 // NetCommissionDebts withholds from each person's planned share what it owes the merchant, and posts it; a
 // repeat answers what the first call withheld.
-func (a *Activities) NetCommissionDebts(ctx context.Context, in workflows.NetDebtsInput) (workflows.DebtNettings, error) {
+func (a *Activities) NetCommissionDebts(
+	ctx context.Context,
+	in workflows.NetDebtsInput,
+) (workflows.DebtNettings, error) {
 	var out workflows.DebtNettings
 	for _, s := range in.Shares {
 		id := workflows.NettingID(in.SubOrderNo, s.ReceiverID)
@@ -160,7 +189,10 @@ func (a *Activities) NetCommissionDebts(ctx context.Context, in workflows.NetDeb
 			return workflows.DebtNettings{}, forTemporal(err)
 		}
 		if n > 0 {
-			out.Nettings = append(out.Nettings, workflows.DebtNetting{ReceiverID: s.ReceiverID, NettingID: id, Amount: n})
+			out.Nettings = append(
+				out.Nettings,
+				workflows.DebtNetting{ReceiverID: s.ReceiverID, NettingID: id, Amount: n},
+			)
 		}
 	}
 	return out, nil

@@ -26,7 +26,10 @@ func (a *Activities) CreateSubsidy(ctx context.Context, in workflows.SubsidyInpu
 }
 
 // PostSubsidyPaid posts a paid subsidy, once per channel subsidy id.
-func (a *Activities) PostSubsidyPaid(ctx context.Context, in workflows.PostSubsidyInput) (workflows.PostingResult, error) {
+func (a *Activities) PostSubsidyPaid(
+	ctx context.Context,
+	in workflows.PostSubsidyInput,
+) (workflows.PostingResult, error) {
 	return postingResult(a.Ledger.SubsidyPaid(ctx, ledger.SubsidyPaid{
 		OrderRef:  orderRef(in.SubOrderRef),
 		SubsidyID: in.SubsidyID,
@@ -40,7 +43,10 @@ func (a *Activities) PaySubsidy(ctx context.Context, in workflows.SubsidyInput) 
 	if err != nil {
 		return workflows.PostingResult{}, err
 	}
-	return a.PostSubsidyPaid(ctx, workflows.PostSubsidyInput{SubOrderRef: in.SubOrderRef, SubsidyID: st.SubsidyID, Amount: st.Amount})
+	return a.PostSubsidyPaid(
+		ctx,
+		workflows.PostSubsidyInput{SubOrderRef: in.SubOrderRef, SubsidyID: st.SubsidyID, Amount: st.Amount},
+	)
 }
 
 // Share sends one batch of the sharing plan.
@@ -104,7 +110,10 @@ func (a *Activities) PostSharing(ctx context.Context, in workflows.PostSharingIn
 }
 
 // PostFinished posts the unfreeze (frozen → available) to the ledger, once per finish order.
-func (a *Activities) PostFinished(ctx context.Context, in workflows.PostFinishedInput) (workflows.PostingResult, error) {
+func (a *Activities) PostFinished(
+	ctx context.Context,
+	in workflows.PostFinishedInput,
+) (workflows.PostingResult, error) {
 	return postingResult(a.Ledger.Finished(ctx, ledger.Finished{
 		OrderRef: orderRef(in.SubOrderRef),
 		FinishID: in.FinishOrderID,

@@ -10,7 +10,10 @@ import (
 
 // CheckDatabase reports the PostgreSQL server version and the applied migrations; it fails when the schema
 // is not migrated, so a stack check catches a worker started against an empty database.
-func (a *Activities) CheckDatabase(ctx context.Context, _ workflows.CheckDatabaseInput) (workflows.DatabaseStatus, error) {
+func (a *Activities) CheckDatabase(
+	ctx context.Context,
+	_ workflows.CheckDatabaseInput,
+) (workflows.DatabaseStatus, error) {
 	var st workflows.DatabaseStatus
 	if err := a.DB.QueryRow(ctx, `SHOW server_version`).Scan(&st.ServerVersion); err != nil {
 		return st, fmt.Errorf("query server version: %w", err)

@@ -65,10 +65,30 @@ var routes = []route{
 	{"POST /v1/orders", false, func(s *Server) http.HandlerFunc { return s.createOrder }, nil},
 	{"GET /v1/orders", false, func(s *Server) http.HandlerFunc { return s.listOrders }, nil},
 	{"GET /v1/orders/{order_no}", false, func(s *Server) http.HandlerFunc { return s.getOrder }, nil},
-	{"POST /v1/orders/{order_no}/sub-orders/{n}/receipt", false, func(s *Server) http.HandlerFunc { return s.confirmReceipt }, nil},
-	{"POST /v1/orders/{order_no}/sub-orders/{n}/refunds", false, func(s *Server) http.HandlerFunc { return s.refund }, nil},
-	{"GET /v1/orders/{order_no}/sub-orders/{n}/refunds/{refund_no}", false, func(s *Server) http.HandlerFunc { return s.getRefund }, nil},
-	{"POST /v1/orders/{order_no}/sub-orders/{n}/topped-up", false, func(s *Server) http.HandlerFunc { return s.toppedUp }, nil},
+	{
+		"POST /v1/orders/{order_no}/sub-orders/{n}/receipt",
+		false,
+		func(s *Server) http.HandlerFunc { return s.confirmReceipt },
+		nil,
+	},
+	{
+		"POST /v1/orders/{order_no}/sub-orders/{n}/refunds",
+		false,
+		func(s *Server) http.HandlerFunc { return s.refund },
+		nil,
+	},
+	{
+		"GET /v1/orders/{order_no}/sub-orders/{n}/refunds/{refund_no}",
+		false,
+		func(s *Server) http.HandlerFunc { return s.getRefund },
+		nil,
+	},
+	{
+		"POST /v1/orders/{order_no}/sub-orders/{n}/topped-up",
+		false,
+		func(s *Server) http.HandlerFunc { return s.toppedUp },
+		nil,
+	},
 	{"POST /v1/orders/{order_no}/resume", false, func(s *Server) http.HandlerFunc { return s.resume }, nil},
 	{"POST /v1/merchants", false, func(s *Server) http.HandlerFunc { return s.registerMerchant }, nil},
 	{"GET /v1/merchants/{id}", false, func(s *Server) http.HandlerFunc { return s.getMerchant }, nil},
@@ -76,12 +96,27 @@ var routes = []route{
 	{"GET /v1/receivers/{id}", false, func(s *Server) http.HandlerFunc { return s.getReceiver }, nil},
 	{"DELETE /v1/receivers/{id}", false, func(s *Server) http.HandlerFunc { return s.removeReceiver }, nil},
 	{"POST /v1/onboardings", false, func(s *Server) http.HandlerFunc { return s.onboard }, nil},
-	{"POST /v1/onboardings/{id}/corrections", false, func(s *Server) http.HandlerFunc { return s.correctOnboarding }, nil},
+	{
+		"POST /v1/onboardings/{id}/corrections",
+		false,
+		func(s *Server) http.HandlerFunc { return s.correctOnboarding },
+		nil,
+	},
 	{"GET /v1/onboardings/{id}", false, func(s *Server) http.HandlerFunc { return s.getOnboarding }, nil},
 	{"GET /v1/merchants/{id}/balance", false, func(s *Server) http.HandlerFunc { return s.merchantBalance }, nil},
-	{"POST /codec/{op}", false, func(s *Server) http.HandlerFunc { return s.codec }, []string{"/codec/encode", "/codec/decode"}},
+	{
+		"POST /codec/{op}",
+		false,
+		func(s *Server) http.HandlerFunc { return s.codec },
+		[]string{"/codec/encode", "/codec/decode"},
+	},
 	{"POST /v1/merchants/{id}/withdrawals", false, func(s *Server) http.HandlerFunc { return s.withdraw }, nil},
-	{"GET /v1/merchants/{id}/withdrawals/{no}", false, func(s *Server) http.HandlerFunc { return s.getWithdrawal }, nil},
+	{
+		"GET /v1/merchants/{id}/withdrawals/{no}",
+		false,
+		func(s *Server) http.HandlerFunc { return s.getWithdrawal },
+		nil,
+	},
 }
 
 // Handler returns the API's routes.
@@ -135,7 +170,13 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 		}
 		if !ok || token == "" || match < 0 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="splitpay"`)
-			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "a valid API key is required: Authorization: Bearer <key>", "")
+			writeError(
+				w,
+				http.StatusUnauthorized,
+				"UNAUTHENTICATED",
+				"a valid API key is required: Authorization: Bearer <key>",
+				"",
+			)
 			return
 		}
 		principal := hex.EncodeToString(got[:8])

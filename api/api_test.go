@@ -14,7 +14,11 @@ import (
 
 func TestHealthzReportsEachDependency(t *testing.T) {
 	db := testenv.EmptyPool(t)
-	srv := &api.Server{DB: db, Temporal: testenv.TemporalClient(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv := &api.Server{
+		DB:       db,
+		Temporal: testenv.TemporalClient(t),
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 
@@ -34,7 +38,8 @@ func TestHealthzReportsEachDependency(t *testing.T) {
 		t.Errorf("healthy stack: %d %v", code, body)
 	}
 	db.Close() // the database goes away: health must say so
-	if code, body := get(); code != http.StatusServiceUnavailable || body["database"] == "ok" || body["temporal"] != "ok" {
+	if code, body := get(); code != http.StatusServiceUnavailable || body["database"] == "ok" ||
+		body["temporal"] != "ok" {
 		t.Errorf("closed database: %d %v", code, body)
 	}
 }

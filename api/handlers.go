@@ -47,13 +47,25 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ie):
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", ie.Reason, ie.Field)
 	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", fmt.Sprintf("the body exceeds %d bytes", mbe.Limit), "")
+		writeError(
+			w,
+			http.StatusRequestEntityTooLarge,
+			"PAYLOAD_TOO_LARGE",
+			fmt.Sprintf("the body exceeds %d bytes", mbe.Limit),
+			"",
+		)
 	case errors.Is(err, starter.ErrNotFound):
 		writeError(w, http.StatusNotFound, "NOT_FOUND", err.Error(), "")
 	case errors.As(err, &ce):
 		writeError(w, http.StatusConflict, "CONFLICT", ce.Reason, "")
 	case errors.Is(err, registry.ErrTaken):
-		writeError(w, http.StatusConflict, "CONFLICT", strings.TrimPrefix(err.Error(), registry.ErrTaken.Error()+": "), "")
+		writeError(
+			w,
+			http.StatusConflict,
+			"CONFLICT",
+			strings.TrimPrefix(err.Error(), registry.ErrTaken.Error()+": "),
+			"",
+		)
 	case errors.As(err, &pge) && strings.HasPrefix(pge.Code, "22"):
 		// A data exception (a value PostgreSQL cannot store): the input's fault, and it will always fail. The
 		// checks in input.go should have caught it first; this keeps a missed case from answering 503.
@@ -64,7 +76,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusUnprocessableEntity, "CHANNEL_REJECTED", che.Code+": "+che.Message, "")
 	default:
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-		writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the request could not be completed now; retry it (with the same Idempotency-Key)", "")
+		writeError(
+			w,
+			http.StatusServiceUnavailable,
+			"UNAVAILABLE",
+			"the request could not be completed now; retry it (with the same Idempotency-Key)",
+			"",
+		)
 	}
 }
 
@@ -97,7 +115,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return &starter.InputError{Field: "body", Reason: "malformed JSON"}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return &starter.InputError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Reason: "unknown field"}
+		return &starter.InputError{
+			Field:  strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`),
+			Reason: "unknown field",
+		}
 	}
 	return &starter.InputError{Field: "body", Reason: err.Error()}
 }
@@ -297,8 +318,8 @@ func (s *Server) confirmReceipt(w http.ResponseWriter, r *http.Request) {
 // resumeRequest asks a process waiting on NEEDS_ATTENTION to retry its step: the order, or one sub-order.
 type resumeRequest struct {
 	SubOrder int    `json:"sub_order,omitempty"`
-	By       string `json:"by" maxlen:"64"`
-	Reason   string `json:"reason" maxlen:"256" text:"free"`
+	By       string `json:"by"                  maxlen:"64"`
+	Reason   string `json:"reason"              maxlen:"256" text:"free"`
 }
 
 func (s *Server) resume(w http.ResponseWriter, r *http.Request) {
@@ -368,7 +389,11 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	channel, kind := r.PathValue("channel"), r.PathValue("kind")
 	parser, ok := s.Notifications[channel]
 	if !ok || (kind != "transaction" && kind != "refund") {
-		writeJSON(w, http.StatusNotFound, map[string]string{"code": "NOT_FOUND", "message": "no such notification endpoint"})
+		writeJSON(
+			w,
+			http.StatusNotFound,
+			map[string]string{"code": "NOT_FOUND", "message": "no such notification endpoint"},
+		)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxNotificationBytes)

@@ -27,10 +27,15 @@ var errKeyReused = errors.New("idempotency key reused with a different request")
 
 // lookup returns the answer stored under (principal, key): found is false when there is none, and errKeyReused
 // when the stored request differs from requestHash.
-func (s idempotencyStore) lookup(ctx context.Context, principal, key string, requestHash []byte) (storedResponse, bool, error) {
+func (s idempotencyStore) lookup(
+	ctx context.Context,
+	principal, key string,
+	requestHash []byte,
+) (storedResponse, bool, error) {
 	var r storedResponse
 	err := s.db.QueryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE principal = $1 AND key = $2`,
-		principal, key).Scan(&r.RequestHash, &r.Status, &r.Body)
+		principal, key).
+		Scan(&r.RequestHash, &r.Status, &r.Body)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return r, false, nil

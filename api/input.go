@@ -133,12 +133,24 @@ func wellFormed(next http.Handler) http.Handler {
 		if key := r.Header.Get("Idempotency-Key"); key != "" {
 			for i := 0; i < len(key); i++ {
 				if key[i] < 0x21 || key[i] > 0x7e {
-					writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "visible ASCII characters only", "Idempotency-Key")
+					writeError(
+						w,
+						http.StatusBadRequest,
+						"INVALID_ARGUMENT",
+						"visible ASCII characters only",
+						"Idempotency-Key",
+					)
 					return
 				}
 			}
 			if len(key) > maxIdempotencyKey {
-				writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", fmt.Sprintf("at most %d characters", maxIdempotencyKey), "Idempotency-Key")
+				writeError(
+					w,
+					http.StatusBadRequest,
+					"INVALID_ARGUMENT",
+					fmt.Sprintf("at most %d characters", maxIdempotencyKey),
+					"Idempotency-Key",
+				)
 				return
 			}
 		}

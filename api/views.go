@@ -124,19 +124,42 @@ func timelineOf(es []workflows.Event) []Event {
 }
 
 func subOrderViewOf(st workflows.SubOrderState) SubOrderView {
-	v := SubOrderView{N: st.N, SubOrderNo: st.Ref.SubOrderNo, MerchantID: st.Ref.MerchantID, Status: st.Status, WaitingFor: st.WaitingFor,
-		Amount: st.Amount, Subsidy: st.Subsidy, TransactionID: st.Ref.TransactionID, ConfirmedBy: st.ConfirmedBy,
-		ConfirmedAt: timePtr(st.ConfirmedAt), ConfirmDeadline: timePtr(st.ConfirmDeadline), FinishDeadline: timePtr(st.FinishDeadline),
-		Shared: st.Shared, Settled: st.Settled, LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline), Refunded: st.Refunded}
+	v := SubOrderView{
+		N:             st.N,
+		SubOrderNo:    st.Ref.SubOrderNo,
+		MerchantID:    st.Ref.MerchantID,
+		Status:        st.Status,
+		WaitingFor:    st.WaitingFor,
+		Amount:        st.Amount,
+		Subsidy:       st.Subsidy,
+		TransactionID: st.Ref.TransactionID,
+		ConfirmedBy:   st.ConfirmedBy,
+		ConfirmedAt: timePtr(
+			st.ConfirmedAt,
+		),
+		ConfirmDeadline: timePtr(st.ConfirmDeadline),
+		FinishDeadline:  timePtr(st.FinishDeadline),
+		Shared:          st.Shared,
+		Settled:         st.Settled,
+		LastError:       stepErrorOf(st.LastError),
+		Timeline:        timelineOf(st.Timeline),
+		Refunded:        st.Refunded,
+	}
 	for _, r := range st.Refunds {
 		v.Refunds = append(v.Refunds, refundViewOf(r))
 	}
 	for _, c := range st.Clawbacks {
-		v.Clawbacks = append(v.Clawbacks, ClawbackView{RefundNo: c.RefundNo, ReceiverID: c.ReceiverID, Type: c.Type, Amount: c.Amount,
-			Status: c.Status, ReturnNo: c.ReturnNo, Attempts: c.Attempts})
+		v.Clawbacks = append(
+			v.Clawbacks,
+			ClawbackView{RefundNo: c.RefundNo, ReceiverID: c.ReceiverID, Type: c.Type, Amount: c.Amount,
+				Status: c.Status, ReturnNo: c.ReturnNo, Attempts: c.Attempts},
+		)
 	}
 	for _, n := range st.Nettings {
-		v.DebtNetted = append(v.DebtNetted, DebtNettingView{ReceiverID: n.ReceiverID, NettingID: n.NettingID, Amount: n.Amount})
+		v.DebtNetted = append(
+			v.DebtNetted,
+			DebtNettingView{ReceiverID: n.ReceiverID, NettingID: n.NettingID, Amount: n.Amount},
+		)
 	}
 	for _, b := range st.Batches {
 		bv := SharingBatchView{OutOrderNo: b.OutOrderNo, Status: b.Status}
@@ -152,16 +175,31 @@ func subOrderViewOf(st workflows.SubOrderState) SubOrderView {
 }
 
 func orderViewOf(d starter.OrderDetail) OrderView {
-	v := OrderView{OrderNo: d.OrderNo, Channel: d.Channel, Status: d.Status, WaitingFor: d.WaitingFor, Total: d.Total, Payment: d.Params,
-		ExpireAt: d.ExpireAt, PaidAt: timePtr(d.PaidAt), PaidBy: d.PaidBy, LastError: stepErrorOf(d.LastError), Timeline: timelineOf(d.Timeline),
-		SubOrders: []SubOrderView{}, Stale: d.Stale}
+	v := OrderView{
+		OrderNo:    d.OrderNo,
+		Channel:    d.Channel,
+		Status:     d.Status,
+		WaitingFor: d.WaitingFor,
+		Total:      d.Total,
+		Payment:    d.Params,
+		ExpireAt:   d.ExpireAt,
+		PaidAt:     timePtr(d.PaidAt),
+		PaidBy:     d.PaidBy,
+		LastError:  stepErrorOf(d.LastError),
+		Timeline:   timelineOf(d.Timeline),
+		SubOrders:  []SubOrderView{},
+		Stale:      d.Stale,
+	}
 	for i, s := range d.SubOrders {
 		if i < len(d.SubOrderStates) && d.SubOrderStates[i].Ref.SubOrderNo != "" {
 			v.SubOrders = append(v.SubOrders, subOrderViewOf(d.SubOrderStates[i]))
 			continue
 		}
-		v.SubOrders = append(v.SubOrders, SubOrderView{N: s.N, SubOrderNo: s.SubOrderNo, MerchantID: s.MerchantID, Status: s.Status,
-			Amount: s.Amount, Subsidy: s.Subsidy, TransactionID: s.TransactionID})
+		v.SubOrders = append(
+			v.SubOrders,
+			SubOrderView{N: s.N, SubOrderNo: s.SubOrderNo, MerchantID: s.MerchantID, Status: s.Status,
+				Amount: s.Amount, Subsidy: s.Subsidy, TransactionID: s.TransactionID},
+		)
 	}
 	if len(v.SubOrders) > 0 && v.SubOrders[0].Status == "" {
 		for i := range v.SubOrders {
@@ -186,8 +224,19 @@ type OrderRow struct {
 }
 
 func orderRowOf(o registry.OrderRow) OrderRow {
-	return OrderRow{OrderNo: o.OrderNo, Channel: o.Channel, Status: o.Status, Total: o.TotalAmount, Paid: o.PaidAmount, Refunded: o.RefundedAmount,
-		MerchantIDs: o.MerchantIDs, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, PaidAt: o.PaidAt, CompletedAt: o.CompletedAt}
+	return OrderRow{
+		OrderNo:     o.OrderNo,
+		Channel:     o.Channel,
+		Status:      o.Status,
+		Total:       o.TotalAmount,
+		Paid:        o.PaidAmount,
+		Refunded:    o.RefundedAmount,
+		MerchantIDs: o.MerchantIDs,
+		CreatedAt:   o.CreatedAt,
+		UpdatedAt:   o.UpdatedAt,
+		PaidAt:      o.PaidAt,
+		CompletedAt: o.CompletedAt,
+	}
 }
 
 type MerchantView struct {
@@ -199,7 +248,13 @@ type MerchantView struct {
 }
 
 func merchantViewOf(m registry.Merchant) MerchantView {
-	return MerchantView{ID: m.ID, Channel: m.Channel, SubMchID: m.SubMchID, Status: m.Status, DisplayName: m.DisplayName}
+	return MerchantView{
+		ID:          m.ID,
+		Channel:     m.Channel,
+		SubMchID:    m.SubMchID,
+		Status:      m.Status,
+		DisplayName: m.DisplayName,
+	}
 }
 
 type ReceiverView struct {
@@ -213,7 +268,15 @@ type ReceiverView struct {
 }
 
 func receiverViewOf(r registry.Receiver) ReceiverView {
-	return ReceiverView{ID: r.ID, Channel: r.Channel, Type: r.Type, Account: r.Account, Relation: r.Relation, NameMasked: r.Name, Status: r.Status}
+	return ReceiverView{
+		ID:         r.ID,
+		Channel:    r.Channel,
+		Type:       r.Type,
+		Account:    r.Account,
+		Relation:   r.Relation,
+		NameMasked: r.Name,
+		Status:     r.Status,
+	}
 }
 
 // RefundView is a refund as the API shows it.
@@ -231,8 +294,18 @@ type RefundView struct {
 }
 
 func refundViewOf(r workflows.RefundState) RefundView {
-	return RefundView{RefundNo: r.RefundNo, OutRefundNo: r.OutRefundNo, Status: r.Status, BuyerRefund: r.BuyerRefund, SubsidyReturn: r.SubsidyReturn,
-		RefundID: r.RefundID, FundsSource: r.From, RequestedAt: r.RequestedAt, CompletedAt: timePtr(r.CompletedAt), LastError: stepErrorOf(r.LastError)}
+	return RefundView{
+		RefundNo:      r.RefundNo,
+		OutRefundNo:   r.OutRefundNo,
+		Status:        r.Status,
+		BuyerRefund:   r.BuyerRefund,
+		SubsidyReturn: r.SubsidyReturn,
+		RefundID:      r.RefundID,
+		FundsSource:   r.From,
+		RequestedAt:   r.RequestedAt,
+		CompletedAt:   timePtr(r.CompletedAt),
+		LastError:     stepErrorOf(r.LastError),
+	}
 }
 
 // OnboardingView is an onboarding as the shop and ops see it: what to do next, with personal data masked.
@@ -257,10 +330,27 @@ type OnboardingView struct {
 }
 
 func onboardingViewOf(st workflows.OnboardingState) OnboardingView {
-	return OnboardingView{OutRequestNo: st.OutRequestNo, MerchantID: st.MerchantID, Status: st.Status, WaitingFor: st.WaitingFor,
-		ChannelState: st.ChannelState, ChannelStateDesc: st.StateDesc, ApplymentID: st.ApplymentID, AccountValidation: st.AccountValidation,
-		LegalValidationURL: st.LegalValidationURL, SignURL: st.SignURL, Rejections: st.Rejections, SubMchID: st.SubMchID, Attempts: st.Attempts,
-		GiveUpAt: timePtr(st.GiveUpAt), Application: st.Application.Masked(), LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline)}
+	return OnboardingView{
+		OutRequestNo:       st.OutRequestNo,
+		MerchantID:         st.MerchantID,
+		Status:             st.Status,
+		WaitingFor:         st.WaitingFor,
+		ChannelState:       st.ChannelState,
+		ChannelStateDesc:   st.StateDesc,
+		ApplymentID:        st.ApplymentID,
+		AccountValidation:  st.AccountValidation,
+		LegalValidationURL: st.LegalValidationURL,
+		SignURL:            st.SignURL,
+		Rejections:         st.Rejections,
+		SubMchID:           st.SubMchID,
+		Attempts:           st.Attempts,
+		GiveUpAt: timePtr(
+			st.GiveUpAt,
+		),
+		Application: st.Application.Masked(),
+		LastError:   stepErrorOf(st.LastError),
+		Timeline:    timelineOf(st.Timeline),
+	}
 }
 
 // WithdrawalView is a withdrawal's progress.
@@ -279,7 +369,17 @@ type WithdrawalView struct {
 }
 
 func withdrawalViewOf(st workflows.WithdrawalState) WithdrawalView {
-	return WithdrawalView{MerchantID: st.MerchantID, OutRequestNo: st.OutRequestNo, Amount: st.Amount, Status: st.Status, WaitingFor: st.WaitingFor,
-		WithdrawID: st.WithdrawID, ChannelState: st.ChannelState, Reason: st.Reason, RequestedAt: timePtr(st.RequestedAt),
-		LastError: stepErrorOf(st.LastError), Timeline: timelineOf(st.Timeline)}
+	return WithdrawalView{
+		MerchantID:   st.MerchantID,
+		OutRequestNo: st.OutRequestNo,
+		Amount:       st.Amount,
+		Status:       st.Status,
+		WaitingFor:   st.WaitingFor,
+		WithdrawID:   st.WithdrawID,
+		ChannelState: st.ChannelState,
+		Reason:       st.Reason,
+		RequestedAt:  timePtr(st.RequestedAt),
+		LastError:    stepErrorOf(st.LastError),
+		Timeline:     timelineOf(st.Timeline),
+	}
 }

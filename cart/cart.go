@@ -79,7 +79,10 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 	in := orderInput(cfg, req)
 	switch lim := cfg.Limits; {
 	case len(req.SubOrders) > lim.MaxSubOrders:
-		return in, &InputError{Field: "sub_orders", Reason: fmt.Sprintf("at most %d sub-orders in one combined order", lim.MaxSubOrders)}
+		return in, &InputError{
+			Field:  "sub_orders",
+			Reason: fmt.Sprintf("at most %d sub-orders in one combined order", lim.MaxSubOrders),
+		}
 	case len(req.SubOrders) == 0:
 		return in, &InputError{Field: "sub_orders", Reason: "at least one sub-order"}
 	}
@@ -142,9 +145,17 @@ type resolver struct {
 
 func (r *resolver) subOrder(field string, s SubOrderRequest) (workflows.SubOrderSpec, error) {
 	if s.Description == "" || len(s.Description) > 127 {
-		return workflows.SubOrderSpec{}, &InputError{Field: field + ".description", Reason: "required, at most 127 bytes"}
+		return workflows.SubOrderSpec{}, &InputError{
+			Field:  field + ".description",
+			Reason: "required, at most 127 bytes",
+		}
 	}
-	spec := workflows.SubOrderSpec{MerchantID: s.MerchantID, Description: s.Description, Amount: s.Amount, Subsidy: s.Subsidy}
+	spec := workflows.SubOrderSpec{
+		MerchantID:  s.MerchantID,
+		Description: s.Description,
+		Amount:      s.Amount,
+		Subsidy:     s.Subsidy,
+	}
 	if err := priceItems(&spec, s, field); err != nil {
 		return spec, err
 	}
@@ -175,7 +186,10 @@ func (r *resolver) subOrder(field string, s SubOrderRequest) (workflows.SubOrder
 func (r *resolver) commission(field string, cr CommissionRequest) (workflows.CommissionRule, error) {
 	rate, err := money.ParseRate(cr.Rate)
 	if err != nil {
-		return workflows.CommissionRule{}, &InputError{Field: field + ".rate", Reason: "a ratio between 0 and 1, e.g. \"0.10\""}
+		return workflows.CommissionRule{}, &InputError{
+			Field:  field + ".rate",
+			Reason: "a ratio between 0 and 1, e.g. \"0.10\"",
+		}
 	}
 	rc, ok := r.receivers[cr.ReceiverID]
 	if !ok {
@@ -193,7 +207,13 @@ func (r *resolver) commission(field string, cr CommissionRequest) (workflows.Com
 		return workflows.CommissionRule{}, &InputError{Field: field + ".receiver_id",
 			Reason: fmt.Sprintf("receiver %q is not active on %s", rc.ID, r.channel)}
 	}
-	return workflows.CommissionRule{ReceiverID: rc.ID, Role: Roles[rc.Relation], Type: rc.Type, Account: rc.Account, Rate: rate}, nil
+	return workflows.CommissionRule{
+		ReceiverID: rc.ID,
+		Role:       Roles[rc.Relation],
+		Type:       rc.Type,
+		Account:    rc.Account,
+		Rate:       rate,
+	}, nil
 }
 
 // priceItems sets a sub-order's amount and subsidy from its items and coupon; an amount or subsidy the caller
@@ -227,7 +247,10 @@ func priceItems(spec *workflows.SubOrderSpec, s SubOrderRequest, field string) e
 	}
 	if (s.Amount != 0 && s.Amount != price.BuyerPays) || (s.Subsidy != 0 && s.Subsidy != price.Subsidy) {
 		return &InputError{Field: field + ".amount", Reason: fmt.Sprintf(
-			"the items and coupon come to %s paid and %s subsidy; omit amount and subsidy or match them", price.BuyerPays, price.Subsidy)}
+			"the items and coupon come to %s paid and %s subsidy; omit amount and subsidy or match them",
+			price.BuyerPays,
+			price.Subsidy,
+		)}
 	}
 	spec.Amount, spec.Subsidy = price.BuyerPays, price.Subsidy
 	return nil

@@ -19,7 +19,12 @@ func (l *Ledger) Balance(ctx context.Context, a Account) (money.Amount, error) {
 
 // MerchantBalances returns a merchant's balance per bucket (frozen, available, withdrawn).
 func (l *Ledger) MerchantBalances(ctx context.Context, merchantID string) (map[string]money.Amount, error) {
-	rows, err := l.db.Query(ctx, `SELECT bucket, balance FROM accounts WHERE owner_kind = $1 AND owner_id = $2`, OwnerMerchant, merchantID)
+	rows, err := l.db.Query(
+		ctx,
+		`SELECT bucket, balance FROM accounts WHERE owner_kind = $1 AND owner_id = $2`,
+		OwnerMerchant,
+		merchantID,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +97,15 @@ func (l *Ledger) Statement(ctx context.Context, a Account, from, to time.Time) (
 	var out []StatementLine
 	var s StatementLine
 	var amount, running int64
-	_, err = pgx.ForEachRow(rows, []any{&s.PostingID, &s.At, &s.Kind, &s.Key, &s.OrderNo, &amount, &running}, func() error {
-		s.Amount, s.BalanceAfter = money.Amount(amount), money.Amount(running)
-		out = append(out, s)
-		return nil
-	})
+	_, err = pgx.ForEachRow(
+		rows,
+		[]any{&s.PostingID, &s.At, &s.Kind, &s.Key, &s.OrderNo, &amount, &running},
+		func() error {
+			s.Amount, s.BalanceAfter = money.Amount(amount), money.Amount(running)
+			out = append(out, s)
+			return nil
+		},
+	)
 	return out, err
 }
 
@@ -122,11 +131,15 @@ func (l *Ledger) OrderPostings(ctx context.Context, orderNo string) ([]PostedEnt
 	var out []PostedEntry
 	var pe PostedEntry
 	var amount int64
-	_, err = pgx.ForEachRow(rows, []any{&pe.PostingID, &pe.Kind, &pe.Key, &pe.SubOrderNo, &pe.Account, &amount}, func() error {
-		pe.Amount = money.Amount(amount)
-		out = append(out, pe)
-		return nil
-	})
+	_, err = pgx.ForEachRow(
+		rows,
+		[]any{&pe.PostingID, &pe.Kind, &pe.Key, &pe.SubOrderNo, &pe.Account, &amount},
+		func() error {
+			pe.Amount = money.Amount(amount)
+			out = append(out, pe)
+			return nil
+		},
+	)
 	return out, err
 }
 
@@ -143,8 +156,18 @@ func (t SubOrderTotals) Conserved() error {
 	in := t.Paid + t.Subsidy
 	out := t.Refunded + t.Shared - t.Returned + t.Settled + t.SubsidyReturned
 	if in != out {
-		return fmt.Errorf("paid %s + subsidy %s = %s, but refunded %s + shared %s − returned %s + settled %s + subsidy returned %s = %s",
-			t.Paid, t.Subsidy, in, t.Refunded, t.Shared, t.Returned, t.Settled, t.SubsidyReturned, out)
+		return fmt.Errorf(
+			"paid %s + subsidy %s = %s, but refunded %s + shared %s − returned %s + settled %s + subsidy returned %s = %s",
+			t.Paid,
+			t.Subsidy,
+			in,
+			t.Refunded,
+			t.Shared,
+			t.Returned,
+			t.Settled,
+			t.SubsidyReturned,
+			out,
+		)
 	}
 	return nil
 }
@@ -222,7 +245,10 @@ func (t *SubOrderTotals) field(kind string) *money.Amount {
 // QuickCheck is Check for a few accounts, cheap enough to run after every operation: each account's sum of
 // entries (in the order given), the trial balance over all accounts, and how many non-negative accounts are
 // below zero (always 0 unless the schema's guard was bypassed).
-func (l *Ledger) QuickCheck(ctx context.Context, accts ...Account) (sums []money.Amount, trial money.Amount, negatives int, err error) {
+func (l *Ledger) QuickCheck(
+	ctx context.Context,
+	accts ...Account,
+) (sums []money.Amount, trial money.Amount, negatives int, err error) {
 	keys := make([]string, len(accts))
 	for i, a := range accts {
 		keys[i] = a.Key()

@@ -42,7 +42,12 @@ func BenchmarkPostParallel(b *testing.B) {
 
 func payment(i int) ledger.PaymentReceived {
 	return ledger.PaymentReceived{
-		OrderRef:      ledger.OrderRef{Channel: "wechatpay", OrderNo: fmt.Sprintf("C%d", i), SubOrderNo: fmt.Sprintf("C%d-1", i), MerchantID: fmt.Sprintf("m%d", i%100)},
+		OrderRef: ledger.OrderRef{
+			Channel:    "wechatpay",
+			OrderNo:    fmt.Sprintf("C%d", i),
+			SubOrderNo: fmt.Sprintf("C%d-1", i),
+			MerchantID: fmt.Sprintf("m%d", i%100),
+		},
 		TransactionID: fmt.Sprintf("tx%d", i),
 		Amount:        1000,
 	}
@@ -73,7 +78,11 @@ func BenchmarkCopyRaw(b *testing.B) {
 	}
 	entryRows := make([][]any, 0, 2*n)
 	for i := range n {
-		entryRows = append(entryRows, []any{int64(i + 1000000), acctA, int64(-1000)}, []any{int64(i + 1000000), acctB, int64(1000)})
+		entryRows = append(
+			entryRows,
+			[]any{int64(i + 1000000), acctA, int64(-1000)},
+			[]any{int64(i + 1000000), acctB, int64(1000)},
+		)
 	}
 	if _, err := db.CopyFrom(ctx, pgx.Identifier{"entries"}, []string{"posting_id", "account_id", "amount"}, pgx.CopyFromRows(entryRows)); err != nil {
 		b.Fatal(err)

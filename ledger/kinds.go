@@ -73,7 +73,13 @@ func first(errs ...error) error {
 }
 
 // transfer posts amount from one account to another for an order event.
-func (l *Ledger) transfer(ctx context.Context, ref OrderRef, kind, eventID string, from, to Account, amount money.Amount) (Result, error) {
+func (l *Ledger) transfer(
+	ctx context.Context,
+	ref OrderRef,
+	kind, eventID string,
+	from, to Account,
+	amount money.Amount,
+) (Result, error) {
 	return l.Post(ctx, transferPosting(ref, kind, eventID, from, to, amount))
 }
 
@@ -95,7 +101,15 @@ func (l *Ledger) PaymentReceived(ctx context.Context, in PaymentReceived) (Resul
 	if err := first(in.validate(true), required("TransactionID", in.TransactionID), positive("Amount", in.Amount)); err != nil {
 		return Result{}, err
 	}
-	return l.transfer(ctx, in.OrderRef, KindPayment, in.TransactionID, BuyersClearing(in.Channel), MerchantFrozen(in.MerchantID), in.Amount)
+	return l.transfer(
+		ctx,
+		in.OrderRef,
+		KindPayment,
+		in.TransactionID,
+		BuyersClearing(in.Channel),
+		MerchantFrozen(in.MerchantID),
+		in.Amount,
+	)
 }
 
 // SubsidyPaid: the platform paid the sub-merchant the discount its coupon gave the buyer; it joins the frozen
@@ -110,7 +124,15 @@ func (l *Ledger) SubsidyPaid(ctx context.Context, in SubsidyPaid) (Result, error
 	if err := first(in.validate(true), required("SubsidyID", in.SubsidyID), positive("Amount", in.Amount)); err != nil {
 		return Result{}, err
 	}
-	return l.transfer(ctx, in.OrderRef, KindSubsidy, in.SubsidyID, PlatformSubsidyBudget(), MerchantFrozen(in.MerchantID), in.Amount)
+	return l.transfer(
+		ctx,
+		in.OrderRef,
+		KindSubsidy,
+		in.SubsidyID,
+		PlatformSubsidyBudget(),
+		MerchantFrozen(in.MerchantID),
+		in.Amount,
+	)
 }
 
 // Share is one receiver's part of a sharing request. Platform marks the platform's own commission.
@@ -180,7 +202,15 @@ func (l *Ledger) SharingReturned(ctx context.Context, in SharingReturned) (Resul
 	if !in.From.Platform && in.From.ReceiverID == "" {
 		return Result{}, &ValidationError{"From.ReceiverID", "required unless Platform"}
 	}
-	return l.transfer(ctx, in.OrderRef, KindSharingReturn, in.ReturnID, in.From.account(), merchantBucket(in.MerchantID, in.ToFrozen), in.From.Amount)
+	return l.transfer(
+		ctx,
+		in.OrderRef,
+		KindSharingReturn,
+		in.ReturnID,
+		in.From.account(),
+		merchantBucket(in.MerchantID, in.ToFrozen),
+		in.From.Amount,
+	)
 }
 
 func merchantBucket(id string, frozen bool) Account {
@@ -294,7 +324,16 @@ func (l *Ledger) NetCommissionDebt(ctx context.Context, in NetDebt) (money.Amoun
 			return err
 		}
 		amount = min(open, in.UpTo)
-		_, err = commissionDebtNetted(ctx, tx, CommissionDebtNetted{OrderRef: in.OrderRef, NettingID: in.NettingID, ReceiverID: in.ReceiverID, Amount: amount})
+		_, err = commissionDebtNetted(
+			ctx,
+			tx,
+			CommissionDebtNetted{
+				OrderRef:   in.OrderRef,
+				NettingID:  in.NettingID,
+				ReceiverID: in.ReceiverID,
+				Amount:     amount,
+			},
+		)
 		return err
 	})
 	if err != nil {
@@ -314,7 +353,15 @@ func (l *Ledger) Finished(ctx context.Context, in Finished) (Result, error) {
 	if err := first(in.validate(true), required("FinishID", in.FinishID), positive("Amount", in.Amount)); err != nil {
 		return Result{}, err
 	}
-	return l.transfer(ctx, in.OrderRef, KindFinish, in.FinishID, MerchantFrozen(in.MerchantID), MerchantAvailable(in.MerchantID), in.Amount)
+	return l.transfer(
+		ctx,
+		in.OrderRef,
+		KindFinish,
+		in.FinishID,
+		MerchantFrozen(in.MerchantID),
+		MerchantAvailable(in.MerchantID),
+		in.Amount,
+	)
 }
 
 // Refunded: the buyer got money back, from frozen funds (before finish) or available ones (after).
@@ -329,7 +376,15 @@ func (l *Ledger) Refunded(ctx context.Context, in Refunded) (Result, error) {
 	if err := first(in.validate(true), required("RefundID", in.RefundID), positive("Amount", in.Amount)); err != nil {
 		return Result{}, err
 	}
-	return l.transfer(ctx, in.OrderRef, KindRefund, in.RefundID, merchantBucket(in.MerchantID, in.FromFrozen), BuyersClearing(in.Channel), in.Amount)
+	return l.transfer(
+		ctx,
+		in.OrderRef,
+		KindRefund,
+		in.RefundID,
+		merchantBucket(in.MerchantID, in.FromFrozen),
+		BuyersClearing(in.Channel),
+		in.Amount,
+	)
 }
 
 // SubsidyReturned: a refund voided the coupon, so the sub-merchant gives the subsidy back (补差回退).
@@ -344,7 +399,15 @@ func (l *Ledger) SubsidyReturned(ctx context.Context, in SubsidyReturned) (Resul
 	if err := first(in.validate(true), required("ReturnID", in.ReturnID), positive("Amount", in.Amount)); err != nil {
 		return Result{}, err
 	}
-	return l.transfer(ctx, in.OrderRef, KindSubsidyReturn, in.ReturnID, merchantBucket(in.MerchantID, in.FromFrozen), PlatformSubsidyBudget(), in.Amount)
+	return l.transfer(
+		ctx,
+		in.OrderRef,
+		KindSubsidyReturn,
+		in.ReturnID,
+		merchantBucket(in.MerchantID, in.FromFrozen),
+		PlatformSubsidyBudget(),
+		in.Amount,
+	)
 }
 
 // Withdrawal is a sub-merchant's withdrawal to its bank account, keyed by our out_request_no.
@@ -364,7 +427,15 @@ func (l *Ledger) withdrawal(ctx context.Context, w Withdrawal, kind string, from
 	if err := w.validate(); err != nil {
 		return Result{}, err
 	}
-	return l.transfer(ctx, OrderRef{Channel: w.Channel, MerchantID: w.MerchantID}, kind, w.MerchantID+":"+w.OutRequestNo, from, to, w.Amount)
+	return l.transfer(
+		ctx,
+		OrderRef{Channel: w.Channel, MerchantID: w.MerchantID},
+		kind,
+		w.MerchantID+":"+w.OutRequestNo,
+		from,
+		to,
+		w.Amount,
+	)
 }
 
 // WithdrawalRequested: available funds leave for the channel; refused when they exceed the available balance.

@@ -70,19 +70,38 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 		t.Errorf("L1 distributor commission = %s", got)
 	}
 	// One item comes back: the platform returns its share of it, the person's share becomes debt.
-	r, err = l.SharingReturned(ctx, ledger.SharingReturned{OrderRef: ref, ReturnID: "ret1", From: ledger.Share{Platform: true, Amount: 500}, ToFrozen: true})
+	r, err = l.SharingReturned(
+		ctx,
+		ledger.SharingReturned{
+			OrderRef: ref,
+			ReturnID: "ret1",
+			From:     ledger.Share{Platform: true, Amount: 500},
+			ToFrozen: true,
+		},
+	)
 	step("sharing return", r, err)
-	r, err = l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "rf1", ReceiverID: "d1", Amount: 1000})
+	r, err = l.CommissionDebtRecorded(
+		ctx,
+		ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "rf1", ReceiverID: "d1", Amount: 1000},
+	)
 	step("commission debt", r, err)
 	r, err = l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "wxrf1", Amount: 8000, FromFrozen: true})
 	step("refund", r, err)
-	r, err = l.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: ref, ReturnID: "sr1", Amount: 2000, FromFrozen: true})
+	r, err = l.SubsidyReturned(
+		ctx,
+		ledger.SubsidyReturned{OrderRef: ref, ReturnID: "sr1", Amount: 2000, FromFrozen: true},
+	)
 	step("subsidy return", r, err)
 	rest := balance(t, l, frozen)
 	r, err = l.Finished(ctx, ledger.Finished{OrderRef: ref, FinishID: "fin1", Amount: rest})
 	step("finish", r, err)
 	if balance(t, l, frozen) != 0 || balance(t, l, avail) != rest {
-		t.Errorf("after finish: frozen %s, available %s, want 0 and %s", balance(t, l, frozen), balance(t, l, avail), rest)
+		t.Errorf(
+			"after finish: frozen %s, available %s, want 0 and %s",
+			balance(t, l, frozen),
+			balance(t, l, avail),
+			rest,
+		)
 	}
 	totals, err := l.SubOrderTotals(ctx, "C1", "C1-1")
 	if err != nil {
@@ -96,8 +115,15 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 	}
 
 	// The distributor's next commission is withheld against the debt.
-	r, err = l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{OrderRef: ledger.OrderRef{Channel: "wechatpay", OrderNo: "C2", SubOrderNo: "C2-1", MerchantID: "m1"},
-		NettingID: "C2-1-net-d1", ReceiverID: "d1", Amount: 1000})
+	r, err = l.CommissionDebtNetted(
+		ctx,
+		ledger.CommissionDebtNetted{
+			OrderRef:   ledger.OrderRef{Channel: "wechatpay", OrderNo: "C2", SubOrderNo: "C2-1", MerchantID: "m1"},
+			NettingID:  "C2-1-net-d1",
+			ReceiverID: "d1",
+			Amount:     1000,
+		},
+	)
 	step("debt netted", r, err)
 	if d := balance(t, l, ledger.ReceiverDebt("d1")); d != 0 {
 		t.Errorf("debt after netting = %s", d)
@@ -171,7 +197,10 @@ func TestOverdrawIsRefusedAndChangesNothing(t *testing.T) {
 	if !errors.As(err, &od) || od.Balance != 1000 || od.Amount != -1001 || od.Account != ledger.MerchantFrozen("m1") {
 		t.Fatalf("overdraw: err = %v", err)
 	}
-	if _, err := l.WithdrawalRequested(ctx, ledger.Withdrawal{Channel: "wechatpay", MerchantID: "m1", OutRequestNo: "w1", Amount: 1}); !errors.As(err, &od) {
+	if _, err := l.WithdrawalRequested(ctx, ledger.Withdrawal{Channel: "wechatpay", MerchantID: "m1", OutRequestNo: "w1", Amount: 1}); !errors.As(
+		err,
+		&od,
+	) {
 		t.Fatalf("withdrawing frozen money: err = %v", err)
 	}
 	if got := balance(t, l, ledger.MerchantFrozen("m1")); got != 1000 {
@@ -238,7 +267,10 @@ func TestFiftyConcurrentPostsOfOneKeyPostOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			results[i], errs[i] = l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: "tx-same", Amount: 700})
+			results[i], errs[i] = l.PaymentReceived(
+				ctx,
+				ledger.PaymentReceived{OrderRef: ref, TransactionID: "tx-same", Amount: 700},
+			)
 		}()
 	}
 	close(start)
@@ -288,8 +320,16 @@ func TestNetCommissionDebtIsBoundedIdempotentAndSerialised(t *testing.T) {
 	got := make([]money.Amount, 8)
 	for i := range got {
 		wg.Go(func() {
-			later := ledger.OrderRef{Channel: "wechatpay", OrderNo: fmt.Sprintf("D%d", i+2), SubOrderNo: fmt.Sprintf("D%d-sub1", i+2), MerchantID: "m1"}
-			n, err := l.NetCommissionDebt(ctx, ledger.NetDebt{OrderRef: later, NettingID: later.SubOrderNo + "-net-d1", ReceiverID: "d1", UpTo: 300})
+			later := ledger.OrderRef{
+				Channel:    "wechatpay",
+				OrderNo:    fmt.Sprintf("D%d", i+2),
+				SubOrderNo: fmt.Sprintf("D%d-sub1", i+2),
+				MerchantID: "m1",
+			}
+			n, err := l.NetCommissionDebt(
+				ctx,
+				ledger.NetDebt{OrderRef: later, NettingID: later.SubOrderNo + "-net-d1", ReceiverID: "d1", UpTo: 300},
+			)
 			if err != nil {
 				t.Error(err)
 			}
@@ -301,12 +341,26 @@ func TestNetCommissionDebtIsBoundedIdempotentAndSerialised(t *testing.T) {
 	for _, n := range got {
 		total += n
 	}
-	if total != 1000 || balance(t, l, ledger.ReceiverDebt("d1")) != 0 || balance(t, l, ledger.MerchantReceivable("m1")) != 0 {
-		t.Errorf("netted %s in all (%v); debt %s, receivable %s", total, got, balance(t, l, ledger.ReceiverDebt("d1")), balance(t, l, ledger.MerchantReceivable("m1")))
+	if total != 1000 || balance(t, l, ledger.ReceiverDebt("d1")) != 0 ||
+		balance(t, l, ledger.MerchantReceivable("m1")) != 0 {
+		t.Errorf(
+			"netted %s in all (%v); debt %s, receivable %s",
+			total,
+			got,
+			balance(t, l, ledger.ReceiverDebt("d1")),
+			balance(t, l, ledger.MerchantReceivable("m1")),
+		)
 	}
 	// The same netting again answers what it withheld the first time.
-	again, err := l.NetCommissionDebt(ctx, ledger.NetDebt{OrderRef: ledger.OrderRef{Channel: "wechatpay", OrderNo: "D2", SubOrderNo: "D2-sub1", MerchantID: "m1"},
-		NettingID: "D2-sub1-net-d1", ReceiverID: "d1", UpTo: 300})
+	again, err := l.NetCommissionDebt(
+		ctx,
+		ledger.NetDebt{
+			OrderRef:   ledger.OrderRef{Channel: "wechatpay", OrderNo: "D2", SubOrderNo: "D2-sub1", MerchantID: "m1"},
+			NettingID:  "D2-sub1-net-d1",
+			ReceiverID: "d1",
+			UpTo:       300,
+		},
+	)
 	if err != nil || again != got[0] {
 		t.Errorf("repeat: %s %v, first %s", again, err, got[0])
 	}

@@ -132,7 +132,8 @@ func applyOne(ctx context.Context, db *pgx.Conn, m Migration) (applied bool, err
 // AppliedMigrations lists the names of applied migrations in order (empty before the first Migrate).
 func AppliedMigrations(ctx context.Context, db *pgxpool.Pool) ([]string, error) {
 	var exists bool
-	if err := db.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+	if err := db.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil ||
+		!exists {
 		return nil, err
 	}
 	rows, err := db.Query(ctx, `SELECT name FROM schema_migrations ORDER BY version`)

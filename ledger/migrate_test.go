@@ -63,7 +63,8 @@ func TestLedgerTablesAreAppendOnly(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.MigratedPool(t)
 	var postingID int64
-	err := db.QueryRow(ctx, `INSERT INTO postings (idempotency_key, kind, fingerprint) VALUES ('k', 'test', 'f') RETURNING id`).Scan(&postingID)
+	err := db.QueryRow(ctx, `INSERT INTO postings (idempotency_key, kind, fingerprint) VALUES ('k', 'test', 'f') RETURNING id`).
+		Scan(&postingID)
 	if err != nil {
 		t.Fatal(err)
 	}

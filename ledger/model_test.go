@@ -98,7 +98,12 @@ func (m *model) history(r *rand.Rand, h int) {
 	ctx := context.Background()
 	merchant := fmt.Sprintf("m%d", r.IntN(20))
 	recvs := []string{fmt.Sprintf("d%d", r.IntN(10)), fmt.Sprintf("d%d", 10+r.IntN(10))}
-	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: fmt.Sprintf("O%d", h), SubOrderNo: fmt.Sprintf("O%d-1", h), MerchantID: merchant}
+	ref := ledger.OrderRef{
+		Channel:    "wechatpay",
+		OrderNo:    fmt.Sprintf("O%d", h),
+		SubOrderNo: fmt.Sprintf("O%d-1", h),
+		MerchantID: merchant,
+	}
 	frozen := ledger.MerchantFrozen(merchant)
 	id := func(s string) string { return fmt.Sprintf("%s-%d", s, h) }
 	amt := func(max money.Amount) money.Amount { return 1 + money.Amount(r.Int64N(int64(max))) }
@@ -133,8 +138,11 @@ func (m *model) history(r *rand.Rand, h int) {
 			pShare, dShare := amt(rem/4), amt(rem/4)
 			d := recvs[r.IntN(2)]
 			o := op{"sharing", func() (ledger.Result, error) {
-				return m.l.ProfitShared(ctx, ledger.ProfitShared{OrderRef: ref, SharingOrderID: sid, Shares: []ledger.Share{
-					{Platform: true, Amount: pShare}, {ReceiverID: d, Amount: dShare}}})
+				return m.l.ProfitShared(
+					ctx,
+					ledger.ProfitShared{OrderRef: ref, SharingOrderID: sid, Shares: []ledger.Share{
+						{Platform: true, Amount: pShare}, {ReceiverID: d, Amount: dShare}}},
+				)
 			}, map[ledger.Account]money.Amount{frozen: -(pShare + dShare), ledger.PlatformCommission(): pShare, ledger.ReceiverCommission(d): dShare}}
 			m.apply(h, o, nil, false)
 			done = append(done, o)
@@ -144,7 +152,15 @@ func (m *model) history(r *rand.Rand, h int) {
 		case k == 1 && shared[""] > 0: // the platform returns part of its share
 			a := amt(shared[""])
 			o := op{"return", func() (ledger.Result, error) {
-				return m.l.SharingReturned(ctx, ledger.SharingReturned{OrderRef: ref, ReturnID: sid, From: ledger.Share{Platform: true, Amount: a}, ToFrozen: true})
+				return m.l.SharingReturned(
+					ctx,
+					ledger.SharingReturned{
+						OrderRef: ref,
+						ReturnID: sid,
+						From:     ledger.Share{Platform: true, Amount: a},
+						ToFrozen: true,
+					},
+				)
 			}, map[ledger.Account]money.Amount{ledger.PlatformCommission(): -a, frozen: a}}
 			m.apply(h, o, nil, false)
 			done = append(done, o)
@@ -157,7 +173,10 @@ func (m *model) history(r *rand.Rand, h int) {
 				}
 				a := amt(shared[d])
 				o := op{"debt", func() (ledger.Result, error) {
-					return m.l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: sid, ReceiverID: d, Amount: a})
+					return m.l.CommissionDebtRecorded(
+						ctx,
+						ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: sid, ReceiverID: d, Amount: a},
+					)
 				}, map[ledger.Account]money.Amount{ledger.ReceiverDebt(d): -a, ledger.MerchantReceivable(ref.MerchantID): a}}
 				m.apply(h, o, nil, false)
 				done = append(done, o)
@@ -175,7 +194,10 @@ func (m *model) history(r *rand.Rand, h int) {
 		case k == 4 && subsidyLeft > 0 && rem > 0:
 			a := amt(min(subsidyLeft, rem))
 			o := op{"subsidy return", func() (ledger.Result, error) {
-				return m.l.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: ref, ReturnID: sid, Amount: a, FromFrozen: true})
+				return m.l.SubsidyReturned(
+					ctx,
+					ledger.SubsidyReturned{OrderRef: ref, ReturnID: sid, Amount: a, FromFrozen: true},
+				)
 			}, map[ledger.Account]money.Amount{frozen: -a, ledger.PlatformSubsidyBudget(): a}}
 			m.apply(h, o, nil, false)
 			done = append(done, o)
@@ -190,16 +212,28 @@ func (m *model) history(r *rand.Rand, h int) {
 			}, nil}, errOverdraw, false)
 		case k == 7: // same payment key, different amount
 			m.apply(h, op{"conflict", func() (ledger.Result, error) {
-				return m.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: id("tx"), Amount: paid + 1})
+				return m.l.PaymentReceived(
+					ctx,
+					ledger.PaymentReceived{OrderRef: ref, TransactionID: id("tx"), Amount: paid + 1},
+				)
 			}, nil}, ledger.ErrConflict, false)
 		}
 	}
 	// Net part of a distributor's debt to this merchant, as a later order's sharing would.
 	for _, d := range recvs {
-		if debt := -m.bal[ledger.ReceiverDebt(d).Key()]; debt > 0 && m.bal[ledger.MerchantReceivable(merchant).Key()] >= debt {
+		if debt := -m.bal[ledger.ReceiverDebt(d).Key()]; debt > 0 &&
+			m.bal[ledger.MerchantReceivable(merchant).Key()] >= debt {
 			a := amt(debt)
 			m.apply(h, op{"net debt", func() (ledger.Result, error) {
-				return m.l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{OrderRef: ref, NettingID: id("net") + "-" + d, ReceiverID: d, Amount: a})
+				return m.l.CommissionDebtNetted(
+					ctx,
+					ledger.CommissionDebtNetted{
+						OrderRef:   ref,
+						NettingID:  id("net") + "-" + d,
+						ReceiverID: d,
+						Amount:     a,
+					},
+				)
 			}, map[ledger.Account]money.Amount{ledger.MerchantReceivable(merchant): -a, ledger.ReceiverDebt(d): a}}, nil, false)
 		}
 	}
@@ -211,9 +245,16 @@ func (m *model) history(r *rand.Rand, h int) {
 	}
 
 	// Checks after the history.
-	m.checkAccounts(h, append([]ledger.Account{frozen, ledger.MerchantAvailable(merchant), ledger.PlatformCommission(),
-		ledger.PlatformSubsidyBudget(), ledger.BuyersClearing("wechatpay")},
-		ledger.ReceiverCommission(recvs[0]), ledger.ReceiverCommission(recvs[1]), ledger.ReceiverDebt(recvs[0]), ledger.ReceiverDebt(recvs[1]))...)
+	m.checkAccounts(h, append(
+		[]ledger.Account{frozen, ledger.MerchantAvailable(merchant), ledger.PlatformCommission(),
+			ledger.PlatformSubsidyBudget(), ledger.BuyersClearing("wechatpay")},
+		ledger.ReceiverCommission(
+			recvs[0],
+		),
+		ledger.ReceiverCommission(recvs[1]),
+		ledger.ReceiverDebt(recvs[0]),
+		ledger.ReceiverDebt(recvs[1]),
+	)...)
 	totals, err := m.l.SubOrderTotals(ctx, ref.OrderNo, ref.SubOrderNo)
 	if err != nil {
 		m.fail(h, "totals: %v", err)

@@ -13,7 +13,12 @@ import (
 func TestInboxRecognisesDuplicates(t *testing.T) {
 	ctx := context.Background()
 	l := newLedger(t)
-	n := ledger.Notification{Channel: "wechatpay", EventID: "EV-1", EventType: "TRANSACTION.SUCCESS", Resource: []byte(`{"openid":"o-1"}`)}
+	n := ledger.Notification{
+		Channel:   "wechatpay",
+		EventID:   "EV-1",
+		EventType: "TRANSACTION.SUCCESS",
+		Resource:  []byte(`{"openid":"o-1"}`),
+	}
 	if first, err := l.RecordNotification(ctx, n); err != nil || !first {
 		t.Fatalf("first delivery: %v %v", first, err)
 	}
@@ -25,7 +30,11 @@ func TestInboxRecognisesDuplicates(t *testing.T) {
 		t.Fatalf("other channel: %v %v", first, err)
 	}
 	var ve *ledger.ValidationError
-	if _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(err, &ve) || ve.Field != "EventID" {
+	if _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(
+		err,
+		&ve,
+	) ||
+		ve.Field != "EventID" {
 		t.Errorf("missing event id: %v", err)
 	}
 }
@@ -35,7 +44,11 @@ func TestMerchantsAndReceivers(t *testing.T) {
 	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
 	var ve *ledger.ValidationError
-	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); !errors.As(err, &ve) || ve.Field != "SubMchID" {
+	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); !errors.As(
+		err,
+		&ve,
+	) ||
+		ve.Field != "SubMchID" {
 		t.Errorf("active without sub_mchid: %v", err)
 	}
 	if _, err := l.GetMerchant(ctx, "m1"); !errors.Is(err, ledger.ErrNotFound) {
@@ -44,7 +57,8 @@ func TestMerchantsAndReceivers(t *testing.T) {
 	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", SubMchID: "1900000109", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); err != nil {
 		t.Fatal(err)
 	}
-	if m, err := l.GetMerchant(ctx, "m1"); err != nil || m.SubMchID != "1900000109" || m.Status != ledger.MerchantActive {
+	if m, err := l.GetMerchant(ctx, "m1"); err != nil || m.SubMchID != "1900000109" ||
+		m.Status != ledger.MerchantActive {
 		t.Errorf("merchant = %+v, %v", m, err)
 	}
 
@@ -56,10 +70,15 @@ func TestMerchantsAndReceivers(t *testing.T) {
 		t.Errorf("receiver = %+v, %v", r, err)
 	}
 	var stored string
-	if err := db.QueryRow(ctx, `SELECT string_agg(r::text, ',') FROM receivers r`).Scan(&stored); err == nil && strings.Contains(stored, "三丰") {
+	if err := db.QueryRow(ctx, `SELECT string_agg(r::text, ',') FROM receivers r`).Scan(&stored); err == nil &&
+		strings.Contains(stored, "三丰") {
 		t.Errorf("a person's full name reached the database: %s", stored)
 	}
-	if err := l.UpsertReceiver(ctx, ledger.Receiver{ID: "d2", Channel: "wechatpay", Type: "BANK", Account: "x", Relation: "DISTRIBUTOR", Name: "李"}); !errors.As(err, &ve) || ve.Field != "Type" {
+	if err := l.UpsertReceiver(ctx, ledger.Receiver{ID: "d2", Channel: "wechatpay", Type: "BANK", Account: "x", Relation: "DISTRIBUTOR", Name: "李"}); !errors.As(
+		err,
+		&ve,
+	) ||
+		ve.Field != "Type" {
 		t.Errorf("bad type: %v", err)
 	}
 }
@@ -69,7 +88,17 @@ func TestOrdersReadModelNeverRollsBack(t *testing.T) {
 	l := newLedger(t)
 	save := func(rev int64, status string) bool {
 		t.Helper()
-		ok, err := l.SaveOrder(ctx, ledger.OrderView{OrderNo: "C1", Channel: "wechatpay", Status: status, TotalAmount: 18000, MerchantIDs: []string{"m1", "m2"}, Revision: rev})
+		ok, err := l.SaveOrder(
+			ctx,
+			ledger.OrderView{
+				OrderNo:     "C1",
+				Channel:     "wechatpay",
+				Status:      status,
+				TotalAmount: 18000,
+				MerchantIDs: []string{"m1", "m2"},
+				Revision:    rev,
+			},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}

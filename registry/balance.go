@@ -38,6 +38,14 @@ func (r *Registry) MerchantBalance(ctx context.Context, merchantID string) (Bala
 	if err != nil {
 		return Balance{}, err
 	}
-	return Balance{MerchantID: m.ID, SubMchID: m.SubMchID, Available: b.Available, Pending: b.Pending, LedgerAvailable: l[ledger.BucketAvailable],
-		LedgerFrozen: l[ledger.BucketFrozen], LedgerWithdrawn: l[ledger.BucketWithdrawn], LedgerReceivable: l[ledger.BucketReceivable]}, nil
+	return Balance{
+		MerchantID:       m.ID,
+		SubMchID:         m.SubMchID,
+		Available:        b.Available,
+		Pending:          b.Pending,
+		LedgerAvailable:  l[ledger.BucketAvailable],
+		LedgerFrozen:     l[ledger.BucketFrozen],
+		LedgerWithdrawn:  l[ledger.BucketWithdrawn],
+		LedgerReceivable: l[ledger.BucketReceivable],
+	}, nil
 }

@@ -29,15 +29,27 @@ func (r *Registry) RegisterMerchant(ctx context.Context, req MerchantRequest) (l
 	}
 	switch {
 	case !workflows.ValidKey(req.ID, 1, 64):
-		return ledger.Merchant{}, &starter.InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+		return ledger.Merchant{}, &starter.InputError{
+			Field:  "id",
+			Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -",
+		}
 	case req.Channel != channels.WeChatPay:
 		return ledger.Merchant{}, &starter.InputError{Field: "channel", Reason: "only wechatpay is available"}
 	case !digits(req.SubMchID, 8, 16):
-		return ledger.Merchant{}, &starter.InputError{Field: "sub_mchid", Reason: "the channel's sub-merchant id: 8 to 16 digits"}
+		return ledger.Merchant{}, &starter.InputError{
+			Field:  "sub_mchid",
+			Reason: "the channel's sub-merchant id: 8 to 16 digits",
+		}
 	case req.DisplayName == "" || len(req.DisplayName) > 128:
 		return ledger.Merchant{}, &starter.InputError{Field: "display_name", Reason: "required, at most 128 bytes"}
 	}
-	m := ledger.Merchant{ID: req.ID, Channel: req.Channel, SubMchID: req.SubMchID, Status: ledger.MerchantActive, DisplayName: req.DisplayName}
+	m := ledger.Merchant{
+		ID:          req.ID,
+		Channel:     req.Channel,
+		SubMchID:    req.SubMchID,
+		Status:      ledger.MerchantActive,
+		DisplayName: req.DisplayName,
+	}
 	if err := r.Ledger.UpsertMerchant(ctx, m); err != nil {
 		return ledger.Merchant{}, forCaller(err, "merchant "+req.ID)
 	}
@@ -68,7 +80,10 @@ func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (l
 	}
 	switch {
 	case !workflows.ValidKey(req.ID, 1, 64):
-		return ledger.Receiver{}, &starter.InputError{Field: "id", Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+		return ledger.Receiver{}, &starter.InputError{
+			Field:  "id",
+			Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -",
+		}
 	case req.Channel != channels.WeChatPay:
 		return ledger.Receiver{}, &starter.InputError{Field: "channel", Reason: "only wechatpay is available"}
 	case req.Type != channels.ReceiverMerchant && req.Type != channels.ReceiverPersonal:
@@ -76,22 +91,39 @@ func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (l
 	case req.Account == "" || len(req.Account) > 64:
 		return ledger.Receiver{}, &starter.InputError{Field: "account", Reason: "required, at most 64 characters"}
 	case req.Type == channels.ReceiverMerchant && !digits(req.Account, 8, 16):
-		return ledger.Receiver{}, &starter.InputError{Field: "account", Reason: "a merchant receiver's account is its merchant id: 8 to 16 digits"}
+		return ledger.Receiver{}, &starter.InputError{
+			Field:  "account",
+			Reason: "a merchant receiver's account is its merchant id: 8 to 16 digits",
+		}
 	case req.Type == channels.ReceiverPersonal && !workflows.ValidKey(req.Account, 1, 64):
-		return ledger.Receiver{}, &starter.InputError{Field: "account", Reason: "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -"}
+		return ledger.Receiver{}, &starter.InputError{
+			Field:  "account",
+			Reason: "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -",
+		}
 	case req.Name == "" || len(req.Name) > 256:
 		return ledger.Receiver{}, &starter.InputError{Field: "name", Reason: "required, at most 256 bytes"}
 	case cart.Roles[req.Relation] == "":
 		return ledger.Receiver{}, &starter.InputError{Field: "relation", Reason: "PLATFORM, SUPPLIER or DISTRIBUTOR"}
 	case (req.Relation == "PLATFORM") != (req.ID == "platform"):
-		return ledger.Receiver{}, &starter.InputError{Field: "relation", Reason: `the platform's receiver has id "platform" and relation PLATFORM`}
+		return ledger.Receiver{}, &starter.InputError{
+			Field:  "relation",
+			Reason: `the platform's receiver has id "platform" and relation PLATFORM`,
+		}
 	}
 	if req.Relation != "PLATFORM" {
 		ch, ok := r.Receivers[req.Channel]
 		if !ok {
 			return ledger.Receiver{}, fmt.Errorf("registry: no %s channel configured to add receivers", req.Channel)
 		}
-		err := ch.AddReceiver(ctx, channels.ReceiverRegistration{Type: req.Type, Account: req.Account, Name: req.Name, RelationType: req.Relation})
+		err := ch.AddReceiver(
+			ctx,
+			channels.ReceiverRegistration{
+				Type:         req.Type,
+				Account:      req.Account,
+				Name:         req.Name,
+				RelationType: req.Relation,
+			},
+		)
 		var be *channels.BusinessError
 		if errors.As(err, &be) && !be.Retryable {
 			return ledger.Receiver{}, &starter.ChannelError{Code: be.Code, Message: be.Message}
@@ -100,7 +132,14 @@ func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (l
 			return ledger.Receiver{}, fmt.Errorf("add receiver at the channel: %w", err)
 		}
 	}
-	rc := ledger.Receiver{ID: req.ID, Channel: req.Channel, Type: req.Type, Account: req.Account, Relation: req.Relation, Name: req.Name}
+	rc := ledger.Receiver{
+		ID:       req.ID,
+		Channel:  req.Channel,
+		Type:     req.Type,
+		Account:  req.Account,
+		Relation: req.Relation,
+		Name:     req.Name,
+	}
 	if err := r.Ledger.UpsertReceiver(ctx, rc); err != nil {
 		return ledger.Receiver{}, forCaller(err, "receiver "+req.ID)
 	}

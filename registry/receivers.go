@@ -22,7 +22,10 @@ func (r *Registry) RemoveReceiver(ctx context.Context, id string) (ledger.Receiv
 		if !ok {
 			return rc, fmt.Errorf("registry: no %s channel configured to remove receivers", rc.Channel)
 		}
-		err := ch.DeleteReceiver(ctx, channels.ReceiverRegistration{Type: rc.Type, Account: rc.Account, RelationType: rc.Relation})
+		err := ch.DeleteReceiver(
+			ctx,
+			channels.ReceiverRegistration{Type: rc.Type, Account: rc.Account, RelationType: rc.Relation},
+		)
 		var be *channels.BusinessError
 		if errors.As(err, &be) && !be.Retryable {
 			return rc, &starter.ChannelError{Code: be.Code, Message: be.Message}

@@ -100,7 +100,9 @@ func (r *Registry) BeginOnboarding(ctx context.Context, merchantID, displayName 
 	m, err := r.Ledger.GetMerchant(ctx, merchantID)
 	switch {
 	case err == nil && m.Status == ledger.MerchantActive:
-		return &starter.ConflictError{Reason: fmt.Sprintf("merchant %s is already active (sub_mchid %s)", m.ID, m.SubMchID)}
+		return &starter.ConflictError{
+			Reason: fmt.Sprintf("merchant %s is already active (sub_mchid %s)", m.ID, m.SubMchID),
+		}
 	case err == nil:
 		return nil
 	case !errors.Is(err, ledger.ErrNotFound):

@@ -27,21 +27,36 @@ func (c *Client) Onboard(ctx context.Context, app workflows.Application) (workfl
 		return workflows.OnboardingState{}, err
 	}
 	id := workflows.OnboardingWorkflowID(app.OutRequestNo)
-	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.taskQueue(),
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrStatus.ValueSet(workflows.OnboardingSubmitting),
-			workflows.AttrChannel.ValueSet(channels.WeChatPay), workflows.AttrMerchant.ValueSet([]string{app.MerchantID}))},
-		workflows.Onboarding, workflows.OnboardingInput{Channel: channels.WeChatPay, Application: app, Settings: c.OnboardingSettings})
+	_, err := c.Temporal.ExecuteWorkflow(
+		ctx,
+		client.StartWorkflowOptions{ID: id, TaskQueue: c.taskQueue(),
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				workflows.AttrStatus.ValueSet(workflows.OnboardingSubmitting),
+				workflows.AttrChannel.ValueSet(
+					channels.WeChatPay,
+				),
+				workflows.AttrMerchant.ValueSet([]string{app.MerchantID}),
+			)},
+		workflows.Onboarding,
+		workflows.OnboardingInput{Channel: channels.WeChatPay, Application: app, Settings: c.OnboardingSettings},
+	)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
-		return workflows.OnboardingState{}, &ConflictError{Reason: "onboarding " + app.OutRequestNo + " has ended; use a new out request number"}
+		return workflows.OnboardingState{}, &ConflictError{
+			Reason: "onboarding " + app.OutRequestNo + " has ended; use a new out request number",
+		}
 	}
 	if err != nil {
 		return workflows.OnboardingState{}, fromTemporal(err, "start onboarding "+app.OutRequestNo)
 	}
-	return workflows.OnboardingState{OutRequestNo: app.OutRequestNo, MerchantID: app.MerchantID, Status: workflows.OnboardingSubmitting,
-		Application: app.Masked()}, nil
+	return workflows.OnboardingState{
+		OutRequestNo: app.OutRequestNo,
+		MerchantID:   app.MerchantID,
+		Status:       workflows.OnboardingSubmitting,
+		Application:  app.Masked(),
+	}, nil
 }
 
 // GetOnboarding answers an onboarding's state (personal data masked): what the shop must do next.
@@ -61,14 +76,21 @@ func (c *Client) stateOf(ctx context.Context, workflowID, query string, out any)
 }
 
 // CorrectOnboarding sends the shop's corrected application after a rejection; the workflow resubmits it.
-func (c *Client) CorrectOnboarding(ctx context.Context, outRequestNo string, app workflows.Application) (workflows.OnboardingState, error) {
+func (c *Client) CorrectOnboarding(
+	ctx context.Context,
+	outRequestNo string,
+	app workflows.Application,
+) (workflows.OnboardingState, error) {
 	app.OutRequestNo = outRequestNo
 	if err := app.Validate(); err != nil {
 		return workflows.OnboardingState{}, err
 	}
 	var st workflows.OnboardingState
-	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.OnboardingWorkflowID(outRequestNo),
-		UpdateName: workflows.UpdateCorrectApplication, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{app}})
+	h, err := c.Temporal.UpdateWorkflow(
+		ctx,
+		client.UpdateWorkflowOptions{WorkflowID: workflows.OnboardingWorkflowID(outRequestNo),
+			UpdateName: workflows.UpdateCorrectApplication, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{app}},
+	)
 	if err == nil {
 		err = h.Get(ctx, &st)
 	}
@@ -96,22 +118,43 @@ type WithdrawalRequest struct {
 
 // Withdraw starts a withdrawal (or answers the one already under that number). More than the available
 // balance is refused by the workflow with nothing moved (status REFUSED).
-func (c *Client) Withdraw(ctx context.Context, merchantID string, req WithdrawalRequest) (workflows.WithdrawalState, error) {
+func (c *Client) Withdraw(
+	ctx context.Context,
+	merchantID string,
+	req WithdrawalRequest,
+) (workflows.WithdrawalState, error) {
 	m, err := c.activeMerchant(ctx, merchantID)
 	if err != nil {
 		return workflows.WithdrawalState{}, err
 	}
-	in := workflows.WithdrawalInput{Channel: m.Channel, MerchantID: m.ID, SubMchID: m.SubMchID, OutRequestNo: req.OutRequestNo,
-		Amount: req.Amount, Remark: req.Remark, Settings: c.WithdrawalSettings}
+	in := workflows.WithdrawalInput{
+		Channel:      m.Channel,
+		MerchantID:   m.ID,
+		SubMchID:     m.SubMchID,
+		OutRequestNo: req.OutRequestNo,
+		Amount:       req.Amount,
+		Remark:       req.Remark,
+		Settings:     c.WithdrawalSettings,
+	}
 	if err := in.Validate(); err != nil {
 		return workflows.WithdrawalState{}, err
 	}
-	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WithdrawalWorkflowID(m.ID, req.OutRequestNo),
-		TaskQueue: c.taskQueue(), WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrStatus.ValueSet(workflows.WithdrawalRequested),
-			workflows.AttrChannel.ValueSet(m.Channel), workflows.AttrMerchant.ValueSet([]string{m.ID}), workflows.AttrAmount.ValueSet(int64(req.Amount)))},
-		workflows.Withdrawal, in)
+	_, err = c.Temporal.ExecuteWorkflow(
+		ctx,
+		client.StartWorkflowOptions{ID: workflows.WithdrawalWorkflowID(m.ID, req.OutRequestNo),
+			TaskQueue: c.taskQueue(), WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				workflows.AttrStatus.ValueSet(workflows.WithdrawalRequested),
+				workflows.AttrChannel.ValueSet(
+					m.Channel,
+				),
+				workflows.AttrMerchant.ValueSet([]string{m.ID}),
+				workflows.AttrAmount.ValueSet(int64(req.Amount)),
+			)},
+		workflows.Withdrawal,
+		in,
+	)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return c.GetWithdrawal(ctx, merchantID, req.OutRequestNo) // finished: answer how it ended
@@ -119,11 +162,19 @@ func (c *Client) Withdraw(ctx context.Context, merchantID string, req Withdrawal
 	if err != nil {
 		return workflows.WithdrawalState{}, fromTemporal(err, "start withdrawal "+req.OutRequestNo)
 	}
-	return workflows.WithdrawalState{MerchantID: m.ID, OutRequestNo: req.OutRequestNo, Amount: req.Amount, Status: workflows.WithdrawalRequested}, nil
+	return workflows.WithdrawalState{
+		MerchantID:   m.ID,
+		OutRequestNo: req.OutRequestNo,
+		Amount:       req.Amount,
+		Status:       workflows.WithdrawalRequested,
+	}, nil
 }
 
 // GetWithdrawal answers a withdrawal's state.
-func (c *Client) GetWithdrawal(ctx context.Context, merchantID, outRequestNo string) (workflows.WithdrawalState, error) {
+func (c *Client) GetWithdrawal(
+	ctx context.Context,
+	merchantID, outRequestNo string,
+) (workflows.WithdrawalState, error) {
 	var st workflows.WithdrawalState
 	err := c.stateOf(ctx, workflows.WithdrawalWorkflowID(merchantID, outRequestNo), workflows.QueryWithdrawal, &st)
 	return st, fromTemporal(err, "withdrawal "+outRequestNo)

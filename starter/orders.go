@@ -39,7 +39,12 @@ func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (Order
 	if c.PublicURL == "" {
 		return Order{}, errors.New("starter: PublicURL (where channels send notifications) is not configured")
 	}
-	in, err := cart.Resolve(ctx, c.Records, cart.Config{Limits: c.limits(), Settings: c.Settings, NotifyURL: c.notifyURL}, req)
+	in, err := cart.Resolve(
+		ctx,
+		c.Records,
+		cart.Config{Limits: c.limits(), Settings: c.Settings, NotifyURL: c.notifyURL},
+		req,
+	)
 	if err != nil {
 		return Order{}, err
 	}
@@ -55,8 +60,11 @@ func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (Order
 	}, workflows.Checkout, in)
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateCreatePayment, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{workflows.CreatePaymentRequest{Fingerprint: in.Fingerprint}}},
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateName:   workflows.UpdateCreatePayment,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args:         []any{workflows.CreatePaymentRequest{Fingerprint: in.Fingerprint}},
+		},
 	})
 	var created workflows.CreatedOrder
 	if err == nil {
@@ -69,7 +77,12 @@ func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (Order
 	if err != nil {
 		return Order{}, fromTemporal(err, "create order "+in.OrderNo)
 	}
-	return Order{OrderNo: created.OrderNo, Status: created.Status, Payment: created.Params, ExpireAt: created.ExpireAt}, nil
+	return Order{
+		OrderNo:  created.OrderNo,
+		Status:   created.Status,
+		Payment:  created.Params,
+		ExpireAt: created.ExpireAt,
+	}, nil
 }
 
 // repeatOfClosedOrder answers a create whose order's workflow has already ended: the same cart gets the
@@ -165,7 +178,7 @@ func (c *Client) storedOrder(ctx context.Context, orderNo string) (OrderDetail, 
 
 // ConfirmReceiptRequest is the shop's delivery confirmation of sub-order N (1-based) of an order.
 type ConfirmReceiptRequest struct {
-	ConfirmedBy string `json:"confirmed_by" maxlen:"64"`
+	ConfirmedBy string `json:"confirmed_by"   maxlen:"64"`
 	Note        string `json:"note,omitempty" maxlen:"256" text:"free"`
 }
 
@@ -180,12 +193,23 @@ var ErrWillApply = errors.New("accepted: it will apply when a worker runs")
 // ConfirmReceipt confirms delivery of one sub-order and answers its state. Repeating it is harmless; an order
 // not yet paid is a *ConflictError. When no worker applies it within receiptUpdateWait (a deploy), the same
 // confirmation goes as a signal, which the server keeps without a worker, and ErrWillApply is returned.
-func (c *Client) ConfirmReceipt(ctx context.Context, orderNo string, n int, req ConfirmReceiptRequest) (workflows.SubOrderState, error) {
+func (c *Client) ConfirmReceipt(
+	ctx context.Context,
+	orderNo string,
+	n int,
+	req ConfirmReceiptRequest,
+) (workflows.SubOrderState, error) {
 	var st workflows.SubOrderState
 	if req.ConfirmedBy == "" {
 		return st, &InputError{Field: "confirmed_by", Reason: "required"}
 	}
-	id, confirmation := workflows.SubOrderWorkflowID(orderNo, n), workflows.ConfirmReceiptRequest{ConfirmedBy: req.ConfirmedBy, Note: req.Note}
+	id, confirmation := workflows.SubOrderWorkflowID(
+		orderNo,
+		n,
+	), workflows.ConfirmReceiptRequest{
+		ConfirmedBy: req.ConfirmedBy,
+		Note:        req.Note,
+	}
 	uctx, cancel := context.WithTimeout(ctx, receiptUpdateWait)
 	defer cancel()
 	h, err := c.Temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{WorkflowID: id,
@@ -208,9 +232,18 @@ func (c *Client) ConfirmReceipt(ctx context.Context, orderNo string, n int, req 
 		case oerr != nil:
 			return st, oerr
 		case n < 1 || n > len(order.SubOrders):
-			return st, &InputError{Field: "sub_order", Reason: fmt.Sprintf("order %s has sub-orders 1..%d", orderNo, len(order.SubOrders))}
+			return st, &InputError{
+				Field:  "sub_order",
+				Reason: fmt.Sprintf("order %s has sub-orders 1..%d", orderNo, len(order.SubOrders)),
+			}
 		default:
-			return st, &ConflictError{Reason: fmt.Sprintf("order %s is %s: receipt can be confirmed once it is paid and its sub-orders run", orderNo, order.Status)}
+			return st, &ConflictError{
+				Reason: fmt.Sprintf(
+					"order %s is %s: receipt can be confirmed once it is paid and its sub-orders run",
+					orderNo,
+					order.Status,
+				),
+			}
 		}
 	}
 	return st, fromTemporal(err, "confirm receipt")
@@ -220,7 +253,12 @@ func (c *Client) ConfirmReceipt(ctx context.Context, orderNo string, n int, req 
 // is sent for duplicates too (the inbox cannot tell whether an earlier delivery's signal got through), and the
 // workflow ignores what it already knows: a duplicate has no second effect. It reports whether the
 // notification was new. An order that no longer runs (finished, or unknown) is logged by the caller, not retried.
-func (c *Client) PaymentNotified(ctx context.Context, channel string, n channels.Notification, st channels.CombinedOrderState) (isNew bool, err error) {
+func (c *Client) PaymentNotified(
+	ctx context.Context,
+	channel string,
+	n channels.Notification,
+	st channels.CombinedOrderState,
+) (isNew bool, err error) {
 	isNew, err = c.Records.RecordNotification(ctx, channel, n)
 	if err != nil {
 		return false, fmt.Errorf("record notification: %w", err)
@@ -237,7 +275,12 @@ func (c *Client) notifyURL(channel, kind string) string {
 
 // RefundNotified records a verified refund notification in the inbox, then signals the sub-order that is
 // waiting for the refund's result. ErrNotFound: no running sub-order has that number.
-func (c *Client) RefundNotified(ctx context.Context, channel string, n channels.Notification, st channels.RefundState) (isNew bool, err error) {
+func (c *Client) RefundNotified(
+	ctx context.Context,
+	channel string,
+	n channels.Notification,
+	st channels.RefundState,
+) (isNew bool, err error) {
 	orderNo, sub, ok := workflows.ParseSubOrderNo(st.OutTradeNo)
 	if !ok {
 		return false, fmt.Errorf("%w: out_trade_no %q is not a sub-order of ours", ErrNotFound, st.OutTradeNo)
@@ -274,8 +317,11 @@ func (c *Client) Refund(ctx context.Context, orderNo string, n int, req RefundRe
 	for _, it := range req.Items {
 		wreq.Items = append(wreq.Items, workflows.ItemRefund{SKU: it.SKU, Quantity: it.Quantity})
 	}
-	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.SubOrderWorkflowID(orderNo, n),
-		UpdateName: workflows.UpdateRequestRefund, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{wreq}})
+	h, err := c.Temporal.UpdateWorkflow(
+		ctx,
+		client.UpdateWorkflowOptions{WorkflowID: workflows.SubOrderWorkflowID(orderNo, n),
+			UpdateName: workflows.UpdateRequestRefund, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{wreq}},
+	)
 	if err == nil {
 		err = h.Get(ctx, &st)
 	}
@@ -284,7 +330,13 @@ func (c *Client) Refund(ctx context.Context, orderNo string, n int, req RefundRe
 		if _, oerr := c.orderState(ctx, orderNo); oerr != nil {
 			return st, oerr
 		}
-		return st, &ConflictError{Reason: fmt.Sprintf("sub-order %d of %s is not running: unpaid, or completed (refunds after completion come with the clawback work)", n, orderNo)}
+		return st, &ConflictError{
+			Reason: fmt.Sprintf(
+				"sub-order %d of %s is not running: unpaid, or completed (refunds after completion come with the clawback work)",
+				n,
+				orderNo,
+			),
+		}
 	}
 	return st, fromTemporal(err, "refund")
 }
@@ -313,7 +365,12 @@ func (c *Client) ReceiverToppedUp(ctx context.Context, orderNo string, n int, re
 	if receiverID == "" {
 		return &InputError{Field: "receiver_id", Reason: "required"}
 	}
-	err := c.Temporal.SignalWorkflow(ctx, workflows.SubOrderWorkflowID(orderNo, n), "", workflows.SignalReceiverToppedUp,
-		workflows.ReceiverToppedUp{ReceiverID: receiverID})
+	err := c.Temporal.SignalWorkflow(
+		ctx,
+		workflows.SubOrderWorkflowID(orderNo, n),
+		"",
+		workflows.SignalReceiverToppedUp,
+		workflows.ReceiverToppedUp{ReceiverID: receiverID},
+	)
 	return fromTemporal(err, "sub-order")
 }

@@ -143,9 +143,17 @@ func (c *Client) Resume(ctx context.Context, workflowID, by, reason string) erro
 		_ = converter.GetDefaultDataConverter().FromPayload(p, &status) // search attributes are never sealed
 	}
 	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || status != workflows.StatusNeedsAttention {
-		return &ConflictError{Reason: fmt.Sprintf("%s is %s, not waiting for ops: nothing to resume", workflowID, status)}
+		return &ConflictError{
+			Reason: fmt.Sprintf("%s is %s, not waiting for ops: nothing to resume", workflowID, status),
+		}
 	}
-	err = c.Temporal.SignalWorkflow(ctx, workflowID, "", workflows.SignalResume, workflows.ResumeRequest{By: by, Reason: reason})
+	err = c.Temporal.SignalWorkflow(
+		ctx,
+		workflowID,
+		"",
+		workflows.SignalResume,
+		workflows.ResumeRequest{By: by, Reason: reason},
+	)
 	return fromTemporal(err, "resume "+workflowID)
 }
 

@@ -17,7 +17,13 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 }
 
 // Workflows are every workflow function the worker runs; the replay test replays histories against them.
-var Workflows = []any{workflows.StackCheck, workflows.Checkout, workflows.SubOrder, workflows.Onboarding, workflows.Withdrawal}
+var Workflows = []any{
+	workflows.StackCheck,
+	workflows.Checkout,
+	workflows.SubOrder,
+	workflows.Onboarding,
+	workflows.Withdrawal,
+}
 
 // Register adds every workflow and activity to r (a worker, or a replayer's or test environment's registry).
 func Register(r sdkworker.Registry, acts *activities.Activities) {

@@ -47,27 +47,52 @@ func (o *checkout) setup(ctx workflow.Context) error {
 	}
 	o.expireAt = workflow.Now(ctx).Add(o.in.Settings.PaymentWindow)
 	for i, s := range o.in.SubOrders {
-		o.subs = append(o.subs, SubOrderSummary{N: i + 1, SubOrderNo: SubOrderNo(o.in.OrderNo, i+1), MerchantID: s.MerchantID,
-			Amount: s.Amount, Subsidy: s.Subsidy})
+		o.subs = append(
+			o.subs,
+			SubOrderSummary{N: i + 1, SubOrderNo: SubOrderNo(o.in.OrderNo, i+1), MerchantID: s.MerchantID,
+				Amount: s.Amount, Subsidy: s.Subsidy},
+		)
 	}
 	o.note(ctx, "order %s created: %d sub-order(s), %s yuan", o.in.OrderNo, len(o.in.SubOrders), o.in.Total())
 	if err := workflow.SetQueryHandler(ctx, QueryOrder, func() (OrderState, error) { return o.state(), nil }); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCreatePayment, o.createPayment, workflow.UpdateHandlerOptions{
-		Validator: func(_ workflow.Context, req CreatePaymentRequest) error {
-			if req.Fingerprint != o.in.Fingerprint {
-				return temporal.NewNonRetryableApplicationError("order "+o.in.OrderNo+" exists with a different cart", ErrTypeDifferentCart, nil)
-			}
-			return nil
+	return workflow.SetUpdateHandlerWithOptions(
+		ctx,
+		UpdateCreatePayment,
+		o.createPayment,
+		workflow.UpdateHandlerOptions{
+			Validator: func(_ workflow.Context, req CreatePaymentRequest) error {
+				if req.Fingerprint != o.in.Fingerprint {
+					return temporal.NewNonRetryableApplicationError(
+						"order "+o.in.OrderNo+" exists with a different cart",
+						ErrTypeDifferentCart,
+						nil,
+					)
+				}
+				return nil
+			},
 		},
-	})
+	)
 }
 
 func (o *checkout) state() OrderState {
-	return OrderState{OrderNo: o.in.OrderNo, Channel: o.in.Channel, Status: o.status, WaitingFor: o.waitingFor, Total: o.in.Total(),
-		Params: o.params, ExpireAt: o.expireAt, PaidAt: o.paidAt, PaidBy: o.paidBy, SubOrders: append([]SubOrderSummary(nil), o.subs...),
-		LastError: o.lastError, Timeline: append([]Event(nil), o.timeline...), Fingerprint: o.in.Fingerprint, ChildrenDone: o.childDone}
+	return OrderState{
+		OrderNo:      o.in.OrderNo,
+		Channel:      o.in.Channel,
+		Status:       o.status,
+		WaitingFor:   o.waitingFor,
+		Total:        o.in.Total(),
+		Params:       o.params,
+		ExpireAt:     o.expireAt,
+		PaidAt:       o.paidAt,
+		PaidBy:       o.paidBy,
+		SubOrders:    append([]SubOrderSummary(nil), o.subs...),
+		LastError:    o.lastError,
+		Timeline:     append([]Event(nil), o.timeline...),
+		Fingerprint:  o.in.Fingerprint,
+		ChildrenDone: o.childDone,
+	}
 }
 
 func (o *checkout) createdOrder() CreatedOrder {
@@ -85,7 +110,11 @@ func (o *checkout) createPayment(ctx workflow.Context, _ CreatePaymentRequest) (
 	case o.rejected != nil:
 		return CreatedOrder{}, temporal.NewNonRetryableApplicationError(o.rejected.Message, o.rejected.Type, nil)
 	case o.status != StatusCreated || !workflow.Now(ctx).Before(o.expireAt):
-		return CreatedOrder{}, temporal.NewNonRetryableApplicationError("the order's payment window has passed", ErrTypePaymentWindowPassed, nil)
+		return CreatedOrder{}, temporal.NewNonRetryableApplicationError(
+			"the order's payment window has passed",
+			ErrTypePaymentWindowPassed,
+			nil,
+		)
 	}
 	o.creating = true
 	defer func() { o.creating = false }()
@@ -109,15 +138,31 @@ func (o *checkout) createPayment(ctx workflow.Context, _ CreatePaymentRequest) (
 func (o *checkout) paymentSubOrders() []PaymentSubOrder {
 	out := make([]PaymentSubOrder, len(o.in.SubOrders))
 	for i, s := range o.in.SubOrders {
-		out[i] = PaymentSubOrder{MerchantID: s.MerchantID, SubMchID: s.SubMchID, OutTradeNo: SubOrderNo(o.in.OrderNo, i+1),
-			Description: s.Description, Amount: s.Amount, ProfitSharing: true, SubsidyAmount: s.Subsidy}
+		out[i] = PaymentSubOrder{
+			MerchantID:    s.MerchantID,
+			SubMchID:      s.SubMchID,
+			OutTradeNo:    SubOrderNo(o.in.OrderNo, i+1),
+			Description:   s.Description,
+			Amount:        s.Amount,
+			ProfitSharing: true,
+			SubsidyAmount: s.Subsidy,
+		}
 	}
 	return out
 }
 
 func (o *checkout) paymentInput() CreatePaymentInput {
-	return CreatePaymentInput{Channel: o.in.Channel, Scene: o.in.Scene, OutTradeNo: o.in.OrderNo, PayerOpenID: o.in.PayerOpenID,
-		PayerClientIP: o.in.PayerClientIP, H5Type: o.in.H5Type, NotifyURL: o.in.NotifyURL, ExpireAt: o.expireAt, SubOrders: o.paymentSubOrders()}
+	return CreatePaymentInput{
+		Channel:       o.in.Channel,
+		Scene:         o.in.Scene,
+		OutTradeNo:    o.in.OrderNo,
+		PayerOpenID:   o.in.PayerOpenID,
+		PayerClientIP: o.in.PayerClientIP,
+		H5Type:        o.in.H5Type,
+		NotifyURL:     o.in.NotifyURL,
+		ExpireAt:      o.expireAt,
+		SubOrders:     o.paymentSubOrders(),
+	}
 }
 
 func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
@@ -128,7 +173,11 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	if o.rejected != nil {
 		o.saveView(ctx)
 		awaitHandlers(ctx)
-		return OrderResult{}, temporal.NewNonRetryableApplicationError("order rejected by the channel: "+o.rejected.Message, o.rejected.Type, nil)
+		return OrderResult{}, temporal.NewNonRetryableApplicationError(
+			"order rejected by the channel: "+o.rejected.Message,
+			o.rejected.Type,
+			nil,
+		)
 	}
 	if o.created {
 		o.saveView(ctx)
@@ -148,7 +197,11 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	if o.childDone < len(o.subs) {
 		o.end(ctx, StatusNeedsAttention, "ops:sub-orders")
 		awaitHandlers(ctx)
-		return OrderResult{}, temporal.NewNonRetryableApplicationError("a sub-order workflow failed: see "+o.lastError.Step, ErrTypeSubOrderFailed, nil)
+		return OrderResult{}, temporal.NewNonRetryableApplicationError(
+			"a sub-order workflow failed: see "+o.lastError.Step,
+			ErrTypeSubOrderFailed,
+			nil,
+		)
 	}
 	o.note(ctx, "every sub-order completed")
 	o.end(ctx, StatusCompleted, "")
@@ -174,12 +227,16 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 			c.Receive(ctx, &n)
 			o.acceptPayment(ctx, n.State, "notification")
 		})
-		sel.AddFuture(workflow.NewTimer(timerCtx, min(o.in.Settings.QueryAfter, remaining)), func(workflow.Future) { timedOut = true })
+		sel.AddFuture(
+			workflow.NewTimer(timerCtx, min(o.in.Settings.QueryAfter, remaining)),
+			func(workflow.Future) { timedOut = true },
+		)
 		sel.Select(ctx)
 		cancel()
 		if timedOut {
 			var st PaymentStatus
-			err := ActivityQueryCombinedPayment.Start(queryCtx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).Get(ctx, &st)
+			err := ActivityQueryCombinedPayment.Start(queryCtx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).
+				Get(ctx, &st)
 			if err != nil {
 				o.note(ctx, "payment query failed (%s); will ask again", errorType(err))
 				continue
@@ -245,7 +302,8 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 	}
 	o.attempt(ctx, "query-after-close", func() error {
 		var st PaymentStatus
-		err := ActivityQueryCombinedPayment.Start(ctx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).Get(ctx, &st)
+		err := ActivityQueryCombinedPayment.Start(ctx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).
+			Get(ctx, &st)
 		if err == nil && o.acceptPayment(ctx, st, "query-after-close") {
 			o.note(ctx, "the payment raced the close: kept")
 		}
@@ -287,13 +345,25 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:        id,
 			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			TypedSearchAttributes: temporal.NewSearchAttributes(AttrStatus.ValueSet(StatusAwaitingReceipt),
-				AttrChannel.ValueSet(o.in.Channel), AttrMerchant.ValueSet([]string{spec.MerchantID}), AttrAmount.ValueSet(int64(spec.Amount)),
-				AttrWaitingFor.ValueSet("shop:receipt")),
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				AttrStatus.ValueSet(StatusAwaitingReceipt),
+				AttrChannel.ValueSet(
+					o.in.Channel,
+				),
+				AttrMerchant.ValueSet([]string{spec.MerchantID}),
+				AttrAmount.ValueSet(int64(spec.Amount)),
+				AttrWaitingFor.ValueSet("shop:receipt"),
+			),
 		})
 		futures[i] = workflow.ExecuteChildWorkflow(cctx, SubOrder, SubOrderInput{
-			Ref: SubOrderRef{Channel: o.in.Channel, OrderNo: o.in.OrderNo, SubOrderNo: s.SubOrderNo, MerchantID: spec.MerchantID,
-				SubMchID: spec.SubMchID, TransactionID: s.TransactionID},
+			Ref: SubOrderRef{
+				Channel:       o.in.Channel,
+				OrderNo:       o.in.OrderNo,
+				SubOrderNo:    s.SubOrderNo,
+				MerchantID:    spec.MerchantID,
+				SubMchID:      spec.SubMchID,
+				TransactionID: s.TransactionID,
+			},
 			N: s.N, Amount: spec.Amount, Subsidy: spec.Subsidy, Description: spec.Description, Commissions: spec.Commissions,
 			Items: spec.Items, Coupon: spec.Coupon,
 			Limits: o.in.Limits, Settings: o.in.Settings, PaidAt: o.paidAt, RefundNotifyURL: o.in.RefundNotifyURL,

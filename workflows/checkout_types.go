@@ -122,9 +122,15 @@ func DefaultOrderSettings() OrderSettings {
 func (s OrderSettings) withDefaults() OrderSettings {
 	d := DefaultOrderSettings()
 	fillZero([][2]*time.Duration{
-		{&s.PaymentWindow, &d.PaymentWindow}, {&s.QueryAfter, &d.QueryAfter}, {&s.AutoConfirmAfter, &d.AutoConfirmAfter},
+		{
+			&s.PaymentWindow,
+			&d.PaymentWindow,
+		}, {&s.QueryAfter, &d.QueryAfter}, {&s.AutoConfirmAfter, &d.AutoConfirmAfter},
 		{&s.FreezePeriod, &d.FreezePeriod}, {&s.FinishMargin, &d.FinishMargin}, {&s.SharePollFirst, &d.SharePollFirst},
-		{&s.SharePollMax, &d.SharePollMax}, {&s.RefundPollFirst, &d.RefundPollFirst}, {&s.RefundPollMax, &d.RefundPollMax},
+		{
+			&s.SharePollMax,
+			&d.SharePollMax,
+		}, {&s.RefundPollFirst, &d.RefundPollFirst}, {&s.RefundPollMax, &d.RefundPollMax},
 	})
 	return s
 }
@@ -214,7 +220,10 @@ func (in OrderInput) Validate() error {
 	case len(in.SubOrders) == 0:
 		return &InputError{"sub_orders", "at least one sub-order"}
 	case in.Limits.MaxSubOrders > 0 && len(in.SubOrders) > in.Limits.MaxSubOrders:
-		return &InputError{"sub_orders", fmt.Sprintf("at most %d sub-orders in one combined order", in.Limits.MaxSubOrders)}
+		return &InputError{
+			"sub_orders",
+			fmt.Sprintf("at most %d sub-orders in one combined order", in.Limits.MaxSubOrders),
+		}
 	}
 	for i, s := range in.SubOrders {
 		field := fmt.Sprintf("sub_orders[%d]", i)
@@ -232,7 +241,10 @@ func (in OrderInput) Validate() error {
 				return &InputError{field + ".items", err.Error()}
 			}
 			if st.BuyerPays != s.Amount || st.Subsidy != s.Subsidy {
-				return &InputError{field + ".amount", fmt.Sprintf("the items and coupon come to %s paid and %s subsidy", st.BuyerPays, st.Subsidy)}
+				return &InputError{
+					field + ".amount",
+					fmt.Sprintf("the items and coupon come to %s paid and %s subsidy", st.BuyerPays, st.Subsidy),
+				}
 			}
 		}
 		if _, err := in.plan(i, 0); err != nil {

@@ -49,9 +49,13 @@ func (o *onboarding) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, a Application) error {
 			switch {
 			case o.status != OnboardingRejected:
-				return invalidApplication(&InputError{"status", "corrections are taken after a rejection; the application is " + o.status})
+				return invalidApplication(
+					&InputError{"status", "corrections are taken after a rejection; the application is " + o.status},
+				)
 			case a.OutRequestNo != o.app.OutRequestNo || a.MerchantID != o.app.MerchantID:
-				return invalidApplication(&InputError{"out_request_no", "a correction keeps the out request number and merchant id"})
+				return invalidApplication(
+					&InputError{"out_request_no", "a correction keeps the out request number and merchant id"},
+				)
 			}
 			if err := a.Validate(); err != nil {
 				return invalidApplication(err)
@@ -61,11 +65,27 @@ func (o *onboarding) setup(ctx workflow.Context) error {
 }
 
 func (o *onboarding) state() OnboardingState {
-	return OnboardingState{OutRequestNo: o.app.OutRequestNo, MerchantID: o.app.MerchantID, Status: o.status, WaitingFor: o.waitingFor,
-		ChannelState: o.last.State, StateDesc: o.last.StateDesc, ApplymentID: o.last.ApplymentID, Application: o.app.Masked(),
-		AccountValidation: o.last.AccountValidation, LegalValidationURL: o.last.LegalValidationURL, SignURL: o.last.SignURL,
-		Rejections: slices.Clone(o.last.Rejections), SubMchID: o.last.SubMchID, Attempts: slices.Clone(o.attempts), GiveUpAt: o.giveUpAt,
-		LastError: o.lastError, Timeline: slices.Clone(o.timeline)}
+	return OnboardingState{
+		OutRequestNo:       o.app.OutRequestNo,
+		MerchantID:         o.app.MerchantID,
+		Status:             o.status,
+		WaitingFor:         o.waitingFor,
+		ChannelState:       o.last.State,
+		StateDesc:          o.last.StateDesc,
+		ApplymentID:        o.last.ApplymentID,
+		Application:        o.app.Masked(),
+		AccountValidation:  o.last.AccountValidation,
+		LegalValidationURL: o.last.LegalValidationURL,
+		SignURL:            o.last.SignURL,
+		Rejections: slices.Clone(
+			o.last.Rejections,
+		),
+		SubMchID:  o.last.SubMchID,
+		Attempts:  slices.Clone(o.attempts),
+		GiveUpAt:  o.giveUpAt,
+		LastError: o.lastError,
+		Timeline:  slices.Clone(o.timeline),
+	}
 }
 
 func (o *onboarding) run(ctx workflow.Context) (OnboardingState, error) {
@@ -124,8 +144,12 @@ func (o *onboarding) submit(ctx workflow.Context) bool {
 			if field == "" {
 				field = "application"
 			}
-			o.last = ApplymentStatus{ApplymentID: o.last.ApplymentID, State: ApplymentRejected, StateDesc: "the channel refused the submission",
-				Rejections: []FieldRejection{{Field: field, Reason: r.Message}}}
+			o.last = ApplymentStatus{
+				ApplymentID: o.last.ApplymentID,
+				State:       ApplymentRejected,
+				StateDesc:   "the channel refused the submission",
+				Rejections:  []FieldRejection{{Field: field, Reason: r.Message}},
+			}
 			refused = true
 			return nil
 		}
@@ -178,7 +202,11 @@ func (o *onboarding) awaitCorrections(ctx workflow.Context) bool {
 		o.note(ctx, "rejected: %s — %s", r.Field, r.Reason)
 	}
 	o.set(ctx, OnboardingRejected, "shop:corrections")
-	ok, _ := workflow.AwaitWithTimeout(ctx, max(o.giveUpAt.Sub(workflow.Now(ctx)), 0), func() bool { return o.corrected })
+	ok, _ := workflow.AwaitWithTimeout(
+		ctx,
+		max(o.giveUpAt.Sub(workflow.Now(ctx)), 0),
+		func() bool { return o.corrected },
+	)
 	return ok
 }
 

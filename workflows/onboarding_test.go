@@ -44,7 +44,12 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 		st := ApplymentStatus{ApplymentID: 2000000001, State: state}
 		switch state {
 		case ApplymentAccountVerify:
-			st.AccountValidation = &AccountValidation{AccountName: "*四", AccountNo: "****6789", PayAmount: 12, Deadline: "2026-12-03 00:00:00"}
+			st.AccountValidation = &AccountValidation{
+				AccountName: "*四",
+				AccountNo:   "****6789",
+				PayAmount:   12,
+				Deadline:    "2026-12-03 00:00:00",
+			}
 		case ApplymentNeedSign:
 			st.SignURL, st.SubMchID = "https://pay.weixin.qq.com/sign", "1600000001"
 		case ApplymentFinish:
@@ -64,15 +69,37 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 
 // testApplication is a valid individual seller's application (the ID number's check character is right).
 func testApplication() Application {
-	return Application{OutRequestNo: "APPLY20261123", MerchantID: "m9", DisplayName: "Hill Tea", OrganizationType: OrgIndividual,
-		LegalPerson: IDCard{CopyMediaID: "media-front", NationalMediaID: "media-back", Name: "李四", Number: "11010519491231002X",
-			ValidFrom: "2020-01-01", ValidUntil: "2040-01-01"},
-		BankAccount: BankAccount{Type: AccountPerson, Bank: "工商银行", Name: "李四", Number: "6222021234567896789", AddressCode: "110000"},
-		Contact:     Contact{Type: ContactLegal, Name: "李四", Mobile: "13800138000", Email: "lisi@example.com"},
-		Store:       Store{Name: "Hill Tea"}, ShortName: "Hill Tea"}
+	return Application{
+		OutRequestNo:     "APPLY20261123",
+		MerchantID:       "m9",
+		DisplayName:      "Hill Tea",
+		OrganizationType: OrgIndividual,
+		LegalPerson: IDCard{
+			CopyMediaID:     "media-front",
+			NationalMediaID: "media-back",
+			Name:            "李四",
+			Number:          "11010519491231002X",
+			ValidFrom:       "2020-01-01",
+			ValidUntil:      "2040-01-01",
+		},
+		BankAccount: BankAccount{
+			Type:        AccountPerson,
+			Bank:        "工商银行",
+			Name:        "李四",
+			Number:      "6222021234567896789",
+			AddressCode: "110000",
+		},
+		Contact:   Contact{Type: ContactLegal, Name: "李四", Mobile: "13800138000", Email: "lisi@example.com"},
+		Store:     Store{Name: "Hill Tea"},
+		ShortName: "Hill Tea",
+	}
 }
 
-func runOnboarding(t *testing.T, f *fakeApplyments, setup func(env *testsuite.TestWorkflowEnvironment)) (OnboardingState, *testsuite.TestWorkflowEnvironment) {
+func runOnboarding(
+	t *testing.T,
+	f *fakeApplyments,
+	setup func(env *testsuite.TestWorkflowEnvironment),
+) (OnboardingState, *testsuite.TestWorkflowEnvironment) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -82,7 +109,11 @@ func runOnboarding(t *testing.T, f *fakeApplyments, setup func(env *testsuite.Te
 		setup(env)
 	}
 	env.ExecuteWorkflow(Onboarding, OnboardingInput{Channel: "wechatpay", Application: testApplication(),
-		Settings: OnboardingSettings{PollFirst: time.Minute, PollMax: 10 * time.Minute, GiveUpAfter: 30 * 24 * time.Hour}})
+		Settings: OnboardingSettings{
+			PollFirst:   time.Minute,
+			PollMax:     10 * time.Minute,
+			GiveUpAfter: 30 * 24 * time.Hour,
+		}})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +135,14 @@ func queryOnboarding(env *testsuite.TestWorkflowEnvironment, out *OnboardingStat
 func TestOnboardingRejectCorrectResubmitFinish(t *testing.T) {
 	f := &fakeApplyments{scripts: [][]string{
 		{ApplymentChecking, ApplymentRejected},
-		{ApplymentChecking, ApplymentAccountVerify, ApplymentAccountVerify, ApplymentAuditing, ApplymentNeedSign, ApplymentFinish},
+		{
+			ApplymentChecking,
+			ApplymentAccountVerify,
+			ApplymentAccountVerify,
+			ApplymentAuditing,
+			ApplymentNeedSign,
+			ApplymentFinish,
+		},
 	}}
 	var rejected, verifying OnboardingState
 	var correctErr, wrongErr error
@@ -122,25 +160,31 @@ func TestOnboardingRejectCorrectResubmitFinish(t *testing.T) {
 		}, 2*24*time.Hour)
 		env.RegisterDelayedCallback(func() { queryOnboarding(env, &verifying) }, 2*24*time.Hour+90*time.Second)
 	})
-	if rejected.Status != OnboardingRejected || rejected.WaitingFor != "shop:corrections" || len(rejected.Rejections) != 1 ||
+	if rejected.Status != OnboardingRejected || rejected.WaitingFor != "shop:corrections" ||
+		len(rejected.Rejections) != 1 ||
 		rejected.Rejections[0].Field != "id_card_info.id_card_copy" {
 		t.Errorf("while rejected: %+v", rejected)
 	}
 	if errorType(wrongErr) != ErrTypeInvalidApplication || correctErr != nil {
 		t.Errorf("a bad correction must be refused (%v), a good one taken (%v)", wrongErr, correctErr)
 	}
-	if verifying.Status != OnboardingAccountVerify || verifying.AccountValidation == nil || verifying.AccountValidation.PayAmount != 12 {
+	if verifying.Status != OnboardingAccountVerify || verifying.AccountValidation == nil ||
+		verifying.AccountValidation.PayAmount != 12 {
 		t.Errorf("while verifying: %+v", verifying)
 	}
-	if st.Status != OnboardingActive || st.SubMchID != "1600000001" || len(st.Attempts) != 2 || st.Attempts[0].Outcome != OnboardingRejected ||
+	if st.Status != OnboardingActive || st.SubMchID != "1600000001" || len(st.Attempts) != 2 ||
+		st.Attempts[0].Outcome != OnboardingRejected ||
 		st.Attempts[1].Outcome != ApplymentFinish {
 		t.Errorf("final: %+v", st)
 	}
-	if len(f.submissions) != 2 || f.submissions[1].LegalPerson.CopyMediaID != "media-front-clear" || f.activated == nil || f.activated.SubMchID != "1600000001" {
+	if len(f.submissions) != 2 || f.submissions[1].LegalPerson.CopyMediaID != "media-front-clear" ||
+		f.activated == nil ||
+		f.activated.SubMchID != "1600000001" {
 		t.Errorf("submissions %d, activated %+v", len(f.submissions), f.activated)
 	}
 	// The state shows personal data masked.
-	if st.Application.LegalPerson.Number != "**************002X" || st.Application.Contact.Mobile != "*******8000" || st.Application.BankAccount.Name != "李*" {
+	if st.Application.LegalPerson.Number != "**************002X" || st.Application.Contact.Mobile != "*******8000" ||
+		st.Application.BankAccount.Name != "李*" {
 		t.Errorf("masked application %+v", st.Application)
 	}
 }
@@ -149,7 +193,13 @@ func TestOnboardingRejectCorrectResubmitFinish(t *testing.T) {
 // resubmitted, it finishes.
 func TestOnboardingAccountVerificationDeadlinePasses(t *testing.T) {
 	f := &fakeApplyments{scripts: [][]string{
-		{ApplymentAccountVerify, ApplymentAccountVerify, ApplymentAccountVerify, ApplymentAccountVerify, ApplymentRejected},
+		{
+			ApplymentAccountVerify,
+			ApplymentAccountVerify,
+			ApplymentAccountVerify,
+			ApplymentAccountVerify,
+			ApplymentRejected,
+		},
 		{ApplymentFinish},
 	}}
 	st, _ := runOnboarding(t, f, func(env *testsuite.TestWorkflowEnvironment) {
@@ -194,7 +244,8 @@ func TestApplicationValidationNamesTheField(t *testing.T) {
 	if err := testApplication().Validate(); err != nil {
 		t.Errorf("valid application refused: %v", err)
 	}
-	if !ValidIDNumber("11010519491231002X") || !ValidIDNumber("11010519491231002x") || ValidIDNumber("11010519491331002X") {
+	if !ValidIDNumber("11010519491231002X") || !ValidIDNumber("11010519491231002x") ||
+		ValidIDNumber("11010519491331002X") {
 		t.Error("ID checksum or birth date check wrong")
 	}
 }
@@ -213,7 +264,11 @@ type fakeWithdrawals struct {
 func (f *fakeWithdrawals) register(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityReserveWithdrawal, func(_ context.Context, in WithdrawInput) (Done, error) {
 		if f.overdraw {
-			return Done{}, temporal.NewNonRetryableApplicationError("holds less", ErrTypeLedgerRejected+".Overdraw", nil)
+			return Done{}, temporal.NewNonRetryableApplicationError(
+				"holds less",
+				ErrTypeLedgerRejected+".Overdraw",
+				nil,
+			)
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -250,8 +305,13 @@ func runWithdrawal(t *testing.T, f *fakeWithdrawals) WithdrawalState {
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(Withdrawal)
 	f.register(env)
-	env.ExecuteWorkflow(Withdrawal, WithdrawalInput{Channel: "wechatpay", MerchantID: "m1", SubMchID: "1900000109", OutRequestNo: "WD20261123001",
-		Amount: money.Amount(5000), Settings: WithdrawalSettings{PollFirst: time.Minute, PollMax: time.Hour, BounceWatch: 72 * time.Hour}})
+	env.ExecuteWorkflow(
+		Withdrawal,
+		WithdrawalInput{Channel: "wechatpay", MerchantID: "m1", SubMchID: "1900000109", OutRequestNo: "WD20261123001",
+			Amount: money.Amount(
+				5000,
+			), Settings: WithdrawalSettings{PollFirst: time.Minute, PollMax: time.Hour, BounceWatch: 72 * time.Hour}},
+	)
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +329,8 @@ func TestWithdrawalInitRetriedSucceedsThenBounces(t *testing.T) {
 	if st.Status != WithdrawalBounced || f.requests != 2 {
 		t.Errorf("status %s, %d requests", st.Status, f.requests)
 	}
-	if len(f.posted) != 3 || f.posted[0] != "RESERVED" || f.posted[1] != WithdrawalSucceeded || f.posted[2] != WithdrawalBounced {
+	if len(f.posted) != 3 || f.posted[0] != "RESERVED" || f.posted[1] != WithdrawalSucceeded ||
+		f.posted[2] != WithdrawalBounced {
 		t.Errorf("posted %v", f.posted)
 	}
 }
@@ -294,8 +355,10 @@ func TestWithdrawalBeyondAvailableIsRefused(t *testing.T) {
 // not a step for ops.
 func TestOnboardingSubmissionRefusedByTheChannelIsCorrected(t *testing.T) {
 	f := &fakeApplyments{scripts: [][]string{{ApplymentFinish}, {ApplymentFinish}},
-		submitErrs: []error{temporal.NewNonRetryableApplicationError("bad bank", ErrTypeChannelRejected+".PARAM_ERROR", nil,
-			ChannelRejection{Code: "PARAM_ERROR", Message: "开户银行不支持", Field: "account_info.account_bank"})}}
+		submitErrs: []error{
+			temporal.NewNonRetryableApplicationError("bad bank", ErrTypeChannelRejected+".PARAM_ERROR", nil,
+				ChannelRejection{Code: "PARAM_ERROR", Message: "开户银行不支持", Field: "account_info.account_bank"}),
+		}}
 	var rejected OnboardingState
 	st, _ := runOnboarding(t, f, func(env *testsuite.TestWorkflowEnvironment) {
 		env.RegisterDelayedCallback(func() {
@@ -306,7 +369,8 @@ func TestOnboardingSubmissionRefusedByTheChannelIsCorrected(t *testing.T) {
 				OnReject: func(err error) { t.Error(err) }, OnAccept: func() {}, OnComplete: func(any, error) {}}, fixed)
 		}, time.Hour)
 	})
-	if rejected.Status != OnboardingRejected || len(rejected.Rejections) != 1 || rejected.Rejections[0].Field != "account_info.account_bank" {
+	if rejected.Status != OnboardingRejected || len(rejected.Rejections) != 1 ||
+		rejected.Rejections[0].Field != "account_info.account_bank" {
 		t.Errorf("while refused: %+v", rejected)
 	}
 	if st.Status != OnboardingActive || len(f.submissions) != 2 || f.submissions[1].BankAccount.Bank != "建设银行" {

@@ -54,27 +54,27 @@ const (
 type Application struct {
 	OutRequestNo     string           `json:"out_request_no"`
 	MerchantID       string           `json:"merchant_id"` // SplitPay's id of the shop-to-be
-	DisplayName      string           `json:"display_name" maxlen:"128"`
+	DisplayName      string           `json:"display_name"               maxlen:"128"`
 	OrganizationType string           `json:"organization_type"`
 	BusinessLicense  *BusinessLicense `json:"business_license,omitempty"` // required unless 2401 / 2500
 	LegalPerson      IDCard           `json:"legal_person"`
 	BankAccount      BankAccount      `json:"bank_account"`
 	Contact          Contact          `json:"contact"`
 	Store            Store            `json:"store"`
-	ShortName        string           `json:"short_name" maxlen:"64"`
+	ShortName        string           `json:"short_name"                 maxlen:"64"`
 }
 
 type BusinessLicense struct {
 	CopyMediaID  string `json:"copy_media_id"`
 	Number       string `json:"number"` // 18-character unified social credit code
 	MerchantName string `json:"merchant_name" maxlen:"128"`
-	LegalPerson  string `json:"legal_person" maxlen:"64"`
+	LegalPerson  string `json:"legal_person"  maxlen:"64"`
 }
 
 type IDCard struct {
 	CopyMediaID     string `json:"copy_media_id"`     // portrait side
 	NationalMediaID string `json:"national_media_id"` // emblem side
-	Name            string `json:"name" maxlen:"64"`
+	Name            string `json:"name"              maxlen:"64"`
 	Number          string `json:"number"`
 	ValidFrom       string `json:"valid_from"`  // 2006-01-02
 	ValidUntil      string `json:"valid_until"` // 2006-01-02 or 长期
@@ -82,22 +82,22 @@ type IDCard struct {
 
 type BankAccount struct {
 	Type        string `json:"type"` // 74 对公 | 75 对私
-	Bank        string `json:"bank" maxlen:"128"`
-	Name        string `json:"name" maxlen:"128"`
+	Bank        string `json:"bank"         maxlen:"128"`
+	Name        string `json:"name"         maxlen:"128"`
 	Number      string `json:"number"`
 	AddressCode string `json:"address_code"` // 6-digit region code
 }
 
 type Contact struct {
 	Type     string `json:"type"` // 65 legal person | 66 agent
-	Name     string `json:"name" maxlen:"64"`
+	Name     string `json:"name"                maxlen:"64"`
 	IDNumber string `json:"id_number,omitempty"` // required for an agent
 	Mobile   string `json:"mobile"`
 	Email    string `json:"email"`
 }
 
 type Store struct {
-	Name string `json:"name" maxlen:"128"`
+	Name string `json:"name"          maxlen:"128"`
 	URL  string `json:"url,omitempty" maxlen:"512"`
 }
 
@@ -170,7 +170,10 @@ func (a Application) Validate() error {
 	}
 	switch {
 	case !ValidIDNumber(p.Number):
-		return &InputError{"legal_person.number", "not a valid 18-character ID number (check character or birth date wrong)"}
+		return &InputError{
+			"legal_person.number",
+			"not a valid 18-character ID number (check character or birth date wrong)",
+		}
 	case !dateRe.MatchString(p.ValidFrom):
 		return &InputError{"legal_person.valid_from", "a date, 2006-01-02"}
 	case p.ValidUntil != "长期" && !dateRe.MatchString(p.ValidUntil):
@@ -221,7 +224,15 @@ func (a Application) Masked() Application {
 	m := a
 	m.LegalPerson.Name, m.LegalPerson.Number = mask.Name(a.LegalPerson.Name), mask.Tail(a.LegalPerson.Number, 4)
 	m.BankAccount.Name, m.BankAccount.Number = mask.Name(a.BankAccount.Name), mask.Tail(a.BankAccount.Number, 4)
-	m.Contact.Name, m.Contact.IDNumber, m.Contact.Mobile = mask.Name(a.Contact.Name), mask.Tail(a.Contact.IDNumber, 4), mask.Tail(a.Contact.Mobile, 4)
+	m.Contact.Name, m.Contact.IDNumber, m.Contact.Mobile = mask.Name(
+		a.Contact.Name,
+	), mask.Tail(
+		a.Contact.IDNumber,
+		4,
+	), mask.Tail(
+		a.Contact.Mobile,
+		4,
+	)
 	if at := strings.IndexByte(a.Contact.Email, '@'); at > 0 {
 		m.Contact.Email = a.Contact.Email[:1] + "***" + a.Contact.Email[at:]
 	}
@@ -241,11 +252,17 @@ type OnboardingSettings struct {
 }
 
 // DefaultOnboardingSettings: the channel reviews in hours to days; a shop gets 30 days.
-var DefaultOnboardingSettings = OnboardingSettings{PollFirst: time.Minute, PollMax: time.Hour, GiveUpAfter: 30 * 24 * time.Hour}
+var DefaultOnboardingSettings = OnboardingSettings{
+	PollFirst:   time.Minute,
+	PollMax:     time.Hour,
+	GiveUpAfter: 30 * 24 * time.Hour,
+}
 
 func (s OnboardingSettings) withDefaults() OnboardingSettings {
 	d := DefaultOnboardingSettings
-	fillZero([][2]*time.Duration{{&s.PollFirst, &d.PollFirst}, {&s.PollMax, &d.PollMax}, {&s.GiveUpAfter, &d.GiveUpAfter}})
+	fillZero(
+		[][2]*time.Duration{{&s.PollFirst, &d.PollFirst}, {&s.PollMax, &d.PollMax}, {&s.GiveUpAfter, &d.GiveUpAfter}},
+	)
 	return s
 }
 
@@ -363,5 +380,11 @@ func invalidApplication(err error) error {
 // String keeps an application out of logs by accident: it prints masked.
 func (a Application) String() string {
 	m := a.Masked()
-	return fmt.Sprintf("Application{%s %s %s contact %s}", m.OutRequestNo, m.MerchantID, m.LegalPerson.Name, m.Contact.Mobile)
+	return fmt.Sprintf(
+		"Application{%s %s %s contact %s}",
+		m.OutRequestNo,
+		m.MerchantID,
+		m.LegalPerson.Name,
+		m.Contact.Mobile,
+	)
 }

@@ -90,7 +90,12 @@ func (f *fakeChannel) state(in string) PaymentStatus {
 
 func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityCreateCombinedPayment, func(_ context.Context, in CreatePaymentInput) (PaymentParams, error) {
-		return PaymentParams{CodeURL: "weixin://wxpay/" + in.OutTradeNo}, f.record(ActivityCreateCombinedPayment, in.OutTradeNo)
+		return PaymentParams{
+				CodeURL: "weixin://wxpay/" + in.OutTradeNo,
+			}, f.record(
+				ActivityCreateCombinedPayment,
+				in.OutTradeNo,
+			)
 	})
 	stub(env, ActivityQueryCombinedPayment, func(_ context.Context, in QueryPaymentInput) (PaymentStatus, error) {
 		if err := f.record(ActivityQueryCombinedPayment, in.OutTradeNo); err != nil {
@@ -185,7 +190,12 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		defer f.mu.Unlock()
 		if f.returnShort[in.ReturnMchID] > 0 {
 			f.returnShort[in.ReturnMchID]--
-			return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "FAIL", FailReason: "ACCOUNT_ABNORMAL", Amount: in.Amount}, nil
+			return ReturnStatus{
+				ReturnNo:   "3005" + in.OutReturnNo,
+				Result:     "FAIL",
+				FailReason: "ACCOUNT_ABNORMAL",
+				Amount:     in.Amount,
+			}, nil
 		}
 		if f.returnSlow > 0 {
 			return ReturnStatus{ReturnNo: "3005" + in.OutReturnNo, Result: "PROCESSING", Amount: in.Amount}, nil
@@ -233,7 +243,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		for _, s := range in.Shares {
 			if n := min(f.owed[s.ReceiverID], s.Amount); n > 0 {
 				f.owed[s.ReceiverID] -= n
-				out = append(out, DebtNetting{ReceiverID: s.ReceiverID, NettingID: NettingID(in.SubOrderNo, s.ReceiverID), Amount: n})
+				out = append(
+					out,
+					DebtNetting{ReceiverID: s.ReceiverID, NettingID: NettingID(in.SubOrderNo, s.ReceiverID), Amount: n},
+				)
 			}
 		}
 		return DebtNettings{Nettings: out}, nil
@@ -331,13 +344,22 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 }
 
 // stub registers fn as activity a in the test environment; the compiler holds fn to the contract's types.
-func stub[In, Out any](env *testsuite.TestWorkflowEnvironment, a Activity[In, Out], fn func(context.Context, In) (Out, error)) {
+func stub[In, Out any](
+	env *testsuite.TestWorkflowEnvironment,
+	a Activity[In, Out],
+	fn func(context.Context, In) (Out, error),
+) {
 	env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: a.Name})
 }
 
 func newFake() *fakeChannel {
-	return &fakeChannel{failures: map[ContractEntry][]error{}, closedAccts: map[string]string{}, refunds: map[string]money.Amount{}, returnShort: map[string]int{},
-		owed: map[string]money.Amount{}}
+	return &fakeChannel{
+		failures:    map[ContractEntry][]error{},
+		closedAccts: map[string]string{},
+		refunds:     map[string]money.Amount{},
+		returnShort: map[string]int{},
+		owed:        map[string]money.Amount{},
+	}
 }
 
 func testEnv(t *testing.T, f *fakeChannel) *testsuite.TestWorkflowEnvironment {
@@ -352,7 +374,13 @@ func testEnv(t *testing.T, f *fakeChannel) *testsuite.TestWorkflowEnvironment {
 }
 
 var testCommissions = []CommissionRule{
-	{ReceiverID: PlatformReceiverID, Role: RolePlatform, Type: ReceiverMerchant, Account: "1900000100", Rate: d("0.05")},
+	{
+		ReceiverID: PlatformReceiverID,
+		Role:       RolePlatform,
+		Type:       ReceiverMerchant,
+		Account:    "1900000100",
+		Rate:       d("0.05"),
+	},
 	{ReceiverID: "d1", Role: RoleDistributor, Type: ReceiverPersonal, Account: "o-l1", Rate: d("0.10")},
 	{ReceiverID: "d2", Role: RoleDistributor, Type: ReceiverPersonal, Account: "o-l2", Rate: d("0.05")},
 	{ReceiverID: "s1", Role: RoleSupplier, Type: ReceiverMerchant, Account: "1900000999", Rate: d("0.03")},
@@ -361,14 +389,37 @@ var testCommissions = []CommissionRule{
 var testLimits = PlanLimits{MaxSubOrders: 50, MaxReceiversPerRequest: 5, MaxRequests: 20, MaxRatio: d("0.30")}
 
 func testOrder() OrderInput {
-	return OrderInput{OrderNo: "T20261123001", Channel: "wechatpay", Scene: "native", NotifyURL: "https://example.test/notify",
-		Fingerprint: "fp1", Limits: testLimits,
-		Settings: OrderSettings{PaymentWindow: 30 * time.Minute, QueryAfter: 5 * time.Minute, AutoConfirmAfter: 7 * 24 * time.Hour,
-			AfterSaleWindow: 24 * time.Hour},
+	return OrderInput{
+		OrderNo:     "T20261123001",
+		Channel:     "wechatpay",
+		Scene:       "native",
+		NotifyURL:   "https://example.test/notify",
+		Fingerprint: "fp1",
+		Limits:      testLimits,
+		Settings: OrderSettings{
+			PaymentWindow:    30 * time.Minute,
+			QueryAfter:       5 * time.Minute,
+			AutoConfirmAfter: 7 * 24 * time.Hour,
+			AfterSaleWindow:  24 * time.Hour,
+		},
 		SubOrders: []SubOrderSpec{
-			{MerchantID: "m1", SubMchID: "1900000109", Description: "tea", Amount: 10000, Subsidy: 1000, Commissions: testCommissions},
-			{MerchantID: "m2", SubMchID: "1900000110", Description: "cups", Amount: 20000, Commissions: testCommissions[:2]},
-		}}
+			{
+				MerchantID:  "m1",
+				SubMchID:    "1900000109",
+				Description: "tea",
+				Amount:      10000,
+				Subsidy:     1000,
+				Commissions: testCommissions,
+			},
+			{
+				MerchantID:  "m2",
+				SubMchID:    "1900000110",
+				Description: "cups",
+				Amount:      20000,
+				Commissions: testCommissions[:2],
+			},
+		},
+	}
 }
 
 // create sends the CreatePayment update right after start, as Update-With-Start does.
@@ -409,8 +460,14 @@ func TestOrderPaidByNotificationCompletes(t *testing.T) {
 	}, 2*time.Minute)
 	// The shop confirms sub-order 1 on day 2; sub-order 2 auto-confirms after 7 days.
 	env.RegisterDelayedCallback(func() {
-		err := env.UpdateWorkflowByID(SubOrderWorkflowID("T20261123001", 1), UpdateConfirmReceipt, "r1", &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { t.Errorf("confirm rejected: %v", err) }, OnComplete: func(any, error) {}}, ConfirmReceiptRequest{ConfirmedBy: "shop-backend"})
+		err := env.UpdateWorkflowByID(
+			SubOrderWorkflowID("T20261123001", 1),
+			UpdateConfirmReceipt,
+			"r1",
+			&testsuite.TestUpdateCallback{
+				OnReject: func(err error) { t.Errorf("confirm rejected: %v", err) }, OnComplete: func(any, error) {}},
+			ConfirmReceiptRequest{ConfirmedBy: "shop-backend"},
+		)
 		if err != nil {
 			t.Error(err)
 		}
@@ -449,7 +506,10 @@ func TestOrderLostNotificationFoundByQuery(t *testing.T) {
 	f := newFake()
 	env := testEnv(t, f)
 	create(t, env, "fp1")
-	env.RegisterDelayedCallback(func() { f.mu.Lock(); f.paid = true; f.mu.Unlock() }, 7*time.Minute) // paid; notification lost
+	env.RegisterDelayedCallback(
+		func() { f.mu.Lock(); f.paid = true; f.mu.Unlock() },
+		7*time.Minute,
+	) // paid; notification lost
 	env.ExecuteWorkflow(Checkout, testOrder())
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -519,15 +579,23 @@ func TestOrderDifferentCartUnderSameNumberIsRefused(t *testing.T) {
 
 func TestOrderRejectedByTheChannelEndsWithoutMoney(t *testing.T) {
 	f := newFake()
-	f.failures[ActivityCreateCombinedPayment] = []error{temporal.NewNonRetryableApplicationError("no auth", ErrTypeChannelRejected+".NO_AUTH", nil)}
+	f.failures[ActivityCreateCombinedPayment] = []error{
+		temporal.NewNonRetryableApplicationError("no auth", ErrTypeChannelRejected+".NO_AUTH", nil),
+	}
 	env := testEnv(t, f)
 	var updateErr error
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateCreatePayment, "c", &testsuite.TestUpdateCallback{OnReject: func(err error) { updateErr = err },
-			OnComplete: func(_ any, err error) { updateErr = err }}, CreatePaymentRequest{Fingerprint: "fp1"})
+		env.UpdateWorkflow(
+			UpdateCreatePayment,
+			"c",
+			&testsuite.TestUpdateCallback{OnReject: func(err error) { updateErr = err },
+				OnComplete: func(_ any, err error) { updateErr = err }},
+			CreatePaymentRequest{Fingerprint: "fp1"},
+		)
 	}, 0)
 	env.ExecuteWorkflow(Checkout, testOrder())
-	if errorType(updateErr) != ErrTypeChannelRejected+".NO_AUTH" || errorType(env.GetWorkflowError()) != ErrTypeChannelRejected+".NO_AUTH" {
+	if errorType(updateErr) != ErrTypeChannelRejected+".NO_AUTH" ||
+		errorType(env.GetWorkflowError()) != ErrTypeChannelRejected+".NO_AUTH" {
 		t.Errorf("update %v; workflow %v", updateErr, env.GetWorkflowError())
 	}
 	if f.called(ActivityCloseCombinedPayment)+f.called(ActivityPostPayment) != 0 {
@@ -536,12 +604,30 @@ func TestOrderRejectedByTheChannelEndsWithoutMoney(t *testing.T) {
 }
 
 func subOrderInput(s OrderSettings) SubOrderInput {
-	return SubOrderInput{Ref: SubOrderRef{Channel: "wechatpay", OrderNo: "T1", SubOrderNo: "T1-sub1", MerchantID: "m1", SubMchID: "1900000109",
-		TransactionID: "42001"}, N: 1, Amount: 100000, Commissions: testCommissions, Limits: testLimits, Settings: s,
-		PaidAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	return SubOrderInput{
+		Ref: SubOrderRef{
+			Channel:       "wechatpay",
+			OrderNo:       "T1",
+			SubOrderNo:    "T1-sub1",
+			MerchantID:    "m1",
+			SubMchID:      "1900000109",
+			TransactionID: "42001",
+		},
+		N:           1,
+		Amount:      100000,
+		Commissions: testCommissions,
+		Limits:      testLimits,
+		Settings:    s,
+		PaidAt:      time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+	}
 }
 
-func runSubOrder(t *testing.T, f *fakeChannel, in SubOrderInput, setup func(env *testsuite.TestWorkflowEnvironment)) SubOrderState {
+func runSubOrder(
+	t *testing.T,
+	f *fakeChannel,
+	in SubOrderInput,
+	setup func(env *testsuite.TestWorkflowEnvironment),
+) SubOrderState {
 	t.Helper()
 	env := testEnv(t, f)
 	env.SetStartTime(in.PaidAt)
@@ -564,9 +650,15 @@ func runSubOrder(t *testing.T, f *fakeChannel, in SubOrderInput, setup func(env 
 }
 
 func TestSubOrderAutoConfirms(t *testing.T) {
-	st := runSubOrder(t, newFake(), subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour, AfterSaleWindow: 3 * 24 * time.Hour}), nil)
+	st := runSubOrder(
+		t,
+		newFake(),
+		subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour, AfterSaleWindow: 3 * 24 * time.Hour}),
+		nil,
+	)
 	paid := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	if st.Status != StatusCompleted || st.ConfirmedBy != ConfirmedByAutoConfirm || !st.ConfirmedAt.Equal(paid.Add(7*24*time.Hour)) {
+	if st.Status != StatusCompleted || st.ConfirmedBy != ConfirmedByAutoConfirm ||
+		!st.ConfirmedAt.Equal(paid.Add(7*24*time.Hour)) {
 		t.Errorf("state %s confirmed by %s at %s", st.Status, st.ConfirmedBy, st.ConfirmedAt)
 	}
 }
@@ -574,9 +666,15 @@ func TestSubOrderAutoConfirms(t *testing.T) {
 func TestSubOrderFreezeDeadlineConfirmsEarly(t *testing.T) {
 	// A 200-day auto-confirm would pass the 180-day auto-unfreeze: the receipt is confirmed at day 170.
 	f := newFake()
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 200 * 24 * time.Hour, AfterSaleWindow: 30 * 24 * time.Hour}), nil)
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: 200 * 24 * time.Hour, AfterSaleWindow: 30 * 24 * time.Hour}),
+		nil,
+	)
 	paid := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	if st.ConfirmedBy != ConfirmedByFreezeDeadline || !st.ConfirmedAt.Equal(paid.Add(170*24*time.Hour)) || st.Status != StatusCompleted {
+	if st.ConfirmedBy != ConfirmedByFreezeDeadline || !st.ConfirmedAt.Equal(paid.Add(170*24*time.Hour)) ||
+		st.Status != StatusCompleted {
 		t.Errorf("confirmed by %s at %s; status %s", st.ConfirmedBy, st.ConfirmedAt, st.Status)
 	}
 	if !slices.ContainsFunc(st.Timeline, func(e Event) bool { return strings.Contains(e.What, "confirmed early") }) {
@@ -611,7 +709,8 @@ func TestSubOrderReceiverClosedByTheChannelStaysWithMerchant(t *testing.T) {
 	f := newFake()
 	f.closedAccts["o-l2"] = "RECEIVER_HIGH_RISK"
 	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), nil)
-	if st.Shared != 23000-5000 || f.postedShare != 18000 || len(st.Batches[0].Failed) != 1 || st.Batches[0].Failed[0].FailReason != "RECEIVER_HIGH_RISK" {
+	if st.Shared != 23000-5000 || f.postedShare != 18000 || len(st.Batches[0].Failed) != 1 ||
+		st.Batches[0].Failed[0].FailReason != "RECEIVER_HIGH_RISK" {
 		t.Errorf("shared %s posted %s batches %+v", st.Shared, f.postedShare, st.Batches)
 	}
 }
@@ -619,7 +718,10 @@ func TestSubOrderReceiverClosedByTheChannelStaysWithMerchant(t *testing.T) {
 func TestSubOrderRetriesChannel500s(t *testing.T) {
 	f := newFake()
 	for range 3 {
-		f.failures[ActivityShare] = append(f.failures[ActivityShare], temporal.NewApplicationError("500", ErrTypeChannelRetry+".SYSTEM_ERROR"))
+		f.failures[ActivityShare] = append(
+			f.failures[ActivityShare],
+			temporal.NewApplicationError("500", ErrTypeChannelRetry+".SYSTEM_ERROR"),
+		)
 	}
 	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), nil)
 	if st.Status != StatusCompleted || f.called(ActivityShare) != 4 || st.LastError != nil {
@@ -629,17 +731,24 @@ func TestSubOrderRetriesChannel500s(t *testing.T) {
 
 func TestSubOrderBusinessRejectionWaitsForOps(t *testing.T) {
 	f := newFake()
-	f.failures[ActivityFinish] = []error{temporal.NewNonRetryableApplicationError("finished", ErrTypeChannelRejected+".INVALID_REQUEST", nil)}
+	f.failures[ActivityFinish] = []error{
+		temporal.NewNonRetryableApplicationError("finished", ErrTypeChannelRejected+".INVALID_REQUEST", nil),
+	}
 	var during SubOrderState
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		env.RegisterDelayedCallback(func() {
-			v, err := env.QueryWorkflow(QuerySubOrder)
-			if err == nil {
-				_ = v.Get(&during)
-			}
-			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:alice", Reason: "checked at the channel"})
-		}, 10*24*time.Hour)
-	})
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			env.RegisterDelayedCallback(func() {
+				v, err := env.QueryWorkflow(QuerySubOrder)
+				if err == nil {
+					_ = v.Get(&during)
+				}
+				env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:alice", Reason: "checked at the channel"})
+			}, 10*24*time.Hour)
+		},
+	)
 	if during.Status != StatusNeedsAttention || during.WaitingFor != "ops:finish" || during.LastError == nil ||
 		during.LastError.Type != ErrTypeChannelRejected+".INVALID_REQUEST" {
 		t.Errorf("while stopped: %s waiting for %s, error %+v", during.Status, during.WaitingFor, during.LastError)

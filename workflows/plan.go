@@ -109,7 +109,10 @@ func PlanSharing(in SharingPlanInput) (SharingPlan, error) {
 		if amount == 0 {
 			continue
 		}
-		plan.Shares = append(plan.Shares, PlannedShare{ReceiverID: r.ReceiverID, Role: r.Role, Type: r.Type, Account: r.Account, Amount: amount})
+		plan.Shares = append(
+			plan.Shares,
+			PlannedShare{ReceiverID: r.ReceiverID, Role: r.Role, Type: r.Type, Account: r.Account, Amount: amount},
+		)
 		plan.Shared += amount
 	}
 	if err := money.CheckCap(base, in.MaxRatio, sharesOf(plan.Shares)...); err != nil {
@@ -118,8 +121,11 @@ func PlanSharing(in SharingPlanInput) (SharingPlan, error) {
 	plan.MerchantKeeps = base - plan.Shared
 	plan.Batches = batch(plan.Shares, in.MaxReceiversPerRequest)
 	if len(plan.Batches) > in.MaxRequests {
-		return SharingPlan{}, &PlanError{"Rules", fmt.Sprintf("%d receivers need %d requests; the channel allows %d per order",
-			len(plan.Shares), len(plan.Batches), in.MaxRequests)}
+		return SharingPlan{}, &PlanError{
+			"Rules",
+			fmt.Sprintf("%d receivers need %d requests; the channel allows %d per order",
+				len(plan.Shares), len(plan.Batches), in.MaxRequests),
+		}
 	}
 	return plan, nil
 }

@@ -13,14 +13,31 @@ import (
 var d = decimal.RequireFromString
 
 func rules(rates ...string) []CommissionRule {
-	roles := []string{RolePlatform, RoleDistributor, RoleDistributor, RoleSupplier, RoleDistributor, RoleDistributor, RoleDistributor}
+	roles := []string{
+		RolePlatform,
+		RoleDistributor,
+		RoleDistributor,
+		RoleSupplier,
+		RoleDistributor,
+		RoleDistributor,
+		RoleDistributor,
+	}
 	var out []CommissionRule
 	for i, r := range rates {
 		typ := ReceiverPersonal
 		if roles[i%len(roles)] != RoleDistributor {
 			typ = ReceiverMerchant
 		}
-		out = append(out, CommissionRule{ReceiverID: fmt.Sprintf("r%d", i), Role: roles[i%len(roles)], Type: typ, Account: fmt.Sprintf("acct%d", i), Rate: d(r)})
+		out = append(
+			out,
+			CommissionRule{
+				ReceiverID: fmt.Sprintf("r%d", i),
+				Role:       roles[i%len(roles)],
+				Type:       typ,
+				Account:    fmt.Sprintf("acct%d", i),
+				Rate:       d(r),
+			},
+		)
 	}
 	return out
 }
@@ -107,15 +124,24 @@ func FuzzPlanSharing(f *testing.F) {
 	f.Add(int64(1), int64(0), int64(0), uint16(3000), uint16(0), uint16(0), uint16(0), uint8(1))
 	f.Add(int64(999999999), int64(12345), int64(5), uint16(1), uint16(2), uint16(3), uint16(2994), uint8(2))
 	f.Fuzz(func(t *testing.T, paid, subsidy, refunded int64, bp0, bp1, bp2, bp3 uint16, perRequest uint8) {
-		in := SharingPlanInput{Paid: money.Amount(paid), Subsidy: money.Amount(subsidy), Refunded: money.Amount(refunded),
-			MaxRatio: d("0.30"), MaxReceiversPerRequest: int(perRequest%6) + 1, MaxRequests: 2}
+		in := SharingPlanInput{
+			Paid:                   money.Amount(paid),
+			Subsidy:                money.Amount(subsidy),
+			Refunded:               money.Amount(refunded),
+			MaxRatio:               d("0.30"),
+			MaxReceiversPerRequest: int(perRequest%6) + 1,
+			MaxRequests:            2,
+		}
 		for i, bp := range []uint16{bp0, bp1, bp2, bp3} {
 			typ := ReceiverPersonal
 			if i%2 == 0 {
 				typ = ReceiverMerchant
 			}
-			in.Rules = append(in.Rules, CommissionRule{ReceiverID: fmt.Sprint("r", i), Type: typ, Account: fmt.Sprint("a", i),
-				Rate: decimal.New(int64(bp%10001), -4)})
+			in.Rules = append(
+				in.Rules,
+				CommissionRule{ReceiverID: fmt.Sprint("r", i), Type: typ, Account: fmt.Sprint("a", i),
+					Rate: decimal.New(int64(bp%10001), -4)},
+			)
 		}
 		p, err := PlanSharing(in)
 		if err != nil {

@@ -45,7 +45,13 @@ func (b *backoff) waitUntil(ctx workflow.Context, deadline time.Time) (bool, err
 
 // poll waits with backoff, then asks, until done says the answer is final, and answers the last answer. The
 // question is the same each time: a channel sees one request, asked about again.
-func poll[T any](ctx workflow.Context, b *backoff, wake func() bool, ask func() (T, error), done func(T) bool) (T, error) {
+func poll[T any](
+	ctx workflow.Context,
+	b *backoff,
+	wake func() bool,
+	ask func() (T, error),
+	done func(T) bool,
+) (T, error) {
 	for {
 		if err := b.wait(ctx, wake); err != nil {
 			var zero T

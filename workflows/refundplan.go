@@ -67,7 +67,10 @@ func (s CouponState) Refund(refund []ItemRefund) (RefundSplit, CouponState, erro
 		for j := range kept {
 			if kept[j].SKU == r.SKU {
 				if kept[j].Quantity < r.Quantity {
-					return RefundSplit{}, s, &PlanError{field + ".Quantity", fmt.Sprintf("only %d of %s left to return", kept[j].Quantity, r.SKU)}
+					return RefundSplit{}, s, &PlanError{
+						field + ".Quantity",
+						fmt.Sprintf("only %d of %s left to return", kept[j].Quantity, r.SKU),
+					}
 				}
 				kept[j].Quantity -= r.Quantity
 				found = true
@@ -85,7 +88,12 @@ func (s CouponState) Refund(refund []ItemRefund) (RefundSplit, CouponState, erro
 	split := RefundSplit{Before: before, After: after,
 		BuyerRefund:   max(0, s.BuyerPaid-after.BuyerPays),
 		SubsidyReturn: max(0, s.Subsidy-after.Subsidy)}
-	next := CouponState{Items: kept, Coupon: s.Coupon, BuyerPaid: s.BuyerPaid - split.BuyerRefund, Subsidy: s.Subsidy - split.SubsidyReturn}
+	next := CouponState{
+		Items:     kept,
+		Coupon:    s.Coupon,
+		BuyerPaid: s.BuyerPaid - split.BuyerRefund,
+		Subsidy:   s.Subsidy - split.SubsidyReturn,
+	}
 	return split, next, nil
 }
 

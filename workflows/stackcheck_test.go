@@ -14,9 +14,12 @@ import (
 func TestStackCheckReportsDatabase(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterActivityWithOptions(func(context.Context, workflows.CheckDatabaseInput) (workflows.DatabaseStatus, error) {
-		return workflows.DatabaseStatus{ServerVersion: "15.18", Migrations: []string{"0001_ledger"}}, nil
-	}, activity.RegisterOptions{Name: workflows.ActivityCheckDatabase.Name})
+	env.RegisterActivityWithOptions(
+		func(context.Context, workflows.CheckDatabaseInput) (workflows.DatabaseStatus, error) {
+			return workflows.DatabaseStatus{ServerVersion: "15.18", Migrations: []string{"0001_ledger"}}, nil
+		},
+		activity.RegisterOptions{Name: workflows.ActivityCheckDatabase.Name},
+	)
 	env.ExecuteWorkflow(workflows.StackCheck, workflows.StackCheckInput{RequestedBy: "test"})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -34,10 +37,13 @@ func TestStackCheckFailsWhenDatabaseUnreachable(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	calls := 0
-	env.RegisterActivityWithOptions(func(context.Context, workflows.CheckDatabaseInput) (workflows.DatabaseStatus, error) {
-		calls++
-		return workflows.DatabaseStatus{}, errors.New("connection refused")
-	}, activity.RegisterOptions{Name: workflows.ActivityCheckDatabase.Name})
+	env.RegisterActivityWithOptions(
+		func(context.Context, workflows.CheckDatabaseInput) (workflows.DatabaseStatus, error) {
+			calls++
+			return workflows.DatabaseStatus{}, errors.New("connection refused")
+		},
+		activity.RegisterOptions{Name: workflows.ActivityCheckDatabase.Name},
+	)
 	env.ExecuteWorkflow(workflows.StackCheck, workflows.StackCheckInput{})
 	if err := env.GetWorkflowError(); err == nil {
 		t.Fatal("stack check succeeded without a database")

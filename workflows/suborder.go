@@ -81,10 +81,30 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 }
 
 func (s *subOrder) state() SubOrderState {
-	return SubOrderState{Ref: s.in.Ref, N: s.in.N, Status: s.status, WaitingFor: s.waitingFor, Amount: s.in.Amount, Subsidy: s.in.Subsidy,
-		SubsidyPaid: s.subsidyPaid > 0, Refunded: s.refunded, Refunds: append([]RefundState(nil), s.refunds...), Clawbacks: append([]ClawbackState(nil), s.clawbacks...), Nettings: append([]DebtNetting(nil), s.nettings...), PaidAt: s.in.PaidAt, ConfirmDeadline: s.confirmBy, FinishDeadline: s.finishBy,
-		ConfirmedBy: s.confirmedBy, ConfirmedAt: s.confirmedAt, Plan: s.plan, Batches: append([]SharingBatch(nil), s.batches...),
-		Shared: s.shared, Settled: s.settled, LastError: s.lastError, Timeline: append([]Event(nil), s.timeline...)}
+	return SubOrderState{
+		Ref:             s.in.Ref,
+		N:               s.in.N,
+		Status:          s.status,
+		WaitingFor:      s.waitingFor,
+		Amount:          s.in.Amount,
+		Subsidy:         s.in.Subsidy,
+		SubsidyPaid:     s.subsidyPaid > 0,
+		Refunded:        s.refunded,
+		Refunds:         append([]RefundState(nil), s.refunds...),
+		Clawbacks:       append([]ClawbackState(nil), s.clawbacks...),
+		Nettings:        append([]DebtNetting(nil), s.nettings...),
+		PaidAt:          s.in.PaidAt,
+		ConfirmDeadline: s.confirmBy,
+		FinishDeadline:  s.finishBy,
+		ConfirmedBy:     s.confirmedBy,
+		ConfirmedAt:     s.confirmedAt,
+		Plan:            s.plan,
+		Batches:         append([]SharingBatch(nil), s.batches...),
+		Shared:          s.shared,
+		Settled:         s.settled,
+		LastError:       s.lastError,
+		Timeline:        append([]Event(nil), s.timeline...),
+	}
 }
 
 // confirmReceipt applies the shop's confirmation, by update or signal, once: a repeat, or one after
@@ -125,7 +145,13 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 }
 
 func (s *subOrder) result() SubOrderResult {
-	return SubOrderResult{N: s.in.N, SubOrderNo: s.in.Ref.SubOrderNo, Status: StatusCompleted, Shared: s.shared, Settled: s.settled}
+	return SubOrderResult{
+		N:          s.in.N,
+		SubOrderNo: s.in.Ref.SubOrderNo,
+		Status:     StatusCompleted,
+		Shared:     s.shared,
+		Settled:    s.settled,
+	}
 }
 
 // tellOrderDone signals the parent order (when there is one) that this sub-order finished.
@@ -135,7 +161,8 @@ func (s *subOrder) tellOrderDone(ctx workflow.Context) {
 		return
 	}
 	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, parent.RunID, SignalSubOrderDone, s.result()).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("the order did not take the settled signal; it will see this workflow complete", "error", err)
+		workflow.GetLogger(ctx).
+			Warn("the order did not take the settled signal; it will see this workflow complete", "error", err)
 	}
 }
 
@@ -168,15 +195,23 @@ func (s *subOrder) awaitReceipt(ctx workflow.Context) {
 		if remaining <= 0 {
 			break
 		}
-		_, _ = workflow.AwaitWithTimeout(ctx, remaining, func() bool { return s.confirmedBy != "" || s.pendingRefunds() })
+		_, _ = workflow.AwaitWithTimeout(
+			ctx,
+			remaining,
+			func() bool { return s.confirmedBy != "" || s.pendingRefunds() },
+		)
 		s.processRefunds(ctx)
 	}
 	if s.confirmedBy != "" {
 		return
 	}
 	if s.confirmBy.Equal(s.finishBy) {
-		s.confirm(ctx, ConfirmedByFreezeDeadline, "confirmed early: sharing must finish before the channel auto-unfreezes on "+
-			s.in.PaidAt.Add(s.in.Settings.FreezePeriod).Format(time.DateOnly))
+		s.confirm(
+			ctx,
+			ConfirmedByFreezeDeadline,
+			"confirmed early: sharing must finish before the channel auto-unfreezes on "+
+				s.in.PaidAt.Add(s.in.Settings.FreezePeriod).Format(time.DateOnly),
+		)
 		return
 	}
 	s.confirm(ctx, ConfirmedByAutoConfirm, "receipt auto-confirmed")
@@ -203,8 +238,17 @@ func (s *subOrder) afterSale(ctx workflow.Context) {
 // share sends the plan's batches one by one, each under its own out-number, and waits for each result.
 func (s *subOrder) share(ctx workflow.Context) {
 	s.attempt(ctx, "plan", func() error {
-		p, err := PlanSharing(SharingPlanInput{Paid: s.in.Amount, Subsidy: s.subsidyPaid, Refunded: s.refunded, Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio,
-			MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest, MaxRequests: s.in.Limits.MaxRequests})
+		p, err := PlanSharing(
+			SharingPlanInput{
+				Paid:                   s.in.Amount,
+				Subsidy:                s.subsidyPaid,
+				Refunded:               s.refunded,
+				Rules:                  s.in.Commissions,
+				MaxRatio:               s.in.Limits.MaxRatio,
+				MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest,
+				MaxRequests:            s.in.Limits.MaxRequests,
+			},
+		)
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePlan, err)
 		}
@@ -216,7 +260,10 @@ func (s *subOrder) share(ctx workflow.Context) {
 		batches = s.netDebts(ctx)
 	}
 	for k, shares := range batches {
-		s.batches = append(s.batches, SharingBatch{OutOrderNo: fmt.Sprintf("%s-share%d", s.in.Ref.SubOrderNo, k+1), Shares: shares})
+		s.batches = append(
+			s.batches,
+			SharingBatch{OutOrderNo: fmt.Sprintf("%s-share%d", s.in.Ref.SubOrderNo, k+1), Shares: shares},
+		)
 	}
 	for k := range s.batches {
 		s.shareBatch(ctx, &s.batches[k])
@@ -237,7 +284,10 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 		return s.plan.Batches
 	}
 	s.attempt(ctx, "net debts", func() error {
-		net, err := ActivityNetCommissionDebts.Run(ledgerOptions(ctx), NetDebtsInput{SubOrderRef: s.in.Ref, Shares: persons})
+		net, err := ActivityNetCommissionDebts.Run(
+			ledgerOptions(ctx),
+			NetDebtsInput{SubOrderRef: s.in.Ref, Shares: persons},
+		)
 		s.nettings = net.Nettings
 		return err
 	})
@@ -252,7 +302,13 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 		}
 	}
 	for _, n := range s.nettings {
-		s.note(ctx, "%s of %s's commission withheld against its debt to the merchant (%s)", n.Amount, n.ReceiverID, n.NettingID)
+		s.note(
+			ctx,
+			"%s of %s's commission withheld against its debt to the merchant (%s)",
+			n.Amount,
+			n.ReceiverID,
+			n.NettingID,
+		)
 	}
 	return batch(cash, s.in.Limits.MaxReceiversPerRequest)
 }
@@ -268,7 +324,13 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 		}
 		b.OrderID = st.OrderID
 		if !finished(st) { // PROCESSING can last: ask again with backoff
-			st, err = poll(ctx, s.sharePoll(), nil, func() (ShareStatus, error) { return ActivityQueryShare.Run(cctx, in) }, finished)
+			st, err = poll(
+				ctx,
+				s.sharePoll(),
+				nil,
+				func() (ShareStatus, error) { return ActivityQueryShare.Run(cctx, in) },
+				finished,
+			)
 		}
 		return err
 	})
@@ -276,7 +338,13 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	succeeded, failed := splitResults(b.Shares, st.Receivers)
 	b.Failed = failed
 	for _, f := range failed {
-		s.note(ctx, "receiver %s closed by the channel (%s): its %s stays with the merchant", f.Account, f.FailReason, f.Amount)
+		s.note(
+			ctx,
+			"receiver %s closed by the channel (%s): its %s stays with the merchant",
+			f.Account,
+			f.FailReason,
+			f.Amount,
+		)
 	}
 	if len(succeeded) == 0 {
 		return
@@ -299,7 +367,10 @@ func (s *subOrder) sharePoll() *backoff {
 
 // splitResults splits a finished request's planned shares into those the channel paid and those it closed.
 // Receivers are matched by account and amount, each result used once.
-func splitResults(planned []PlannedShare, results []ShareReceiverStatus) (succeeded []PlannedShare, failed []ShareReceiverStatus) {
+func splitResults(
+	planned []PlannedShare,
+	results []ShareReceiverStatus,
+) (succeeded []PlannedShare, failed []ShareReceiverStatus) {
 	used := make([]bool, len(results))
 	for _, p := range planned {
 		for i, r := range results {
@@ -329,7 +400,8 @@ func (s *subOrder) finish(ctx workflow.Context) {
 	var res FinishResult
 	s.attempt(ctx, "finish", func() error {
 		return ActivityFinish.Start(cctx, FinishInput{SubOrderRef: s.in.Ref, OutOrderNo: s.in.Ref.SubOrderNo + "-finish",
-			Description: "order completed"}).Get(ctx, &res)
+			Description: "order completed"}).
+			Get(ctx, &res)
 	})
 	if res.Amount > 0 {
 		s.attempt(ctx, "post-finish", func() error {

@@ -70,9 +70,12 @@ func (s *subOrder) clawBack(ctx workflow.Context, i int) {
 	var claws []Clawback
 	s.attempt(ctx, "clawback plan "+r.RefundNo, func() error {
 		var err error
-		claws, _, err = PlanClawback(SharingPlanInput{Paid: s.in.Amount, Subsidy: s.subsidyPaid - subsidyBack, Refunded: refunded,
-			Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio, MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest,
-			MaxRequests: s.in.Limits.MaxRequests}, s.netReceived())
+		claws, _, err = PlanClawback(
+			SharingPlanInput{Paid: s.in.Amount, Subsidy: s.subsidyPaid - subsidyBack, Refunded: refunded,
+				Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio, MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest,
+				MaxRequests: s.in.Limits.MaxRequests},
+			s.netReceived(),
+		)
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePlan, err)
 		}
@@ -80,8 +83,11 @@ func (s *subOrder) clawBack(ctx workflow.Context, i int) {
 	})
 	for k, c := range claws {
 		idx := len(s.clawbacks)
-		s.clawbacks = append(s.clawbacks, ClawbackState{RefundNo: r.RefundNo, ReceiverID: c.ReceiverID, Type: c.Type, Account: c.Account,
-			Amount: c.Amount, Status: ClawbackPending})
+		s.clawbacks = append(
+			s.clawbacks,
+			ClawbackState{RefundNo: r.RefundNo, ReceiverID: c.ReceiverID, Type: c.Type, Account: c.Account,
+				Amount: c.Amount, Status: ClawbackPending},
+		)
 		if c.Type == ReceiverMerchant {
 			s.returnShare(ctx, idx, fmt.Sprintf("%s-rf%d-rt%d", s.in.Ref.SubOrderNo, i+1, k+1))
 			continue
@@ -91,7 +97,13 @@ func (s *subOrder) clawBack(ctx workflow.Context, i int) {
 				RefundNo: r.OutRefundNo, ReceiverID: c.ReceiverID, Amount: c.Amount}).Get(ctx, nil)
 		})
 		s.clawbacks[idx].Status = ClawbackDebtRecorded
-		s.note(ctx, "%s cannot be pulled back from a person: %s owed by %s, netted from later commissions", c.Amount, c.Amount, c.ReceiverID)
+		s.note(
+			ctx,
+			"%s cannot be pulled back from a person: %s owed by %s, netted from later commissions",
+			c.Amount,
+			c.Amount,
+			c.ReceiverID,
+		)
 	}
 }
 
@@ -104,21 +116,34 @@ func (s *subOrder) returnShare(ctx workflow.Context, idx int, returnNoBase strin
 	for {
 		c.Attempts++
 		c.ReturnNo = fmt.Sprintf("%s-%d", returnNoBase, c.Attempts)
-		in := ReturnShareInput{SubOrderRef: s.in.Ref, OutOrderNo: s.batchOf(c.ReceiverID), OutReturnNo: c.ReturnNo, ReturnMchID: c.Account,
-			Amount: c.Amount, Description: "refund " + c.RefundNo}
+		in := ReturnShareInput{
+			SubOrderRef: s.in.Ref,
+			OutOrderNo:  s.batchOf(c.ReceiverID),
+			OutReturnNo: c.ReturnNo,
+			ReturnMchID: c.Account,
+			Amount:      c.Amount,
+			Description: "refund " + c.RefundNo,
+		}
 		var st ReturnStatus
 		s.attempt(ctx, "return "+c.ReceiverID, func() (err error) {
 			if st, err = ActivityReturnShare.Run(cctx, in); err != nil || st.Result != "PROCESSING" {
 				return err
 			}
 			ask := func() (ReturnStatus, error) { return ActivityQueryReturnShare.Run(cctx, in) }
-			st, err = poll(ctx, s.sharePoll(), nil, ask, func(st ReturnStatus) bool { return st.Result != "PROCESSING" })
+			st, err = poll(
+				ctx,
+				s.sharePoll(),
+				nil,
+				ask,
+				func(st ReturnStatus) bool { return st.Result != "PROCESSING" },
+			)
 			return err
 		})
 		if st.Result == "SUCCESS" {
 			s.attempt(ctx, "post return "+c.ReceiverID, func() error {
 				return ActivityPostSharingReturned.Start(ledgerOptions(ctx), PostSharingReturnedInput{SubOrderRef: s.in.Ref,
-					ReturnNo: st.ReturnNo, ReceiverID: c.ReceiverID, Amount: c.Amount, ToFrozen: !s.finished}).Get(ctx, nil)
+					ReturnNo: st.ReturnNo, ReceiverID: c.ReceiverID, Amount: c.Amount, ToFrozen: !s.finished}).
+					Get(ctx, nil)
 			})
 			c.Status = ClawbackReturned
 			s.note(ctx, "%s returned %s (%s)", c.ReceiverID, c.Amount, c.ReturnNo)

@@ -54,28 +54,43 @@ func outRefundNo(subOrderNo, refundNo string, attempt int) string {
 func (s *subOrder) refundSplit(req RefundRequest) (RefundSplit, CouponState, error) {
 	if s.coupon != nil {
 		if req.Amount != 0 || len(req.Items) == 0 {
-			return RefundSplit{}, CouponState{}, &InputError{"items", "this sub-order has items: name the items to return (and no amount)"}
+			return RefundSplit{}, CouponState{}, &InputError{
+				"items",
+				"this sub-order has items: name the items to return (and no amount)",
+			}
 		}
 		split, next, err := s.coupon.Refund(req.Items)
 		if err != nil {
 			pe, _ := err.(*PlanError)
 			if pe != nil {
-				return RefundSplit{}, CouponState{}, &InputError{strings.ToLower(pe.Field), pe.Reason} // items[0].quantity
+				return RefundSplit{}, CouponState{}, &InputError{
+					strings.ToLower(pe.Field),
+					pe.Reason,
+				} // items[0].quantity
 			}
 			return RefundSplit{}, CouponState{}, &InputError{"items", err.Error()}
 		}
 		if split.BuyerRefund == 0 && split.SubsidyReturn == 0 {
-			return RefundSplit{}, CouponState{}, &InputError{"items", "returning these items refunds nothing (the kept goods still cost what was paid)"}
+			return RefundSplit{}, CouponState{}, &InputError{
+				"items",
+				"returning these items refunds nothing (the kept goods still cost what was paid)",
+			}
 		}
 		return split, next, nil
 	}
 	switch {
 	case len(req.Items) > 0:
-		return RefundSplit{}, CouponState{}, &InputError{"items", "this sub-order was placed without items: refund an amount"}
+		return RefundSplit{}, CouponState{}, &InputError{
+			"items",
+			"this sub-order was placed without items: refund an amount",
+		}
 	case req.Amount <= 0:
 		return RefundSplit{}, CouponState{}, &InputError{"amount", "must be a positive number of fen"}
 	case req.Amount > s.in.Amount-s.refunded:
-		return RefundSplit{}, CouponState{}, &InputError{"amount", fmt.Sprintf("at most %s is refundable", s.in.Amount-s.refunded)}
+		return RefundSplit{}, CouponState{}, &InputError{
+			"amount",
+			fmt.Sprintf("at most %s is refundable", s.in.Amount-s.refunded),
+		}
 	}
 	return RefundSplit{BuyerRefund: req.Amount}, CouponState{}, nil
 }
@@ -138,8 +153,12 @@ func (s *subOrder) acceptRefund(ctx workflow.Context, req RefundRequest) (Refund
 		return *r, nil
 	}
 	if (s.finishing && !s.finished) || s.windowClosed { // changed between the validator and this handler
-		return RefundState{}, temporal.NewNonRetryableApplicationError("sub_order: not taking refunds now", ErrTypeRefundRejected, nil,
-			InputError{"sub_order", "the sub-order is finishing, or its refund window has passed"})
+		return RefundState{}, temporal.NewNonRetryableApplicationError(
+			"sub_order: not taking refunds now",
+			ErrTypeRefundRejected,
+			nil,
+			InputError{"sub_order", "the sub-order is finishing, or its refund window has passed"},
+		)
 	}
 	split, next, err := s.refundSplit(req)
 	if err != nil {
@@ -150,10 +169,23 @@ func (s *subOrder) acceptRefund(ctx workflow.Context, req RefundRequest) (Refund
 	}
 	s.refunded += split.BuyerRefund
 	s.subsidyDue -= split.SubsidyReturn
-	r := RefundState{RefundNo: req.RefundNo, OutRefundNo: outRefundNo(s.in.Ref.SubOrderNo, req.RefundNo, 1), Status: RefundAccepted, Request: req,
-		BuyerRefund: split.BuyerRefund, SubsidyReturn: split.SubsidyReturn, RequestedAt: workflow.Now(ctx)}
+	r := RefundState{
+		RefundNo:      req.RefundNo,
+		OutRefundNo:   outRefundNo(s.in.Ref.SubOrderNo, req.RefundNo, 1),
+		Status:        RefundAccepted,
+		Request:       req,
+		BuyerRefund:   split.BuyerRefund,
+		SubsidyReturn: split.SubsidyReturn,
+		RequestedAt:   workflow.Now(ctx),
+	}
 	s.refunds = append(s.refunds, r)
-	s.note(ctx, "refund %s accepted: %s to the buyer, subsidy due down by %s", req.RefundNo, split.BuyerRefund, split.SubsidyReturn)
+	s.note(
+		ctx,
+		"refund %s accepted: %s to the buyer, subsidy due down by %s",
+		req.RefundNo,
+		split.BuyerRefund,
+		split.SubsidyReturn,
+	)
 	return r, nil
 }
 

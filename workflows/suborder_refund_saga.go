@@ -102,7 +102,13 @@ func (s *subOrder) chooseRefundSource(ctx workflow.Context, i int) {
 	r.From = FundsFrozen
 	if r.BuyerRefund > unsplit {
 		r.From = FundsAvailable
-		s.note(ctx, "refund %s of %s exceeds the %s still unsplit: asked from the merchant's available funds", r.RefundNo, r.BuyerRefund, unsplit)
+		s.note(
+			ctx,
+			"refund %s of %s exceeds the %s still unsplit: asked from the merchant's available funds",
+			r.RefundNo,
+			r.BuyerRefund,
+			unsplit,
+		)
 	}
 }
 
@@ -119,8 +125,11 @@ func (s *subOrder) applyRefund(ctx workflow.Context, i int) RefundStatus {
 		case r.Status == RefundClosed:
 			// The channel closed it and will not pay it: ops resumed, so refund again under a new number.
 			if r.Attempt >= maxRefundAttempts {
-				return temporal.NewNonRetryableApplicationError(fmt.Sprintf("refund closed %d times; refund it under a new refund number", r.Attempt),
-					ErrTypeRefund+"."+RefundClosed, nil)
+				return temporal.NewNonRetryableApplicationError(
+					fmt.Sprintf("refund closed %d times; refund it under a new refund number", r.Attempt),
+					ErrTypeRefund+"."+RefundClosed,
+					nil,
+				)
 			}
 			r.Attempt = max(r.Attempt, 1) + 1
 			r.OutRefundNo, r.RefundID = outRefundNo(s.in.Ref.SubOrderNo, r.RefundNo, r.Attempt), ""
@@ -157,8 +166,15 @@ func (s *subOrder) applyRefund(ctx workflow.Context, i int) RefundStatus {
 
 func (s *subOrder) refundInput(i int) ApplyRefundInput {
 	r := s.refunds[i]
-	return ApplyRefundInput{SubOrderRef: s.in.Ref, OutRefundNo: r.OutRefundNo, Reason: r.Request.Reason, Refund: r.BuyerRefund,
-		Total: s.in.Amount, NotifyURL: s.in.RefundNotifyURL, From: r.From}
+	return ApplyRefundInput{
+		SubOrderRef: s.in.Ref,
+		OutRefundNo: r.OutRefundNo,
+		Reason:      r.Request.Reason,
+		Refund:      r.BuyerRefund,
+		Total:       s.in.Amount,
+		NotifyURL:   s.in.RefundNotifyURL,
+		From:        r.From,
+	}
 }
 
 // postRefund books refund i from the bucket the channel took it from. When the ledger refuses and ops resume,
@@ -181,6 +197,7 @@ func (s *subOrder) postRefund(ctx workflow.Context, i int, st RefundStatus) {
 			amount = s.refunds[i].BuyerRefund
 		}
 		return ActivityPostRefund.Start(ledgerOptions(ctx), PostRefundInput{SubOrderRef: s.in.Ref, RefundID: st.RefundID,
-			Amount: amount, FromFrozen: from == FundsFrozen}).Get(ctx, nil)
+			Amount: amount, FromFrozen: from == FundsFrozen}).
+			Get(ctx, nil)
 	})
 }

@@ -44,10 +44,26 @@ func TestCouponExampleRefundBeforeSharing(t *testing.T) {
 	f.refundPolls = 2
 	var first, repeat, other, over *refundCall
 	st := runSubOrder(t, f, couponSubOrder(), func(env *testsuite.TestWorkflowEnvironment) {
-		first = requestRefund(env, time.Hour, RefundRequest{RefundNo: "R1", Reason: "changed mind", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
-		repeat = requestRefund(env, 2*time.Hour, RefundRequest{RefundNo: "R1", Reason: "changed mind", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
-		other = requestRefund(env, 3*time.Hour, RefundRequest{RefundNo: "R1", Reason: "other", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
-		over = requestRefund(env, 4*time.Hour, RefundRequest{RefundNo: "R2", Items: []ItemRefund{{SKU: "tea", Quantity: 2}}})
+		first = requestRefund(
+			env,
+			time.Hour,
+			RefundRequest{RefundNo: "R1", Reason: "changed mind", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}},
+		)
+		repeat = requestRefund(
+			env,
+			2*time.Hour,
+			RefundRequest{RefundNo: "R1", Reason: "changed mind", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}},
+		)
+		other = requestRefund(
+			env,
+			3*time.Hour,
+			RefundRequest{RefundNo: "R1", Reason: "other", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}},
+		)
+		over = requestRefund(
+			env,
+			4*time.Hour,
+			RefundRequest{RefundNo: "R2", Items: []ItemRefund{{SKU: "tea", Quantity: 2}}},
+		)
 	})
 	if first.rejected != nil || first.state.BuyerRefund != 8000 || first.state.SubsidyReturn != 2000 {
 		t.Fatalf("refund one item: %+v %v", first.state, first.rejected)
@@ -59,7 +75,8 @@ func TestCouponExampleRefundBeforeSharing(t *testing.T) {
 		t.Errorf("other content under R1: %v; two more items when one is left: %v", other.rejected, over.rejected)
 	}
 	// Applied once, posted once, from frozen funds; the voided coupon's subsidy is cancelled, never paid.
-	if f.called(ActivityApplyRefund) != 1 || f.posted != 8000 || f.subsidies != 0 || f.called(ActivityCancelSubsidy) != 1 {
+	if f.called(ActivityApplyRefund) != 1 || f.posted != 8000 || f.subsidies != 0 ||
+		f.called(ActivityCancelSubsidy) != 1 {
 		t.Errorf("calls %v, posted %s, subsidies %s", f.calls, f.posted, f.subsidies)
 	}
 	// The sharing base is what is kept: 100 → platform 5, L1 10; the merchant keeps 85.
@@ -123,10 +140,17 @@ func TestRefundDuringSharingRefundsThenClawsBack(t *testing.T) {
 		}
 	}
 	if !(lastQuery < refund && refund < posted && posted < firstReturn && posted < firstDebt) {
-		t.Errorf("order of calls: sharing must settle, then the refund succeed and post, then returns and debts: %v", f.calls)
+		t.Errorf(
+			"order of calls: sharing must settle, then the refund succeed and post, then returns and debts: %v",
+			f.calls,
+		)
 	}
 	if len(f.froms) != 1 || f.froms[0] != FundsFrozen || len(f.fromFrozen) != 1 || !f.fromFrozen[0] {
-		t.Errorf("a refund the unsplit money covers comes from it: asked %v, posted from frozen %v", f.froms, f.fromFrozen)
+		t.Errorf(
+			"a refund the unsplit money covers comes from it: asked %v, posted from frozen %v",
+			f.froms,
+			f.fromFrozen,
+		)
 	}
 	if !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt1-1 T1-sub1-share1") {
 		t.Errorf("return numbers derive from the sub-order, refund and receiver: %v", f.calls)
@@ -146,12 +170,23 @@ func TestCouponExampleRefundAfterSubsidyReturnsIt(t *testing.T) {
 		return in
 	}(),
 		func(env *testsuite.TestWorkflowEnvironment) {
-			requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "C1", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}})
+			requestRefund(
+				env,
+				time.Hour+2*time.Second,
+				RefundRequest{RefundNo: "C1", Items: []ItemRefund{{SKU: "tea", Quantity: 1}}},
+			)
 		})
 	// Paid 20 subsidy, shared on 200 (platform 10, L1 20); refund one item: base 100 → platform returns 5, L1 owes 10;
 	// the buyer gets 80, the merchant returns the 20 subsidy.
 	if f.subsidies != 2000 || f.subsidyBack != 2000 || f.posted != 8000 || f.returned != 500 || f.debts != 1000 {
-		t.Errorf("subsidy %s back %s refund %s returned %s debts %s", f.subsidies, f.subsidyBack, f.posted, f.returned, f.debts)
+		t.Errorf(
+			"subsidy %s back %s refund %s returned %s debts %s",
+			f.subsidies,
+			f.subsidyBack,
+			f.posted,
+			f.returned,
+			f.debts,
+		)
 	}
 	if st.Status != StatusCompleted {
 		t.Errorf("status %s", st.Status)
@@ -163,19 +198,25 @@ func TestReturnShortOfBalanceWaitsForTopUpAndRetriesUnderANewNumber(t *testing.T
 	f.processing = 3
 	f.returnShort["1900000999"] = 1 // the supplier spent its commission
 	var waiting SubOrderState
-	runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "S1", Amount: 50000})
-		env.RegisterDelayedCallback(func() {
-			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
-				_ = v.Get(&waiting)
-			}
-			env.SignalWorkflow(SignalReceiverToppedUp, ReceiverToppedUp{ReceiverID: "s1"})
-		}, 5*time.Hour)
-	})
+	runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "S1", Amount: 50000})
+			env.RegisterDelayedCallback(func() {
+				if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+					_ = v.Get(&waiting)
+				}
+				env.SignalWorkflow(SignalReceiverToppedUp, ReceiverToppedUp{ReceiverID: "s1"})
+			}, 5*time.Hour)
+		},
+	)
 	if waiting.WaitingFor != "receiver:s1:balance" {
 		t.Errorf("while short: waiting for %q", waiting.WaitingFor)
 	}
-	if !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt2-1 T1-sub1-share1") || !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt2-2 T1-sub1-share1") {
+	if !slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt2-1 T1-sub1-share1") ||
+		!slices.Contains(f.calls, "ReturnShare T1-sub1-rf1-rt2-2 T1-sub1-share1") {
 		t.Errorf("the failed return must be retried under a new number: %v", f.calls)
 	}
 	if f.returned != 4000 || f.posted != 50000 {
@@ -187,18 +228,23 @@ func TestAbnormalRefundIsSurfacedAndResumed(t *testing.T) {
 	f := newFake()
 	f.abnormal = true
 	var during SubOrderState
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		requestRefund(env, time.Hour, RefundRequest{RefundNo: "X1", Amount: 5000})
-		env.RegisterDelayedCallback(func() {
-			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
-				_ = v.Get(&during)
-			}
-			f.mu.Lock()
-			f.abnormal = false // ops had the buyer's card fixed at the channel
-			f.mu.Unlock()
-			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:bob", Reason: "card replaced"})
-		}, 3*time.Hour)
-	})
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour, RefundRequest{RefundNo: "X1", Amount: 5000})
+			env.RegisterDelayedCallback(func() {
+				if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+					_ = v.Get(&during)
+				}
+				f.mu.Lock()
+				f.abnormal = false // ops had the buyer's card fixed at the channel
+				f.mu.Unlock()
+				env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:bob", Reason: "card replaced"})
+			}, 3*time.Hour)
+		},
+	)
 	if during.Status != StatusNeedsAttention || len(during.Refunds) != 1 || during.Refunds[0].Status != RefundAbnormal {
 		t.Errorf("while abnormal: %s %+v", during.Status, during.Refunds)
 	}
@@ -227,7 +273,12 @@ func TestRefundAfterFinishDuringTheRefundWindow(t *testing.T) {
 	}
 	// Base 1000 → 800: platform 50 → 40 returns 10, supplier 30 → 24 returns 6; L1 and L2 owe 20 and 10.
 	if f.returned != 1000+600 || f.debts != 2000+1000 || f.called(ActivityCheckConservation) != 2 {
-		t.Errorf("returned %s debts %s conservation checks %d", f.returned, f.debts, f.called(ActivityCheckConservation))
+		t.Errorf(
+			"returned %s debts %s conservation checks %d",
+			f.returned,
+			f.debts,
+			f.called(ActivityCheckConservation),
+		)
 	}
 	if st.Status != StatusCompleted || st.Refunded != 20000 {
 		t.Errorf("status %s refunded %s", st.Status, st.Refunded)
@@ -282,7 +333,10 @@ func TestRefundNotificationEndsTheWait(t *testing.T) {
 			requestRefund(env, time.Hour, RefundRequest{RefundNo: "Q1", Amount: 1000})
 			if notified {
 				env.RegisterDelayedCallback(func() {
-					env.SignalWorkflow(SignalRefundNotified, RefundNotice{NotificationID: "n-1", OutRefundNo: "T1-sub1-rf-Q1", Status: "SUCCESS"})
+					env.SignalWorkflow(
+						SignalRefundNotified,
+						RefundNotice{NotificationID: "n-1", OutRefundNo: "T1-sub1-rf-Q1", Status: "SUCCESS"},
+					)
 				}, time.Hour+200*time.Millisecond)
 			}
 		})
@@ -290,7 +344,8 @@ func TestRefundNotificationEndsTheWait(t *testing.T) {
 		if notified {
 			want = 200 * time.Millisecond
 		}
-		if len(st.Refunds) != 1 || st.Refunds[0].Status != RefundSucceeded || st.Refunds[0].CompletedAt.Sub(st.Refunds[0].RequestedAt) != want {
+		if len(st.Refunds) != 1 || st.Refunds[0].Status != RefundSucceeded ||
+			st.Refunds[0].CompletedAt.Sub(st.Refunds[0].RequestedAt) != want {
 			t.Errorf("notified %v: refund %+v, want it done %s after the request", notified, st.Refunds, want)
 		}
 		if f.called(ActivityQueryRefund) != 1 {
@@ -329,9 +384,14 @@ func TestReturnProcessingIsPolledAndAShortReturnRetriesAfterADay(t *testing.T) {
 	f.returnSlow = 3                // each return answers PROCESSING, then twice more on query
 	f.returnShort["1900000100"] = 1 // the platform's first return fails; nobody signals
 	var refundAt time.Time
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		requestRefund(env, time.Hour+10*time.Millisecond, RefundRequest{RefundNo: "P1", Amount: 50000})
-	})
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour+10*time.Millisecond, RefundRequest{RefundNo: "P1", Amount: 50000})
+		},
+	)
 	for _, r := range st.Refunds {
 		refundAt = r.CompletedAt
 	}
@@ -355,25 +415,35 @@ func TestClosedRefundIsSurfacedAndResumed(t *testing.T) {
 	f := newFake()
 	f.refundClose = true
 	var during SubOrderState
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		requestRefund(env, time.Hour, RefundRequest{RefundNo: "Z1", Amount: 5000})
-		env.RegisterDelayedCallback(func() {
-			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
-				_ = v.Get(&during)
-			}
-			f.mu.Lock()
-			f.refundClose = false
-			f.mu.Unlock()
-			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:ann", Reason: "refund re-opened at the channel"})
-		}, 2*time.Hour)
-	})
-	if during.Status != StatusNeedsAttention || during.WaitingFor != "ops:refund Z1" || during.Refunds[0].Status != RefundClosed {
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour, RefundRequest{RefundNo: "Z1", Amount: 5000})
+			env.RegisterDelayedCallback(func() {
+				if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+					_ = v.Get(&during)
+				}
+				f.mu.Lock()
+				f.refundClose = false
+				f.mu.Unlock()
+				env.SignalWorkflow(
+					SignalResume,
+					ResumeRequest{By: "ops:ann", Reason: "refund re-opened at the channel"},
+				)
+			}, 2*time.Hour)
+		},
+	)
+	if during.Status != StatusNeedsAttention || during.WaitingFor != "ops:refund Z1" ||
+		during.Refunds[0].Status != RefundClosed {
 		t.Errorf("while closed: %s %q %+v", during.Status, during.WaitingFor, during.Refunds)
 	}
 	if st.Refunds[0].Status != RefundSucceeded || f.posted != 5000 || st.Refunds[0].OutRefundNo != "T1-sub1-r2-Z1" {
 		t.Errorf("after resume: %+v posted %s", st.Refunds, f.posted)
 	}
-	if !slices.Contains(f.calls, "ApplyRefund T1-sub1-rf-Z1") || !slices.Contains(f.calls, "ApplyRefund T1-sub1-r2-Z1") {
+	if !slices.Contains(f.calls, "ApplyRefund T1-sub1-rf-Z1") ||
+		!slices.Contains(f.calls, "ApplyRefund T1-sub1-r2-Z1") {
 		t.Errorf("calls %v", f.calls)
 	}
 }
@@ -384,9 +454,14 @@ func TestRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	f := newFake()
 	f.processing = 1
 	f.unsplit = 80000 // 1000 paid, 200 shared to others
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "F1", Amount: 100000})
-	})
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "F1", Amount: 100000})
+		},
+	)
 	if len(f.froms) != 1 || f.froms[0] != FundsAvailable || len(f.fromFrozen) != 1 || f.fromFrozen[0] {
 		t.Errorf("asked %v, posted from frozen %v; want AVAILABLE both", f.froms, f.fromFrozen)
 	}
@@ -400,23 +475,36 @@ func TestRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 func TestRefusedRefundBooksNoDebt(t *testing.T) {
 	f := newFake()
 	f.processing = 1
-	f.failures[ActivityApplyRefund] = []error{temporal.NewNonRetryableApplicationError("lacks", ErrTypeChannelRejected+".NOT_ENOUGH", nil)}
+	f.failures[ActivityApplyRefund] = []error{
+		temporal.NewNonRetryableApplicationError("lacks", ErrTypeChannelRejected+".NOT_ENOUGH", nil),
+	}
 	var during SubOrderState
 	var debtsDuring, returnedDuring money.Amount
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "N1", Amount: 50000})
-		env.RegisterDelayedCallback(func() {
-			if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
-				_ = v.Get(&during)
-			}
-			f.mu.Lock()
-			debtsDuring, returnedDuring = f.debts, f.returned
-			f.mu.Unlock()
-			env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:ann", Reason: "merchant topped up"})
-		}, 5*time.Hour)
-	})
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "N1", Amount: 50000})
+			env.RegisterDelayedCallback(func() {
+				if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+					_ = v.Get(&during)
+				}
+				f.mu.Lock()
+				debtsDuring, returnedDuring = f.debts, f.returned
+				f.mu.Unlock()
+				env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:ann", Reason: "merchant topped up"})
+			}, 5*time.Hour)
+		},
+	)
 	if during.Status != StatusNeedsAttention || debtsDuring != 0 || returnedDuring != 0 || len(during.Clawbacks) != 0 {
-		t.Errorf("while refused: status %s, debts %s, returned %s, clawbacks %+v", during.Status, debtsDuring, returnedDuring, during.Clawbacks)
+		t.Errorf(
+			"while refused: status %s, debts %s, returned %s, clawbacks %+v",
+			during.Status,
+			debtsDuring,
+			returnedDuring,
+			during.Clawbacks,
+		)
 	}
 	if st.Status != StatusCompleted || f.debts != 5000+2500 || f.returned != 2500+1500 || f.posted != 50000 {
 		t.Errorf("after resume: status %s debts %s returned %s refunded %s", st.Status, f.debts, f.returned, f.posted)
@@ -428,10 +516,15 @@ func TestRefusedRefundBooksNoDebt(t *testing.T) {
 func TestTwoFullRefundsRacingOnlyOneIsAccepted(t *testing.T) {
 	f := newFake()
 	var a, b *refundCall
-	st := runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}), func(env *testsuite.TestWorkflowEnvironment) {
-		a = requestRefund(env, time.Hour, RefundRequest{RefundNo: "A", Amount: 100000})
-		b = requestRefund(env, time.Hour, RefundRequest{RefundNo: "B", Amount: 100000})
-	})
+	st := runSubOrder(
+		t,
+		f,
+		subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			a = requestRefund(env, time.Hour, RefundRequest{RefundNo: "A", Amount: 100000})
+			b = requestRefund(env, time.Hour, RefundRequest{RefundNo: "B", Amount: 100000})
+		},
+	)
 	if (a.rejected == nil) == (b.rejected == nil) {
 		t.Fatalf("both or neither accepted: A %v, B %v", a.rejected, b.rejected)
 	}

@@ -18,7 +18,12 @@ func Withdrawal(ctx workflow.Context, in WithdrawalInput) (WithdrawalState, erro
 	w.process = newProcess(ctx, WithdrawalRequested)
 	if err := in.Validate(); err != nil {
 		ie := err.(*InputError)
-		return WithdrawalState{}, temporal.NewNonRetryableApplicationError(ie.Error(), ErrTypeWithdrawalRefused, nil, *ie)
+		return WithdrawalState{}, temporal.NewNonRetryableApplicationError(
+			ie.Error(),
+			ErrTypeWithdrawalRefused,
+			nil,
+			*ie,
+		)
 	}
 	w.requestedAt = workflow.Now(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryWithdrawal, func() (WithdrawalState, error) { return w.state(), nil }); err != nil {
@@ -35,14 +40,30 @@ type withdrawal struct {
 }
 
 func (w *withdrawal) state() WithdrawalState {
-	return WithdrawalState{MerchantID: w.in.MerchantID, OutRequestNo: w.in.OutRequestNo, Amount: w.in.Amount, Status: w.status,
-		WaitingFor: w.waitingFor, WithdrawID: w.st.WithdrawID, ChannelState: w.st.Status, Reason: w.st.Reason, RequestedAt: w.requestedAt,
-		LastError: w.lastError, Timeline: slices.Clone(w.timeline)}
+	return WithdrawalState{
+		MerchantID:   w.in.MerchantID,
+		OutRequestNo: w.in.OutRequestNo,
+		Amount:       w.in.Amount,
+		Status:       w.status,
+		WaitingFor:   w.waitingFor,
+		WithdrawID:   w.st.WithdrawID,
+		ChannelState: w.st.Status,
+		Reason:       w.st.Reason,
+		RequestedAt:  w.requestedAt,
+		LastError:    w.lastError,
+		Timeline:     slices.Clone(w.timeline),
+	}
 }
 
 func (w *withdrawal) call() WithdrawInput {
-	return WithdrawInput{Channel: w.in.Channel, MerchantID: w.in.MerchantID, SubMchID: w.in.SubMchID, OutRequestNo: w.in.OutRequestNo,
-		Amount: w.in.Amount, Remark: w.in.Remark}
+	return WithdrawInput{
+		Channel:      w.in.Channel,
+		MerchantID:   w.in.MerchantID,
+		SubMchID:     w.in.SubMchID,
+		OutRequestNo: w.in.OutRequestNo,
+		Amount:       w.in.Amount,
+		Remark:       w.in.Remark,
+	}
 }
 
 func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {

@@ -22,11 +22,17 @@ type WithdrawalSettings struct {
 }
 
 // DefaultWithdrawalSettings: banks answer within a day or two and return bad accounts within days.
-var DefaultWithdrawalSettings = WithdrawalSettings{PollFirst: 30 * time.Second, PollMax: time.Hour, BounceWatch: 3 * 24 * time.Hour}
+var DefaultWithdrawalSettings = WithdrawalSettings{
+	PollFirst:   30 * time.Second,
+	PollMax:     time.Hour,
+	BounceWatch: 3 * 24 * time.Hour,
+}
 
 func (s WithdrawalSettings) withDefaults() WithdrawalSettings {
 	d := DefaultWithdrawalSettings
-	fillZero([][2]*time.Duration{{&s.PollFirst, &d.PollFirst}, {&s.PollMax, &d.PollMax}, {&s.BounceWatch, &d.BounceWatch}})
+	fillZero(
+		[][2]*time.Duration{{&s.PollFirst, &d.PollFirst}, {&s.PollMax, &d.PollMax}, {&s.BounceWatch, &d.BounceWatch}},
+	)
 	return s
 }
 

@@ -43,8 +43,14 @@ func BenchmarkCombinedCreate(b *testing.B) {
 // Verifying and decrypting one payment notification (RSA-SHA256 signature + AES-256-GCM) with the SDK.
 func BenchmarkParsePaymentNotification(b *testing.B) {
 	e := newEnv(b, channels.DefaultLimits())
-	body, err := e.sim.Envelope(&wxsim.Platform{MchID: spMchID, APIv3Key: apiV3Key}, "TRANSACTION.SUCCESS", "transaction",
-		[]byte(`{"combine_out_trade_no":"C1","sub_orders":[{"sub_mchid":"1900000109","out_trade_no":"C1-1","trade_state":"SUCCESS","transaction_id":"4200","amount":{"total_amount":100,"currency":"CNY"}}]}`))
+	body, err := e.sim.Envelope(
+		&wxsim.Platform{MchID: spMchID, APIv3Key: apiV3Key},
+		"TRANSACTION.SUCCESS",
+		"transaction",
+		[]byte(
+			`{"combine_out_trade_no":"C1","sub_orders":[{"sub_mchid":"1900000109","out_trade_no":"C1-1","trade_state":"SUCCESS","transaction_id":"4200","amount":{"total_amount":100,"currency":"CNY"}}]}`,
+		),
+	)
 	if err != nil {
 		b.Fatal(err)
 	}

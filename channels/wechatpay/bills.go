@@ -78,8 +78,11 @@ func ParseSharingBill(data []byte) ([]channels.SharingBillLine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("wechatpay: sharing bill line %d: %w", i+2, err)
 		}
-		out = append(out, channels.SharingBillLine{Time: c[0], SubMchID: c[1], TransactionID: c[2], OrderID: c[3], OutOrderNo: c[4],
-			Kind: c[5], ReceiverType: c[6], Receiver: c[7], Amount: amount, Status: c[9]})
+		out = append(
+			out,
+			channels.SharingBillLine{Time: c[0], SubMchID: c[1], TransactionID: c[2], OrderID: c[3], OutOrderNo: c[4],
+				Kind: c[5], ReceiverType: c[6], Receiver: c[7], Amount: amount, Status: c[9]},
+		)
 	}
 	return out, nil
 }

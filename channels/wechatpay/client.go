@@ -95,10 +95,15 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		verifier = verifiers.NewSHA256WithRSAPubkeyVerifier(cfg.WechatPayPublicKeyID, *cfg.WechatPayPublicKey)
 	case len(cfg.PlatformCertificates) > 0:
 		certs := core.NewCertificateMapWithList(cfg.PlatformCertificates)
-		opts = append(opts,
+		opts = append(
+			opts,
 			option.WithMerchantCredential(cfg.SpMchID, cfg.MerchantCertSerial, cfg.MerchantPrivateKey),
 			option.WithVerifier(verifiers.NewSHA256WithRSAVerifier(certs)),
-			option.WithWechatPayCipher(encryptors.NewWechatPayEncryptor(certs), decryptors.NewWechatPayDecryptor(cfg.MerchantPrivateKey)))
+			option.WithWechatPayCipher(
+				encryptors.NewWechatPayEncryptor(certs),
+				decryptors.NewWechatPayDecryptor(cfg.MerchantPrivateKey),
+			),
+		)
 		verifier = verifiers.NewSHA256WithRSAVerifier(certs)
 	default:
 		return nil, errors.New("wechatpay: configure WechatPayPublicKey(+ID) or PlatformCertificates")
@@ -107,8 +112,16 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: %w", err)
 	}
-	download, err := core.NewClient(ctx, option.WithHTTPClient(httpClient),
-		option.WithMerchantCredential(cfg.SpMchID, cfg.MerchantCertSerial, cfg.MerchantPrivateKey), option.WithoutValidator())
+	download, err := core.NewClient(
+		ctx,
+		option.WithHTTPClient(httpClient),
+		option.WithMerchantCredential(
+			cfg.SpMchID,
+			cfg.MerchantCertSerial,
+			cfg.MerchantPrivateKey,
+		),
+		option.WithoutValidator(),
+	)
 	if err != nil {
 		return nil, fmt.Errorf("wechatpay: bill download client: %w", err)
 	}
@@ -166,7 +179,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 func classify(err error) error {
 	var apiErr *core.APIError
 	if errors.As(err, &apiErr) {
-		be := &channels.BusinessError{Channel: channels.WeChatPay, HTTPStatus: apiErr.StatusCode, Code: apiErr.Code, Message: apiErr.Message}
+		be := &channels.BusinessError{
+			Channel:    channels.WeChatPay,
+			HTTPStatus: apiErr.StatusCode,
+			Code:       apiErr.Code,
+			Message:    apiErr.Message,
+		}
 		if detail, ok := apiErr.Detail.(map[string]any); ok {
 			if f, ok := detail["field"].(string); ok {
 				be.Field = f

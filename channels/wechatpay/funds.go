@@ -27,7 +27,11 @@ func (c *Client) Balance(ctx context.Context, subMchID string) (channels.Balance
 	if err := c.do(ctx, http.MethodGet, wire.PathBalance+url.PathEscape(subMchID), url.Values{"account_type": {"BASIC"}}, nil, &b); err != nil {
 		return channels.Balance{}, err
 	}
-	return channels.Balance{SubMchID: b.SubMchID, Available: money.Amount(b.AvailableAmount), Pending: money.Amount(b.PendingAmount)}, nil
+	return channels.Balance{
+		SubMchID:  b.SubMchID,
+		Available: money.Amount(b.AvailableAmount),
+		Pending:   money.Amount(b.PendingAmount),
+	}, nil
 }
 
 // Withdraw asks for a withdrawal; the channel de-duplicates sub_mchid + out_request_no for six days.
@@ -35,7 +39,13 @@ func (c *Client) Withdraw(ctx context.Context, r channels.WithdrawRequest) (chan
 	if r.Amount <= 0 {
 		return channels.WithdrawState{}, invalid("amount", "must be positive")
 	}
-	req := wire.WithdrawRequest{SubMchID: r.SubMchID, OutRequestNo: r.OutRequestNo, Amount: r.Amount.Fen(), Remark: r.Remark, BankMemo: r.BankMemo}
+	req := wire.WithdrawRequest{
+		SubMchID:     r.SubMchID,
+		OutRequestNo: r.OutRequestNo,
+		Amount:       r.Amount.Fen(),
+		Remark:       r.Remark,
+		BankMemo:     r.BankMemo,
+	}
 	var st wire.WithdrawState
 	if err := c.do(ctx, http.MethodPost, wire.PathWithdraw, nil, &req, &st); err != nil {
 		return channels.WithdrawState{}, err
@@ -65,12 +75,28 @@ func withdrawState(st wire.WithdrawState, amount money.Amount) channels.Withdraw
 func (c *Client) SubmitApplyment(ctx context.Context, a channels.Applyment) (int64, error) {
 	req := wire.ApplymentRequest{
 		OutRequestNo: a.OutRequestNo, OrganizationType: a.OrganizationType, IDDocType: "IDENTIFICATION_TYPE_MAINLAND_IDCARD",
-		IDCardInfo: &wire.IDCardInfo{IDCardCopy: a.IDCardCopy, IDCardNational: a.IDCardNational, IDCardName: a.IDCardName,
-			IDCardNumber: a.IDCardNumber, IDCardValidTimeBegin: a.IDCardValidTimeBegin, IDCardValidTime: a.IDCardValidTime},
-		AccountInfo: &wire.AccountInfo{BankAccountType: a.BankAccountType, AccountBank: a.AccountBank, AccountName: a.AccountName,
-			BankAddressCode: a.BankAddressCode, AccountNumber: a.AccountNumber},
-		ContactInfo: &wire.ContactInfo{ContactType: a.ContactType, ContactName: a.ContactName, ContactIDCardNumber: a.ContactIDNumber,
-			MobilePhone: a.MobilePhone, ContactEmail: a.ContactEmail},
+		IDCardInfo: &wire.IDCardInfo{
+			IDCardCopy:           a.IDCardCopy,
+			IDCardNational:       a.IDCardNational,
+			IDCardName:           a.IDCardName,
+			IDCardNumber:         a.IDCardNumber,
+			IDCardValidTimeBegin: a.IDCardValidTimeBegin,
+			IDCardValidTime:      a.IDCardValidTime,
+		},
+		AccountInfo: &wire.AccountInfo{
+			BankAccountType: a.BankAccountType,
+			AccountBank:     a.AccountBank,
+			AccountName:     a.AccountName,
+			BankAddressCode: a.BankAddressCode,
+			AccountNumber:   a.AccountNumber,
+		},
+		ContactInfo: &wire.ContactInfo{
+			ContactType:         a.ContactType,
+			ContactName:         a.ContactName,
+			ContactIDCardNumber: a.ContactIDNumber,
+			MobilePhone:         a.MobilePhone,
+			ContactEmail:        a.ContactEmail,
+		},
 		SalesSceneInfo:    &wire.SalesSceneInfo{StoreName: a.StoreName, StoreURL: a.StoreURL},
 		MerchantShortname: a.MerchantShortname,
 	}
@@ -101,7 +127,10 @@ func (c *Client) QueryApplyment(ctx context.Context, outRequestNo string) (chann
 			City: v.City, Remark: v.Remark, Deadline: v.Deadline}
 	}
 	for _, d := range st.AuditDetail {
-		out.AuditDetail = append(out.AuditDetail, channels.Rejection{ParamName: d.ParamName, RejectReason: d.RejectReason})
+		out.AuditDetail = append(
+			out.AuditDetail,
+			channels.Rejection{ParamName: d.ParamName, RejectReason: d.RejectReason},
+		)
 	}
 	return out, nil
 }
@@ -144,7 +173,12 @@ func (c *Client) DownloadBill(ctx context.Context, f channels.BillFile) ([]byte,
 	defer res.Response.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Response.Body, 512<<20))
 	if err != nil {
-		return nil, &channels.BusinessError{Channel: channels.WeChatPay, Code: channels.CodeTimeout, Message: err.Error(), Retryable: true}
+		return nil, &channels.BusinessError{
+			Channel:   channels.WeChatPay,
+			Code:      channels.CodeTimeout,
+			Message:   err.Error(),
+			Retryable: true,
+		}
 	}
 	sum := sha1.Sum(data)
 	if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, f.HashValue) {

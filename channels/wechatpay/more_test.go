@@ -43,7 +43,8 @@ func TestWithdrawal(t *testing.T) {
 	if err := e.sim.SettleWithdrawal(shopA, "W900001", channels.WithdrawSuccess); err != nil {
 		t.Fatal(err)
 	}
-	if q, err := e.wx.QueryWithdraw(ctx, shopA, "W900001"); err != nil || q.Status != channels.WithdrawSuccess || q.Amount != 6000 {
+	if q, err := e.wx.QueryWithdraw(ctx, shopA, "W900001"); err != nil || q.Status != channels.WithdrawSuccess ||
+		q.Amount != 6000 {
 		t.Errorf("query: %+v %v", q, err)
 	}
 	if b, _ := e.wx.Balance(ctx, shopA); b.Available != 4000 {
@@ -58,10 +59,26 @@ func TestWithdrawal(t *testing.T) {
 }
 
 func applyment(no string) channels.Applyment {
-	return channels.Applyment{OutRequestNo: no, OrganizationType: "2401", IDCardCopy: "media-1", IDCardNational: "media-2",
-		IDCardName: "张三", IDCardNumber: "110101199003074477", IDCardValidTimeBegin: "2020-01-01", IDCardValidTime: "2040-01-01",
-		BankAccountType: "75", AccountBank: "招商银行", AccountName: "张三", BankAddressCode: "110000", AccountNumber: "6214830000001234",
-		ContactType: "65", ContactName: "张三", MobilePhone: "13800138000", StoreName: "张三的茶叶店", MerchantShortname: "张三茶叶"}
+	return channels.Applyment{
+		OutRequestNo:         no,
+		OrganizationType:     "2401",
+		IDCardCopy:           "media-1",
+		IDCardNational:       "media-2",
+		IDCardName:           "张三",
+		IDCardNumber:         "110101199003074477",
+		IDCardValidTimeBegin: "2020-01-01",
+		IDCardValidTime:      "2040-01-01",
+		BankAccountType:      "75",
+		AccountBank:          "招商银行",
+		AccountName:          "张三",
+		BankAddressCode:      "110000",
+		AccountNumber:        "6214830000001234",
+		ContactType:          "65",
+		ContactName:          "张三",
+		MobilePhone:          "13800138000",
+		StoreName:            "张三的茶叶店",
+		MerchantShortname:    "张三茶叶",
+	}
 }
 
 func TestOnboardingStates(t *testing.T) {
@@ -90,7 +107,8 @@ func TestOnboardingStates(t *testing.T) {
 	state(channels.ApplymentChecking)
 	e.sim.Advance(2 * time.Minute)
 	st := state(channels.ApplymentAccountVerify)
-	if v := st.AccountValidation; v == nil || v.PayAmount <= 0 || v.Deadline == "" || strings.Contains(v.AccountNo, "6214830000001234") {
+	if v := st.AccountValidation; v == nil || v.PayAmount <= 0 || v.Deadline == "" ||
+		strings.Contains(v.AccountNo, "6214830000001234") {
 		t.Errorf("account validation %+v (the account number must come back masked)", v)
 	}
 	if err := e.sim.RejectApplyment("ONB-0001", "id_card_info.id_card_copy", "身份证照片模糊"); err != nil {
@@ -244,7 +262,12 @@ func TestCertificateMode(t *testing.T) {
 func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, channels.DefaultLimits())
-	supplier := channels.ReceiverRegistration{Type: channels.ReceiverMerchant, Account: "1900000300", Name: "茶叶供应商有限公司", RelationType: "SUPPLIER"}
+	supplier := channels.ReceiverRegistration{
+		Type:         channels.ReceiverMerchant,
+		Account:      "1900000300",
+		Name:         "茶叶供应商有限公司",
+		RelationType: "SUPPLIER",
+	}
 	if err := e.wx.AddReceiver(ctx, supplier); err != nil {
 		t.Fatal(err)
 	}
@@ -261,15 +284,25 @@ func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
 	_, err = e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "CR00001-s1",
 		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 100}}})
 	wantCode(t, err, channels.CodeInvalidRequest, false) // the supplier was deleted
-	_, err = e.wx.CreateSubsidy(ctx, channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "CR00001-sub", Amount: 1000})
+	_, err = e.wx.CreateSubsidy(
+		ctx,
+		channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "CR00001-sub", Amount: 1000},
+	)
 	wantCode(t, err, channels.CodeInvalidRequest, false) // cancelled
 
-	r := channels.RefundRequest{SubMchID: shopA, TransactionID: tx, OutRefundNo: "CR00001-rf1", Refund: 500, Total: 10000}
+	r := channels.RefundRequest{
+		SubMchID:      shopA,
+		TransactionID: tx,
+		OutRefundNo:   "CR00001-rf1",
+		Refund:        500,
+		Total:         10000,
+	}
 	rf, err := e.wx.ApplyRefund(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q, err := e.wx.QueryRefund(ctx, shopA, "CR00001-rf1"); err != nil || q.RefundID != rf.RefundID || q.Status != channels.RefundProcessing {
+	if q, err := e.wx.QueryRefund(ctx, shopA, "CR00001-rf1"); err != nil || q.RefundID != rf.RefundID ||
+		q.Status != channels.RefundProcessing {
 		t.Errorf("query refund: %+v %v", q, err)
 	}
 	r.Refund = 501

@@ -30,7 +30,11 @@ func (c *Client) ParsePaymentNotification(r *http.Request) (channels.Notificatio
 		return n, channels.CombinedOrderState{}, err
 	}
 	if st.CombineOutTradeNo == "" {
-		return n, channels.CombinedOrderState{}, fmt.Errorf("%w: no combine_out_trade_no in %s", channels.ErrNotificationRejected, n.EventType)
+		return n, channels.CombinedOrderState{}, fmt.Errorf(
+			"%w: no combine_out_trade_no in %s",
+			channels.ErrNotificationRejected,
+			n.EventType,
+		)
 	}
 	return n, combineState(st), nil
 }
@@ -43,7 +47,11 @@ func (c *Client) ParseRefundNotification(r *http.Request) (channels.Notification
 		return n, channels.RefundState{}, err
 	}
 	if rn.OutRefundNo == "" {
-		return n, channels.RefundState{}, fmt.Errorf("%w: no out_refund_no in %s", channels.ErrNotificationRejected, n.EventType)
+		return n, channels.RefundState{}, fmt.Errorf(
+			"%w: no out_refund_no in %s",
+			channels.ErrNotificationRejected,
+			n.EventType,
+		)
 	}
 	return n, channels.RefundState{SubMchID: rn.SubMchID, RefundID: rn.RefundID, OutRefundNo: rn.OutRefundNo,
 		TransactionID: rn.TransactionID, OutTradeNo: rn.OutTradeNo, Status: normaliseRefundStatus(rn.RefundStatus),

@@ -18,7 +18,12 @@ var scenePaths = map[string]string{
 
 // invalid is a request the adapter refuses before calling the channel: a business rejection naming the field.
 func invalid(field, message string) error {
-	return &channels.BusinessError{Channel: channels.WeChatPay, Code: channels.CodeParamError, Field: field, Message: message}
+	return &channels.BusinessError{
+		Channel: channels.WeChatPay,
+		Code:    channels.CodeParamError,
+		Field:   field,
+		Message: message,
+	}
 }
 
 // CreateCombined places a combined order (合单下单) and returns what the buyer's client needs to pay.
@@ -28,7 +33,10 @@ func (c *Client) CreateCombined(ctx context.Context, o channels.CombinedOrder) (
 		return channels.PaymentParams{}, invalid("scene", fmt.Sprintf("unknown payment scene %q", o.Scene))
 	}
 	if n := len(o.SubOrders); n == 0 || n > c.cfg.Limits.MaxSubOrders {
-		return channels.PaymentParams{}, invalid("sub_orders", fmt.Sprintf("%d sub-orders; 1..%d allowed", n, c.cfg.Limits.MaxSubOrders))
+		return channels.PaymentParams{}, invalid(
+			"sub_orders",
+			fmt.Sprintf("%d sub-orders; 1..%d allowed", n, c.cfg.Limits.MaxSubOrders),
+		)
 	}
 	req := wire.CombineRequest{
 		CombineAppID: o.AppID, CombineMchID: c.cfg.SpMchID, CombineOutTradeNo: o.OutTradeNo,
@@ -43,7 +51,10 @@ func (c *Client) CreateCombined(ctx context.Context, o channels.CombinedOrder) (
 	}
 	if o.Scene == channels.SceneJSAPI || o.Scene == channels.SceneMiniProgram {
 		if o.PayerOpenID == "" {
-			return channels.PaymentParams{}, invalid("combine_payer_info.openid", "required for JSAPI and mini-program payments")
+			return channels.PaymentParams{}, invalid(
+				"combine_payer_info.openid",
+				"required for JSAPI and mini-program payments",
+			)
 		}
 		req.CombinePayerInfo = &wire.PayerInfo{OpenID: o.PayerOpenID}
 	}
@@ -82,7 +93,9 @@ func combineState(st wire.CombineState) channels.CombinedOrderState {
 	for _, s := range st.SubOrders {
 		out.SubOrders = append(out.SubOrders, channels.SubOrderState{
 			SubMchID: s.SubMchID, OutTradeNo: s.OutTradeNo, TransactionID: s.TransactionID, TradeState: s.TradeState,
-			Amount: money.Amount(s.Amount.TotalAmount), PayerAmount: money.Amount(s.Amount.PayerAmount), SuccessTime: s.SuccessTime,
+			Amount: money.Amount(
+				s.Amount.TotalAmount,
+			), PayerAmount: money.Amount(s.Amount.PayerAmount), SuccessTime: s.SuccessTime,
 		})
 	}
 	return out
@@ -95,7 +108,17 @@ func (c *Client) CloseCombined(ctx context.Context, appID, outTradeNo string, su
 	}
 	req := wire.CloseRequest{CombineAppID: appID}
 	for _, s := range subOrders {
-		req.SubOrders = append(req.SubOrders, wire.CloseSubOrder{MchID: c.cfg.SpMchID, OutTradeNo: s.OutTradeNo, SubMchID: s.SubMchID})
+		req.SubOrders = append(
+			req.SubOrders,
+			wire.CloseSubOrder{MchID: c.cfg.SpMchID, OutTradeNo: s.OutTradeNo, SubMchID: s.SubMchID},
+		)
 	}
-	return c.do(ctx, http.MethodPost, wire.PathCombineQuery+url.PathEscape(outTradeNo)+wire.PathCombineClose, nil, &req, nil)
+	return c.do(
+		ctx,
+		http.MethodPost,
+		wire.PathCombineQuery+url.PathEscape(outTradeNo)+wire.PathCombineClose,
+		nil,
+		&req,
+		nil,
+	)
 }

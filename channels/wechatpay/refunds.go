@@ -57,8 +57,15 @@ func (c *Client) ApplyRefund(ctx context.Context, r channels.RefundRequest) (cha
 	if appID == "" {
 		appID = c.cfg.SpAppID
 	}
-	req := wire.RefundRequest{SubMchID: r.SubMchID, SpAppID: appID, TransactionID: r.TransactionID, OutRefundNo: r.OutRefundNo,
-		Reason: r.Reason, NotifyURL: r.NotifyURL, Amount: wire.RefundAmount{Refund: r.Refund.Fen(), Total: r.Total.Fen(), Currency: "CNY"}}
+	req := wire.RefundRequest{
+		SubMchID:      r.SubMchID,
+		SpAppID:       appID,
+		TransactionID: r.TransactionID,
+		OutRefundNo:   r.OutRefundNo,
+		Reason:        r.Reason,
+		NotifyURL:     r.NotifyURL,
+		Amount:        wire.RefundAmount{Refund: r.Refund.Fen(), Total: r.Total.Fen(), Currency: "CNY"},
+	}
 	if r.From == channels.FundsAvailable {
 		req.FundsAccount = wire.FundsAvailable // the default source is the order's frozen money; only AVAILABLE is sent
 	}
@@ -88,9 +95,17 @@ func (c *Client) QueryRefundByID(ctx context.Context, subMchID, refundID string)
 }
 
 func refundState(subMchID string, st wire.RefundState) channels.RefundState {
-	return channels.RefundState{SubMchID: subMchID, RefundID: st.RefundID, OutRefundNo: st.OutRefundNo, TransactionID: st.TransactionID,
-		OutTradeNo: st.OutTradeNo, Status: normaliseRefundStatus(st.Status), Refund: money.Amount(st.Amount.Refund), SuccessTime: st.SuccessTime,
-		From: fundsSource(st.FundsAccount)}
+	return channels.RefundState{
+		SubMchID:      subMchID,
+		RefundID:      st.RefundID,
+		OutRefundNo:   st.OutRefundNo,
+		TransactionID: st.TransactionID,
+		OutTradeNo:    st.OutTradeNo,
+		Status:        normaliseRefundStatus(st.Status),
+		Refund:        money.Amount(st.Amount.Refund),
+		SuccessTime:   st.SuccessTime,
+		From:          fundsSource(st.FundsAccount),
+	}
 }
 
 // fundsAccount and fundsSource translate between the neutral funds sources and the wire's funds accounts.

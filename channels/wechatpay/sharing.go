@@ -15,9 +15,18 @@ import (
 // PROCESSING, and QuerySharing tells the outcome.
 func (c *Client) Share(ctx context.Context, r channels.SharingRequest) (channels.SharingState, error) {
 	if n := len(r.Receivers); n == 0 || n > c.cfg.Limits.MaxReceiversPerSharing {
-		return channels.SharingState{}, invalid("receivers", fmt.Sprintf("%d receivers; 1..%d allowed per request", n, c.cfg.Limits.MaxReceiversPerSharing))
+		return channels.SharingState{}, invalid(
+			"receivers",
+			fmt.Sprintf("%d receivers; 1..%d allowed per request", n, c.cfg.Limits.MaxReceiversPerSharing),
+		)
 	}
-	req := wire.SharingRequest{AppID: r.AppID, SubMchID: r.SubMchID, TransactionID: r.TransactionID, OutOrderNo: r.OutOrderNo, Finish: r.Finish}
+	req := wire.SharingRequest{
+		AppID:         r.AppID,
+		SubMchID:      r.SubMchID,
+		TransactionID: r.TransactionID,
+		OutOrderNo:    r.OutOrderNo,
+		Finish:        r.Finish,
+	}
 	for i, rc := range r.Receivers {
 		if rc.Amount <= 0 {
 			return channels.SharingState{}, invalid(fmt.Sprintf("receivers[%d].amount", i), "must be positive")
@@ -36,7 +45,10 @@ func (c *Client) Share(ctx context.Context, r channels.SharingRequest) (channels
 }
 
 // QuerySharing returns a sharing or finish request's state.
-func (c *Client) QuerySharing(ctx context.Context, subMchID, transactionID, outOrderNo string) (channels.SharingState, error) {
+func (c *Client) QuerySharing(
+	ctx context.Context,
+	subMchID, transactionID, outOrderNo string,
+) (channels.SharingState, error) {
 	var st wire.SharingState
 	q := url.Values{"sub_mchid": {subMchID}, "transaction_id": {transactionID}, "out_order_no": {outOrderNo}}
 	if err := c.do(ctx, http.MethodGet, wire.PathSharingOrders, q, nil, &st); err != nil {
@@ -57,7 +69,12 @@ func sharingState(st wire.SharingState) channels.SharingState {
 
 // Finish unfreezes what was not shared (完结分账) under a new out_order_no.
 func (c *Client) Finish(ctx context.Context, r channels.FinishRequest) (channels.SharingState, error) {
-	req := wire.FinishRequest{SubMchID: r.SubMchID, TransactionID: r.TransactionID, OutOrderNo: r.OutOrderNo, Description: r.Description}
+	req := wire.FinishRequest{
+		SubMchID:      r.SubMchID,
+		TransactionID: r.TransactionID,
+		OutOrderNo:    r.OutOrderNo,
+		Description:   r.Description,
+	}
 	var st wire.SharingState
 	if err := c.do(ctx, http.MethodPost, wire.PathSharingFinish, nil, &req, &st); err != nil {
 		return channels.SharingState{}, err
@@ -116,7 +133,10 @@ func (c *Client) Return(ctx context.Context, r channels.ReturnRequest) (channels
 }
 
 // QueryReturn returns a return's state.
-func (c *Client) QueryReturn(ctx context.Context, subMchID, outOrderNo, outReturnNo string) (channels.ReturnState, error) {
+func (c *Client) QueryReturn(
+	ctx context.Context,
+	subMchID, outOrderNo, outReturnNo string,
+) (channels.ReturnState, error) {
 	var st wire.ReturnState
 	q := url.Values{"sub_mchid": {subMchID}, "out_order_no": {outOrderNo}, "out_return_no": {outReturnNo}}
 	if err := c.do(ctx, http.MethodGet, wire.PathReturnOrders, q, nil, &st); err != nil {

@@ -87,12 +87,25 @@ func (e *env) notification(t *testing.T, n int) *http.Request {
 }
 
 func order(no string, subs ...channels.SubOrder) channels.CombinedOrder {
-	return channels.CombinedOrder{Scene: channels.SceneJSAPI, OutTradeNo: no, PayerOpenID: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-		PayerClientIP: "127.0.0.1", NotifyURL: "https://example.invalid/notify", SubOrders: subs}
+	return channels.CombinedOrder{
+		Scene:         channels.SceneJSAPI,
+		OutTradeNo:    no,
+		PayerOpenID:   "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+		PayerClientIP: "127.0.0.1",
+		NotifyURL:     "https://example.invalid/notify",
+		SubOrders:     subs,
+	}
 }
 
 func sub(shop, no string, amount money.Amount, sharing bool, subsidy money.Amount) channels.SubOrder {
-	return channels.SubOrder{SubMchID: shop, OutTradeNo: no, Description: "tea", Amount: amount, ProfitSharing: sharing, SubsidyAmount: subsidy}
+	return channels.SubOrder{
+		SubMchID:      shop,
+		OutTradeNo:    no,
+		Description:   "tea",
+		Amount:        amount,
+		ProfitSharing: sharing,
+		SubsidyAmount: subsidy,
+	}
 }
 
 // wantCode asserts a BusinessError with the channel's code and retryable flag.
@@ -222,15 +235,40 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	// 180, the platform subsidises 20.
 	tx := e.pay(t, "C200001", 18000, 2000)
 	share := func(no string, rcv ...channels.SharingReceiver) (channels.SharingState, error) {
-		return e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: no, Receivers: rcv})
+		return e.wx.Share(
+			ctx,
+			channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: no, Receivers: rcv},
+		)
 	}
-	platform := channels.SharingReceiver{Type: channels.ReceiverMerchant, Account: spMchID, Amount: 1000, Description: "commission"}
-	supplier := channels.SharingReceiver{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 1000, Description: "supplier"}
-	person := channels.SharingReceiver{Type: channels.ReceiverPersonal, Account: "o-distributor-1", Name: "张三", Amount: 2000, Description: "L1"}
+	platform := channels.SharingReceiver{
+		Type:        channels.ReceiverMerchant,
+		Account:     spMchID,
+		Amount:      1000,
+		Description: "commission",
+	}
+	supplier := channels.SharingReceiver{
+		Type:        channels.ReceiverMerchant,
+		Account:     "1900000300",
+		Amount:      1000,
+		Description: "supplier",
+	}
+	person := channels.SharingReceiver{
+		Type:        channels.ReceiverPersonal,
+		Account:     "o-distributor-1",
+		Name:        "张三",
+		Amount:      2000,
+		Description: "L1",
+	}
 
 	_, err := share("C200001-sub1-share1", platform)
 	wantCode(t, err, channels.CodeRuleLimit, false) // the subsidy comes first
-	sub := channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "C200001-sub1-subsidy", Amount: 2000, Description: "coupon"}
+	sub := channels.SubsidyRequest{
+		SubMchID:      shopA,
+		TransactionID: tx,
+		OutSubsidyNo:  "C200001-sub1-subsidy",
+		Amount:        2000,
+		Description:   "coupon",
+	}
 	if st, err := e.wx.CreateSubsidy(ctx, sub); err != nil || st.Amount != 2000 {
 		t.Fatalf("subsidy: %+v %v", st, err)
 	}
@@ -260,7 +298,8 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	if err != nil || st.Status != channels.SharingProcessing {
 		t.Fatalf("share: %+v %v", st, err)
 	}
-	if again, err := share("C200001-sub1-share1", platform, supplier, person); err != nil || again.OrderID != st.OrderID {
+	if again, err := share("C200001-sub1-share1", platform, supplier, person); err != nil ||
+		again.OrderID != st.OrderID {
 		t.Errorf("repeated share (name re-encrypted): %+v %v", again, err)
 	}
 	changed := person
@@ -274,15 +313,45 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	if left, err := e.wx.UnsplitAmount(ctx, tx); err != nil || left != 16000 {
 		t.Errorf("unsplit = %d, %v; want 160.00", left, err)
 	}
-	_, err = e.wx.CreateSubsidy(ctx, channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "x", Amount: 1000, RefundID: "r"})
+	_, err = e.wx.CreateSubsidy(
+		ctx,
+		channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "x", Amount: 1000, RefundID: "r"},
+	)
 	wantCode(t, err, channels.CodeInvalidRequest, false) // a second subsidy, and after sharing
 
 	// The buyer returns one item: pull back the merchants' shares; a person's share cannot be pulled.
-	_, err = e.wx.Return(ctx, channels.ReturnRequest{SubMchID: shopA, OutOrderNo: "C200001-sub1-share1", OutReturnNo: "C200001-r1-p", ReturnMchID: "o-distributor-1", Amount: 100})
+	_, err = e.wx.Return(
+		ctx,
+		channels.ReturnRequest{
+			SubMchID:    shopA,
+			OutOrderNo:  "C200001-sub1-share1",
+			OutReturnNo: "C200001-r1-p",
+			ReturnMchID: "o-distributor-1",
+			Amount:      100,
+		},
+	)
 	wantCode(t, err, channels.CodeRuleLimit, false)
-	_, err = e.wx.Return(ctx, channels.ReturnRequest{SubMchID: shopA, OutOrderNo: "C200001-sub1-share1", OutReturnNo: "C200001-r1-s", ReturnMchID: "1900000300", Amount: 1001})
+	_, err = e.wx.Return(
+		ctx,
+		channels.ReturnRequest{
+			SubMchID:    shopA,
+			OutOrderNo:  "C200001-sub1-share1",
+			OutReturnNo: "C200001-r1-s",
+			ReturnMchID: "1900000300",
+			Amount:      1001,
+		},
+	)
 	wantCode(t, err, channels.CodeInvalidRequest, false)
-	ret, err := e.wx.Return(ctx, channels.ReturnRequest{SubMchID: shopA, OutOrderNo: "C200001-sub1-share1", OutReturnNo: "C200001-r1-pl", ReturnMchID: spMchID, Amount: 500})
+	ret, err := e.wx.Return(
+		ctx,
+		channels.ReturnRequest{
+			SubMchID:    shopA,
+			OutOrderNo:  "C200001-sub1-share1",
+			OutReturnNo: "C200001-r1-pl",
+			ReturnMchID: spMchID,
+			Amount:      500,
+		},
+	)
 	if err != nil || ret.Result != channels.ReturnSuccess {
 		t.Fatalf("return: %+v %v", ret, err)
 	}
@@ -290,7 +359,15 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 		t.Errorf("query return: %+v %v", q, err)
 	}
 
-	refund := channels.RefundRequest{SubMchID: shopA, TransactionID: tx, OutRefundNo: "C200001-sub1-refund1", Reason: "return", Refund: 8000, Total: 18000, NotifyURL: e.notify.URL}
+	refund := channels.RefundRequest{
+		SubMchID:      shopA,
+		TransactionID: tx,
+		OutRefundNo:   "C200001-sub1-refund1",
+		Reason:        "return",
+		Refund:        8000,
+		Total:         18000,
+		NotifyURL:     e.notify.URL,
+	}
 	over2 := refund
 	over2.OutRefundNo, over2.Refund = "C200001-sub1-refund0", 18001
 	_, err = e.wx.ApplyRefund(ctx, over2)
@@ -303,13 +380,20 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, rn, err := e.wx.ParseRefundNotification(e.notification(t, 2))
-	if err != nil || n.EventType != "REFUND.SUCCESS" || rn.OutRefundNo != refund.OutRefundNo || rn.Refund != 8000 || rn.Status != channels.RefundSuccess {
+	if err != nil || n.EventType != "REFUND.SUCCESS" || rn.OutRefundNo != refund.OutRefundNo || rn.Refund != 8000 ||
+		rn.Status != channels.RefundSuccess {
 		t.Fatalf("refund notification: %+v %+v %v", n, rn, err)
 	}
 	if q, err := e.wx.QueryRefundByID(ctx, shopA, rf.RefundID); err != nil || q.Status != channels.RefundSuccess {
 		t.Errorf("query refund by id: %+v %v", q, err)
 	}
-	srt := channels.SubsidyReturnRequest{SubMchID: shopA, OutOrderNo: "C200001-sub1-subret1", TransactionID: tx, RefundID: rf.RefundID, Amount: 2000}
+	srt := channels.SubsidyReturnRequest{
+		SubMchID:      shopA,
+		OutOrderNo:    "C200001-sub1-subret1",
+		TransactionID: tx,
+		RefundID:      rf.RefundID,
+		Amount:        2000,
+	}
 	if st, err := e.wx.ReturnSubsidy(ctx, srt); err != nil || st.Amount != 2000 {
 		t.Fatalf("subsidy return: %+v %v", st, err)
 	}
@@ -317,7 +401,15 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	_, err = e.wx.ReturnSubsidy(ctx, srt)
 	wantCode(t, err, channels.CodeInvalidRequest, false) // one subsidy return per refund
 
-	fin, err := e.wx.Finish(ctx, channels.FinishRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C200001-sub1-finish", Description: "done"})
+	fin, err := e.wx.Finish(
+		ctx,
+		channels.FinishRequest{
+			SubMchID:      shopA,
+			TransactionID: tx,
+			OutOrderNo:    "C200001-sub1-finish",
+			Description:   "done",
+		},
+	)
 	// 200 paid+subsidy − 40 shared + 5 returned − 80 refunded − 20 subsidy returned = 65 yuan left to unfreeze.
 	if err != nil || fin.Status != channels.SharingFinished || fin.FinishAmount != 6500 {
 		t.Fatalf("finish: %+v %v", fin, err)
@@ -325,7 +417,8 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	if b := e.sim.Balance(shopA); b.Frozen != 0 || b.Available != 6500 {
 		t.Errorf("shop A after finish: %+v", b)
 	}
-	if e.sim.ReceiverBalance(channels.ReceiverMerchant, spMchID) != 500 || e.sim.ReceiverBalance(channels.ReceiverPersonal, "o-distributor-1") != 2000 {
+	if e.sim.ReceiverBalance(channels.ReceiverMerchant, spMchID) != 500 ||
+		e.sim.ReceiverBalance(channels.ReceiverPersonal, "o-distributor-1") != 2000 {
 		t.Error("receivers' balances do not match what was shared and returned")
 	}
 }
@@ -339,7 +432,13 @@ func TestRefundWaitsForProcessingSharing(t *testing.T) {
 		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: spMchID, Amount: 1000}}}); err != nil {
 		t.Fatal(err)
 	}
-	refund := channels.RefundRequest{SubMchID: shopA, TransactionID: tx, OutRefundNo: "C300001-refund1", Refund: 1000, Total: 10000}
+	refund := channels.RefundRequest{
+		SubMchID:      shopA,
+		TransactionID: tx,
+		OutRefundNo:   "C300001-refund1",
+		Refund:        1000,
+		Total:         10000,
+	}
 	_, err := e.wx.ApplyRefund(ctx, refund)
 	wantCode(t, err, channels.CodeRuleLimit, false)
 	e.sim.SetFaults(wxsim.Faults{})
@@ -367,18 +466,28 @@ func TestSharingLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s3", Receivers: plat(100)})
+	_, err := e.wx.Share(
+		ctx,
+		channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s3", Receivers: plat(100)},
+	)
 	wantCode(t, err, channels.CodeRuleLimit, false)
 
 	six := append(plat(1), plat(1)[0], plat(1)[0], plat(1)[0], plat(1)[0], plat(1)[0])
-	_, err = e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s4", Receivers: six})
+	_, err = e.wx.Share(
+		ctx,
+		channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s4", Receivers: six},
+	)
 	wantCode(t, err, channels.CodeParamError, false) // adapter: 5 per request
-	_, err = e.client(t, loose).Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s5", Receivers: six})
+	_, err = e.client(t, loose).
+		Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s5", Receivers: six})
 	wantCode(t, err, channels.CodeParamError, false) // simulator: 5 per request
 
 	e.sim.SetFaults(wxsim.Faults{EnforceSharingDelay: true})
 	tx2 := e.pay(t, "C400002", 10000, 0)
-	_, err = e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx2, OutOrderNo: "C400002-s1", Receivers: plat(100)})
+	_, err = e.wx.Share(
+		ctx,
+		channels.SharingRequest{SubMchID: shopA, TransactionID: tx2, OutOrderNo: "C400002-s1", Receivers: plat(100)},
+	)
 	wantCode(t, err, channels.CodeRuleLimit, false)
 	e.sim.Advance(31 * time.Second)
 	if _, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx2, OutOrderNo: "C400002-s1", Receivers: plat(100)}); err != nil {
@@ -416,16 +525,26 @@ func signedRequest(t *testing.T, e *env, method, path string, body []byte, ts in
 	}
 	req, _ := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", fmt.Sprintf(`WECHATPAY2-SHA256-RSA2048 mchid="%s",nonce_str="%s",timestamp="%d",serial_no="MERCHANTSERIAL01",signature="%s"`,
-		spMchID, nonce, ts, sig))
+	req.Header.Set(
+		"Authorization",
+		fmt.Sprintf(
+			`WECHATPAY2-SHA256-RSA2048 mchid="%s",nonce_str="%s",timestamp="%d",serial_no="MERCHANTSERIAL01",signature="%s"`,
+			spMchID,
+			nonce,
+			ts,
+			sig,
+		),
+	)
 	return req
 }
 
 func TestSimulatorRejectsForgedRequests(t *testing.T) {
 	e := newEnv(t, channels.DefaultLimits())
-	body, _ := json.Marshal(map[string]any{"combine_appid": spAppID, "combine_mchid": spMchID, "combine_out_trade_no": "FORGED01",
-		"notify_url": "https://example.invalid/n", "sub_orders": []map[string]any{{"mchid": spMchID, "sub_mchid": shopA,
-			"out_trade_no": "FORGED01-1", "description": "x", "amount": map[string]any{"total_amount": 100, "currency": "CNY"}}}})
+	body, _ := json.Marshal(
+		map[string]any{"combine_appid": spAppID, "combine_mchid": spMchID, "combine_out_trade_no": "FORGED01",
+			"notify_url": "https://example.invalid/n", "sub_orders": []map[string]any{{"mchid": spMchID, "sub_mchid": shopA,
+				"out_trade_no": "FORGED01-1", "description": "x", "amount": map[string]any{"total_amount": 100, "currency": "CNY"}}}},
+	)
 	path := "/v3/combine-transactions/app"
 
 	tampered := signedRequest(t, e, http.MethodPost, path, body, time.Now().Unix())
@@ -458,7 +577,9 @@ func TestSimulatorRejectsForgedRequests(t *testing.T) {
 func TestNotificationForgeriesAreRejected(t *testing.T) {
 	e := newEnv(t, channels.DefaultLimits())
 	p := &wxsim.Platform{MchID: spMchID, APIv3Key: apiV3Key}
-	plaintext := []byte(`{"combine_out_trade_no":"C600001","sub_orders":[{"sub_mchid":"1900000109","out_trade_no":"C600001-1","trade_state":"SUCCESS","transaction_id":"42000001","amount":{"total_amount":100,"currency":"CNY"}}]}`)
+	plaintext := []byte(
+		`{"combine_out_trade_no":"C600001","sub_orders":[{"sub_mchid":"1900000109","out_trade_no":"C600001-1","trade_state":"SUCCESS","transaction_id":"42000001","amount":{"total_amount":100,"currency":"CNY"}}]}`,
+	)
 	body, err := e.sim.Envelope(p, "TRANSACTION.SUCCESS", "transaction", plaintext)
 	if err != nil {
 		t.Fatal(err)
@@ -468,7 +589,12 @@ func TestNotificationForgeriesAreRejected(t *testing.T) {
 	_ = json.Unmarshal(body, &shape)
 	_ = json.Unmarshal(shape["resource"], &resourceShape)
 	if len(shape) != 6 || len(resourceShape) != 5 {
-		t.Errorf("envelope fields %d and resource fields %d, want the documented 6 and 5: %s", len(shape), len(resourceShape), body)
+		t.Errorf(
+			"envelope fields %d and resource fields %d, want the documented 6 and 5: %s",
+			len(shape),
+			len(resourceShape),
+			body,
+		)
 	}
 	ok, _ := e.sim.SignedRequest("http://x/notify", body, false)
 	if _, st, err := e.wx.ParsePaymentNotification(ok); err != nil || st.SubOrders[0].TransactionID != "42000001" {
@@ -485,10 +611,17 @@ func TestNotificationForgeriesAreRejected(t *testing.T) {
 	res["ciphertext"] = strings.Replace(ct, ct[10:11], map[bool]string{true: "A", false: "B"}[ct[10:11] != "A"], 1)
 	tamperedBody, _ := json.Marshal(env)
 	tamperedCT, _ := e.sim.SignedRequest("http://x/notify", tamperedBody, false) // re-signed: only AEAD catches it
-	wrongKey, _ := e.sim.Envelope(&wxsim.Platform{MchID: spMchID, APIv3Key: "ffffffffffffffffffffffffffffffff"}, "TRANSACTION.SUCCESS", "transaction", plaintext)
+	wrongKey, _ := e.sim.Envelope(
+		&wxsim.Platform{MchID: spMchID, APIv3Key: "ffffffffffffffffffffffffffffffff"},
+		"TRANSACTION.SUCCESS",
+		"transaction",
+		plaintext,
+	)
 	wrongKeyReq, _ := e.sim.SignedRequest("http://x/notify", wrongKey, false)
 	forged, _ := e.sim.SignedRequest("http://x/notify", body, false)
-	forged.Body = io.NopCloser(bytes.NewReader(bytes.Replace(body, []byte("TRANSACTION.SUCCESS"), []byte("TRANSACTION.SUCCEED"), 1)))
+	forged.Body = io.NopCloser(
+		bytes.NewReader(bytes.Replace(body, []byte("TRANSACTION.SUCCESS"), []byte("TRANSACTION.SUCCEED"), 1)),
+	)
 
 	for name, req := range map[string]*http.Request{"signature probe": probe, "stale timestamp": stale,
 		"tampered ciphertext": tamperedCT, "wrong APIv3 key": wrongKeyReq, "body changed after signing": forged} {
@@ -564,7 +697,13 @@ func TestRefundSourceOfFunds(t *testing.T) {
 	if _, err := e.wx.QuerySharing(ctx, shopA, tx, "C310002-share1"); err != nil { // settles the request
 		t.Fatal(err)
 	}
-	full := channels.RefundRequest{SubMchID: shopA, TransactionID: tx, OutRefundNo: "C310002-rf1", Refund: 10000, Total: 10000}
+	full := channels.RefundRequest{
+		SubMchID:      shopA,
+		TransactionID: tx,
+		OutRefundNo:   "C310002-rf1",
+		Refund:        10000,
+		Total:         10000,
+	}
 	_, err := e.wx.ApplyRefund(ctx, full)
 	wantCode(t, err, channels.CodeRuleLimit, false)
 	if b := e.sim.Balance(shopA); b.Frozen != 8500 || b.Available != 20000 {
@@ -582,11 +721,23 @@ func TestRefundSourceOfFunds(t *testing.T) {
 		t.Errorf("query: %+v %v", q, err)
 	}
 	// A finished order refunds from available money only; more than that holds is NOT_ENOUGH.
-	small := channels.RefundRequest{SubMchID: shopA, TransactionID: earn, OutRefundNo: "C310001-rf1", Refund: 500, Total: 20000}
+	small := channels.RefundRequest{
+		SubMchID:      shopA,
+		TransactionID: earn,
+		OutRefundNo:   "C310001-rf1",
+		Refund:        500,
+		Total:         20000,
+	}
 	if st, err := e.wx.ApplyRefund(ctx, small); err != nil || st.From != channels.FundsAvailable {
 		t.Errorf("refund after finish: %+v %v", st, err)
 	}
-	big := channels.RefundRequest{SubMchID: shopA, TransactionID: earn, OutRefundNo: "C310001-rf2", Refund: 19500, Total: 20000}
+	big := channels.RefundRequest{
+		SubMchID:      shopA,
+		TransactionID: earn,
+		OutRefundNo:   "C310001-rf2",
+		Refund:        19500,
+		Total:         20000,
+	}
 	_, err = e.wx.ApplyRefund(ctx, big)
 	wantCode(t, err, channels.CodeNotEnough, false)
 }

@@ -15,14 +15,20 @@ import (
 var benchFlags struct{ orders, concurrency int }
 
 func bindBenchFlags(fs *flag.FlagSet) {
-	fs.IntVar(&benchFlags.orders, "orders", 50, "orders to run through the lifecycle (and bare workflows for the floor)")
+	fs.IntVar(
+		&benchFlags.orders,
+		"orders",
+		50,
+		"orders to run through the lifecycle (and bare workflows for the floor)",
+	)
 	fs.IntVar(&benchFlags.concurrency, "concurrency", 8, "orders in flight at once")
 }
 
 // runBench runs N orders through the whole lifecycle on the dev stack (worker, API and simulator in this
 // process), then the floor, and prints the figures.
 func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
-	if benchFlags.orders < 1 || benchFlags.orders > 10000 || benchFlags.concurrency < 1 || benchFlags.concurrency > 256 {
+	if benchFlags.orders < 1 || benchFlags.orders > 10000 || benchFlags.concurrency < 1 ||
+		benchFlags.concurrency > 256 {
 		return fmt.Errorf("bench: --orders 1..10000, --concurrency 1..256")
 	}
 	d, err := connect(ctx, cfg, log)
@@ -34,14 +40,28 @@ func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer)
 		return err
 	}
 	prefix := fmt.Sprintf("B%d", time.Now().Unix())
-	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: "bench-" + prefix, Settings: bench.Settings,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	st, err := stack.Start(
+		ctx,
+		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: "bench-" + prefix, Settings: bench.Settings,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+	)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintf(out, "splitpay bench: %d orders, %d at once, on %s\n", benchFlags.orders, benchFlags.concurrency, cfg.TemporalAddress)
-	r, err := bench.Run(ctx, st, d.temporal, bench.Options{Orders: benchFlags.orders, Concurrency: benchFlags.concurrency, Prefix: prefix})
+	fmt.Fprintf(
+		out,
+		"splitpay bench: %d orders, %d at once, on %s\n",
+		benchFlags.orders,
+		benchFlags.concurrency,
+		cfg.TemporalAddress,
+	)
+	r, err := bench.Run(
+		ctx,
+		st,
+		d.temporal,
+		bench.Options{Orders: benchFlags.orders, Concurrency: benchFlags.concurrency, Prefix: prefix},
+	)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,12 @@ func bindChaosFlags(fs *flag.FlagSet) {
 	fs.IntVar(&chaosFlags.orders, "orders", 200, "orders to run (each with receipts and some refunds)")
 	fs.IntVar(&chaosFlags.kills, "kills", 15, "how many times the worker is killed with SIGKILL")
 	fs.IntVar(&chaosFlags.concurrency, "concurrency", 8, "orders driven at once")
-	fs.StringVar(&chaosFlags.restartPostgres, "restart-postgres", "scripts/devstack restart-postgres", "command that restarts PostgreSQL once mid-run")
+	fs.StringVar(
+		&chaosFlags.restartPostgres,
+		"restart-postgres",
+		"scripts/devstack restart-postgres",
+		"command that restarts PostgreSQL once mid-run",
+	)
 	fs.DurationVar(&chaosFlags.within, "within", 15*time.Minute, "how long every order may take to end")
 }
 
@@ -47,7 +52,9 @@ func bindChaosFlags(fs *flag.FlagSet) {
 // and time.
 func runChaos(ctx context.Context, cfg *config, _ *slog.Logger, out io.Writer) error {
 	if cfg.DatabaseURL == "" {
-		return fmt.Errorf("chaos: DATABASE_URL is required (run it through `make chaos`, which brings the dev stack up)")
+		return fmt.Errorf(
+			"chaos: DATABASE_URL is required (run it through `make chaos`, which brings the dev stack up)",
+		)
 	}
 	c, err := newChaos(out)
 	if err != nil {
@@ -67,13 +74,22 @@ func runChaos(ctx context.Context, cfg *config, _ *slog.Logger, out io.Writer) e
 	results := c.driveOrders(ctx)
 	close(stop)
 	mayhem.Wait()
-	c.say("all %d orders driven in %s; waiting for every order to end", len(results), time.Since(started).Round(time.Second))
+	c.say(
+		"all %d orders driven in %s; waiting for every order to end",
+		len(results),
+		time.Since(started).Round(time.Second),
+	)
 	ended, driven := c.awaitEnd(ctx, results, time.Now().Add(chaosFlags.within))
 	c.say("%d of %d orders ended within %s", ended, len(results), time.Since(started).Round(time.Second))
 	problems := c.check(ctx, results)
 	c.report(results, started, problems)
 	if ended != len(results) || driven != len(results) || len(problems) > 0 {
-		return fmt.Errorf("chaos: %d orders not driven, %d did not end, %d invariants broken", len(results)-driven, driven-ended, len(problems))
+		return fmt.Errorf(
+			"chaos: %d orders not driven, %d did not end, %d invariants broken",
+			len(results)-driven,
+			driven-ended,
+			len(problems),
+		)
 	}
 	return nil
 }
@@ -126,7 +142,15 @@ func newChaos(out io.Writer) (*chaos, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &chaos{out: out, exe: exe, dir: dir, runID: randomHex(3), procs: map[string]*proc{}, restarts: map[string]int{}, started: time.Now()}
+	c := &chaos{
+		out:      out,
+		exe:      exe,
+		dir:      dir,
+		runID:    randomHex(3),
+		procs:    map[string]*proc{},
+		restarts: map[string]int{},
+		started:  time.Now(),
+	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
@@ -152,14 +176,28 @@ func newChaos(out io.Writer) (*chaos, error) {
 	c.simURL, c.apiURL, c.apiKey = "http://"+simAddr, "http://"+apiAddr, "sk_chaos_"+randomHex(12)
 	c.shops = [2]string{fmt.Sprintf("17%08d", mrand.IntN(1e8)), fmt.Sprintf("16%08d", mrand.IntN(1e8))}
 	apiV3 := randomHex(16)
-	c.env = append(os.Environ(),
-		"SPLITPAY_WECHATPAY_BASE_URL="+c.simURL, "SPLITPAY_WECHATPAY_MCHID=1900000100", "SPLITPAY_WECHATPAY_APPID=wx8888888888888888",
-		"SPLITPAY_WECHATPAY_CERT_SERIAL=CHAOSSERIAL", "SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE="+filepath.Join(dir, "apiclient_key.pem"),
-		"SPLITPAY_WECHATPAY_APIV3_KEY="+apiV3, "SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE="+filepath.Join(dir, "wx-public.pem"),
-		"SPLITPAY_API_ADDR="+apiAddr, "SPLITPAY_PUBLIC_URL="+c.apiURL, "SPLITPAY_API_KEYS="+c.apiKey,
-		"SPLITPAY_PAYLOAD_KEYS=chaos:"+base64.StdEncoding.EncodeToString(payloadKey), "SPLITPAY_TASK_QUEUE=chaos-"+c.runID,
-		"SPLITPAY_QUERY_AFTER=5s", "SPLITPAY_AUTO_CONFIRM_AFTER=20s", "SPLITPAY_AFTER_SALE_WINDOW=2s", "SPLITPAY_REFUND_WINDOW=1m",
-		"SPLITPAY_LOG_LEVEL=warn")
+	c.env = append(
+		os.Environ(),
+		"SPLITPAY_WECHATPAY_BASE_URL="+c.simURL,
+		"SPLITPAY_WECHATPAY_MCHID=1900000100",
+		"SPLITPAY_WECHATPAY_APPID=wx8888888888888888",
+		"SPLITPAY_WECHATPAY_CERT_SERIAL=CHAOSSERIAL",
+		"SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE="+filepath.Join(dir, "apiclient_key.pem"),
+		"SPLITPAY_WECHATPAY_APIV3_KEY="+apiV3,
+		"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE="+filepath.Join(dir, "wx-public.pem"),
+		"SPLITPAY_API_ADDR="+apiAddr,
+		"SPLITPAY_PUBLIC_URL="+c.apiURL,
+		"SPLITPAY_API_KEYS="+c.apiKey,
+		"SPLITPAY_PAYLOAD_KEYS=chaos:"+base64.StdEncoding.EncodeToString(
+			payloadKey,
+		),
+		"SPLITPAY_TASK_QUEUE=chaos-"+c.runID,
+		"SPLITPAY_QUERY_AFTER=5s",
+		"SPLITPAY_AUTO_CONFIRM_AFTER=20s",
+		"SPLITPAY_AFTER_SALE_WINDOW=2s",
+		"SPLITPAY_REFUND_WINDOW=1m",
+		"SPLITPAY_LOG_LEVEL=warn",
+	)
 	return c, nil
 }
 
@@ -191,10 +229,25 @@ func (c *chaos) spawn(name string, args ...string) (*exec.Cmd, error) {
 
 func (c *chaos) start(ctx context.Context) error {
 	c.say("chaos run %s: processes and logs in %s", c.runID, c.dir)
-	sim := exec.Command(c.exe, "sim", "wechatpay", "--listen", strings.TrimPrefix(c.simURL, "http://"), "--mchid", "1900000100",
-		"--cert-serial", "CHAOSSERIAL", "--merchant-public-key", filepath.Join(c.dir, "merchant-public.pem"),
-		"--apiv3-key", envOf(c.env, "SPLITPAY_WECHATPAY_APIV3_KEY"), "--sub-mchids", c.shops[0]+","+c.shops[1],
-		"--public-key-out", filepath.Join(c.dir, "wx-public.pem"))
+	sim := exec.Command(
+		c.exe,
+		"sim",
+		"wechatpay",
+		"--listen",
+		strings.TrimPrefix(c.simURL, "http://"),
+		"--mchid",
+		"1900000100",
+		"--cert-serial",
+		"CHAOSSERIAL",
+		"--merchant-public-key",
+		filepath.Join(c.dir, "merchant-public.pem"),
+		"--apiv3-key",
+		envOf(c.env, "SPLITPAY_WECHATPAY_APIV3_KEY"),
+		"--sub-mchids",
+		c.shops[0]+","+c.shops[1],
+		"--public-key-out",
+		filepath.Join(c.dir, "wx-public.pem"),
+	)
 	sim.Env, sim.Stderr = c.env, io.Discard
 	sim.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stdout, _ := sim.StdoutPipe()

@@ -33,8 +33,10 @@ func (c *chaos) call(ctx context.Context, method, path, idem string, in, out any
 		err := cl.Do(ctx, method, path, idem, in, out)
 		var ae *api.Error
 		outage := err != nil && (!errors.As(err, &ae) || ae.Status >= 500)
-		notYet := err != nil && ae != nil && (ae.Status == http.StatusConflict || ae.Status == http.StatusBadRequest && ae.Field == "sub_order")
-		if !(outage && time.Since(started) < 5*time.Minute || notYet && time.Since(started) < time.Minute) || ctx.Err() != nil {
+		notYet := err != nil && ae != nil &&
+			(ae.Status == http.StatusConflict || ae.Status == http.StatusBadRequest && ae.Field == "sub_order")
+		if !(outage && time.Since(started) < 5*time.Minute || notYet && time.Since(started) < time.Minute) ||
+			ctx.Err() != nil {
 			return err
 		}
 		c.retries.Add(1)
@@ -149,12 +151,21 @@ func (c *chaos) driveOrders(ctx context.Context) []*orderRun {
 // some refunds (at most half a sub-order, so they fit in its unsplit money) and lets the bank pay them.
 func (c *chaos) driveOrder(ctx context.Context, i int) *orderRun {
 	r := &orderRun{no: fmt.Sprintf("C%s%04d", c.runID, i), subs: 1 + mrand.IntN(2), refunds: map[int][]string{}}
-	commissions := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: c.receiver("d1"), Rate: "0.10"},
-		{ReceiverID: c.receiver("d2"), Rate: "0.05"}, {ReceiverID: c.receiver("s1"), Rate: "0.03"}}
+	commissions := []cart.CommissionRequest{
+		{ReceiverID: "platform", Rate: "0.05"},
+		{ReceiverID: c.receiver("d1"), Rate: "0.10"},
+		{ReceiverID: c.receiver("d2"), Rate: "0.05"},
+		{ReceiverID: c.receiver("s1"), Rate: "0.03"},
+	}
 	req := starter.CreateOrderRequest{OrderNo: r.no}
 	for n := range r.subs {
-		req.SubOrders = append(req.SubOrders, cart.SubOrderRequest{MerchantID: c.merchant(n), Description: "chaos goods",
-			Amount: money.Amount(100 + mrand.IntN(50000)), Commissions: commissions[:1+mrand.IntN(len(commissions))]})
+		req.SubOrders = append(
+			req.SubOrders,
+			cart.SubOrderRequest{MerchantID: c.merchant(n), Description: "chaos goods",
+				Amount: money.Amount(
+					100 + mrand.IntN(50000),
+				), Commissions: commissions[:1+mrand.IntN(len(commissions))]},
+		)
 	}
 	if r.err = c.call(ctx, http.MethodPost, "/v1/orders", "create-"+r.no, req, nil); r.err != nil {
 		return r
@@ -269,12 +280,26 @@ func (c *chaos) orderEnded(ctx context.Context, r *orderRun) bool {
 		return false
 	}
 	if v.Status == workflows.StatusNeedsAttention {
-		_ = cl.Do(ctx, http.MethodPost, "/v1/orders/"+r.no+"/resume", "", map[string]any{"by": "ops:chaos", "reason": "retry"}, nil)
+		_ = cl.Do(
+			ctx,
+			http.MethodPost,
+			"/v1/orders/"+r.no+"/resume",
+			"",
+			map[string]any{"by": "ops:chaos", "reason": "retry"},
+			nil,
+		)
 	}
 	done := v.Status == workflows.StatusCompleted || v.Status == workflows.StatusClosed
 	for _, s := range v.SubOrders {
 		if s.Status == workflows.StatusNeedsAttention {
-			_ = cl.Do(ctx, http.MethodPost, "/v1/orders/"+r.no+"/resume", "", map[string]any{"sub_order": s.N, "by": "ops:chaos", "reason": "retry"}, nil)
+			_ = cl.Do(
+				ctx,
+				http.MethodPost,
+				"/v1/orders/"+r.no+"/resume",
+				"",
+				map[string]any{"sub_order": s.N, "by": "ops:chaos", "reason": "retry"},
+				nil,
+			)
 		}
 		for _, rf := range s.Refunds {
 			if rf.Status == workflows.RefundProcessing {
@@ -340,7 +365,13 @@ func (c *chaos) check(ctx context.Context, runs []*orderRun) []string {
 
 // bookedCommission is what the ledger credited a receiver: its own account for this run's persons and
 // supplier; for the platform, whose account all runs share, the entries of this run's orders.
-func (c *chaos) bookedCommission(ctx context.Context, l *ledger.Ledger, db *pgxpool.Pool, id string, runs []*orderRun) (int64, error) {
+func (c *chaos) bookedCommission(
+	ctx context.Context,
+	l *ledger.Ledger,
+	db *pgxpool.Pool,
+	id string,
+	runs []*orderRun,
+) (int64, error) {
 	if id != "platform" {
 		b, err := l.Balance(ctx, ledger.ReceiverCommission(c.receiver(id)))
 		return b.Fen(), err
@@ -348,7 +379,8 @@ func (c *chaos) bookedCommission(ctx context.Context, l *ledger.Ledger, db *pgxp
 	var sum int64
 	err := db.QueryRow(ctx, `SELECT coalesce(sum(e.amount), 0)::bigint FROM entries e JOIN accounts a ON a.id = e.account_id
 		JOIN postings p ON p.id = e.posting_id WHERE a.key = $1 AND p.order_no = ANY($2)`,
-		ledger.PlatformCommission().Key(), orderNos(runs)).Scan(&sum)
+		ledger.PlatformCommission().Key(), orderNos(runs)).
+		Scan(&sum)
 	return sum, err
 }
 
@@ -373,13 +405,25 @@ func (c *chaos) report(runs []*orderRun, started time.Time, problems []string) {
 			c.say("order %s could not be driven: %v", r.no, r.err)
 		}
 	}
-	c.say("figures: %d orders (%d sub-orders, %d refunds paid, %d refused after the window), %d not driven; worker killed %d times; "+
-		"restarts %v; %d client retries; %s", len(runs), subs, refunds, refused, failed, c.kills.Load(), c.restarts, c.retries.Load(),
-		time.Since(started).Round(time.Second))
+	c.say(
+		"figures: %d orders (%d sub-orders, %d refunds paid, %d refused after the window), %d not driven; worker killed %d times; "+
+			"restarts %v; %d client retries; %s",
+		len(runs),
+		subs,
+		refunds,
+		refused,
+		failed,
+		c.kills.Load(),
+		c.restarts,
+		c.retries.Load(),
+		time.Since(started).Round(time.Second),
+	)
 	for _, p := range problems {
 		c.say("BROKEN: %s", p)
 	}
 	if len(problems) == 0 {
-		c.say("ledger = channel for every shop (frozen, available), distributor, supplier and the platform; trial balance 0; every sub-order conserves money")
+		c.say(
+			"ledger = channel for every shop (frozen, available), distributor, supplier and the platform; trial balance 0; every sub-order conserves money",
+		)
 	}
 }

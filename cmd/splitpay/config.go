@@ -64,31 +64,181 @@ type setting struct {
 }
 
 var settings = []setting{
-	{"DATABASE_URL", "database-url", "", "PostgreSQL URL of the ledger", func(c *config) *string { return &c.DatabaseURL }},
-	{"TEMPORAL_ADDRESS", "temporal-address", "127.0.0.1:7233", "Temporal frontend host:port", func(c *config) *string { return &c.TemporalAddress }},
-	{"TEMPORAL_NAMESPACE", "temporal-namespace", "default", "Temporal namespace", func(c *config) *string { return &c.TemporalNamespace }},
-	{"SPLITPAY_TEMPORAL_UI", "temporal-ui", "http://127.0.0.1:8233", "Temporal UI base URL, for links printed to people", func(c *config) *string { return &c.TemporalUI }},
-	{"SPLITPAY_TASK_QUEUE", "task-queue", workflows.TaskQueue, "Temporal task queue of the worker", func(c *config) *string { return &c.TaskQueue }},
-	{"SPLITPAY_API_ADDR", "api-addr", "127.0.0.1:8080", "listen address of the HTTP API", func(c *config) *string { return &c.APIAddr }},
-	{"SPLITPAY_PUBLIC_URL", "public-url", "", "base URL the channels reach the API at, for notifications (default http://<api-addr>)", func(c *config) *string { return &c.PublicURL }},
-	{"SPLITPAY_API_KEYS", "api-keys", "", "comma-separated bearer keys accepted by /v1 (dev and demo make one up when empty)", func(c *config) *string { return &c.APIKeys }},
-	{"SPLITPAY_PAYLOAD_KEYS", "payload-keys", "", "id:base64(32 bytes)[,…]: AES-256-GCM keys sealing every Temporal payload; the first seals, all open (rotate by prepending); dev, demo and bench make one up when empty", func(c *config) *string { return &c.PayloadKeys }},
-	{"SPLITPAY_LOG_LEVEL", "log-level", "info", "debug | info | warn | error", func(c *config) *string { return &c.LogLevel }},
-	{"SPLITPAY_WECHATPAY_BASE_URL", "wechatpay-base-url", "https://api.mch.weixin.qq.com", "WeChat Pay API host (or a `splitpay sim wechatpay`)", func(c *config) *string { return &c.WeChatBaseURL }},
-	{"SPLITPAY_WECHATPAY_MCHID", "wechatpay-mchid", "", "the platform's merchant id; empty: dev and demo use the embedded simulator", func(c *config) *string { return &c.WeChatMchID }},
-	{"SPLITPAY_WECHATPAY_APPID", "wechatpay-appid", "", "the platform's appid", func(c *config) *string { return &c.WeChatAppID }},
-	{"SPLITPAY_WECHATPAY_CERT_SERIAL", "wechatpay-cert-serial", "", "serial of the platform's API certificate", func(c *config) *string { return &c.WeChatCertSerial }},
-	{"SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE", "wechatpay-private-key-file", "", "PEM file: apiclient_key.pem", func(c *config) *string { return &c.WeChatPrivateKey }},
-	{"SPLITPAY_WECHATPAY_APIV3_KEY", "wechatpay-apiv3-key", "", "the 32-byte APIv3 key (decrypts notifications)", func(c *config) *string { return &c.WeChatAPIv3Key }},
-	{"SPLITPAY_WECHATPAY_PUBLIC_KEY_ID", "wechatpay-public-key-id", "", "PUB_KEY_ID_… of WeChat Pay's public key", func(c *config) *string { return &c.WeChatPublicKeyID }},
-	{"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE", "wechatpay-public-key-file", "", "PEM file: WeChat Pay's public key", func(c *config) *string { return &c.WeChatPublicKeyFile }},
-	{"SPLITPAY_PAYMENT_WINDOW", "payment-window", "2h", "how long a buyer may pay before the order is closed", func(c *config) *string { return &c.PaymentWindow }},
-	{"SPLITPAY_QUERY_AFTER", "query-after", "1m", "ask the channel when no payment notification came within this", func(c *config) *string { return &c.QueryAfter }},
-	{"SPLITPAY_AUTO_CONFIRM_AFTER", "auto-confirm-after", "168h", "receipt is confirmed automatically after this", func(c *config) *string { return &c.AutoConfirmAfter }},
-	{"SPLITPAY_AFTER_SALE_WINDOW", "after-sale-window", "168h", "after confirmation, before profit sharing (0 for none)", func(c *config) *string { return &c.AfterSaleWindow }},
-	{"SPLITPAY_ONBOARDING_GIVE_UP_AFTER", "onboarding-give-up-after", "720h", "an onboarding with no FINISH by then ends GAVE_UP", func(c *config) *string { return &c.OnboardingGiveUpAfter }},
-	{"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH", "withdrawal-bounce-watch", "72h", "after a withdrawal's SUCCESS, how long to watch for the bank returning it", func(c *config) *string { return &c.WithdrawalBounceWatch }},
-	{"SPLITPAY_REFUND_WINDOW", "refund-window", "720h", "after finish, how long a sub-order still takes refunds (with clawback; 0 for none)", func(c *config) *string { return &c.RefundWindow }},
+	{
+		"DATABASE_URL",
+		"database-url",
+		"",
+		"PostgreSQL URL of the ledger",
+		func(c *config) *string { return &c.DatabaseURL },
+	},
+	{
+		"TEMPORAL_ADDRESS",
+		"temporal-address",
+		"127.0.0.1:7233",
+		"Temporal frontend host:port",
+		func(c *config) *string { return &c.TemporalAddress },
+	},
+	{
+		"TEMPORAL_NAMESPACE",
+		"temporal-namespace",
+		"default",
+		"Temporal namespace",
+		func(c *config) *string { return &c.TemporalNamespace },
+	},
+	{
+		"SPLITPAY_TEMPORAL_UI",
+		"temporal-ui",
+		"http://127.0.0.1:8233",
+		"Temporal UI base URL, for links printed to people",
+		func(c *config) *string { return &c.TemporalUI },
+	},
+	{
+		"SPLITPAY_TASK_QUEUE",
+		"task-queue",
+		workflows.TaskQueue,
+		"Temporal task queue of the worker",
+		func(c *config) *string { return &c.TaskQueue },
+	},
+	{
+		"SPLITPAY_API_ADDR",
+		"api-addr",
+		"127.0.0.1:8080",
+		"listen address of the HTTP API",
+		func(c *config) *string { return &c.APIAddr },
+	},
+	{
+		"SPLITPAY_PUBLIC_URL",
+		"public-url",
+		"",
+		"base URL the channels reach the API at, for notifications (default http://<api-addr>)",
+		func(c *config) *string { return &c.PublicURL },
+	},
+	{
+		"SPLITPAY_API_KEYS",
+		"api-keys",
+		"",
+		"comma-separated bearer keys accepted by /v1 (dev and demo make one up when empty)",
+		func(c *config) *string { return &c.APIKeys },
+	},
+	{
+		"SPLITPAY_PAYLOAD_KEYS",
+		"payload-keys",
+		"",
+		"id:base64(32 bytes)[,…]: AES-256-GCM keys sealing every Temporal payload; the first seals, all open (rotate by prepending); dev, demo and bench make one up when empty",
+		func(c *config) *string { return &c.PayloadKeys },
+	},
+	{
+		"SPLITPAY_LOG_LEVEL",
+		"log-level",
+		"info",
+		"debug | info | warn | error",
+		func(c *config) *string { return &c.LogLevel },
+	},
+	{
+		"SPLITPAY_WECHATPAY_BASE_URL",
+		"wechatpay-base-url",
+		"https://api.mch.weixin.qq.com",
+		"WeChat Pay API host (or a `splitpay sim wechatpay`)",
+		func(c *config) *string { return &c.WeChatBaseURL },
+	},
+	{
+		"SPLITPAY_WECHATPAY_MCHID",
+		"wechatpay-mchid",
+		"",
+		"the platform's merchant id; empty: dev and demo use the embedded simulator",
+		func(c *config) *string { return &c.WeChatMchID },
+	},
+	{
+		"SPLITPAY_WECHATPAY_APPID",
+		"wechatpay-appid",
+		"",
+		"the platform's appid",
+		func(c *config) *string { return &c.WeChatAppID },
+	},
+	{
+		"SPLITPAY_WECHATPAY_CERT_SERIAL",
+		"wechatpay-cert-serial",
+		"",
+		"serial of the platform's API certificate",
+		func(c *config) *string { return &c.WeChatCertSerial },
+	},
+	{
+		"SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE",
+		"wechatpay-private-key-file",
+		"",
+		"PEM file: apiclient_key.pem",
+		func(c *config) *string { return &c.WeChatPrivateKey },
+	},
+	{
+		"SPLITPAY_WECHATPAY_APIV3_KEY",
+		"wechatpay-apiv3-key",
+		"",
+		"the 32-byte APIv3 key (decrypts notifications)",
+		func(c *config) *string { return &c.WeChatAPIv3Key },
+	},
+	{
+		"SPLITPAY_WECHATPAY_PUBLIC_KEY_ID",
+		"wechatpay-public-key-id",
+		"",
+		"PUB_KEY_ID_… of WeChat Pay's public key",
+		func(c *config) *string { return &c.WeChatPublicKeyID },
+	},
+	{
+		"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE",
+		"wechatpay-public-key-file",
+		"",
+		"PEM file: WeChat Pay's public key",
+		func(c *config) *string { return &c.WeChatPublicKeyFile },
+	},
+	{
+		"SPLITPAY_PAYMENT_WINDOW",
+		"payment-window",
+		"2h",
+		"how long a buyer may pay before the order is closed",
+		func(c *config) *string { return &c.PaymentWindow },
+	},
+	{
+		"SPLITPAY_QUERY_AFTER",
+		"query-after",
+		"1m",
+		"ask the channel when no payment notification came within this",
+		func(c *config) *string { return &c.QueryAfter },
+	},
+	{
+		"SPLITPAY_AUTO_CONFIRM_AFTER",
+		"auto-confirm-after",
+		"168h",
+		"receipt is confirmed automatically after this",
+		func(c *config) *string { return &c.AutoConfirmAfter },
+	},
+	{
+		"SPLITPAY_AFTER_SALE_WINDOW",
+		"after-sale-window",
+		"168h",
+		"after confirmation, before profit sharing (0 for none)",
+		func(c *config) *string { return &c.AfterSaleWindow },
+	},
+	{
+		"SPLITPAY_ONBOARDING_GIVE_UP_AFTER",
+		"onboarding-give-up-after",
+		"720h",
+		"an onboarding with no FINISH by then ends GAVE_UP",
+		func(c *config) *string { return &c.OnboardingGiveUpAfter },
+	},
+	{
+		"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH",
+		"withdrawal-bounce-watch",
+		"72h",
+		"after a withdrawal's SUCCESS, how long to watch for the bank returning it",
+		func(c *config) *string { return &c.WithdrawalBounceWatch },
+	},
+	{
+		"SPLITPAY_REFUND_WINDOW",
+		"refund-window",
+		"720h",
+		"after finish, how long a sub-order still takes refunds (with clawback; 0 for none)",
+		func(c *config) *string { return &c.RefundWindow },
+	},
 }
 
 // bindConfig registers every setting on fs with its environment value (or default) as the flag's default,
@@ -131,7 +281,9 @@ func (c *config) temporalOptions(logger *slog.Logger, keys *codec.Keyring) (clie
 func (c *config) keyring(logger *slog.Logger) (*codec.Keyring, error) {
 	spec := c.PayloadKeys
 	if spec == "" {
-		logger.Warn("SPLITPAY_PAYLOAD_KEYS is not set: payloads are sealed with a key made up for this process; its histories cannot be read by another")
+		logger.Warn(
+			"SPLITPAY_PAYLOAD_KEYS is not set: payloads are sealed with a key made up for this process; its histories cannot be read by another",
+		)
 		spec = codec.NewKey("ephemeral")
 	}
 	k, err := codec.ParseKeys(spec)
@@ -196,7 +348,10 @@ func (c *config) wechatPay(ctx context.Context) (*wechatpay.Client, error) {
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return nil, fmt.Errorf("WeChat Pay: SPLITPAY_WECHATPAY_MCHID is set, so these are required too: %s", strings.Join(missing, ", "))
+		return nil, fmt.Errorf(
+			"WeChat Pay: SPLITPAY_WECHATPAY_MCHID is set, so these are required too: %s",
+			strings.Join(missing, ", "),
+		)
 	}
 	key, err := utils.LoadPrivateKeyWithPath(c.WeChatPrivateKey)
 	if err != nil {

@@ -43,9 +43,16 @@ func runDemo(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Its own task queue: a `splitpay dev` running beside it has another simulator.
 	taskQueue := fmt.Sprintf("%s-demo-%d", cfg.TaskQueue, time.Now().Unix())
-	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: taskQueue, Logger: quiet, Settings: demoSettings,
-		Onboarding: workflows.OnboardingSettings{PollFirst: 200 * time.Millisecond, PollMax: time.Second},
-		Withdrawal: workflows.WithdrawalSettings{PollFirst: 200 * time.Millisecond, PollMax: time.Second, BounceWatch: 2 * time.Second}})
+	st, err := stack.Start(
+		ctx,
+		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: taskQueue, Logger: quiet, Settings: demoSettings,
+			Onboarding: workflows.OnboardingSettings{PollFirst: 200 * time.Millisecond, PollMax: time.Second},
+			Withdrawal: workflows.WithdrawalSettings{
+				PollFirst:   200 * time.Millisecond,
+				PollMax:     time.Second,
+				BounceWatch: 2 * time.Second,
+			}},
+	)
 	if err != nil {
 		return err
 	}
@@ -93,12 +100,35 @@ const (
 
 // demoApplication is a shop's application with made-up personal data (valid check characters).
 func demoApplication(no, merchantID, name string) workflows.Application {
-	return workflows.Application{OutRequestNo: no, MerchantID: merchantID, DisplayName: name, OrganizationType: workflows.OrgIndividual,
-		LegalPerson: workflows.IDCard{CopyMediaID: "demo-media-front", NationalMediaID: "demo-media-back", Name: "陈静", Number: "11010519491231002X",
-			ValidFrom: "2021-03-01", ValidUntil: "2041-03-01"},
-		BankAccount: workflows.BankAccount{Type: workflows.AccountPerson, Bank: "招商银行", Name: "陈静", Number: "6214830112345678", AddressCode: "330100"},
-		Contact:     workflows.Contact{Type: workflows.ContactLegal, Name: "陈静", Mobile: "13700001111", Email: "shop@example.com"},
-		Store:       workflows.Store{Name: name}, ShortName: name}
+	return workflows.Application{
+		OutRequestNo:     no,
+		MerchantID:       merchantID,
+		DisplayName:      name,
+		OrganizationType: workflows.OrgIndividual,
+		LegalPerson: workflows.IDCard{
+			CopyMediaID:     "demo-media-front",
+			NationalMediaID: "demo-media-back",
+			Name:            "陈静",
+			Number:          "11010519491231002X",
+			ValidFrom:       "2021-03-01",
+			ValidUntil:      "2041-03-01",
+		},
+		BankAccount: workflows.BankAccount{
+			Type:        workflows.AccountPerson,
+			Bank:        "招商银行",
+			Name:        "陈静",
+			Number:      "6214830112345678",
+			AddressCode: "330100",
+		},
+		Contact: workflows.Contact{
+			Type:   workflows.ContactLegal,
+			Name:   "陈静",
+			Mobile: "13700001111",
+			Email:  "shop@example.com",
+		},
+		Store:     workflows.Store{Name: name},
+		ShortName: name,
+	}
 }
 
 // onboard takes a shop through onboarding on the API, playing the shop's and the channel's parts on the
@@ -108,7 +138,12 @@ func (d *demoRun) onboard(no, merchantID, name string) (string, error) {
 	if err := d.post("/v1/onboardings", demoApplication(no, merchantID, name), &v); err != nil {
 		return "", err
 	}
-	d.say("%s applied to onboard (out_request_no %s; ID number shown as %s)", name, no, v.Application.LegalPerson.Number)
+	d.say(
+		"%s applied to onboard (out_request_no %s; ID number shown as %s)",
+		name,
+		no,
+		v.Application.LegalPerson.Number,
+	)
 	acted := map[string]bool{}
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) && d.ctx.Err() == nil {
@@ -124,8 +159,14 @@ func (d *demoRun) onboard(no, merchantID, name string) (string, error) {
 			d.st.Sim.Advance(2 * time.Minute) // the channel's review takes minutes on its clock
 		case v.Status == workflows.OnboardingAccountVerify && !acted[v.Status] && v.AccountValidation != nil:
 			acted[v.Status] = true
-			d.say("  the channel asks %s to remit %s yuan to %s (%s) by %s — done (simulated)", name, v.AccountValidation.PayAmount,
-				v.AccountValidation.DestinationAccountName, v.AccountValidation.DestinationAccountBank, v.AccountValidation.Deadline)
+			d.say(
+				"  the channel asks %s to remit %s yuan to %s (%s) by %s — done (simulated)",
+				name,
+				v.AccountValidation.PayAmount,
+				v.AccountValidation.DestinationAccountName,
+				v.AccountValidation.DestinationAccountBank,
+				v.AccountValidation.Deadline,
+			)
 			if err := d.st.Sim.VerifyApplymentAccount(no); err != nil {
 				return "", err
 			}
@@ -144,7 +185,13 @@ func (d *demoRun) onboard(no, merchantID, name string) (string, error) {
 }
 
 func (d *demoRun) run(cfg *config) error {
-	fmt.Fprintf(d.out, "SplitPay demo: API %s, WeChat Pay simulator %s, task queue %q\n\n", d.st.APIURL, d.st.SimURL, d.taskQueue)
+	fmt.Fprintf(
+		d.out,
+		"SplitPay demo: API %s, WeChat Pay simulator %s, task queue %q\n\n",
+		d.st.APIURL,
+		d.st.SimURL,
+		d.taskQueue,
+	)
 	// The shops onboard through the API: the Onboarding workflow submits, polls and activates them.
 	var err error
 	if d.teaSub, err = d.onboard(fmt.Sprintf("DEMO%dTEA", d.runID), d.teaID, "West Lake Tea House"); err != nil {
@@ -163,15 +210,30 @@ func (d *demoRun) run(cfg *config) error {
 		if err := d.post("/v1/receivers", r, &got); err != nil {
 			return err
 		}
-		d.say("receiver %s added at the channel and stored (%s, name kept as %q)", got.ID, strings.ToLower(got.Relation), got.NameMasked)
+		d.say(
+			"receiver %s added at the channel and stored (%s, name kept as %q)",
+			got.ID,
+			strings.ToLower(got.Relation),
+			got.NameMasked,
+		)
 	}
 
 	orderNo := fmt.Sprintf("DEMO%d", time.Now().Unix())
-	commissions := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "demo-l1", Rate: "0.10"},
-		{ReceiverID: "demo-l2", Rate: "0.05"}, {ReceiverID: "demo-supplier", Rate: "0.03"}}
+	commissions := []cart.CommissionRequest{
+		{ReceiverID: "platform", Rate: "0.05"},
+		{ReceiverID: "demo-l1", Rate: "0.10"},
+		{ReceiverID: "demo-l2", Rate: "0.05"},
+		{ReceiverID: "demo-supplier", Rate: "0.03"},
+	}
 	req := starter.CreateOrderRequest{OrderNo: orderNo, SubOrders: []cart.SubOrderRequest{
 		// 满200减20 on the tea: the buyer pays 180, the platform's coupon adds 20 as a subsidy.
-		{MerchantID: d.teaID, Description: "Longjing tea 2 × 100 yuan", Amount: 18000, Subsidy: 2000, Commissions: commissions},
+		{
+			MerchantID:  d.teaID,
+			Description: "Longjing tea 2 × 100 yuan",
+			Amount:      18000,
+			Subsidy:     2000,
+			Commissions: commissions,
+		},
 		{MerchantID: d.cupsID, Description: "Celadon cup set", Amount: 8800, Commissions: commissions[:2]},
 	}}
 	var order starter.Order
@@ -182,7 +244,10 @@ func (d *demoRun) run(cfg *config) error {
 	if err := d.st.Sim.Pay(orderNo); err != nil {
 		return err
 	}
-	d.say("the buyer paid %s yuan in WeChat (simulator); the signed notification goes to the API", money.Amount(18000+8800))
+	d.say(
+		"the buyer paid %s yuan in WeChat (simulator); the signed notification goes to the API",
+		money.Amount(18000+8800),
+	)
 	if _, err := d.waitFor(orderNo, "sub-orders awaiting receipt", func(v api.OrderView) bool {
 		return len(v.SubOrders) == 2 && v.SubOrders[0].WaitingFor == "shop:receipt" && v.SubOrders[1].WaitingFor == "shop:receipt"
 	}); err != nil {
@@ -191,8 +256,15 @@ func (d *demoRun) run(cfg *config) error {
 	if err := d.post("/v1/orders/"+orderNo+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "tea-house-backend", Note: "parcel signed for"}, nil); err != nil {
 		return err
 	}
-	d.say("the tea house confirmed delivery of sub-order 1; sub-order 2 will auto-confirm after %s", demoSettings.AutoConfirmAfter)
-	v, err := d.waitFor(orderNo, "completed", func(v api.OrderView) bool { return v.Status == workflows.StatusCompleted })
+	d.say(
+		"the tea house confirmed delivery of sub-order 1; sub-order 2 will auto-confirm after %s",
+		demoSettings.AutoConfirmAfter,
+	)
+	v, err := d.waitFor(
+		orderNo,
+		"completed",
+		func(v api.OrderView) bool { return v.Status == workflows.StatusCompleted },
+	)
 	if err != nil {
 		return err
 	}
@@ -209,8 +281,13 @@ func (d *demoRun) run(cfg *config) error {
 	for n := 1; n <= 2; n++ {
 		fmt.Fprintf(d.out, "  sub-order %d %s\n", n, cfg.workflowURL(workflows.SubOrderWorkflowID(orderNo, n)))
 	}
-	fmt.Fprintf(d.out, "  every order %s/namespaces/%s/workflows?query=%s\n", strings.TrimRight(cfg.TemporalUI, "/"), cfg.TemporalNamespace,
-		"WorkflowType%3D%22Checkout%22")
+	fmt.Fprintf(
+		d.out,
+		"  every order %s/namespaces/%s/workflows?query=%s\n",
+		strings.TrimRight(cfg.TemporalUI, "/"),
+		cfg.TemporalNamespace,
+		"WorkflowType%3D%22Checkout%22",
+	)
 	if !agree {
 		return errors.New("the ledger and the simulator disagree")
 	}
@@ -224,7 +301,10 @@ func (d *demoRun) withdraw() error {
 	if err := d.post("/v1/merchants/"+d.teaID+"/withdrawals", starter.WithdrawalRequest{OutRequestNo: no, Amount: 10000, Remark: "weekly payout"}, &w); err != nil {
 		return err
 	}
-	d.say("the tea house asked to withdraw 100.00 yuan (out_request_no %s): reserved in the ledger, requested at the channel", no)
+	d.say(
+		"the tea house asked to withdraw 100.00 yuan (out_request_no %s): reserved in the ledger, requested at the channel",
+		no,
+	)
 	deadline := time.Now().Add(time.Minute)
 	settled := false
 	for time.Now().Before(deadline) && d.ctx.Err() == nil {
@@ -258,7 +338,14 @@ func (d *demoRun) waitFor(orderNo, what string, cond func(api.OrderView) bool) (
 			return v, nil
 		}
 		if time.Now().After(deadline) || d.ctx.Err() != nil {
-			return v, fmt.Errorf("order %s not %s in time (status %s, waiting for %s): %v", orderNo, what, v.Status, v.WaitingFor, err)
+			return v, fmt.Errorf(
+				"order %s not %s in time (status %s, waiting for %s): %v",
+				orderNo,
+				what,
+				v.Status,
+				v.WaitingFor,
+				err,
+			)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -321,15 +408,33 @@ func (d *demoRun) parties() []demoParty {
 		{"tea house", "withdrawn", ledger.MerchantWithdrawn(d.teaID), nil, "(paid out to its bank account)"},
 		{"cup works", "frozen", ledger.MerchantFrozen(d.cupsID), sim(d.cupsSub, true), ""},
 		{"cup works", "available", ledger.MerchantAvailable(d.cupsID), sim(d.cupsSub, false), ""},
-		{"demo-l1", "commission", ledger.ReceiverCommission("demo-l1"), func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL1) }, ""},
-		{"demo-l2", "commission", ledger.ReceiverCommission("demo-l2"), func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL2) }, ""},
+		{
+			"demo-l1",
+			"commission",
+			ledger.ReceiverCommission("demo-l1"),
+			func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL1) },
+			"",
+		},
+		{
+			"demo-l2",
+			"commission",
+			ledger.ReceiverCommission("demo-l2"),
+			func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL2) },
+			"",
+		},
 		{"demo-supplier", "commission", ledger.ReceiverCommission("demo-supplier"), func(s *stack.Stack) int64 {
 			return s.Sim.ReceiverBalance(channels.ReceiverMerchant, demoSupplier)
 		}, ""},
 		{"platform", "commission", ledger.PlatformCommission(), func(s *stack.Stack) int64 {
 			return s.Sim.ReceiverBalance(channels.ReceiverMerchant, stack.SimSpMchID)
 		}, ""},
-		{"platform", "subsidy", ledger.PlatformSubsidyBudget(), nil, "(the platform's coupon money, paid out as subsidies)"},
+		{
+			"platform",
+			"subsidy",
+			ledger.PlatformSubsidyBudget(),
+			nil,
+			"(the platform's coupon money, paid out as subsidies)",
+		},
 	}
 }
 
@@ -385,7 +490,12 @@ func (d *demoRun) printBalances(v api.OrderView) (bool, error) {
 	if len(diffs) > 0 || trial != 0 {
 		agree = false
 	}
-	fmt.Fprintf(d.out, "\nLedger check: %d discrepancies, trial balance %s; each sub-order conserves money (paid + subsidy = shared + settled).\n", len(diffs), trial)
+	fmt.Fprintf(
+		d.out,
+		"\nLedger check: %d discrepancies, trial balance %s; each sub-order conserves money (paid + subsidy = shared + settled).\n",
+		len(diffs),
+		trial,
+	)
 	if agree {
 		fmt.Fprintln(d.out, "The ledger and the simulator agree to the fen.")
 	}

@@ -42,9 +42,19 @@ var commands = []command{
 	{"migrate", "apply the embedded SQL migrations to DATABASE_URL", runMigrate, nil},
 	{"dev", "migrate, then run the worker and the API in one process", runDev, nil},
 	{"demo", "walk through a scenario on the running stack and print what happened", runDemo, nil},
-	{"bench", "run N orders through the lifecycle on the dev stack and print throughput, latencies and history size", runBench, bindBenchFlags},
+	{
+		"bench",
+		"run N orders through the lifecycle on the dev stack and print throughput, latencies and history size",
+		runBench,
+		bindBenchFlags,
+	},
 	{"sim wechatpay", "serve the WeChat Pay 电商收付通 simulator", runSim, bindSimFlags},
-	{"chaos", "run the real processes under kills, restarts and channel faults, then check ledger = channel", runChaos, bindChaosFlags},
+	{
+		"chaos",
+		"run the real processes under kills, restarts and channel faults, then check ledger = channel",
+		runChaos,
+		bindChaosFlags,
+	},
 	{"version", "print the version", runVersion, nil},
 }
 
@@ -169,14 +179,20 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		return err
 	}
 	if wx == nil || cfg.PayloadKeys == "" {
-		return errors.New("worker: configure WeChat Pay (SPLITPAY_WECHATPAY_MCHID and the rest, see -h) and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs with the embedded simulator instead")
+		return errors.New(
+			"worker: configure WeChat Pay (SPLITPAY_WECHATPAY_MCHID and the rest, see -h) and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs with the embedded simulator instead",
+		)
 	}
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	acts := &activities.Activities{DB: d.db, Ledger: ledger.New(d.db), Channels: map[string]activities.Channel{channels.WeChatPay: wx}}
+	acts := &activities.Activities{
+		DB:       d.db,
+		Ledger:   ledger.New(d.db),
+		Channels: map[string]activities.Channel{channels.WeChatPay: wx},
+	}
 	w := worker.New(d.temporal, cfg.TaskQueue, acts)
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return w.Run(ctxDone(ctx))
@@ -188,7 +204,9 @@ func runAPI(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) e
 		return err
 	}
 	if wx == nil || len(cfg.apiKeys()) == 0 || cfg.PublicURL == "" || cfg.PayloadKeys == "" {
-		return errors.New("api: configure WeChat Pay (SPLITPAY_WECHATPAY_*), SPLITPAY_API_KEYS, SPLITPAY_PUBLIC_URL and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs on embedded defaults instead")
+		return errors.New(
+			"api: configure WeChat Pay (SPLITPAY_WECHATPAY_*), SPLITPAY_API_KEYS, SPLITPAY_PUBLIC_URL and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs on embedded defaults instead",
+		)
 	}
 	return serve(ctx, cfg, log, out, wx, true)
 }
@@ -204,7 +222,14 @@ func runDev(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) e
 }
 
 // serve assembles the stack (internal/stack) and runs it until ctx ends.
-func serve(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer, wx *wechatpay.Client, apiOnly bool) error {
+func serve(
+	ctx context.Context,
+	cfg *config,
+	log *slog.Logger,
+	out io.Writer,
+	wx *wechatpay.Client,
+	apiOnly bool,
+) error {
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -219,16 +244,24 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer, wx
 	if err != nil {
 		return err
 	}
-	st, err := stack.Start(ctx, stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
-		Onboarding: t.onboarding, Withdrawal: t.withdrawal, Codec: d.keys.HTTPHandler(),
-		WeChat: wx, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys(), NoWorker: apiOnly})
+	st, err := stack.Start(
+		ctx,
+		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
+			Onboarding: t.onboarding, Withdrawal: t.withdrawal, Codec: d.keys.HTTPHandler(),
+			WeChat: wx, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys(), NoWorker: apiOnly},
+	)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if st.Sim != nil {
 		st.Sim.AutoOpenSubMerchants(true)
-		fmt.Fprintf(out, "WeChat Pay simulator (embedded) on %s — pay an order: curl -X POST %s/sim/pay/<order_no>\n", st.SimURL, st.SimURL)
+		fmt.Fprintf(
+			out,
+			"WeChat Pay simulator (embedded) on %s — pay an order: curl -X POST %s/sim/pay/<order_no>\n",
+			st.SimURL,
+			st.SimURL,
+		)
 	}
 	fmt.Fprintf(out, "SplitPay API on %s (OpenAPI at /openapi.json)\n", st.APIURL)
 	if cfg.APIKeys == "" {

@@ -31,9 +31,19 @@ func bindSimFlags(fs *flag.FlagSet) {
 	fs.StringVar(&simFlags.mchID, "mchid", "", "the platform's merchant id")
 	fs.StringVar(&simFlags.certSerial, "cert-serial", "", "serial of the platform's API certificate")
 	fs.StringVar(&simFlags.publicKeyFile, "merchant-public-key", "", "PEM file: the platform's API public key")
-	fs.StringVar(&simFlags.apiV3Key, "apiv3-key", os.Getenv("SPLITPAY_WECHATPAY_APIV3_KEY"), "32-byte APIv3 key (env SPLITPAY_WECHATPAY_APIV3_KEY)")
+	fs.StringVar(
+		&simFlags.apiV3Key,
+		"apiv3-key",
+		os.Getenv("SPLITPAY_WECHATPAY_APIV3_KEY"),
+		"32-byte APIv3 key (env SPLITPAY_WECHATPAY_APIV3_KEY)",
+	)
 	fs.StringVar(&simFlags.subMchIDs, "sub-mchids", "", "comma-separated sub-merchant ids to open")
-	fs.StringVar(&simFlags.keyOut, "public-key-out", "wxsim-public-key.pem", "where to write the simulator's WeChat Pay public key")
+	fs.StringVar(
+		&simFlags.keyOut,
+		"public-key-out",
+		"wxsim-public-key.pem",
+		"where to write the simulator's WeChat Pay public key",
+	)
 }
 
 // runSim serves the WeChat Pay simulator until interrupted. Its key is generated at start; the public half is
@@ -71,8 +81,14 @@ func runSim(ctx context.Context, _ *config, log *slog.Logger, out io.Writer) err
 	if err != nil {
 		return fmt.Errorf("sim wechatpay: listen on %s: %w", f.addr, err)
 	}
-	fmt.Fprintf(out, "WeChat Pay simulator on http://%s\n  public key id %s, public key in %s\n  buyer pays with: curl -X POST http://%s/sim/pay/<combine_out_trade_no>\n",
-		ln.Addr(), sim.KeyID, f.keyOut, ln.Addr())
+	fmt.Fprintf(
+		out,
+		"WeChat Pay simulator on http://%s\n  public key id %s, public key in %s\n  buyer pays with: curl -X POST http://%s/sim/pay/<combine_out_trade_no>\n",
+		ln.Addr(),
+		sim.KeyID,
+		f.keyOut,
+		ln.Addr(),
+	)
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -45,7 +45,11 @@ func ParseKeys(spec string) (*Keyring, error) {
 	for i, part := range strings.Split(spec, ",") {
 		id, b64, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok || id == "" || len(id) > maxKeyIDLength {
-			return nil, fmt.Errorf("payload key %d: want id:base64key with an id of 1..%d characters", i+1, maxKeyIDLength)
+			return nil, fmt.Errorf(
+				"payload key %d: want id:base64key with an id of 1..%d characters",
+				i+1,
+				maxKeyIDLength,
+			)
 		}
 		raw, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil || len(raw) != keyBytes {
@@ -142,7 +146,9 @@ func (k *Keyring) DataConverter() converter.DataConverter {
 // into an encoded attributes payload, which the keyring seals like any other. Histories then say only
 // "Encoded failure"; the UI and CLI read the message through the codec endpoint.
 func (k *Keyring) FailureConverter() converter.FailureConverter {
-	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: k.DataConverter(), EncodeCommonAttributes: true})
+	return temporal.NewDefaultFailureConverter(
+		temporal.DefaultFailureConverterOptions{DataConverter: k.DataConverter(), EncodeCommonAttributes: true},
+	)
 }
 
 // Sealed sets both converters on a client's options: what a client or worker of SplitPay dials with.

@@ -88,7 +88,8 @@ func TestFailureMessagesAreSealed(t *testing.T) {
 		t.Fatalf("failure as stored: message %q, attributes %v", f.GetMessage(), f.GetEncodedAttributes())
 	}
 	var ae *temporal.ApplicationError
-	if back := fc.FailureToError(f); !errors.As(back, &ae) || !strings.Contains(ae.Error(), "13800138000") || ae.Type() != "ChannelRejected.NO_AUTH" {
+	if back := fc.FailureToError(f); !errors.As(back, &ae) || !strings.Contains(ae.Error(), "13800138000") ||
+		ae.Type() != "ChannelRejected.NO_AUTH" {
 		t.Errorf("read back: %v", back)
 	}
 }

@@ -92,7 +92,12 @@ func newWorld(t *testing.T) *world {
 	wx := testenv.StartWeChat(t, channels.DefaultLimits())
 	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
-	return &world{wx: wx, db: db, l: l, acts: &activities.Activities{Ledger: l, Channels: map[string]activities.Channel{channels.WeChatPay: wx.Client}}}
+	return &world{
+		wx:   wx,
+		db:   db,
+		l:    l,
+		acts: &activities.Activities{Ledger: l, Channels: map[string]activities.Channel{channels.WeChatPay: wx.Client}},
+	}
 }
 
 // history is one seeded scenario and what happened in it.
@@ -208,8 +213,17 @@ func (h *history) payOrder(no string) {
 		s := h.shops[h.rng.IntN(len(h.shops))]
 		in := h.subOrderInput(no, n, s)
 		ins = append(ins, in)
-		subs = append(subs, channels.SubOrder{SubMchID: s.subMchID, OutTradeNo: in.Ref.SubOrderNo, Description: "goods", Amount: in.Amount,
-			ProfitSharing: true, SubsidyAmount: in.Subsidy})
+		subs = append(
+			subs,
+			channels.SubOrder{
+				SubMchID:      s.subMchID,
+				OutTradeNo:    in.Ref.SubOrderNo,
+				Description:   "goods",
+				Amount:        in.Amount,
+				ProfitSharing: true,
+				SubsidyAmount: in.Subsidy,
+			},
+		)
 	}
 	if _, err := h.w.wx.Client.CreateCombined(ctx, channels.CombinedOrder{Scene: channels.SceneNative, OutTradeNo: no,
 		NotifyURL: "https://127.0.0.1/none", SubOrders: subs}); err != nil {
@@ -224,7 +238,12 @@ func (h *history) payOrder(no string) {
 	}
 	for i := range ins {
 		ins[i].Ref.TransactionID = st.SubOrders[i].TransactionID
-		ref := ledger.OrderRef{Channel: channels.WeChatPay, OrderNo: no, SubOrderNo: ins[i].Ref.SubOrderNo, MerchantID: ins[i].Ref.MerchantID}
+		ref := ledger.OrderRef{
+			Channel:    channels.WeChatPay,
+			OrderNo:    no,
+			SubOrderNo: ins[i].Ref.SubOrderNo,
+			MerchantID: ins[i].Ref.MerchantID,
+		}
 		if _, err := h.w.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: ins[i].Ref.TransactionID,
 			Amount: ins[i].Amount}); err != nil {
 			h.t.Fatalf("seed %d: post payment: %v", h.seed, err)
@@ -239,22 +258,35 @@ func (h *history) rate(maxPercent int) decimal.Decimal {
 
 func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInput {
 	in := workflows.SubOrderInput{
-		Ref: workflows.SubOrderRef{Channel: channels.WeChatPay, OrderNo: no, SubOrderNo: workflows.SubOrderNo(no, n), MerchantID: s.id,
-			SubMchID: s.subMchID},
+		Ref: workflows.SubOrderRef{
+			Channel:    channels.WeChatPay,
+			OrderNo:    no,
+			SubOrderNo: workflows.SubOrderNo(no, n),
+			MerchantID: s.id,
+			SubMchID:   s.subMchID,
+		},
 		N: n, Description: "goods", PaidAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 		Limits: workflows.PlanLimits{MaxSubOrders: 50, MaxReceiversPerRequest: 1 + h.rng.IntN(5), MaxRequests: 20,
 			MaxRatio: decimal.RequireFromString("0.30"), MaxRefunds: 50},
 		Settings: workflows.OrderSettings{AutoConfirmAfter: time.Duration(1+h.rng.IntN(72)) * time.Hour,
-			AfterSaleWindow: time.Duration(h.rng.IntN(48)) * time.Hour, RefundWindow: time.Duration(h.rng.IntN(96)) * time.Hour,
+			AfterSaleWindow: time.Duration(
+				h.rng.IntN(48),
+			) * time.Hour, RefundWindow: time.Duration(h.rng.IntN(96)) * time.Hour,
 			SharePollFirst: time.Duration(1+h.rng.IntN(30)) * time.Second, SharePollMax: time.Minute},
 	}
 	if h.rng.IntN(3) == 0 { // items under a platform coupon: refunds name items, and the coupon is recomputed
 		price := money.Amount(1000 + h.rng.IntN(20000))
 		qty := 1 + h.rng.IntN(3)
-		in.Items = []workflows.Item{{SKU: "a", UnitPrice: price, Quantity: qty}, {SKU: "b", UnitPrice: money.Amount(500 + h.rng.IntN(5000)), Quantity: 1}}
+		in.Items = []workflows.Item{
+			{SKU: "a", UnitPrice: price, Quantity: qty},
+			{SKU: "b", UnitPrice: money.Amount(500 + h.rng.IntN(5000)), Quantity: 1},
+		}
 		gross := price*money.Amount(qty) + in.Items[1].UnitPrice
-		in.Coupon = &workflows.Coupon{Threshold: gross - money.Amount(h.rng.IntN(int(price))), Discount: money.Amount(1 + h.rng.IntN(int(gross/10))),
-			FundedBy: workflows.CouponByPlatform}
+		in.Coupon = &workflows.Coupon{
+			Threshold: gross - money.Amount(h.rng.IntN(int(price))),
+			Discount:  money.Amount(1 + h.rng.IntN(int(gross/10))),
+			FundedBy:  workflows.CouponByPlatform,
+		}
 		in.Amount, in.Subsidy = gross-in.Coupon.Discount, in.Coupon.Discount
 		if in.Coupon.Threshold > gross {
 			in.Amount, in.Subsidy = gross, 0
@@ -266,10 +298,34 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 		}
 	}
 	rules := []workflows.CommissionRule{
-		{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant, Account: testenv.SpMchID, Rate: h.rate(10)},
-		{ReceiverID: "sim-" + h.tag + "-d1", Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d1, Rate: h.rate(10)},
-		{ReceiverID: "sim-" + h.tag + "-d2", Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d2, Rate: h.rate(5)},
-		{ReceiverID: "sim-" + h.tag + "-s1", Role: workflows.RoleSupplier, Type: workflows.ReceiverMerchant, Account: h.sup, Rate: h.rate(5)},
+		{
+			ReceiverID: workflows.PlatformReceiverID,
+			Role:       workflows.RolePlatform,
+			Type:       workflows.ReceiverMerchant,
+			Account:    testenv.SpMchID,
+			Rate:       h.rate(10),
+		},
+		{
+			ReceiverID: "sim-" + h.tag + "-d1",
+			Role:       workflows.RoleDistributor,
+			Type:       workflows.ReceiverPersonal,
+			Account:    h.d1,
+			Rate:       h.rate(10),
+		},
+		{
+			ReceiverID: "sim-" + h.tag + "-d2",
+			Role:       workflows.RoleDistributor,
+			Type:       workflows.ReceiverPersonal,
+			Account:    h.d2,
+			Rate:       h.rate(5),
+		},
+		{
+			ReceiverID: "sim-" + h.tag + "-s1",
+			Role:       workflows.RoleSupplier,
+			Type:       workflows.ReceiverMerchant,
+			Account:    h.sup,
+			Rate:       h.rate(5),
+		},
 	}
 	for _, r := range rules {
 		if r.Rate.IsPositive() && h.rng.IntN(4) > 0 {
@@ -283,7 +339,11 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 func (h *history) faults() {
 	var f wxsim.Faults
 	if h.rng.IntN(3) == 0 {
-		f.SystemErrorRate = map[string]float64{"/v3/ecommerce/profitsharing": 0.15, "/v3/ecommerce/refunds": 0.15, "/v3/ecommerce/subsidies": 0.15}
+		f.SystemErrorRate = map[string]float64{
+			"/v3/ecommerce/profitsharing": 0.15,
+			"/v3/ecommerce/refunds":       0.15,
+			"/v3/ecommerce/subsidies":     0.15,
+		}
 		f.FrequencyLimitedRate = map[string]float64{"/v3/ecommerce/profitsharing/returnorders": 0.1}
 		h.count("faulty channel")
 	}
@@ -309,7 +369,9 @@ func (h *history) runSubOrders() {
 	}
 }
 
-var quiet = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 4})))
+var quiet = tlog.NewStructuredLogger(
+	slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 4})),
+)
 
 func (h *history) runSubOrder(s *subRun) {
 	var suite testsuite.WorkflowTestSuite
@@ -319,8 +381,13 @@ func (h *history) runSubOrder(s *subRun) {
 	env.RegisterActivity(h.w.acts)
 	env.SetStartTime(s.in.PaidAt)
 	env.SetTestTimeout(2 * time.Minute)
-	p := &player{h: h, env: env, s: s, rng: rand.New(rand.NewPCG(h.seed, uint64(len(s.in.Ref.SubOrderNo))+uint64(s.in.N)<<8)),
-		settled: map[string]bool{}}
+	p := &player{
+		h:       h,
+		env:     env,
+		s:       s,
+		rng:     rand.New(rand.NewPCG(h.seed, uint64(len(s.in.Ref.SubOrderNo))+uint64(s.in.N)<<8)),
+		settled: map[string]bool{},
+	}
 	p.schedule()
 	env.ExecuteWorkflow(workflows.SubOrder, s.in)
 	if p.unexpected != "" {
@@ -477,7 +544,10 @@ func (p *player) tick() {
 	}
 	if st.WaitingFor == "receiver:sim-"+p.h.tag+"-s1:balance" {
 		p.h.topUpSupplier()
-		p.env.SignalWorkflow(workflows.SignalReceiverToppedUp, workflows.ReceiverToppedUp{ReceiverID: "sim-" + p.h.tag + "-s1"})
+		p.env.SignalWorkflow(
+			workflows.SignalReceiverToppedUp,
+			workflows.ReceiverToppedUp{ReceiverID: "sim-" + p.h.tag + "-s1"},
+		)
 	}
 	if st.Status == workflows.StatusNeedsAttention && st.LastError != nil {
 		p.opsAct(st)
@@ -503,11 +573,19 @@ func (p *player) opsAct(st workflows.SubOrderState) {
 	case workflows.ErrTypeChannelRejected + ".NOT_ENOUGH": // the shop lacks available money: it sells, then ops resume
 		p.h.fund(shop{id: p.s.in.Ref.MerchantID, subMchID: p.s.in.Ref.SubMchID}, p.s.in.Amount)
 	default:
-		p.unexpected = fmt.Sprintf("NEEDS_ATTENTION at %s: %s: %s", st.LastError.Step, st.LastError.Type, st.LastError.Message)
+		p.unexpected = fmt.Sprintf(
+			"NEEDS_ATTENTION at %s: %s: %s",
+			st.LastError.Step,
+			st.LastError.Type,
+			st.LastError.Message,
+		)
 		return
 	}
 	p.h.count("ops: " + st.LastError.Type)
-	p.env.SignalWorkflow(workflows.SignalResume, workflows.ResumeRequest{By: "ops:sim", Reason: "documented action applied"})
+	p.env.SignalWorkflow(
+		workflows.SignalResume,
+		workflows.ResumeRequest{By: "ops:sim", Reason: "documented action applied"},
+	)
 }
 
 func (h *history) topUpSupplier() {
@@ -611,7 +689,14 @@ func (h *history) checkSubOrder(ctx context.Context, s *subRun) {
 		}
 	}
 	if t.Paid != s.in.Amount || t.Refunded != refunded || t.Shared-t.Returned != s.final.Shared-returned(s.final) {
-		h.t.Errorf("seed %d: %s: ledger %+v; process refunded %s, shared %s", h.seed, s.in.Ref.SubOrderNo, t, refunded, s.final.Shared)
+		h.t.Errorf(
+			"seed %d: %s: ledger %+v; process refunded %s, shared %s",
+			h.seed,
+			s.in.Ref.SubOrderNo,
+			t,
+			refunded,
+			s.final.Shared,
+		)
 	}
 	h.count("sub-orders")
 	h.count("refunds paid: " + strconv.Itoa(len(s.final.Refunds)))

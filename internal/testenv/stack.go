@@ -95,7 +95,9 @@ func TemporalClient(t testing.TB) client.Client {
 	ns := os.Getenv("TEMPORAL_NAMESPACE")
 	// The SDK's default logger prints every activity at DEBUG; tests keep its warnings only.
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c, err := client.Dial(Keyring(t).Sealed(client.Options{HostPort: addr, Namespace: ns, Logger: tlog.NewStructuredLogger(quiet)}))
+	c, err := client.Dial(
+		Keyring(t).Sealed(client.Options{HostPort: addr, Namespace: ns, Logger: tlog.NewStructuredLogger(quiet)}),
+	)
 	if err != nil {
 		t.Fatalf("dial Temporal at %s: %v", addr, err)
 	}
@@ -109,7 +111,13 @@ func PlainTemporalClient(t testing.TB) client.Client {
 	t.Helper()
 	addr := need(t, "TEMPORAL_ADDRESS")
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c, err := client.Dial(client.Options{HostPort: addr, Namespace: os.Getenv("TEMPORAL_NAMESPACE"), Logger: tlog.NewStructuredLogger(quiet)})
+	c, err := client.Dial(
+		client.Options{
+			HostPort:  addr,
+			Namespace: os.Getenv("TEMPORAL_NAMESPACE"),
+			Logger:    tlog.NewStructuredLogger(quiet),
+		},
+	)
 	if err != nil {
 		t.Fatalf("dial Temporal at %s: %v", addr, err)
 	}

@@ -55,7 +55,9 @@ func StartWeChat(t testing.TB, limits channels.Limits, subMchIDs ...string) *WeC
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim.RegisterPlatform(wxsim.Platform{MchID: SpMchID, CertSerial: CertSerial, PublicKey: &MerchantKey().PublicKey, APIv3Key: APIv3Key})
+	sim.RegisterPlatform(
+		wxsim.Platform{MchID: SpMchID, CertSerial: CertSerial, PublicKey: &MerchantKey().PublicKey, APIv3Key: APIv3Key},
+	)
 	for _, id := range subMchIDs {
 		sim.AddSubMerchant(id)
 	}

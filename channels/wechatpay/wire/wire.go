@@ -372,8 +372,8 @@ type BusinessLicenseInfo struct {
 type IDCardInfo struct {
 	IDCardCopy           string `json:"id_card_copy"`
 	IDCardNational       string `json:"id_card_national"`
-	IDCardName           string `json:"id_card_name" encryption:"EM_APIV3"`
-	IDCardNumber         string `json:"id_card_number" encryption:"EM_APIV3"`
+	IDCardName           string `json:"id_card_name"             encryption:"EM_APIV3"`
+	IDCardNumber         string `json:"id_card_number"           encryption:"EM_APIV3"`
 	IDCardValidTimeBegin string `json:"id_card_valid_time_begin"`
 	IDCardValidTime      string `json:"id_card_valid_time"`
 }
@@ -381,17 +381,17 @@ type IDCardInfo struct {
 type AccountInfo struct {
 	BankAccountType string `json:"bank_account_type"`
 	AccountBank     string `json:"account_bank"`
-	AccountName     string `json:"account_name" encryption:"EM_APIV3"`
+	AccountName     string `json:"account_name"      encryption:"EM_APIV3"`
 	BankAddressCode string `json:"bank_address_code"`
-	AccountNumber   string `json:"account_number" encryption:"EM_APIV3"`
+	AccountNumber   string `json:"account_number"    encryption:"EM_APIV3"`
 }
 
 type ContactInfo struct {
 	ContactType         string `json:"contact_type"`
-	ContactName         string `json:"contact_name" encryption:"EM_APIV3"`
+	ContactName         string `json:"contact_name"                     encryption:"EM_APIV3"`
 	ContactIDCardNumber string `json:"contact_id_card_number,omitempty" encryption:"EM_APIV3"`
-	MobilePhone         string `json:"mobile_phone" encryption:"EM_APIV3"`
-	ContactEmail        string `json:"contact_email,omitempty" encryption:"EM_APIV3"`
+	MobilePhone         string `json:"mobile_phone"                     encryption:"EM_APIV3"`
+	ContactEmail        string `json:"contact_email,omitempty"          encryption:"EM_APIV3"`
 }
 
 type SalesSceneInfo struct {

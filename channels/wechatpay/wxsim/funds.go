@@ -61,7 +61,12 @@ func (s *Sim) balance(_ *Platform, r *http.Request, _ []byte) (int, any, *apiErr
 	if m == nil {
 		return 0, nil, fail(http.StatusNotFound, "MCH_NOT_EXISTS", "no sub-merchant %s", id)
 	}
-	return 0, wire.BalanceResponse{SubMchID: id, AccountType: "BASIC", AvailableAmount: m.available, PendingAmount: m.frozen}, nil
+	return 0, wire.BalanceResponse{
+		SubMchID:        id,
+		AccountType:     "BASIC",
+		AvailableAmount: m.available,
+		PendingAmount:   m.frozen,
+	}, nil
 }
 
 func (s *Sim) withdraw(p *Platform, _ *http.Request, body []byte) (int, any, *apiError) {
@@ -74,7 +79,11 @@ func (s *Sim) withdraw(p *Platform, _ *http.Request, body []byte) (int, any, *ap
 		if e := reused(w.body, key, "out_request_no"); e != nil {
 			return 0, nil, e
 		}
-		return 0, wire.WithdrawState{SubMchID: req.SubMchID, WithdrawID: w.state.WithdrawID, OutRequestNo: req.OutRequestNo}, nil
+		return 0, wire.WithdrawState{
+			SubMchID:     req.SubMchID,
+			WithdrawID:   w.state.WithdrawID,
+			OutRequestNo: req.OutRequestNo,
+		}, nil
 	}
 	m := s.subs[req.SubMchID]
 	switch {
@@ -85,14 +94,29 @@ func (s *Sim) withdraw(p *Platform, _ *http.Request, body []byte) (int, any, *ap
 	case !outRequestNoRe.MatchString(req.OutRequestNo):
 		return 0, nil, paramError("out_request_no", "1..32 letters and digits")
 	case req.Amount > m.available:
-		return 0, nil, fail(http.StatusForbidden, channels.CodeNotEnough, "available balance %d fen, asked %d", m.available, req.Amount)
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeNotEnough,
+			"available balance %d fen, asked %d",
+			m.available,
+			req.Amount,
+		)
 	}
 	m.available -= req.Amount
 	now := s.now().Format(time.RFC3339)
-	w := &withdrawal{body: key, state: wire.WithdrawState{SubMchID: req.SubMchID, SpMchID: p.MchID, Status: channels.WithdrawCreated,
-		WithdrawID: s.nextID("W"), OutRequestNo: req.OutRequestNo, Amount: req.Amount, CreateTime: now, UpdateTime: now}}
+	w := &withdrawal{
+		body: key,
+		state: wire.WithdrawState{SubMchID: req.SubMchID, SpMchID: p.MchID, Status: channels.WithdrawCreated,
+			WithdrawID: s.nextID(
+				"W",
+			), OutRequestNo: req.OutRequestNo, Amount: req.Amount, CreateTime: now, UpdateTime: now},
+	}
 	s.withdrawals[req.SubMchID+"/"+req.OutRequestNo] = w
-	return 0, wire.WithdrawState{SubMchID: req.SubMchID, WithdrawID: w.state.WithdrawID, OutRequestNo: req.OutRequestNo}, nil
+	return 0, wire.WithdrawState{
+		SubMchID:     req.SubMchID,
+		WithdrawID:   w.state.WithdrawID,
+		OutRequestNo: req.OutRequestNo,
+	}, nil
 }
 
 func (s *Sim) queryWithdraw(_ *Platform, r *http.Request, _ []byte) (int, any, *apiError) {
@@ -337,8 +361,25 @@ func (s *Sim) tradeBill(day, sub string) string {
 	sort.Slice(subs, func(i, j int) bool { return subs[i].transactionID < subs[j].transactionID })
 	for _, so := range subs {
 		amt := so.wire.Amount.TotalAmount
-		lines = append(lines, billLine(so.paidAt.Format("2006-01-02 15:04:05"), so.order.req.CombineAppID, so.wire.MchID,
-			so.wire.SubMchID, so.transactionID, so.wire.OutTradeNo, "JSAPI", "SUCCESS", yuan(amt), "0", "0", "0.00", "", yuan(amt)))
+		lines = append(
+			lines,
+			billLine(
+				so.paidAt.Format("2006-01-02 15:04:05"),
+				so.order.req.CombineAppID,
+				so.wire.MchID,
+				so.wire.SubMchID,
+				so.transactionID,
+				so.wire.OutTradeNo,
+				"JSAPI",
+				"SUCCESS",
+				yuan(amt),
+				"0",
+				"0",
+				"0.00",
+				"",
+				yuan(amt),
+			),
+		)
 		count, settled, total = count+1, settled+amt, total+amt
 	}
 	var rfs []*refund
@@ -351,12 +392,32 @@ func (s *Sim) tradeBill(day, sub string) string {
 	sort.Slice(rfs, func(i, j int) bool { return rfs[i].state.RefundID < rfs[j].state.RefundID })
 	for _, rf := range rfs {
 		so := rf.sub
-		lines = append(lines, billLine(rf.state.CreateTime[:10]+" "+rf.state.CreateTime[11:19], so.order.req.CombineAppID, so.wire.MchID,
-			so.wire.SubMchID, so.transactionID, so.wire.OutTradeNo, "JSAPI", "REFUND", "0.00", rf.state.RefundID, rf.state.OutRefundNo,
-			yuan(rf.state.Amount.Refund), rf.state.Status, yuan(so.wire.Amount.TotalAmount)))
+		lines = append(
+			lines,
+			billLine(
+				rf.state.CreateTime[:10]+" "+rf.state.CreateTime[11:19],
+				so.order.req.CombineAppID,
+				so.wire.MchID,
+				so.wire.SubMchID,
+				so.transactionID,
+				so.wire.OutTradeNo,
+				"JSAPI",
+				"REFUND",
+				"0.00",
+				rf.state.RefundID,
+				rf.state.OutRefundNo,
+				yuan(rf.state.Amount.Refund),
+				rf.state.Status,
+				yuan(so.wire.Amount.TotalAmount),
+			),
+		)
 		count, refunded = count+1, refunded+rf.state.Amount.Refund
 	}
-	lines = append(lines, wire.TradeBillSummary, billLine(fmt.Sprint(count), yuan(settled), yuan(refunded), yuan(total)))
+	lines = append(
+		lines,
+		wire.TradeBillSummary,
+		billLine(fmt.Sprint(count), yuan(settled), yuan(refunded), yuan(total)),
+	)
 	return strings.Join(lines, "\r\n") + "\r\n"
 }
 
@@ -364,27 +425,52 @@ func (s *Sim) sharingBill(day, sub string) string {
 	lines := []string{wire.SharingBillHeader}
 	var shs []*sharing
 	for _, sh := range s.sharings {
-		if billDay(sh.created) == day && (sub == "" || sh.state.SubMchID == sub) && sh.state.Status == channels.SharingFinished {
+		if billDay(sh.created) == day && (sub == "" || sh.state.SubMchID == sub) &&
+			sh.state.Status == channels.SharingFinished {
 			shs = append(shs, sh)
 		}
 	}
 	sort.Slice(shs, func(i, j int) bool { return shs[i].state.OrderID < shs[j].state.OrderID })
 	for _, sh := range shs {
 		for _, rc := range sh.state.Receivers {
-			lines = append(lines, billLine(sh.created.Format("2006-01-02 15:04:05"), sh.state.SubMchID, sh.state.TransactionID,
-				sh.state.OrderID, sh.state.OutOrderNo, "分账", rc.Type, rc.ReceiverAccount, yuan(rc.Amount), rc.Result))
+			lines = append(
+				lines,
+				billLine(
+					sh.created.Format("2006-01-02 15:04:05"),
+					sh.state.SubMchID,
+					sh.state.TransactionID,
+					sh.state.OrderID,
+					sh.state.OutOrderNo,
+					"分账",
+					rc.Type,
+					rc.ReceiverAccount,
+					yuan(rc.Amount),
+					rc.Result,
+				),
+			)
 		}
 	}
 	var rets []*returnOrder
 	for _, ro := range s.returns {
-		if ro.state.Result == channels.ReturnSuccess && (sub == "" || ro.state.SubMchID == sub) && strings.HasPrefix(ro.state.FinishTime, day) {
+		if ro.state.Result == channels.ReturnSuccess && (sub == "" || ro.state.SubMchID == sub) &&
+			strings.HasPrefix(ro.state.FinishTime, day) {
 			rets = append(rets, ro)
 		}
 	}
 	sort.Slice(rets, func(i, j int) bool { return rets[i].state.ReturnNo < rets[j].state.ReturnNo })
 	for _, ro := range rets {
-		lines = append(lines, billLine(ro.state.FinishTime[:10]+" "+ro.state.FinishTime[11:19], ro.state.SubMchID, "",
-			ro.state.ReturnNo, ro.state.OutReturnNo, "回退", channels.ReceiverMerchant, ro.state.ReturnMchID, yuan(ro.state.Amount), ro.state.Result))
+		lines = append(lines, billLine(
+			ro.state.FinishTime[:10]+" "+ro.state.FinishTime[11:19],
+			ro.state.SubMchID,
+			"",
+			ro.state.ReturnNo,
+			ro.state.OutReturnNo,
+			"回退",
+			channels.ReceiverMerchant,
+			ro.state.ReturnMchID,
+			yuan(ro.state.Amount),
+			ro.state.Result,
+		))
 	}
 	return strings.Join(lines, "\r\n") + "\r\n"
 }

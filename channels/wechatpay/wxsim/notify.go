@@ -116,13 +116,21 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 		controlReply(w, nil, err)
 	})
 	mux.HandleFunc("POST /sim/refunds/{sub}/{no}/settle", func(w http.ResponseWriter, r *http.Request) {
-		controlReply(w, nil, s.SettleRefund(r.PathValue("sub"), r.PathValue("no"), r.URL.Query().Get("abnormal") == "1"))
+		controlReply(
+			w,
+			nil,
+			s.SettleRefund(r.PathValue("sub"), r.PathValue("no"), r.URL.Query().Get("abnormal") == "1"),
+		)
 	})
 	mux.HandleFunc("GET /sim/balances/{sub}", func(w http.ResponseWriter, r *http.Request) {
 		controlReply(w, s.Balance(r.PathValue("sub")), nil)
 	})
 	mux.HandleFunc("GET /sim/receivers/{type}/{account}", func(w http.ResponseWriter, r *http.Request) {
-		controlReply(w, map[string]int64{"balance": s.ReceiverBalance(r.PathValue("type"), r.PathValue("account"))}, nil)
+		controlReply(
+			w,
+			map[string]int64{"balance": s.ReceiverBalance(r.PathValue("type"), r.PathValue("account"))},
+			nil,
+		)
 	})
 	mux.HandleFunc("PUT /sim/faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Faults

@@ -21,21 +21,37 @@ func (s *Sim) subsidyCreate(_ *Platform, _ *http.Request, body []byte) (int, any
 	}
 	if so.subsidised {
 		if so.subsidy != req.Amount {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "the order was already subsidised with %d fen", so.subsidy)
+			return 0, nil, fail(
+				http.StatusBadRequest,
+				channels.CodeInvalidRequest,
+				"the order was already subsidised with %d fen",
+				so.subsidy,
+			)
 		}
 		return 0, s.subsidyState(so, req), nil // re-entrant with identical parameters
 	}
 	switch {
 	case so.wire.SettleInfo == nil || so.wire.SettleInfo.SubsidyAmount == 0:
-		return 0, nil, fail(http.StatusForbidden, channels.CodeNoAuth, "the order was not placed with settle_info.subsidy_amount")
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeNoAuth,
+			"the order was not placed with settle_info.subsidy_amount",
+		)
 	case so.sharingCount > 0 || so.finished:
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "subsidies must come before any sharing")
+		return 0, nil, fail(
+			http.StatusBadRequest,
+			channels.CodeInvalidRequest,
+			"subsidies must come before any sharing",
+		)
 	case so.subsidyCanceled:
 		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "the order's subsidy was cancelled")
 	case req.Amount <= 0 || req.Amount > so.wire.SettleInfo.SubsidyAmount:
 		return 0, nil, paramError("amount", "1..%d fen (the order's subsidy_amount)", so.wire.SettleInfo.SubsidyAmount)
 	case req.Amount < so.wire.SettleInfo.SubsidyAmount && req.RefundID == "":
-		return 0, nil, paramError("refund_id", "a subsidy below the order's subsidy_amount needs the refund that lowered it")
+		return 0, nil, paramError(
+			"refund_id",
+			"a subsidy below the order's subsidy_amount needs the refund that lowered it",
+		)
 	}
 	so.subsidised, so.subsidy = true, req.Amount
 	so.unsplit += req.Amount
@@ -44,8 +60,15 @@ func (s *Sim) subsidyCreate(_ *Platform, _ *http.Request, body []byte) (int, any
 }
 
 func (s *Sim) subsidyState(so *subOrder, req wire.SubsidyRequest) wire.SubsidyState {
-	return wire.SubsidyState{SubMchID: req.SubMchID, TransactionID: req.TransactionID, SubsidyID: "sub-" + so.transactionID,
-		Description: req.Description, Amount: so.subsidy, Result: "SUCCESS", SuccessTime: so.successTime}
+	return wire.SubsidyState{
+		SubMchID:      req.SubMchID,
+		TransactionID: req.TransactionID,
+		SubsidyID:     "sub-" + so.transactionID,
+		Description:   req.Description,
+		Amount:        so.subsidy,
+		Result:        "SUCCESS",
+		SuccessTime:   so.successTime,
+	}
 }
 
 // subsidyReturn gives (part of) the subsidy back after a refund: one return per refund, total ≤ the subsidy.
@@ -70,9 +93,18 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 	case rf == nil || rf.sub != so:
 		return 0, nil, paramError("refund_id", "no refund %s of this order", req.RefundID)
 	case rf.subsidyReturnUsed:
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "refund %s already had its subsidy return", req.RefundID)
+		return 0, nil, fail(
+			http.StatusBadRequest,
+			channels.CodeInvalidRequest,
+			"refund %s already had its subsidy return",
+			req.RefundID,
+		)
 	case req.Amount <= 0 || so.subsidyReturned+req.Amount > so.subsidy:
-		return 0, nil, paramError("amount", "at most the %d fen of subsidy not yet returned", so.subsidy-so.subsidyReturned)
+		return 0, nil, paramError(
+			"amount",
+			"at most the %d fen of subsidy not yet returned",
+			so.subsidy-so.subsidyReturned,
+		)
 	}
 	account := ""
 	switch len(req.From) {
@@ -110,10 +142,19 @@ func (s *Sim) subsidyCancel(_ *Platform, _ *http.Request, body []byte) (int, any
 		return 0, nil, e
 	}
 	if so.sharingCount > 0 || so.subsidised {
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "cancel only before subsidy and sharing")
+		return 0, nil, fail(
+			http.StatusBadRequest,
+			channels.CodeInvalidRequest,
+			"cancel only before subsidy and sharing",
+		)
 	}
 	so.subsidyCanceled = true
-	return 0, wire.SubsidyCancelResponse{SubMchID: req.SubMchID, TransactionID: req.TransactionID, Result: "SUCCESS", Description: req.Description}, nil
+	return 0, wire.SubsidyCancelResponse{
+		SubMchID:      req.SubMchID,
+		TransactionID: req.TransactionID,
+		Result:        "SUCCESS",
+		Description:   req.Description,
+	}, nil
 }
 
 // refundApply accepts a refund from the order's frozen funds (before finish) or the available balance.
@@ -149,9 +190,20 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 	case req.Amount.Total != total:
 		return 0, nil, paramError("amount.total", "must be the order's %d fen", total)
 	case req.Amount.Refund <= 0 || so.refunded+req.Amount.Refund > total:
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "refund of %d fen exceeds the %d fen refundable", req.Amount.Refund, total-so.refunded)
+		return 0, nil, fail(
+			http.StatusBadRequest,
+			channels.CodeInvalidRequest,
+			"refund of %d fen exceeds the %d fen refundable",
+			req.Amount.Refund,
+			total-so.refunded,
+		)
 	case so.refundCount >= int64(s.limits.MaxRefundsPerOrder):
-		return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "at most %d refunds per order", s.limits.MaxRefundsPerOrder)
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeRuleLimit,
+			"at most %d refunds per order",
+			s.limits.MaxRefundsPerOrder,
+		)
 	}
 	for _, sh := range s.sharings {
 		if sh.sub == so && s.progressSharing(sh).Status == channels.SharingProcessing {
@@ -161,7 +213,11 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 	switch req.RefundAccount {
 	case "", wire.RefundSourceSubMerchant:
 	case wire.RefundSourcePartnerAdvance:
-		return 0, nil, fail(http.StatusForbidden, channels.CodeNoAuth, "platform advance (垫付) is not activated for this platform")
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeNoAuth,
+			"platform advance (垫付) is not activated for this platform",
+		)
 	default:
 		return 0, nil, paramError("refund_account", "REFUND_SOURCE_SUB_MERCHANT or REFUND_SOURCE_PARTNER_ADVANCE")
 	}
@@ -173,8 +229,14 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 		account = wire.FundsUnavailable // the documented default while the order is pending split
 	}
 	if account == wire.FundsUnavailable && so.unsplit < req.Amount.Refund {
-		return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "申请退款金额大于剩余未分账金额 (%d fen unsplit, %d asked): "+
-			"wait for sharing to finish, or refund from funds_account=AVAILABLE", so.unsplit, req.Amount.Refund)
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeRuleLimit,
+			"申请退款金额大于剩余未分账金额 (%d fen unsplit, %d asked): "+
+				"wait for sharing to finish, or refund from funds_account=AVAILABLE",
+			so.unsplit,
+			req.Amount.Refund,
+		)
 	}
 	if account == "" {
 		account = wire.FundsAvailable // finished, or never frozen
@@ -186,10 +248,18 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 	so.refundCount++
 	so.state = channels.TradeRefund
 	rf := &refund{body: key, sub: so, notifyURL: req.NotifyURL, platform: p, state: wire.RefundState{
-		RefundID: s.nextID("5030"), OutRefundNo: req.OutRefundNo, TransactionID: so.transactionID, OutTradeNo: so.wire.OutTradeNo,
+		RefundID: s.nextID(
+			"5030",
+		), OutRefundNo: req.OutRefundNo, TransactionID: so.transactionID, OutTradeNo: so.wire.OutTradeNo,
 		Channel: "ORIGINAL", UserReceivedAccount: "支付用户零钱", CreateTime: s.now().Format(time.RFC3339), Status: channels.RefundProcessing,
 		RefundAccount: wire.RefundSourceSubMerchant, FundsAccount: account, PromotionDetail: []any{},
-		Amount: wire.RefundAmount{Refund: req.Amount.Refund, Total: total, PayerTotal: total, PayerRefund: req.Amount.Refund, Currency: "CNY"}}}
+		Amount: wire.RefundAmount{
+			Refund:      req.Amount.Refund,
+			Total:       total,
+			PayerTotal:  total,
+			PayerRefund: req.Amount.Refund,
+			Currency:    "CNY",
+		}}}
 	s.refunds[req.SubMchID+"/"+req.OutRefundNo] = rf
 	s.refundsByID[rf.state.RefundID] = rf
 	return 0, rf.state, nil
@@ -257,14 +327,32 @@ func (s *Sim) takeFunds(so *subOrder, amount int64, account, what string) *apiEr
 	}
 	switch {
 	case account == wire.FundsUnavailable && !s.pendingSplit(so):
-		return fail(http.StatusForbidden, channels.CodeRuleLimit, "the order is not pending split: no frozen money to take")
+		return fail(
+			http.StatusForbidden,
+			channels.CodeRuleLimit,
+			"the order is not pending split: no frozen money to take",
+		)
 	case account == wire.FundsUnavailable && so.unsplit < amount:
-		return fail(http.StatusForbidden, channels.CodeNotEnough, "the order has %d fen unsplit, the %s needs %d", so.unsplit, what, amount)
+		return fail(
+			http.StatusForbidden,
+			channels.CodeNotEnough,
+			"the order has %d fen unsplit, the %s needs %d",
+			so.unsplit,
+			what,
+			amount,
+		)
 	case account == wire.FundsUnavailable:
 		so.unsplit -= amount
 		m.frozen -= amount
 	case m.available < amount:
-		return fail(http.StatusForbidden, channels.CodeNotEnough, "the sub-merchant lacks %d fen for the %s (available %d)", amount, what, m.available)
+		return fail(
+			http.StatusForbidden,
+			channels.CodeNotEnough,
+			"the sub-merchant lacks %d fen for the %s (available %d)",
+			amount,
+			what,
+			m.available,
+		)
 	default:
 		m.available -= amount
 	}

@@ -102,7 +102,12 @@ func (s *Sim) createCombined(p *Platform, r *http.Request, body []byte) (int, an
 		case so.Amount.TotalAmount <= 0:
 			return 0, nil, paramError(field+".amount.total_amount", "must be positive")
 		case s.subs[so.SubMchID] == nil:
-			return 0, nil, fail(http.StatusForbidden, channels.CodeNoAuth, "sub_mchid %s is not a sub-merchant of this platform", so.SubMchID)
+			return 0, nil, fail(
+				http.StatusForbidden,
+				channels.CodeNoAuth,
+				"sub_mchid %s is not a sub-merchant of this platform",
+				so.SubMchID,
+			)
 		case seen[so.OutTradeNo] || len(so.OutTradeNo) < 6 || len(so.OutTradeNo) > 32:
 			return 0, nil, paramError(field+".out_trade_no", "6..32 characters, unique in the order")
 		case so.SettleInfo != nil && so.SettleInfo.SubsidyAmount > 0 && !so.SettleInfo.ProfitSharing:
@@ -113,7 +118,11 @@ func (s *Sim) createCombined(p *Platform, r *http.Request, body []byte) (int, an
 	key := canonical(req)
 	if o := s.combined[req.CombineOutTradeNo]; o != nil {
 		if !sameRequest(o.body, key) {
-			return 0, nil, fail(http.StatusForbidden, channels.CodeOutTradeNoUsed, "combine_out_trade_no reused with different parameters")
+			return 0, nil, fail(
+				http.StatusForbidden,
+				channels.CodeOutTradeNoUsed,
+				"combine_out_trade_no reused with different parameters",
+			)
 		}
 		return 0, s.payParams(scene, o), nil
 	}
@@ -128,7 +137,9 @@ func (s *Sim) createCombined(p *Platform, r *http.Request, body []byte) (int, an
 func (s *Sim) payParams(scene string, o *combinedOrder) wire.CombineResponse {
 	switch scene {
 	case "h5":
-		return wire.CombineResponse{H5URL: "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=" + o.prepayID}
+		return wire.CombineResponse{
+			H5URL: "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=" + o.prepayID,
+		}
 	case "native":
 		return wire.CombineResponse{CodeURL: "weixin://wxpay/bizpayurl?pr=" + o.prepayID}
 	}
@@ -174,7 +185,10 @@ func (s *Sim) closeCombined(_ *Platform, r *http.Request, body []byte) (int, any
 		return 0, nil, e
 	}
 	if len(req.SubOrders) != len(o.subOrders) {
-		return 0, nil, paramError("sub_orders", "list every sub-order of the combined order; partial close is not supported")
+		return 0, nil, paramError(
+			"sub_orders",
+			"list every sub-order of the combined order; partial close is not supported",
+		)
 	}
 	for i, so := range req.SubOrders {
 		if so.OutTradeNo != o.subOrders[i].wire.OutTradeNo || so.SubMchID != o.subOrders[i].wire.SubMchID {
@@ -237,7 +251,13 @@ func (s *Sim) Pay(outTradeNo string) error {
 func (s *Sim) paidSubOrder(subMchID, transactionID string) (*subOrder, *apiError) {
 	so := s.byTx[transactionID]
 	if so == nil || so.wire.SubMchID != subMchID {
-		return nil, fail(http.StatusNotFound, channels.CodeOrderNotExist, "transaction %s of sub_mchid %s does not exist", transactionID, subMchID)
+		return nil, fail(
+			http.StatusNotFound,
+			channels.CodeOrderNotExist,
+			"transaction %s of sub_mchid %s does not exist",
+			transactionID,
+			subMchID,
+		)
 	}
 	return so, nil
 }
@@ -260,7 +280,10 @@ func (s *Sim) share(p *Platform, _ *http.Request, body []byte) (int, any, *apiEr
 		}
 		name, err := s.decryptField(req.Receivers[i].ReceiverName)
 		if err != nil {
-			return 0, nil, paramError("receivers.receiver_name", "cannot decrypt: encrypt it with the WeChat Pay public key")
+			return 0, nil, paramError(
+				"receivers.receiver_name",
+				"cannot decrypt: encrypt it with the WeChat Pay public key",
+			)
 		}
 		req.Receivers[i].ReceiverName = name
 	}
@@ -283,11 +306,20 @@ func (s *Sim) share(p *Platform, _ *http.Request, body []byte) (int, any, *apiEr
 	case so.finished:
 		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "the order's sharing is finished")
 	case so.sharingCount >= s.limits.MaxSharingsPerOrder:
-		return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "at most %d sharing requests per order", s.limits.MaxSharingsPerOrder)
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeRuleLimit,
+			"at most %d sharing requests per order",
+			s.limits.MaxSharingsPerOrder,
+		)
 	case s.faults.EnforceSharingDelay && s.now().Sub(so.paidAt) < 30*time.Second:
 		return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "sharing can start about 30 s after payment")
 	case so.wire.SettleInfo.SubsidyAmount > 0 && !so.subsidised && !so.subsidyCanceled:
-		return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "pay or cancel the order's subsidy before sharing")
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeRuleLimit,
+			"pay or cancel the order's subsidy before sharing",
+		)
 	}
 	var total int64
 	for i, rc := range req.Receivers {
@@ -296,7 +328,12 @@ func (s *Sim) share(p *Platform, _ *http.Request, body []byte) (int, any, *apiEr
 			return 0, nil, paramError(field+".amount", "must be positive")
 		}
 		if rc.ReceiverAccount != p.MchID && s.receivers[rc.Type+"/"+rc.ReceiverAccount] == nil {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "receiver %s is not added", rc.ReceiverAccount)
+			return 0, nil, fail(
+				http.StatusBadRequest,
+				channels.CodeInvalidRequest,
+				"receiver %s is not added",
+				rc.ReceiverAccount,
+			)
 		}
 		if rc.Type == channels.ReceiverPersonal && req.AppID == "" {
 			return 0, nil, paramError("appid", "required when a receiver is PERSONAL_OPENID")
@@ -304,11 +341,23 @@ func (s *Sim) share(p *Platform, _ *http.Request, body []byte) (int, any, *apiEr
 		total += rc.Amount
 	}
 	if total > so.unsplit {
-		return 0, nil, fail(http.StatusForbidden, channels.CodeNotEnough, "the order has %d fen left to share, asked %d", so.unsplit, total)
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeNotEnough,
+			"the order has %d fen left to share, asked %d",
+			so.unsplit,
+			total,
+		)
 	}
 	if so.sharedToOthers+total > s.maxShareable(so) {
-		return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "sharing %d fen would exceed %s of the order (cap %d fen)",
-			so.sharedToOthers+total, s.limits.MaxSharingRatio.String(), s.maxShareable(so))
+		return 0, nil, fail(
+			http.StatusForbidden,
+			channels.CodeRuleLimit,
+			"sharing %d fen would exceed %s of the order (cap %d fen)",
+			so.sharedToOthers+total,
+			s.limits.MaxSharingRatio.String(),
+			s.maxShareable(so),
+		)
 	}
 	// Accepted: the money leaves the order's frozen funds now; receivers get it when the request is processed.
 	so.unsplit -= total
@@ -319,8 +368,11 @@ func (s *Sim) share(p *Platform, _ *http.Request, body []byte) (int, any, *apiEr
 		state: wire.SharingState{SubMchID: req.SubMchID, TransactionID: req.TransactionID, OutOrderNo: req.OutOrderNo,
 			OrderID: s.nextID("3008"), Status: channels.SharingProcessing}}
 	for _, rc := range req.Receivers {
-		sh.state.Receivers = append(sh.state.Receivers, wire.SharingReceiverResult{Type: rc.Type, ReceiverAccount: rc.ReceiverAccount,
-			Amount: rc.Amount, Description: rc.Description, Result: channels.ReceiverPending, DetailID: s.nextID("3600")})
+		sh.state.Receivers = append(
+			sh.state.Receivers,
+			wire.SharingReceiverResult{Type: rc.Type, ReceiverAccount: rc.ReceiverAccount,
+				Amount: rc.Amount, Description: rc.Description, Result: channels.ReceiverPending, DetailID: s.nextID("3600")},
+		)
 	}
 	s.sharings[req.SubMchID+"/"+req.OutOrderNo] = sh
 	return 0, sh.state, nil
@@ -397,16 +449,29 @@ func (s *Sim) finish(_ *Platform, _ *http.Request, body []byte) (int, any, *apiE
 		return 0, nil, e
 	}
 	if so.finished {
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "the order's sharing is already finished")
+		return 0, nil, fail(
+			http.StatusBadRequest,
+			channels.CodeInvalidRequest,
+			"the order's sharing is already finished",
+		)
 	}
 	for _, sh := range s.sharings {
 		if sh.sub == so && sh.state.Status == channels.SharingProcessing {
-			return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "a sharing request of this order is still processing")
+			return 0, nil, fail(
+				http.StatusForbidden,
+				channels.CodeRuleLimit,
+				"a sharing request of this order is still processing",
+			)
 		}
 	}
 	rest := s.unfreezeRest(so)
-	sh := &sharing{body: key, sub: so, created: s.now(), state: wire.SharingState{SubMchID: req.SubMchID, TransactionID: req.TransactionID,
-		OutOrderNo: req.OutOrderNo, OrderID: s.nextID("3008"), Status: channels.SharingFinished, FinishAmount: rest, FinishDescription: req.Description}}
+	sh := &sharing{
+		body:    key,
+		sub:     so,
+		created: s.now(),
+		state: wire.SharingState{SubMchID: req.SubMchID, TransactionID: req.TransactionID,
+			OutOrderNo: req.OutOrderNo, OrderID: s.nextID("3008"), Status: channels.SharingFinished, FinishAmount: rest, FinishDescription: req.Description},
+	}
 	s.sharings[req.SubMchID+"/"+req.OutOrderNo] = sh
 	return 0, sh.state, nil
 }
@@ -474,7 +539,11 @@ func (s *Sim) returnOrder(_ *Platform, _ *http.Request, body []byte) (int, any, 
 		if rc.ReceiverAccount == req.ReturnMchID {
 			found = true
 			if rc.Type != channels.ReceiverMerchant {
-				return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "money shared to a person cannot be returned")
+				return 0, nil, fail(
+					http.StatusForbidden,
+					channels.CodeRuleLimit,
+					"money shared to a person cannot be returned",
+				)
 			}
 			if rc.Result == channels.ReceiverSuccess {
 				got += rc.Amount
@@ -486,15 +555,25 @@ func (s *Sim) returnOrder(_ *Platform, _ *http.Request, body []byte) (int, any, 
 	}
 	var returned int64
 	for _, ro := range s.returns {
-		if ro.state.OutOrderNo == req.OutOrderNo && ro.state.ReturnMchID == req.ReturnMchID && ro.state.Result == channels.ReturnSuccess {
+		if ro.state.OutOrderNo == req.OutOrderNo && ro.state.ReturnMchID == req.ReturnMchID &&
+			ro.state.Result == channels.ReturnSuccess {
 			returned += ro.state.Amount
 		}
 	}
 	if req.Amount <= 0 || returned+req.Amount > got {
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "return of %d fen exceeds the %d fen left to return", req.Amount, got-returned)
+		return 0, nil, fail(
+			http.StatusBadRequest,
+			channels.CodeInvalidRequest,
+			"return of %d fen exceeds the %d fen left to return",
+			req.Amount,
+			got-returned,
+		)
 	}
-	ro := &returnOrder{body: key, state: wire.ReturnState{SubMchID: req.SubMchID, OrderID: sh.state.OrderID, OutOrderNo: req.OutOrderNo,
-		OutReturnNo: req.OutReturnNo, ReturnNo: s.nextID("3005"), ReturnMchID: req.ReturnMchID, Amount: req.Amount}}
+	ro := &returnOrder{
+		body: key,
+		state: wire.ReturnState{SubMchID: req.SubMchID, OrderID: sh.state.OrderID, OutOrderNo: req.OutOrderNo,
+			OutReturnNo: req.OutReturnNo, ReturnNo: s.nextID("3005"), ReturnMchID: req.ReturnMchID, Amount: req.Amount},
+	}
 	recv := s.receiverAccount(channels.ReceiverMerchant, req.ReturnMchID)
 	if recv.balance-recv.spent < req.Amount {
 		ro.state.Result, ro.state.FailReason = channels.ReturnFailed, "ACCOUNT_ABNORMAL"

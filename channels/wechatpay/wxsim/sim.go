@@ -365,11 +365,19 @@ func (s *Sim) authenticate(r *http.Request, body []byte) (*Platform, *apiError) 
 		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "unknown mchid %q", kv["mchid"])
 	}
 	if kv["serial_no"] != p.CertSerial {
-		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "certificate serial does not match the merchant")
+		return nil, fail(
+			http.StatusUnauthorized,
+			channels.CodeSignError,
+			"certificate serial does not match the merchant",
+		)
 	}
 	ts, err := strconv.ParseInt(kv["timestamp"], 10, 64)
 	if err != nil || math.Abs(float64(time.Now().Unix()-ts)) > 300 {
-		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "timestamp missing or more than 5 minutes off")
+		return nil, fail(
+			http.StatusUnauthorized,
+			channels.CodeSignError,
+			"timestamp missing or more than 5 minutes off",
+		)
 	}
 	message := fmt.Sprintf("%s\n%s\n%s\n%s\n%s\n", r.Method, r.URL.RequestURI(), kv["timestamp"], kv["nonce_str"], body)
 	if err := verify(p.PublicKey, message, kv["signature"]); err != nil {

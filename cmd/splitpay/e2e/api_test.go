@@ -83,7 +83,8 @@ func TestAPIBadInputNamesTheField(t *testing.T) {
 	}
 	// Nothing was started: the order does not exist.
 	var apiErr *api.Error
-	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/orders/"+ok.OrderNo, "", nil, nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
+	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/orders/"+ok.OrderNo, "", nil, nil); !errors.As(err, &apiErr) ||
+		apiErr.Status != http.StatusNotFound {
 		t.Errorf("after refused creates: %v", err)
 	}
 }
@@ -98,19 +99,27 @@ func TestAPIIdempotencyKey(t *testing.T) {
 		again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Errorf("replay: %d %q / %d %q %v", first.StatusCode, firstBody, again.StatusCode, againBody, again.Header)
 	}
-	other, otherBody := rawPost(t, h.s.APIURL+"/v1/merchants", h.s.APIKey, "idem-1", strings.Replace(body, "Nine", "Ten", 1))
+	other, otherBody := rawPost(
+		t,
+		h.s.APIURL+"/v1/merchants",
+		h.s.APIKey,
+		"idem-1",
+		strings.Replace(body, "Nine", "Ten", 1),
+	)
 	if other.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(otherBody, "IDEMPOTENCY_KEY_REUSED") {
 		t.Errorf("other request under the key: %d %s", other.StatusCode, otherBody)
 	}
 	var m api.MerchantView
-	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/merchants/m9", "", nil, &m); err != nil || m.DisplayName != "Kiln Nine" {
+	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/merchants/m9", "", nil, &m); err != nil ||
+		m.DisplayName != "Kiln Nine" {
 		t.Errorf("the refused request changed the merchant: %+v %v", m, err)
 	}
 	// A bad request's 400 is kept too: repeating it under its key gives the same answer.
 	bad := `{"id":"m10","sub_mchid":"12","display_name":"x"}`
 	r1, b1 := rawPost(t, h.s.APIURL+"/v1/merchants", h.s.APIKey, "idem-2", bad)
 	r2, b2 := rawPost(t, h.s.APIURL+"/v1/merchants", h.s.APIKey, "idem-2", bad)
-	if r1.StatusCode != http.StatusBadRequest || r2.StatusCode != http.StatusBadRequest || !bytes.Equal([]byte(b1), []byte(b2)) {
+	if r1.StatusCode != http.StatusBadRequest || r2.StatusCode != http.StatusBadRequest ||
+		!bytes.Equal([]byte(b1), []byte(b2)) {
 		t.Errorf("400 replay: %d %s / %d %s", r1.StatusCode, b1, r2.StatusCode, b2)
 	}
 }
@@ -122,7 +131,9 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 	no := h.orderNo(1)
 	h.create(h.cart(no)) // an order awaiting payment: not waiting for ops
 	orderWith := func(description string) string {
-		return `{"order_no":"` + h.orderNo(2) + `","sub_orders":[{"merchant_id":"m1","description":"` + description + `","amount":100}]}`
+		return `{"order_no":"` + h.orderNo(
+			2,
+		) + `","sub_orders":[{"merchant_id":"m1","description":"` + description + `","amount":100}]}`
 	}
 	long := func(n int) string { return strings.Repeat("x", n) }
 	cases := []struct {
@@ -131,22 +142,110 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 		field                          string
 	}{
 		{"NUL in an order's text", "POST", "/v1/orders", "", orderWith(`tea\u0000`), 400, "sub_orders[0].description"},
-		{"control character in an order's text", "POST", "/v1/orders", "", orderWith(`tea\u001b[31m`), 400, "sub_orders[0].description"},
+		{
+			"control character in an order's text",
+			"POST",
+			"/v1/orders",
+			"",
+			orderWith(`tea\u001b[31m`),
+			400,
+			"sub_orders[0].description",
+		},
 		{"body not UTF-8", "POST", "/v1/orders", "", orderWith("tea\xff\xfe"), 400, "body"},
-		{"NUL in a merchant's name", "POST", "/v1/merchants", "", `{"id":"m9","sub_mchid":"1900009999","display_name":"Tea\u0000House"}`, 400, "display_name"},
-		{"a sub_mchid another merchant has", "POST", "/v1/merchants", "", `{"id":"m9","sub_mchid":"` + shop1 + `","display_name":"Copycat"}`, 409, ""},
-		{"NUL in a receiver's name", "POST", "/v1/receivers", "", `{"id":"d9","type":"PERSONAL_OPENID","account":"o-d9","name":"Li\u0000","relation":"DISTRIBUTOR"}`, 400, "name"},
-		{"an openid that is no openid", "POST", "/v1/receivers", "", `{"id":"d9","type":"PERSONAL_OPENID","account":"o d9!","name":"Li Lei","relation":"DISTRIBUTOR"}`, 400, "account"},
+		{
+			"NUL in a merchant's name",
+			"POST",
+			"/v1/merchants",
+			"",
+			`{"id":"m9","sub_mchid":"1900009999","display_name":"Tea\u0000House"}`,
+			400,
+			"display_name",
+		},
+		{
+			"a sub_mchid another merchant has",
+			"POST",
+			"/v1/merchants",
+			"",
+			`{"id":"m9","sub_mchid":"` + shop1 + `","display_name":"Copycat"}`,
+			409,
+			"",
+		},
+		{
+			"NUL in a receiver's name",
+			"POST",
+			"/v1/receivers",
+			"",
+			`{"id":"d9","type":"PERSONAL_OPENID","account":"o-d9","name":"Li\u0000","relation":"DISTRIBUTOR"}`,
+			400,
+			"name",
+		},
+		{
+			"an openid that is no openid",
+			"POST",
+			"/v1/receivers",
+			"",
+			`{"id":"d9","type":"PERSONAL_OPENID","account":"o d9!","name":"Li Lei","relation":"DISTRIBUTOR"}`,
+			400,
+			"account",
+		},
 		{"Idempotency-Key not UTF-8", "POST", "/v1/orders", "key-\xff", orderWith("tea"), 400, "Idempotency-Key"},
 		{"Idempotency-Key with a tab", "POST", "/v1/orders", "key\tone", orderWith("tea"), 400, "Idempotency-Key"},
 		{"path id not UTF-8", "GET", "/v1/orders/%FF%FE", "", "", 400, "path"},
 		{"path id with NUL", "GET", "/v1/orders/A%00B", "", "", 400, "path"},
-		{"confirmed_by too long", "POST", "/v1/orders/" + no + "/sub-orders/1/receipt", "", `{"confirmed_by":"` + long(65) + `"}`, 400, "confirmed_by"},
-		{"refund reason too long", "POST", "/v1/orders/" + no + "/sub-orders/1/refunds", "", `{"refund_no":"R1","amount":100,"reason":"` + long(81) + `"}`, 400, "reason"},
-		{"withdrawal remark too long", "POST", "/v1/merchants/m1/withdrawals", "", `{"out_request_no":"W1","amount":100,"remark":"` + long(57) + `"}`, 400, "remark"},
-		{"onboarding name too long", "POST", "/v1/onboardings", "", `{"out_request_no":"OB1","merchant_id":"m8","display_name":"` + long(129) + `"}`, 400, "display_name"},
-		{"resume reason too long", "POST", "/v1/orders/" + no + "/resume", "", `{"by":"ops:ann","reason":"` + long(257) + `"}`, 400, "reason"},
-		{"resume an order not waiting for ops", "POST", "/v1/orders/" + no + "/resume", "", `{"by":"ops:ann","reason":"try"}`, 409, ""},
+		{
+			"confirmed_by too long",
+			"POST",
+			"/v1/orders/" + no + "/sub-orders/1/receipt",
+			"",
+			`{"confirmed_by":"` + long(65) + `"}`,
+			400,
+			"confirmed_by",
+		},
+		{
+			"refund reason too long",
+			"POST",
+			"/v1/orders/" + no + "/sub-orders/1/refunds",
+			"",
+			`{"refund_no":"R1","amount":100,"reason":"` + long(81) + `"}`,
+			400,
+			"reason",
+		},
+		{
+			"withdrawal remark too long",
+			"POST",
+			"/v1/merchants/m1/withdrawals",
+			"",
+			`{"out_request_no":"W1","amount":100,"remark":"` + long(57) + `"}`,
+			400,
+			"remark",
+		},
+		{
+			"onboarding name too long",
+			"POST",
+			"/v1/onboardings",
+			"",
+			`{"out_request_no":"OB1","merchant_id":"m8","display_name":"` + long(129) + `"}`,
+			400,
+			"display_name",
+		},
+		{
+			"resume reason too long",
+			"POST",
+			"/v1/orders/" + no + "/resume",
+			"",
+			`{"by":"ops:ann","reason":"` + long(257) + `"}`,
+			400,
+			"reason",
+		},
+		{
+			"resume an order not waiting for ops",
+			"POST",
+			"/v1/orders/" + no + "/resume",
+			"",
+			`{"by":"ops:ann","reason":"try"}`,
+			409,
+			"",
+		},
 		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
 		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
 	}
@@ -173,7 +272,8 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 	// Nothing was started or stored.
 	var apiErr *api.Error
 	for _, path := range []string{"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1"} {
-		if err := h.api.Do(t.Context(), http.MethodGet, path, "", nil, nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
+		if err := h.api.Do(t.Context(), http.MethodGet, path, "", nil, nil); !errors.As(err, &apiErr) ||
+			apiErr.Status != http.StatusNotFound {
 			t.Errorf("GET %s after refused input: %v", path, err)
 		}
 	}

@@ -31,8 +31,16 @@ var fastSettings = workflows.OrderSettings{PaymentWindow: 2 * time.Minute, Query
 	AutoConfirmAfter: 2 * time.Second, SharePollFirst: 200 * time.Millisecond, SharePollMax: time.Second}
 
 var (
-	fastOnboarding = workflows.OnboardingSettings{PollFirst: 100 * time.Millisecond, PollMax: 500 * time.Millisecond, GiveUpAfter: 10 * time.Minute}
-	fastWithdrawal = workflows.WithdrawalSettings{PollFirst: 100 * time.Millisecond, PollMax: 500 * time.Millisecond, BounceWatch: 3 * time.Second}
+	fastOnboarding = workflows.OnboardingSettings{
+		PollFirst:   100 * time.Millisecond,
+		PollMax:     500 * time.Millisecond,
+		GiveUpAfter: 10 * time.Minute,
+	}
+	fastWithdrawal = workflows.WithdrawalSettings{
+		PollFirst:   100 * time.Millisecond,
+		PollMax:     500 * time.Millisecond,
+		BounceWatch: 3 * time.Second,
+	}
 )
 
 type harness struct {
@@ -176,7 +184,12 @@ func (h *harness) order(orderNo string) api.OrderView {
 
 // waitFor polls the order until cond holds, failing after the deadline with the last state. A 503 (the live
 // query timed out on a busy worker) is what a client retries, so the poll does too.
-func (h *harness) waitFor(orderNo string, within time.Duration, what string, cond func(api.OrderView) bool) api.OrderView {
+func (h *harness) waitFor(
+	orderNo string,
+	within time.Duration,
+	what string,
+	cond func(api.OrderView) bool,
+) api.OrderView {
 	h.t.Helper()
 	deadline := time.Now().Add(within)
 	for {

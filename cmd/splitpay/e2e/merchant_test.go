@@ -30,15 +30,43 @@ const (
 )
 
 func application(no, merchantID string) workflows.Application {
-	return workflows.Application{OutRequestNo: no, MerchantID: merchantID, DisplayName: "Hill Tea", OrganizationType: workflows.OrgIndividual,
-		LegalPerson: workflows.IDCard{CopyMediaID: "media-front", NationalMediaID: "media-back", Name: "李四", Number: legalIDNumber,
-			ValidFrom: "2020-01-01", ValidUntil: "2040-01-01"},
-		BankAccount: workflows.BankAccount{Type: workflows.AccountPerson, Bank: "工商银行", Name: "李四", Number: bankNumber, AddressCode: "110000"},
-		Contact:     workflows.Contact{Type: workflows.ContactLegal, Name: "李四", Mobile: mobile, Email: "lisi@example.com"},
-		Store:       workflows.Store{Name: "Hill Tea"}, ShortName: "Hill Tea"}
+	return workflows.Application{
+		OutRequestNo:     no,
+		MerchantID:       merchantID,
+		DisplayName:      "Hill Tea",
+		OrganizationType: workflows.OrgIndividual,
+		LegalPerson: workflows.IDCard{
+			CopyMediaID:     "media-front",
+			NationalMediaID: "media-back",
+			Name:            "李四",
+			Number:          legalIDNumber,
+			ValidFrom:       "2020-01-01",
+			ValidUntil:      "2040-01-01",
+		},
+		BankAccount: workflows.BankAccount{
+			Type:        workflows.AccountPerson,
+			Bank:        "工商银行",
+			Name:        "李四",
+			Number:      bankNumber,
+			AddressCode: "110000",
+		},
+		Contact: workflows.Contact{
+			Type:   workflows.ContactLegal,
+			Name:   "李四",
+			Mobile: mobile,
+			Email:  "lisi@example.com",
+		},
+		Store:     workflows.Store{Name: "Hill Tea"},
+		ShortName: "Hill Tea",
+	}
 }
 
-func (h *harness) onboarding(no string, within time.Duration, what string, cond func(api.OnboardingView) bool) api.OnboardingView {
+func (h *harness) onboarding(
+	no string,
+	within time.Duration,
+	what string,
+	cond func(api.OnboardingView) bool,
+) api.OnboardingView {
 	h.t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -68,7 +96,8 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	bad := application(no, merchantID)
 	bad.LegalPerson.Number = "110105194912310021"
 	var apiErr *api.Error
-	if err := h.api.Do(ctx, http.MethodPost, "/v1/onboardings", "", bad, nil); !errors.As(err, &apiErr) || apiErr.Status != 400 ||
+	if err := h.api.Do(ctx, http.MethodPost, "/v1/onboardings", "", bad, nil); !errors.As(err, &apiErr) ||
+		apiErr.Status != 400 ||
 		apiErr.Field != "legal_person.number" {
 		t.Fatalf("bad ID number: %v", err)
 	}
@@ -78,16 +107,31 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	if v.Status != workflows.OnboardingSubmitting || v.Application.LegalPerson.Number != "**************002X" {
 		t.Fatalf("accepted: %+v", v)
 	}
-	h.onboarding(no, 20*time.Second, "reviewing", func(v api.OnboardingView) bool { return v.ChannelState == channels.ApplymentChecking })
+	h.onboarding(
+		no,
+		20*time.Second,
+		"reviewing",
+		func(v api.OnboardingView) bool { return v.ChannelState == channels.ApplymentChecking },
+	)
 	h.s.Sim.Advance(2 * time.Minute)
-	v = h.onboarding(no, 20*time.Second, "asking to verify the account", func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingAccountVerify })
+	v = h.onboarding(
+		no,
+		20*time.Second,
+		"asking to verify the account",
+		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingAccountVerify },
+	)
 	if v.AccountValidation == nil || v.AccountValidation.PayAmount <= 0 || v.WaitingFor != "shop:account-verification" {
 		t.Errorf("account verification: %+v", v.AccountValidation)
 	}
 	if err := h.s.Sim.RejectApplyment(no, "id_card_info.id_card_copy", "照片模糊"); err != nil {
 		t.Fatal(err)
 	}
-	v = h.onboarding(no, 20*time.Second, "rejected", func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingRejected })
+	v = h.onboarding(
+		no,
+		20*time.Second,
+		"rejected",
+		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingRejected },
+	)
 	if len(v.Rejections) != 1 || v.Rejections[0].Field != "id_card_info.id_card_copy" {
 		t.Errorf("rejections %+v", v.Rejections)
 	}
@@ -98,19 +142,34 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 		return len(v.Attempts) == 2 && v.ChannelState == channels.ApplymentChecking
 	})
 	h.s.Sim.Advance(2 * time.Minute)
-	h.onboarding(no, 20*time.Second, "asking to verify again", func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingAccountVerify })
+	h.onboarding(
+		no,
+		20*time.Second,
+		"asking to verify again",
+		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingAccountVerify },
+	)
 	if err := h.s.Sim.VerifyApplymentAccount(no); err != nil {
 		t.Fatal(err)
 	}
 	h.s.Sim.Advance(2 * time.Minute)
-	v = h.onboarding(no, 20*time.Second, "asking to sign", func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingNeedSign })
+	v = h.onboarding(
+		no,
+		20*time.Second,
+		"asking to sign",
+		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingNeedSign },
+	)
 	if v.SignURL == "" {
 		t.Errorf("no sign url: %+v", v)
 	}
 	if err := h.s.Sim.SignApplyment(no); err != nil {
 		t.Fatal(err)
 	}
-	v = h.onboarding(no, 20*time.Second, "active", func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingActive })
+	v = h.onboarding(
+		no,
+		20*time.Second,
+		"active",
+		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingActive },
+	)
 	if v.SubMchID == "" || len(v.Attempts) != 2 || v.Attempts[0].Outcome != workflows.OnboardingRejected {
 		t.Errorf("active: %+v", v)
 	}
@@ -121,8 +180,13 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 
 	// The new merchant sells.
 	order := h.orderNo(1)
-	h.create(starter.CreateOrderRequest{OrderNo: order, SubOrders: []cart.SubOrderRequest{{MerchantID: merchantID, Description: "Hill tea",
-		Amount: 10000, Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
+	h.create(
+		starter.CreateOrderRequest{
+			OrderNo: order,
+			SubOrders: []cart.SubOrderRequest{{MerchantID: merchantID, Description: "Hill tea",
+				Amount: 10000, Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}},
+		},
+	)
 	if err := h.s.Sim.Pay(order); err != nil {
 		t.Fatal(err)
 	}
@@ -133,14 +197,32 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 
 	// It withdraws 60 of its 85 yuan; more than it has is refused with nothing moved.
 	var bal registry.Balance
-	if err := h.api.Do(ctx, http.MethodGet, "/v1/merchants/"+merchantID+"/balance", "", nil, &bal); err != nil || bal.Available != 8500 || bal.LedgerAvailable != 8500 {
+	if err := h.api.Do(ctx, http.MethodGet, "/v1/merchants/"+merchantID+"/balance", "", nil, &bal); err != nil ||
+		bal.Available != 8500 ||
+		bal.LedgerAvailable != 8500 {
 		t.Fatalf("balance %+v %v", bal, err)
 	}
 	var w api.WithdrawalView
-	h.post("/v1/merchants/"+merchantID+"/withdrawals", starter.WithdrawalRequest{OutRequestNo: "WTOOMUCH1", Amount: 9000}, &w)
-	h.withdrawal(merchantID, "WTOOMUCH1", func(w api.WithdrawalView) bool { return w.Status == workflows.WithdrawalRefused })
-	h.post("/v1/merchants/"+merchantID+"/withdrawals", starter.WithdrawalRequest{OutRequestNo: "WD0001", Amount: 6000, Remark: "weekly"}, &w)
-	h.withdrawal(merchantID, "WD0001", func(w api.WithdrawalView) bool { return w.ChannelState == channels.WithdrawCreated })
+	h.post(
+		"/v1/merchants/"+merchantID+"/withdrawals",
+		starter.WithdrawalRequest{OutRequestNo: "WTOOMUCH1", Amount: 9000},
+		&w,
+	)
+	h.withdrawal(
+		merchantID,
+		"WTOOMUCH1",
+		func(w api.WithdrawalView) bool { return w.Status == workflows.WithdrawalRefused },
+	)
+	h.post(
+		"/v1/merchants/"+merchantID+"/withdrawals",
+		starter.WithdrawalRequest{OutRequestNo: "WD0001", Amount: 6000, Remark: "weekly"},
+		&w,
+	)
+	h.withdrawal(
+		merchantID,
+		"WD0001",
+		func(w api.WithdrawalView) bool { return w.ChannelState == channels.WithdrawCreated },
+	)
 	if err := h.s.Sim.SettleWithdrawal(m.SubMchID, "WD0001", channels.WithdrawSuccess); err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +230,8 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 		return w.Status == workflows.WithdrawalSucceeded && w.WaitingFor == ""
 	})
 	bals, _ := h.s.Ledger.MerchantBalances(ctx, merchantID)
-	if bals[ledger.BucketAvailable] != 2500 || bals[ledger.BucketWithdrawn] != 6000 || h.s.Sim.Balance(m.SubMchID).Available != 2500 {
+	if bals[ledger.BucketAvailable] != 2500 || bals[ledger.BucketWithdrawn] != 6000 ||
+		h.s.Sim.Balance(m.SubMchID).Available != 2500 {
 		t.Errorf("after the withdrawal: ledger %v, channel %+v", bals, h.s.Sim.Balance(m.SubMchID))
 	}
 	if diffs, trial, err := h.s.Ledger.Check(ctx); err != nil || len(diffs) > 0 || trial != 0 {
@@ -186,11 +269,16 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	}
 	resp, opened := rawPost(t, h.s.APIURL+"/codec/decode", h.s.APIKey, "", string(body))
 	var out struct{ Payloads []struct{ Data []byte } }
-	if err := json.Unmarshal([]byte(opened), &out); resp.StatusCode != http.StatusOK || err != nil || len(out.Payloads) != 1 ||
+	if err := json.Unmarshal([]byte(opened), &out); resp.StatusCode != http.StatusOK || err != nil ||
+		len(out.Payloads) != 1 ||
 		!strings.Contains(string(out.Payloads[0].Data), legalIDNumber) {
 		t.Errorf("codec with a key: %d %v %.200s", resp.StatusCode, err, opened)
 	}
-	h.saveHistories("merchant", workflows.OnboardingWorkflowID(no), workflows.WithdrawalWorkflowID(merchantID, "WD0001"))
+	h.saveHistories(
+		"merchant",
+		workflows.OnboardingWorkflowID(no),
+		workflows.WithdrawalWorkflowID(merchantID, "WD0001"),
+	)
 }
 
 func (h *harness) withdrawal(merchantID, no string, cond func(api.WithdrawalView) bool) api.WithdrawalView {

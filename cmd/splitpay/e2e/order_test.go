@@ -34,11 +34,19 @@ func TestOrderLifecycleThroughTheAPI(t *testing.T) {
 	other := h.cart(no)
 	other.SubOrders[1].Amount = 1
 	var apiErr *api.Error
-	if err := h.api.Do(ctx, http.MethodPost, "/v1/orders", "", other, nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
+	if err := h.api.Do(ctx, http.MethodPost, "/v1/orders", "", other, nil); !errors.As(err, &apiErr) ||
+		apiErr.Status != http.StatusConflict {
 		t.Errorf("another cart under %s: %v", no, err)
 	}
 	// Receipt before payment is a conflict, not a lost signal.
-	err := h.api.Do(ctx, http.MethodPost, "/v1/orders/"+no+"/sub-orders/1/receipt", "", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
+	err := h.api.Do(
+		ctx,
+		http.MethodPost,
+		"/v1/orders/"+no+"/sub-orders/1/receipt",
+		"",
+		starter.ConfirmReceiptRequest{ConfirmedBy: "shop"},
+		nil,
+	)
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
 		t.Errorf("receipt before payment: %v", err)
 	}
@@ -48,7 +56,11 @@ func TestOrderLifecycleThroughTheAPI(t *testing.T) {
 	}
 	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
 	var sub api.SubOrderView
-	h.post("/v1/orders/"+no+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop-backend", Note: "delivered"}, &sub)
+	h.post(
+		"/v1/orders/"+no+"/sub-orders/1/receipt",
+		starter.ConfirmReceiptRequest{ConfirmedBy: "shop-backend", Note: "delivered"},
+		&sub,
+	)
 	if sub.ConfirmedBy != workflows.ConfirmedByShop {
 		t.Errorf("receipt answered %+v", sub)
 	}
@@ -65,10 +77,17 @@ func TestOrderLifecycleThroughTheAPI(t *testing.T) {
 		t.Errorf("sub-order 2: %+v", s)
 	}
 	h.ledgerMatchesChannel(no)
-	h.saveHistories("lifecycle", workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1), workflows.SubOrderWorkflowID(no, 2))
+	h.saveHistories(
+		"lifecycle",
+		workflows.OrderWorkflowID(no),
+		workflows.SubOrderWorkflowID(no, 1),
+		workflows.SubOrderWorkflowID(no, 2),
+	)
 
 	var list struct{ Orders []api.OrderRow }
-	if err := h.api.Do(ctx, http.MethodGet, "/v1/orders?status=COMPLETED", "", nil, &list); err != nil || len(list.Orders) != 1 || list.Orders[0].OrderNo != no {
+	if err := h.api.Do(ctx, http.MethodGet, "/v1/orders?status=COMPLETED", "", nil, &list); err != nil ||
+		len(list.Orders) != 1 ||
+		list.Orders[0].OrderNo != no {
 		t.Errorf("list: %+v %v", list, err)
 	}
 }
@@ -109,7 +128,8 @@ func TestTwentyOrdersAtOnceWithDuplicateNotifications(t *testing.T) {
 	}
 	h.s.Sim.Wait() // every duplicate delivered
 	var payments int
-	if err := h.s.API.DB.QueryRow(t.Context(), `SELECT count(*) FROM postings WHERE kind = 'payment'`).Scan(&payments); err != nil || payments != 2*n {
+	if err := h.s.API.DB.QueryRow(t.Context(), `SELECT count(*) FROM postings WHERE kind = 'payment'`).Scan(&payments); err != nil ||
+		payments != 2*n {
 		t.Errorf("payment postings = %d (want %d) %v", payments, 2*n, err)
 	}
 	h.ledgerMatchesChannel(nos...)
@@ -139,7 +159,12 @@ func TestUnpaidOrderIsClosed(t *testing.T) {
 	h := start(t, settings)
 	no := h.orderNo(1)
 	h.create(h.cart(no))
-	v := h.waitFor(no, 30*time.Second, "closed", func(v api.OrderView) bool { return v.Status == workflows.StatusClosed })
+	v := h.waitFor(
+		no,
+		30*time.Second,
+		"closed",
+		func(v api.OrderView) bool { return v.Status == workflows.StatusClosed },
+	)
 	if v.PaidBy != "" {
 		t.Errorf("closed order %+v", v)
 	}
@@ -164,7 +189,12 @@ func TestForgedNotificationsChangeNothing(t *testing.T) {
 	h.create(h.cart(no))
 	url := h.s.APIURL + "/notify/wechatpay/transaction"
 	paid := []byte(`{"combine_out_trade_no":"` + no + `","sub_orders":[]}`)
-	wrongKey, _ := h.s.Sim.Envelope(&wxsim.Platform{APIv3Key: "00000000000000000000000000000000"}, "TRANSACTION.SUCCESS", "transaction", paid)
+	wrongKey, _ := h.s.Sim.Envelope(
+		&wxsim.Platform{APIv3Key: "00000000000000000000000000000000"},
+		"TRANSACTION.SUCCESS",
+		"transaction",
+		paid,
+	)
 	probe, _ := h.s.Sim.SignedRequest(url, wrongKey, true)
 	bad, _ := h.s.Sim.SignedRequest(url, wrongKey, false)
 	unsigned, _ := http.NewRequest(http.MethodPost, url, nil)
@@ -194,7 +224,14 @@ func TestWorkerRestartedMidOrder(t *testing.T) {
 	h.s.StopWorker()
 	// With no worker, a shop that gives up after 2 s (before the API falls back to a signal) repeats later.
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-	err := h.api.Do(ctx, http.MethodPost, "/v1/orders/"+no+"/sub-orders/1/receipt", "", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
+	err := h.api.Do(
+		ctx,
+		http.MethodPost,
+		"/v1/orders/"+no+"/sub-orders/1/receipt",
+		"",
+		starter.ConfirmReceiptRequest{ConfirmedBy: "shop"},
+		nil,
+	)
 	cancel()
 	if err == nil {
 		t.Log("receipt confirmed although the worker was stopped (a poller was still draining)")
@@ -203,7 +240,11 @@ func TestWorkerRestartedMidOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := 1; n <= 2; n++ {
-		h.post("/v1/orders/"+no+"/sub-orders/"+string(rune('0'+n))+"/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
+		h.post(
+			"/v1/orders/"+no+"/sub-orders/"+string(rune('0'+n))+"/receipt",
+			starter.ConfirmReceiptRequest{ConfirmedBy: "shop"},
+			nil,
+		)
 	}
 	h.waitFor(no, 30*time.Second, "completed", completed)
 	h.saveHistories("worker-restart", workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1))
@@ -224,7 +265,13 @@ func TestReceiptAndReadsDuringAWorkerOutage(t *testing.T) {
 	h, no := startAwaitingReceipt(t)
 	h.s.StopWorker()
 	for n := 1; n <= 2; n++ {
-		resp, body := rawPost(t, h.s.APIURL+"/v1/orders/"+no+"/sub-orders/"+strconv.Itoa(n)+"/receipt", h.s.APIKey, "", `{"confirmed_by":"shop"}`)
+		resp, body := rawPost(
+			t,
+			h.s.APIURL+"/v1/orders/"+no+"/sub-orders/"+strconv.Itoa(n)+"/receipt",
+			h.s.APIKey,
+			"",
+			`{"confirmed_by":"shop"}`,
+		)
 		if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
 			t.Fatalf("receipt %d with no worker: %d %s", n, resp.StatusCode, body)
 		}

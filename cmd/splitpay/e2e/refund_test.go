@@ -24,10 +24,18 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 	h := start(t, settings)
 	ctx := t.Context()
 	no := h.orderNo(1)
-	h.create(starter.CreateOrderRequest{OrderNo: no, SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "Longjing tea",
-		Items:       []cart.ItemRequest{{SKU: "tea-100g", UnitPrice: 10000, Quantity: 2}},
-		Coupon:      &cart.CouponRequest{Threshold: 20000, Discount: 2000, FundedBy: "platform"},
-		Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
+	h.create(
+		starter.CreateOrderRequest{
+			OrderNo: no,
+			SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "Longjing tea",
+				Items:  []cart.ItemRequest{{SKU: "tea-100g", UnitPrice: 10000, Quantity: 2}},
+				Coupon: &cart.CouponRequest{Threshold: 20000, Discount: 2000, FundedBy: "platform"},
+				Commissions: []cart.CommissionRequest{
+					{ReceiverID: "platform", Rate: "0.05"},
+					{ReceiverID: "d1", Rate: "0.10"},
+				}}},
+		},
+	)
 	if err := h.s.Sim.Pay(no); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +44,11 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 		t.Fatalf("the buyer paid %d fen, want 18000", got)
 	}
 	path := "/v1/orders/" + no + "/sub-orders/1/refunds"
-	req := starter.RefundRequest{RefundNo: "RF1", Reason: "one box is enough", Items: []starter.RefundItemRequest{{SKU: "tea-100g", Quantity: 1}}}
+	req := starter.RefundRequest{
+		RefundNo: "RF1",
+		Reason:   "one box is enough",
+		Items:    []starter.RefundItemRequest{{SKU: "tea-100g", Quantity: 1}},
+	}
 	var r api.RefundView
 	h.post(path, req, &r)
 	if r.BuyerRefund != 8000 || r.SubsidyReturn != 2000 {
@@ -51,11 +63,17 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 	var apiErr *api.Error
 	other := req
 	other.Reason = "something else"
-	if err := h.api.Do(ctx, http.MethodPost, path, "", other, nil); !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Field != "refund_no" {
+	if err := h.api.Do(ctx, http.MethodPost, path, "", other, nil); !errors.As(err, &apiErr) || apiErr.Status != 400 ||
+		apiErr.Field != "refund_no" {
 		t.Errorf("other content under RF1: %v", err)
 	}
-	tooMany := starter.RefundRequest{RefundNo: "RF2", Items: []starter.RefundItemRequest{{SKU: "tea-100g", Quantity: 2}}}
-	if err := h.api.Do(ctx, http.MethodPost, path, "", tooMany, nil); !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Field != "items[0].quantity" {
+	tooMany := starter.RefundRequest{
+		RefundNo: "RF2",
+		Items:    []starter.RefundItemRequest{{SKU: "tea-100g", Quantity: 2}},
+	}
+	if err := h.api.Do(ctx, http.MethodPost, path, "", tooMany, nil); !errors.As(err, &apiErr) ||
+		apiErr.Status != 400 ||
+		apiErr.Field != "items[0].quantity" {
 		t.Errorf("two more when one is left: %v", err)
 	}
 
@@ -77,7 +95,8 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 	}
 	// The channel's REFUND.SUCCESS notification came through the notify endpoint into the inbox.
 	var notices int
-	if err := h.s.API.DB.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE event_type = 'REFUND.SUCCESS'`).Scan(&notices); err != nil || notices != 1 {
+	if err := h.s.API.DB.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE event_type = 'REFUND.SUCCESS'`).Scan(&notices); err != nil ||
+		notices != 1 {
 		t.Errorf("refund notifications in the inbox: %d %v", notices, err)
 	}
 	h.post("/v1/orders/"+no+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
@@ -130,7 +149,11 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	h.s.Sim.SpendReceiverBalance(channels.ReceiverMerchant, supplierMch, 600)
 	h.s.Sim.SetFaults(wxsim.Faults{})
 	// The refund comes first (nothing is clawed back for a refund that has not happened), then the returns.
-	r = h.waitRefund(path+"/HALF", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
+	r = h.waitRefund(
+		path+"/HALF",
+		30*time.Second,
+		func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing },
+	)
 	if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +195,8 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	if got1 != 1050 || got2 != 525 {
 		t.Errorf("the channel paid L1 %d and L2 %d fen, want 1050 and 525", got1, got2)
 	}
-	if n := v.SubOrders[0].DebtNetted; len(n) != 2 || n[0].Amount != 950 || n[1].Amount != 475 || n[0].NettingID != workflows.NettingID(workflows.SubOrderNo(next, 1), "d1") {
+	if n := v.SubOrders[0].DebtNetted; len(n) != 2 || n[0].Amount != 950 || n[1].Amount != 475 ||
+		n[0].NettingID != workflows.NettingID(workflows.SubOrderNo(next, 1), "d1") {
 		t.Errorf("netted %+v", n)
 	}
 	d1, _ = h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
@@ -203,11 +227,19 @@ func TestRefundAfterCompletionInTheRefundWindow(t *testing.T) {
 	path := "/v1/orders/" + no + "/sub-orders/2/refunds"
 	var r api.RefundView
 	h.post(path, starter.RefundRequest{RefundNo: "LATE1", Reason: "cracked cup", Amount: 4400}, &r)
-	r = h.waitRefund(path+"/LATE1", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
+	r = h.waitRefund(
+		path+"/LATE1",
+		30*time.Second,
+		func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing },
+	)
 	if err := h.s.Sim.SettleRefund(shop2, r.OutRefundNo, false); err != nil {
 		t.Fatal(err)
 	}
-	h.waitRefund(path+"/LATE1", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundSucceeded })
+	h.waitRefund(
+		path+"/LATE1",
+		30*time.Second,
+		func(r api.RefundView) bool { return r.Status == workflows.RefundSucceeded },
+	)
 	// Shop 2: 88 shared 4.40 (platform) + 8.80 (L1); the base halves to 44: the platform returns 2.20, L1 owes 4.40.
 	// Available: 74.80 + 2.20 − 44 = 33.00.
 	if got := h.s.Sim.Balance(shop2).Available; got != 3300 {
@@ -230,7 +262,12 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	h := start(t, settings)
 	// First the shop earns 200 yuan of available money: an order with no commissions, finished whole.
 	earn := h.orderNo(1)
-	h.create(starter.CreateOrderRequest{OrderNo: earn, SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 20000}}})
+	h.create(
+		starter.CreateOrderRequest{
+			OrderNo:   earn,
+			SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 20000}},
+		},
+	)
 	if err := h.s.Sim.Pay(earn); err != nil {
 		t.Fatal(err)
 	}
@@ -241,8 +278,16 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 
 	h.s.Sim.SetFaults(wxsim.Faults{StuckSharing: true})
 	no := h.orderNo(2)
-	h.create(starter.CreateOrderRequest{OrderNo: no, SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 10000,
-		Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}}})
+	h.create(
+		starter.CreateOrderRequest{
+			OrderNo: no,
+			SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 10000,
+				Commissions: []cart.CommissionRequest{
+					{ReceiverID: "platform", Rate: "0.05"},
+					{ReceiverID: "d1", Rate: "0.10"},
+				}}},
+		},
+	)
 	if err := h.s.Sim.Pay(no); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +297,11 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	path := "/v1/orders/" + no + "/sub-orders/1/refunds"
 	h.post(path, starter.RefundRequest{RefundNo: "FULL", Reason: "never arrived", Amount: 10000}, nil)
 	h.s.Sim.SetFaults(wxsim.Faults{})
-	r := h.waitRefund(path+"/FULL", 30*time.Second, func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing })
+	r := h.waitRefund(
+		path+"/FULL",
+		30*time.Second,
+		func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing },
+	)
 	if r.FundsSource != workflows.FundsAvailable {
 		t.Errorf("a refund of 100 with 85 unsplit must ask for available funds: %+v", r)
 	}

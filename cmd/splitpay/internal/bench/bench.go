@@ -28,8 +28,13 @@ import (
 )
 
 // Settings make the lifecycle's waits negligible: the bench measures our machinery, not the calendar.
-var Settings = workflows.OrderSettings{PaymentWindow: 10 * time.Minute, QueryAfter: 5 * time.Minute, AutoConfirmAfter: time.Millisecond,
-	SharePollFirst: 50 * time.Millisecond, SharePollMax: time.Second}
+var Settings = workflows.OrderSettings{
+	PaymentWindow:    10 * time.Minute,
+	QueryAfter:       5 * time.Minute,
+	AutoConfirmAfter: time.Millisecond,
+	SharePollFirst:   50 * time.Millisecond,
+	SharePollMax:     time.Second,
+}
 
 // Options size a run.
 type Options struct {
@@ -73,7 +78,13 @@ func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Res
 	for range max(1, o.Concurrency) {
 		wg.Go(func() {
 			for i := range jobs {
-				results[i].create, results[i].notify, results[i].total, results[i].err = runOrder(ctx, st, c, tc, fmt.Sprintf("%s%05d", o.Prefix, i))
+				results[i].create, results[i].notify, results[i].total, results[i].err = runOrder(
+					ctx,
+					st,
+					c,
+					tc,
+					fmt.Sprintf("%s%05d", o.Prefix, i),
+				)
 			}
 		})
 	}
@@ -87,7 +98,16 @@ func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Res
 		if x.err != nil {
 			return r, x.err
 		}
-		r.Create, r.NotifyToPaid, r.OrderLatency = append(r.Create, x.create), append(r.NotifyToPaid, x.notify), append(r.OrderLatency, x.total)
+		r.Create, r.NotifyToPaid, r.OrderLatency = append(
+			r.Create,
+			x.create,
+		), append(
+			r.NotifyToPaid,
+			x.notify,
+		), append(
+			r.OrderLatency,
+			x.total,
+		)
 	}
 	r.OrdersPerSecond = float64(o.Orders) / r.Elapsed.Seconds()
 
@@ -134,7 +154,13 @@ func setup(ctx context.Context, st *stack.Stack, c *api.Client) error {
 
 // runOrder creates one two-shop order (subsidy on one, four receivers), pays it, and waits for the order's
 // workflow to complete (a long poll on its result, so measuring puts no query load on the worker).
-func runOrder(ctx context.Context, st *stack.Stack, c *api.Client, tc client.Client, no string) (create, notify, total time.Duration, err error) {
+func runOrder(
+	ctx context.Context,
+	st *stack.Stack,
+	c *api.Client,
+	tc client.Client,
+	no string,
+) (create, notify, total time.Duration, err error) {
 	all := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "bench-l1", Rate: "0.10"},
 		{ReceiverID: "bench-l2", Rate: "0.05"}, {ReceiverID: "bench-supplier", Rate: "0.03"}}
 	req := starter.CreateOrderRequest{OrderNo: no, SubOrders: []cart.SubOrderRequest{
@@ -214,8 +240,12 @@ func runFloor(ctx context.Context, tc client.Client, o Options, r *Result) error
 		wg.Go(func() {
 			for i := range jobs {
 				t0 := time.Now()
-				run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("bench-floor/%s/%d", o.Prefix, i), TaskQueue: queue},
-					Floor, r.FloorActivityPerFlow)
+				run, err := tc.ExecuteWorkflow(
+					ctx,
+					client.StartWorkflowOptions{ID: fmt.Sprintf("bench-floor/%s/%d", o.Prefix, i), TaskQueue: queue},
+					Floor,
+					r.FloorActivityPerFlow,
+				)
 				if err == nil {
 					err = run.Get(ctx, nil)
 				}
@@ -254,16 +284,57 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 // Print writes the report.
 func (r Result) Print(w io.Writer) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
-	fmt.Fprintf(w, "%d orders (2 sub-orders each: create, pay, notify, receipt, subsidy, share, finish, ledger) in %s\n", r.Orders, r.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(
+		w,
+		"%d orders (2 sub-orders each: create, pay, notify, receipt, subsidy, share, finish, ledger) in %s\n",
+		r.Orders,
+		r.Elapsed.Round(time.Millisecond),
+	)
 	fmt.Fprintf(w, "  orders/s                       %8.1f\n", r.OrdersPerSecond)
-	fmt.Fprintf(w, "  create (Update-With-Start)     p50 %s   p99 %s\n", ms(Percentile(r.Create, 50)), ms(Percentile(r.Create, 99)))
-	fmt.Fprintf(w, "  notification → paid            p50 %s   p99 %s\n", ms(Percentile(r.NotifyToPaid, 50)), ms(Percentile(r.NotifyToPaid, 99)))
-	fmt.Fprintf(w, "  create → completed             p50 %s   p99 %s\n", ms(Percentile(r.OrderLatency, 50)), ms(Percentile(r.OrderLatency, 99)))
-	fmt.Fprintf(w, "  history events per order       %8.1f (order + 2 sub-orders; %.1f activities)\n", r.HistoryEvents, r.Activities)
-	fmt.Fprintf(w, "floor: %d bare workflows of %d no-op activities each, same concurrency, in %s\n", r.Orders, r.FloorActivityPerFlow, r.FloorElapsed.Round(time.Millisecond))
+	fmt.Fprintf(
+		w,
+		"  create (Update-With-Start)     p50 %s   p99 %s\n",
+		ms(Percentile(r.Create, 50)),
+		ms(Percentile(r.Create, 99)),
+	)
+	fmt.Fprintf(
+		w,
+		"  notification → paid            p50 %s   p99 %s\n",
+		ms(Percentile(r.NotifyToPaid, 50)),
+		ms(Percentile(r.NotifyToPaid, 99)),
+	)
+	fmt.Fprintf(
+		w,
+		"  create → completed             p50 %s   p99 %s\n",
+		ms(Percentile(r.OrderLatency, 50)),
+		ms(Percentile(r.OrderLatency, 99)),
+	)
+	fmt.Fprintf(
+		w,
+		"  history events per order       %8.1f (order + 2 sub-orders; %.1f activities)\n",
+		r.HistoryEvents,
+		r.Activities,
+	)
+	fmt.Fprintf(
+		w,
+		"floor: %d bare workflows of %d no-op activities each, same concurrency, in %s\n",
+		r.Orders,
+		r.FloorActivityPerFlow,
+		r.FloorElapsed.Round(time.Millisecond),
+	)
 	fmt.Fprintf(w, "  workflows/s                    %8.1f\n", r.FloorPerSecond)
-	fmt.Fprintf(w, "  start → completed              p50 %s   p99 %s\n", ms(Percentile(r.FloorLatency, 50)), ms(Percentile(r.FloorLatency, 99)))
+	fmt.Fprintf(
+		w,
+		"  start → completed              p50 %s   p99 %s\n",
+		ms(Percentile(r.FloorLatency, 50)),
+		ms(Percentile(r.FloorLatency, 99)),
+	)
 	fmt.Fprintf(w, "  history events per workflow    %8.1f\n", r.FloorHistoryEvents)
-	fmt.Fprintf(w, "ours / floor: throughput %.2f, latency p50 %.2f, history events %.2f\n",
-		r.OrdersPerSecond/r.FloorPerSecond, float64(Percentile(r.OrderLatency, 50))/float64(Percentile(r.FloorLatency, 50)), r.HistoryEvents/r.FloorHistoryEvents)
+	fmt.Fprintf(
+		w,
+		"ours / floor: throughput %.2f, latency p50 %.2f, history events %.2f\n",
+		r.OrdersPerSecond/r.FloorPerSecond,
+		float64(Percentile(r.OrderLatency, 50))/float64(Percentile(r.FloorLatency, 50)),
+		r.HistoryEvents/r.FloorHistoryEvents,
+	)
 }

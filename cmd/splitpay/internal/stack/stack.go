@@ -151,7 +151,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		_ = srv.Shutdown(ctx)
 	})
 
-	s.acts = &activities.Activities{DB: o.DB, Ledger: s.Ledger, Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat}}
+	s.acts = &activities.Activities{
+		DB:       o.DB,
+		Ledger:   s.Ledger,
+		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat},
+	}
 	if !o.NoWorker {
 		if err := s.StartWorker(); err != nil {
 			s.Close()
@@ -171,7 +175,9 @@ func (s *Stack) startSimulator(ctx context.Context) error {
 		return err
 	}
 	apiV3Key := randomHex(16) // 32 characters
-	sim.RegisterPlatform(wxsim.Platform{MchID: SimSpMchID, CertSerial: simCertSerial, PublicKey: &key.PublicKey, APIv3Key: apiV3Key})
+	sim.RegisterPlatform(
+		wxsim.Platform{MchID: SimSpMchID, CertSerial: simCertSerial, PublicKey: &key.PublicKey, APIv3Key: apiV3Key},
+	)
 	sim.SetNotifyScale(0.001) // the channel's 24-hour retry schedule in about 90 seconds
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
