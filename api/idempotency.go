@@ -3,7 +3,11 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -52,4 +56,64 @@ func (s idempotencyStore) store(ctx context.Context, principal, key string, r st
 	_, err := s.db.Exec(ctx, `INSERT INTO idempotency_keys (principal, key, request_hash, status, body)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, principal, key, r.RequestHash, r.Status, r.Body)
 	return err
+}
+
+// recorder keeps a handler's answer for the idempotency store.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(status int) { r.status = status; r.ResponseWriter.WriteHeader(status) }
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+// idempotent honours the Idempotency-Key header on POSTs: the first answer below 500 is stored and replayed to
+// repeats of the same request; the same key with another request is refused with 422.
+func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if r.Method != http.MethodPost || key == "" {
+			next(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h := sha256.New()
+		fmt.Fprintf(h, "%s %s\n", r.Method, r.URL.Path)
+		h.Write(body)
+		hash := h.Sum(nil)
+		principal, _ := r.Context().Value(principalKey{}).(string)
+		stored, found, err := idempotencyStore{s.DB}.lookup(r.Context(), principal, key, hash)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if found {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(stored.Status)
+			_, _ = w.Write(stored.Body)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := &recorder{ResponseWriter: w}
+		next(rec, r)
+		if rec.status != 0 && rec.status < 500 {
+			answer := storedResponse{RequestHash: hash, Status: rec.status, Body: rec.body.Bytes()}
+			if err := (idempotencyStore{s.DB}).store(r.Context(), principal, key, answer); err != nil {
+				s.Logger.Warn("idempotency key not stored", "error", err)
+			}
+		}
+	}
 }

@@ -1,7 +1,11 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -164,4 +168,41 @@ func wellFormed(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// decode reads a JSON body of at most maxRequestBytes into v, refusing unknown fields and trailing data, and
+// names the field at fault.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return &starter.InputError{Field: "body", Reason: "not well-formed UTF-8"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
+	var mbe *http.MaxBytesError
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case err == nil:
+		if dec.More() {
+			return &starter.InputError{Field: "body", Reason: "one JSON object expected"}
+		}
+		return checkText(v)
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &te):
+		return &starter.InputError{Field: te.Field, Reason: "must be a JSON " + te.Type.Kind().String()}
+	case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &starter.InputError{Field: "body", Reason: "malformed JSON"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return &starter.InputError{
+			Field:  strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`),
+			Reason: "unknown field",
+		}
+	}
+	return &starter.InputError{Field: "body", Reason: err.Error()}
 }

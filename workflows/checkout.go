@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -95,76 +94,6 @@ func (o *checkout) state() OrderState {
 	}
 }
 
-func (o *checkout) createdOrder() CreatedOrder {
-	return CreatedOrder{OrderNo: o.in.OrderNo, Status: o.status, Params: o.params, ExpireAt: o.expireAt}
-}
-
-// createPayment places the combined order at the channel once; a repeated create returns the same answer.
-func (o *checkout) createPayment(ctx workflow.Context, _ CreatePaymentRequest) (CreatedOrder, error) {
-	if err := workflow.Await(ctx, func() bool { return !o.creating }); err != nil {
-		return CreatedOrder{}, err
-	}
-	switch {
-	case o.created:
-		return o.createdOrder(), nil
-	case o.rejected != nil:
-		return CreatedOrder{}, temporal.NewNonRetryableApplicationError(o.rejected.Message, o.rejected.Type, nil)
-	case o.status != StatusCreated || !workflow.Now(ctx).Before(o.expireAt):
-		return CreatedOrder{}, temporal.NewNonRetryableApplicationError(
-			"the order's payment window has passed",
-			ErrTypePaymentWindowPassed,
-			nil,
-		)
-	}
-	o.creating = true
-	defer func() { o.creating = false }()
-	var params PaymentParams
-	err := ActivityCreateCombinedPayment.Start(callerWaitsOptions(ctx), o.paymentInput()).Get(ctx, &params)
-	if err != nil {
-		var ae *temporal.ApplicationError
-		if errors.As(err, &ae) && ae.NonRetryable() {
-			o.rejected = stepError(ctx, "create", err)
-			o.note(ctx, "the channel refused the order: %s", ae.Type())
-			o.set(ctx, StatusRejected, "")
-		}
-		return CreatedOrder{}, err
-	}
-	o.params, o.created = params, true
-	o.note(ctx, "payment parameters issued; the buyer may pay until %s", o.expireAt.Format(time.RFC3339))
-	o.set(ctx, StatusAwaitingPayment, "buyer")
-	return o.createdOrder(), nil
-}
-
-func (o *checkout) paymentSubOrders() []PaymentSubOrder {
-	out := make([]PaymentSubOrder, len(o.in.SubOrders))
-	for i, s := range o.in.SubOrders {
-		out[i] = PaymentSubOrder{
-			MerchantID:    s.MerchantID,
-			SubMchID:      s.SubMchID,
-			OutTradeNo:    SubOrderNo(o.in.OrderNo, i+1),
-			Description:   s.Description,
-			Amount:        s.Amount,
-			ProfitSharing: true,
-			SubsidyAmount: s.Subsidy,
-		}
-	}
-	return out
-}
-
-func (o *checkout) paymentInput() CreatePaymentInput {
-	return CreatePaymentInput{
-		Channel:       o.in.Channel,
-		Scene:         o.in.Scene,
-		OutTradeNo:    o.in.OrderNo,
-		PayerOpenID:   o.in.PayerOpenID,
-		PayerClientIP: o.in.PayerClientIP,
-		H5Type:        o.in.H5Type,
-		NotifyURL:     o.in.NotifyURL,
-		ExpireAt:      o.expireAt,
-		SubOrders:     o.paymentSubOrders(),
-	}
-}
-
 func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	o.saveView(ctx)
 	if _, err := workflow.AwaitWithTimeout(ctx, o.expireAt.Sub(workflow.Now(ctx)), func() bool { return o.created || o.rejected != nil }); err != nil {
@@ -209,165 +138,13 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	return OrderResult{OrderNo: o.in.OrderNo, Status: StatusCompleted}, nil
 }
 
-// awaitPayment waits for a payment notification until the window passes, asking the channel whenever
-// QueryAfter goes by without one (notifications get lost: 掉单).
-func (o *checkout) awaitPayment(ctx workflow.Context) {
-	queryCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
-		ScheduleToCloseTimeout: time.Minute, RetryPolicy: &temporal.RetryPolicy{MaximumInterval: 10 * time.Second}})
-	for o.paid == nil {
-		remaining := o.expireAt.Sub(workflow.Now(ctx))
-		if remaining <= 0 {
-			return
-		}
-		timerCtx, cancel := workflow.WithCancel(ctx)
-		timedOut := false
-		sel := workflow.NewSelector(ctx)
-		sel.AddReceive(o.notices, func(c workflow.ReceiveChannel, _ bool) {
-			var n PaymentNotice
-			c.Receive(ctx, &n)
-			o.acceptPayment(ctx, n.State, "notification")
-		})
-		sel.AddFuture(
-			workflow.NewTimer(timerCtx, min(o.in.Settings.QueryAfter, remaining)),
-			func(workflow.Future) { timedOut = true },
-		)
-		sel.Select(ctx)
-		cancel()
-		if timedOut {
-			var st PaymentStatus
-			err := ActivityQueryCombinedPayment.Start(queryCtx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).
-				Get(ctx, &st)
-			if err != nil {
-				o.note(ctx, "payment query failed (%s); will ask again", errorType(err))
-				continue
-			}
-			o.acceptPayment(ctx, st, "query")
-		}
-	}
-}
-
-// acceptPayment takes the channel's state as the payment when every sub-order succeeded with its amount.
-func (o *checkout) acceptPayment(ctx workflow.Context, st PaymentStatus, how string) bool {
-	if o.paid != nil {
-		return true
-	}
-	if len(st.SubOrders) != len(o.subs) {
-		return false
-	}
-	byNo := map[string]SubOrderPayment{}
-	for _, s := range st.SubOrders {
-		byNo[s.OutTradeNo] = s
-	}
-	for _, s := range o.subs {
-		p, ok := byNo[s.SubOrderNo]
-		if !ok || p.TradeState != "SUCCESS" || p.TransactionID == "" {
-			return false
-		}
-		if p.Amount != s.Amount {
-			o.note(ctx, "channel reports %s paid %s, ordered %s: not accepted", s.SubOrderNo, p.Amount, s.Amount)
-			return false
-		}
-	}
-	for i := range o.subs {
-		o.subs[i].TransactionID = byNo[o.subs[i].SubOrderNo].TransactionID
-	}
-	o.paid, o.paidAt, o.paidBy = &st, workflow.Now(ctx), how
-	o.note(ctx, "paid (learned by %s)", how)
-	return true
-}
-
-// closeUnpaid closes the order at the channel, then asks once more: a payment that raced the close (the close
-// answered ORDERPAID, or the buyer paid between our last look and the close) is kept, never lost.
-func (o *checkout) closeUnpaid(ctx workflow.Context) {
-	o.set(ctx, StatusClosing, "channel:close")
-	o.note(ctx, "payment window passed; closing at the channel")
-	ctx = channelOptions(ctx)
-	alreadyPaid := false
-	o.attempt(ctx, "close", func() error {
-		err := ActivityCloseCombinedPayment.Start(ctx, ClosePaymentInput{Channel: o.in.Channel,
-			OutTradeNo: o.in.OrderNo, SubOrders: o.paymentSubOrders()}).Get(ctx, nil)
-		switch t := errorType(err); {
-		case err == nil:
-		case t == ChannelRejectedType("ORDERPAID"):
-			alreadyPaid = true
-		case t == ChannelRejectedType("ORDER_NOT_EXIST") || t == ChannelRejectedType("ORDERNOTEXIST"):
-			// never placed (every create attempt failed): nothing to close
-		default:
-			return err
-		}
-		return nil
-	})
-	if !o.created && !alreadyPaid {
-		return
-	}
-	o.attempt(ctx, "query-after-close", func() error {
-		var st PaymentStatus
-		err := ActivityQueryCombinedPayment.Start(ctx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).
-			Get(ctx, &st)
-		if err == nil && o.acceptPayment(ctx, st, "query-after-close") {
-			o.note(ctx, "the payment raced the close: kept")
-		}
-		return err
-	})
-}
-
-// postPayments posts every paid sub-order to the ledger (frozen to its merchant), in parallel; each posting is
-// idempotent on the channel's transaction id.
-func (o *checkout) postPayments(ctx workflow.Context) {
-	o.set(ctx, StatusPaid, "ledger")
-	lctx := ledgerOptions(ctx)
-	o.attempt(ctx, "post-payment", func() error {
-		var futures []Future[PostingResult]
-		for i, s := range o.subs {
-			futures = append(futures, ActivityPostPayment.Start(lctx, PostPaymentInput{Channel: o.in.Channel,
-				OrderNo: o.in.OrderNo, SubOrderNo: s.SubOrderNo, MerchantID: o.in.SubOrders[i].MerchantID,
-				TransactionID: s.TransactionID, Amount: s.Amount}))
-		}
-		var errs []error
-		for _, f := range futures {
-			errs = append(errs, f.Get(ctx, nil))
-		}
-		return errors.Join(errs...)
-	})
-	o.note(ctx, "payment posted to the ledger")
-	o.saveView(ctx)
-}
-
 // runSubOrders starts one child per sub-order and waits for all of them. Children are abandoned, not
 // terminated, if this workflow ends abnormally: they hold money and must finish on their own.
 func (o *checkout) runSubOrders(ctx workflow.Context) {
 	o.set(ctx, StatusPaid, "sub-orders")
 	futures := make([]workflow.ChildWorkflowFuture, len(o.subs))
-	for i, s := range o.subs {
-		spec := o.in.SubOrders[i]
-		id := SubOrderWorkflowID(o.in.OrderNo, s.N)
-		o.subs[i].WorkflowID, o.subs[i].Status = id, StatusAwaitingReceipt
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:        id,
-			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				AttrStatus.ValueSet(StatusAwaitingReceipt),
-				AttrChannel.ValueSet(
-					o.in.Channel,
-				),
-				AttrMerchant.ValueSet([]string{spec.MerchantID}),
-				AttrAmount.ValueSet(int64(spec.Amount)),
-				AttrWaitingFor.ValueSet("shop:receipt"),
-			),
-		})
-		futures[i] = workflow.ExecuteChildWorkflow(cctx, SubOrder, SubOrderInput{
-			Ref: SubOrderRef{
-				Channel:       o.in.Channel,
-				OrderNo:       o.in.OrderNo,
-				SubOrderNo:    s.SubOrderNo,
-				MerchantID:    spec.MerchantID,
-				SubMchID:      spec.SubMchID,
-				TransactionID: s.TransactionID,
-			},
-			N: s.N, Amount: spec.Amount, Subsidy: spec.Subsidy, Description: spec.Description, Commissions: spec.Commissions,
-			Items: spec.Items, Coupon: spec.Coupon,
-			Limits: o.in.Limits, Settings: o.in.Settings, PaidAt: o.paidAt, RefundNotifyURL: o.in.RefundNotifyURL,
-		})
+	for i := range o.subs {
+		futures[i] = o.startSubOrder(ctx, i)
 	}
 	if workflow.GetVersion(ctx, "settled-signal", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		for i, f := range futures {
@@ -377,8 +154,52 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 		}
 		return
 	}
-	// A sub-order signals when it settles, then stays open for refunds: the order completes on the signals
-	// (or on a child's end, whichever comes first), not on the refund windows.
+	o.awaitSubOrders(ctx, futures)
+}
+
+// startSubOrder starts sub-order i's child workflow.
+func (o *checkout) startSubOrder(ctx workflow.Context, i int) workflow.ChildWorkflowFuture {
+	s, spec := o.subs[i], o.in.SubOrders[i]
+	id := SubOrderWorkflowID(o.in.OrderNo, s.N)
+	o.subs[i].WorkflowID, o.subs[i].Status = id, StatusAwaitingReceipt
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        id,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			AttrStatus.ValueSet(StatusAwaitingReceipt),
+			AttrChannel.ValueSet(o.in.Channel),
+			AttrMerchant.ValueSet([]string{spec.MerchantID}),
+			AttrAmount.ValueSet(int64(spec.Amount)),
+			AttrWaitingFor.ValueSet("shop:receipt"),
+		),
+	})
+	return workflow.ExecuteChildWorkflow(cctx, SubOrder, SubOrderInput{
+		Ref: SubOrderRef{
+			Channel:       o.in.Channel,
+			OrderNo:       o.in.OrderNo,
+			SubOrderNo:    s.SubOrderNo,
+			MerchantID:    spec.MerchantID,
+			SubMchID:      spec.SubMchID,
+			TransactionID: s.TransactionID,
+		},
+		N:               s.N,
+		Amount:          spec.Amount,
+		Subsidy:         spec.Subsidy,
+		Description:     spec.Description,
+		Commissions:     spec.Commissions,
+		Items:           spec.Items,
+		Coupon:          spec.Coupon,
+		Limits:          o.in.Limits,
+		Settings:        o.in.Settings,
+		PaidAt:          o.paidAt,
+		RefundNotifyURL: o.in.RefundNotifyURL,
+	})
+}
+
+// awaitSubOrders waits until every sub-order is done. A sub-order signals when it settles, then stays open for
+// refunds: the order completes on the signals (or on a child's end, whichever comes first), not on the refund
+// windows.
+func (o *checkout) awaitSubOrders(ctx workflow.Context, futures []workflow.ChildWorkflowFuture) {
 	doneSignals := workflow.GetSignalChannel(ctx, SignalSubOrderDone)
 	done := make([]bool, len(futures))
 	for remaining := len(futures); remaining > 0; remaining-- {

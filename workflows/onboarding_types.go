@@ -133,36 +133,53 @@ func ValidIDNumber(s string) bool {
 
 // Validate checks the application field by field, naming the first bad field by its JSON path.
 func (a Application) Validate() error {
-	need := func(field, v string) error {
-		if strings.TrimSpace(v) == "" {
-			return &InputError{field, "required"}
-		}
-		return nil
+	return first(a.validateIdentity(), a.validateLicense(), a.validateLegalPerson(), a.validateBankAccount(),
+		a.validateContact())
+}
+
+// need refuses an empty value of a required field.
+func need(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return &InputError{field, "required"}
 	}
-	licensed := a.OrganizationType == OrgSoleTrader || a.OrganizationType == OrgEnterprise
+	return nil
+}
+
+func (a Application) licensed() bool {
+	return a.OrganizationType == OrgSoleTrader || a.OrganizationType == OrgEnterprise
+}
+
+func (a Application) validateIdentity() error {
 	switch {
 	case !outReqRe.MatchString(a.OutRequestNo):
 		return &InputError{"out_request_no", "6 to 32 letters and digits"}
 	case !ValidKey(a.MerchantID, 1, 32):
 		return &InputError{"merchant_id", "1 to 32 characters of A-Z, a-z, 0-9, _ and -"}
-	case a.OrganizationType != OrgMicro && a.OrganizationType != OrgIndividual && !licensed:
+	case a.OrganizationType != OrgMicro && a.OrganizationType != OrgIndividual && !a.licensed():
 		return &InputError{"organization_type", "one of 2401 (小微), 2500 (个人卖家), 4 (个体户), 2 (企业)"}
-	case licensed && a.BusinessLicense == nil:
+	case a.licensed() && a.BusinessLicense == nil:
 		return &InputError{"business_license", "required for organization type " + a.OrganizationType}
-	case !licensed && a.BusinessLicense != nil:
+	case !a.licensed() && a.BusinessLicense != nil:
 		return &InputError{"business_license", "not taken for organization type " + a.OrganizationType}
 	}
-	if l := a.BusinessLicense; l != nil {
-		switch {
-		case l.CopyMediaID == "":
-			return &InputError{"business_license.copy_media_id", "required: upload the licence image first"}
-		case !creditCodeRe.MatchString(l.Number):
-			return &InputError{"business_license.number", "an 18-character unified social credit code"}
-		}
-		if err := first(need("business_license.merchant_name", l.MerchantName), need("business_license.legal_person", l.LegalPerson)); err != nil {
-			return err
-		}
+	return nil
+}
+
+func (a Application) validateLicense() error {
+	l := a.BusinessLicense
+	switch {
+	case l == nil:
+		return nil
+	case l.CopyMediaID == "":
+		return &InputError{"business_license.copy_media_id", "required: upload the licence image first"}
+	case !creditCodeRe.MatchString(l.Number):
+		return &InputError{"business_license.number", "an 18-character unified social credit code"}
 	}
+	return first(need("business_license.merchant_name", l.MerchantName),
+		need("business_license.legal_person", l.LegalPerson))
+}
+
+func (a Application) validateLegalPerson() error {
 	p := a.LegalPerson
 	if err := first(need("display_name", a.DisplayName), need("legal_person.copy_media_id", p.CopyMediaID),
 		need("legal_person.national_media_id", p.NationalMediaID), need("legal_person.name", p.Name)); err != nil {
@@ -170,15 +187,16 @@ func (a Application) Validate() error {
 	}
 	switch {
 	case !ValidIDNumber(p.Number):
-		return &InputError{
-			"legal_person.number",
-			"not a valid 18-character ID number (check character or birth date wrong)",
-		}
+		return &InputError{"legal_person.number", "not a valid 18-character ID number (check character or birth date wrong)"}
 	case !dateRe.MatchString(p.ValidFrom):
 		return &InputError{"legal_person.valid_from", "a date, 2006-01-02"}
 	case p.ValidUntil != "长期" && !dateRe.MatchString(p.ValidUntil):
 		return &InputError{"legal_person.valid_until", "a date, 2006-01-02, or 长期"}
 	}
+	return nil
+}
+
+func (a Application) validateBankAccount() error {
 	b := a.BankAccount
 	switch {
 	case b.Type != AccountCompany && b.Type != AccountPerson:
@@ -192,9 +210,10 @@ func (a Application) Validate() error {
 	case !regionRe.MatchString(b.AddressCode):
 		return &InputError{"bank_account.address_code", "a 6-digit region code"}
 	}
-	if err := first(need("bank_account.bank", b.Bank), need("bank_account.name", b.Name)); err != nil {
-		return err
-	}
+	return first(need("bank_account.bank", b.Bank), need("bank_account.name", b.Name))
+}
+
+func (a Application) validateContact() error {
 	c := a.Contact
 	switch {
 	case c.Type != ContactLegal && c.Type != ContactAgent:
@@ -203,8 +222,7 @@ func (a Application) Validate() error {
 		return &InputError{"contact.id_number", "an agent needs a valid 18-character ID number"}
 	case !mobileRe.MatchString(c.Mobile):
 		return &InputError{"contact.mobile", "an 11-digit mainland mobile number"}
-	}
-	if !emailRe.MatchString(c.Email) {
+	case !emailRe.MatchString(c.Email):
 		return &InputError{"contact.email", "an e-mail address"}
 	}
 	return first(need("contact.name", c.Name), need("store.name", a.Store.Name), need("short_name", a.ShortName))

@@ -170,99 +170,117 @@ func (s *Sim) refundApply(p *Platform, _ *http.Request, body []byte) (int, any, 
 		}
 		return 0, rf.state, nil
 	}
+	so, e := s.refundedSubOrder(req)
+	if e != nil {
+		return 0, nil, e
+	}
+	if e := s.checkRefundable(so, req); e != nil {
+		return 0, nil, e
+	}
+	account, e := s.refundFundsAccount(so, req)
+	if e != nil {
+		return 0, nil, e
+	}
+	if e := s.takeFunds(so, req.Amount.Refund, account, "refund"); e != nil {
+		return 0, nil, e
+	}
+	return 0, s.newRefund(p, so, req, key, account).state, nil
+}
+
+// refundedSubOrder is the paid sub-order a refund names, by transaction_id or by its out_trade_no.
+func (s *Sim) refundedSubOrder(req wire.RefundRequest) (*subOrder, *apiError) {
 	if req.TransactionID == "" && req.OutTradeNo == "" {
-		return 0, nil, paramError("transaction_id", "transaction_id or out_trade_no is required")
+		return nil, paramError("transaction_id", "transaction_id or out_trade_no is required")
 	}
 	txID := req.TransactionID
-	if txID == "" { // the sub-order's out_trade_no names it as well
+	if txID == "" {
 		for id, so := range s.byTx {
 			if so.wire.OutTradeNo == req.OutTradeNo && so.wire.SubMchID == req.SubMchID {
 				txID = id
 			}
 		}
 	}
-	so, e := s.paidSubOrder(req.SubMchID, txID)
-	if e != nil {
-		return 0, nil, e
-	}
+	return s.paidSubOrder(req.SubMchID, txID)
+}
+
+// checkRefundable refuses a refund the order cannot take: the wrong total, more than is refundable, too many
+// refunds, or a sharing request still processing.
+func (s *Sim) checkRefundable(so *subOrder, req wire.RefundRequest) *apiError {
 	total := so.wire.Amount.TotalAmount
 	switch {
 	case req.Amount.Total != total:
-		return 0, nil, paramError("amount.total", "must be the order's %d fen", total)
+		return paramError("amount.total", "must be the order's %d fen", total)
 	case req.Amount.Refund <= 0 || so.refunded+req.Amount.Refund > total:
-		return 0, nil, fail(
-			http.StatusBadRequest,
-			channels.CodeInvalidRequest,
-			"refund of %d fen exceeds the %d fen refundable",
-			req.Amount.Refund,
-			total-so.refunded,
-		)
+		return fail(http.StatusBadRequest, channels.CodeInvalidRequest, "refund of %d fen exceeds the %d fen refundable",
+			req.Amount.Refund, total-so.refunded)
 	case so.refundCount >= int64(s.limits.MaxRefundsPerOrder):
-		return 0, nil, fail(
-			http.StatusForbidden,
-			channels.CodeRuleLimit,
-			"at most %d refunds per order",
-			s.limits.MaxRefundsPerOrder,
-		)
+		return fail(http.StatusForbidden, channels.CodeRuleLimit, "at most %d refunds per order", s.limits.MaxRefundsPerOrder)
 	}
 	for _, sh := range s.sharings {
 		if sh.sub == so && s.progressSharing(sh).Status == channels.SharingProcessing {
-			return 0, nil, fail(http.StatusForbidden, channels.CodeRuleLimit, "申请退款金额大于剩余未分账金额，请等待分账完成后再试")
+			return fail(http.StatusForbidden, channels.CodeRuleLimit, "申请退款金额大于剩余未分账金额，请等待分账完成后再试")
 		}
 	}
+	return nil
+}
+
+// refundFundsAccount is the account a refund comes from (CHANNELS.md §1.5): the order's unsplit money while it
+// is pending split (refused when that is short), else, or when the request names it, AVAILABLE.
+func (s *Sim) refundFundsAccount(so *subOrder, req wire.RefundRequest) (string, *apiError) {
 	switch req.RefundAccount {
 	case "", wire.RefundSourceSubMerchant:
 	case wire.RefundSourcePartnerAdvance:
-		return 0, nil, fail(
-			http.StatusForbidden,
-			channels.CodeNoAuth,
-			"platform advance (垫付) is not activated for this platform",
-		)
+		return "", fail(http.StatusForbidden, channels.CodeNoAuth, "platform advance (垫付) is not activated for this platform")
 	default:
-		return 0, nil, paramError("refund_account", "REFUND_SOURCE_SUB_MERCHANT or REFUND_SOURCE_PARTNER_ADVANCE")
+		return "", paramError("refund_account", "REFUND_SOURCE_SUB_MERCHANT or REFUND_SOURCE_PARTNER_ADVANCE")
 	}
 	if req.FundsAccount != "" && req.FundsAccount != wire.FundsAvailable {
-		return 0, nil, paramError("funds_account", "only AVAILABLE may be named")
+		return "", paramError("funds_account", "only AVAILABLE may be named")
 	}
 	account := req.FundsAccount
 	if account == "" && s.pendingSplit(so) {
 		account = wire.FundsUnavailable // the documented default while the order is pending split
 	}
 	if account == wire.FundsUnavailable && so.unsplit < req.Amount.Refund {
-		return 0, nil, fail(
-			http.StatusForbidden,
-			channels.CodeRuleLimit,
+		return "", fail(http.StatusForbidden, channels.CodeRuleLimit,
 			"申请退款金额大于剩余未分账金额 (%d fen unsplit, %d asked): "+
-				"wait for sharing to finish, or refund from funds_account=AVAILABLE",
-			so.unsplit,
-			req.Amount.Refund,
-		)
+				"wait for sharing to finish, or refund from funds_account=AVAILABLE", so.unsplit, req.Amount.Refund)
 	}
 	if account == "" {
 		account = wire.FundsAvailable // finished, or never frozen
 	}
-	if e := s.takeFunds(so, req.Amount.Refund, account, "refund"); e != nil {
-		return 0, nil, e
-	}
+	return account, nil
+}
+
+// newRefund records an accepted refund, PROCESSING until the simulator's clock pays it.
+func (s *Sim) newRefund(p *Platform, so *subOrder, req wire.RefundRequest, key []byte, account string) *refund {
+	total := so.wire.Amount.TotalAmount
 	so.refunded += req.Amount.Refund
 	so.refundCount++
 	so.state = channels.TradeRefund
 	rf := &refund{body: key, sub: so, notifyURL: req.NotifyURL, platform: p, state: wire.RefundState{
-		RefundID: s.nextID(
-			"5030",
-		), OutRefundNo: req.OutRefundNo, TransactionID: so.transactionID, OutTradeNo: so.wire.OutTradeNo,
-		Channel: "ORIGINAL", UserReceivedAccount: "支付用户零钱", CreateTime: s.now().Format(time.RFC3339), Status: channels.RefundProcessing,
-		RefundAccount: wire.RefundSourceSubMerchant, FundsAccount: account, PromotionDetail: []any{},
+		RefundID:            s.nextID("5030"),
+		OutRefundNo:         req.OutRefundNo,
+		TransactionID:       so.transactionID,
+		OutTradeNo:          so.wire.OutTradeNo,
+		Channel:             "ORIGINAL",
+		UserReceivedAccount: "支付用户零钱",
+		CreateTime:          s.now().Format(time.RFC3339),
+		Status:              channels.RefundProcessing,
+		RefundAccount:       wire.RefundSourceSubMerchant,
+		FundsAccount:        account,
+		PromotionDetail:     []any{},
 		Amount: wire.RefundAmount{
 			Refund:      req.Amount.Refund,
 			Total:       total,
 			PayerTotal:  total,
 			PayerRefund: req.Amount.Refund,
 			Currency:    "CNY",
-		}}}
+		},
+	}}
 	s.refunds[req.SubMchID+"/"+req.OutRefundNo] = rf
 	s.refundsByID[rf.state.RefundID] = rf
-	return 0, rf.state, nil
+	return rf
 }
 
 func (s *Sim) refundQuery(_ *Platform, r *http.Request, _ []byte) (int, any, *apiError) {

@@ -1,0 +1,83 @@
+package channels
+
+import (
+	"context"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// Payment scenes: which buyer client pays, so which payment parameters come back.
+const (
+	SceneJSAPI       = "jsapi"       // WeChat in-app browser / official account: prepay_id
+	SceneMiniProgram = "miniprogram" // mini-program: prepay_id (JSAPI endpoint, mini-program appid)
+	SceneApp         = "app"         // native app SDK: prepay_id
+	SceneH5          = "h5"          // mobile browser: h5_url
+	SceneNative      = "native"      // QR code: code_url
+)
+
+// SubOrder is one shop's part of a combined order.
+type SubOrder struct {
+	SubMchID      string       // the channel's id of the sub-merchant
+	OutTradeNo    string       // ours, derived from the combined order number
+	Description   string       // what the buyer sees
+	Amount        money.Amount // what the buyer pays for this sub-order
+	ProfitSharing bool         // freeze the funds for sharing
+	SubsidyAmount money.Amount // the most the platform will subsidise (补差); needs ProfitSharing
+	Attach        string
+}
+
+// CombinedOrder is one checkout covering 1..Limits.MaxSubOrders sub-orders (合单).
+type CombinedOrder struct {
+	Scene             string
+	AppID             string
+	OutTradeNo        string // combine_out_trade_no
+	PayerOpenID       string // required for JSAPI and mini-program
+	PayerClientIP     string
+	H5Type            string // iOS | Android | Wap, for H5
+	NotifyURL         string
+	TimeExpireRFC3339 string
+	SubOrders         []SubOrder
+}
+
+// PaymentParams is what the buyer's client needs to pay: exactly one of the fields is set.
+type PaymentParams struct {
+	PrepayID string
+	H5URL    string
+	CodeURL  string
+}
+
+// SubOrderState is a sub-order as the channel reports it.
+type SubOrderState struct {
+	SubMchID      string
+	OutTradeNo    string
+	TransactionID string
+	TradeState    string // SUCCESS, REFUND, NOTPAY, CLOSED, USERPAYING, PAYERROR
+	Amount        money.Amount
+	PayerAmount   money.Amount
+	SuccessTime   string
+}
+
+// Trade states.
+const (
+	TradeSuccess  = "SUCCESS"
+	TradeRefund   = "REFUND"
+	TradeNotPay   = "NOTPAY"
+	TradeClosed   = "CLOSED"
+	TradePaying   = "USERPAYING"
+	TradePayError = "PAYERROR"
+)
+
+// CombinedOrderState is a combined order as the channel reports it (query or notification).
+type CombinedOrderState struct {
+	OutTradeNo  string
+	PayerOpenID string
+	SubOrders   []SubOrderState
+}
+
+// Payments creates, queries and closes combined orders.
+type Payments interface {
+	CreateCombined(ctx context.Context, o CombinedOrder) (PaymentParams, error)
+	QueryCombined(ctx context.Context, outTradeNo string) (CombinedOrderState, error)
+	// CloseCombined closes every sub-order; subOrders must list them exactly as created.
+	CloseCombined(ctx context.Context, appID, outTradeNo string, subOrders []SubOrder) error
+}

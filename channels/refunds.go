@@ -1,0 +1,76 @@
+package channels
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// RefundRequest refunds part or all of one sub-order.
+type RefundRequest struct {
+	SubMchID      string
+	AppID         string
+	TransactionID string
+	OutRefundNo   string
+	Reason        string
+	Refund        money.Amount
+	Total         money.Amount // the sub-order's amount
+	NotifyURL     string
+	// From is where the sub-merchant's money comes from: FundsFrozen (the default while the order is pending
+	// split; the channel refuses a refund larger than what is left unsplit) or FundsAvailable.
+	From string
+}
+
+// Funds sources of a refund or subsidy return: the order's frozen (pending-split) money, or the sub-merchant's
+// available balance. After finish every refund comes from available money.
+const (
+	FundsFrozen    = "FROZEN"
+	FundsAvailable = "AVAILABLE"
+)
+
+// Refund states.
+const (
+	RefundSuccess    = "SUCCESS"
+	RefundProcessing = "PROCESSING"
+	RefundAbnormal   = "ABNORMAL"
+	RefundClosed     = "CLOSED" // the channel may say REFUNDCLOSE or CLOSE; adapters normalise
+)
+
+// RefundState is a refund as the channel reports it.
+type RefundState struct {
+	SubMchID      string
+	RefundID      string
+	OutRefundNo   string
+	TransactionID string
+	OutTradeNo    string
+	Status        string
+	Refund        money.Amount
+	SuccessTime   string
+	From          string // FundsFrozen or FundsAvailable: where the channel took the money from
+}
+
+// Refunds applies and queries refunds.
+type Refunds interface {
+	ApplyRefund(ctx context.Context, r RefundRequest) (RefundState, error)
+	QueryRefund(ctx context.Context, subMchID, outRefundNo string) (RefundState, error)
+	QueryRefundByID(ctx context.Context, subMchID, refundID string) (RefundState, error)
+}
+
+// ErrNotificationRejected marks a notification that failed verification or decryption: answer 4xx and
+// change nothing.
+var ErrNotificationRejected = errors.New("notification rejected")
+
+// Notification is a verified, decrypted notification's envelope.
+type Notification struct {
+	ID        string // the channel's notification id, for the inbox
+	EventType string // TRANSACTION.SUCCESS, REFUND.SUCCESS, ...
+	Plaintext []byte // the decrypted resource
+}
+
+// Notifications verifies and decrypts the channel's notifications.
+type Notifications interface {
+	ParsePaymentNotification(r *http.Request) (Notification, CombinedOrderState, error)
+	ParseRefundNotification(r *http.Request) (Notification, RefundState, error)
+}
