@@ -78,59 +78,8 @@ func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (l
 	if req.Channel == "" {
 		req.Channel = channels.WeChatPay
 	}
-	switch {
-	case !workflows.ValidKey(req.ID, 1, 64):
-		return ledger.Receiver{}, &starter.InputError{
-			Field:  "id",
-			Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -",
-		}
-	case req.Channel != channels.WeChatPay:
-		return ledger.Receiver{}, &starter.InputError{Field: "channel", Reason: "only wechatpay is available"}
-	case req.Type != channels.ReceiverMerchant && req.Type != channels.ReceiverPersonal:
-		return ledger.Receiver{}, &starter.InputError{Field: "type", Reason: "MERCHANT_ID or PERSONAL_OPENID"}
-	case req.Account == "" || len(req.Account) > 64:
-		return ledger.Receiver{}, &starter.InputError{Field: "account", Reason: "required, at most 64 characters"}
-	case req.Type == channels.ReceiverMerchant && !digits(req.Account, 8, 16):
-		return ledger.Receiver{}, &starter.InputError{
-			Field:  "account",
-			Reason: "a merchant receiver's account is its merchant id: 8 to 16 digits",
-		}
-	case req.Type == channels.ReceiverPersonal && !workflows.ValidKey(req.Account, 1, 64):
-		return ledger.Receiver{}, &starter.InputError{
-			Field:  "account",
-			Reason: "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -",
-		}
-	case req.Name == "" || len(req.Name) > 256:
-		return ledger.Receiver{}, &starter.InputError{Field: "name", Reason: "required, at most 256 bytes"}
-	case cart.Roles[req.Relation] == "":
-		return ledger.Receiver{}, &starter.InputError{Field: "relation", Reason: "PLATFORM, SUPPLIER or DISTRIBUTOR"}
-	case (req.Relation == "PLATFORM") != (req.ID == "platform"):
-		return ledger.Receiver{}, &starter.InputError{
-			Field:  "relation",
-			Reason: `the platform's receiver has id "platform" and relation PLATFORM`,
-		}
-	}
-	if req.Relation != "PLATFORM" {
-		ch, ok := r.Receivers[req.Channel]
-		if !ok {
-			return ledger.Receiver{}, fmt.Errorf("registry: no %s channel configured to add receivers", req.Channel)
-		}
-		err := ch.AddReceiver(
-			ctx,
-			channels.ReceiverRegistration{
-				Type:         req.Type,
-				Account:      req.Account,
-				Name:         req.Name,
-				RelationType: req.Relation,
-			},
-		)
-		var be *channels.BusinessError
-		if errors.As(err, &be) && !be.Retryable {
-			return ledger.Receiver{}, &starter.ChannelError{Code: be.Code, Message: be.Message}
-		}
-		if err != nil {
-			return ledger.Receiver{}, fmt.Errorf("add receiver at the channel: %w", err)
-		}
+	if err := req.validate(); err != nil {
+		return ledger.Receiver{}, err
 	}
 	rc := ledger.Receiver{
 		ID:       req.ID,
@@ -140,11 +89,69 @@ func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (l
 		Relation: req.Relation,
 		Name:     req.Name,
 	}
+	if err := r.atChannel(ctx, rc, channels.ProfitSharing.AddReceiver); err != nil {
+		return ledger.Receiver{}, err
+	}
 	if err := r.Ledger.UpsertReceiver(ctx, rc); err != nil {
 		return ledger.Receiver{}, forCaller(err, "receiver "+req.ID)
 	}
 	rc.Name, rc.Status = mask.Name(req.Name), ledger.ReceiverActive
 	return rc, nil
+}
+
+func (req ReceiverRequest) validate() error {
+	invalid := func(field, reason string) error { return &starter.InputError{Field: field, Reason: reason} }
+	switch {
+	case !workflows.ValidKey(req.ID, 1, 64):
+		return invalid("id", "1 to 64 characters of A-Z, a-z, 0-9, _ and -")
+	case req.Channel != channels.WeChatPay:
+		return invalid("channel", "only wechatpay is available")
+	case req.Type != channels.ReceiverMerchant && req.Type != channels.ReceiverPersonal:
+		return invalid("type", "MERCHANT_ID or PERSONAL_OPENID")
+	case req.Account == "" || len(req.Account) > 64:
+		return invalid("account", "required, at most 64 characters")
+	case req.Type == channels.ReceiverMerchant && !digits(req.Account, 8, 16):
+		return invalid("account", "a merchant receiver's account is its merchant id: 8 to 16 digits")
+	case req.Type == channels.ReceiverPersonal && !workflows.ValidKey(req.Account, 1, 64):
+		return invalid("account", "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -")
+	case req.Name == "" || len(req.Name) > 256:
+		return invalid("name", "required, at most 256 bytes")
+	case cart.Roles[req.Relation] == "":
+		return invalid("relation", "PLATFORM, SUPPLIER or DISTRIBUTOR")
+	case (req.Relation == "PLATFORM") != (req.ID == "platform"):
+		return invalid("relation", `the platform's receiver has id "platform" and relation PLATFORM`)
+	}
+	return nil
+}
+
+// atChannel adds or deletes (call) a receiver at its channel; the platform's own account needs neither. A
+// channel's business refusal is a *starter.ChannelError.
+func (r *Registry) atChannel(
+	ctx context.Context,
+	rc ledger.Receiver,
+	call func(channels.ProfitSharing, context.Context, channels.ReceiverRegistration) error,
+) error {
+	if rc.Relation == "PLATFORM" {
+		return nil
+	}
+	ch, ok := r.Receivers[rc.Channel]
+	if !ok {
+		return fmt.Errorf("registry: no %s channel configured for receivers", rc.Channel)
+	}
+	err := call(ch, ctx, channels.ReceiverRegistration{
+		Type:         rc.Type,
+		Account:      rc.Account,
+		Name:         rc.Name,
+		RelationType: rc.Relation,
+	})
+	var be *channels.BusinessError
+	if errors.As(err, &be) && !be.Retryable {
+		return &starter.ChannelError{Code: be.Code, Message: be.Message}
+	}
+	if err != nil {
+		return fmt.Errorf("receiver %s at the channel: %w", rc.ID, err)
+	}
+	return nil
 }
 
 func digits(s string, minLen, maxLen int) bool {

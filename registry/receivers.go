@@ -2,12 +2,9 @@ package registry
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
-	"github.com/splitpay/splitpay/starter"
 )
 
 // RemoveReceiver deletes the receiver at the channel (so nothing more can be shared to it) and marks it
@@ -17,22 +14,10 @@ func (r *Registry) RemoveReceiver(ctx context.Context, id string) (ledger.Receiv
 	if err != nil || rc.Status == ledger.ReceiverRemoved {
 		return rc, err
 	}
-	if rc.Relation != "PLATFORM" {
-		ch, ok := r.Receivers[rc.Channel]
-		if !ok {
-			return rc, fmt.Errorf("registry: no %s channel configured to remove receivers", rc.Channel)
-		}
-		err := ch.DeleteReceiver(
-			ctx,
-			channels.ReceiverRegistration{Type: rc.Type, Account: rc.Account, RelationType: rc.Relation},
-		)
-		var be *channels.BusinessError
-		if errors.As(err, &be) && !be.Retryable {
-			return rc, &starter.ChannelError{Code: be.Code, Message: be.Message}
-		}
-		if err != nil {
-			return rc, fmt.Errorf("delete receiver at the channel: %w", err)
-		}
+	unnamed := rc
+	unnamed.Name = "" // the stored name is masked; deleting needs none
+	if err := r.atChannel(ctx, unnamed, channels.ProfitSharing.DeleteReceiver); err != nil {
+		return rc, err
 	}
 	rc.Status = ledger.ReceiverRemoved
 	return rc, forCaller(r.Ledger.UpsertReceiver(ctx, rc), "receiver "+id)

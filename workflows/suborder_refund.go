@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/splitpay/splitpay/money"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/money"
 )
 
 // Refunds of a sub-order. A refund arrives as the RequestRefund update: the validator refuses what cannot be

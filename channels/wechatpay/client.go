@@ -86,27 +86,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	opts := []core.ClientOption{option.WithHTTPClient(httpClient)}
-	var verifier auth.Verifier
-	switch {
-	case cfg.WechatPayPublicKey != nil && cfg.WechatPayPublicKeyID != "":
-		opts = append(opts, option.WithWechatPayPublicKeyAuthCipher(cfg.SpMchID, cfg.MerchantCertSerial,
-			cfg.MerchantPrivateKey, cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey))
-		verifier = verifiers.NewSHA256WithRSAPubkeyVerifier(cfg.WechatPayPublicKeyID, *cfg.WechatPayPublicKey)
-	case len(cfg.PlatformCertificates) > 0:
-		certs := core.NewCertificateMapWithList(cfg.PlatformCertificates)
-		opts = append(
-			opts,
-			option.WithMerchantCredential(cfg.SpMchID, cfg.MerchantCertSerial, cfg.MerchantPrivateKey),
-			option.WithVerifier(verifiers.NewSHA256WithRSAVerifier(certs)),
-			option.WithWechatPayCipher(
-				encryptors.NewWechatPayEncryptor(certs),
-				decryptors.NewWechatPayDecryptor(cfg.MerchantPrivateKey),
-			),
-		)
-		verifier = verifiers.NewSHA256WithRSAVerifier(certs)
-	default:
-		return nil, errors.New("wechatpay: configure WechatPayPublicKey(+ID) or PlatformCertificates")
+	opts, verifier, err := authOptions(cfg, httpClient)
+	if err != nil {
+		return nil, err
 	}
 	api, err := core.NewClient(ctx, opts...)
 	if err != nil {
@@ -203,4 +185,33 @@ func classify(err error) error {
 		code = "RESPONSE_UNVERIFIED"
 	}
 	return &channels.BusinessError{Channel: channels.WeChatPay, Code: code, Message: err.Error(), Retryable: true}
+}
+
+// authOptions are the SDK's signing, verification and encryption options for the configured mode: WeChat
+// Pay's public key (the current mode), or platform certificates (the older one). The verifier checks
+// notifications the same way.
+func authOptions(cfg Config, httpClient *http.Client) ([]core.ClientOption, auth.Verifier, error) {
+	opts := []core.ClientOption{option.WithHTTPClient(httpClient)}
+	var verifier auth.Verifier
+	switch {
+	case cfg.WechatPayPublicKey != nil && cfg.WechatPayPublicKeyID != "":
+		opts = append(opts, option.WithWechatPayPublicKeyAuthCipher(cfg.SpMchID, cfg.MerchantCertSerial,
+			cfg.MerchantPrivateKey, cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey))
+		verifier = verifiers.NewSHA256WithRSAPubkeyVerifier(cfg.WechatPayPublicKeyID, *cfg.WechatPayPublicKey)
+	case len(cfg.PlatformCertificates) > 0:
+		certs := core.NewCertificateMapWithList(cfg.PlatformCertificates)
+		opts = append(
+			opts,
+			option.WithMerchantCredential(cfg.SpMchID, cfg.MerchantCertSerial, cfg.MerchantPrivateKey),
+			option.WithVerifier(verifiers.NewSHA256WithRSAVerifier(certs)),
+			option.WithWechatPayCipher(
+				encryptors.NewWechatPayEncryptor(certs),
+				decryptors.NewWechatPayDecryptor(cfg.MerchantPrivateKey),
+			),
+		)
+		verifier = verifiers.NewSHA256WithRSAVerifier(certs)
+	default:
+		return nil, nil, errors.New("wechatpay: configure WechatPayPublicKey(+ID) or PlatformCertificates")
+	}
+	return opts, verifier, nil
 }

@@ -151,16 +151,7 @@ func newChaos(out io.Writer) (*chaos, error) {
 		restarts: map[string]int{},
 		started:  time.Now(),
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	priv, _ := x509.MarshalPKCS8PrivateKey(key)
-	if err := os.WriteFile(filepath.Join(dir, "merchant-public.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "apiclient_key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv}), 0o600); err != nil {
+	if err := writeMerchantKeys(dir); err != nil {
 		return nil, err
 	}
 	simAddr, err := freePort()
@@ -310,4 +301,21 @@ func (c *chaos) restart(name string, args ...string) error {
 	}
 	_, err := c.spawn(name, args...)
 	return err
+}
+
+// writeMerchantKeys writes a fresh merchant key pair into dir, as the processes' configuration names them.
+func writeMerchantKeys(dir string) error {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	priv, _ := x509.MarshalPKCS8PrivateKey(key)
+	if err := os.WriteFile(filepath.Join(dir, "merchant-public.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "apiclient_key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv}), 0o600); err != nil {
+		return err
+	}
+	return nil
 }

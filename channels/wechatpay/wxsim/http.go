@@ -13,9 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
-	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 )
 
 // apiError is an answer with the channel's error shape.

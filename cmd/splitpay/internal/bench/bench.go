@@ -78,13 +78,8 @@ func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Res
 	for range max(1, o.Concurrency) {
 		wg.Go(func() {
 			for i := range jobs {
-				results[i].create, results[i].notify, results[i].total, results[i].err = runOrder(
-					ctx,
-					st,
-					c,
-					tc,
-					fmt.Sprintf("%s%05d", o.Prefix, i),
-				)
+				x := &results[i]
+				x.create, x.notify, x.total, x.err = runOrder(ctx, st, c, tc, fmt.Sprintf("%s%05d", o.Prefix, i))
 			}
 		})
 	}
@@ -98,33 +93,35 @@ func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Res
 		if x.err != nil {
 			return r, x.err
 		}
-		r.Create, r.NotifyToPaid, r.OrderLatency = append(
-			r.Create,
-			x.create,
-		), append(
-			r.NotifyToPaid,
-			x.notify,
-		), append(
-			r.OrderLatency,
-			x.total,
-		)
+		r.Create = append(r.Create, x.create)
+		r.NotifyToPaid = append(r.NotifyToPaid, x.notify)
+		r.OrderLatency = append(r.OrderLatency, x.total)
 	}
 	r.OrdersPerSecond = float64(o.Orders) / r.Elapsed.Seconds()
+	if err := measureShape(ctx, tc, o, &r); err != nil {
+		return r, err
+	}
+	return r, runFloor(ctx, tc, o, &r)
+}
 
+// measureShape averages the history events and activities of the first orders' workflows (the order and its
+// two sub-orders).
+func measureShape(ctx context.Context, tc client.Client, o Options, r *Result) error {
 	sample := min(o.Orders, 10)
 	for i := range sample {
 		no := fmt.Sprintf("%s%05d", o.Prefix, i)
-		for _, id := range []string{workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1), workflows.SubOrderWorkflowID(no, 2)} {
+		ids := []string{workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1), workflows.SubOrderWorkflowID(no, 2)}
+		for _, id := range ids {
 			events, acts, err := historyShape(ctx, tc, id)
 			if err != nil {
-				return r, err
+				return err
 			}
 			r.HistoryEvents += float64(events) / float64(sample)
 			r.Activities += float64(acts) / float64(sample)
 		}
 	}
 	r.FloorActivityPerFlow = int(r.Activities + 0.5)
-	return r, runFloor(ctx, tc, o, &r)
+	return nil
 }
 
 const (

@@ -86,6 +86,33 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if o.DB == nil || o.Temporal == nil {
 		return nil, errors.New("stack: DB and Temporal are required")
 	}
+	o = o.withDefaults()
+	s := &Stack{opts: o, Ledger: ledger.New(o.DB), APIKey: o.APIKeys[0], WeChat: o.WeChat}
+	if s.WeChat == nil {
+		if err := s.startSimulator(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	if err := s.startAPI(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.acts = &activities.Activities{
+		DB:       o.DB,
+		Ledger:   s.Ledger,
+		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat},
+	}
+	if !o.NoWorker {
+		if err := s.StartWorker(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (o Options) withDefaults() Options {
 	if o.TaskQueue == "" {
 		o.TaskQueue = workflows.TaskQueue
 	}
@@ -101,18 +128,15 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if len(o.APIKeys) == 0 {
 		o.APIKeys = []string{"sk_dev_" + randomHex(16)}
 	}
-	s := &Stack{opts: o, Ledger: ledger.New(o.DB), APIKey: o.APIKeys[0], WeChat: o.WeChat}
-	if s.WeChat == nil {
-		if err := s.startSimulator(ctx); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
+	return o
+}
 
+// startAPI wires the registry, the starter and the API server over the channel, and serves the API.
+func (s *Stack) startAPI() error {
+	o := &s.opts
 	ln, err := net.Listen("tcp", o.APIAddr)
 	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("api: listen on %s: %w", o.APIAddr, err)
+		return fmt.Errorf("api: listen on %s: %w", o.APIAddr, err)
 	}
 	s.APIURL = "http://" + ln.Addr().String()
 	if o.PublicURL == "" {
@@ -150,19 +174,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-
-	s.acts = &activities.Activities{
-		DB:       o.DB,
-		Ledger:   s.Ledger,
-		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat},
-	}
-	if !o.NoWorker {
-		if err := s.StartWorker(); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	return s, nil
+	return nil
 }
 
 func (s *Stack) startSimulator(ctx context.Context) error {

@@ -1,0 +1,258 @@
+package workflows
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/splitpay/splitpay/internal/mask"
+)
+
+// Organisation types the channel knows (organization_type).
+const (
+	OrgMicro       = "2401" // 小微商户: a person without a licence
+	OrgIndividual  = "2500" // 个人卖家
+	OrgSoleTrader  = "4"    // 个体工商户
+	OrgEnterprise  = "2"    // 企业
+	AccountCompany = "74"   // 对公
+	AccountPerson  = "75"   // 对私
+	ContactLegal   = "65"   // the legal person is the contact
+	ContactAgent   = "66"   // someone else is
+)
+
+// Application is a shop's onboarding application. Personal fields (names, ID numbers, bank account, phone,
+// e-mail) travel only in sealed payloads (internal/codec) and to the channel encrypted with its public key;
+// views and logs carry Masked().
+type Application struct {
+	OutRequestNo     string           `json:"out_request_no"`
+	MerchantID       string           `json:"merchant_id"` // SplitPay's id of the shop-to-be
+	DisplayName      string           `json:"display_name"               maxlen:"128"`
+	OrganizationType string           `json:"organization_type"`
+	BusinessLicense  *BusinessLicense `json:"business_license,omitempty"` // required unless 2401 / 2500
+	LegalPerson      IDCard           `json:"legal_person"`
+	BankAccount      BankAccount      `json:"bank_account"`
+	Contact          Contact          `json:"contact"`
+	Store            Store            `json:"store"`
+	ShortName        string           `json:"short_name"                 maxlen:"64"`
+}
+
+type BusinessLicense struct {
+	CopyMediaID  string `json:"copy_media_id"`
+	Number       string `json:"number"` // 18-character unified social credit code
+	MerchantName string `json:"merchant_name" maxlen:"128"`
+	LegalPerson  string `json:"legal_person"  maxlen:"64"`
+}
+
+type IDCard struct {
+	CopyMediaID     string `json:"copy_media_id"`     // portrait side
+	NationalMediaID string `json:"national_media_id"` // emblem side
+	Name            string `json:"name"              maxlen:"64"`
+	Number          string `json:"number"`
+	ValidFrom       string `json:"valid_from"`  // 2006-01-02
+	ValidUntil      string `json:"valid_until"` // 2006-01-02 or 长期
+}
+
+type BankAccount struct {
+	Type        string `json:"type"` // 74 对公 | 75 对私
+	Bank        string `json:"bank"         maxlen:"128"`
+	Name        string `json:"name"         maxlen:"128"`
+	Number      string `json:"number"`
+	AddressCode string `json:"address_code"` // 6-digit region code
+}
+
+type Contact struct {
+	Type     string `json:"type"` // 65 legal person | 66 agent
+	Name     string `json:"name"                maxlen:"64"`
+	IDNumber string `json:"id_number,omitempty"` // required for an agent
+	Mobile   string `json:"mobile"`
+	Email    string `json:"email"`
+}
+
+type Store struct {
+	Name string `json:"name"          maxlen:"128"`
+	URL  string `json:"url,omitempty" maxlen:"512"`
+}
+
+// ValidIDNumber checks an 18-character mainland ID number: digits, a real birth date, and the GB 11643
+// check character.
+func ValidIDNumber(s string) bool {
+	if len(s) != 18 {
+		return false
+	}
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range 17 {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		sum += int(s[i]-'0') * weights[i]
+	}
+	if _, err := time.Parse("20060102", s[6:14]); err != nil {
+		return false
+	}
+	return "10X98765432"[sum%11] == s[17] || (s[17] == 'x' && sum%11 == 2)
+}
+
+// Validate checks the application field by field, naming the first bad field by its JSON path.
+func (a Application) Validate() error {
+	return first(a.validateIdentity(), a.validateLicense(), a.validateLegalPerson(), a.validateBankAccount(),
+		a.validateContact())
+}
+
+// need refuses an empty value of a required field.
+func need(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return &InputError{field, "required"}
+	}
+	return nil
+}
+
+func (a Application) licensed() bool {
+	return a.OrganizationType == OrgSoleTrader || a.OrganizationType == OrgEnterprise
+}
+
+func (a Application) validateIdentity() error {
+	switch {
+	case !outReqRe.MatchString(a.OutRequestNo):
+		return &InputError{"out_request_no", "6 to 32 letters and digits"}
+	case !ValidKey(a.MerchantID, 1, 32):
+		return &InputError{"merchant_id", "1 to 32 characters of A-Z, a-z, 0-9, _ and -"}
+	case a.OrganizationType != OrgMicro && a.OrganizationType != OrgIndividual && !a.licensed():
+		return &InputError{"organization_type", "one of 2401 (小微), 2500 (个人卖家), 4 (个体户), 2 (企业)"}
+	case a.licensed() && a.BusinessLicense == nil:
+		return &InputError{"business_license", "required for organization type " + a.OrganizationType}
+	case !a.licensed() && a.BusinessLicense != nil:
+		return &InputError{"business_license", "not taken for organization type " + a.OrganizationType}
+	}
+	return nil
+}
+
+func (a Application) validateLicense() error {
+	l := a.BusinessLicense
+	switch {
+	case l == nil:
+		return nil
+	case l.CopyMediaID == "":
+		return &InputError{"business_license.copy_media_id", "required: upload the licence image first"}
+	case !creditCodeRe.MatchString(l.Number):
+		return &InputError{"business_license.number", "an 18-character unified social credit code"}
+	}
+	return first(need("business_license.merchant_name", l.MerchantName),
+		need("business_license.legal_person", l.LegalPerson))
+}
+
+func (a Application) validateLegalPerson() error {
+	p := a.LegalPerson
+	if err := first(need("display_name", a.DisplayName), need("legal_person.copy_media_id", p.CopyMediaID),
+		need("legal_person.national_media_id", p.NationalMediaID), need("legal_person.name", p.Name)); err != nil {
+		return err
+	}
+	switch {
+	case !ValidIDNumber(p.Number):
+		return &InputError{"legal_person.number", "not a valid 18-character ID number (check character or birth date wrong)"}
+	case !dateRe.MatchString(p.ValidFrom):
+		return &InputError{"legal_person.valid_from", "a date, 2006-01-02"}
+	case p.ValidUntil != "长期" && !dateRe.MatchString(p.ValidUntil):
+		return &InputError{"legal_person.valid_until", "a date, 2006-01-02, or 长期"}
+	}
+	return nil
+}
+
+func (a Application) validateBankAccount() error {
+	b := a.BankAccount
+	switch {
+	case b.Type != AccountCompany && b.Type != AccountPerson:
+		return &InputError{"bank_account.type", "74 (对公) or 75 (对私)"}
+	case a.OrganizationType == OrgEnterprise && b.Type != AccountCompany:
+		return &InputError{"bank_account.type", "an enterprise settles to a company account (74)"}
+	case (a.OrganizationType == OrgMicro || a.OrganizationType == OrgIndividual) && b.Type != AccountPerson:
+		return &InputError{"bank_account.type", "a person settles to a personal account (75)"}
+	case !bankNumberRe.MatchString(b.Number):
+		return &InputError{"bank_account.number", "8 to 30 digits"}
+	case !regionRe.MatchString(b.AddressCode):
+		return &InputError{"bank_account.address_code", "a 6-digit region code"}
+	}
+	return first(need("bank_account.bank", b.Bank), need("bank_account.name", b.Name))
+}
+
+func (a Application) validateContact() error {
+	c := a.Contact
+	switch {
+	case c.Type != ContactLegal && c.Type != ContactAgent:
+		return &InputError{"contact.type", "65 (the legal person) or 66 (an agent)"}
+	case c.Type == ContactAgent && !ValidIDNumber(c.IDNumber):
+		return &InputError{"contact.id_number", "an agent needs a valid 18-character ID number"}
+	case !mobileRe.MatchString(c.Mobile):
+		return &InputError{"contact.mobile", "an 11-digit mainland mobile number"}
+	case !emailRe.MatchString(c.Email):
+		return &InputError{"contact.email", "an e-mail address"}
+	}
+	return first(need("contact.name", c.Name), need("store.name", a.Store.Name), need("short_name", a.ShortName))
+}
+
+func first(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Masked is the application with its personal data masked, for views: 张**, 1101**********002X, ****1234.
+func (a Application) Masked() Application {
+	m := a
+	m.LegalPerson.Name, m.LegalPerson.Number = mask.Name(a.LegalPerson.Name), mask.Tail(a.LegalPerson.Number, 4)
+	m.BankAccount.Name, m.BankAccount.Number = mask.Name(a.BankAccount.Name), mask.Tail(a.BankAccount.Number, 4)
+	m.Contact.Name, m.Contact.IDNumber, m.Contact.Mobile = mask.Name(
+		a.Contact.Name,
+	), mask.Tail(
+		a.Contact.IDNumber,
+		4,
+	), mask.Tail(
+		a.Contact.Mobile,
+		4,
+	)
+	if at := strings.IndexByte(a.Contact.Email, '@'); at > 0 {
+		m.Contact.Email = a.Contact.Email[:1] + "***" + a.Contact.Email[at:]
+	}
+	if a.BusinessLicense != nil {
+		l := *a.BusinessLicense
+		l.LegalPerson = mask.Name(l.LegalPerson)
+		m.BusinessLicense = &l
+	}
+	return m
+}
+
+func invalidApplication(err error) error {
+	ie, _ := err.(*InputError)
+	if ie == nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidApplication, err)
+	}
+	return temporal.NewNonRetryableApplicationError(ie.Error(), ErrTypeInvalidApplication, nil, *ie)
+}
+
+// String keeps an application out of logs by accident: it prints masked.
+func (a Application) String() string {
+	m := a.Masked()
+	return fmt.Sprintf(
+		"Application{%s %s %s contact %s}",
+		m.OutRequestNo,
+		m.MerchantID,
+		m.LegalPerson.Name,
+		m.Contact.Mobile,
+	)
+}
+
+var (
+	mobileRe     = regexp.MustCompile(`^1[3-9]\d{9}$`)
+	bankNumberRe = regexp.MustCompile(`^\d{8,30}$`)
+	creditCodeRe = regexp.MustCompile(`^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$`)
+	regionRe     = regexp.MustCompile(`^\d{6}$`)
+	outReqRe     = regexp.MustCompile(`^[A-Za-z0-9]{6,32}$`)
+	dateRe       = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	emailRe      = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+)
