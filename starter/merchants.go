@@ -27,21 +27,13 @@ func (c *Client) Onboard(ctx context.Context, app workflows.Application) (workfl
 		return workflows.OnboardingState{}, err
 	}
 	id := workflows.OnboardingWorkflowID(app.OutRequestNo)
-	_, err := c.Temporal.ExecuteWorkflow(
-		ctx,
-		client.StartWorkflowOptions{ID: id, TaskQueue: c.taskQueue(),
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.AttrStatus.ValueSet(workflows.OnboardingSubmitting),
-				workflows.AttrChannel.ValueSet(
-					channels.WeChatPay,
-				),
-				workflows.AttrMerchant.ValueSet([]string{app.MerchantID}),
-			)},
-		workflows.Onboarding,
-		workflows.OnboardingInput{Channel: channels.WeChatPay, Application: app, Settings: c.OnboardingSettings},
+	attrs := temporal.NewSearchAttributes(
+		workflows.AttrStatus.ValueSet(workflows.OnboardingSubmitting),
+		workflows.AttrChannel.ValueSet(channels.WeChatPay),
+		workflows.AttrMerchant.ValueSet([]string{app.MerchantID}),
 	)
+	in := workflows.OnboardingInput{Channel: channels.WeChatPay, Application: app, Settings: c.OnboardingSettings}
+	err := c.startOnce(ctx, id, attrs, workflows.Onboarding, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return workflows.OnboardingState{}, &ConflictError{
@@ -139,22 +131,13 @@ func (c *Client) Withdraw(
 	if err := in.Validate(); err != nil {
 		return workflows.WithdrawalState{}, err
 	}
-	_, err = c.Temporal.ExecuteWorkflow(
-		ctx,
-		client.StartWorkflowOptions{ID: workflows.WithdrawalWorkflowID(m.ID, req.OutRequestNo),
-			TaskQueue: c.taskQueue(), WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.AttrStatus.ValueSet(workflows.WithdrawalRequested),
-				workflows.AttrChannel.ValueSet(
-					m.Channel,
-				),
-				workflows.AttrMerchant.ValueSet([]string{m.ID}),
-				workflows.AttrAmount.ValueSet(int64(req.Amount)),
-			)},
-		workflows.Withdrawal,
-		in,
+	attrs := temporal.NewSearchAttributes(
+		workflows.AttrStatus.ValueSet(workflows.WithdrawalRequested),
+		workflows.AttrChannel.ValueSet(m.Channel),
+		workflows.AttrMerchant.ValueSet([]string{m.ID}),
+		workflows.AttrAmount.ValueSet(int64(req.Amount)),
 	)
+	err = c.startOnce(ctx, workflows.WithdrawalWorkflowID(m.ID, req.OutRequestNo), attrs, workflows.Withdrawal, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return c.GetWithdrawal(ctx, merchantID, req.OutRequestNo) // finished: answer how it ended
@@ -178,4 +161,17 @@ func (c *Client) GetWithdrawal(
 	var st workflows.WithdrawalState
 	err := c.stateOf(ctx, workflows.WithdrawalWorkflowID(merchantID, outRequestNo), workflows.QueryWithdrawal, &st)
 	return st, fromTemporal(err, "withdrawal "+outRequestNo)
+}
+
+// startOnce starts a process under its id, or joins the running one; an id whose process has ended is refused
+// (*serviceerror.WorkflowExecutionAlreadyStarted): one business key, one process, ever.
+func (c *Client) startOnce(ctx context.Context, id string, attrs temporal.SearchAttributes, wf, in any) error {
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                c.taskQueue(),
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes:    attrs,
+	}, wf, in)
+	return err
 }

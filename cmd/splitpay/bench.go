@@ -31,14 +31,11 @@ func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer)
 		benchFlags.concurrency > 256 {
 		return fmt.Errorf("bench: --orders 1..10000, --concurrency 1..256")
 	}
-	d, err := connect(ctx, cfg, log)
+	d, err := connectMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if err := migrate(ctx, d.db, log); err != nil {
-		return err
-	}
 	prefix := fmt.Sprintf("B%d", time.Now().Unix())
 	st, err := stack.Start(
 		ctx,

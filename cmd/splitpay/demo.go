@@ -30,14 +30,11 @@ var demoSettings = workflows.OrderSettings{PaymentWindow: 10 * time.Minute, Quer
 // the shop and the other confirmed automatically, profit shared and finished, and a withdrawal paid out.
 // It prints the timeline, every party's balance in the ledger beside the simulator's, and Temporal UI links.
 func runDemo(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
-	d, err := connect(ctx, cfg, log)
+	d, err := connectMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if err := migrate(ctx, d.db, log); err != nil {
-		return err
-	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Its own task queue: a `splitpay dev` running beside it has another simulator.
 	taskQueue := fmt.Sprintf("%s-demo-%d", cfg.TaskQueue, time.Now().Unix())

@@ -138,6 +138,19 @@ func migrate(ctx context.Context, db *pgxpool.Pool, log *slog.Logger) error {
 	return nil
 }
 
+// connectMigrated connects, then applies the migrations (a worker's process; an API-only one does not migrate).
+func connectMigrated(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) {
+	d, err := connect(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, d.db, log); err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
+}
+
 // deps are the connections every long-running subcommand needs.
 type deps struct {
 	db       *pgxpool.Pool
@@ -230,16 +243,15 @@ func serve(
 	wx *wechatpay.Client,
 	apiOnly bool,
 ) error {
-	d, err := connect(ctx, cfg, log)
+	open := connectMigrated
+	if apiOnly {
+		open = connect
+	}
+	d, err := open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if !apiOnly {
-		if err := migrate(ctx, d.db, log); err != nil {
-			return err
-		}
-	}
 	t, err := cfg.timings()
 	if err != nil {
 		return err

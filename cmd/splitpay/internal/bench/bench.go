@@ -280,58 +280,26 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 
 // Print writes the report.
 func (r Result) Print(w io.Writer) {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
-	fmt.Fprintf(
-		w,
-		"%d orders (2 sub-orders each: create, pay, notify, receipt, subsidy, share, finish, ledger) in %s\n",
-		r.Orders,
-		r.Elapsed.Round(time.Millisecond),
-	)
-	fmt.Fprintf(w, "  orders/s                       %8.1f\n", r.OrdersPerSecond)
-	fmt.Fprintf(
-		w,
-		"  create (Update-With-Start)     p50 %s   p99 %s\n",
-		ms(Percentile(r.Create, 50)),
-		ms(Percentile(r.Create, 99)),
-	)
-	fmt.Fprintf(
-		w,
-		"  notification → paid            p50 %s   p99 %s\n",
-		ms(Percentile(r.NotifyToPaid, 50)),
-		ms(Percentile(r.NotifyToPaid, 99)),
-	)
-	fmt.Fprintf(
-		w,
-		"  create → completed             p50 %s   p99 %s\n",
-		ms(Percentile(r.OrderLatency, 50)),
-		ms(Percentile(r.OrderLatency, 99)),
-	)
-	fmt.Fprintf(
-		w,
-		"  history events per order       %8.1f (order + 2 sub-orders; %.1f activities)\n",
-		r.HistoryEvents,
-		r.Activities,
-	)
-	fmt.Fprintf(
-		w,
-		"floor: %d bare workflows of %d no-op activities each, same concurrency, in %s\n",
-		r.Orders,
-		r.FloorActivityPerFlow,
-		r.FloorElapsed.Round(time.Millisecond),
-	)
-	fmt.Fprintf(w, "  workflows/s                    %8.1f\n", r.FloorPerSecond)
-	fmt.Fprintf(
-		w,
-		"  start → completed              p50 %s   p99 %s\n",
-		ms(Percentile(r.FloorLatency, 50)),
-		ms(Percentile(r.FloorLatency, 99)),
-	)
-	fmt.Fprintf(w, "  history events per workflow    %8.1f\n", r.FloorHistoryEvents)
-	fmt.Fprintf(
-		w,
-		"ours / floor: throughput %.2f, latency p50 %.2f, history events %.2f\n",
+	line := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	latency := func(name string, ds []time.Duration) {
+		ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+		line("  %-30s p50 %s   p99 %s", name, ms(Percentile(ds, 50)), ms(Percentile(ds, 99)))
+	}
+	line("%d orders (2 sub-orders each: create, pay, notify, receipt, subsidy, share, finish, ledger) in %s",
+		r.Orders, r.Elapsed.Round(time.Millisecond))
+	line("  %-30s %8.1f", "orders/s", r.OrdersPerSecond)
+	latency("create (Update-With-Start)", r.Create)
+	latency("notification → paid", r.NotifyToPaid)
+	latency("create → completed", r.OrderLatency)
+	line("  %-30s %8.1f (order + 2 sub-orders; %.1f activities)", "history events per order", r.HistoryEvents,
+		r.Activities)
+	line("floor: %d bare workflows of %d no-op activities each, same concurrency, in %s",
+		r.Orders, r.FloorActivityPerFlow, r.FloorElapsed.Round(time.Millisecond))
+	line("  %-30s %8.1f", "workflows/s", r.FloorPerSecond)
+	latency("start → completed", r.FloorLatency)
+	line("  %-30s %8.1f", "history events per workflow", r.FloorHistoryEvents)
+	line("ours / floor: throughput %.2f, latency p50 %.2f, history events %.2f",
 		r.OrdersPerSecond/r.FloorPerSecond,
 		float64(Percentile(r.OrderLatency, 50))/float64(Percentile(r.FloorLatency, 50)),
-		r.HistoryEvents/r.FloorHistoryEvents,
-	)
+		r.HistoryEvents/r.FloorHistoryEvents)
 }
