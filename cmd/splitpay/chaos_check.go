@@ -40,27 +40,20 @@ func (c *chaos) orderEnded(ctx context.Context, r *orderRun) bool {
 	if err := cl.Do(ctx, http.MethodGet, "/v1/orders/"+r.no, "", nil, &v); err != nil || v.Stale {
 		return false
 	}
+	resume := func(subOrder int) { // as ops would: the cause (an outage) has passed
+		req := map[string]any{"by": "ops:chaos", "reason": "retry"}
+		if subOrder > 0 {
+			req["sub_order"] = subOrder
+		}
+		_ = cl.Do(ctx, http.MethodPost, "/v1/orders/"+r.no+"/resume", "", req, nil)
+	}
 	if v.Status == workflows.StatusNeedsAttention {
-		_ = cl.Do(
-			ctx,
-			http.MethodPost,
-			"/v1/orders/"+r.no+"/resume",
-			"",
-			map[string]any{"by": "ops:chaos", "reason": "retry"},
-			nil,
-		)
+		resume(0)
 	}
 	done := v.Status == workflows.StatusCompleted || v.Status == workflows.StatusClosed
 	for _, s := range v.SubOrders {
 		if s.Status == workflows.StatusNeedsAttention {
-			_ = cl.Do(
-				ctx,
-				http.MethodPost,
-				"/v1/orders/"+r.no+"/resume",
-				"",
-				map[string]any{"sub_order": s.N, "by": "ops:chaos", "reason": "retry"},
-				nil,
-			)
+			resume(s.N)
 		}
 		for _, rf := range s.Refunds {
 			if rf.Status == workflows.RefundProcessing {

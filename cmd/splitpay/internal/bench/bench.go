@@ -72,23 +72,10 @@ func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Res
 		err                   error
 	}
 	results := make([]one, o.Orders)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	began := time.Now()
-	for range max(1, o.Concurrency) {
-		wg.Go(func() {
-			for i := range jobs {
-				x := &results[i]
-				x.create, x.notify, x.total, x.err = runOrder(ctx, st, c, tc, fmt.Sprintf("%s%05d", o.Prefix, i))
-			}
-		})
-	}
-	for i := range o.Orders {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	r.Elapsed = time.Since(began)
+	r.Elapsed = inParallel(o, func(i int) {
+		x := &results[i]
+		x.create, x.notify, x.total, x.err = runOrder(ctx, st, c, tc, fmt.Sprintf("%s%05d", o.Prefix, i))
+	})
 	for _, x := range results {
 		if x.err != nil {
 			return r, x.err
@@ -230,32 +217,16 @@ func runFloor(ctx context.Context, tc client.Client, o Options, r *Result) error
 	defer w.Stop()
 	lat := make([]time.Duration, o.Orders)
 	errs := make([]error, o.Orders)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	began := time.Now()
-	for range max(1, o.Concurrency) {
-		wg.Go(func() {
-			for i := range jobs {
-				t0 := time.Now()
-				run, err := tc.ExecuteWorkflow(
-					ctx,
-					client.StartWorkflowOptions{ID: fmt.Sprintf("bench-floor/%s/%d", o.Prefix, i), TaskQueue: queue},
-					Floor,
-					r.FloorActivityPerFlow,
-				)
-				if err == nil {
-					err = run.Get(ctx, nil)
-				}
-				lat[i], errs[i] = time.Since(t0), err
-			}
-		})
-	}
-	for i := range o.Orders {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	r.FloorElapsed, r.FloorLatency = time.Since(began), lat
+	r.FloorElapsed = inParallel(o, func(i int) {
+		t0 := time.Now()
+		opts := client.StartWorkflowOptions{ID: fmt.Sprintf("bench-floor/%s/%d", o.Prefix, i), TaskQueue: queue}
+		run, err := tc.ExecuteWorkflow(ctx, opts, Floor, r.FloorActivityPerFlow)
+		if err == nil {
+			err = run.Get(ctx, nil)
+		}
+		lat[i], errs[i] = time.Since(t0), err
+	})
+	r.FloorLatency = lat
 	for _, err := range errs {
 		if err != nil {
 			return err
@@ -302,4 +273,24 @@ func (r Result) Print(w io.Writer) {
 		r.OrdersPerSecond/r.FloorPerSecond,
 		float64(Percentile(r.OrderLatency, 50))/float64(Percentile(r.FloorLatency, 50)),
 		r.HistoryEvents/r.FloorHistoryEvents)
+}
+
+// inParallel runs do(0..Orders-1) on Concurrency goroutines and answers how long they all took.
+func inParallel(o Options, do func(i int)) time.Duration {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	began := time.Now()
+	for range max(1, o.Concurrency) {
+		wg.Go(func() {
+			for i := range jobs {
+				do(i)
+			}
+		})
+	}
+	for i := range o.Orders {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return time.Since(began)
 }
