@@ -5,7 +5,6 @@ import (
 
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
-	"github.com/splitpay/splitpay/workflows"
 )
 
 func (s *Server) registerMerchant(w http.ResponseWriter, r *http.Request) {
@@ -64,12 +63,12 @@ func (s *Server) removeReceiver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) onboard(w http.ResponseWriter, r *http.Request) {
-	var app workflows.Application
-	if err := decode(w, r, &app); err != nil {
+	var req OnboardingRequest
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	st, err := s.Starter.Onboard(r.Context(), app)
+	st, err := s.Starter.Onboard(r.Context(), req.application())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -78,12 +77,12 @@ func (s *Server) onboard(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) correctOnboarding(w http.ResponseWriter, r *http.Request) {
-	var app workflows.Application
-	if err := decode(w, r, &app); err != nil {
+	var req OnboardingRequest
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	st, err := s.Starter.CorrectOnboarding(r.Context(), r.PathValue("id"), app)
+	st, err := s.Starter.CorrectOnboarding(r.Context(), r.PathValue("id"), req.application())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -29,27 +29,27 @@ const (
 type Application struct {
 	OutRequestNo     string           `json:"out_request_no"`
 	MerchantID       string           `json:"merchant_id"` // SplitPay's id of the shop-to-be
-	DisplayName      string           `json:"display_name"               maxlen:"128"`
+	DisplayName      string           `json:"display_name"`
 	OrganizationType string           `json:"organization_type"`
 	BusinessLicense  *BusinessLicense `json:"business_license,omitempty"` // required unless 2401 / 2500
 	LegalPerson      IDCard           `json:"legal_person"`
 	BankAccount      BankAccount      `json:"bank_account"`
 	Contact          Contact          `json:"contact"`
 	Store            Store            `json:"store"`
-	ShortName        string           `json:"short_name"                 maxlen:"64"`
+	ShortName        string           `json:"short_name"`
 }
 
 type BusinessLicense struct {
 	CopyMediaID  string `json:"copy_media_id"`
 	Number       string `json:"number"` // 18-character unified social credit code
-	MerchantName string `json:"merchant_name" maxlen:"128"`
-	LegalPerson  string `json:"legal_person"  maxlen:"64"`
+	MerchantName string `json:"merchant_name"`
+	LegalPerson  string `json:"legal_person"`
 }
 
 type IDCard struct {
 	CopyMediaID     string `json:"copy_media_id"`     // portrait side
 	NationalMediaID string `json:"national_media_id"` // emblem side
-	Name            string `json:"name"              maxlen:"64"`
+	Name            string `json:"name"`
 	Number          string `json:"number"`
 	ValidFrom       string `json:"valid_from"`  // 2006-01-02
 	ValidUntil      string `json:"valid_until"` // 2006-01-02 or 长期
@@ -57,23 +57,23 @@ type IDCard struct {
 
 type BankAccount struct {
 	Type        string `json:"type"` // 74 对公 | 75 对私
-	Bank        string `json:"bank"         maxlen:"128"`
-	Name        string `json:"name"         maxlen:"128"`
+	Bank        string `json:"bank"`
+	Name        string `json:"name"`
 	Number      string `json:"number"`
 	AddressCode string `json:"address_code"` // 6-digit region code
 }
 
 type Contact struct {
 	Type     string `json:"type"` // 65 legal person | 66 agent
-	Name     string `json:"name"                maxlen:"64"`
+	Name     string `json:"name"`
 	IDNumber string `json:"id_number,omitempty"` // required for an agent
 	Mobile   string `json:"mobile"`
 	Email    string `json:"email"`
 }
 
 type Store struct {
-	Name string `json:"name"          maxlen:"128"`
-	URL  string `json:"url,omitempty" maxlen:"512"`
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
 }
 
 // ValidIDNumber checks an 18-character mainland ID number: digits, a real birth date, and the GB 11643

@@ -17,66 +17,6 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
-// Defines values for ApplicationBankAccountType.
-const (
-	N74 ApplicationBankAccountType = "74"
-	N75 ApplicationBankAccountType = "75"
-)
-
-// Valid indicates whether the value is a known member of the ApplicationBankAccountType enum.
-func (e ApplicationBankAccountType) Valid() bool {
-	switch e {
-	case N74:
-		return true
-	case N75:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ApplicationContactType.
-const (
-	N65 ApplicationContactType = "65"
-	N66 ApplicationContactType = "66"
-)
-
-// Valid indicates whether the value is a known member of the ApplicationContactType enum.
-func (e ApplicationContactType) Valid() bool {
-	switch e {
-	case N65:
-		return true
-	case N66:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ApplicationOrganizationType.
-const (
-	N2    ApplicationOrganizationType = "2"
-	N2401 ApplicationOrganizationType = "2401"
-	N2500 ApplicationOrganizationType = "2500"
-	N4    ApplicationOrganizationType = "4"
-)
-
-// Valid indicates whether the value is a known member of the ApplicationOrganizationType enum.
-func (e ApplicationOrganizationType) Valid() bool {
-	switch e {
-	case N2:
-		return true
-	case N2401:
-		return true
-	case N2500:
-		return true
-	case N4:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for CreateOrderRequestChannel.
 const (
 	CreateOrderRequestChannelWechatpay CreateOrderRequestChannel = "wechatpay"
@@ -224,6 +164,66 @@ func (e OnboardingStatus) Valid() bool {
 	case OnboardingStatusREVIEWING:
 		return true
 	case OnboardingStatusSUBMITTING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingRequestBankAccountType.
+const (
+	N74 OnboardingRequestBankAccountType = "74"
+	N75 OnboardingRequestBankAccountType = "75"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingRequestBankAccountType enum.
+func (e OnboardingRequestBankAccountType) Valid() bool {
+	switch e {
+	case N74:
+		return true
+	case N75:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingRequestContactType.
+const (
+	N65 OnboardingRequestContactType = "65"
+	N66 OnboardingRequestContactType = "66"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingRequestContactType enum.
+func (e OnboardingRequestContactType) Valid() bool {
+	switch e {
+	case N65:
+		return true
+	case N66:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingRequestOrganizationType.
+const (
+	N2    OnboardingRequestOrganizationType = "2"
+	N2401 OnboardingRequestOrganizationType = "2401"
+	N2500 OnboardingRequestOrganizationType = "2500"
+	N4    OnboardingRequestOrganizationType = "4"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingRequestOrganizationType enum.
+func (e OnboardingRequestOrganizationType) Valid() bool {
+	switch e {
+	case N2:
+		return true
+	case N2401:
+		return true
+	case N2500:
+		return true
+	case N4:
 		return true
 	default:
 		return false
@@ -557,64 +557,6 @@ func (e ConfirmReceipt202JSONResponseBodyStatus) Valid() bool {
 	}
 }
 
-// Application A shop's onboarding application. Personal fields are sealed in Temporal and sent to the channel encrypted with its public key; answers show them masked.
-type Application struct {
-	BankAccount struct {
-		AddressCode *string `json:"address_code,omitempty"`
-		Bank        *string `json:"bank,omitempty"`
-		Name        *string `json:"name,omitempty"`
-
-		// Number 8-30 digits
-		Number *string                     `json:"number,omitempty"`
-		Type   *ApplicationBankAccountType `json:"type,omitempty"`
-	} `json:"bank_account"`
-
-	// BusinessLicense required for 4 and 2
-	BusinessLicense *struct {
-		CopyMediaId  *string `json:"copy_media_id,omitempty"`
-		LegalPerson  *string `json:"legal_person,omitempty"`
-		MerchantName *string `json:"merchant_name,omitempty"`
-		Number       *string `json:"number,omitempty"`
-	} `json:"business_license,omitempty"`
-	Contact struct {
-		Email    *string                 `json:"email,omitempty"`
-		IdNumber *string                 `json:"id_number,omitempty"`
-		Mobile   *string                 `json:"mobile,omitempty"`
-		Name     *string                 `json:"name,omitempty"`
-		Type     *ApplicationContactType `json:"type,omitempty"`
-	} `json:"contact"`
-	DisplayName string `json:"display_name"`
-	LegalPerson struct {
-		CopyMediaId     *string `json:"copy_media_id,omitempty"`
-		Name            *string `json:"name,omitempty"`
-		NationalMediaId *string `json:"national_media_id,omitempty"`
-
-		// Number 18-character ID number, checksum verified
-		Number     *string `json:"number,omitempty"`
-		ValidFrom  *string `json:"valid_from,omitempty"`
-		ValidUntil *string `json:"valid_until,omitempty"`
-	} `json:"legal_person"`
-	MerchantId       string                      `json:"merchant_id"`
-	OrganizationType ApplicationOrganizationType `json:"organization_type"`
-
-	// OutRequestNo 6-32 letters and digits; the onboarding's id
-	OutRequestNo string `json:"out_request_no"`
-	ShortName    string `json:"short_name"`
-	Store        struct {
-		Name *string `json:"name,omitempty"`
-		Url  *string `json:"url,omitempty"`
-	} `json:"store"`
-}
-
-// ApplicationBankAccountType defines model for Application.BankAccount.Type.
-type ApplicationBankAccountType string
-
-// ApplicationContactType defines model for Application.Contact.Type.
-type ApplicationContactType string
-
-// ApplicationOrganizationType defines model for Application.OrganizationType.
-type ApplicationOrganizationType string
-
 // Balance defines model for Balance.
 type Balance struct {
 	// Available fen (分)
@@ -733,8 +675,8 @@ type Onboarding struct {
 	} `json:"account_validation,omitempty"`
 
 	// Application A shop's onboarding application. Personal fields are sealed in Temporal and sent to the channel encrypted with its public key; answers show them masked.
-	Application *Application `json:"application,omitempty"`
-	ApplymentId *int         `json:"applyment_id,omitempty"`
+	Application *OnboardingRequest `json:"application,omitempty"`
+	ApplymentId *int               `json:"applyment_id,omitempty"`
 	Attempts    *[]struct {
 		N           *int                      `json:"n,omitempty"`
 		Outcome     *string                   `json:"outcome,omitempty"`
@@ -761,6 +703,64 @@ type Onboarding struct {
 
 // OnboardingStatus defines model for Onboarding.Status.
 type OnboardingStatus string
+
+// OnboardingRequest A shop's onboarding application. Personal fields are sealed in Temporal and sent to the channel encrypted with its public key; answers show them masked.
+type OnboardingRequest struct {
+	BankAccount struct {
+		AddressCode *string `json:"address_code,omitempty"`
+		Bank        *string `json:"bank,omitempty"`
+		Name        *string `json:"name,omitempty"`
+
+		// Number 8-30 digits
+		Number *string                           `json:"number,omitempty"`
+		Type   *OnboardingRequestBankAccountType `json:"type,omitempty"`
+	} `json:"bank_account"`
+
+	// BusinessLicense required for 4 and 2
+	BusinessLicense *struct {
+		CopyMediaId  *string `json:"copy_media_id,omitempty"`
+		LegalPerson  *string `json:"legal_person,omitempty"`
+		MerchantName *string `json:"merchant_name,omitempty"`
+		Number       *string `json:"number,omitempty"`
+	} `json:"business_license,omitempty"`
+	Contact struct {
+		Email    *string                       `json:"email,omitempty"`
+		IdNumber *string                       `json:"id_number,omitempty"`
+		Mobile   *string                       `json:"mobile,omitempty"`
+		Name     *string                       `json:"name,omitempty"`
+		Type     *OnboardingRequestContactType `json:"type,omitempty"`
+	} `json:"contact"`
+	DisplayName string `json:"display_name"`
+	LegalPerson struct {
+		CopyMediaId     *string `json:"copy_media_id,omitempty"`
+		Name            *string `json:"name,omitempty"`
+		NationalMediaId *string `json:"national_media_id,omitempty"`
+
+		// Number 18-character ID number, checksum verified
+		Number     *string `json:"number,omitempty"`
+		ValidFrom  *string `json:"valid_from,omitempty"`
+		ValidUntil *string `json:"valid_until,omitempty"`
+	} `json:"legal_person"`
+	MerchantId       string                            `json:"merchant_id"`
+	OrganizationType OnboardingRequestOrganizationType `json:"organization_type"`
+
+	// OutRequestNo 6-32 letters and digits; the onboarding's id
+	OutRequestNo string `json:"out_request_no"`
+	ShortName    string `json:"short_name"`
+	Store        struct {
+		Name *string `json:"name,omitempty"`
+		Url  *string `json:"url,omitempty"`
+	} `json:"store"`
+}
+
+// OnboardingRequestBankAccountType defines model for OnboardingRequest.BankAccount.Type.
+type OnboardingRequestBankAccountType string
+
+// OnboardingRequestContactType defines model for OnboardingRequest.Contact.Type.
+type OnboardingRequestContactType string
+
+// OnboardingRequestOrganizationType defines model for OnboardingRequest.OrganizationType.
+type OnboardingRequestOrganizationType string
 
 // Order defines model for Order.
 type Order struct {
@@ -1145,10 +1145,10 @@ type RegisterMerchantJSONRequestBody = MerchantRequest
 type WithdrawJSONRequestBody = WithdrawalRequest
 
 // StartOnboardingJSONRequestBody defines body for StartOnboarding for application/json ContentType.
-type StartOnboardingJSONRequestBody = Application
+type StartOnboardingJSONRequestBody = OnboardingRequest
 
 // CorrectOnboardingJSONRequestBody defines body for CorrectOnboarding for application/json ContentType.
-type CorrectOnboardingJSONRequestBody = Application
+type CorrectOnboardingJSONRequestBody = OnboardingRequest
 
 // CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
 type CreateOrderJSONRequestBody = CreateOrderRequest
