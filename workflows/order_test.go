@@ -89,6 +89,18 @@ func (f *fakeChannel) state(in string) PaymentStatus {
 }
 
 func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
+	f.registerPayments(env)
+	f.registerSubsidies(env)
+	f.registerRefunds(env)
+	f.registerReturns(env)
+	f.registerDebts(env)
+	f.registerSubsidyReturns(env)
+	f.registerSharing(env)
+	f.registerChecks(env)
+}
+
+// registerPayments stubs the combined order and its posting.
+func (f *fakeChannel) registerPayments(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityCreateCombinedPayment, func(_ context.Context, in CreatePaymentInput) (PaymentParams, error) {
 		return PaymentParams{
 				CodeURL: "weixin://wxpay/" + in.OutTradeNo,
@@ -124,6 +136,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityPostPayment, func(_ context.Context, in PostPaymentInput) (PostingResult, error) {
 		return PostingResult{}, f.record(ActivityPostPayment, in.SubOrderNo)
 	})
+}
+
+// registerSubsidies stubs the subsidy, its return and cancellation.
+func (f *fakeChannel) registerSubsidies(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityCreateSubsidy, func(_ context.Context, in SubsidyInput) (SubsidyStatus, error) {
 		if err := f.record(ActivityCreateSubsidy, in.OutSubsidyNo); err != nil {
 			return SubsidyStatus{}, err
@@ -137,6 +153,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityPostSubsidyPaid, func(_ context.Context, in PostSubsidyInput) (PostingResult, error) {
 		return PostingResult{}, f.record(ActivityPostSubsidyPaid, in.SubsidyID)
 	})
+}
+
+// registerRefunds stubs refunds, polled PROCESSING until refundPolls queries.
+func (f *fakeChannel) registerRefunds(env *testsuite.TestWorkflowEnvironment) {
 	refundPolls := map[string]int{}
 	refundState := func(in ApplyRefundInput) RefundStatus {
 		st := RefundStatus{RefundID: "5030" + in.OutRefundNo, Status: "PROCESSING", Amount: f.refunds[in.OutRefundNo]}
@@ -182,6 +202,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.fromFrozen = append(f.fromFrozen, in.FromFrozen)
 		return PostingResult{}, nil
 	})
+}
+
+// registerReturns stubs clawback: returns from merchant receivers, persons' debts and their netting.
+func (f *fakeChannel) registerReturns(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityReturnShare, func(_ context.Context, in ReturnShareInput) (ReturnStatus, error) {
 		if err := f.record(ActivityReturnShare, in.OutReturnNo+" "+in.OutOrderNo); err != nil {
 			return ReturnStatus{}, err
@@ -224,6 +248,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		f.returned += in.Amount
 		return PostingResult{}, nil
 	})
+}
+
+// registerDebts stubs persons' debts and their netting.
+func (f *fakeChannel) registerDebts(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityPostCommissionDebt, func(_ context.Context, in PostCommissionDebtInput) (PostingResult, error) {
 		if err := f.record(ActivityPostCommissionDebt, in.ReceiverID); err != nil {
 			return PostingResult{}, err
@@ -251,6 +279,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 		}
 		return DebtNettings{Nettings: out}, nil
 	})
+}
+
+// registerSubsidyReturns stubs subsidy returns.
+func (f *fakeChannel) registerSubsidyReturns(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityApplySubsidyReturn, func(_ context.Context, in ReturnSubsidyInput) (SubsidyStatus, error) {
 		if err := f.record(ActivityApplySubsidyReturn, in.OutOrderNo); err != nil {
 			return SubsidyStatus{}, err
@@ -266,6 +298,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityCancelSubsidy, func(_ context.Context, in CancelSubsidyInput) (Done, error) {
 		return Done{}, f.record(ActivityCancelSubsidy, in.SubOrderNo)
 	})
+}
+
+// registerSharing stubs sharing, polled PROCESSING until processing queries, and finish.
+func (f *fakeChannel) registerSharing(env *testsuite.TestWorkflowEnvironment) {
 	result := func(in ShareInput, polls int) ShareStatus {
 		st := ShareStatus{OrderID: "3008" + in.OutOrderNo, Status: "PROCESSING"}
 		if polls >= f.processing {
@@ -324,6 +360,10 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityPostFinished, func(_ context.Context, in PostFinishedInput) (PostingResult, error) {
 		return PostingResult{}, f.record(ActivityPostFinished, in.FinishOrderID)
 	})
+}
+
+// registerChecks stubs the read model and the ledger's checks.
+func (f *fakeChannel) registerChecks(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivitySaveOrderView, func(_ context.Context, in OrderViewInput) (Done, error) {
 		return Done{}, f.record(ActivitySaveOrderView, in.Status)
 	})

@@ -158,23 +158,7 @@ func FuzzPlanSharing(f *testing.F) {
 		if p.Shared > limit {
 			t.Fatalf("shared %d above the cap %d", p.Shared, limit)
 		}
-		seen := map[string]bool{}
-		var inBatches money.Amount
-		for _, b := range p.Batches {
-			if len(b) == 0 || len(b) > in.MaxReceiversPerRequest {
-				t.Fatalf("batch of %d", len(b))
-			}
-			for _, s := range b {
-				if seen[s.ReceiverID] || s.Amount <= 0 {
-					t.Fatalf("receiver %s twice or with %d", s.ReceiverID, s.Amount)
-				}
-				seen[s.ReceiverID] = true
-				inBatches += s.Amount
-			}
-		}
-		if inBatches != p.Shared || len(p.Batches) > in.MaxRequests {
-			t.Fatalf("batches carry %d of %d, in %d requests", inBatches, p.Shared, len(p.Batches))
-		}
+		batchesCarryTheShares(t, in, p)
 		for i, s := range p.Shares {
 			exact := decimal.NewFromInt(int64(p.Base)).Mul(in.Rules[indexOf(in.Rules, s.ReceiverID)].Rate)
 			got := decimal.NewFromInt(int64(s.Amount))
@@ -192,4 +176,26 @@ func indexOf(rules []CommissionRule, id string) int {
 		}
 	}
 	return -1
+}
+
+// batchesCarryTheShares: every batch within the receivers-per-request limit, each receiver once with a positive
+// amount, the batches carrying exactly what is shared, within the request limit.
+func batchesCarryTheShares(t *testing.T, in SharingPlanInput, p SharingPlan) {
+	seen := map[string]bool{}
+	var inBatches money.Amount
+	for _, b := range p.Batches {
+		if len(b) == 0 || len(b) > in.MaxReceiversPerRequest {
+			t.Fatalf("batch of %d", len(b))
+		}
+		for _, s := range b {
+			if seen[s.ReceiverID] || s.Amount <= 0 {
+				t.Fatalf("receiver %s twice or with %d", s.ReceiverID, s.Amount)
+			}
+			seen[s.ReceiverID] = true
+			inBatches += s.Amount
+		}
+	}
+	if inBatches != p.Shared || len(p.Batches) > in.MaxRequests {
+		t.Fatalf("batches carry %d of %d, in %d requests", inBatches, p.Shared, len(p.Batches))
+	}
 }

@@ -109,134 +109,109 @@ func TestClawbackKeepsEachReceiverAtTheNewPlan(t *testing.T) {
 // Over random orders and random return sequences: no negative amounts, no refund beyond what was paid, the
 // merchant never keeps less than nothing, a full return refunds everything, and clawbacks conserve every fen.
 func FuzzRefundArithmetic(f *testing.F) {
-	f.Add(
-		int64(10000),
-		uint8(2),
-		int64(3000),
-		int64(20000),
-		int64(2000),
-		true,
-		uint8(1),
-		uint8(1),
-		uint16(500),
-		uint16(1000),
-	)
-	f.Add(
-		int64(19500),
-		uint8(1),
-		int64(1000),
-		int64(20000),
-		int64(2000),
-		true,
-		uint8(0),
-		uint8(1),
-		uint16(3000),
-		uint16(0),
-	)
-	f.Fuzz(
-		func(t *testing.T, priceA int64, qtyA uint8, priceB, threshold, discount int64, platform bool, retA, retB uint8, rate1, rate2 uint16) {
-			if priceA <= 0 || priceB <= 0 || priceA > 1e8 || priceB > 1e8 || threshold < 0 || threshold > 1e10 ||
-				discount <= 0 ||
-				discount > 1e9 {
-				return
-			}
-			funded := CouponByMerchant
-			if platform {
-				funded = CouponByPlatform
-			}
-			items := []Item{
-				{SKU: "a", UnitPrice: money.Amount(priceA), Quantity: int(qtyA%5) + 1},
-				{SKU: "b", UnitPrice: money.Amount(priceB), Quantity: 1},
-			}
-			c := &Coupon{Threshold: money.Amount(threshold), Discount: money.Amount(discount), FundedBy: funded}
-			st, err := NewCouponState(items, c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			paid, subsidy := st.BuyerPaid, st.Subsidy
-			var refunded, returned money.Amount
-			steps := []ItemRefund{{"a", int(retA)%items[0].Quantity + 1}, {"b", int(retB % 2)}}
-			for _, step := range steps {
-				if step.Quantity == 0 {
-					continue
-				}
-				split, next, err := st.Refund([]ItemRefund{step})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if split.BuyerRefund < 0 || split.SubsidyReturn < 0 || split.BuyerRefund > st.BuyerPaid ||
-					split.SubsidyReturn > st.Subsidy {
-					t.Fatalf("refund %+v from state %+v", split, st)
-				}
-				refunded, returned, st = refunded+split.BuyerRefund, returned+split.SubsidyReturn, next
-				if st.BuyerPaid+st.Subsidy < 0 || st.BuyerPaid != paid-refunded || st.Subsidy != subsidy-returned {
-					t.Fatalf("state %+v after refunds %s/%s of %s/%s", st, refunded, returned, paid, subsidy)
-				}
-			}
-			// Return whatever is left: everything is then refunded.
-			var rest []ItemRefund
-			for _, it := range st.Items {
-				if it.Quantity > 0 {
-					rest = append(rest, ItemRefund{it.SKU, it.Quantity})
-				}
-			}
-			if len(rest) > 0 {
-				split, next, err := st.Refund(rest)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if next.BuyerPaid != 0 || next.Subsidy != 0 || split.BuyerRefund != st.BuyerPaid {
-					t.Fatalf("full return left %+v", next)
-				}
-			}
+	f.Add(int64(10000), uint8(2), int64(3000), int64(20000), int64(2000), true, uint8(1), uint8(1), uint16(500), uint16(1000))
+	f.Add(int64(19500), uint8(1), int64(1000), int64(20000), int64(2000), true, uint8(0), uint8(1), uint16(3000), uint16(0))
+	f.Fuzz(func(t *testing.T, priceA int64, qtyA uint8, priceB, threshold, discount int64, platform bool,
+		retA, retB uint8, rate1, rate2 uint16,
+	) {
+		if priceA <= 0 || priceB <= 0 || priceA > 1e8 || priceB > 1e8 || threshold < 0 || threshold > 1e10 ||
+			discount <= 0 || discount > 1e9 {
+			return
+		}
+		funded := CouponByMerchant
+		if platform {
+			funded = CouponByPlatform
+		}
+		items := []Item{
+			{SKU: "a", UnitPrice: money.Amount(priceA), Quantity: int(qtyA%5) + 1},
+			{SKU: "b", UnitPrice: money.Amount(priceB), Quantity: 1},
+		}
+		c := &Coupon{Threshold: money.Amount(threshold), Discount: money.Amount(discount), FundedBy: funded}
+		steps := []ItemRefund{{"a", int(retA)%items[0].Quantity + 1}, {"b", int(retB % 2)}}
+		paid, subsidy, back := refundSequenceConserves(t, items, c, steps)
+		if paid > 0 {
+			// basis points, ≤ 15% each: within the 30% cap
+			clawbackConserves(t, paid, subsidy, back, money.Amount(rate1%1500), money.Amount(rate2%1500))
+		}
+	})
+}
 
-			// Clawback on the paid order, with the refund sequence's totals.
-			r1, r2 := money.Amount(rate1%1500), money.Amount(rate2%1500) // basis points, ≤ 15% each: within the 30% cap
-			in := SharingPlanInput{
-				Paid:                   paid,
-				Subsidy:                subsidy,
-				MaxRatio:               d("0.30"),
-				MaxReceiversPerRequest: 5,
-				MaxRequests:            20,
-				Rules: []CommissionRule{
-					{
-						ReceiverID: "m",
-						Role:       RoleSupplier,
-						Type:       ReceiverMerchant,
-						Account:    "1",
-						Rate:       decimal.New(int64(r1), -4),
-					},
-					{
-						ReceiverID: "p",
-						Role:       RoleDistributor,
-						Type:       ReceiverPersonal,
-						Account:    "o",
-						Rate:       decimal.New(int64(r2), -4),
-					},
-				},
-			}
-			if paid <= 0 {
-				return
-			}
-			plan, err := PlanSharing(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in.Refunded = min(refunded+returned, paid+subsidy)
-			claws, after, err := PlanClawback(in, plan.Shares)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var back money.Amount
-			for _, c := range claws {
-				if c.Amount <= 0 {
-					t.Fatalf("clawback %+v", c)
-				}
-				back += c.Amount
-			}
-			if plan.Shared-back != after.Shared {
-				t.Fatalf("shared %s − clawed back %s ≠ new plan's %s", plan.Shared, back, after.Shared)
-			}
+// refundSequenceConserves returns the steps, then whatever is left, checking every state on the way; it
+// answers what was paid and subsidised, and what the steps gave back (refunds and subsidy returns).
+func refundSequenceConserves(t *testing.T, items []Item, c *Coupon, steps []ItemRefund) (paid, subsidy, back money.Amount) {
+	st, err := NewCouponState(items, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid, subsidy = st.BuyerPaid, st.Subsidy
+	var refunded, returned money.Amount
+	for _, step := range steps {
+		if step.Quantity == 0 {
+			continue
+		}
+		split, next, err := st.Refund([]ItemRefund{step})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if split.BuyerRefund < 0 || split.SubsidyReturn < 0 || split.BuyerRefund > st.BuyerPaid ||
+			split.SubsidyReturn > st.Subsidy {
+			t.Fatalf("refund %+v from state %+v", split, st)
+		}
+		refunded, returned, st = refunded+split.BuyerRefund, returned+split.SubsidyReturn, next
+		if st.BuyerPaid+st.Subsidy < 0 || st.BuyerPaid != paid-refunded || st.Subsidy != subsidy-returned {
+			t.Fatalf("state %+v after refunds %s/%s of %s/%s", st, refunded, returned, paid, subsidy)
+		}
+	}
+	var rest []ItemRefund // return whatever is left: everything is then refunded
+	for _, it := range st.Items {
+		if it.Quantity > 0 {
+			rest = append(rest, ItemRefund{it.SKU, it.Quantity})
+		}
+	}
+	if len(rest) > 0 {
+		split, next, err := st.Refund(rest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.BuyerPaid != 0 || next.Subsidy != 0 || split.BuyerRefund != st.BuyerPaid {
+			t.Fatalf("full return left %+v", next)
+		}
+	}
+	return paid, subsidy, refunded + returned
+}
+
+// clawbackConserves plans the sharing of a paid order with a merchant and a person receiving r1 and r2 basis
+// points, then the clawback after back was refunded: what is clawed back is exactly what the new plan no
+// longer shares.
+func clawbackConserves(t *testing.T, paid, subsidy, back, r1, r2 money.Amount) {
+	in := SharingPlanInput{
+		Paid:                   paid,
+		Subsidy:                subsidy,
+		MaxRatio:               d("0.30"),
+		MaxReceiversPerRequest: 5,
+		MaxRequests:            20,
+		Rules: []CommissionRule{
+			{ReceiverID: "m", Role: RoleSupplier, Type: ReceiverMerchant, Account: "1", Rate: decimal.New(int64(r1), -4)},
+			{ReceiverID: "p", Role: RoleDistributor, Type: ReceiverPersonal, Account: "o", Rate: decimal.New(int64(r2), -4)},
 		},
-	)
+	}
+	plan, err := PlanSharing(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Refunded = min(back, paid+subsidy)
+	claws, after, err := PlanClawback(in, plan.Shares)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clawed money.Amount
+	for _, c := range claws {
+		if c.Amount <= 0 {
+			t.Fatalf("clawback %+v", c)
+		}
+		clawed += c.Amount
+	}
+	if plan.Shared-clawed != after.Shared {
+		t.Fatalf("shared %s − clawed back %s ≠ new plan's %s", plan.Shared, clawed, after.Shared)
+	}
 }

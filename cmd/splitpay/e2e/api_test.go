@@ -124,132 +124,61 @@ func TestAPIIdempotencyKey(t *testing.T) {
 	}
 }
 
+// badInput is a request that will always fail, and the answer it must get.
+type badInput struct {
+	name, method, path, idem, body string
+	status                         int
+	field                          string
+}
+
+// badInputs are the requests TestAPIBadInputIsNeverAnOutage sends; no is an order awaiting payment.
+func badInputs(h *harness, no string) []badInput {
+	orderWith := func(description string) string {
+		return `{"order_no":"` + h.orderNo(2) + `","sub_orders":[{"merchant_id":"m1","description":"` + description +
+			`","amount":100}]}`
+	}
+	long := func(n int) string { return strings.Repeat("x", n) }
+	receiver := func(account, name string) string {
+		return `{"id":"d9","type":"PERSONAL_OPENID","account":"` + account + `","name":"` + name + `","relation":"DISTRIBUTOR"}`
+	}
+	sub := "/v1/orders/" + no + "/sub-orders/1"
+	return []badInput{
+		{"NUL in an order's text", "POST", "/v1/orders", "", orderWith(`tea\u0000`), 400, "sub_orders[0].description"},
+		{"control character in text", "POST", "/v1/orders", "", orderWith(`tea\u001b[31m`), 400, "sub_orders[0].description"},
+		{"body not UTF-8", "POST", "/v1/orders", "", orderWith("tea\xff\xfe"), 400, "body"},
+		{"NUL in a merchant's name", "POST", "/v1/merchants", "",
+			`{"id":"m9","sub_mchid":"1900009999","display_name":"Tea\u0000House"}`, 400, "display_name"},
+		{"a sub_mchid another merchant has", "POST", "/v1/merchants", "",
+			`{"id":"m9","sub_mchid":"` + shop1 + `","display_name":"Copycat"}`, 409, ""},
+		{"NUL in a receiver's name", "POST", "/v1/receivers", "", receiver("o-d9", `Li\u0000`), 400, "name"},
+		{"an openid that is no openid", "POST", "/v1/receivers", "", receiver("o d9!", "Li Lei"), 400, "account"},
+		{"Idempotency-Key not UTF-8", "POST", "/v1/orders", "key-\xff", orderWith("tea"), 400, "Idempotency-Key"},
+		{"Idempotency-Key with a tab", "POST", "/v1/orders", "key\tone", orderWith("tea"), 400, "Idempotency-Key"},
+		{"path id not UTF-8", "GET", "/v1/orders/%FF%FE", "", "", 400, "path"},
+		{"path id with NUL", "GET", "/v1/orders/A%00B", "", "", 400, "path"},
+		{"confirmed_by too long", "POST", sub + "/receipt", "", `{"confirmed_by":"` + long(65) + `"}`, 400, "confirmed_by"},
+		{"refund reason too long", "POST", sub + "/refunds", "",
+			`{"refund_no":"R1","amount":100,"reason":"` + long(81) + `"}`, 400, "reason"},
+		{"withdrawal remark too long", "POST", "/v1/merchants/m1/withdrawals", "",
+			`{"out_request_no":"W1","amount":100,"remark":"` + long(57) + `"}`, 400, "remark"},
+		{"onboarding name too long", "POST", "/v1/onboardings", "",
+			`{"out_request_no":"OB1","merchant_id":"m8","display_name":"` + long(129) + `"}`, 400, "display_name"},
+		{"resume reason too long", "POST", "/v1/orders/" + no + "/resume", "",
+			`{"by":"ops:ann","reason":"` + long(257) + `"}`, 400, "reason"},
+		{"resume an order not waiting for ops", "POST", "/v1/orders/" + no + "/resume", "",
+			`{"by":"ops:ann","reason":"try"}`, 409, ""},
+		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
+		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
+	}
+}
+
 // Input that will always fail gets a 4xx in the API's JSON error shape, naming the field where there is one —
 // never a 503 "retry", which invites retry storms — and starts or stores nothing.
 func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 	h := start(t, fastSettings)
 	no := h.orderNo(1)
 	h.create(h.cart(no)) // an order awaiting payment: not waiting for ops
-	orderWith := func(description string) string {
-		return `{"order_no":"` + h.orderNo(
-			2,
-		) + `","sub_orders":[{"merchant_id":"m1","description":"` + description + `","amount":100}]}`
-	}
-	long := func(n int) string { return strings.Repeat("x", n) }
-	cases := []struct {
-		name, method, path, idem, body string
-		status                         int
-		field                          string
-	}{
-		{"NUL in an order's text", "POST", "/v1/orders", "", orderWith(`tea\u0000`), 400, "sub_orders[0].description"},
-		{
-			"control character in an order's text",
-			"POST",
-			"/v1/orders",
-			"",
-			orderWith(`tea\u001b[31m`),
-			400,
-			"sub_orders[0].description",
-		},
-		{"body not UTF-8", "POST", "/v1/orders", "", orderWith("tea\xff\xfe"), 400, "body"},
-		{
-			"NUL in a merchant's name",
-			"POST",
-			"/v1/merchants",
-			"",
-			`{"id":"m9","sub_mchid":"1900009999","display_name":"Tea\u0000House"}`,
-			400,
-			"display_name",
-		},
-		{
-			"a sub_mchid another merchant has",
-			"POST",
-			"/v1/merchants",
-			"",
-			`{"id":"m9","sub_mchid":"` + shop1 + `","display_name":"Copycat"}`,
-			409,
-			"",
-		},
-		{
-			"NUL in a receiver's name",
-			"POST",
-			"/v1/receivers",
-			"",
-			`{"id":"d9","type":"PERSONAL_OPENID","account":"o-d9","name":"Li\u0000","relation":"DISTRIBUTOR"}`,
-			400,
-			"name",
-		},
-		{
-			"an openid that is no openid",
-			"POST",
-			"/v1/receivers",
-			"",
-			`{"id":"d9","type":"PERSONAL_OPENID","account":"o d9!","name":"Li Lei","relation":"DISTRIBUTOR"}`,
-			400,
-			"account",
-		},
-		{"Idempotency-Key not UTF-8", "POST", "/v1/orders", "key-\xff", orderWith("tea"), 400, "Idempotency-Key"},
-		{"Idempotency-Key with a tab", "POST", "/v1/orders", "key\tone", orderWith("tea"), 400, "Idempotency-Key"},
-		{"path id not UTF-8", "GET", "/v1/orders/%FF%FE", "", "", 400, "path"},
-		{"path id with NUL", "GET", "/v1/orders/A%00B", "", "", 400, "path"},
-		{
-			"confirmed_by too long",
-			"POST",
-			"/v1/orders/" + no + "/sub-orders/1/receipt",
-			"",
-			`{"confirmed_by":"` + long(65) + `"}`,
-			400,
-			"confirmed_by",
-		},
-		{
-			"refund reason too long",
-			"POST",
-			"/v1/orders/" + no + "/sub-orders/1/refunds",
-			"",
-			`{"refund_no":"R1","amount":100,"reason":"` + long(81) + `"}`,
-			400,
-			"reason",
-		},
-		{
-			"withdrawal remark too long",
-			"POST",
-			"/v1/merchants/m1/withdrawals",
-			"",
-			`{"out_request_no":"W1","amount":100,"remark":"` + long(57) + `"}`,
-			400,
-			"remark",
-		},
-		{
-			"onboarding name too long",
-			"POST",
-			"/v1/onboardings",
-			"",
-			`{"out_request_no":"OB1","merchant_id":"m8","display_name":"` + long(129) + `"}`,
-			400,
-			"display_name",
-		},
-		{
-			"resume reason too long",
-			"POST",
-			"/v1/orders/" + no + "/resume",
-			"",
-			`{"by":"ops:ann","reason":"` + long(257) + `"}`,
-			400,
-			"reason",
-		},
-		{
-			"resume an order not waiting for ops",
-			"POST",
-			"/v1/orders/" + no + "/resume",
-			"",
-			`{"by":"ops:ann","reason":"try"}`,
-			409,
-			"",
-		},
-		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
-		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
-	}
-	for _, c := range cases {
+	for _, c := range badInputs(h, no) {
 		req, _ := http.NewRequest(c.method, h.s.APIURL+c.path, strings.NewReader(c.body))
 		req.Header.Set("Authorization", "Bearer "+h.s.APIKey)
 		req.Header.Set("Content-Type", "application/json")

@@ -88,97 +88,85 @@ func (h *harness) onboarding(
 // the legal person's ID number, bank account or phone.
 func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	h := start(t, fastSettings)
-	ctx := t.Context()
 	no := "ON" + strings.ToUpper(testenv.RandomID())
 	merchantID := "m-" + strings.ToLower(no)
+	m := onboardThroughARejection(t, h, no, merchantID)
+	sellAsNewMerchant(t, h, m)
+	withdrawPartOfTheSettlement(t, h, m)
+	hist := noPersonalDataLeaks(t, h, no)
+	codecOpensForKeyHolders(t, h, hist)
+	h.saveHistories(
+		"merchant",
+		workflows.OnboardingWorkflowID(no),
+		workflows.WithdrawalWorkflowID(merchantID, "WD0001"),
+	)
+}
 
-	// Bad input names the field and starts nothing.
-	bad := application(no, merchantID)
+// onboardingIs is the condition that an onboarding has a status.
+func onboardingIs(status string) func(api.OnboardingView) bool {
+	return func(v api.OnboardingView) bool { return v.Status == status }
+}
+
+// onboardThroughARejection onboards a shop through the API: bad input refused naming the field, then checked,
+// asked to verify its account, rejected, corrected, verified, signed, active.
+func onboardThroughARejection(t *testing.T, h *harness, no, merchantID string) ledger.Merchant {
+	bad := application(no, merchantID) // bad input names the field and starts nothing
 	bad.LegalPerson.Number = "110105194912310021"
 	var apiErr *api.Error
-	if err := h.api.Do(ctx, http.MethodPost, "/v1/onboardings", "", bad, nil); !errors.As(err, &apiErr) ||
-		apiErr.Status != 400 ||
-		apiErr.Field != "legal_person.number" {
+	err := h.api.Do(t.Context(), http.MethodPost, "/v1/onboardings", "", bad, nil)
+	if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Field != "legal_person.number" {
 		t.Fatalf("bad ID number: %v", err)
 	}
-
 	var v api.OnboardingView
 	h.post("/v1/onboardings", application(no, merchantID), &v)
 	if v.Status != workflows.OnboardingSubmitting || v.Application.LegalPerson.Number != "**************002X" {
 		t.Fatalf("accepted: %+v", v)
 	}
-	h.onboarding(
-		no,
-		20*time.Second,
-		"reviewing",
-		func(v api.OnboardingView) bool { return v.ChannelState == channels.ApplymentChecking },
-	)
+	checking := func(v api.OnboardingView) bool { return v.ChannelState == channels.ApplymentChecking }
+	h.onboarding(no, 20*time.Second, "reviewing", checking)
 	h.s.Sim.Advance(2 * time.Minute)
-	v = h.onboarding(
-		no,
-		20*time.Second,
-		"asking to verify the account",
-		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingAccountVerify },
-	)
+	v = h.onboarding(no, 20*time.Second, "asking to verify the account", onboardingIs(workflows.OnboardingAccountVerify))
 	if v.AccountValidation == nil || v.AccountValidation.PayAmount <= 0 || v.WaitingFor != "shop:account-verification" {
 		t.Errorf("account verification: %+v", v.AccountValidation)
 	}
 	if err := h.s.Sim.RejectApplyment(no, "id_card_info.id_card_copy", "照片模糊"); err != nil {
 		t.Fatal(err)
 	}
-	v = h.onboarding(
-		no,
-		20*time.Second,
-		"rejected",
-		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingRejected },
-	)
+	v = h.onboarding(no, 20*time.Second, "rejected", onboardingIs(workflows.OnboardingRejected))
 	if len(v.Rejections) != 1 || v.Rejections[0].Field != "id_card_info.id_card_copy" {
 		t.Errorf("rejections %+v", v.Rejections)
 	}
 	fixed := application(no, merchantID)
 	fixed.LegalPerson.CopyMediaID = "media-front-clear"
 	h.post("/v1/onboardings/"+no+"/corrections", fixed, nil)
-	h.onboarding(no, 20*time.Second, "resubmitted", func(v api.OnboardingView) bool {
-		return len(v.Attempts) == 2 && v.ChannelState == channels.ApplymentChecking
-	})
+	h.onboarding(no, 20*time.Second, "resubmitted", func(v api.OnboardingView) bool { return len(v.Attempts) == 2 && checking(v) })
 	h.s.Sim.Advance(2 * time.Minute)
-	h.onboarding(
-		no,
-		20*time.Second,
-		"asking to verify again",
-		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingAccountVerify },
-	)
+	h.onboarding(no, 20*time.Second, "asking to verify again", onboardingIs(workflows.OnboardingAccountVerify))
 	if err := h.s.Sim.VerifyApplymentAccount(no); err != nil {
 		t.Fatal(err)
 	}
 	h.s.Sim.Advance(2 * time.Minute)
-	v = h.onboarding(
-		no,
-		20*time.Second,
-		"asking to sign",
-		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingNeedSign },
-	)
+	v = h.onboarding(no, 20*time.Second, "asking to sign", onboardingIs(workflows.OnboardingNeedSign))
 	if v.SignURL == "" {
 		t.Errorf("no sign url: %+v", v)
 	}
 	if err := h.s.Sim.SignApplyment(no); err != nil {
 		t.Fatal(err)
 	}
-	v = h.onboarding(
-		no,
-		20*time.Second,
-		"active",
-		func(v api.OnboardingView) bool { return v.Status == workflows.OnboardingActive },
-	)
+	v = h.onboarding(no, 20*time.Second, "active", onboardingIs(workflows.OnboardingActive))
 	if v.SubMchID == "" || len(v.Attempts) != 2 || v.Attempts[0].Outcome != workflows.OnboardingRejected {
 		t.Errorf("active: %+v", v)
 	}
-	m, err := h.s.Ledger.GetMerchant(ctx, merchantID)
+	m, err := h.s.Ledger.GetMerchant(t.Context(), merchantID)
 	if err != nil || m.Status != ledger.MerchantActive || m.SubMchID != v.SubMchID {
 		t.Fatalf("merchant %+v %v", m, err)
 	}
+	return m
+}
 
-	// The new merchant sells.
+// sellAsNewMerchant has the new merchant sell: 100 yuan shared to the platform and a distributor, 85 settled.
+func sellAsNewMerchant(t *testing.T, h *harness, m ledger.Merchant) {
+	merchantID := m.ID
 	order := h.orderNo(1)
 	h.create(
 		starter.CreateOrderRequest{
@@ -195,7 +183,12 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 		t.Fatalf("the new shop settled %d fen, want 8500", got)
 	}
 
-	// It withdraws 60 of its 85 yuan; more than it has is refused with nothing moved.
+}
+
+// withdrawPartOfTheSettlement withdraws 60 of the 85 yuan; more than the merchant has is refused with nothing
+// moved.
+func withdrawPartOfTheSettlement(t *testing.T, h *harness, m ledger.Merchant) {
+	ctx, merchantID := t.Context(), m.ID
 	var bal registry.Balance
 	if err := h.api.Do(ctx, http.MethodGet, "/v1/merchants/"+merchantID+"/balance", "", nil, &bal); err != nil ||
 		bal.Available != 8500 ||
@@ -238,7 +231,12 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 		t.Errorf("ledger check: %v %s %v", diffs, trial, err)
 	}
 
-	// No personal data in the raw history, the logs, or PostgreSQL.
+}
+
+// noPersonalDataLeaks: the onboarding's raw history (read without the codec), the stack's logs and the merchants
+// table hold none of the legal person's ID number, bank account, phone or name. It answers the raw history.
+func noPersonalDataLeaks(t *testing.T, h *harness, no string) *historypb.History {
+	ctx := t.Context()
 	hist := history(t, testenv.PlainTemporalClient(t), workflows.OnboardingWorkflowID(no))
 	raw := readable(t, hist)
 	logs := h.logs.String()
@@ -260,8 +258,12 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	if len(raw) < 1000 || len(logs) == 0 {
 		t.Errorf("nothing checked: history %d bytes, logs %d bytes", len(raw), len(logs))
 	}
-	// Ops holding an API key can open the sealed payloads through the codec endpoint (the Temporal UI's and CLI's
-	// --codec-endpoint); without a key they cannot.
+	return hist
+}
+
+// codecOpensForKeyHolders: ops holding an API key can open the sealed payloads through the codec endpoint (the
+// Temporal UI's and CLI's --codec-endpoint); without a key they cannot.
+func codecOpensForKeyHolders(t *testing.T, h *harness, hist *historypb.History) {
 	started := hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput()
 	body, _ := protojson.Marshal(started)
 	if resp, _ := rawPost(t, h.s.APIURL+"/codec/decode", "", "", string(body)); resp.StatusCode != http.StatusUnauthorized {
@@ -274,11 +276,6 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 		!strings.Contains(string(out.Payloads[0].Data), legalIDNumber) {
 		t.Errorf("codec with a key: %d %v %.200s", resp.StatusCode, err, opened)
 	}
-	h.saveHistories(
-		"merchant",
-		workflows.OnboardingWorkflowID(no),
-		workflows.WithdrawalWorkflowID(merchantID, "WD0001"),
-	)
 }
 
 func (h *harness) withdrawal(merchantID, no string, cond func(api.WithdrawalView) bool) api.WithdrawalView {

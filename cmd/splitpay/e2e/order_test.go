@@ -27,29 +27,7 @@ func TestOrderLifecycleThroughTheAPI(t *testing.T) {
 	if o.Status != workflows.StatusAwaitingPayment || o.Payment.CodeURL == "" {
 		t.Fatalf("created %+v", o)
 	}
-	// The same request again is the same order; another cart under the number is refused.
-	if again := h.create(h.cart(no)); again.Payment != o.Payment {
-		t.Errorf("repeat gave %+v, first %+v", again, o)
-	}
-	other := h.cart(no)
-	other.SubOrders[1].Amount = 1
-	var apiErr *api.Error
-	if err := h.api.Do(ctx, http.MethodPost, "/v1/orders", "", other, nil); !errors.As(err, &apiErr) ||
-		apiErr.Status != http.StatusConflict {
-		t.Errorf("another cart under %s: %v", no, err)
-	}
-	// Receipt before payment is a conflict, not a lost signal.
-	err := h.api.Do(
-		ctx,
-		http.MethodPost,
-		"/v1/orders/"+no+"/sub-orders/1/receipt",
-		"",
-		starter.ConfirmReceiptRequest{ConfirmedBy: "shop"},
-		nil,
-	)
-	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
-		t.Errorf("receipt before payment: %v", err)
-	}
+	createIsIdempotentAndGuarded(t, h, no, o)
 
 	if err := h.s.Sim.Pay(no); err != nil {
 		t.Fatal(err)
@@ -89,6 +67,27 @@ func TestOrderLifecycleThroughTheAPI(t *testing.T) {
 		len(list.Orders) != 1 ||
 		list.Orders[0].OrderNo != no {
 		t.Errorf("list: %+v %v", list, err)
+	}
+}
+
+// createIsIdempotentAndGuarded: the same request again is the same order; another cart under the number is
+// refused; a receipt before payment is a conflict, not a lost signal.
+func createIsIdempotentAndGuarded(t *testing.T, h *harness, no string, o starter.Order) {
+	ctx := t.Context()
+	if again := h.create(h.cart(no)); again.Payment != o.Payment {
+		t.Errorf("repeat gave %+v, first %+v", again, o)
+	}
+	other := h.cart(no)
+	other.SubOrders[1].Amount = 1
+	var apiErr *api.Error
+	if err := h.api.Do(ctx, http.MethodPost, "/v1/orders", "", other, nil); !errors.As(err, &apiErr) ||
+		apiErr.Status != http.StatusConflict {
+		t.Errorf("another cart under %s: %v", no, err)
+	}
+	receipt := starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}
+	err := h.api.Do(ctx, http.MethodPost, "/v1/orders/"+no+"/sub-orders/1/receipt", "", receipt, nil)
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
+		t.Errorf("receipt before payment: %v", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -54,7 +55,49 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 	if r.BuyerRefund != 8000 || r.SubsidyReturn != 2000 {
 		t.Fatalf("refund %+v", r)
 	}
-	// The same request again is the same refund; other content under the number, or more than is left, is 400.
+	refundRequestsAreIdempotent(t, h, path, req, r)
+	r = h.settleRefund(path+"/RF1", shop1)
+	// The channel's REFUND.SUCCESS notification came through the notify endpoint into the inbox.
+	var notices int
+	if err := h.s.API.DB.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE event_type = 'REFUND.SUCCESS'`).Scan(&notices); err != nil ||
+		notices != 1 {
+		t.Errorf("refund notifications in the inbox: %d %v", notices, err)
+	}
+	h.post("/v1/orders/"+no+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
+	v := h.waitFor(no, 30*time.Second, "completed", completed)
+	// Sharing on the kept 100: platform 5, L1 10; the merchant settles 85 and never got the voided subsidy.
+	if s := v.SubOrders[0]; s.Shared != 1500 || s.Settled != 8500 || s.Refunded != 8000 {
+		t.Errorf("sub-order %+v", s)
+	}
+	h.ledgerMatchesChannel(no)
+	h.saveHistories("coupon-refund", workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1))
+}
+
+// earnAvailable has shop 1 earn amount fen of available money: an order with no commissions, finished whole.
+func (h *harness) earnAvailable(no string, amount money.Amount) {
+	h.t.Helper()
+	h.create(starter.CreateOrderRequest{
+		OrderNo:   no,
+		SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: amount}},
+	})
+	if err := h.s.Sim.Pay(no); err != nil {
+		h.t.Fatal(err)
+	}
+	h.waitFor(no, 30*time.Second, "completed", completed)
+	if got := h.s.Sim.Balance(shop1); got.Available != amount.Fen() || got.Frozen != 0 {
+		h.t.Fatalf("shop 1 after the first order: %+v", got)
+	}
+}
+
+// refundIs is the condition that a refund has a status.
+func refundIs(status string) func(api.RefundView) bool {
+	return func(r api.RefundView) bool { return r.Status == status }
+}
+
+// refundRequestsAreIdempotent: the same request again is the same refund; other content under the number, or
+// more than is left, is 400 naming the field.
+func refundRequestsAreIdempotent(t *testing.T, h *harness, path string, req starter.RefundRequest, first api.RefundView) {
+	ctx, r := t.Context(), first
 	var again api.RefundView
 	h.post(path, req, &again)
 	if again.RefundNo != "RF1" || again.RequestedAt != r.RequestedAt {
@@ -77,36 +120,17 @@ func TestCouponExampleRefundBeforeSharingThroughTheAPI(t *testing.T) {
 		t.Errorf("two more when one is left: %v", err)
 	}
 
-	// The channel answers PROCESSING until the bank pays; the simulator settles it.
-	deadline := time.Now().Add(20 * time.Second)
-	for r.Status != workflows.RefundProcessing && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-		_ = h.api.Do(ctx, http.MethodGet, path+"/RF1", "", nil, &r)
+}
+
+// settleRefund waits for the refund to be PROCESSING at the channel, has the simulator's bank pay it, and waits
+// for the sub-order to record it SUCCESS.
+func (h *harness) settleRefund(path, subMchID string) api.RefundView {
+	h.t.Helper()
+	r := h.waitRefund(path, 30*time.Second, refundIs(workflows.RefundProcessing))
+	if err := h.s.Sim.SettleRefund(subMchID, r.OutRefundNo, false); err != nil {
+		h.t.Fatal(err)
 	}
-	if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
-		t.Fatal(err)
-	}
-	for r.Status != workflows.RefundSucceeded && time.Now().Before(deadline.Add(20*time.Second)) {
-		time.Sleep(200 * time.Millisecond)
-		_ = h.api.Do(ctx, http.MethodGet, path+"/RF1", "", nil, &r)
-	}
-	if r.Status != workflows.RefundSucceeded {
-		t.Fatalf("refund %+v", r)
-	}
-	// The channel's REFUND.SUCCESS notification came through the notify endpoint into the inbox.
-	var notices int
-	if err := h.s.API.DB.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE event_type = 'REFUND.SUCCESS'`).Scan(&notices); err != nil ||
-		notices != 1 {
-		t.Errorf("refund notifications in the inbox: %d %v", notices, err)
-	}
-	h.post("/v1/orders/"+no+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil)
-	v := h.waitFor(no, 30*time.Second, "completed", completed)
-	// Sharing on the kept 100: platform 5, L1 10; the merchant settles 85 and never got the voided subsidy.
-	if s := v.SubOrders[0]; s.Shared != 1500 || s.Settled != 8500 || s.Refunded != 8000 {
-		t.Errorf("sub-order %+v", s)
-	}
-	h.ledgerMatchesChannel(no)
-	h.saveHistories("coupon-refund", workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1))
+	return h.waitRefund(path, 40*time.Second, refundIs(workflows.RefundSucceeded))
 }
 
 // waitRefund polls a refund until cond holds.
@@ -149,11 +173,7 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	h.s.Sim.SpendReceiverBalance(channels.ReceiverMerchant, supplierMch, 600)
 	h.s.Sim.SetFaults(wxsim.Faults{})
 	// The refund comes first (nothing is clawed back for a refund that has not happened), then the returns.
-	r = h.waitRefund(
-		path+"/HALF",
-		30*time.Second,
-		func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing },
-	)
+	r = h.waitRefund(path+"/HALF", 30*time.Second, refundIs(workflows.RefundProcessing))
 	if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
 		t.Fatal(err)
 	}
@@ -179,8 +199,13 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	h.ledgerMatchesChannel(no)
 	h.saveHistories("clawback", workflows.SubOrderWorkflowID(no, 1))
 
-	// The distributors' next order from the same shop nets their debts: of L1's 20 yuan, 9.50 is withheld and
-	// 10.50 paid; of L2's 10 yuan, 4.75 withheld and 5.25 paid. The withheld money is unfrozen to the shop.
+	nextOrderNetsTheDebts(t, h, req, no)
+}
+
+// nextOrderNetsTheDebts: the distributors' next order from the same shop nets their debts: of L1's 20 yuan, 9.50
+// is withheld and 10.50 paid; of L2's 10 yuan, 4.75 withheld and 5.25 paid. The withheld money is unfrozen to the
+// shop. first is the order whose clawback left the debts.
+func nextOrderNetsTheDebts(t *testing.T, h *harness, req starter.CreateOrderRequest, first string) {
 	before1 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1-openid")
 	before2 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l2-openid")
 	next := h.orderNo(2)
@@ -189,7 +214,7 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 	if err := h.s.Sim.Pay(next); err != nil {
 		t.Fatal(err)
 	}
-	v = h.waitFor(next, 30*time.Second, "completed", completed)
+	v := h.waitFor(next, 30*time.Second, "completed", completed)
 	got1 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1-openid") - before1
 	got2 := h.s.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l2-openid") - before2
 	if got1 != 1050 || got2 != 525 {
@@ -199,13 +224,13 @@ func TestRefundDuringProcessingSharingClawsBack(t *testing.T) {
 		n[0].NettingID != workflows.NettingID(workflows.SubOrderNo(next, 1), "d1") {
 		t.Errorf("netted %+v", n)
 	}
-	d1, _ = h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
-	d2, _ = h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d2"))
-	recv, _ = h.s.Ledger.Balance(t.Context(), ledger.MerchantReceivable("m1"))
+	d1, _ := h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d1"))
+	d2, _ := h.s.Ledger.Balance(t.Context(), ledger.ReceiverDebt("d2"))
+	recv, _ := h.s.Ledger.Balance(t.Context(), ledger.MerchantReceivable("m1"))
 	if d1 != 0 || d2 != 0 || recv != 0 {
 		t.Errorf("after netting: debts d1 %s d2 %s, merchant receivable %s", d1, d2, recv)
 	}
-	h.ledgerMatchesChannel(no, next)
+	h.ledgerMatchesChannel(first, next)
 	h.saveHistories("netting", workflows.SubOrderWorkflowID(next, 1))
 }
 
@@ -227,19 +252,11 @@ func TestRefundAfterCompletionInTheRefundWindow(t *testing.T) {
 	path := "/v1/orders/" + no + "/sub-orders/2/refunds"
 	var r api.RefundView
 	h.post(path, starter.RefundRequest{RefundNo: "LATE1", Reason: "cracked cup", Amount: 4400}, &r)
-	r = h.waitRefund(
-		path+"/LATE1",
-		30*time.Second,
-		func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing },
-	)
+	r = h.waitRefund(path+"/LATE1", 30*time.Second, refundIs(workflows.RefundProcessing))
 	if err := h.s.Sim.SettleRefund(shop2, r.OutRefundNo, false); err != nil {
 		t.Fatal(err)
 	}
-	h.waitRefund(
-		path+"/LATE1",
-		30*time.Second,
-		func(r api.RefundView) bool { return r.Status == workflows.RefundSucceeded },
-	)
+	h.waitRefund(path+"/LATE1", 30*time.Second, refundIs(workflows.RefundSucceeded))
 	// Shop 2: 88 shared 4.40 (platform) + 8.80 (L1); the base halves to 44: the platform returns 2.20, L1 owes 4.40.
 	// Available: 74.80 + 2.20 − 44 = 33.00.
 	if got := h.s.Sim.Balance(shop2).Available; got != 3300 {
@@ -260,21 +277,8 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	settings := fastSettings
 	settings.AutoConfirmAfter = time.Second
 	h := start(t, settings)
-	// First the shop earns 200 yuan of available money: an order with no commissions, finished whole.
 	earn := h.orderNo(1)
-	h.create(
-		starter.CreateOrderRequest{
-			OrderNo:   earn,
-			SubOrders: []cart.SubOrderRequest{{MerchantID: "m1", Description: "tea", Amount: 20000}},
-		},
-	)
-	if err := h.s.Sim.Pay(earn); err != nil {
-		t.Fatal(err)
-	}
-	h.waitFor(earn, 30*time.Second, "completed", completed)
-	if got := h.s.Sim.Balance(shop1); got.Available != 20000 || got.Frozen != 0 {
-		t.Fatalf("shop 1 after the first order: %+v", got)
-	}
+	h.earnAvailable(earn, 20000)
 
 	h.s.Sim.SetFaults(wxsim.Faults{StuckSharing: true})
 	no := h.orderNo(2)
@@ -297,11 +301,7 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	path := "/v1/orders/" + no + "/sub-orders/1/refunds"
 	h.post(path, starter.RefundRequest{RefundNo: "FULL", Reason: "never arrived", Amount: 10000}, nil)
 	h.s.Sim.SetFaults(wxsim.Faults{})
-	r := h.waitRefund(
-		path+"/FULL",
-		30*time.Second,
-		func(r api.RefundView) bool { return r.Status == workflows.RefundProcessing },
-	)
+	r := h.waitRefund(path+"/FULL", 30*time.Second, refundIs(workflows.RefundProcessing))
 	if r.FundsSource != workflows.FundsAvailable {
 		t.Errorf("a refund of 100 with 85 unsplit must ask for available funds: %+v", r)
 	}
