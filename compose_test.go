@@ -103,6 +103,12 @@ func TestComposeServicesAndWiring(t *testing.T) {
 	if got := c.Services["temporal-ui"].Environment["TEMPORAL_ADDRESS"]; got != "temporal:7233" {
 		t.Errorf("temporal-ui TEMPORAL_ADDRESS = %q", got)
 	}
+
+}
+
+// Every published port is on loopback, and the ones users open are published.
+func TestComposePublishesOnLoopbackOnly(t *testing.T) {
+	c := loadCompose(t)
 	wantPorts := map[string]string{"postgres": "5432", "temporal": "7233", "temporal-ui": "8233", "api": "8080"}
 	for name, host := range wantPorts {
 		ports := c.Services[name].Ports

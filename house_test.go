@@ -13,7 +13,8 @@ import (
 )
 
 // House rules a newcomer can rely on, checked on every run (docs/architecture.md says why):
-//   - no source file over 400 lines (tests and generated code aside), no function over 60;
+//   - no source file over 400 lines (tests and generated code aside), and no function over 60 lines, tests
+//     included (generated code aside);
 //   - the layering: api does not reach into the ledger, the starter is a Temporal client (neither the
 //     activities nor the ledger), and workflows import no I/O.
 const (
@@ -32,8 +33,7 @@ func goSources(t *testing.T) []string {
 			d.Name() == "testdata" || d.Name() == "bin") {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") &&
-			!strings.HasSuffix(path, ".gen.go") {
+		if !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".gen.go") {
 			files = append(files, path)
 		}
 		return nil
@@ -51,7 +51,7 @@ func TestFilesAndFunctionsStaySmall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := strings.Count(string(src), "\n"); n > maxFileLines {
+		if n := strings.Count(string(src), "\n"); n > maxFileLines && !strings.HasSuffix(path, "_test.go") {
 			t.Errorf("%s: %d lines, over %d: split it by role", path, n, maxFileLines)
 		}
 		f, err := parser.ParseFile(fset, path, src, 0)

@@ -66,27 +66,16 @@ func (f *fixture) create(no string) workflows.CreatePaymentInput {
 func TestPaymentActivities(t *testing.T) {
 	fx := env(t)
 	ae, f, l := fx.ae, fx.wx, fx.ledger
-	v, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, fx.create("A0000001"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var params workflows.PaymentParams
-	if err := v.Get(&params); err != nil || params.CodeURL == "" {
-		t.Fatalf("params %+v %v", params, err)
+	if params := run(t, ae, workflows.ActivityCreateCombinedPayment, fx.create("A0000001")); params.CodeURL == "" {
+		t.Fatalf("params %+v", params)
 	}
 	if err := f.Sim.Pay("A0000001"); err != nil {
 		t.Fatal(err)
 	}
-	v, err = ae.ExecuteActivity(
-		workflows.ActivityQueryCombinedPayment.Name,
-		workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"},
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st workflows.PaymentStatus
-	if err := v.Get(&st); err != nil || st.SubOrders[0].TradeState != channels.TradeSuccess {
-		t.Fatalf("status %+v %v", st, err)
+	st := run(t, ae, workflows.ActivityQueryCombinedPayment,
+		workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"})
+	if st.SubOrders[0].TradeState != channels.TradeSuccess {
+		t.Fatalf("status %+v", st)
 	}
 	post := workflows.PostPaymentInput{
 		Channel:       channels.WeChatPay,
@@ -97,20 +86,15 @@ func TestPaymentActivities(t *testing.T) {
 		Amount:        st.SubOrders[0].Amount,
 	}
 	for i, wantDup := range []bool{false, true} { // a retried activity posts nothing twice
-		v, err = ae.ExecuteActivity(workflows.ActivityPostPayment.Name, post)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r workflows.PostingResult
-		if err := v.Get(&r); err != nil || r.Duplicate != wantDup {
-			t.Fatalf("post %d: %+v %v", i, r, err)
+		if r := run(t, ae, workflows.ActivityPostPayment, post); r.Duplicate != wantDup {
+			t.Fatalf("post %d: %+v", i, r)
 		}
 	}
 	if b, _ := l.Balance(t.Context(), ledger.MerchantFrozen("m1")); b != 12000 {
 		t.Errorf("ledger frozen = %s, simulator frozen = %d", b, f.Sim.Balance(shop).Frozen)
 	}
 	// Closing a paid order is a business rejection: non-retryable, typed with the channel's code.
-	_, err = ae.ExecuteActivity(
+	_, err := ae.ExecuteActivity(
 		workflows.ActivityCloseCombinedPayment.Name,
 		workflows.ClosePaymentInput{Channel: channels.WeChatPay,
 			OutTradeNo: "A0000001", SubOrders: fx.create("A0000001").SubOrders},

@@ -10,6 +10,7 @@ import (
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -31,126 +32,92 @@ func run[In, Out any](t *testing.T, ae *testsuite.TestActivityEnvironment, a wor
 // post, finish, post. Afterwards the ledger and the simulator agree on every balance, and the sub-order
 // conserves money.
 func TestSubOrderMoneyPathLedgerMatchesChannel(t *testing.T) {
-	ctx := context.Background()
 	fx := env(t)
-	ae, f, l := fx.ae, fx.wx, fx.ledger
-	if err := f.Client.AddReceiver(ctx, channels.ReceiverRegistration{Type: channels.ReceiverPersonal, Account: "o-l1", Name: "王五", RelationType: "DISTRIBUTOR"}); err != nil {
+	ref := fx.paidSubOrder(t, "M0000001", 18000, 2000)
+	plan := shareByThePlan(t, fx.ae, ref)
+	fin := run(t, fx.ae, workflows.ActivityFinish,
+		workflows.FinishInput{SubOrderRef: ref, OutOrderNo: ref.SubOrderNo + "-finish", Description: "done"})
+	run(t, fx.ae, workflows.ActivityPostFinished,
+		workflows.PostFinishedInput{SubOrderRef: ref, FinishOrderID: fin.OrderID, Amount: fin.Amount})
+	if fin.Amount != plan.MerchantKeeps {
+		t.Errorf("finish unfroze %s, the plan keeps %s", fin.Amount, plan.MerchantKeeps)
+	}
+	fx.ledgerMatchesChannel(t, ref)
+}
+
+// paidSubOrder places order no with one sub-order of amount (and a platform subsidy) at the simulator, pays it,
+// and posts the payment and the subsidy through the activities (each a channel call, then a posting).
+func (fx *fixture) paidSubOrder(t *testing.T, no string, amount, subsidy money.Amount) workflows.SubOrderRef {
+	ctx, ae := context.Background(), fx.ae
+	person := channels.ReceiverRegistration{Type: channels.ReceiverPersonal, Account: "o-l1", Name: "王五",
+		RelationType: "DISTRIBUTOR"}
+	if err := fx.wx.Client.AddReceiver(ctx, person); err != nil {
 		t.Fatal(err)
 	}
-	in := fx.create("M0000001")
-	in.SubOrders[0].Amount, in.SubOrders[0].SubsidyAmount = 18000, 2000
+	in := fx.create(no)
+	in.SubOrders[0].Amount, in.SubOrders[0].SubsidyAmount = amount, subsidy
 	run(t, ae, workflows.ActivityCreateCombinedPayment, in)
-	if err := f.Sim.Pay("M0000001"); err != nil {
+	if err := fx.wx.Sim.Pay(no); err != nil {
 		t.Fatal(err)
 	}
-	st := run(
-		t,
-		ae,
-		workflows.ActivityQueryCombinedPayment,
-		workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "M0000001"},
-	)
-	ref := workflows.SubOrderRef{
-		Channel:       channels.WeChatPay,
-		OrderNo:       "M0000001",
-		SubOrderNo:    "M0000001-1",
-		MerchantID:    "m1",
-		SubMchID:      shop,
-		TransactionID: st.SubOrders[0].TransactionID,
-	}
+	st := run(t, ae, workflows.ActivityQueryCombinedPayment,
+		workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: no})
+	ref := workflows.SubOrderRef{Channel: channels.WeChatPay, OrderNo: no, SubOrderNo: no + "-1", MerchantID: "m1",
+		SubMchID: shop, TransactionID: st.SubOrders[0].TransactionID}
 	run(t, ae, workflows.ActivityPostPayment, workflows.PostPaymentInput{Channel: ref.Channel, OrderNo: ref.OrderNo,
 		SubOrderNo: ref.SubOrderNo, MerchantID: ref.MerchantID, TransactionID: ref.TransactionID, Amount: st.SubOrders[0].Amount})
-	sub := run(
-		t,
-		ae,
-		workflows.ActivityCreateSubsidy,
-		workflows.SubsidyInput{SubOrderRef: ref, OutSubsidyNo: "M0000001-1-subsidy",
-			Amount: 2000},
-	)
-	run(t, ae, workflows.ActivityPostSubsidyPaid, workflows.PostSubsidyInput{SubOrderRef: ref, SubsidyID: sub.SubsidyID,
-		Amount: sub.Amount})
+	sub := run(t, ae, workflows.ActivityCreateSubsidy,
+		workflows.SubsidyInput{SubOrderRef: ref, OutSubsidyNo: ref.SubOrderNo + "-subsidy", Amount: subsidy})
+	run(t, ae, workflows.ActivityPostSubsidyPaid,
+		workflows.PostSubsidyInput{SubOrderRef: ref, SubsidyID: sub.SubsidyID, Amount: sub.Amount})
+	return ref
+}
 
-	plan, err := workflows.PlanSharing(
-		workflows.SharingPlanInput{Paid: 18000, Subsidy: 2000, MaxRatio: decimal.RequireFromString("0.30"),
-			MaxReceiversPerRequest: 1, MaxRequests: 20, Rules: []workflows.CommissionRule{
-				{
-					ReceiverID: workflows.PlatformReceiverID,
-					Role:       workflows.RolePlatform,
-					Type:       workflows.ReceiverMerchant,
-					Account:    testenv.SpMchID,
-					Rate:       decimal.RequireFromString("0.05"),
-				},
-				{
-					ReceiverID: "d1",
-					Role:       workflows.RoleDistributor,
-					Type:       workflows.ReceiverPersonal,
-					Account:    "o-l1",
-					Rate:       decimal.RequireFromString("0.10"),
-				},
-			}},
-	)
+// shareByThePlan plans 5% to the platform and 10% to a distributor, one receiver a request, and shares, asks
+// and posts each batch.
+func shareByThePlan(t *testing.T, ae *testsuite.TestActivityEnvironment, ref workflows.SubOrderRef) workflows.SharingPlan {
+	rate := decimal.RequireFromString
+	plan, err := workflows.PlanSharing(workflows.SharingPlanInput{Paid: 18000, Subsidy: 2000, MaxRatio: rate("0.30"),
+		MaxReceiversPerRequest: 1, MaxRequests: 20, Rules: []workflows.CommissionRule{
+			{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant,
+				Account: testenv.SpMchID, Rate: rate("0.05")},
+			{ReceiverID: "d1", Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: "o-l1",
+				Rate: rate("0.10")},
+		}})
 	if err != nil || len(plan.Batches) != 2 {
 		t.Fatalf("plan %+v %v", plan, err)
 	}
 	for k, b := range plan.Batches {
-		share := workflows.ShareInput{
-			SubOrderRef: ref,
-			OutOrderNo:  ref.SubOrderNo + "-share" + string(rune('1'+k)),
-			Shares:      b,
-		}
+		share := workflows.ShareInput{SubOrderRef: ref, OutOrderNo: ref.SubOrderNo + "-share" + string(rune('1'+k)), Shares: b}
 		run(t, ae, workflows.ActivityShare, share)
 		done := run(t, ae, workflows.ActivityQueryShare, share)
 		if done.Status != channels.SharingFinished {
 			t.Fatalf("sharing %d: %+v", k, done)
 		}
-		run(
-			t,
-			ae,
-			workflows.ActivityPostSharing,
-			workflows.PostSharingInput{SubOrderRef: ref, SharingOrderID: done.OrderID, Shares: b},
-		)
+		run(t, ae, workflows.ActivityPostSharing,
+			workflows.PostSharingInput{SubOrderRef: ref, SharingOrderID: done.OrderID, Shares: b})
 	}
-	fin := run(
-		t,
-		ae,
-		workflows.ActivityFinish,
-		workflows.FinishInput{SubOrderRef: ref, OutOrderNo: ref.SubOrderNo + "-finish", Description: "done"},
-	)
-	run(
-		t,
-		ae,
-		workflows.ActivityPostFinished,
-		workflows.PostFinishedInput{SubOrderRef: ref, FinishOrderID: fin.OrderID, Amount: fin.Amount},
-	)
+	return plan
+}
 
-	simBal := f.Sim.Balance(shop)
+// ledgerMatchesChannel: the merchant's, the distributor's and the platform's balances in the ledger equal the
+// simulator's, and the sub-order conserves money.
+func (fx *fixture) ledgerMatchesChannel(t *testing.T, ref workflows.SubOrderRef) {
+	ctx, l, sim := context.Background(), fx.ledger, fx.wx.Sim
+	simBal := sim.Balance(shop)
 	bals, err := l.MerchantBalances(ctx, "m1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fin.Amount != plan.MerchantKeeps || bals[ledger.BucketAvailable].Fen() != simBal.Available ||
-		bals[ledger.BucketFrozen].Fen() != simBal.Frozen {
-		t.Errorf(
-			"merchant: ledger %v, channel %+v, plan keeps %s, finish %s",
-			bals,
-			simBal,
-			plan.MerchantKeeps,
-			fin.Amount,
-		)
+	if bals[ledger.BucketAvailable].Fen() != simBal.Available || bals[ledger.BucketFrozen].Fen() != simBal.Frozen {
+		t.Errorf("merchant: ledger %v, channel %+v", bals, simBal)
 	}
 	d1, _ := l.Balance(ctx, ledger.ReceiverCommission("d1"))
 	pc, _ := l.Balance(ctx, ledger.PlatformCommission())
-	if d1.Fen() != f.Sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1") ||
-		pc.Fen() != f.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID) {
-		t.Errorf(
-			"receivers: ledger d1 %s platform %s; channel %d and %d",
-			d1,
-			pc,
-			f.Sim.ReceiverBalance(
-				channels.ReceiverPersonal,
-				"o-l1",
-			),
-			f.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID),
-		)
+	simD1 := sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1")
+	simPlatform := sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID)
+	if d1.Fen() != simD1 || pc.Fen() != simPlatform {
+		t.Errorf("receivers: ledger d1 %s platform %s; channel %d and %d", d1, pc, simD1, simPlatform)
 	}
 	totals, err := l.SubOrderTotals(ctx, ref.OrderNo, ref.SubOrderNo)
 	if err != nil || totals.Conserved() != nil {

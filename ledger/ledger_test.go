@@ -43,18 +43,40 @@ func balance(t *testing.T, l *ledger.Ledger, a ledger.Account) money.Amount {
 // (two items of 100 yuan, a 满200减20 platform coupon, the buyer pays 180, the platform subsidises 20), sharing,
 // a refund with clawback from the platform and a distributor, finish, and a withdrawal that bounces.
 func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
-	ctx := context.Background()
 	l := newLedger(t)
-	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "C1", SubOrderNo: "C1-1", MerchantID: "m1"}
-	frozen, avail := ledger.MerchantFrozen("m1"), ledger.MerchantAvailable("m1")
-	step := func(name string, _ ledger.Result, err error) {
+	rest := postCouponSubOrder(t, l)
+	netAndWithdraw(t, l, rest)
+	entries, err := l.OrderPostings(context.Background(), "C1")
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("order postings: %v, %v", entries, err)
+	}
+	stmt, err := l.Statement(context.Background(), ledger.MerchantAvailable("m1"), time.Now().Add(-time.Hour),
+		time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stmt) != 5 || stmt[len(stmt)-1].BalanceAfter != rest {
+		t.Errorf("statement of available: %d lines, last %+v", len(stmt), stmt[len(stmt)-1])
+	}
+}
+
+// stepper checks each posting succeeded and left the books balanced.
+func stepper(t *testing.T, l *ledger.Ledger) func(name string, _ ledger.Result, err error) {
+	return func(name string, _ ledger.Result, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		mustBalanced(t, l)
 	}
+}
 
+// postCouponSubOrder posts the coupon example's sub-order C1-1 from payment to finish, a refund of one item with
+// clawback included, checks its balances and conservation, and answers what finish unfroze.
+func postCouponSubOrder(t *testing.T, l *ledger.Ledger) money.Amount {
+	ctx, step := context.Background(), stepper(t, l)
+	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "C1", SubOrderNo: "C1-1", MerchantID: "m1"}
+	frozen, avail := ledger.MerchantFrozen("m1"), ledger.MerchantAvailable("m1")
 	r, err := l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: "tx1", Amount: 18000})
 	step("payment", r, err)
 	r, err = l.SubsidyPaid(ctx, ledger.SubsidyPaid{OrderRef: ref, SubsidyID: "sub1", Amount: 2000})
@@ -70,38 +92,21 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 		t.Errorf("L1 distributor commission = %s", got)
 	}
 	// One item comes back: the platform returns its share of it, the person's share becomes debt.
-	r, err = l.SharingReturned(
-		ctx,
-		ledger.SharingReturned{
-			OrderRef: ref,
-			ReturnID: "ret1",
-			From:     ledger.Share{Platform: true, Amount: 500},
-			ToFrozen: true,
-		},
-	)
+	platformBack := ledger.Share{Platform: true, Amount: 500}
+	r, err = l.SharingReturned(ctx, ledger.SharingReturned{OrderRef: ref, ReturnID: "ret1", From: platformBack, ToFrozen: true})
 	step("sharing return", r, err)
-	r, err = l.CommissionDebtRecorded(
-		ctx,
-		ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "rf1", ReceiverID: "d1", Amount: 1000},
-	)
+	r, err = l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "rf1", ReceiverID: "d1",
+		Amount: 1000})
 	step("commission debt", r, err)
 	r, err = l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "wxrf1", Amount: 8000, FromFrozen: true})
 	step("refund", r, err)
-	r, err = l.SubsidyReturned(
-		ctx,
-		ledger.SubsidyReturned{OrderRef: ref, ReturnID: "sr1", Amount: 2000, FromFrozen: true},
-	)
+	r, err = l.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: ref, ReturnID: "sr1", Amount: 2000, FromFrozen: true})
 	step("subsidy return", r, err)
 	rest := balance(t, l, frozen)
 	r, err = l.Finished(ctx, ledger.Finished{OrderRef: ref, FinishID: "fin1", Amount: rest})
 	step("finish", r, err)
 	if balance(t, l, frozen) != 0 || balance(t, l, avail) != rest {
-		t.Errorf(
-			"after finish: frozen %s, available %s, want 0 and %s",
-			balance(t, l, frozen),
-			balance(t, l, avail),
-			rest,
-		)
+		t.Errorf("after finish: frozen %s, available %s, want 0 and %s", balance(t, l, frozen), balance(t, l, avail), rest)
 	}
 	totals, err := l.SubOrderTotals(ctx, "C1", "C1-1")
 	if err != nil {
@@ -113,22 +118,20 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 	if totals.Paid != 18000 || totals.Subsidy != 2000 || totals.Shared != 4000 || totals.Settled != rest {
 		t.Errorf("totals = %+v", totals)
 	}
+	return rest
+}
 
-	// The distributor's next commission is withheld against the debt.
-	r, err = l.CommissionDebtNetted(
-		ctx,
-		ledger.CommissionDebtNetted{
-			OrderRef:   ledger.OrderRef{Channel: "wechatpay", OrderNo: "C2", SubOrderNo: "C2-1", MerchantID: "m1"},
-			NettingID:  "C2-1-net-d1",
-			ReceiverID: "d1",
-			Amount:     1000,
-		},
-	)
+// netAndWithdraw withholds the distributor's next commission against its debt, then withdraws the merchant's
+// rest, which bounces, and a second withdrawal, which fails: everything ends available again.
+func netAndWithdraw(t *testing.T, l *ledger.Ledger, rest money.Amount) {
+	ctx, step := context.Background(), stepper(t, l)
+	next := ledger.OrderRef{Channel: "wechatpay", OrderNo: "C2", SubOrderNo: "C2-1", MerchantID: "m1"}
+	r, err := l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{OrderRef: next, NettingID: "C2-1-net-d1",
+		ReceiverID: "d1", Amount: 1000})
 	step("debt netted", r, err)
 	if d := balance(t, l, ledger.ReceiverDebt("d1")); d != 0 {
 		t.Errorf("debt after netting = %s", d)
 	}
-
 	w := ledger.Withdrawal{Channel: "wechatpay", MerchantID: "m1", OutRequestNo: "w1", Amount: rest}
 	r, err = l.WithdrawalRequested(ctx, w)
 	step("withdrawal requested", r, err)
@@ -147,18 +150,6 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 	}
 	if bals[ledger.BucketAvailable] != rest || bals[ledger.BucketWithdrawn] != 0 || bals[ledger.BucketFrozen] != 0 {
 		t.Errorf("merchant balances after bounce and failure = %v, want all %s available", bals, rest)
-	}
-
-	entries, err := l.OrderPostings(ctx, "C1")
-	if err != nil || len(entries) == 0 {
-		t.Fatalf("order postings: %v, %v", entries, err)
-	}
-	stmt, err := l.Statement(ctx, avail, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(stmt) != 5 || stmt[len(stmt)-1].BalanceAfter != rest {
-		t.Errorf("statement of available: %d lines, last %+v", len(stmt), stmt[len(stmt)-1])
 	}
 }
 
@@ -302,6 +293,13 @@ func TestFiftyConcurrentPostsOfOneKeyPostOnce(t *testing.T) {
 
 // A person's debt to a merchant is netted from later commissions on that merchant's orders: at most what is
 // open, once per netting id, and never twice when orders net it at the same time.
+// laterNetting is order D<n>'s netting of d1's debt to m1, up to 3 yuan.
+func laterNetting(n int) ledger.NetDebt {
+	later := ledger.OrderRef{Channel: "wechatpay", OrderNo: fmt.Sprintf("D%d", n), SubOrderNo: fmt.Sprintf("D%d-sub1", n),
+		MerchantID: "m1"}
+	return ledger.NetDebt{OrderRef: later, NettingID: later.SubOrderNo + "-net-d1", ReceiverID: "d1", UpTo: 300}
+}
+
 func TestNetCommissionDebtIsBoundedIdempotentAndSerialised(t *testing.T) {
 	ctx := context.Background()
 	l := newLedger(t)
@@ -320,16 +318,7 @@ func TestNetCommissionDebtIsBoundedIdempotentAndSerialised(t *testing.T) {
 	got := make([]money.Amount, 8)
 	for i := range got {
 		wg.Go(func() {
-			later := ledger.OrderRef{
-				Channel:    "wechatpay",
-				OrderNo:    fmt.Sprintf("D%d", i+2),
-				SubOrderNo: fmt.Sprintf("D%d-sub1", i+2),
-				MerchantID: "m1",
-			}
-			n, err := l.NetCommissionDebt(
-				ctx,
-				ledger.NetDebt{OrderRef: later, NettingID: later.SubOrderNo + "-net-d1", ReceiverID: "d1", UpTo: 300},
-			)
+			n, err := l.NetCommissionDebt(ctx, laterNetting(i+2))
 			if err != nil {
 				t.Error(err)
 			}
@@ -343,24 +332,11 @@ func TestNetCommissionDebtIsBoundedIdempotentAndSerialised(t *testing.T) {
 	}
 	if total != 1000 || balance(t, l, ledger.ReceiverDebt("d1")) != 0 ||
 		balance(t, l, ledger.MerchantReceivable("m1")) != 0 {
-		t.Errorf(
-			"netted %s in all (%v); debt %s, receivable %s",
-			total,
-			got,
-			balance(t, l, ledger.ReceiverDebt("d1")),
-			balance(t, l, ledger.MerchantReceivable("m1")),
-		)
+		t.Errorf("netted %s in all (%v); debt %s, receivable %s", total, got, balance(t, l, ledger.ReceiverDebt("d1")),
+			balance(t, l, ledger.MerchantReceivable("m1")))
 	}
 	// The same netting again answers what it withheld the first time.
-	again, err := l.NetCommissionDebt(
-		ctx,
-		ledger.NetDebt{
-			OrderRef:   ledger.OrderRef{Channel: "wechatpay", OrderNo: "D2", SubOrderNo: "D2-sub1", MerchantID: "m1"},
-			NettingID:  "D2-sub1-net-d1",
-			ReceiverID: "d1",
-			UpTo:       300,
-		},
-	)
+	again, err := l.NetCommissionDebt(ctx, laterNetting(2))
 	if err != nil || again != got[0] {
 		t.Errorf("repeat: %s %v, first %s", again, err, got[0])
 	}

@@ -95,172 +95,201 @@ func (m *model) apply(h int, o op, wantErr error, wantDup bool) {
 var errOverdraw = errors.New("overdraw")
 
 func (m *model) history(r *rand.Rand, h int) {
-	ctx := context.Background()
 	merchant := fmt.Sprintf("m%d", r.IntN(20))
-	recvs := []string{fmt.Sprintf("d%d", r.IntN(10)), fmt.Sprintf("d%d", 10+r.IntN(10))}
-	ref := ledger.OrderRef{
-		Channel:    "wechatpay",
-		OrderNo:    fmt.Sprintf("O%d", h),
-		SubOrderNo: fmt.Sprintf("O%d-1", h),
-		MerchantID: merchant,
-	}
-	frozen := ledger.MerchantFrozen(merchant)
-	id := func(s string) string { return fmt.Sprintf("%s-%d", s, h) }
-	amt := func(max money.Amount) money.Amount { return 1 + money.Amount(r.Int64N(int64(max))) }
-
-	// Per-sub-order state the workflow would keep: what is still frozen for this order and who got what.
-	var rem, subsidyLeft money.Amount
-	shared := map[string]money.Amount{} // receiver id ("" = platform) → shared minus given back
-	var done []op
-
-	paid := amt(50000)
-	pay := op{"payment", func() (ledger.Result, error) {
-		return m.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: id("tx"), Amount: paid})
-	}, map[ledger.Account]money.Amount{ledger.BuyersClearing("wechatpay"): -paid, frozen: paid}}
-	m.apply(h, pay, nil, false)
-	done = append(done, pay)
-	rem = paid
-	if r.IntN(3) == 0 {
-		s := amt(paid/5 + 1)
-		o := op{"subsidy", func() (ledger.Result, error) {
-			return m.l.SubsidyPaid(ctx, ledger.SubsidyPaid{OrderRef: ref, SubsidyID: id("sub"), Amount: s})
-		}, map[ledger.Account]money.Amount{ledger.PlatformSubsidyBudget(): -s, frozen: s}}
-		m.apply(h, o, nil, false)
-		done = append(done, o)
-		rem += s
-		subsidyLeft = s
-	}
-
+	x := &modelHistory{m: m, ctx: context.Background(), r: r, h: h, merchant: merchant,
+		recvs: []string{fmt.Sprintf("d%d", r.IntN(10)), fmt.Sprintf("d%d", 10+r.IntN(10))},
+		ref: ledger.OrderRef{Channel: "wechatpay", OrderNo: fmt.Sprintf("O%d", h), SubOrderNo: fmt.Sprintf("O%d-1", h),
+			MerchantID: merchant},
+		frozen: ledger.MerchantFrozen(merchant), shared: map[string]money.Amount{}}
+	x.pay()
 	for step := range r.IntN(7) {
-		sid := fmt.Sprintf("%s-%d", id("s"), step)
-		switch k := r.IntN(8); {
-		case k == 0 && rem >= 4: // share to the platform and a distributor
-			pShare, dShare := amt(rem/4), amt(rem/4)
-			d := recvs[r.IntN(2)]
-			o := op{"sharing", func() (ledger.Result, error) {
-				return m.l.ProfitShared(
-					ctx,
-					ledger.ProfitShared{OrderRef: ref, SharingOrderID: sid, Shares: []ledger.Share{
-						{Platform: true, Amount: pShare}, {ReceiverID: d, Amount: dShare}}},
-				)
-			}, map[ledger.Account]money.Amount{frozen: -(pShare + dShare), ledger.PlatformCommission(): pShare, ledger.ReceiverCommission(d): dShare}}
-			m.apply(h, o, nil, false)
-			done = append(done, o)
-			rem -= pShare + dShare
-			shared[""] += pShare
-			shared[d] += dShare
-		case k == 1 && shared[""] > 0: // the platform returns part of its share
-			a := amt(shared[""])
-			o := op{"return", func() (ledger.Result, error) {
-				return m.l.SharingReturned(
-					ctx,
-					ledger.SharingReturned{
-						OrderRef: ref,
-						ReturnID: sid,
-						From:     ledger.Share{Platform: true, Amount: a},
-						ToFrozen: true,
-					},
-				)
-			}, map[ledger.Account]money.Amount{ledger.PlatformCommission(): -a, frozen: a}}
-			m.apply(h, o, nil, false)
-			done = append(done, o)
-			shared[""] -= a
-			rem += a
-		case k == 2: // a distributor's unreturnable share becomes debt
-			for _, d := range recvs {
-				if shared[d] == 0 {
-					continue
-				}
-				a := amt(shared[d])
-				o := op{"debt", func() (ledger.Result, error) {
-					return m.l.CommissionDebtRecorded(
-						ctx,
-						ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: sid, ReceiverID: d, Amount: a},
-					)
-				}, map[ledger.Account]money.Amount{ledger.ReceiverDebt(d): -a, ledger.MerchantReceivable(ref.MerchantID): a}}
-				m.apply(h, o, nil, false)
-				done = append(done, o)
-				shared[d] -= a // the merchant fronts it: its frozen funds do not grow
-				break
-			}
-		case k == 3 && rem > 0: // partial refund from frozen funds
-			a := amt(rem)
-			o := op{"refund", func() (ledger.Result, error) {
-				return m.l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: sid, Amount: a, FromFrozen: true})
-			}, map[ledger.Account]money.Amount{frozen: -a, ledger.BuyersClearing("wechatpay"): a}}
-			m.apply(h, o, nil, false)
-			done = append(done, o)
-			rem -= a
-		case k == 4 && subsidyLeft > 0 && rem > 0:
-			a := amt(min(subsidyLeft, rem))
-			o := op{"subsidy return", func() (ledger.Result, error) {
-				return m.l.SubsidyReturned(
-					ctx,
-					ledger.SubsidyReturned{OrderRef: ref, ReturnID: sid, Amount: a, FromFrozen: true},
-				)
-			}, map[ledger.Account]money.Amount{frozen: -a, ledger.PlatformSubsidyBudget(): a}}
-			m.apply(h, o, nil, false)
-			done = append(done, o)
-			subsidyLeft -= a
-			rem -= a
-		case k == 5: // a retried call: same key, same content
-			m.apply(h, done[r.IntN(len(done))], nil, true)
-		case k == 6: // a refund larger than everything the merchant has frozen
-			a := m.bal[frozen.Key()] + 1
-			m.apply(h, op{"overdraw", func() (ledger.Result, error) {
-				return m.l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: sid, Amount: a, FromFrozen: true})
-			}, nil}, errOverdraw, false)
-		case k == 7: // same payment key, different amount
-			m.apply(h, op{"conflict", func() (ledger.Result, error) {
-				return m.l.PaymentReceived(
-					ctx,
-					ledger.PaymentReceived{OrderRef: ref, TransactionID: id("tx"), Amount: paid + 1},
-				)
-			}, nil}, ledger.ErrConflict, false)
-		}
+		x.step(fmt.Sprintf("%s-%d", x.id("s"), step))
 	}
-	// Net part of a distributor's debt to this merchant, as a later order's sharing would.
-	for _, d := range recvs {
-		if debt := -m.bal[ledger.ReceiverDebt(d).Key()]; debt > 0 &&
-			m.bal[ledger.MerchantReceivable(merchant).Key()] >= debt {
-			a := amt(debt)
-			m.apply(h, op{"net debt", func() (ledger.Result, error) {
-				return m.l.CommissionDebtNetted(
-					ctx,
-					ledger.CommissionDebtNetted{
-						OrderRef:   ref,
-						NettingID:  id("net") + "-" + d,
-						ReceiverID: d,
-						Amount:     a,
-					},
-				)
-			}, map[ledger.Account]money.Amount{ledger.MerchantReceivable(merchant): -a, ledger.ReceiverDebt(d): a}}, nil, false)
-		}
-	}
-	if rem > 0 {
-		a := rem
-		m.apply(h, op{"finish", func() (ledger.Result, error) {
-			return m.l.Finished(ctx, ledger.Finished{OrderRef: ref, FinishID: id("fin"), Amount: a})
-		}, map[ledger.Account]money.Amount{frozen: -a, ledger.MerchantAvailable(merchant): a}}, nil, false)
-	}
+	x.netDebts()
+	x.finish()
+	x.check()
+}
 
-	// Checks after the history.
-	m.checkAccounts(h, append(
-		[]ledger.Account{frozen, ledger.MerchantAvailable(merchant), ledger.PlatformCommission(),
-			ledger.PlatformSubsidyBudget(), ledger.BuyersClearing("wechatpay")},
-		ledger.ReceiverCommission(
-			recvs[0],
-		),
-		ledger.ReceiverCommission(recvs[1]),
-		ledger.ReceiverDebt(recvs[0]),
-		ledger.ReceiverDebt(recvs[1]),
-	)...)
-	totals, err := m.l.SubOrderTotals(ctx, ref.OrderNo, ref.SubOrderNo)
+// modelHistory is one random sub-order's history against the model: the state the workflow would keep (what is
+// still frozen for the order, who got what) and the postings applied so far.
+type modelHistory struct {
+	m        *model
+	ctx      context.Context
+	r        *rand.Rand
+	h        int
+	merchant string
+	recvs    []string
+	ref      ledger.OrderRef
+	frozen   ledger.Account
+
+	rem, subsidyLeft, paid money.Amount
+	shared                 map[string]money.Amount // receiver id ("" = platform) → shared minus given back
+	done                   []op
+}
+
+func (x *modelHistory) id(s string) string { return fmt.Sprintf("%s-%d", s, x.h) }
+
+func (x *modelHistory) amt(max money.Amount) money.Amount {
+	return 1 + money.Amount(x.r.Int64N(int64(max)))
+}
+
+// post applies a first posting that moves the model.
+func (x *modelHistory) post(name string, call func() (ledger.Result, error), moves map[ledger.Account]money.Amount) {
+	o := op{name, call, moves}
+	x.m.apply(x.h, o, nil, false)
+	x.done = append(x.done, o)
+}
+
+// pay posts the payment, and a subsidy one time in three.
+func (x *modelHistory) pay() {
+	ctx, ref := x.ctx, x.ref
+	x.paid = x.amt(50000)
+	paid := x.paid
+	x.post("payment", func() (ledger.Result, error) {
+		return x.m.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: x.id("tx"), Amount: paid})
+	}, map[ledger.Account]money.Amount{ledger.BuyersClearing("wechatpay"): -paid, x.frozen: paid})
+	x.rem = paid
+	if x.r.IntN(3) == 0 {
+		s := x.amt(paid/5 + 1)
+		x.post("subsidy", func() (ledger.Result, error) {
+			return x.m.l.SubsidyPaid(ctx, ledger.SubsidyPaid{OrderRef: ref, SubsidyID: x.id("sub"), Amount: s})
+		}, map[ledger.Account]money.Amount{ledger.PlatformSubsidyBudget(): -s, x.frozen: s})
+		x.rem += s
+		x.subsidyLeft = s
+	}
+}
+
+// step is one random event of the sub-order's life, sid its channel id.
+func (x *modelHistory) step(sid string) {
+	switch k := x.r.IntN(8); {
+	case k == 0 && x.rem >= 4:
+		x.share(sid)
+	case k == 1 && x.shared[""] > 0:
+		x.platformReturns(sid)
+	case k == 2:
+		x.debt(sid)
+	case k == 3 && x.rem > 0: // partial refund from frozen funds
+		ctx, ref, a := x.ctx, x.ref, x.amt(x.rem)
+		x.post("refund", func() (ledger.Result, error) {
+			return x.m.l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: sid, Amount: a, FromFrozen: true})
+		}, map[ledger.Account]money.Amount{x.frozen: -a, ledger.BuyersClearing("wechatpay"): a})
+		x.rem -= a
+	case k == 4 && x.subsidyLeft > 0 && x.rem > 0:
+		x.subsidyReturn(sid)
+	case k == 5: // a retried call: same key, same content
+		x.m.apply(x.h, x.done[x.r.IntN(len(x.done))], nil, true)
+	case k == 6 || k == 7:
+		x.refused(sid, k == 6)
+	}
+}
+
+// share shares to the platform and a distributor.
+func (x *modelHistory) share(sid string) {
+	ctx, ref := x.ctx, x.ref
+	pShare, dShare := x.amt(x.rem/4), x.amt(x.rem/4)
+	d := x.recvs[x.r.IntN(2)]
+	x.post("sharing", func() (ledger.Result, error) {
+		return x.m.l.ProfitShared(ctx, ledger.ProfitShared{OrderRef: ref, SharingOrderID: sid, Shares: []ledger.Share{
+			{Platform: true, Amount: pShare}, {ReceiverID: d, Amount: dShare}}})
+	}, map[ledger.Account]money.Amount{x.frozen: -(pShare + dShare), ledger.PlatformCommission(): pShare,
+		ledger.ReceiverCommission(d): dShare})
+	x.rem -= pShare + dShare
+	x.shared[""] += pShare
+	x.shared[d] += dShare
+}
+
+// platformReturns gives part of the platform's share back into the frozen funds.
+func (x *modelHistory) platformReturns(sid string) {
+	ctx, ref, a := x.ctx, x.ref, x.amt(x.shared[""])
+	x.post("return", func() (ledger.Result, error) {
+		return x.m.l.SharingReturned(ctx, ledger.SharingReturned{OrderRef: ref, ReturnID: sid,
+			From: ledger.Share{Platform: true, Amount: a}, ToFrozen: true})
+	}, map[ledger.Account]money.Amount{ledger.PlatformCommission(): -a, x.frozen: a})
+	x.shared[""] -= a
+	x.rem += a
+}
+
+// debt books a distributor's unreturnable share as its debt; the merchant fronts it, its frozen funds do not grow.
+func (x *modelHistory) debt(sid string) {
+	ctx, ref := x.ctx, x.ref
+	for _, d := range x.recvs {
+		if x.shared[d] == 0 {
+			continue
+		}
+		a := x.amt(x.shared[d])
+		x.post("debt", func() (ledger.Result, error) {
+			return x.m.l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: sid, ReceiverID: d,
+				Amount: a})
+		}, map[ledger.Account]money.Amount{ledger.ReceiverDebt(d): -a, ledger.MerchantReceivable(ref.MerchantID): a})
+		x.shared[d] -= a
+		return
+	}
+}
+
+func (x *modelHistory) subsidyReturn(sid string) {
+	ctx, ref, a := x.ctx, x.ref, x.amt(min(x.subsidyLeft, x.rem))
+	x.post("subsidy return", func() (ledger.Result, error) {
+		return x.m.l.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: ref, ReturnID: sid, Amount: a, FromFrozen: true})
+	}, map[ledger.Account]money.Amount{x.frozen: -a, ledger.PlatformSubsidyBudget(): a})
+	x.subsidyLeft -= a
+	x.rem -= a
+}
+
+// refused posts what the ledger must refuse: a refund larger than everything the merchant has frozen
+// (overdraw), or the payment's key with a different amount (conflict).
+func (x *modelHistory) refused(sid string, overdraw bool) {
+	ctx, ref := x.ctx, x.ref
+	if overdraw {
+		a := x.m.bal[x.frozen.Key()] + 1
+		x.m.apply(x.h, op{"overdraw", func() (ledger.Result, error) {
+			return x.m.l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: sid, Amount: a, FromFrozen: true})
+		}, nil}, errOverdraw, false)
+		return
+	}
+	x.m.apply(x.h, op{"conflict", func() (ledger.Result, error) {
+		return x.m.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: x.id("tx"), Amount: x.paid + 1})
+	}, nil}, ledger.ErrConflict, false)
+}
+
+// netDebts nets part of a distributor's debt to this merchant, as a later order's sharing would.
+func (x *modelHistory) netDebts() {
+	ctx, ref := x.ctx, x.ref
+	for _, d := range x.recvs {
+		debt := -x.m.bal[ledger.ReceiverDebt(d).Key()]
+		if debt <= 0 || x.m.bal[ledger.MerchantReceivable(x.merchant).Key()] < debt {
+			continue
+		}
+		a := x.amt(debt)
+		x.m.apply(x.h, op{"net debt", func() (ledger.Result, error) {
+			return x.m.l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{OrderRef: ref, NettingID: x.id("net") + "-" + d,
+				ReceiverID: d, Amount: a})
+		}, map[ledger.Account]money.Amount{ledger.MerchantReceivable(x.merchant): -a, ledger.ReceiverDebt(d): a}}, nil, false)
+	}
+}
+
+// finish unfreezes what is left.
+func (x *modelHistory) finish() {
+	if x.rem <= 0 {
+		return
+	}
+	ctx, ref, a := x.ctx, x.ref, x.rem
+	x.m.apply(x.h, op{"finish", func() (ledger.Result, error) {
+		return x.m.l.Finished(ctx, ledger.Finished{OrderRef: ref, FinishID: x.id("fin"), Amount: a})
+	}, map[ledger.Account]money.Amount{x.frozen: -a, ledger.MerchantAvailable(x.merchant): a}}, nil, false)
+}
+
+// check compares every touched account with the model, and checks the sub-order conserves money.
+func (x *modelHistory) check() {
+	x.m.checkAccounts(x.h, x.frozen, ledger.MerchantAvailable(x.merchant), ledger.PlatformCommission(),
+		ledger.PlatformSubsidyBudget(), ledger.BuyersClearing("wechatpay"),
+		ledger.ReceiverCommission(x.recvs[0]), ledger.ReceiverCommission(x.recvs[1]),
+		ledger.ReceiverDebt(x.recvs[0]), ledger.ReceiverDebt(x.recvs[1]))
+	totals, err := x.m.l.SubOrderTotals(x.ctx, x.ref.OrderNo, x.ref.SubOrderNo)
 	if err != nil {
-		m.fail(h, "totals: %v", err)
+		x.m.fail(x.h, "totals: %v", err)
 	}
 	if err := totals.Conserved(); err != nil {
-		m.fail(h, "conservation: %v", err)
+		x.m.fail(x.h, "conservation: %v", err)
 	}
 }
 

@@ -111,9 +111,7 @@ func TestOnboardingStates(t *testing.T) {
 		strings.Contains(v.AccountNo, "6214830000001234") {
 		t.Errorf("account validation %+v (the account number must come back masked)", v)
 	}
-	if err := e.sim.RejectApplyment("ONB-0001", "id_card_info.id_card_copy", "身份证照片模糊"); err != nil {
-		t.Fatal(err)
-	}
+	must(t, e.sim.RejectApplyment("ONB-0001", "id_card_info.id_card_copy", "身份证照片模糊"))
 	st = state(channels.ApplymentRejected)
 	if len(st.AuditDetail) != 1 || st.AuditDetail[0].ParamName != "id_card_info.id_card_copy" {
 		t.Errorf("audit detail %+v", st.AuditDetail)
@@ -125,18 +123,14 @@ func TestOnboardingStates(t *testing.T) {
 	state(channels.ApplymentChecking)
 	e.sim.Advance(2 * time.Minute)
 	state(channels.ApplymentAccountVerify)
-	if err := e.sim.VerifyApplymentAccount("ONB-0001"); err != nil {
-		t.Fatal(err)
-	}
+	must(t, e.sim.VerifyApplymentAccount("ONB-0001"))
 	state(channels.ApplymentAuditing)
 	e.sim.Advance(2 * time.Minute)
 	st = state(channels.ApplymentNeedSign)
 	if st.SubMchID == "" || st.SignURL == "" {
 		t.Errorf("NEED_SIGN without sub_mchid or sign_url: %+v", st)
 	}
-	if err := e.sim.SignApplyment("ONB-0001"); err != nil {
-		t.Fatal(err)
-	}
+	must(t, e.sim.SignApplyment("ONB-0001"))
 	st = state(channels.ApplymentFinish)
 	// The new shop can sell.
 	o := order("ONB0001", sub(st.SubMchID, "ONB0001-1", 100, false, 0))
@@ -144,7 +138,12 @@ func TestOnboardingStates(t *testing.T) {
 		t.Errorf("the onboarded shop cannot sell: %v", err)
 	}
 
-	// An account never verified is rejected at the deadline.
+}
+
+// An account never verified is rejected at the deadline.
+func TestUnverifiedApplymentIsRejectedAtTheDeadline(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
 	if _, err := e.wx.SubmitApplyment(ctx, applyment("ONB-0002")); err != nil {
 		t.Fatal(err)
 	}
@@ -351,4 +350,12 @@ func TestProbeCopiesRejectedUnderRandomDeliveryDelays(t *testing.T) {
 		t.Errorf("genuine %d, rejected %d; want 6 and 6 (every probe rejected)", genuine, rejected)
 	}
 	t.Logf("arrival order %v", order)
+}
+
+// must stops the test on a fixture's error.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -186,7 +186,12 @@ func TestCombinedPaymentLifecycle(t *testing.T) {
 	}
 	wantCode(t, e.wx.CloseCombined(ctx, "", "C100001", o.SubOrders), channels.CodeOrderPaid, false)
 
-	// An unpaid order closes; only the whole order can close.
+}
+
+// An unpaid order closes; only the whole order can close; a closed order cannot be paid.
+func TestUnpaidCombinedOrderCloses(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, channels.DefaultLimits())
 	u := order("C100002", sub(shopA, "C100002-1", 500, false, 0), sub(shopB, "C100002-2", 500, false, 0))
 	if _, err := e.wx.CreateCombined(ctx, u); err != nil {
 		t.Fatal(err)
@@ -201,7 +206,7 @@ func TestCombinedPaymentLifecycle(t *testing.T) {
 	if err := e.sim.Pay("C100002"); err == nil {
 		t.Error("a closed order was paid")
 	}
-	_, err = e.wx.QueryCombined(ctx, "NOPE0001")
+	_, err := e.wx.QueryCombined(ctx, "NOPE0001")
 	wantCode(t, err, channels.CodeOrderNotExist, false)
 }
 
@@ -228,38 +233,45 @@ func TestCombinedOrderRules(t *testing.T) {
 	wantCode(t, err, channels.CodeParamError, false)
 }
 
+// The channel documentation's coupon example at the adapter: two items of 100, a 满200减20 platform coupon (the
+// buyer pays 180, the platform subsidises 20), then the subsidy, sharing within the cap, returns, a refund of
+// one item, the subsidy's return and finish; every step's refusals on the way.
 func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
-	// The channel documentation's coupon example: two items of 100, a 满200减20 platform coupon: the buyer pays
-	// 180, the platform subsidises 20.
-	tx := e.pay(t, "C200001", 18000, 2000)
-	share := func(no string, rcv ...channels.SharingReceiver) (channels.SharingState, error) {
-		return e.wx.Share(
-			ctx,
-			channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: no, Receivers: rcv},
-		)
-	}
-	platform := channels.SharingReceiver{
-		Type:        channels.ReceiverMerchant,
-		Account:     spMchID,
-		Amount:      1000,
-		Description: "commission",
-	}
-	supplier := channels.SharingReceiver{
-		Type:        channels.ReceiverMerchant,
-		Account:     "1900000300",
-		Amount:      1000,
-		Description: "supplier",
-	}
-	person := channels.SharingReceiver{
-		Type:        channels.ReceiverPersonal,
-		Account:     "o-distributor-1",
-		Name:        "张三",
-		Amount:      2000,
-		Description: "L1",
-	}
+	c := &couponCase{t: t, ctx: context.Background(), e: newEnv(t, channels.DefaultLimits())}
+	c.tx = c.e.pay(t, "C200001", 18000, 2000)
+	c.subsidise()
+	c.shareWithinTheCap()
+	c.returnMerchantShares()
+	rf := c.refundOneItem()
+	c.returnTheSubsidy(rf)
+	c.finish()
+}
 
+// couponCase is TestSharingSubsidyReturnRefundFinish's order, step by step.
+type couponCase struct {
+	t   *testing.T
+	ctx context.Context
+	e   *env
+	tx  string
+}
+
+func (c *couponCase) share(no string, rcv ...channels.SharingReceiver) (channels.SharingState, error) {
+	return c.e.wx.Share(c.ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: c.tx, OutOrderNo: no, Receivers: rcv})
+}
+
+// receivers are the platform (10), a supplier (10) and a person (20).
+func (c *couponCase) receivers() (platform, supplier, person channels.SharingReceiver) {
+	return channels.SharingReceiver{Type: channels.ReceiverMerchant, Account: spMchID, Amount: 1000, Description: "commission"},
+		channels.SharingReceiver{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 1000, Description: "supplier"},
+		channels.SharingReceiver{Type: channels.ReceiverPersonal, Account: "o-distributor-1", Name: "张三", Amount: 2000,
+			Description: "L1"}
+}
+
+// subsidise: sharing before the subsidy is refused; the subsidy is paid once, repeat-safe.
+func (c *couponCase) subsidise() {
+	t, e, ctx, tx := c.t, c.e, c.ctx, c.tx
+	platform, _, _ := c.receivers()
+	share := c.share
 	_, err := share("C200001-sub1-share1", platform)
 	wantCode(t, err, channels.CodeRuleLimit, false) // the subsidy comes first
 	sub := channels.SubsidyRequest{
@@ -279,6 +291,15 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 		t.Fatalf("frozen after subsidy = %d", b.Frozen)
 	}
 
+}
+
+// shareWithinTheCap: an unregistered receiver and a share above 30% are refused; the request is repeat-safe (the
+// name re-encrypted), other content under its number is refused, a second subsidy after sharing too.
+func (c *couponCase) shareWithinTheCap() {
+	t, e, ctx, tx := c.t, c.e, c.ctx, c.tx
+	platform, supplier, person := c.receivers()
+	share := c.share
+	var err error
 	_, err = share("C200001-sub1-share1", platform, supplier)
 	wantCode(t, err, channels.CodeInvalidRequest, false) // the supplier is not added yet
 	for _, r := range []channels.ReceiverRegistration{
@@ -319,8 +340,12 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	)
 	wantCode(t, err, channels.CodeInvalidRequest, false) // a second subsidy, and after sharing
 
-	// The buyer returns one item: pull back the merchants' shares; a person's share cannot be pulled.
-	_, err = e.wx.Return(
+}
+
+// returnMerchantShares: the buyer returns one item; the merchants' shares are pulled back, a person's cannot be.
+func (c *couponCase) returnMerchantShares() {
+	t, e, ctx := c.t, c.e, c.ctx
+	_, err := e.wx.Return(
 		ctx,
 		channels.ReturnRequest{
 			SubMchID:    shopA,
@@ -359,6 +384,12 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 		t.Errorf("query return: %+v %v", q, err)
 	}
 
+}
+
+// refundOneItem refunds 80 (more than the total is refused by the adapter); the REFUND.SUCCESS notification and
+// the query by id agree.
+func (c *couponCase) refundOneItem() channels.RefundState {
+	t, e, ctx, tx := c.t, c.e, c.ctx, c.tx
 	refund := channels.RefundRequest{
 		SubMchID:      shopA,
 		TransactionID: tx,
@@ -370,7 +401,7 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	}
 	over2 := refund
 	over2.OutRefundNo, over2.Refund = "C200001-sub1-refund0", 18001
-	_, err = e.wx.ApplyRefund(ctx, over2)
+	_, err := e.wx.ApplyRefund(ctx, over2)
 	wantCode(t, err, channels.CodeParamError, false) // above the total: refused by the adapter
 	rf, err := e.wx.ApplyRefund(ctx, refund)
 	if err != nil || rf.Status != channels.RefundProcessing || rf.RefundID == "" {
@@ -387,6 +418,12 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	if q, err := e.wx.QueryRefundByID(ctx, shopA, rf.RefundID); err != nil || q.Status != channels.RefundSuccess {
 		t.Errorf("query refund by id: %+v %v", q, err)
 	}
+	return rf
+}
+
+// returnTheSubsidy gives the voided coupon's 20 back to the platform, once per refund.
+func (c *couponCase) returnTheSubsidy(rf channels.RefundState) {
+	t, e, ctx, tx := c.t, c.e, c.ctx, c.tx
 	srt := channels.SubsidyReturnRequest{
 		SubMchID:      shopA,
 		OutOrderNo:    "C200001-sub1-subret1",
@@ -398,9 +435,14 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 		t.Fatalf("subsidy return: %+v %v", st, err)
 	}
 	srt.OutOrderNo = "C200001-sub1-subret2"
-	_, err = e.wx.ReturnSubsidy(ctx, srt)
+	_, err := e.wx.ReturnSubsidy(ctx, srt)
 	wantCode(t, err, channels.CodeInvalidRequest, false) // one subsidy return per refund
 
+}
+
+// finish unfreezes the rest: 200 paid+subsidy − 40 shared + 5 returned − 80 refunded − 20 subsidy returned = 65.
+func (c *couponCase) finish() {
+	t, e, ctx, tx := c.t, c.e, c.ctx, c.tx
 	fin, err := e.wx.Finish(
 		ctx,
 		channels.FinishRequest{

@@ -268,11 +268,13 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 		N: n, Description: "goods", PaidAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 		Limits: workflows.PlanLimits{MaxSubOrders: 50, MaxReceiversPerRequest: 1 + h.rng.IntN(5), MaxRequests: 20,
 			MaxRatio: decimal.RequireFromString("0.30"), MaxRefunds: 50},
-		Settings: workflows.OrderSettings{AutoConfirmAfter: time.Duration(1+h.rng.IntN(72)) * time.Hour,
-			AfterSaleWindow: time.Duration(
-				h.rng.IntN(48),
-			) * time.Hour, RefundWindow: time.Duration(h.rng.IntN(96)) * time.Hour,
-			SharePollFirst: time.Duration(1+h.rng.IntN(30)) * time.Second, SharePollMax: time.Minute},
+		Settings: workflows.OrderSettings{
+			AutoConfirmAfter: time.Duration(1+h.rng.IntN(72)) * time.Hour,
+			AfterSaleWindow:  time.Duration(h.rng.IntN(48)) * time.Hour,
+			RefundWindow:     time.Duration(h.rng.IntN(96)) * time.Hour,
+			SharePollFirst:   time.Duration(1+h.rng.IntN(30)) * time.Second,
+			SharePollMax:     time.Minute,
+		},
 	}
 	if h.rng.IntN(3) == 0 { // items under a platform coupon: refunds name items, and the coupon is recomputed
 		price := money.Amount(1000 + h.rng.IntN(20000))
@@ -297,42 +299,27 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 			in.Subsidy = money.Amount(1 + h.rng.IntN(int(in.Amount/5)+1))
 		}
 	}
+	in.Commissions = h.commissions()
+	return in
+}
+
+// commissions draws the platform's, two distributors' and a supplier's rates, each kept three times in four.
+func (h *history) commissions() []workflows.CommissionRule {
+	id := func(r string) string { return "sim-" + h.tag + "-" + r }
 	rules := []workflows.CommissionRule{
-		{
-			ReceiverID: workflows.PlatformReceiverID,
-			Role:       workflows.RolePlatform,
-			Type:       workflows.ReceiverMerchant,
-			Account:    testenv.SpMchID,
-			Rate:       h.rate(10),
-		},
-		{
-			ReceiverID: "sim-" + h.tag + "-d1",
-			Role:       workflows.RoleDistributor,
-			Type:       workflows.ReceiverPersonal,
-			Account:    h.d1,
-			Rate:       h.rate(10),
-		},
-		{
-			ReceiverID: "sim-" + h.tag + "-d2",
-			Role:       workflows.RoleDistributor,
-			Type:       workflows.ReceiverPersonal,
-			Account:    h.d2,
-			Rate:       h.rate(5),
-		},
-		{
-			ReceiverID: "sim-" + h.tag + "-s1",
-			Role:       workflows.RoleSupplier,
-			Type:       workflows.ReceiverMerchant,
-			Account:    h.sup,
-			Rate:       h.rate(5),
-		},
+		{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant,
+			Account: testenv.SpMchID, Rate: h.rate(10)},
+		{ReceiverID: id("d1"), Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d1, Rate: h.rate(10)},
+		{ReceiverID: id("d2"), Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d2, Rate: h.rate(5)},
+		{ReceiverID: id("s1"), Role: workflows.RoleSupplier, Type: workflows.ReceiverMerchant, Account: h.sup, Rate: h.rate(5)},
 	}
+	var out []workflows.CommissionRule
 	for _, r := range rules {
 		if r.Rate.IsPositive() && h.rng.IntN(4) > 0 {
-			in.Commissions = append(in.Commissions, r)
+			out = append(out, r)
 		}
 	}
-	return in
+	return out
 }
 
 // faults turns on some of the simulator's faults for this history.
