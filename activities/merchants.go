@@ -27,11 +27,14 @@ func (a *Activities) SubmitApplyment(
 // applyment is the channel's form of an application.
 func applyment(app workflows.Application) channels.Applyment {
 	ap := channels.Applyment{OutRequestNo: app.OutRequestNo, OrganizationType: app.OrganizationType,
-		IDCardCopy: app.LegalPerson.CopyMediaID, IDCardNational: app.LegalPerson.NationalMediaID, IDCardName: app.LegalPerson.Name,
-		IDCardNumber: app.LegalPerson.Number, IDCardValidTimeBegin: app.LegalPerson.ValidFrom, IDCardValidTime: app.LegalPerson.ValidUntil,
+		IDCardCopy: app.LegalPerson.CopyMediaID, IDCardNational: app.LegalPerson.NationalMediaID,
+		IDCardName:   app.LegalPerson.Name,
+		IDCardNumber: app.LegalPerson.Number, IDCardValidTimeBegin: app.LegalPerson.ValidFrom,
+		IDCardValidTime: app.LegalPerson.ValidUntil,
 		BankAccountType: app.BankAccount.Type, AccountBank: app.BankAccount.Bank, AccountName: app.BankAccount.Name,
 		BankAddressCode: app.BankAccount.AddressCode, AccountNumber: app.BankAccount.Number,
-		ContactType: app.Contact.Type, ContactName: app.Contact.Name, ContactIDNumber: app.Contact.IDNumber, MobilePhone: app.Contact.Mobile,
+		ContactType: app.Contact.Type, ContactName: app.Contact.Name, ContactIDNumber: app.Contact.IDNumber,
+		MobilePhone:  app.Contact.Mobile,
 		ContactEmail: app.Contact.Email, StoreName: app.Store.Name, StoreURL: app.Store.URL, MerchantShortname: app.ShortName}
 	if l := app.BusinessLicense; l != nil {
 		ap.BusinessLicenseCopy, ap.BusinessLicenseNumber, ap.MerchantName, ap.LegalPerson = l.CopyMediaID, l.Number, l.MerchantName, l.LegalPerson

@@ -88,7 +88,9 @@ func shareByThePlan(t *testing.T, ae *testsuite.TestActivityEnvironment, ref wor
 		t.Fatalf("plan %+v %v", plan, err)
 	}
 	for k, b := range plan.Batches {
-		share := workflows.ShareInput{SubOrderRef: ref, OutOrderNo: ref.SubOrderNo + "-share" + string(rune('1'+k)), Shares: b}
+		share := workflows.ShareInput{
+			SubOrderRef: ref, OutOrderNo: ref.SubOrderNo + "-share" + string(rune('1'+k)), Shares: b,
+		}
 		run(t, ae, workflows.ActivityShare, share)
 		done := run(t, ae, workflows.ActivityQueryShare, share)
 		if done.Status != channels.SharingFinished {

@@ -73,7 +73,9 @@ func BenchmarkCopyRaw(b *testing.B) {
 	for i := range postingRows {
 		postingRows[i] = []any{int64(i + 1000000), fmt.Sprintf("raw:%d", i), "payment", []byte("fp")}
 	}
-	if _, err := db.CopyFrom(ctx, pgx.Identifier{"postings"}, []string{"id", "idempotency_key", "kind", "fingerprint"}, pgx.CopyFromRows(postingRows)); err != nil {
+	if _, err := db.CopyFrom(ctx, pgx.Identifier{"postings"}, []string{
+		"id", "idempotency_key", "kind", "fingerprint",
+	}, pgx.CopyFromRows(postingRows)); err != nil {
 		b.Fatal(err)
 	}
 	entryRows := make([][]any, 0, 2*n)
@@ -84,7 +86,9 @@ func BenchmarkCopyRaw(b *testing.B) {
 			[]any{int64(i + 1000000), acctB, int64(1000)},
 		)
 	}
-	if _, err := db.CopyFrom(ctx, pgx.Identifier{"entries"}, []string{"posting_id", "account_id", "amount"}, pgx.CopyFromRows(entryRows)); err != nil {
+	if _, err := db.CopyFrom(ctx, pgx.Identifier{"entries"}, []string{
+		"posting_id", "account_id", "amount",
+	}, pgx.CopyFromRows(entryRows)); err != nil {
 		b.Fatal(err)
 	}
 }

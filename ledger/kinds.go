@@ -26,7 +26,7 @@ const (
 
 // OrderRef ties a posting to a channel event of a sub-order.
 type OrderRef struct {
-	Channel    string // wechatpay | alipay
+	Channel    string // wechatpay (the only channel so far)
 	OrderNo    string // combined order number
 	SubOrderNo string // the sub-order's out_trade_no
 	MerchantID string // SplitPay's merchant id of the sub-order's sub-merchant

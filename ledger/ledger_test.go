@@ -93,14 +93,18 @@ func postCouponSubOrder(t *testing.T, l *ledger.Ledger) money.Amount {
 	}
 	// One item comes back: the platform returns its share of it, the person's share becomes debt.
 	platformBack := ledger.Share{Platform: true, Amount: 500}
-	r, err = l.SharingReturned(ctx, ledger.SharingReturned{OrderRef: ref, ReturnID: "ret1", From: platformBack, ToFrozen: true})
+	r, err = l.SharingReturned(ctx, ledger.SharingReturned{
+		OrderRef: ref, ReturnID: "ret1", From: platformBack, ToFrozen: true,
+	})
 	step("sharing return", r, err)
 	r, err = l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "rf1", ReceiverID: "d1",
 		Amount: 1000})
 	step("commission debt", r, err)
 	r, err = l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "wxrf1", Amount: 8000, FromFrozen: true})
 	step("refund", r, err)
-	r, err = l.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: ref, ReturnID: "sr1", Amount: 2000, FromFrozen: true})
+	r, err = l.SubsidyReturned(ctx, ledger.SubsidyReturned{
+		OrderRef: ref, ReturnID: "sr1", Amount: 2000, FromFrozen: true,
+	})
 	step("subsidy return", r, err)
 	rest := balance(t, l, frozen)
 	r, err = l.Finished(ctx, ledger.Finished{OrderRef: ref, FinishID: "fin1", Amount: rest})
@@ -180,7 +184,9 @@ func TestOverdrawIsRefusedAndChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	l := newLedger(t)
 	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "C1", SubOrderNo: "C1-1", MerchantID: "m1"}
-	if _, err := l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: "tx1", Amount: 1000}); err != nil {
+	if _, err := l.PaymentReceived(ctx, ledger.PaymentReceived{
+		OrderRef: ref, TransactionID: "tx1", Amount: 1000,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "r1", Amount: 1001, FromFrozen: true})
@@ -188,7 +194,9 @@ func TestOverdrawIsRefusedAndChangesNothing(t *testing.T) {
 	if !errors.As(err, &od) || od.Balance != 1000 || od.Amount != -1001 || od.Account != ledger.MerchantFrozen("m1") {
 		t.Fatalf("overdraw: err = %v", err)
 	}
-	if _, err := l.WithdrawalRequested(ctx, ledger.Withdrawal{Channel: "wechatpay", MerchantID: "m1", OutRequestNo: "w1", Amount: 1}); !errors.As(
+	if _, err := l.WithdrawalRequested(ctx, ledger.Withdrawal{
+		Channel: "wechatpay", MerchantID: "m1", OutRequestNo: "w1", Amount: 1,
+	}); !errors.As(
 		err,
 		&od,
 	) {
@@ -198,7 +206,9 @@ func TestOverdrawIsRefusedAndChangesNothing(t *testing.T) {
 		t.Errorf("frozen = %s after refused refund", got)
 	}
 	// The refused key was not consumed: the corrected refund under the same id posts.
-	if _, err := l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "r1", Amount: 1000, FromFrozen: true}); err != nil {
+	if _, err := l.Refunded(ctx, ledger.Refunded{
+		OrderRef: ref, RefundID: "r1", Amount: 1000, FromFrozen: true,
+	}); err != nil {
 		t.Errorf("corrected refund: %v", err)
 	}
 	mustBalanced(t, l)
@@ -219,7 +229,10 @@ func TestBadInputNamesTheField(t *testing.T) {
 			return l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, Amount: 1})
 		}},
 		{"MerchantID", func() (ledger.Result, error) {
-			return l.Finished(ctx, ledger.Finished{OrderRef: ledger.OrderRef{Channel: "wechatpay", OrderNo: "C1", SubOrderNo: "C1-1"}, FinishID: "f", Amount: 1})
+			return l.Finished(ctx, ledger.Finished{
+				OrderRef: ledger.OrderRef{Channel: "wechatpay", OrderNo: "C1", SubOrderNo: "C1-1"},
+				FinishID: "f", Amount: 1,
+			})
 		}},
 		{"Shares", func() (ledger.Result, error) {
 			return l.ProfitShared(ctx, ledger.ProfitShared{OrderRef: ref, SharingOrderID: "s"})
@@ -304,7 +317,9 @@ func TestNetCommissionDebtIsBoundedIdempotentAndSerialised(t *testing.T) {
 	ctx := context.Background()
 	l := newLedger(t)
 	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "D1", SubOrderNo: "D1-sub1", MerchantID: "m1"}
-	if _, err := l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{OrderRef: ref, RefundNo: "D1-sub1-rf-1", ReceiverID: "d1", Amount: 1000}); err != nil {
+	if _, err := l.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{
+		OrderRef: ref, RefundNo: "D1-sub1-rf-1", ReceiverID: "d1", Amount: 1000,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if open, err := l.OpenDebt(ctx, "d1", "m1"); err != nil || open != 1000 {

@@ -146,7 +146,9 @@ func (x *modelHistory) pay() {
 	x.paid = x.amt(50000)
 	paid := x.paid
 	x.post("payment", func() (ledger.Result, error) {
-		return x.m.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: x.id("tx"), Amount: paid})
+		return x.m.l.PaymentReceived(ctx, ledger.PaymentReceived{
+			OrderRef: ref, TransactionID: x.id("tx"), Amount: paid,
+		})
 	}, map[ledger.Account]money.Amount{ledger.BuyersClearing("wechatpay"): -paid, x.frozen: paid})
 	x.rem = paid
 	if x.r.IntN(3) == 0 {
@@ -229,7 +231,9 @@ func (x *modelHistory) debt(sid string) {
 func (x *modelHistory) subsidyReturn(sid string) {
 	ctx, ref, a := x.ctx, x.ref, x.amt(min(x.subsidyLeft, x.rem))
 	x.post("subsidy return", func() (ledger.Result, error) {
-		return x.m.l.SubsidyReturned(ctx, ledger.SubsidyReturned{OrderRef: ref, ReturnID: sid, Amount: a, FromFrozen: true})
+		return x.m.l.SubsidyReturned(ctx, ledger.SubsidyReturned{
+			OrderRef: ref, ReturnID: sid, Amount: a, FromFrozen: true,
+		})
 	}, map[ledger.Account]money.Amount{x.frozen: -a, ledger.PlatformSubsidyBudget(): a})
 	x.subsidyLeft -= a
 	x.rem -= a
@@ -247,7 +251,9 @@ func (x *modelHistory) refused(sid string, overdraw bool) {
 		return
 	}
 	x.m.apply(x.h, op{"conflict", func() (ledger.Result, error) {
-		return x.m.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: x.id("tx"), Amount: x.paid + 1})
+		return x.m.l.PaymentReceived(ctx, ledger.PaymentReceived{
+			OrderRef: ref, TransactionID: x.id("tx"), Amount: x.paid + 1,
+		})
 	}, nil}, ledger.ErrConflict, false)
 }
 
@@ -263,7 +269,9 @@ func (x *modelHistory) netDebts() {
 		x.m.apply(x.h, op{"net debt", func() (ledger.Result, error) {
 			return x.m.l.CommissionDebtNetted(ctx, ledger.CommissionDebtNetted{OrderRef: ref, NettingID: x.id("net") + "-" + d,
 				ReceiverID: d, Amount: a})
-		}, map[ledger.Account]money.Amount{ledger.MerchantReceivable(x.merchant): -a, ledger.ReceiverDebt(d): a}}, nil, false)
+		}, map[ledger.Account]money.Amount{
+			ledger.MerchantReceivable(x.merchant): -a, ledger.ReceiverDebt(d): a,
+		}}, nil, false)
 	}
 }
 

@@ -230,7 +230,10 @@ func (l *Ledger) OpenMerchantAccounts(ctx context.Context, merchantID string) er
 		return err
 	}
 	batch := &pgx.Batch{}
-	for _, a := range []Account{MerchantFrozen(merchantID), MerchantAvailable(merchantID), MerchantWithdrawn(merchantID), MerchantReceivable(merchantID)} {
+	for _, a := range []Account{
+		MerchantFrozen(merchantID), MerchantAvailable(merchantID), MerchantWithdrawn(merchantID),
+		MerchantReceivable(merchantID),
+	} {
 		batch.Queue(`INSERT INTO accounts (key, owner_kind, owner_id, bucket, non_negative) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (key) DO NOTHING`, a.Key(), a.OwnerKind, a.OwnerID, a.Bucket, a.NonNegative())
 	}

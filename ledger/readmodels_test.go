@@ -44,7 +44,9 @@ func TestMerchantsAndReceivers(t *testing.T) {
 	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
 	var ve *ledger.ValidationError
-	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); !errors.As(
+	if err := l.UpsertMerchant(ctx, ledger.Merchant{
+		ID: "m1", Channel: "wechatpay", Status: ledger.MerchantActive, DisplayName: "茶叶小铺",
+	}); !errors.As(
 		err,
 		&ve,
 	) ||
@@ -54,7 +56,10 @@ func TestMerchantsAndReceivers(t *testing.T) {
 	if _, err := l.GetMerchant(ctx, "m1"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("refused merchant was stored: %v", err)
 	}
-	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", SubMchID: "1900000109", Status: ledger.MerchantActive, DisplayName: "茶叶小铺"}); err != nil {
+	if err := l.UpsertMerchant(ctx, ledger.Merchant{
+		ID: "m1", Channel: "wechatpay", SubMchID: "1900000109", Status: ledger.MerchantActive,
+		DisplayName: "茶叶小铺",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if m, err := l.GetMerchant(ctx, "m1"); err != nil || m.SubMchID != "1900000109" ||
@@ -62,7 +67,10 @@ func TestMerchantsAndReceivers(t *testing.T) {
 		t.Errorf("merchant = %+v, %v", m, err)
 	}
 
-	if err := l.UpsertReceiver(ctx, ledger.Receiver{ID: "d1", Channel: "wechatpay", Type: ledger.ReceiverPersonal, Account: "openid-1", Relation: "DISTRIBUTOR", Name: "张三丰"}); err != nil {
+	if err := l.UpsertReceiver(ctx, ledger.Receiver{
+		ID: "d1", Channel: "wechatpay", Type: ledger.ReceiverPersonal, Account: "openid-1",
+		Relation: "DISTRIBUTOR", Name: "张三丰",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := l.GetReceiver(ctx, "d1")
@@ -74,7 +82,9 @@ func TestMerchantsAndReceivers(t *testing.T) {
 		strings.Contains(stored, "三丰") {
 		t.Errorf("a person's full name reached the database: %s", stored)
 	}
-	if err := l.UpsertReceiver(ctx, ledger.Receiver{ID: "d2", Channel: "wechatpay", Type: "BANK", Account: "x", Relation: "DISTRIBUTOR", Name: "李"}); !errors.As(
+	if err := l.UpsertReceiver(ctx, ledger.Receiver{
+		ID: "d2", Channel: "wechatpay", Type: "BANK", Account: "x", Relation: "DISTRIBUTOR", Name: "李",
+	}); !errors.As(
 		err,
 		&ve,
 	) ||
@@ -115,7 +125,9 @@ func TestOrdersReadModelNeverRollsBack(t *testing.T) {
 		t.Errorf("order = %+v, %v", o, err)
 	}
 	for i, st := range []string{"PAID", "COMPLETED", "PAID"} {
-		if _, err := l.SaveOrder(ctx, ledger.OrderView{OrderNo: "L" + string(rune('a'+i)), Channel: "wechatpay", Status: st, Revision: 1}); err != nil {
+		if _, err := l.SaveOrder(ctx, ledger.OrderView{
+			OrderNo: "L" + string(rune('a'+i)), Channel: "wechatpay", Status: st, Revision: 1,
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,7 +11,10 @@ import (
 // FuzzParseYuan: any input either parses to a non-negative amount whose String parses back to itself, or
 // fails with a typed *Error — never a panic, never a negative amount.
 func FuzzParseYuan(f *testing.F) {
-	for _, s := range []string{"0", "12.34", "0.01", "92233720368547758.07", "92233720368547758.08", "-1", "1.234", "NaN", ".5", "1e9"} {
+	for _, s := range []string{
+		"0", "12.34", "0.01", "92233720368547758.07", "92233720368547758.08", "-1", "1.234", "NaN", ".5",
+		"1e9",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

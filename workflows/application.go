@@ -152,7 +152,9 @@ func (a Application) validateLegalPerson() error {
 	}
 	switch {
 	case !ValidIDNumber(p.Number):
-		return &InputError{"legal_person.number", "not a valid 18-character ID number (check character or birth date wrong)"}
+		return &InputError{
+			"legal_person.number", "not a valid 18-character ID number (check character or birth date wrong)",
+		}
 	case !dateRe.MatchString(p.ValidFrom):
 		return &InputError{"legal_person.valid_from", "a date, 2006-01-02"}
 	case p.ValidUntil != "长期" && !dateRe.MatchString(p.ValidUntil):

@@ -104,7 +104,9 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 		cancel()
 		if timedOut {
 			var st PaymentStatus
-			err := ActivityQueryCombinedPayment.Start(queryCtx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).
+			err := ActivityQueryCombinedPayment.Start(queryCtx, QueryPaymentInput{
+				Channel: o.in.Channel, OutTradeNo: o.in.OrderNo,
+			}).
 				Get(ctx, &st)
 			if err != nil {
 				o.note(ctx, "payment query failed (%s); will ask again", errorType(err))
@@ -171,7 +173,9 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 	}
 	o.attempt(ctx, "query-after-close", func() error {
 		var st PaymentStatus
-		err := ActivityQueryCombinedPayment.Start(ctx, QueryPaymentInput{Channel: o.in.Channel, OutTradeNo: o.in.OrderNo}).
+		err := ActivityQueryCombinedPayment.Start(ctx, QueryPaymentInput{
+			Channel: o.in.Channel, OutTradeNo: o.in.OrderNo,
+		}).
 			Get(ctx, &st)
 		if err == nil && o.acceptPayment(ctx, st, "query-after-close") {
 			o.note(ctx, "the payment raced the close: kept")

@@ -532,7 +532,10 @@ func TestOrderPaidByNotificationCompletes(t *testing.T) {
 	if f.called(ActivityPostPayment) != 2 || f.called(ActivityFinish) != 2 || f.called(ActivityCheckConservation) != 2 {
 		t.Errorf("calls: %v", f.calls)
 	}
-	for _, want := range []string{"Share T20261123001-sub1-share1", "CreateSubsidy T20261123001-sub1-subsidy", "Finish T20261123001-sub2-finish"} {
+	for _, want := range []string{
+		"Share T20261123001-sub1-share1", "CreateSubsidy T20261123001-sub1-subsidy",
+		"Finish T20261123001-sub2-finish",
+	} {
 		if !slices.Contains(f.calls, want) {
 			t.Errorf("no call %q: out-numbers must derive from the order; calls %v", want, f.calls)
 		}
@@ -605,7 +608,8 @@ func TestOrderDifferentCartUnderSameNumberIsRefused(t *testing.T) {
 	var rejected error
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(UpdateCreatePayment, "create-2", &testsuite.TestUpdateCallback{
-			OnAccept: func() { t.Error("a different cart was accepted") }, OnReject: func(err error) { rejected = err }, OnComplete: func(any, error) {},
+			OnAccept: func() { t.Error("a different cart was accepted") },
+			OnReject: func(err error) { rejected = err }, OnComplete: func(any, error) {},
 		}, CreatePaymentRequest{Fingerprint: "another cart"})
 	}, time.Second)
 	env.ExecuteWorkflow(Checkout, testOrder())

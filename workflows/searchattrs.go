@@ -5,11 +5,16 @@ import "go.temporal.io/sdk/temporal"
 // Search attributes that ops filter on in the Temporal UI. The dev stack (scripts/devstack) and
 // docker-compose.yml register exactly these; a test keeps the three in step. None may carry personal data.
 var (
-	AttrStatus     = temporal.NewSearchAttributeKeyKeyword("SplitPayStatus")       // e.g. PAID, AWAITING_RECEIPT
-	AttrChannel    = temporal.NewSearchAttributeKeyKeyword("SplitPayChannel")      // wechatpay | alipay
-	AttrMerchant   = temporal.NewSearchAttributeKeyKeywordList("SplitPayMerchant") // sub-merchant ids involved
-	AttrWaitingFor = temporal.NewSearchAttributeKeyKeyword("SplitPayWaitingFor")   // what the process waits on
-	AttrAmount     = temporal.NewSearchAttributeKeyInt64("SplitPayAmount")         // fen
+	// AttrStatus is the process's status, e.g. PAID, AWAITING_RECEIPT, NEEDS_ATTENTION.
+	AttrStatus = temporal.NewSearchAttributeKeyKeyword("SplitPayStatus")
+	// AttrChannel is the channel the process runs on: wechatpay (the only one so far).
+	AttrChannel = temporal.NewSearchAttributeKeyKeyword("SplitPayChannel")
+	// AttrMerchant lists the SplitPay merchant ids involved (m1, …), not the channel's sub_mchid.
+	AttrMerchant = temporal.NewSearchAttributeKeyKeywordList("SplitPayMerchant")
+	// AttrWaitingFor is what the process waits on, e.g. shop:receipt, channel:sharing, ops:finish.
+	AttrWaitingFor = temporal.NewSearchAttributeKeyKeyword("SplitPayWaitingFor")
+	// AttrAmount is the process's amount in fen.
+	AttrAmount = temporal.NewSearchAttributeKeyInt64("SplitPayAmount")
 )
 
 // SearchAttributes lists every key above, for registration checks.

@@ -72,8 +72,9 @@ func (s *subOrder) clawBack(ctx workflow.Context, i int) {
 		var err error
 		claws, _, err = PlanClawback(
 			SharingPlanInput{Paid: s.in.Amount, Subsidy: s.subsidyPaid - subsidyBack, Refunded: refunded,
-				Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio, MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest,
-				MaxRequests: s.in.Limits.MaxRequests},
+				Rules: s.in.Commissions, MaxRatio: s.in.Limits.MaxRatio,
+				MaxReceiversPerRequest: s.in.Limits.MaxReceiversPerRequest,
+				MaxRequests:            s.in.Limits.MaxRequests},
 			s.netReceived(),
 		)
 		if err != nil {

@@ -74,7 +74,8 @@ func withdrawState(st wire.WithdrawState, amount money.Amount) channels.Withdraw
 // SubmitApplyment submits a shop's application; personal fields are encrypted with the channel's public key.
 func (c *Client) SubmitApplyment(ctx context.Context, a channels.Applyment) (int64, error) {
 	req := wire.ApplymentRequest{
-		OutRequestNo: a.OutRequestNo, OrganizationType: a.OrganizationType, IDDocType: "IDENTIFICATION_TYPE_MAINLAND_IDCARD",
+		OutRequestNo: a.OutRequestNo, OrganizationType: a.OrganizationType,
+		IDDocType: "IDENTIFICATION_TYPE_MAINLAND_IDCARD",
 		IDCardInfo: &wire.IDCardInfo{
 			IDCardCopy:           a.IDCardCopy,
 			IDCardNational:       a.IDCardNational,

@@ -25,7 +25,9 @@ func TestWithdrawal(t *testing.T) {
 	w := channels.WithdrawRequest{SubMchID: shopA, OutRequestNo: "W900001", Amount: 1}
 	_, err := e.wx.Withdraw(ctx, w)
 	wantCode(t, err, channels.CodeNotEnough, false) // frozen money cannot be withdrawn
-	if _, err := e.wx.Finish(ctx, channels.FinishRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C900001-finish", Description: "done"}); err != nil {
+	if _, err := e.wx.Finish(ctx, channels.FinishRequest{
+		SubMchID: shopA, TransactionID: tx, OutOrderNo: "C900001-finish", Description: "done",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	w.Amount = 6000
@@ -165,7 +167,9 @@ func TestBillsMatchTheSimulatorsState(t *testing.T) {
 	if _, err := e.wx.QuerySharing(ctx, shopA, tx1, "CB00001-share1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.wx.ApplyRefund(ctx, channels.RefundRequest{SubMchID: shopA, TransactionID: tx1, OutRefundNo: "CB00001-rf1", Refund: 1001, Total: 12345}); err != nil {
+	if _, err := e.wx.ApplyRefund(ctx, channels.RefundRequest{
+		SubMchID: shopA, TransactionID: tx1, OutRefundNo: "CB00001-rf1", Refund: 1001, Total: 12345,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
@@ -246,7 +250,9 @@ func TestCertificateMode(t *testing.T) {
 	if err != nil {
 		t.Fatalf("notification in certificate mode: %v", err)
 	}
-	if err := wx.AddReceiver(ctx, channels.ReceiverRegistration{Type: channels.ReceiverPersonal, Account: "o-cert", Name: "李四", RelationType: "DISTRIBUTOR"}); err != nil {
+	if err := wx.AddReceiver(ctx, channels.ReceiverRegistration{
+		Type: channels.ReceiverPersonal, Account: "o-cert", Name: "李四", RelationType: "DISTRIBUTOR",
+	}); err != nil {
 		t.Fatalf("encrypted name in certificate mode: %v", err)
 	}
 	if _, err := wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: st.SubOrders[0].TransactionID, OutOrderNo: "CERT0001-s1",

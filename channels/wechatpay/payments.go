@@ -13,7 +13,8 @@ import (
 
 var scenePaths = map[string]string{
 	channels.SceneJSAPI: wire.PathCombineJSAPI, channels.SceneMiniProgram: wire.PathCombineJSAPI,
-	channels.SceneApp: wire.PathCombineApp, channels.SceneH5: wire.PathCombineH5, channels.SceneNative: wire.PathCombineNative,
+	channels.SceneApp: wire.PathCombineApp, channels.SceneH5: wire.PathCombineH5,
+	channels.SceneNative: wire.PathCombineNative,
 }
 
 // invalid is a request the adapter refuses before calling the channel: a business rejection naming the field.

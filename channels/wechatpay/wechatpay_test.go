@@ -157,7 +157,9 @@ func TestCombinedPaymentLifecycle(t *testing.T) {
 	_, err = e.wx.CreateCombined(ctx, changed)
 	wantCode(t, err, channels.CodeOutTradeNoUsed, false)
 
-	for _, scene := range []string{channels.SceneApp, channels.SceneNative, channels.SceneH5, channels.SceneMiniProgram} {
+	for _, scene := range []string{
+		channels.SceneApp, channels.SceneNative, channels.SceneH5, channels.SceneMiniProgram,
+	} {
 		so := order("SCENE-"+scene, sub(shopA, "SCENE-"+scene+"-1", 100, false, 0))
 		so.Scene, so.H5Type = scene, "Wap"
 		p, err := e.wx.CreateCombined(ctx, so)
@@ -256,13 +258,19 @@ type couponCase struct {
 }
 
 func (c *couponCase) share(no string, rcv ...channels.SharingReceiver) (channels.SharingState, error) {
-	return c.e.wx.Share(c.ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: c.tx, OutOrderNo: no, Receivers: rcv})
+	return c.e.wx.Share(c.ctx, channels.SharingRequest{
+		SubMchID: shopA, TransactionID: c.tx, OutOrderNo: no, Receivers: rcv,
+	})
 }
 
 // receivers are the platform (10), a supplier (10) and a person (20).
 func (c *couponCase) receivers() (platform, supplier, person channels.SharingReceiver) {
-	return channels.SharingReceiver{Type: channels.ReceiverMerchant, Account: spMchID, Amount: 1000, Description: "commission"},
-		channels.SharingReceiver{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 1000, Description: "supplier"},
+	return channels.SharingReceiver{
+			Type: channels.ReceiverMerchant, Account: spMchID, Amount: 1000, Description: "commission",
+		},
+		channels.SharingReceiver{
+			Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 1000, Description: "supplier",
+		},
 		channels.SharingReceiver{Type: channels.ReceiverPersonal, Account: "o-distributor-1", Name: "张三", Amount: 2000,
 			Description: "L1"}
 }
@@ -504,7 +512,10 @@ func TestSharingLimits(t *testing.T) {
 		return []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: spMchID, Amount: a}}
 	}
 	for i := 1; i <= 2; i++ {
-		if _, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s" + strconv.Itoa(i), Receivers: plat(100)}); err != nil {
+		if _, err := e.wx.Share(ctx, channels.SharingRequest{
+			SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s" + strconv.Itoa(i),
+			Receivers: plat(100),
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -521,7 +532,9 @@ func TestSharingLimits(t *testing.T) {
 	)
 	wantCode(t, err, channels.CodeParamError, false) // adapter: 5 per request
 	_, err = e.client(t, loose).
-		Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s5", Receivers: six})
+		Share(ctx, channels.SharingRequest{
+			SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s5", Receivers: six,
+		})
 	wantCode(t, err, channels.CodeParamError, false) // simulator: 5 per request
 
 	e.sim.SetFaults(wxsim.Faults{EnforceSharingDelay: true})
@@ -532,7 +545,9 @@ func TestSharingLimits(t *testing.T) {
 	)
 	wantCode(t, err, channels.CodeRuleLimit, false)
 	e.sim.Advance(31 * time.Second)
-	if _, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx2, OutOrderNo: "C400002-s1", Receivers: plat(100)}); err != nil {
+	if _, err := e.wx.Share(ctx, channels.SharingRequest{
+		SubMchID: shopA, TransactionID: tx2, OutOrderNo: "C400002-s1", Receivers: plat(100),
+	}); err != nil {
 		t.Errorf("sharing 31 s after payment: %v", err)
 	}
 }
@@ -585,7 +600,9 @@ func TestSimulatorRejectsForgedRequests(t *testing.T) {
 	body, _ := json.Marshal(
 		map[string]any{"combine_appid": spAppID, "combine_mchid": spMchID, "combine_out_trade_no": "FORGED01",
 			"notify_url": "https://example.invalid/n", "sub_orders": []map[string]any{{"mchid": spMchID, "sub_mchid": shopA,
-				"out_trade_no": "FORGED01-1", "description": "x", "amount": map[string]any{"total_amount": 100, "currency": "CNY"}}}},
+				"out_trade_no": "FORGED01-1", "description": "x", "amount": map[string]any{
+					"total_amount": 100, "currency": "CNY",
+				}}}},
 	)
 	path := "/v3/combine-transactions/app"
 
@@ -728,7 +745,9 @@ func TestRefundSourceOfFunds(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, channels.DefaultLimits())
 	earn := e.pay(t, "C310001", 20000, 0) // the shop's other money: shared nothing, finished
-	if _, err := e.wx.Finish(ctx, channels.FinishRequest{SubMchID: shopA, TransactionID: earn, OutOrderNo: "C310001-finish", Description: "done"}); err != nil {
+	if _, err := e.wx.Finish(ctx, channels.FinishRequest{
+		SubMchID: shopA, TransactionID: earn, OutOrderNo: "C310001-finish", Description: "done",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	tx := e.pay(t, "C310002", 10000, 0)

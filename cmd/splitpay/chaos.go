@@ -311,10 +311,14 @@ func writeMerchantKeys(dir string) error {
 	}
 	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	priv, _ := x509.MarshalPKCS8PrivateKey(key)
-	if err := os.WriteFile(filepath.Join(dir, "merchant-public.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "merchant-public.pem"), pem.EncodeToMemory(&pem.Block{
+		Type: "PUBLIC KEY", Bytes: der,
+	}), 0o600); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "apiclient_key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv}), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "apiclient_key.pem"), pem.EncodeToMemory(&pem.Block{
+		Type: "PRIVATE KEY", Bytes: priv,
+	}), 0o600); err != nil {
 		return err
 	}
 	return nil

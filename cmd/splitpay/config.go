@@ -307,8 +307,10 @@ func (c *config) timings() (timings, error) {
 		name, value string
 		dst         *time.Duration
 	}{
-		{"SPLITPAY_PAYMENT_WINDOW", c.PaymentWindow, &t.orders.PaymentWindow}, {"SPLITPAY_QUERY_AFTER", c.QueryAfter, &t.orders.QueryAfter},
-		{"SPLITPAY_AUTO_CONFIRM_AFTER", c.AutoConfirmAfter, &t.orders.AutoConfirmAfter}, {"SPLITPAY_AFTER_SALE_WINDOW", c.AfterSaleWindow, &t.orders.AfterSaleWindow},
+		{"SPLITPAY_PAYMENT_WINDOW", c.PaymentWindow, &t.orders.PaymentWindow},
+		{"SPLITPAY_QUERY_AFTER", c.QueryAfter, &t.orders.QueryAfter},
+		{"SPLITPAY_AUTO_CONFIRM_AFTER", c.AutoConfirmAfter, &t.orders.AutoConfirmAfter},
+		{"SPLITPAY_AFTER_SALE_WINDOW", c.AfterSaleWindow, &t.orders.AfterSaleWindow},
 		{"SPLITPAY_REFUND_WINDOW", c.RefundWindow, &t.orders.RefundWindow},
 		{"SPLITPAY_ONBOARDING_GIVE_UP_AFTER", c.OnboardingGiveUpAfter, &t.onboarding.GiveUpAfter},
 		{"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH", c.WithdrawalBounceWatch, &t.withdrawal.BounceWatch},

@@ -192,7 +192,9 @@ func (d *demoRun) sell(orderNo string) (api.OrderView, error) {
 func (d *demoRun) withdraw() error {
 	no := fmt.Sprintf("WD%d", d.runID)
 	var w api.WithdrawalView
-	if err := d.post("/v1/merchants/"+d.teaID+"/withdrawals", starter.WithdrawalRequest{OutRequestNo: no, Amount: 10000, Remark: "weekly payout"}, &w); err != nil {
+	if err := d.post("/v1/merchants/"+d.teaID+"/withdrawals", starter.WithdrawalRequest{
+		OutRequestNo: no, Amount: 10000, Remark: "weekly payout",
+	}, &w); err != nil {
 		return err
 	}
 	d.say(

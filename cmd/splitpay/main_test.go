@@ -75,7 +75,8 @@ func TestSimWechatpayServesAndWritesItsKey(t *testing.T) {
 	var out bytes.Buffer
 	go func() {
 		done <- run(ctx, []string{"sim", "wechatpay", "--listen", addr, "--mchid", "1900000100", "--cert-serial", "S1",
-			"--merchant-public-key", pubFile, "--apiv3-key", "0123456789abcdef0123456789abcdef", "--sub-mchids", "1900000109",
+			"--merchant-public-key", pubFile, "--apiv3-key", "0123456789abcdef0123456789abcdef",
+			"--sub-mchids", "1900000109",
 			"--public-key-out", filepath.Join(dir, "sim.pem")}, func(string) string { return "" }, &out, io.Discard)
 	}()
 	var resp *http.Response

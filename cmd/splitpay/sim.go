@@ -74,7 +74,9 @@ func runSim(ctx context.Context, _ *config, log *slog.Logger, out io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(f.keyOut, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644); err != nil {
+	if err := os.WriteFile(f.keyOut, pem.EncodeToMemory(&pem.Block{
+		Type: "PUBLIC KEY", Bytes: der,
+	}), 0o644); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", f.addr)

@@ -195,10 +195,14 @@ func (h *history) fund(s shop, amount money.Amount) {
 	}
 	ref := ledger.OrderRef{Channel: channels.WeChatPay, OrderNo: no, SubOrderNo: sub.OutTradeNo, MerchantID: s.id}
 	tx := st.SubOrders[0].TransactionID
-	if _, err := h.w.l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: tx, Amount: amount}); err != nil {
+	if _, err := h.w.l.PaymentReceived(ctx, ledger.PaymentReceived{
+		OrderRef: ref, TransactionID: tx, Amount: amount,
+	}); err != nil {
 		h.t.Fatalf("seed %d: fund post: %v", h.seed, err)
 	}
-	if _, err := h.w.l.Finished(ctx, ledger.Finished{OrderRef: ref, FinishID: "unshared-" + tx, Amount: amount}); err != nil {
+	if _, err := h.w.l.Finished(ctx, ledger.Finished{
+		OrderRef: ref, FinishID: "unshared-" + tx, Amount: amount,
+	}); err != nil {
 		h.t.Fatalf("seed %d: fund settle: %v", h.seed, err)
 	}
 }

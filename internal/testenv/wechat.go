@@ -74,8 +74,9 @@ func (f *WeChat) NewClient(t testing.TB, limits channels.Limits) *wechatpay.Clie
 	t.Helper()
 	c, err := wechatpay.New(context.Background(), wechatpay.Config{
 		BaseURL: f.Server.URL, SpMchID: SpMchID, SpAppID: SpAppID, MerchantCertSerial: CertSerial,
-		MerchantPrivateKey: MerchantKey(), APIv3Key: APIv3Key, WechatPayPublicKeyID: f.Sim.KeyID, WechatPayPublicKey: f.Sim.PublicKey(),
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Limits: limits,
+		MerchantPrivateKey: MerchantKey(), APIv3Key: APIv3Key, WechatPayPublicKeyID: f.Sim.KeyID,
+		WechatPayPublicKey: f.Sim.PublicKey(),
+		HTTPClient:         &http.Client{Timeout: 2 * time.Second}, Limits: limits,
 	})
 	if err != nil {
 		t.Fatal(err)

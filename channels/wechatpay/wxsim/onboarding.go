@@ -33,10 +33,14 @@ func (s *Sim) submitApplyment(_ *Platform, _ *http.Request, body []byte) (int, a
 	}
 	// Sensitive fields must arrive encrypted with our public key.
 	for field, ptr := range map[string]*string{
-		"id_card_info.id_card_name": &req.IDCardInfo.IDCardName, "id_card_info.id_card_number": &req.IDCardInfo.IDCardNumber,
-		"account_info.account_name": &req.AccountInfo.AccountName, "account_info.account_number": &req.AccountInfo.AccountNumber,
-		"contact_info.contact_name": &req.ContactInfo.ContactName, "contact_info.mobile_phone": &req.ContactInfo.MobilePhone,
-		"contact_info.contact_id_card_number": &req.ContactInfo.ContactIDCardNumber, "contact_info.contact_email": &req.ContactInfo.ContactEmail,
+		"id_card_info.id_card_name":           &req.IDCardInfo.IDCardName,
+		"id_card_info.id_card_number":         &req.IDCardInfo.IDCardNumber,
+		"account_info.account_name":           &req.AccountInfo.AccountName,
+		"account_info.account_number":         &req.AccountInfo.AccountNumber,
+		"contact_info.contact_name":           &req.ContactInfo.ContactName,
+		"contact_info.mobile_phone":           &req.ContactInfo.MobilePhone,
+		"contact_info.contact_id_card_number": &req.ContactInfo.ContactIDCardNumber,
+		"contact_info.contact_email":          &req.ContactInfo.ContactEmail,
 	} {
 		if *ptr == "" {
 			continue

@@ -315,8 +315,9 @@ func (s *Sim) SettleRefund(subMchID, outRefundNo string, abnormal bool) error {
 		event, rf.state.Status, rf.state.SuccessTime = "REFUND.ABNORMAL", channels.RefundAbnormal, ""
 	}
 	notice := wire.RefundNotice{SpMchID: rf.platform.MchID, SubMchID: subMchID, TransactionID: rf.state.TransactionID,
-		OutTradeNo: rf.state.OutTradeNo, RefundID: rf.state.RefundID, OutRefundNo: outRefundNo, RefundStatus: rf.state.Status,
-		SuccessTime: rf.state.SuccessTime, Amount: rf.state.Amount, UserReceivedAccount: rf.state.UserReceivedAccount,
+		OutTradeNo: rf.state.OutTradeNo, RefundID: rf.state.RefundID, OutRefundNo: outRefundNo,
+		RefundStatus: rf.state.Status,
+		SuccessTime:  rf.state.SuccessTime, Amount: rf.state.Amount, UserReceivedAccount: rf.state.UserReceivedAccount,
 		RefundAccount: rf.state.RefundAccount, FundsAccount: rf.state.FundsAccount}
 	url, p := rf.notifyURL, rf.platform
 	s.mu.Unlock()

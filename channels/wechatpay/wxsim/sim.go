@@ -170,7 +170,8 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 		client: &http.Client{Timeout: 5 * time.Second}, rng: mrand.New(mrand.NewPCG(seed, 1)), notifyScale: 1,
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
 		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
-		returns: map[string]*returnOrder{}, subsidyReturns: map[string]*subsidyReturnRec{}, refunds: map[string]*refund{}, refundsByID: map[string]*refund{},
+		returns: map[string]*returnOrder{}, subsidyReturns: map[string]*subsidyReturnRec{},
+		refunds: map[string]*refund{}, refundsByID: map[string]*refund{},
 		withdrawals: map[string]*withdrawal{}, applyments: map[string]*applyment{}, bills: map[string][]byte{},
 	}, nil
 }

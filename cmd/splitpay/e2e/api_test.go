@@ -71,7 +71,9 @@ func TestAPIBadInputNamesTheField(t *testing.T) {
 			t.Errorf("%s: %v", field, err)
 		}
 	}
-	for body, field := range map[string]string{`{"order_no": 7}`: "order_no", `{"order_no":"ABCDEF12","colour":"red"}`: "colour", `{`: "body"} {
+	for body, field := range map[string]string{
+		`{"order_no": 7}`: "order_no", `{"order_no":"ABCDEF12","colour":"red"}`: "colour", `{`: "body",
+	} {
 		resp, out := rawPost(t, h.s.APIURL+"/v1/orders", h.s.APIKey, "", body)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(out, `"field":"`+field+`"`) {
 			t.Errorf("%s: %d %s", body, resp.StatusCode, out)
@@ -200,7 +202,9 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 	}
 	// Nothing was started or stored.
 	var apiErr *api.Error
-	for _, path := range []string{"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1"} {
+	for _, path := range []string{
+		"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1",
+	} {
 		if err := h.api.Do(t.Context(), http.MethodGet, path, "", nil, nil); !errors.As(err, &apiErr) ||
 			apiErr.Status != http.StatusNotFound {
 			t.Errorf("GET %s after refused input: %v", path, err)

@@ -118,7 +118,8 @@ func start(t *testing.T, settings workflows.OrderSettings) *harness {
 	logger := slog.New(fanout{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}),
 		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: testenv.TemporalClient(t),
-		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding, Withdrawal: fastWithdrawal, Logger: logger,
+		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding,
+		Withdrawal: fastWithdrawal, Logger: logger,
 		Codec: testenv.Keyring(t).HTTPHandler()})
 	if err != nil {
 		t.Fatal(err)

@@ -172,7 +172,9 @@ func sellAsNewMerchant(t *testing.T, h *harness, m ledger.Merchant) {
 		starter.CreateOrderRequest{
 			OrderNo: order,
 			SubOrders: []cart.SubOrderRequest{{MerchantID: merchantID, Description: "Hill tea",
-				Amount: 10000, Commissions: []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"}}}},
+				Amount: 10000, Commissions: []cart.CommissionRequest{
+					{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "d1", Rate: "0.10"},
+				}}},
 		},
 	)
 	if err := h.s.Sim.Pay(order); err != nil {

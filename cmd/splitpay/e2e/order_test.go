@@ -197,7 +197,9 @@ func TestForgedNotificationsChangeNothing(t *testing.T) {
 	probe, _ := h.s.Sim.SignedRequest(url, wrongKey, true)
 	bad, _ := h.s.Sim.SignedRequest(url, wrongKey, false)
 	unsigned, _ := http.NewRequest(http.MethodPost, url, nil)
-	for name, req := range map[string]*http.Request{"probe signature": probe, "wrong APIv3 key": bad, "unsigned": unsigned} {
+	for name, req := range map[string]*http.Request{
+		"probe signature": probe, "wrong APIv3 key": bad, "unsigned": unsigned,
+	} {
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -97,7 +97,10 @@ func measureShape(ctx context.Context, tc client.Client, o Options, r *Result) e
 	sample := min(o.Orders, 10)
 	for i := range sample {
 		no := fmt.Sprintf("%s%05d", o.Prefix, i)
-		ids := []string{workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1), workflows.SubOrderWorkflowID(no, 2)}
+		ids := []string{
+			workflows.OrderWorkflowID(no), workflows.SubOrderWorkflowID(no, 1),
+			workflows.SubOrderWorkflowID(no, 2),
+		}
 		for _, id := range ids {
 			events, acts, err := historyShape(ctx, tc, id)
 			if err != nil {
@@ -117,7 +120,10 @@ const (
 )
 
 func setup(ctx context.Context, st *stack.Stack, c *api.Client) error {
-	for _, m := range []registry.MerchantRequest{{ID: "bench-a", SubMchID: shopA, DisplayName: "Bench A"}, {ID: "bench-b", SubMchID: shopB, DisplayName: "Bench B"}} {
+	for _, m := range []registry.MerchantRequest{
+		{ID: "bench-a", SubMchID: shopA, DisplayName: "Bench A"},
+		{ID: "bench-b", SubMchID: shopB, DisplayName: "Bench B"},
+	} {
 		st.Sim.AddSubMerchant(m.SubMchID)
 		if err := c.Do(ctx, http.MethodPost, "/v1/merchants", "", m, nil); err != nil {
 			return err
