@@ -37,7 +37,8 @@ func applyment(app workflows.Application) channels.Applyment {
 		MobilePhone:  app.Contact.Mobile,
 		ContactEmail: app.Contact.Email, StoreName: app.Store.Name, StoreURL: app.Store.URL, MerchantShortname: app.ShortName}
 	if l := app.BusinessLicense; l != nil {
-		ap.BusinessLicenseCopy, ap.BusinessLicenseNumber, ap.MerchantName, ap.LegalPerson = l.CopyMediaID, l.Number, l.MerchantName, l.LegalPerson
+		ap.BusinessLicenseCopy, ap.BusinessLicenseNumber = l.CopyMediaID, l.Number
+		ap.MerchantName, ap.LegalPerson = l.MerchantName, l.LegalPerson
 	}
 	return ap
 }

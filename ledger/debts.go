@@ -21,7 +21,8 @@ type CommissionDebtRecorded struct {
 }
 
 func (l *Ledger) CommissionDebtRecorded(ctx context.Context, in CommissionDebtRecorded) (Result, error) {
-	if err := first(in.validate(true), required("RefundNo", in.RefundNo), required("ReceiverID", in.ReceiverID), positive("Amount", in.Amount)); err != nil {
+	if err := first(in.validate(true), required("RefundNo", in.RefundNo), required("ReceiverID", in.ReceiverID),
+		positive("Amount", in.Amount)); err != nil {
 		return Result{}, err
 	}
 	return l.transfer(ctx, in.OrderRef, KindCommissionDebt, in.RefundNo+":"+in.ReceiverID,
@@ -44,7 +45,8 @@ func (l *Ledger) CommissionDebtNetted(ctx context.Context, in CommissionDebtNett
 }
 
 func commissionDebtNetted(ctx context.Context, db beginner, in CommissionDebtNetted) (Result, error) {
-	if err := first(in.validate(true), required("NettingID", in.NettingID), required("ReceiverID", in.ReceiverID), positive("Amount", in.Amount)); err != nil {
+	if err := first(in.validate(true), required("NettingID", in.NettingID), required("ReceiverID", in.ReceiverID),
+		positive("Amount", in.Amount)); err != nil {
 		return Result{}, err
 	}
 	return post(ctx, db, transferPosting(in.OrderRef, KindCommissionDebtNet, in.NettingID,
@@ -94,7 +96,8 @@ func (l *Ledger) NetCommissionDebt(ctx context.Context, in NetDebt) (money.Amoun
 	}
 	var amount money.Amount
 	err := pgx.BeginFunc(ctx, l.db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "debt:"+in.ReceiverID+"@"+in.MerchantID); err != nil {
+		lock := "debt:" + in.ReceiverID + "@" + in.MerchantID
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, lock); err != nil {
 			return err
 		}
 		var done int64

@@ -25,7 +25,8 @@ type Notification struct {
 // RecordNotification stores n once. isFirst is false when the same event was recorded before: the caller
 // acknowledges the channel and does nothing else.
 func (l *Ledger) RecordNotification(ctx context.Context, n Notification) (isFirst bool, err error) {
-	if err := first(required("Channel", n.Channel), required("EventID", n.EventID), required("EventType", n.EventType)); err != nil {
+	if err := first(required("Channel", n.Channel), required("EventID", n.EventID),
+		required("EventType", n.EventType)); err != nil {
 		return false, err
 	}
 	digest := sha256.Sum256(n.Resource)

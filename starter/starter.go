@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -94,7 +95,8 @@ func fromTemporal(err error, what string) error {
 		switch t := ae.Type(); {
 		case t == workflows.ErrTypeDifferentCart || t == workflows.ErrTypePaymentWindowPassed:
 			return &ConflictError{Reason: ae.Message()}
-		case t == workflows.ErrTypeRefundRejected || t == workflows.ErrTypeInvalidApplication || t == workflows.ErrTypeWithdrawalRefused:
+		case t == workflows.ErrTypeRefundRejected || t == workflows.ErrTypeInvalidApplication ||
+			t == workflows.ErrTypeWithdrawalRefused:
 			var ie InputError
 			if ae.HasDetails() && ae.Details(&ie) == nil && ie.Field != "" {
 				return &ie
@@ -102,7 +104,7 @@ func fromTemporal(err error, what string) error {
 			return &InputError{Field: "request", Reason: ae.Message()}
 		case t == workflows.ErrTypeInvalidOrder:
 			return &InputError{Field: "request", Reason: ae.Message()}
-		case len(t) > len(workflows.ErrTypeChannelRejected) && t[:len(workflows.ErrTypeChannelRejected)+1] == workflows.ErrTypeChannelRejected+".":
+		case strings.HasPrefix(t, workflows.ErrTypeChannelRejected+"."):
 			return &ChannelError{Code: t[len(workflows.ErrTypeChannelRejected)+1:], Message: ae.Message()}
 		}
 	}

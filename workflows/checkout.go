@@ -96,7 +96,8 @@ func (o *checkout) state() OrderState {
 
 func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	o.saveView(ctx)
-	if _, err := workflow.AwaitWithTimeout(ctx, o.expireAt.Sub(workflow.Now(ctx)), func() bool { return o.created || o.rejected != nil }); err != nil {
+	placed := func() bool { return o.created || o.rejected != nil }
+	if _, err := workflow.AwaitWithTimeout(ctx, o.expireAt.Sub(workflow.Now(ctx)), placed); err != nil {
 		return OrderResult{}, err
 	}
 	if o.rejected != nil {

@@ -258,7 +258,8 @@ func (in OrderInput) Validate() error {
 func (in OrderInput) plan(i int, refunded money.Amount) (SharingPlan, error) {
 	s := in.SubOrders[i]
 	return PlanSharing(SharingPlanInput{Paid: s.Amount, Subsidy: s.Subsidy, Refunded: refunded, Rules: s.Commissions,
-		MaxRatio: in.Limits.MaxRatio, MaxReceiversPerRequest: in.Limits.MaxReceiversPerRequest, MaxRequests: in.Limits.MaxRequests})
+		MaxRatio: in.Limits.MaxRatio, MaxReceiversPerRequest: in.Limits.MaxReceiversPerRequest,
+		MaxRequests: in.Limits.MaxRequests})
 }
 
 func validOrderNo(s string) bool { return ValidKey(s, 6, 24) }

@@ -37,7 +37,8 @@ func (o *onboarding) setup(ctx workflow.Context) error {
 		return invalidApplication(err)
 	}
 	o.giveUpAt = workflow.Now(ctx).Add(o.in.Settings.GiveUpAfter)
-	if err := workflow.SetQueryHandler(ctx, QueryOnboarding, func() (OnboardingState, error) { return o.state(), nil }); err != nil {
+	state := func() (OnboardingState, error) { return o.state(), nil }
+	if err := workflow.SetQueryHandler(ctx, QueryOnboarding, state); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCorrectApplication,

@@ -28,7 +28,8 @@ func (p *process) set(ctx workflow.Context, status, waitingFor string) {
 		return
 	}
 	p.status, p.waitingFor = status, waitingFor
-	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status), AttrWaitingFor.ValueSet(waitingFor)); err != nil {
+	err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status), AttrWaitingFor.ValueSet(waitingFor))
+	if err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
 	}
 }

@@ -64,7 +64,9 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestRefund, s.acceptRefund,
-		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, req RefundRequest) error { return s.validateRefund(req) }}); err != nil {
+		workflow.UpdateHandlerOptions{
+			Validator: func(_ workflow.Context, req RefundRequest) error { return s.validateRefund(req) },
+		}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmReceipt,
@@ -160,7 +162,8 @@ func (s *subOrder) tellOrderDone(ctx workflow.Context) {
 	if parent == nil {
 		return
 	}
-	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, parent.RunID, SignalSubOrderDone, s.result()).Get(ctx, nil); err != nil {
+	err := workflow.SignalExternalWorkflow(ctx, parent.ID, parent.RunID, SignalSubOrderDone, s.result()).Get(ctx, nil)
+	if err != nil {
 		workflow.GetLogger(ctx).
 			Warn("the order did not take the settled signal; it will see this workflow complete", "error", err)
 	}

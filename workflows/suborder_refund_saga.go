@@ -149,14 +149,16 @@ func (s *subOrder) applyRefund(ctx workflow.Context, i int) RefundStatus {
 				return ActivityQueryRefund.Run(cctx, in)
 			}
 			b := newBackoff(s.in.Settings.RefundPollFirst, s.in.Settings.RefundPollMax)
-			if st, err = poll(ctx, b, notified, ask, func(st RefundStatus) bool { return st.Status != "PROCESSING" }); err != nil {
+			final := func(st RefundStatus) bool { return st.Status != "PROCESSING" }
+			if st, err = poll(ctx, b, notified, ask, final); err != nil {
 				return err
 			}
 		}
 		if st.Status != "SUCCESS" {
 			s.refunds[i].Status = st.Status
 			s.refunds[i].LastError = &StepError{Step: "refund", Type: ErrTypeRefund + "." + st.Status,
-				Message: "the channel could not pay the buyer back; fix the cause at the channel, then resume", At: workflow.Now(ctx)}
+				Message: "the channel could not pay the buyer back; fix the cause at the channel, then resume",
+				At:      workflow.Now(ctx)}
 			return temporal.NewNonRetryableApplicationError("refund "+st.Status, ErrTypeRefund+"."+st.Status, nil)
 		}
 		return nil

@@ -26,7 +26,8 @@ func Withdrawal(ctx workflow.Context, in WithdrawalInput) (WithdrawalState, erro
 		)
 	}
 	w.requestedAt = workflow.Now(ctx)
-	if err := workflow.SetQueryHandler(ctx, QueryWithdrawal, func() (WithdrawalState, error) { return w.state(), nil }); err != nil {
+	state := func() (WithdrawalState, error) { return w.state(), nil }
+	if err := workflow.SetQueryHandler(ctx, QueryWithdrawal, state); err != nil {
 		return WithdrawalState{}, err
 	}
 	return w.run(ctx)

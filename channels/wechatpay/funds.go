@@ -24,7 +24,8 @@ var (
 // Balance is a sub-merchant's basic account: available (withdrawable) and pending (frozen).
 func (c *Client) Balance(ctx context.Context, subMchID string) (channels.Balance, error) {
 	var b wire.BalanceResponse
-	if err := c.do(ctx, http.MethodGet, wire.PathBalance+url.PathEscape(subMchID), url.Values{"account_type": {"BASIC"}}, nil, &b); err != nil {
+	query := url.Values{"account_type": {"BASIC"}}
+	if err := c.do(ctx, http.MethodGet, wire.PathBalance+url.PathEscape(subMchID), query, nil, &b); err != nil {
 		return channels.Balance{}, err
 	}
 	return channels.Balance{
@@ -56,7 +57,8 @@ func (c *Client) Withdraw(ctx context.Context, r channels.WithdrawRequest) (chan
 // QueryWithdraw tracks a withdrawal by our out_request_no.
 func (c *Client) QueryWithdraw(ctx context.Context, subMchID, outRequestNo string) (channels.WithdrawState, error) {
 	var st wire.WithdrawState
-	if err := c.do(ctx, http.MethodGet, wire.PathWithdrawByOutNo+url.PathEscape(outRequestNo), url.Values{"sub_mchid": {subMchID}}, nil, &st); err != nil {
+	path := wire.PathWithdrawByOutNo + url.PathEscape(outRequestNo)
+	if err := c.do(ctx, http.MethodGet, path, url.Values{"sub_mchid": {subMchID}}, nil, &st); err != nil {
 		return channels.WithdrawState{}, err
 	}
 	return withdrawState(st, money.Amount(st.Amount)), nil

@@ -79,7 +79,8 @@ func (c *Client) ApplyRefund(ctx context.Context, r channels.RefundRequest) (cha
 // QueryRefund finds a refund by our out_refund_no.
 func (c *Client) QueryRefund(ctx context.Context, subMchID, outRefundNo string) (channels.RefundState, error) {
 	var st wire.RefundState
-	if err := c.do(ctx, http.MethodGet, wire.PathRefundByOutNo+url.PathEscape(outRefundNo), url.Values{"sub_mchid": {subMchID}}, nil, &st); err != nil {
+	path := wire.PathRefundByOutNo + url.PathEscape(outRefundNo)
+	if err := c.do(ctx, http.MethodGet, path, url.Values{"sub_mchid": {subMchID}}, nil, &st); err != nil {
 		return channels.RefundState{}, err
 	}
 	return refundState(subMchID, st), nil
@@ -88,7 +89,8 @@ func (c *Client) QueryRefund(ctx context.Context, subMchID, outRefundNo string) 
 // QueryRefundByID finds a refund by the channel's refund id.
 func (c *Client) QueryRefundByID(ctx context.Context, subMchID, refundID string) (channels.RefundState, error) {
 	var st wire.RefundState
-	if err := c.do(ctx, http.MethodGet, wire.PathRefundByID+url.PathEscape(refundID), url.Values{"sub_mchid": {subMchID}}, nil, &st); err != nil {
+	path := wire.PathRefundByID + url.PathEscape(refundID)
+	if err := c.do(ctx, http.MethodGet, path, url.Values{"sub_mchid": {subMchID}}, nil, &st); err != nil {
 		return channels.RefundState{}, err
 	}
 	return refundState(subMchID, st), nil

@@ -85,7 +85,8 @@ func (c *Client) Finish(ctx context.Context, r channels.FinishRequest) (channels
 // UnsplitAmount is what may still be shared or unfrozen of a sub-order.
 func (c *Client) UnsplitAmount(ctx context.Context, transactionID string) (money.Amount, error) {
 	var r wire.UnsplitAmount
-	if err := c.do(ctx, http.MethodGet, wire.PathSharingAmounts+url.PathEscape(transactionID)+"/amounts", nil, nil, &r); err != nil {
+	path := wire.PathSharingAmounts + url.PathEscape(transactionID) + "/amounts"
+	if err := c.do(ctx, http.MethodGet, path, nil, nil, &r); err != nil {
 		return 0, err
 	}
 	return money.Amount(r.UnsplitAmount), nil
@@ -147,5 +148,6 @@ func (c *Client) QueryReturn(
 
 func returnState(st wire.ReturnState) channels.ReturnState {
 	return channels.ReturnState{SubMchID: st.SubMchID, OutOrderNo: st.OutOrderNo, OutReturnNo: st.OutReturnNo,
-		ReturnNo: st.ReturnNo, ReturnMchID: st.ReturnMchID, Amount: money.Amount(st.Amount), Result: st.Result, FailReason: st.FailReason}
+		ReturnNo: st.ReturnNo, ReturnMchID: st.ReturnMchID, Amount: money.Amount(st.Amount), Result: st.Result,
+		FailReason: st.FailReason}
 }

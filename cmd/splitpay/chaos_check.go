@@ -177,7 +177,8 @@ func (c *chaos) report(runs []*orderRun, started time.Time, problems []string) {
 	}
 	if len(problems) == 0 {
 		c.say(
-			"ledger = channel for every shop (frozen, available), distributor, supplier and the platform; trial balance 0; every sub-order conserves money",
+			"ledger = channel for every shop (frozen, available), distributor, supplier and the platform; " +
+				"trial balance 0; every sub-order conserves money",
 		)
 	}
 }

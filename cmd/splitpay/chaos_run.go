@@ -172,7 +172,8 @@ func (c *chaos) driveOrder(ctx context.Context, i int) *orderRun {
 	for n := 1; n <= r.subs; n++ {
 		sub := fmt.Sprintf("/v1/orders/%s/sub-orders/%d", r.no, n)
 		if mrand.IntN(3) > 0 { // the shop confirms (else auto-confirm); 409 "before payment" is retried
-			if r.err = c.call(ctx, http.MethodPost, sub+"/receipt", "", starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}, nil); r.err != nil {
+			receipt := starter.ConfirmReceiptRequest{ConfirmedBy: "shop"}
+			if r.err = c.call(ctx, http.MethodPost, sub+"/receipt", "", receipt, nil); r.err != nil {
 				return r
 			}
 		}

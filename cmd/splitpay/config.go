@@ -124,7 +124,8 @@ var settings = []setting{
 		"SPLITPAY_PAYLOAD_KEYS",
 		"payload-keys",
 		"",
-		"id:base64(32 bytes)[,…]: AES-256-GCM keys sealing every Temporal payload; the first seals, all open (rotate by prepending); dev, demo and bench make one up when empty",
+		"id:base64(32 bytes)[,…]: AES-256-GCM keys sealing every Temporal payload; the first seals, all open " +
+			"(rotate by prepending); dev, demo and bench make one up when empty",
 		func(c *config) *string { return &c.PayloadKeys },
 	},
 	{
@@ -282,7 +283,8 @@ func (c *config) keyring(logger *slog.Logger) (*codec.Keyring, error) {
 	spec := c.PayloadKeys
 	if spec == "" {
 		logger.Warn(
-			"SPLITPAY_PAYLOAD_KEYS is not set: payloads are sealed with a key made up for this process; its histories cannot be read by another",
+			"SPLITPAY_PAYLOAD_KEYS is not set: payloads are sealed with a key made up for this process; " +
+				"its histories cannot be read by another",
 		)
 		spec = codec.NewKey("ephemeral")
 	}

@@ -22,7 +22,8 @@ import (
 
 // demoSettings shrink days to seconds so the whole lifecycle fits in a demo.
 var demoSettings = workflows.OrderSettings{PaymentWindow: 10 * time.Minute, QueryAfter: 5 * time.Second,
-	AutoConfirmAfter: 6 * time.Second, AfterSaleWindow: 2 * time.Second, SharePollFirst: 300 * time.Millisecond, SharePollMax: 2 * time.Second}
+	AutoConfirmAfter: 6 * time.Second, AfterSaleWindow: 2 * time.Second, SharePollFirst: 300 * time.Millisecond,
+	SharePollMax: 2 * time.Second}
 
 // runDemo walks one real scenario through the HTTP API on the dev stack, with the WeChat Pay simulator in
 // this process: two shops onboarded (account verification and signing played on the simulator), four

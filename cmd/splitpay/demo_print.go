@@ -108,7 +108,8 @@ func (d *demoRun) printBalances(v api.OrderView) (bool, error) {
 	}
 	fmt.Fprintf(
 		d.out,
-		"\nLedger check: %d discrepancies, trial balance %s; each sub-order conserves money (paid + subsidy = shared + settled).\n",
+		"\nLedger check: %d discrepancies, trial balance %s; "+
+			"each sub-order conserves money (paid + subsidy = shared + settled).\n",
 		len(diffs),
 		trial,
 	)

@@ -193,7 +193,8 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 	}
 	if wx == nil || cfg.PayloadKeys == "" {
 		return errors.New(
-			"worker: configure WeChat Pay (SPLITPAY_WECHATPAY_MCHID and the rest, see -h) and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs with the embedded simulator instead",
+			"worker: configure WeChat Pay (SPLITPAY_WECHATPAY_MCHID and the rest, see -h) and SPLITPAY_PAYLOAD_KEYS; " +
+				"`splitpay dev` runs with the embedded simulator instead",
 		)
 	}
 	d, err := connect(ctx, cfg, log)
@@ -218,7 +219,8 @@ func runAPI(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) e
 	}
 	if wx == nil || len(cfg.apiKeys()) == 0 || cfg.PublicURL == "" || cfg.PayloadKeys == "" {
 		return errors.New(
-			"api: configure WeChat Pay (SPLITPAY_WECHATPAY_*), SPLITPAY_API_KEYS, SPLITPAY_PUBLIC_URL and SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs on embedded defaults instead",
+			"api: configure WeChat Pay (SPLITPAY_WECHATPAY_*), SPLITPAY_API_KEYS, SPLITPAY_PUBLIC_URL and " +
+				"SPLITPAY_PAYLOAD_KEYS; `splitpay dev` runs on embedded defaults instead",
 		)
 	}
 	return serve(ctx, cfg, log, out, wx, true)

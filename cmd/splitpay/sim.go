@@ -85,7 +85,8 @@ func runSim(ctx context.Context, _ *config, log *slog.Logger, out io.Writer) err
 	}
 	fmt.Fprintf(
 		out,
-		"WeChat Pay simulator on http://%s\n  public key id %s, public key in %s\n  buyer pays with: curl -X POST http://%s/sim/pay/<combine_out_trade_no>\n",
+		"WeChat Pay simulator on http://%s\n  public key id %s, public key in %s\n"+
+			"  buyer pays with: curl -X POST http://%s/sim/pay/<combine_out_trade_no>\n",
 		ln.Addr(),
 		sim.KeyID,
 		f.keyOut,

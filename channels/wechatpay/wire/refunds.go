@@ -81,7 +81,8 @@ type RefundRequest struct {
 	Amount        RefundAmount `json:"amount"`
 	NotifyURL     string       `json:"notify_url,omitempty"`
 	RefundAccount string       `json:"refund_account,omitempty"`
-	FundsAccount  string       `json:"funds_account,omitempty"` // AVAILABLE forces the available balance while the order is pending split
+	// FundsAccount AVAILABLE forces the available balance while the order is pending split.
+	FundsAccount string `json:"funds_account,omitempty"`
 }
 
 type RefundState struct {

@@ -120,7 +120,8 @@ func (s *Sim) SettleWithdrawal(subMchID, outRequestNo, status string) error {
 		return fail(http.StatusNotFound, channels.CodeResourceNotExist, "no withdrawal %s", outRequestNo)
 	}
 	from := w.state.Status
-	ok := (from == channels.WithdrawCreated && (status == channels.WithdrawSuccess || status == channels.WithdrawFail || status == channels.WithdrawClosed)) ||
+	settles := status == channels.WithdrawSuccess || status == channels.WithdrawFail || status == channels.WithdrawClosed
+	ok := (from == channels.WithdrawCreated && settles) ||
 		(from == channels.WithdrawSuccess && status == channels.WithdrawRefunded)
 	if !ok {
 		return fmt.Errorf("withdrawal %s cannot go from %s to %s", outRequestNo, from, status)

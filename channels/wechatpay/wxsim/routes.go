@@ -18,11 +18,13 @@ func (s *Sim) route(p *Platform, r *http.Request, body []byte) (int, any, *apiEr
 	path := r.URL.Path
 	var h handler
 	switch {
-	case r.Method == http.MethodPost && strings.HasPrefix(path, "/v3/combine-transactions/") && !strings.HasPrefix(path, wire.PathCombineQuery):
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "/v3/combine-transactions/") &&
+		!strings.HasPrefix(path, wire.PathCombineQuery):
 		h = s.createCombined
 	case r.Method == http.MethodGet && strings.HasPrefix(path, wire.PathCombineQuery):
 		h = s.queryCombined
-	case r.Method == http.MethodPost && strings.HasPrefix(path, wire.PathCombineQuery) && strings.HasSuffix(path, wire.PathCombineClose):
+	case r.Method == http.MethodPost && strings.HasPrefix(path, wire.PathCombineQuery) &&
+		strings.HasSuffix(path, wire.PathCombineClose):
 		h = s.closeCombined
 	case r.Method == http.MethodPost && path == wire.PathSharingOrders:
 		h = s.share
@@ -46,7 +48,8 @@ func (s *Sim) route(p *Platform, r *http.Request, body []byte) (int, any, *apiEr
 		h = s.subsidyCancel
 	case r.Method == http.MethodPost && path == wire.PathRefundApply:
 		h = s.refundApply
-	case r.Method == http.MethodGet && (strings.HasPrefix(path, wire.PathRefundByOutNo) || strings.HasPrefix(path, wire.PathRefundByID)):
+	case r.Method == http.MethodGet &&
+		(strings.HasPrefix(path, wire.PathRefundByOutNo) || strings.HasPrefix(path, wire.PathRefundByID)):
 		h = s.refundQuery
 	default:
 		more, ok := s.routeMore(r)

@@ -264,7 +264,8 @@ func (s *Sim) finish(_ *Platform, _ *http.Request, body []byte) (int, any, *apiE
 		sub:     so,
 		created: s.now(),
 		state: wire.SharingState{SubMchID: req.SubMchID, TransactionID: req.TransactionID,
-			OutOrderNo: req.OutOrderNo, OrderID: s.nextID("3008"), Status: channels.SharingFinished, FinishAmount: rest, FinishDescription: req.Description},
+			OutOrderNo: req.OutOrderNo, OrderID: s.nextID("3008"), Status: channels.SharingFinished, FinishAmount: rest,
+			FinishDescription: req.Description},
 	}
 	s.sharings[req.SubMchID+"/"+req.OutOrderNo] = sh
 	return 0, sh.state, nil
