@@ -782,23 +782,11 @@ func TestRefundSourceOfFunds(t *testing.T) {
 		t.Errorf("query: %+v %v", q, err)
 	}
 	// A finished order refunds from available money only; more than that holds is NOT_ENOUGH.
-	small := channels.RefundRequest{
-		SubMchID:      shopA,
-		TransactionID: earn,
-		OutRefundNo:   "C310001-rf1",
-		Refund:        500,
-		Total:         20000,
-	}
+	small := channels.RefundRequest{SubMchID: shopA, TransactionID: earn, OutRefundNo: "C310001-rf1", Refund: 500, Total: 20000}
 	if st, err := e.wx.ApplyRefund(ctx, small); err != nil || st.From != channels.FundsAvailable {
 		t.Errorf("refund after finish: %+v %v", st, err)
 	}
-	big := channels.RefundRequest{
-		SubMchID:      shopA,
-		TransactionID: earn,
-		OutRefundNo:   "C310001-rf2",
-		Refund:        19500,
-		Total:         20000,
-	}
+	big := channels.RefundRequest{SubMchID: shopA, TransactionID: earn, OutRefundNo: "C310001-rf2", Refund: 19500, Total: 20000}
 	_, err = e.wx.ApplyRefund(ctx, big)
 	wantCode(t, err, channels.CodeNotEnough, false)
 }

@@ -31,25 +31,8 @@ func (s *Sim) submitApplyment(_ *Platform, _ *http.Request, body []byte) (int, a
 	if req.IDCardInfo == nil || req.AccountInfo == nil || req.ContactInfo == nil || req.SalesSceneInfo == nil {
 		return 0, nil, paramError("id_card_info/account_info/contact_info/sales_scene_info", "required")
 	}
-	// Sensitive fields must arrive encrypted with our public key.
-	for field, ptr := range map[string]*string{
-		"id_card_info.id_card_name":           &req.IDCardInfo.IDCardName,
-		"id_card_info.id_card_number":         &req.IDCardInfo.IDCardNumber,
-		"account_info.account_name":           &req.AccountInfo.AccountName,
-		"account_info.account_number":         &req.AccountInfo.AccountNumber,
-		"contact_info.contact_name":           &req.ContactInfo.ContactName,
-		"contact_info.mobile_phone":           &req.ContactInfo.MobilePhone,
-		"contact_info.contact_id_card_number": &req.ContactInfo.ContactIDCardNumber,
-		"contact_info.contact_email":          &req.ContactInfo.ContactEmail,
-	} {
-		if *ptr == "" {
-			continue
-		}
-		plain, err := s.decryptField(*ptr)
-		if err != nil {
-			return 0, nil, paramError(field, "cannot decrypt: encrypt it with the WeChat Pay public key")
-		}
-		*ptr = plain
+	if e := s.decryptApplyment(&req); e != nil {
+		return 0, nil, e
 	}
 	switch {
 	case req.OutRequestNo == "" || len(req.OutRequestNo) > 124:
@@ -83,6 +66,30 @@ func (s *Sim) submitApplyment(_ *Platform, _ *http.Request, body []byte) (int, a
 	a := &applyment{req: req, body: key, id: 2000000000 + s.seq, submitted: s.now(), accountPayment: 1 + s.seq%99}
 	s.applyments[req.OutRequestNo] = a
 	return 0, wire.ApplymentResponse{ApplymentID: a.id, OutRequestNo: req.OutRequestNo}, nil
+}
+
+// decryptApplyment decrypts the sensitive fields, which must arrive encrypted with our public key.
+func (s *Sim) decryptApplyment(req *wire.ApplymentRequest) *apiError {
+	for field, ptr := range map[string]*string{
+		"id_card_info.id_card_name":           &req.IDCardInfo.IDCardName,
+		"id_card_info.id_card_number":         &req.IDCardInfo.IDCardNumber,
+		"account_info.account_name":           &req.AccountInfo.AccountName,
+		"account_info.account_number":         &req.AccountInfo.AccountNumber,
+		"contact_info.contact_name":           &req.ContactInfo.ContactName,
+		"contact_info.mobile_phone":           &req.ContactInfo.MobilePhone,
+		"contact_info.contact_id_card_number": &req.ContactInfo.ContactIDCardNumber,
+		"contact_info.contact_email":          &req.ContactInfo.ContactEmail,
+	} {
+		if *ptr == "" {
+			continue
+		}
+		plain, err := s.decryptField(*ptr)
+		if err != nil {
+			return paramError(field, "cannot decrypt: encrypt it with the WeChat Pay public key")
+		}
+		*ptr = plain
+	}
+	return nil
 }
 
 // applymentState derives the state from the clock and what the shop has done, as the channel would report it.
