@@ -227,24 +227,8 @@ func TestReturnShortOfBalanceWaitsForTopUpAndRetriesUnderANewNumber(t *testing.T
 func TestAbnormalRefundIsSurfacedAndResumed(t *testing.T) {
 	f := newFake()
 	f.abnormal = true
-	var during SubOrderState
-	st := runSubOrder(
-		t,
-		f,
-		subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}),
-		func(env *testsuite.TestWorkflowEnvironment) {
-			requestRefund(env, time.Hour, RefundRequest{RefundNo: "X1", Amount: 5000})
-			env.RegisterDelayedCallback(func() {
-				if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
-					_ = v.Get(&during)
-				}
-				f.mu.Lock()
-				f.abnormal = false // ops had the buyer's card fixed at the channel
-				f.mu.Unlock()
-				env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:bob", Reason: "card replaced"})
-			}, 3*time.Hour)
-		},
-	)
+	st, during := refundUntilOpsFixIt(t, f, "X1", 3*time.Hour, func() { f.abnormal = false }, // the buyer's card fixed
+		ResumeRequest{By: "ops:bob", Reason: "card replaced"})
 	if during.Status != StatusNeedsAttention || len(during.Refunds) != 1 || during.Refunds[0].Status != RefundAbnormal {
 		t.Errorf("while abnormal: %s %+v", during.Status, during.Refunds)
 	}
@@ -414,27 +398,8 @@ func TestReturnProcessingIsPolledAndAShortReturnRetriesAfterADay(t *testing.T) {
 func TestClosedRefundIsSurfacedAndResumed(t *testing.T) {
 	f := newFake()
 	f.refundClose = true
-	var during SubOrderState
-	st := runSubOrder(
-		t,
-		f,
-		subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}),
-		func(env *testsuite.TestWorkflowEnvironment) {
-			requestRefund(env, time.Hour, RefundRequest{RefundNo: "Z1", Amount: 5000})
-			env.RegisterDelayedCallback(func() {
-				if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
-					_ = v.Get(&during)
-				}
-				f.mu.Lock()
-				f.refundClose = false
-				f.mu.Unlock()
-				env.SignalWorkflow(
-					SignalResume,
-					ResumeRequest{By: "ops:ann", Reason: "refund re-opened at the channel"},
-				)
-			}, 2*time.Hour)
-		},
-	)
+	st, during := refundUntilOpsFixIt(t, f, "Z1", 2*time.Hour, func() { f.refundClose = false },
+		ResumeRequest{By: "ops:ann", Reason: "refund re-opened at the channel"})
 	if during.Status != StatusNeedsAttention || during.WaitingFor != "ops:refund Z1" ||
 		during.Refunds[0].Status != RefundClosed {
 		t.Errorf("while closed: %s %q %+v", during.Status, during.WaitingFor, during.Refunds)
@@ -538,4 +503,25 @@ func TestTwoFullRefundsRacingOnlyOneIsAccepted(t *testing.T) {
 	if f.posted != 100000 || len(st.Refunds) != 1 || st.Refunded != 100000 {
 		t.Errorf("refunds %+v, posted %s", st.Refunds, f.posted)
 	}
+}
+
+// refundUntilOpsFixIt runs a sub-order whose refund of 50 yuan (asked an hour in) the channel fails; after
+// fixAfter, ops fix the cause (fix) and resume. It answers the final state and the state while it waited.
+func refundUntilOpsFixIt(t *testing.T, f *fakeChannel, refundNo string, fixAfter time.Duration, fix func(),
+	resume ResumeRequest,
+) (st, during SubOrderState) {
+	st = runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			requestRefund(env, time.Hour, RefundRequest{RefundNo: refundNo, Amount: 5000})
+			env.RegisterDelayedCallback(func() {
+				if v, err := env.QueryWorkflow(QuerySubOrder); err == nil {
+					_ = v.Get(&during)
+				}
+				f.mu.Lock()
+				fix()
+				f.mu.Unlock()
+				env.SignalWorkflow(SignalResume, resume)
+			}, fixAfter)
+		})
+	return st, during
 }

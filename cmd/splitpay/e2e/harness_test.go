@@ -167,6 +167,15 @@ func (h *harness) cart(orderNo string) starter.CreateOrderRequest {
 	}}
 }
 
+// paidCart creates the standard two-shop order under no and pays it in the simulator.
+func (h *harness) paidCart(no string) {
+	h.t.Helper()
+	h.create(h.cart(no))
+	if err := h.s.Sim.Pay(no); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 func (h *harness) create(req starter.CreateOrderRequest) starter.Order {
 	h.t.Helper()
 	var o starter.Order

@@ -139,10 +139,7 @@ func TestLostNotificationIsFoundByQuery(t *testing.T) {
 	h := start(t, fastSettings)
 	h.s.Sim.SetFaults(wxsim.Faults{DropNotifications: true})
 	no := h.orderNo(1)
-	h.create(h.cart(no))
-	if err := h.s.Sim.Pay(no); err != nil {
-		t.Fatal(err)
-	}
+	h.paidCart(no)
 	v := h.waitFor(no, 60*time.Second, "completed", completed)
 	if v.PaidBy != "query" {
 		t.Errorf("paid by %q", v.PaidBy)
@@ -307,10 +304,7 @@ func startAwaitingReceipt(t *testing.T) (*harness, string) {
 	settings.AutoConfirmAfter = time.Hour
 	h := start(t, settings)
 	no := h.orderNo(1)
-	h.create(h.cart(no))
-	if err := h.s.Sim.Pay(no); err != nil {
-		t.Fatal(err)
-	}
+	h.paidCart(no)
 	h.waitFor(no, 20*time.Second, "awaiting receipt", awaitingReceipt)
 	return h, no
 }

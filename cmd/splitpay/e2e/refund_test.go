@@ -241,10 +241,7 @@ func TestRefundAfterCompletionInTheRefundWindow(t *testing.T) {
 	settings.RefundWindow = 2 * time.Minute
 	h := start(t, settings)
 	no := h.orderNo(1)
-	h.create(h.cart(no))
-	if err := h.s.Sim.Pay(no); err != nil {
-		t.Fatal(err)
-	}
+	h.paidCart(no)
 	h.waitFor(no, 30*time.Second, "completed", completed)
 	if h.s.Sim.Balance(shop2).Available != 7480 {
 		t.Fatalf("shop 2 settled %d", h.s.Sim.Balance(shop2).Available)
