@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/splitpay/splitpay/internal/mask"
+	"github.com/splitpay/splitpay/mask"
 	"github.com/splitpay/splitpay/money"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/internal/mask"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/mask"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )

@@ -8,7 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/splitpay/splitpay/internal/mask"
+	"github.com/splitpay/splitpay/mask"
 )
 
 // Organisation types the channel knows (organization_type).
