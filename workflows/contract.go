@@ -86,16 +86,22 @@ var (
 	ActivityNetCommissionDebts  = Activity[NetDebtsInput, DebtNettings]{"NetCommissionDebts"}
 	ActivityApplySubsidyReturn  = Activity[ReturnSubsidyInput, SubsidyStatus]{"ApplySubsidyReturn"}
 	ActivityPostSubsidyReturned = Activity[PostSubsidyInput, PostingResult]{"PostSubsidyReturned"}
-	ActivitySaveOrderView       = Activity[OrderViewInput, Done]{"SaveOrderView"}
-	ActivityCheckConservation   = Activity[SubOrderRef, Done]{"CheckConservation"}
-	ActivityCheckFrozen         = Activity[SubOrderRef, FrozenCheck]{"CheckFrozen"}
-	ActivitySubmitApplyment     = Activity[SubmitApplymentInput, ApplymentSubmitted]{"SubmitApplyment"}
-	ActivityQueryApplyment      = Activity[QueryApplymentInput, ApplymentStatus]{"QueryApplyment"}
-	ActivityActivateMerchant    = Activity[ActivateMerchantInput, Done]{"ActivateMerchant"}
-	ActivityReserveWithdrawal   = Activity[WithdrawInput, Done]{"ReserveWithdrawal"}
-	ActivityWithdraw            = Activity[WithdrawInput, WithdrawStatus]{"Withdraw"}
-	ActivityQueryWithdraw       = Activity[WithdrawInput, WithdrawStatus]{"QueryWithdraw"}
-	ActivityPostWithdrawResult  = Activity[WithdrawInput, Done]{"PostWithdrawResult"}
+
+	// The orders read model, and the ledger's checks before and after money moves.
+	ActivitySaveOrderView     = Activity[OrderViewInput, Done]{"SaveOrderView"}
+	ActivityCheckConservation = Activity[SubOrderRef, Done]{"CheckConservation"}
+	ActivityCheckFrozen       = Activity[SubOrderRef, FrozenCheck]{"CheckFrozen"}
+
+	// Merchants: onboarding (进件) and withdrawals (提现).
+	ActivitySubmitApplyment    = Activity[SubmitApplymentInput, ApplymentSubmitted]{"SubmitApplyment"}
+	ActivityQueryApplyment     = Activity[QueryApplymentInput, ApplymentStatus]{"QueryApplyment"}
+	ActivityActivateMerchant   = Activity[ActivateMerchantInput, Done]{"ActivateMerchant"}
+	ActivityReserveWithdrawal  = Activity[WithdrawInput, Done]{"ReserveWithdrawal"}
+	ActivityWithdraw           = Activity[WithdrawInput, WithdrawStatus]{"Withdraw"}
+	ActivityQueryWithdraw      = Activity[WithdrawInput, WithdrawStatus]{"QueryWithdraw"}
+	ActivityPostWithdrawResult = Activity[WithdrawInput, Done]{"PostWithdrawResult"}
+
+	// Before "split-subsidy" one activity called the channel and posted; histories from then still call these.
 	legacyActivityPaySubsidy    = Activity[SubsidyInput, PostingResult]{"PaySubsidy"}
 	legacyActivityReturnSubsidy = Activity[ReturnSubsidyInput, PostingResult]{"ReturnSubsidy"}
 )
