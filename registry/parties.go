@@ -13,8 +13,8 @@ import (
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// MerchantRequest registers a shop that already has a sub-merchant id at the channel (until onboarding
-// lands, this is how a shop becomes able to sell).
+// MerchantRequest registers a shop that already has a sub-merchant id at the channel (onboarded outside
+// SplitPay); a shop onboarded through /v1/onboardings becomes a merchant when the channel activates it.
 type MerchantRequest struct {
 	ID          string `json:"id"`
 	Channel     string `json:"channel,omitempty"` // default wechatpay
