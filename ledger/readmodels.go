@@ -132,6 +132,10 @@ func (l *Ledger) UpsertReceiver(ctx context.Context, r Receiver) error {
 		ON CONFLICT (id) DO UPDATE SET relation = EXCLUDED.relation, name_masked = EXCLUDED.name_masked,
 			status = EXCLUDED.status, updated_at = now()`,
 		r.ID, r.Channel, r.Type, r.Account, r.Relation, mask.Name(r.Name), r.Status)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation: (channel, type, account)
+		return fmt.Errorf("%w: %s %s %s is another receiver's account", ErrTaken, r.Channel, r.Type, r.Account)
+	}
 	return err
 }
 

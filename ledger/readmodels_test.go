@@ -143,3 +143,22 @@ func TestOrdersReadModelNeverRollsBack(t *testing.T) {
 		t.Errorf("missing order: %v", err)
 	}
 }
+
+// One account at a channel is one receiver: registering it under another id is ErrTaken (a 409), not an outage.
+func TestAReceiversAccountIsTakenOnce(t *testing.T) {
+	ctx := context.Background()
+	l := newLedger(t)
+	first := ledger.Receiver{ID: "d1", Channel: "wechatpay", Type: ledger.ReceiverPersonal, Account: "o-1",
+		Relation: "DISTRIBUTOR", Name: "王小明"}
+	if err := l.UpsertReceiver(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	again := first
+	again.ID = "d9"
+	if err := l.UpsertReceiver(ctx, again); !errors.Is(err, ledger.ErrTaken) {
+		t.Errorf("the same account under another id: %v, want ErrTaken", err)
+	}
+	if _, err := l.GetReceiver(ctx, "d9"); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("the refused receiver was stored: %v", err)
+	}
+}

@@ -104,6 +104,7 @@ type chaos struct {
 	apiURL   string
 	apiKey   string
 	shops    [2]string // sub_mchids
+	supplier string    // the supplier receiver's merchant id: fresh each run, as the shops are
 	mu       sync.Mutex
 	procs    map[string]*proc
 	kills    atomic.Int64
@@ -166,6 +167,7 @@ func newChaos(out io.Writer) (*chaos, error) {
 	_, _ = rand.Read(payloadKey)
 	c.simURL, c.apiURL, c.apiKey = "http://"+simAddr, "http://"+apiAddr, "sk_chaos_"+randomHex(12)
 	c.shops = [2]string{fmt.Sprintf("17%08d", mrand.IntN(1e8)), fmt.Sprintf("16%08d", mrand.IntN(1e8))}
+	c.supplier = fmt.Sprintf("15%08d", mrand.IntN(1e8))
 	apiV3 := randomHex(16)
 	c.env = append(
 		os.Environ(),

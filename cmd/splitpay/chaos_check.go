@@ -89,7 +89,7 @@ func (c *chaos) check(ctx context.Context, runs []*orderRun) []string {
 		}
 	}
 	for id, acct := range map[string]string{"d1": "PERSONAL_OPENID/o-" + c.runID + "-l1", "d2": "PERSONAL_OPENID/o-" + c.runID + "-l2",
-		"s1": "MERCHANT_ID/" + chaosSupplier, "platform": "MERCHANT_ID/1900000100"} {
+		"s1": "MERCHANT_ID/" + c.supplier, "platform": "MERCHANT_ID/1900000100"} {
 		var sim struct{ Balance int64 }
 		if err := c.simGet("/sim/receivers/"+acct, &sim); err != nil {
 			bad("receiver %s: %v", id, err)

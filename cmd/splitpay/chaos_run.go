@@ -93,8 +93,6 @@ func (c *chaos) waitHealthy(ctx context.Context, within time.Duration) error {
 func (c *chaos) merchant(i int) string    { return fmt.Sprintf("chaos-%s-m%d", c.runID, i) }
 func (c *chaos) receiver(r string) string { return "chaos-" + c.runID + "-" + r }
 
-const chaosSupplier = "1900000777"
-
 func (c *chaos) register(ctx context.Context) error {
 	for i, sub := range c.shops {
 		if err := c.call(ctx, http.MethodPost, "/v1/merchants", "", registry.MerchantRequest{ID: c.merchant(i), SubMchID: sub,
@@ -106,7 +104,7 @@ func (c *chaos) register(ctx context.Context) error {
 		{ID: "platform", Type: "MERCHANT_ID", Account: "1900000100", Name: "SplitPay platform", Relation: "PLATFORM"},
 		{ID: c.receiver("d1"), Type: "PERSONAL_OPENID", Account: "o-" + c.runID + "-l1", Name: "一级分销", Relation: "DISTRIBUTOR"},
 		{ID: c.receiver("d2"), Type: "PERSONAL_OPENID", Account: "o-" + c.runID + "-l2", Name: "二级分销", Relation: "DISTRIBUTOR"},
-		{ID: c.receiver("s1"), Type: "MERCHANT_ID", Account: chaosSupplier, Name: "Chaos supplier", Relation: "SUPPLIER"},
+		{ID: c.receiver("s1"), Type: "MERCHANT_ID", Account: c.supplier, Name: "Chaos supplier", Relation: "SUPPLIER"},
 	} {
 		if err := c.call(ctx, http.MethodPost, "/v1/receivers", "", r, nil); err != nil {
 			return fmt.Errorf("register receiver %s: %w", r.ID, err)

@@ -153,6 +153,7 @@ func badInputs(h *harness, no string) []badInput {
 		{"a sub_mchid another merchant has", "POST", "/v1/merchants", "",
 			`{"id":"m9","sub_mchid":"` + shop1 + `","display_name":"Copycat"}`, 409, ""},
 		{"NUL in a receiver's name", "POST", "/v1/receivers", "", receiver("o-d9", `Li\u0000`), 400, "name"},
+		{"an account another receiver has", "POST", "/v1/receivers", "", receiver("o-l1-openid", "Li Lei"), 409, ""},
 		{"an openid that is no openid", "POST", "/v1/receivers", "", receiver("o d9!", "Li Lei"), 400, "account"},
 		{"Idempotency-Key not UTF-8", "POST", "/v1/orders", "key-\xff", orderWith("tea"), 400, "Idempotency-Key"},
 		{"Idempotency-Key with a tab", "POST", "/v1/orders", "key\tone", orderWith("tea"), 400, "Idempotency-Key"},
