@@ -259,13 +259,25 @@ func (c *Client) PaymentNotified(
 	n channels.Notification,
 	st channels.CombinedOrderState,
 ) (isNew bool, err error) {
+	notice := workflows.PaymentNotice{NotificationID: n.ID, State: bridge.PaymentStatusOf(st)}
+	return c.recordAndSignal(ctx, channel, n, workflows.OrderWorkflowID(st.OutTradeNo), workflows.SignalPaymentNotified,
+		notice)
+}
+
+// recordAndSignal keeps a verified notification in the inbox, then signals it to the process it concerns.
+func (c *Client) recordAndSignal(
+	ctx context.Context,
+	channel string,
+	n channels.Notification,
+	workflowID, signal string,
+	payload any,
+) (isNew bool, err error) {
 	isNew, err = c.Records.RecordNotification(ctx, channel, n)
 	if err != nil {
 		return false, fmt.Errorf("record notification: %w", err)
 	}
-	err = c.Temporal.SignalWorkflow(ctx, workflows.OrderWorkflowID(st.OutTradeNo), "", workflows.SignalPaymentNotified,
-		workflows.PaymentNotice{NotificationID: n.ID, State: bridge.PaymentStatusOf(st)})
-	return isNew, fromTemporal(err, "signal order "+st.OutTradeNo)
+	err = c.Temporal.SignalWorkflow(ctx, workflowID, "", signal, payload)
+	return isNew, fromTemporal(err, "signal "+workflowID)
 }
 
 // notifyURL is where the channel sends notifications of a kind (transaction, refund): the API's notify endpoint.
@@ -285,13 +297,9 @@ func (c *Client) RefundNotified(
 	if !ok {
 		return false, fmt.Errorf("%w: out_trade_no %q is not a sub-order of ours", ErrNotFound, st.OutTradeNo)
 	}
-	isNew, err = c.Records.RecordNotification(ctx, channel, n)
-	if err != nil {
-		return false, fmt.Errorf("record notification: %w", err)
-	}
-	err = c.Temporal.SignalWorkflow(ctx, workflows.SubOrderWorkflowID(orderNo, sub), "", workflows.SignalRefundNotified,
-		workflows.RefundNotice{NotificationID: n.ID, OutRefundNo: st.OutRefundNo, Status: st.Status})
-	return isNew, fromTemporal(err, "signal sub-order "+st.OutTradeNo)
+	notice := workflows.RefundNotice{NotificationID: n.ID, OutRefundNo: st.OutRefundNo, Status: st.Status}
+	return c.recordAndSignal(ctx, channel, n, workflows.SubOrderWorkflowID(orderNo, sub), workflows.SignalRefundNotified,
+		notice)
 }
 
 // RefundRequest asks for a refund of one sub-order: items (when it was placed with items) or an amount.
