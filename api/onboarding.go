@@ -1,6 +1,10 @@
 package api
 
-import "github.com/splitpay/splitpay/workflows"
+import (
+	"log/slog"
+
+	"github.com/splitpay/splitpay/workflows"
+)
 
 // OnboardingRequest is the body of POST /v1/onboardings and of …/corrections: the public JSON schema of an
 // application, with the API's text limits. It is kept apart from workflows.Application (whose JSON is the form
@@ -75,5 +79,5 @@ func (r OnboardingRequest) application() workflows.Application {
 	return app
 }
 
-// LogValue keeps the applicant's personal data out of logs.
-func (r OnboardingRequest) LogValue() any { return r.application().Masked() }
+// LogValue keeps the applicant's personal data out of logs (slog.LogValuer): only the masked application (Application.String).
+func (r OnboardingRequest) LogValue() slog.Value { return slog.StringValue(r.application().String()) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
@@ -67,9 +68,10 @@ type ReceiverRequest struct {
 	Relation string `json:"relation"` // PLATFORM | SUPPLIER | DISTRIBUTOR
 }
 
-// LogValue keeps the person's name out of logs.
-func (r ReceiverRequest) LogValue() any {
-	return struct{ ID, Type, Account, Name, Relation string }{r.ID, r.Type, r.Account, mask.Name(r.Name), r.Relation}
+// LogValue keeps the person's name out of logs (slog.LogValuer).
+func (r ReceiverRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", r.ID), slog.String("type", r.Type), slog.String("account", r.Account),
+		slog.String("name", mask.Name(r.Name)), slog.String("relation", r.Relation))
 }
 
 // RegisterReceiver adds the receiver at the channel (idempotent there) and stores it with its name masked.

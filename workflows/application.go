@@ -209,15 +209,8 @@ func (a Application) Masked() Application {
 	m := a
 	m.LegalPerson.Name, m.LegalPerson.Number = mask.Name(a.LegalPerson.Name), mask.Tail(a.LegalPerson.Number, 4)
 	m.BankAccount.Name, m.BankAccount.Number = mask.Name(a.BankAccount.Name), mask.Tail(a.BankAccount.Number, 4)
-	m.Contact.Name, m.Contact.IDNumber, m.Contact.Mobile = mask.Name(
-		a.Contact.Name,
-	), mask.Tail(
-		a.Contact.IDNumber,
-		4,
-	), mask.Tail(
-		a.Contact.Mobile,
-		4,
-	)
+	m.Contact.Name = mask.Name(a.Contact.Name)
+	m.Contact.IDNumber, m.Contact.Mobile = mask.Tail(a.Contact.IDNumber, 4), mask.Tail(a.Contact.Mobile, 4)
 	if at := strings.IndexByte(a.Contact.Email, '@'); at > 0 {
 		m.Contact.Email = a.Contact.Email[:1] + "***" + a.Contact.Email[at:]
 	}
@@ -240,13 +233,8 @@ func invalidApplication(err error) error {
 // String keeps an application out of logs by accident: it prints masked.
 func (a Application) String() string {
 	m := a.Masked()
-	return fmt.Sprintf(
-		"Application{%s %s %s contact %s}",
-		m.OutRequestNo,
-		m.MerchantID,
-		m.LegalPerson.Name,
-		m.Contact.Mobile,
-	)
+	return fmt.Sprintf("Application{%s %s %s contact %s}", m.OutRequestNo, m.MerchantID, m.LegalPerson.Name,
+		m.Contact.Mobile)
 }
 
 var (
