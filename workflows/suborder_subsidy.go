@@ -27,20 +27,9 @@ func (s *subOrder) returnSubsidy(ctx workflow.Context, i int, st RefundStatus, c
 	}
 	step := "subsidy return " + s.refunds[i].RefundNo
 	if splitSubsidy(ctx) {
-		var ret SubsidyStatus
-		s.attempt(ctx, step, func() (err error) {
-			ret, err = ActivityApplySubsidyReturn.Run(channelOptions(ctx), in)
-			return err
-		})
-		s.attempt(ctx, "post "+step, func() error {
-			_, err := ActivityPostSubsidyReturned.Run(ledgerOptions(ctx), PostSubsidyInput{
-				SubOrderRef: s.in.Ref,
-				SubsidyID:   ret.SubsidyID,
-				Amount:      ret.Amount,
-				FromFrozen:  frozen,
-			})
-			return err
-		})
+		s.callThenPost(ctx, step, frozen, func(cctx workflow.Context) (SubsidyStatus, error) {
+			return ActivityApplySubsidyReturn.Run(cctx, in)
+		}, ActivityPostSubsidyReturned)
 	} else {
 		s.attempt(ctx, step, func() error {
 			_, err := legacyActivityReturnSubsidy.Run(channelOptions(ctx), in)
@@ -78,19 +67,9 @@ func (s *subOrder) paySubsidy(ctx workflow.Context) {
 		Description:  "platform coupon",
 	}
 	if splitSubsidy(ctx) {
-		var paid SubsidyStatus
-		s.attempt(ctx, "subsidy", func() (err error) {
-			paid, err = ActivityCreateSubsidy.Run(cctx, in)
-			return err
-		})
-		s.attempt(ctx, "post subsidy", func() error {
-			_, err := ActivityPostSubsidyPaid.Run(ledgerOptions(ctx), PostSubsidyInput{
-				SubOrderRef: s.in.Ref,
-				SubsidyID:   paid.SubsidyID,
-				Amount:      paid.Amount,
-			})
-			return err
-		})
+		s.callThenPost(ctx, "subsidy", false, func(cctx workflow.Context) (SubsidyStatus, error) {
+			return ActivityCreateSubsidy.Run(cctx, in)
+		}, ActivityPostSubsidyPaid)
 	} else {
 		s.attempt(ctx, "subsidy", func() error {
 			_, err := legacyActivityPaySubsidy.Run(cctx, in)
@@ -99,6 +78,27 @@ func (s *subOrder) paySubsidy(ctx workflow.Context) {
 	}
 	s.subsidyPaid = s.subsidyDue
 	s.note(ctx, "platform subsidy of %s paid", s.subsidyDue)
+}
+
+// callThenPost moves subsidy money at the channel (call), then posts what the channel answered, each its own step:
+// a retried posting never repeats the channel call. fromFrozen names the merchant's bucket for a return.
+func (s *subOrder) callThenPost(ctx workflow.Context, step string, fromFrozen bool,
+	call func(workflow.Context) (SubsidyStatus, error), post Activity[PostSubsidyInput, PostingResult],
+) {
+	var st SubsidyStatus
+	s.attempt(ctx, step, func() (err error) {
+		st, err = call(channelOptions(ctx))
+		return err
+	})
+	s.attempt(ctx, "post "+step, func() error {
+		_, err := post.Run(ledgerOptions(ctx), PostSubsidyInput{
+			SubOrderRef: s.in.Ref,
+			SubsidyID:   st.SubsidyID,
+			Amount:      st.Amount,
+			FromFrozen:  fromFrozen,
+		})
+		return err
+	})
 }
 
 // splitSubsidy says whether the subsidy and its return are a channel call then a posting ("split-subsidy"), or
