@@ -17,15 +17,7 @@ import (
 // run executes activity a in the activity test environment and answers its output, held to the contract's types.
 func run[In, Out any](t *testing.T, ae *testsuite.TestActivityEnvironment, a workflows.Activity[In, Out], in In) Out {
 	t.Helper()
-	v, err := ae.ExecuteActivity(a.Name, in)
-	if err != nil {
-		t.Fatalf("%s: %v", a.Name, err)
-	}
-	var out Out
-	if err := v.Get(&out); err != nil {
-		t.Fatalf("%s result: %v", a.Name, err)
-	}
-	return out
+	return runNamed[Out](t, ae, a.Name, in)
 }
 
 // One sub-order's money, end to end through the activities: pay, post, subsidise, share by the plan, settle,
@@ -48,6 +40,17 @@ func TestSubOrderMoneyPathLedgerMatchesChannel(t *testing.T) {
 // paidSubOrder places order no with one sub-order of amount (and a platform subsidy) at the simulator, pays it,
 // and posts the payment and the subsidy through the activities (each a channel call, then a posting).
 func (fx *fixture) paidSubOrder(t *testing.T, no string, amount, subsidy money.Amount) workflows.SubOrderRef {
+	ref := fx.paidOrder(t, no, amount, subsidy)
+	sub := run(t, fx.ae, workflows.ActivityCreateSubsidy,
+		workflows.SubsidyInput{SubOrderRef: ref, OutSubsidyNo: ref.SubOrderNo + "-subsidy", Amount: subsidy})
+	run(t, fx.ae, workflows.ActivityPostSubsidyPaid,
+		workflows.PostSubsidyInput{SubOrderRef: ref, SubsidyID: sub.SubsidyID, Amount: sub.Amount})
+	return ref
+}
+
+// paidOrder places order no with one sub-order of amount (placed for a platform subsidy), pays it at the
+// simulator and posts the payment; the subsidy is left to the caller.
+func (fx *fixture) paidOrder(t *testing.T, no string, amount, subsidy money.Amount) workflows.SubOrderRef {
 	ctx, ae := context.Background(), fx.ae
 	person := channels.ReceiverRegistration{Type: channels.ReceiverPersonal, Account: "o-l1", Name: "王五",
 		RelationType: "DISTRIBUTOR"}
@@ -66,10 +69,6 @@ func (fx *fixture) paidSubOrder(t *testing.T, no string, amount, subsidy money.A
 		SubMchID: shop, TransactionID: st.SubOrders[0].TransactionID}
 	run(t, ae, workflows.ActivityPostPayment, workflows.PostPaymentInput{Channel: ref.Channel, OrderNo: ref.OrderNo,
 		SubOrderNo: ref.SubOrderNo, MerchantID: ref.MerchantID, TransactionID: ref.TransactionID, Amount: st.SubOrders[0].Amount})
-	sub := run(t, ae, workflows.ActivityCreateSubsidy,
-		workflows.SubsidyInput{SubOrderRef: ref, OutSubsidyNo: ref.SubOrderNo + "-subsidy", Amount: subsidy})
-	run(t, ae, workflows.ActivityPostSubsidyPaid,
-		workflows.PostSubsidyInput{SubOrderRef: ref, SubsidyID: sub.SubsidyID, Amount: sub.Amount})
 	return ref
 }
 
@@ -125,4 +124,53 @@ func (fx *fixture) ledgerMatchesChannel(t *testing.T, ref workflows.SubOrderRef)
 	if err != nil || totals.Conserved() != nil {
 		t.Errorf("conservation: %+v %v %v", totals, err, totals.Conserved())
 	}
+}
+
+// Workflows started before "split-subsidy" still call PaySubsidy and ReturnSubsidy, which pay (or give back) at
+// the channel and post in one activity: run twice, as a retry would, each moves and posts once, and the
+// merchant's frozen money in the ledger equals the channel's.
+func TestLegacyCombinedSubsidyActivitiesMoveAndPostOnce(t *testing.T) {
+	fx := env(t)
+	ae := fx.ae
+	ref := fx.paidOrder(t, "L0000001", 18000, 2000)
+	pay := workflows.SubsidyInput{SubOrderRef: ref, OutSubsidyNo: ref.SubOrderNo + "-subsidy", Amount: 2000}
+	for i, wantDup := range []bool{false, true} {
+		if r := runNamed[workflows.PostingResult](t, ae, "PaySubsidy", pay); r.Duplicate != wantDup {
+			t.Fatalf("PaySubsidy %d: %+v", i, r)
+		}
+	}
+	refund := workflows.ApplyRefundInput{SubOrderRef: ref, OutRefundNo: ref.SubOrderNo + "-rf-R1", Refund: 8000,
+		Total: 18000, NotifyURL: fx.notifyURL}
+	rf := run(t, ae, workflows.ActivityApplyRefund, refund)
+	if err := fx.wx.Sim.SettleRefund(shop, refund.OutRefundNo, false); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ae, workflows.ActivityPostRefund,
+		workflows.PostRefundInput{SubOrderRef: ref, RefundID: rf.RefundID, Amount: 8000, FromFrozen: true})
+	back := workflows.ReturnSubsidyInput{SubOrderRef: ref, OutOrderNo: ref.SubOrderNo + "-sr1", RefundID: rf.RefundID,
+		Amount: 2000, FromFrozen: true}
+	for i, wantDup := range []bool{false, true} {
+		if r := runNamed[workflows.PostingResult](t, ae, "ReturnSubsidy", back); r.Duplicate != wantDup {
+			t.Fatalf("ReturnSubsidy %d: %+v", i, r)
+		}
+	}
+	frozen, err := fx.ledger.Balance(context.Background(), ledger.MerchantFrozen("m1"))
+	if sim := fx.wx.Sim.Balance(shop).Frozen; err != nil || frozen.Fen() != sim || sim != 18000+2000-8000-2000 {
+		t.Errorf("frozen: ledger %s, channel %d (%v), want 100.00", frozen, sim, err)
+	}
+}
+
+// runNamed executes the activity registered under name: the legacy activities have no contract handle outside
+// workflows.
+func runNamed[Out any](t *testing.T, ae *testsuite.TestActivityEnvironment, name string, in any) Out {
+	t.Helper()
+	v, err := ae.ExecuteActivity(name, in)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var out Out
+	if err := v.Get(&out); err != nil {
+		t.Fatalf("%s result: %v", name, err)
+	}
+	return out
 }
