@@ -170,6 +170,9 @@ func badInputs(h *harness, no string) []badInput {
 			`{"by":"ops:ann","reason":"` + long(257) + `"}`, 400, "reason"},
 		{"resume an order not waiting for ops", "POST", "/v1/orders/" + no + "/resume", "",
 			`{"by":"ops:ann","reason":"try"}`, 409, ""},
+		{"NUL in an applicant's name", "POST", "/v1/onboardings", "",
+			`{"out_request_no":"OB1","merchant_id":"m8","legal_person":{"name":"Li\u0000"}}`, 400, "legal_person.name"},
+		{"health query not UTF-8", "GET", "/healthz?probe=%FF", "", "", 400, "probe"},
 		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
 		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
 	}
