@@ -28,7 +28,7 @@ func forTemporal(err error) error {
 			return temporal.NewApplicationErrorWithCause(be.Error(), workflows.ErrTypeChannelRetry+"."+be.Code, err)
 		}
 		return temporal.NewNonRetryableApplicationError(be.Error(), workflows.ChannelRejectedType(be.Code), err,
-			Rejection{Code: be.Code, Message: be.Message, Field: be.Field})
+			Rejection{Code: be.Code, Reason: be.Reason, Message: be.Message, Field: be.Field})
 	}
 	var ve *ledger.ValidationError
 	var od *ledger.OverdrawError

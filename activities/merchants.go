@@ -62,22 +62,8 @@ func applymentStatus(st channels.ApplymentState) workflows.ApplymentStatus {
 		SignURL:            st.SignURL,
 		SubMchID:           st.SubMchID,
 		LegalValidationURL: st.LegalValidationURL,
-	}
-	if v := st.AccountValidation; v != nil {
-		out.AccountValidation = &workflows.AccountValidation{
-			AccountName:              v.AccountName,
-			AccountNo:                v.AccountNo,
-			PayAmount:                v.PayAmount,
-			DestinationAccountNumber: v.DestinationAccountNumber,
-			DestinationAccountName:   v.DestinationAccountName,
-			DestinationAccountBank:   v.DestinationAccountBank,
-			City:                     v.City,
-			Remark:                   v.Remark,
-			Deadline:                 v.Deadline,
-		}
-	}
-	for _, r := range st.AuditDetail {
-		out.Rejections = append(out.Rejections, workflows.FieldRejection{Field: r.ParamName, Reason: r.RejectReason})
+		AccountValidation:  st.AccountValidation,
+		Rejections:         st.AuditDetail,
 	}
 	return out
 }

@@ -63,7 +63,7 @@ func (a *Activities) QueryCombinedPayment(
 func (a *Activities) CloseCombinedPayment(ctx context.Context, in workflows.ClosePaymentInput) (workflows.Done, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.Done, error) {
 		err := ch.CloseCombined(ctx, "", in.OutTradeNo, channelSubOrders(in.SubOrders))
-		if channels.IsCode(err, channels.CodeOrderClosed) {
+		if channels.IsReason(err, channels.ReasonAlreadyClosed) {
 			err = nil
 		}
 		return workflows.Done{}, err

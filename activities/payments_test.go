@@ -11,6 +11,7 @@ import (
 
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
@@ -31,7 +32,7 @@ type fixture struct {
 func env(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{
-		wx:     testenv.StartWeChat(t, channels.DefaultLimits(), shop),
+		wx:     testenv.StartWeChat(t, channels.WeChatLimits(), shop),
 		ledger: ledger.New(testenv.MigratedPool(t)),
 	}
 	ack := httptest.NewServer(
@@ -74,7 +75,7 @@ func TestPaymentActivities(t *testing.T) {
 	}
 	st := run(t, ae, workflows.ActivityQueryCombinedPayment,
 		workflows.QueryPaymentInput{Channel: channels.WeChatPay, OutTradeNo: "A0000001"})
-	if st.SubOrders[0].TradeState != channels.TradeSuccess {
+	if st.SubOrders[0].TradeState != channels.PaymentPaid {
 		t.Fatalf("status %+v", st)
 	}
 	post := workflows.PostPaymentInput{
@@ -101,11 +102,11 @@ func TestPaymentActivities(t *testing.T) {
 	)
 	var ae2 *temporal.ApplicationError
 	if !errors.As(err, &ae2) || !ae2.NonRetryable() ||
-		ae2.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeOrderPaid {
+		ae2.Type() != workflows.ErrTypeChannelRejected+"."+wire.CodeOrderPaid {
 		t.Errorf("close a paid order: %v", err)
 	}
 	var rej activities.Rejection
-	if ae2 != nil && (ae2.Details(&rej) != nil || rej.Code != channels.CodeOrderPaid) {
+	if ae2 != nil && (ae2.Details(&rej) != nil || rej.Code != wire.CodeOrderPaid) {
 		t.Errorf("rejection detail %+v", rej)
 	}
 }
@@ -117,7 +118,7 @@ func TestErrorClassesReachTemporal(t *testing.T) {
 	_, err := ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, fx.create("A0000002"))
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.NonRetryable() ||
-		appErr.Type() != workflows.ErrTypeChannelRetry+"."+channels.CodeSystemError {
+		appErr.Type() != workflows.ErrTypeChannelRetry+"."+wire.CodeSystemError {
 		t.Errorf("a channel 500 must stay retryable: %v", err)
 	}
 	f.Sim.SetFaults(wxsim.Faults{})
@@ -125,7 +126,7 @@ func TestErrorClassesReachTemporal(t *testing.T) {
 	bad.SubOrders[0].SubMchID = "1999999999"
 	_, err = ae.ExecuteActivity(workflows.ActivityCreateCombinedPayment.Name, bad)
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() ||
-		appErr.Type() != workflows.ErrTypeChannelRejected+"."+channels.CodeNoAuth {
+		appErr.Type() != workflows.ErrTypeChannelRejected+"."+wire.CodeNoAuth {
 		t.Errorf("an unknown sub-merchant must be a non-retryable rejection: %v", err)
 	}
 	_, err = ae.ExecuteActivity(

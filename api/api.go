@@ -62,6 +62,7 @@ var routes = []route{
 	{"GET /healthz", true, func(s *Server) http.HandlerFunc { return s.healthz }, nil},
 	{"GET /openapi.json", true, func(*Server) http.HandlerFunc { return serveOpenAPI }, nil},
 	{"POST /notify/{channel}/{kind}", true, func(s *Server) http.HandlerFunc { return s.notify }, nil},
+	{"POST /notify/{channel}", true, func(s *Server) http.HandlerFunc { return s.notify }, nil},
 	{"POST /v1/orders", false, func(s *Server) http.HandlerFunc { return s.createOrder }, nil},
 	{"GET /v1/orders", false, func(s *Server) http.HandlerFunc { return s.listOrders }, nil},
 	{"GET /v1/orders/{order_no}", false, func(s *Server) http.HandlerFunc { return s.getOrder }, nil},

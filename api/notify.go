@@ -2,20 +2,21 @@ package api
 
 import (
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/starter"
 )
 
-// notify is a channel's notification endpoint (kind transaction or refund): verify and decrypt with the
-// channel's SDK, record in the inbox, signal the workflow, and answer 200 only after both. A forgery gets 401
-// and changes nothing; a duplicate gets 200 and changes nothing; an outage gets 500, so the channel delivers
-// again later.
+// notify is a channel's notification endpoint: verify with the channel's SDK, record in the inbox, signal the
+// workflow, and acknowledge the way the channel expects only after both. A forgery gets 401 and changes
+// nothing; a duplicate is acknowledged and changes nothing; an outage gets 500, so the channel delivers again
+// later. WeChat Pay posts to /notify/wechatpay/{transaction|refund}, Alipay to /notify/alipay.
 func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	channel, kind := r.PathValue("channel"), r.PathValue("kind")
 	parser, ok := s.Notifications[channel]
-	if !ok || (kind != "transaction" && kind != "refund") {
+	if !ok || (kind != "" && kind != "transaction" && kind != "refund") {
 		writeJSON(
 			w,
 			http.StatusNotFound,
@@ -23,45 +24,46 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 		)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxNotificationBytes)
-	var (
-		n        channels.Notification
-		about    string // the order or refund number, for the log
-		deliver  func() (bool, error)
-		parseErr error
-	)
-	if kind == "transaction" {
-		var st channels.CombinedOrderState
-		n, st, parseErr = parser.ParsePaymentNotification(r)
-		about = st.OutTradeNo
-		deliver = func() (bool, error) { return s.Starter.PaymentNotified(r.Context(), channel, n, st) }
-	} else {
-		var st channels.RefundState
-		n, st, parseErr = parser.ParseRefundNotification(r)
-		about = st.OutRefundNo
-		deliver = func() (bool, error) { return s.Starter.RefundNotified(r.Context(), channel, n, st) }
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxNotificationBytes))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"code": "FAIL", "message": "body too large"})
+		return
 	}
-	if parseErr != nil {
+	n, err := parser.ParseNotification(r.Context(), channels.Inbound{Header: r.Header, Body: body})
+	if err == nil && kind != "" && (kind == "refund") != (n.Refund != nil) {
+		err = errors.New("a " + n.EventType + " notification at the " + kind + " endpoint")
+	}
+	if err != nil {
 		// Never log the body: it may carry personal data. The reason is enough.
-		s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", parseErr.Error())
+		s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", err.Error())
 		code := http.StatusUnauthorized
-		if !errors.Is(parseErr, channels.ErrNotificationRejected) {
+		if !errors.Is(err, channels.ErrNotificationRejected) {
 			code = http.StatusBadRequest
 		}
 		writeJSON(w, code, map[string]string{"code": "FAIL", "message": "notification rejected"})
 		return
 	}
-	isNew, err := deliver()
+	about := ""
+	if n.Payment != nil {
+		about = n.Payment.OutTradeNo
+	} else if n.Refund != nil {
+		about = n.Refund.OutRefundNo
+	}
+	isNew, err := s.Starter.Notified(r.Context(), channel, n)
 	switch {
 	case errors.Is(err, starter.ErrNotFound):
 		// Verified, but no running workflow wants it: finished long ago, or not ours to run. Acknowledge so the
 		// channel stops; reconciliation compares the bills with the ledger.
-		s.Logger.Warn("notification for nothing running", "kind", kind, "about", about, "notification_id", n.ID)
+		s.Logger.Warn("notification for nothing running", "event", n.EventType, "about", about, "notification_id", n.ID)
 	case err != nil:
-		s.Logger.Error("notification not delivered; the channel will retry", "kind", kind, "about", about, "error", err)
+		s.Logger.Error("notification not delivered; the channel will retry", "event", n.EventType, "about", about,
+			"error", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"code": "FAIL", "message": "try again"})
 		return
 	}
-	s.Logger.Info("notification", "kind", kind, "about", about, "notification_id", n.ID, "new", isNew)
+	s.Logger.Info("notification", "event", n.EventType, "about", about, "notification_id", n.ID, "new", isNew)
+	contentType, ack := parser.Acknowledgement()
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(ack)
 }

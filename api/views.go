@@ -3,6 +3,7 @@ package api
 import (
 	"time"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
@@ -317,10 +318,10 @@ type OnboardingView struct {
 	ChannelState       string                        `json:"channel_state,omitempty"`
 	ChannelStateDesc   string                        `json:"channel_state_desc,omitempty"`
 	ApplymentID        int64                         `json:"applyment_id,omitempty"`
-	AccountValidation  *workflows.AccountValidation  `json:"account_validation,omitempty"`
+	AccountValidation  *channels.AccountValidation   `json:"account_validation,omitempty"`
 	LegalValidationURL string                        `json:"legal_validation_url,omitempty"`
 	SignURL            string                        `json:"sign_url,omitempty"`
-	Rejections         []workflows.FieldRejection    `json:"rejections,omitempty"`
+	Rejections         []channels.Rejection          `json:"rejections,omitempty"`
 	SubMchID           string                        `json:"sub_mchid,omitempty"`
 	Attempts           []workflows.OnboardingAttempt `json:"attempts,omitempty"`
 	GiveUpAt           *time.Time                    `json:"give_up_at,omitempty"`

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
@@ -47,7 +48,7 @@ type Directory interface {
 
 // Config is what resolution takes from the deployment.
 type Config struct {
-	Limits    channels.Limits
+	Limits    map[string]channels.Limits // by channel; a channel not set has its documented limits
 	Settings  workflows.OrderSettings
 	NotifyURL func(channel, kind string) string // where a channel sends notifications of a kind
 }
@@ -77,7 +78,7 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 		return workflows.OrderInput{}, err
 	}
 	in := orderInput(cfg, req)
-	switch lim := cfg.Limits; {
+	switch lim := channels.LimitsOf(cfg.Limits, req.Channel); {
 	case len(req.SubOrders) > lim.MaxSubOrders:
 		return in, &InputError{
 			Field:  "sub_orders",
@@ -113,7 +114,11 @@ func checkPayer(req Request) error {
 }
 
 func orderInput(cfg Config, req Request) workflows.OrderInput {
-	lim := cfg.Limits
+	lim := channels.LimitsOf(cfg.Limits, req.Channel)
+	settings := cfg.Settings
+	if settings.FreezePeriod == 0 {
+		settings.FreezePeriod = time.Duration(lim.FreezeDays) * 24 * time.Hour
+	}
 	return workflows.OrderInput{
 		OrderNo:         req.OrderNo,
 		Channel:         req.Channel,
@@ -123,7 +128,7 @@ func orderInput(cfg Config, req Request) workflows.OrderInput {
 		H5Type:          req.H5Type,
 		NotifyURL:       cfg.NotifyURL(req.Channel, "transaction"),
 		RefundNotifyURL: cfg.NotifyURL(req.Channel, "refund"),
-		Settings:        cfg.Settings,
+		Settings:        settings,
 		Fingerprint:     Fingerprint(req),
 		Limits: workflows.PlanLimits{
 			MaxSubOrders:           lim.MaxSubOrders,
@@ -131,6 +136,7 @@ func orderInput(cfg Config, req Request) workflows.OrderInput {
 			MaxRequests:            lim.MaxSharingsPerOrder,
 			MaxRatio:               lim.MaxSharingRatio,
 			MaxRefunds:             lim.MaxRefundsPerOrder,
+			ConfirmBeforeSharing:   lim.ConfirmBeforeSharing,
 		},
 	}
 }

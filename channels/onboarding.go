@@ -48,20 +48,23 @@ const (
 )
 
 // AccountValidation tells the shop how to prove its bank account: remit PayAmount to the destination account
-// before Deadline with Remark.
+// before Deadline with Remark. Workflows carry it in histories, so its JSON names never change.
 type AccountValidation struct {
-	AccountName, AccountNo   string // masked by the channel
-	PayAmount                money.Amount
-	DestinationAccountNumber string
-	DestinationAccountName   string
-	DestinationAccountBank   string
-	City, Remark, Deadline   string
+	AccountName              string       `json:"account_name"` // masked by the channel
+	AccountNo                string       `json:"account_no"`   // masked by the channel
+	PayAmount                money.Amount `json:"pay_amount"`
+	DestinationAccountNumber string       `json:"destination_account_number"`
+	DestinationAccountName   string       `json:"destination_account_name"`
+	DestinationAccountBank   string       `json:"destination_account_bank"`
+	City                     string       `json:"city"`
+	Remark                   string       `json:"remark"`
+	Deadline                 string       `json:"deadline"`
 }
 
-// Rejection is one field the channel refused, and why.
+// Rejection is one field the channel refused, and why (JSON names as recorded in histories).
 type Rejection struct {
-	ParamName    string
-	RejectReason string
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
 }
 
 // ApplymentState is an application as the channel reports it.

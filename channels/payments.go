@@ -51,20 +51,21 @@ type SubOrderState struct {
 	SubMchID      string
 	OutTradeNo    string
 	TransactionID string
-	TradeState    string // SUCCESS, REFUND, NOTPAY, CLOSED, USERPAYING, PAYERROR
+	TradeState    string // a Payment* state
 	Amount        money.Amount
 	PayerAmount   money.Amount
 	SuccessTime   string
 }
 
-// Trade states.
+// Payment states of a sub-order, common to every channel; adapters translate their channel's words (Alipay's
+// TRADE_SUCCESS is PaymentPaid). The values are the ones recorded in histories, so they never change.
 const (
-	TradeSuccess  = "SUCCESS"
-	TradeRefund   = "REFUND"
-	TradeNotPay   = "NOTPAY"
-	TradeClosed   = "CLOSED"
-	TradePaying   = "USERPAYING"
-	TradePayError = "PAYERROR"
+	PaymentPaid     = "SUCCESS"
+	PaymentRefunded = "REFUND" // paid, then refunded in part or in full
+	PaymentNotPaid  = "NOTPAY"
+	PaymentClosed   = "CLOSED"
+	PaymentPaying   = "USERPAYING"
+	PaymentFailed   = "PAYERROR"
 )
 
 // CombinedOrderState is a combined order as the channel reports it (query or notification).

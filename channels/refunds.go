@@ -2,8 +2,6 @@ package channels
 
 import (
 	"context"
-	"errors"
-	"net/http"
 
 	"github.com/splitpay/splitpay/money"
 )
@@ -30,9 +28,9 @@ const (
 	FundsAvailable = "AVAILABLE"
 )
 
-// Refund states.
+// Refund states, common to every channel (values as recorded in histories).
 const (
-	RefundSuccess    = "SUCCESS"
+	RefundSucceeded  = "SUCCESS"
 	RefundProcessing = "PROCESSING"
 	RefundAbnormal   = "ABNORMAL"
 	RefundClosed     = "CLOSED" // the channel may say REFUNDCLOSE or CLOSE; adapters normalise
@@ -56,21 +54,4 @@ type Refunds interface {
 	ApplyRefund(ctx context.Context, r RefundRequest) (RefundState, error)
 	QueryRefund(ctx context.Context, subMchID, outRefundNo string) (RefundState, error)
 	QueryRefundByID(ctx context.Context, subMchID, refundID string) (RefundState, error)
-}
-
-// ErrNotificationRejected marks a notification that failed verification or decryption: answer 4xx and
-// change nothing.
-var ErrNotificationRejected = errors.New("notification rejected")
-
-// Notification is a verified, decrypted notification's envelope.
-type Notification struct {
-	ID        string // the channel's notification id, for the inbox
-	EventType string // TRANSACTION.SUCCESS, REFUND.SUCCESS, ...
-	Plaintext []byte // the decrypted resource
-}
-
-// Notifications verifies and decrypts the channel's notifications.
-type Notifications interface {
-	ParsePaymentNotification(r *http.Request) (Notification, CombinedOrderState, error)
-	ParseRefundNotification(r *http.Request) (Notification, RefundState, error)
 }

@@ -42,7 +42,7 @@ func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (Order
 	in, err := cart.Resolve(
 		ctx,
 		c.Records,
-		cart.Config{Limits: c.limits(), Settings: c.Settings, NotifyURL: c.notifyURL},
+		cart.Config{Limits: c.Limits, Settings: c.Settings, NotifyURL: c.notifyURL},
 		req,
 	)
 	if err != nil {
@@ -247,6 +247,18 @@ func (c *Client) ConfirmReceipt(
 		}
 	}
 	return st, fromTemporal(err, "confirm receipt")
+}
+
+// Notified delivers a verified notification to the process it concerns: a payment to the order, a refund to
+// its sub-order.
+func (c *Client) Notified(ctx context.Context, channel string, n channels.Notice) (isNew bool, err error) {
+	switch {
+	case n.Payment != nil:
+		return c.PaymentNotified(ctx, channel, n.Notification, *n.Payment)
+	case n.Refund != nil:
+		return c.RefundNotified(ctx, channel, n.Notification, *n.Refund)
+	}
+	return false, fmt.Errorf("%w: notification %s says nothing we act on", ErrNotFound, n.ID)
 }
 
 // PaymentNotified records a verified payment notification in the inbox, then signals the order. The signal

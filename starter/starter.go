@@ -31,7 +31,7 @@ type Client struct {
 	// PublicURL is the API's public base URL: channels send notifications to PublicURL/notify/<channel>/<kind>.
 	PublicURL          string
 	Settings           workflows.OrderSettings      // zero fields take the workflow defaults
-	Limits             channels.Limits              // zero means channels.DefaultLimits
+	Limits             map[string]channels.Limits   // by channel; a channel not set has its documented limits
 	OnboardingSettings workflows.OnboardingSettings // zero fields take the workflow defaults
 	WithdrawalSettings workflows.WithdrawalSettings
 }
@@ -52,13 +52,6 @@ func (c *Client) taskQueue() string {
 		return workflows.TaskQueue
 	}
 	return c.TaskQueue
-}
-
-func (c *Client) limits() channels.Limits {
-	if c.Limits == (channels.Limits{}) {
-		return channels.DefaultLimits()
-	}
-	return c.Limits
 }
 
 // InputError is a request refused before anything started: which field, and why.

@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/channels"
 )
 
 func (o *checkout) createdOrder() CreatedOrder {
@@ -131,7 +133,7 @@ func (o *checkout) acceptPayment(ctx workflow.Context, st PaymentStatus, how str
 	}
 	for _, s := range o.subs {
 		p, ok := byNo[s.SubOrderNo]
-		if !ok || p.TradeState != "SUCCESS" || p.TransactionID == "" {
+		if !ok || p.TradeState != channels.PaymentPaid || p.TransactionID == "" {
 			return false
 		}
 		if p.Amount != s.Amount {
@@ -157,11 +159,12 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 	o.attempt(ctx, "close", func() error {
 		err := ActivityCloseCombinedPayment.Start(ctx, ClosePaymentInput{Channel: o.in.Channel,
 			OutTradeNo: o.in.OrderNo, SubOrders: o.paymentSubOrders()}).Get(ctx, nil)
-		switch t := errorType(err); {
+		rej, _ := channelRejection(err)
+		switch {
 		case err == nil:
-		case t == ChannelRejectedType("ORDERPAID"):
+		case rej.Reason == channels.ReasonAlreadyPaid:
 			alreadyPaid = true
-		case t == ChannelRejectedType("ORDER_NOT_EXIST") || t == ChannelRejectedType("ORDERNOTEXIST"):
+		case rej.Reason == channels.ReasonNotFound:
 			// never placed (every create attempt failed): nothing to close
 		default:
 			return err

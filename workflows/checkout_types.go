@@ -151,6 +151,9 @@ type PlanLimits struct {
 	MaxRequests            int
 	MaxRatio               decimal.Decimal
 	MaxRefunds             int // partial refunds per sub-order
+	// ConfirmBeforeSharing: the channel holds the paid money unsettled until the sub-order confirms settlement
+	// (Alipay's settle confirm, which requests the freeze); see channels.Limits.
+	ConfirmBeforeSharing bool
 }
 
 // OrderInput is a combined order as the starter resolved it: merchants' channel ids and receivers' accounts

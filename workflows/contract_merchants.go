@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -28,33 +29,13 @@ type WithdrawStatus struct {
 // ApplymentStatus is the channel's view of an application (activities answer it).
 type ApplymentStatus struct {
 	ApplymentID        int64
-	State              string // CHECKING | ACCOUNT_NEED_VERIFY | AUDITING | NEED_SIGN | FINISH | REJECTED | FROZEN
+	State              string // a channels.Applyment* state
 	StateDesc          string
 	SignURL            string
 	SubMchID           string
-	AccountValidation  *AccountValidation
+	AccountValidation  *channels.AccountValidation
 	LegalValidationURL string
-	Rejections         []FieldRejection
-}
-
-// AccountValidation tells the shop how to verify its bank account: remit PayAmount to the destination before
-// the deadline, with the remark.
-type AccountValidation struct {
-	AccountName              string       `json:"account_name"` // masked by the channel
-	AccountNo                string       `json:"account_no"`   // masked by the channel
-	PayAmount                money.Amount `json:"pay_amount"`
-	DestinationAccountNumber string       `json:"destination_account_number"`
-	DestinationAccountName   string       `json:"destination_account_name"`
-	DestinationAccountBank   string       `json:"destination_account_bank"`
-	City                     string       `json:"city"`
-	Remark                   string       `json:"remark"`
-	Deadline                 string       `json:"deadline"`
-}
-
-// FieldRejection is one field the channel refused, and why.
-type FieldRejection struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
+	Rejections         []channels.Rejection
 }
 
 // SubmitApplymentInput submits (or, after REJECTED, resubmits) the application under its out request number.

@@ -15,14 +15,8 @@ type ApplyRefundInput struct {
 	Refund      money.Amount
 	Total       money.Amount // the sub-order's amount
 	NotifyURL   string
-	From        string // FundsFrozen (the default while pending split) or FundsAvailable
+	From        string // channels.FundsFrozen (the default while pending split) or channels.FundsAvailable
 }
-
-// Funds sources of a refund or subsidy return, as the channels name them.
-const (
-	FundsFrozen    = "FROZEN"
-	FundsAvailable = "AVAILABLE"
-)
 
 // RefundStatus is the channel's view of a refund.
 type RefundStatus struct {

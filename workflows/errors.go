@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/channels"
 )
 
 // Error types, one home: the types of the application errors that activities and workflows give Temporal, which
@@ -51,12 +53,22 @@ func errorType(err error) string {
 	return ""
 }
 
-// ChannelRejection is the detail of a ChannelRejected.<CODE> failure: the channel's code, message and the
-// request field it named (activities attach it; the shape must match activities.Rejection).
+// ChannelRejection is the detail of a ChannelRejected.<CODE> failure: the channel's code, what it means in
+// words common to every channel, the message and the request field it named (activities attach it; the shape
+// must match activities.Rejection).
 type ChannelRejection struct {
 	Code    string
+	Reason  channels.Reason
 	Message string
 	Field   string
+}
+
+// legacyReasons read the WeChat codes that histories recorded before rejections carried a Reason, so those
+// histories take the same branches on replay. New failures always carry their Reason.
+var legacyReasons = map[string]channels.Reason{
+	"ORDERPAID": channels.ReasonAlreadyPaid, "ORDER_NOT_EXIST": channels.ReasonNotFound,
+	"ORDERNOTEXIST": channels.ReasonNotFound, "PARAM_ERROR": channels.ReasonInvalid,
+	"INVALID_REQUEST": channels.ReasonInvalid,
 }
 
 // channelRejection reads a channel's business rejection out of an activity failure.
@@ -68,6 +80,9 @@ func channelRejection(err error) (ChannelRejection, bool) {
 	r := ChannelRejection{Code: strings.TrimPrefix(ae.Type(), ErrTypeChannelRejected+"."), Message: ae.Message()}
 	if ae.HasDetails() {
 		_ = ae.Details(&r)
+	}
+	if r.Reason == channels.ReasonOther {
+		r.Reason = legacyReasons[r.Code]
 	}
 	return r, true
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/channels"
 )
 
 // Onboarding carries a shop's application through the channel (二级商户进件): submit, then poll the state with
@@ -91,16 +93,16 @@ func (o *onboarding) state() OnboardingState {
 
 func (o *onboarding) run(ctx workflow.Context) (OnboardingState, error) {
 	for {
-		state := ApplymentRejected // the channel refused the submission itself
+		state := channels.ApplymentRejected // the channel refused the submission itself
 		if o.submit(ctx) {
 			state = o.track(ctx)
 		}
 		switch state {
-		case ApplymentFinish:
+		case channels.ApplymentFinish:
 			o.activate(ctx)
 			awaitHandlers(ctx)
 			return o.state(), nil
-		case ApplymentRejected:
+		case channels.ApplymentRejected:
 			if o.awaitCorrections(ctx) {
 				continue
 			}
@@ -112,17 +114,6 @@ func (o *onboarding) run(ctx workflow.Context) (OnboardingState, error) {
 		return o.state(), nil
 	}
 }
-
-// Channel states of an application.
-const (
-	ApplymentChecking      = "CHECKING"
-	ApplymentAccountVerify = "ACCOUNT_NEED_VERIFY"
-	ApplymentAuditing      = "AUDITING"
-	ApplymentNeedSign      = "NEED_SIGN"
-	ApplymentFinish        = "FINISH"
-	ApplymentRejected      = "REJECTED"
-	ApplymentFrozen        = "FROZEN"
-)
 
 // submit sends the application. A channel that refuses it outright (PARAM_ERROR, INVALID_REQUEST: a field it
 // will not take) is a rejection the shop corrects like an audit's, so submit answers false; other failures wait
@@ -140,16 +131,16 @@ func (o *onboarding) submit(ctx workflow.Context) bool {
 		if err == nil {
 			o.last.ApplymentID = sub.ApplymentID
 		}
-		if r, ok := channelRejection(err); ok && (r.Code == "PARAM_ERROR" || r.Code == "INVALID_REQUEST") {
+		if r, ok := channelRejection(err); ok && r.Reason == channels.ReasonInvalid {
 			field := r.Field
 			if field == "" {
 				field = "application"
 			}
 			o.last = ApplymentStatus{
 				ApplymentID: o.last.ApplymentID,
-				State:       ApplymentRejected,
+				State:       channels.ApplymentRejected,
 				StateDesc:   "the channel refused the submission",
-				Rejections:  []FieldRejection{{Field: field, Reason: r.Message}},
+				Rejections:  []channels.Rejection{{Field: field, Reason: r.Message}},
 			}
 			refused = true
 			return nil
@@ -178,13 +169,13 @@ func (o *onboarding) track(ctx workflow.Context) string {
 		}
 		o.last = st
 		switch st.State {
-		case ApplymentFinish, ApplymentRejected:
+		case channels.ApplymentFinish, channels.ApplymentRejected:
 			return st.State
-		case ApplymentAccountVerify:
+		case channels.ApplymentAccountVerify:
 			o.set(ctx, OnboardingAccountVerify, "shop:account-verification")
-		case ApplymentNeedSign:
+		case channels.ApplymentNeedSign:
 			o.set(ctx, OnboardingNeedSign, "shop:sign")
-		case ApplymentFrozen:
+		case channels.ApplymentFrozen:
 			o.set(ctx, OnboardingFrozen, "ops:frozen")
 		default:
 			o.set(ctx, OnboardingReviewing, "channel:review")
@@ -212,7 +203,7 @@ func (o *onboarding) awaitCorrections(ctx workflow.Context) bool {
 }
 
 func (o *onboarding) activate(ctx workflow.Context) {
-	o.attempts[len(o.attempts)-1].Outcome = ApplymentFinish
+	o.attempts[len(o.attempts)-1].Outcome = channels.ApplymentFinish
 	o.attempt(ctx, "activate", func() error {
 		return ActivityActivateMerchant.Start(ledgerOptions(ctx), ActivateMerchantInput{Channel: o.in.Channel,
 			MerchantID: o.app.MerchantID, SubMchID: o.last.SubMchID, DisplayName: o.app.DisplayName}).Get(ctx, nil)

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -43,19 +44,19 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 		f.queries++
 		st := ApplymentStatus{ApplymentID: 2000000001, State: state}
 		switch state {
-		case ApplymentAccountVerify:
-			st.AccountValidation = &AccountValidation{
+		case channels.ApplymentAccountVerify:
+			st.AccountValidation = &channels.AccountValidation{
 				AccountName: "*四",
 				AccountNo:   "****6789",
 				PayAmount:   12,
 				Deadline:    "2026-12-03 00:00:00",
 			}
-		case ApplymentNeedSign:
+		case channels.ApplymentNeedSign:
 			st.SignURL, st.SubMchID = "https://pay.weixin.qq.com/sign", "1600000001"
-		case ApplymentFinish:
+		case channels.ApplymentFinish:
 			st.SubMchID = "1600000001"
-		case ApplymentRejected:
-			st.Rejections = []FieldRejection{{Field: "id_card_info.id_card_copy", Reason: "照片模糊"}}
+		case channels.ApplymentRejected:
+			st.Rejections = []channels.Rejection{{Field: "id_card_info.id_card_copy", Reason: "照片模糊"}}
 		}
 		return st, nil
 	})
@@ -134,14 +135,14 @@ func queryOnboarding(env *testsuite.TestWorkflowEnvironment, out *OnboardingStat
 // FINISH: the merchant is activated with its sub_mchid, and both attempts are kept.
 func TestOnboardingRejectCorrectResubmitFinish(t *testing.T) {
 	f := &fakeApplyments{scripts: [][]string{
-		{ApplymentChecking, ApplymentRejected},
+		{channels.ApplymentChecking, channels.ApplymentRejected},
 		{
-			ApplymentChecking,
-			ApplymentAccountVerify,
-			ApplymentAccountVerify,
-			ApplymentAuditing,
-			ApplymentNeedSign,
-			ApplymentFinish,
+			channels.ApplymentChecking,
+			channels.ApplymentAccountVerify,
+			channels.ApplymentAccountVerify,
+			channels.ApplymentAuditing,
+			channels.ApplymentNeedSign,
+			channels.ApplymentFinish,
 		},
 	}}
 	var rejected, verifying OnboardingState
@@ -174,7 +175,7 @@ func TestOnboardingRejectCorrectResubmitFinish(t *testing.T) {
 	}
 	if st.Status != OnboardingActive || st.SubMchID != "1600000001" || len(st.Attempts) != 2 ||
 		st.Attempts[0].Outcome != OnboardingRejected ||
-		st.Attempts[1].Outcome != ApplymentFinish {
+		st.Attempts[1].Outcome != channels.ApplymentFinish {
 		t.Errorf("final: %+v", st)
 	}
 	if len(f.submissions) != 2 || f.submissions[1].LegalPerson.CopyMediaID != "media-front-clear" ||
@@ -194,13 +195,13 @@ func TestOnboardingRejectCorrectResubmitFinish(t *testing.T) {
 func TestOnboardingAccountVerificationDeadlinePasses(t *testing.T) {
 	f := &fakeApplyments{scripts: [][]string{
 		{
-			ApplymentAccountVerify,
-			ApplymentAccountVerify,
-			ApplymentAccountVerify,
-			ApplymentAccountVerify,
-			ApplymentRejected,
+			channels.ApplymentAccountVerify,
+			channels.ApplymentAccountVerify,
+			channels.ApplymentAccountVerify,
+			channels.ApplymentAccountVerify,
+			channels.ApplymentRejected,
 		},
-		{ApplymentFinish},
+		{channels.ApplymentFinish},
 	}}
 	st, _ := runOnboarding(t, f, func(env *testsuite.TestWorkflowEnvironment) {
 		env.RegisterDelayedCallback(func() {
@@ -215,7 +216,7 @@ func TestOnboardingAccountVerificationDeadlinePasses(t *testing.T) {
 
 // No FINISH by the give-up time: the onboarding ends GAVE_UP and nothing is activated.
 func TestOnboardingGivesUp(t *testing.T) {
-	f := &fakeApplyments{scripts: [][]string{{ApplymentChecking, ApplymentNeedSign}}}
+	f := &fakeApplyments{scripts: [][]string{{channels.ApplymentChecking, channels.ApplymentNeedSign}}}
 	st, _ := runOnboarding(t, f, nil)
 	if st.Status != OnboardingGaveUp || f.activated != nil || st.Attempts[0].Outcome != OnboardingGaveUp {
 		t.Errorf("final: %+v activated %+v", st, f.activated)
@@ -354,7 +355,7 @@ func TestWithdrawalBeyondAvailableIsRefused(t *testing.T) {
 // The channel refuses the submission itself (a field it will not take): that is a rejection the shop corrects,
 // not a step for ops.
 func TestOnboardingSubmissionRefusedByTheChannelIsCorrected(t *testing.T) {
-	f := &fakeApplyments{scripts: [][]string{{ApplymentFinish}, {ApplymentFinish}},
+	f := &fakeApplyments{scripts: [][]string{{channels.ApplymentFinish}, {channels.ApplymentFinish}},
 		submitErrs: []error{
 			temporal.NewNonRetryableApplicationError("bad bank", ErrTypeChannelRejected+".PARAM_ERROR", nil,
 				ChannelRejection{Code: "PARAM_ERROR", Message: "开户银行不支持", Field: "account_info.account_bank"}),

@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"time"
+
+	"github.com/splitpay/splitpay/channels"
 )
 
 // Onboarding names (二级商户进件).
@@ -57,10 +59,10 @@ type OnboardingInput struct {
 
 // OnboardingAttempt is one submission and how it ended.
 type OnboardingAttempt struct {
-	N           int              `json:"n"`
-	SubmittedAt time.Time        `json:"submitted_at"`
-	Outcome     string           `json:"outcome,omitempty"` // REJECTED, FINISH, GAVE_UP; empty while running
-	Rejections  []FieldRejection `json:"rejections,omitempty"`
+	N           int                  `json:"n"`
+	SubmittedAt time.Time            `json:"submitted_at"`
+	Outcome     string               `json:"outcome,omitempty"` // REJECTED, FINISH, GAVE_UP; empty while running
+	Rejections  []channels.Rejection `json:"rejections,omitempty"`
 }
 
 // OnboardingState is GetOnboarding's answer; the application in it is masked.
@@ -73,10 +75,10 @@ type OnboardingState struct {
 	StateDesc          string
 	ApplymentID        int64
 	Application        Application // masked
-	AccountValidation  *AccountValidation
+	AccountValidation  *channels.AccountValidation
 	LegalValidationURL string
 	SignURL            string
-	Rejections         []FieldRejection
+	Rejections         []channels.Rejection
 	SubMchID           string
 	Attempts           []OnboardingAttempt
 	GiveUpAt           time.Time

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -127,7 +128,7 @@ func (s *subOrder) returnShare(ctx workflow.Context, idx int, returnNoBase strin
 		}
 		var st ReturnStatus
 		s.attempt(ctx, "return "+c.ReceiverID, func() (err error) {
-			if st, err = ActivityReturnShare.Run(cctx, in); err != nil || st.Result != "PROCESSING" {
+			if st, err = ActivityReturnShare.Run(cctx, in); err != nil || st.Result != channels.ReturnProcessing {
 				return err
 			}
 			ask := func() (ReturnStatus, error) { return ActivityQueryReturnShare.Run(cctx, in) }
@@ -136,11 +137,11 @@ func (s *subOrder) returnShare(ctx workflow.Context, idx int, returnNoBase strin
 				s.sharePoll(),
 				nil,
 				ask,
-				func(st ReturnStatus) bool { return st.Result != "PROCESSING" },
+				func(st ReturnStatus) bool { return st.Result != channels.ReturnProcessing },
 			)
 			return err
 		})
-		if st.Result == "SUCCESS" {
+		if st.Result == channels.ReturnSuccess {
 			s.attempt(ctx, "post return "+c.ReceiverID, func() error {
 				return ActivityPostSharingReturned.Start(ledgerOptions(ctx), PostSharingReturnedInput{SubOrderRef: s.in.Ref,
 					ReturnNo: st.ReturnNo, ReceiverID: c.ReceiverID, Amount: c.Amount, ToFrozen: !s.finished}).

@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -94,14 +95,14 @@ func (s *subOrder) chooseRefundSource(ctx workflow.Context, i int) {
 		return
 	}
 	if s.finished {
-		r.From = FundsAvailable
+		r.From = channels.FundsAvailable
 		return
 	}
 	unsplit := s.checkFrozen(ctx, "check frozen before refund "+r.RefundNo)
 	r = &s.refunds[i] // the update handler may have appended while the check ran
-	r.From = FundsFrozen
+	r.From = channels.FundsFrozen
 	if r.BuyerRefund > unsplit {
-		r.From = FundsAvailable
+		r.From = channels.FundsAvailable
 		s.note(
 			ctx,
 			"refund %s of %s exceeds the %s still unsplit: asked from the merchant's available funds",
@@ -142,19 +143,19 @@ func (s *subOrder) applyRefund(ctx workflow.Context, i int) RefundStatus {
 			return err
 		}
 		s.refunds[i].Status, s.refunds[i].RefundID = RefundProcessing, st.RefundID
-		if st.Status == "PROCESSING" { // the notification ends a wait at once; the query decides
+		if st.Status == channels.RefundProcessing { // the notification ends a wait at once; the query decides
 			notified := func() bool { return s.refundNotices[in.OutRefundNo] }
 			ask := func() (RefundStatus, error) {
 				delete(s.refundNotices, in.OutRefundNo)
 				return ActivityQueryRefund.Run(cctx, in)
 			}
 			b := newBackoff(s.in.Settings.RefundPollFirst, s.in.Settings.RefundPollMax)
-			final := func(st RefundStatus) bool { return st.Status != "PROCESSING" }
+			final := func(st RefundStatus) bool { return st.Status != channels.RefundProcessing }
 			if st, err = poll(ctx, b, notified, ask, final); err != nil {
 				return err
 			}
 		}
-		if st.Status != "SUCCESS" {
+		if st.Status != channels.RefundSucceeded {
 			s.refunds[i].Status = st.Status
 			s.refunds[i].LastError = &StepError{Step: "refund", Type: ErrTypeRefund + "." + st.Status,
 				Message: "the channel could not pay the buyer back; fix the cause at the channel, then resume",
@@ -199,7 +200,7 @@ func (s *subOrder) postRefund(ctx workflow.Context, i int, st RefundStatus) {
 			amount = s.refunds[i].BuyerRefund
 		}
 		return ActivityPostRefund.Start(ledgerOptions(ctx), PostRefundInput{SubOrderRef: s.in.Ref, RefundID: st.RefundID,
-			Amount: amount, FromFrozen: from == FundsFrozen}).
+			Amount: amount, FromFrozen: from == channels.FundsFrozen}).
 			Get(ctx, nil)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -145,7 +146,7 @@ func TestRefundDuringSharingRefundsThenClawsBack(t *testing.T) {
 			f.calls,
 		)
 	}
-	if len(f.froms) != 1 || f.froms[0] != FundsFrozen || len(f.fromFrozen) != 1 || !f.fromFrozen[0] {
+	if len(f.froms) != 1 || f.froms[0] != channels.FundsFrozen || len(f.fromFrozen) != 1 || !f.fromFrozen[0] {
 		t.Errorf(
 			"a refund the unsplit money covers comes from it: asked %v, posted from frozen %v",
 			f.froms,
@@ -427,10 +428,10 @@ func TestRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 			requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "F1", Amount: 100000})
 		},
 	)
-	if len(f.froms) != 1 || f.froms[0] != FundsAvailable || len(f.fromFrozen) != 1 || f.fromFrozen[0] {
+	if len(f.froms) != 1 || f.froms[0] != channels.FundsAvailable || len(f.fromFrozen) != 1 || f.fromFrozen[0] {
 		t.Errorf("asked %v, posted from frozen %v; want AVAILABLE both", f.froms, f.fromFrozen)
 	}
-	if st.Refunds[0].From != FundsAvailable || st.Status != StatusCompleted {
+	if st.Refunds[0].From != channels.FundsAvailable || st.Status != StatusCompleted {
 		t.Errorf("refund %+v status %s", st.Refunds[0], st.Status)
 	}
 }

@@ -5,6 +5,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/channels"
 )
 
 // share sends the plan's batches one by one, each under its own out-number, and waits for each result.
@@ -89,7 +91,7 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	cctx := channelOptions(ctx)
 	in := ShareInput{SubOrderRef: s.in.Ref, OutOrderNo: b.OutOrderNo, Shares: b.Shares}
 	var st ShareStatus
-	finished := func(st ShareStatus) bool { b.Status = st.Status; return st.Status == "FINISHED" }
+	finished := func(st ShareStatus) bool { b.Status = st.Status; return st.Status == channels.SharingFinished }
 	s.attempt(ctx, "share "+b.OutOrderNo, func() (err error) {
 		if st, err = ActivityShare.Run(cctx, in); err != nil {
 			return err
@@ -150,7 +152,7 @@ func splitResults(
 				continue
 			}
 			used[i] = true
-			if r.Result == "SUCCESS" {
+			if r.Result == channels.ReceiverSuccess {
 				succeeded = append(succeeded, p)
 			} else {
 				failed = append(failed, r)

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -87,11 +88,11 @@ type RefundNotice struct {
 
 // Refund statuses, as GetRefund and the API show them.
 const (
-	RefundAccepted   = "ACCEPTED"   // validated and queued; nothing has moved yet
-	RefundProcessing = "PROCESSING" // applied at the channel, waiting for its result
-	RefundSucceeded  = "SUCCESS"    // the buyer has the money; posted to the ledger
-	RefundAbnormal   = "ABNORMAL"   // the channel could not pay the buyer (a closed card): ops resume it once fixed
-	RefundClosed     = "CLOSED"
+	RefundAccepted   = "ACCEPTED"                // validated and queued; nothing has moved yet
+	RefundProcessing = channels.RefundProcessing // applied at the channel, waiting for its result
+	RefundSucceeded  = channels.RefundSucceeded  // the buyer has the money; posted to the ledger
+	RefundAbnormal   = channels.RefundAbnormal   // the channel could not pay the buyer: ops resume it once fixed
+	RefundClosed     = channels.RefundClosed
 )
 
 // RefundRequest asks for a refund of a sub-order: items (when the order carries them, so the coupon is

@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/splitpay/splitpay/channels"
 )
 
 // Withdrawal moves a merchant's available funds to its bank account: reserve them in the ledger (refused
@@ -96,7 +98,7 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 			return err
 		}
 		_, err := poll(ctx, w.poll(), nil, func() (WithdrawStatus, error) {
-			if err := ActivityQueryWithdraw.Start(cctx, w.call()).Get(ctx, &w.st); err != nil || w.st.Status != "INIT" {
+			if err := ActivityQueryWithdraw.Start(cctx, w.call()).Get(ctx, &w.st); err != nil || w.st.Status != channels.WithdrawInit {
 				return w.st, err
 			}
 			// Not accepted yet: the identical request again, then ask again (whatever it answered).

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -79,10 +80,10 @@ type WithdrawalState struct {
 
 // Withdrawal statuses.
 const (
-	WithdrawalRequested = "REQUESTED" // reserved in the ledger, asked at the channel
-	WithdrawalSucceeded = "SUCCESS"   // the bank has it (a bounce may still come back)
-	WithdrawalFailed    = "FAIL"      // the channel did not pay: available again
-	WithdrawalClosed    = "CLOSE"     // closed at the channel: available again
-	WithdrawalBounced   = "REFUND"    // the bank returned it after SUCCESS: available again
-	WithdrawalRefused   = "REFUSED"   // more than the available balance: nothing moved
+	WithdrawalRequested = "REQUESTED"               // reserved in the ledger, asked at the channel
+	WithdrawalSucceeded = channels.WithdrawSuccess  // the bank has it (a bounce may still come back)
+	WithdrawalFailed    = channels.WithdrawFail     // the channel did not pay: available again
+	WithdrawalClosed    = channels.WithdrawClosed   // closed at the channel: available again
+	WithdrawalBounced   = channels.WithdrawRefunded // the bank returned it after SUCCESS: available again
+	WithdrawalRefused   = "REFUSED"                 // more than the available balance: nothing moved
 )

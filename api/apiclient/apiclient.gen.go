@@ -509,6 +509,21 @@ func (e WithdrawalStatus) Valid() bool {
 	}
 }
 
+// Defines values for AlipayNotificationParamsChannel.
+const (
+	Alipay AlipayNotificationParamsChannel = "alipay"
+)
+
+// Valid indicates whether the value is a known member of the AlipayNotificationParamsChannel enum.
+func (e AlipayNotificationParamsChannel) Valid() bool {
+	switch e {
+	case Alipay:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChannelNotificationParamsChannel.
 const (
 	ChannelNotificationParamsChannelWechatpay ChannelNotificationParamsChannel = "wechatpay"
@@ -1061,6 +1076,13 @@ type CodecEncodeJSONBody struct {
 	Payloads *[]map[string]interface{} `json:"payloads,omitempty"`
 }
 
+// AlipayNotificationFormdataBody defines parameters for AlipayNotification.
+type AlipayNotificationFormdataBody struct {
+}
+
+// AlipayNotificationParamsChannel defines parameters for AlipayNotification.
+type AlipayNotificationParamsChannel string
+
 // ChannelNotificationJSONBody defines parameters for ChannelNotification.
 type ChannelNotificationJSONBody = map[string]interface{}
 
@@ -1134,6 +1156,9 @@ type CodecDecodeJSONRequestBody CodecDecodeJSONBody
 
 // CodecEncodeJSONRequestBody defines body for CodecEncode for application/json ContentType.
 type CodecEncodeJSONRequestBody CodecEncodeJSONBody
+
+// AlipayNotificationFormdataRequestBody defines body for AlipayNotification for application/x-www-form-urlencoded ContentType.
+type AlipayNotificationFormdataRequestBody AlipayNotificationFormdataBody
 
 // ChannelNotificationJSONRequestBody defines body for ChannelNotification for application/json ContentType.
 type ChannelNotificationJSONRequestBody = ChannelNotificationJSONBody
@@ -1274,6 +1299,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlipayNotificationWithBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+	AlipayNotificationWithBody(ctx context.Context, channel AlipayNotificationParamsChannel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AlipayNotificationWithFormdataBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+	AlipayNotificationWithFormdataBody(ctx context.Context, channel AlipayNotificationParamsChannel, body AlipayNotificationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChannelNotificationWithBody The channel's signed, encrypted notification (WeChat Pay: kind transaction for payments, refund for refunds' results). Verified and decrypted with the SDK, recorded in the inbox, signalled to the order or sub-order; 200 only after both. Forgeries 401; duplicates 200 with no second effect.
 	//
@@ -1553,6 +1592,40 @@ func (c *Client) CodecEncode(ctx context.Context, body CodecEncodeJSONRequestBod
 // Corresponds with GET /healthz (the `Healthz` operationId).
 func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthzRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlipayNotificationWithBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+func (c *Client) AlipayNotificationWithBody(ctx context.Context, channel AlipayNotificationParamsChannel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlipayNotificationRequestWithBody(c.Server, channel, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AlipayNotificationWithFormdataBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+func (c *Client) AlipayNotificationWithFormdataBody(ctx context.Context, channel AlipayNotificationParamsChannel, body AlipayNotificationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAlipayNotificationRequestWithFormdataBody(c.Server, channel, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2190,6 +2263,53 @@ func NewHealthzRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAlipayNotificationRequestWithFormdataBody calls the generic AlipayNotification builder with application/x-www-form-urlencoded body
+func NewAlipayNotificationRequestWithFormdataBody(server string, channel AlipayNotificationParamsChannel, body AlipayNotificationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewAlipayNotificationRequestWithBody(server, channel, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewAlipayNotificationRequestWithBody constructs an http.Request for the AlipayNotification method, with any body, and a specified content type
+func NewAlipayNotificationRequestWithBody(server string, channel AlipayNotificationParamsChannel, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "channel", channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notify/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3293,6 +3413,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
+	// AlipayNotificationWithBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+	AlipayNotificationWithBodyWithResponse(ctx context.Context, channel AlipayNotificationParamsChannel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlipayNotificationResponse, error)
+
+	// AlipayNotificationWithFormdataBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+	AlipayNotificationWithFormdataBodyWithResponse(ctx context.Context, channel AlipayNotificationParamsChannel, body AlipayNotificationFormdataRequestBody, reqEditors ...RequestEditorFn) (*AlipayNotificationResponse, error)
+
 	// ChannelNotificationWithBodyWithResponse The channel's signed, encrypted notification (WeChat Pay: kind transaction for payments, refund for refunds' results). Verified and decrypted with the SDK, recorded in the inbox, signalled to the order or sub-order; 200 only after both. Forgeries 401; duplicates 200 with no second effect.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -3663,9 +3797,56 @@ func (r HealthzResponse) ContentType() string {
 	return ""
 }
 
+type AlipayNotificationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r AlipayNotificationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AlipayNotificationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AlipayNotificationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AlipayNotificationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ChannelNotificationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Code    *string `json:"code,omitempty"`
+		Message *string `json:"message,omitempty"`
+	}
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChannelNotificationResponse) GetJSON200() *struct {
+	Code    *string `json:"code,omitempty"`
+	Message *string `json:"message,omitempty"`
+} {
+	return r.JSON200
 }
 
 // GetBody returns the raw response body bytes
@@ -5274,6 +5455,32 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 	return ParseHealthzResponse(rsp)
 }
 
+// AlipayNotificationWithBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+func (c *ClientWithResponses) AlipayNotificationWithBodyWithResponse(ctx context.Context, channel AlipayNotificationParamsChannel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlipayNotificationResponse, error) {
+	rsp, err := c.AlipayNotificationWithBody(ctx, channel, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlipayNotificationResponse(rsp)
+}
+
+// AlipayNotificationWithFormdataBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
+func (c *ClientWithResponses) AlipayNotificationWithFormdataBodyWithResponse(ctx context.Context, channel AlipayNotificationParamsChannel, body AlipayNotificationFormdataRequestBody, reqEditors ...RequestEditorFn) (*AlipayNotificationResponse, error) {
+	rsp, err := c.AlipayNotificationWithFormdataBody(ctx, channel, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAlipayNotificationResponse(rsp)
+}
+
 // ChannelNotificationWithBodyWithResponse The channel's signed, encrypted notification (WeChat Pay: kind transaction for payments, refund for refunds' results). Verified and decrypted with the SDK, recorded in the inbox, signalled to the order or sub-order; 200 only after both. Forgeries 401; duplicates 200 with no second effect.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -5792,6 +5999,22 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 	return response, nil
 }
 
+// ParseAlipayNotificationResponse parses an HTTP response from a AlipayNotificationWithResponse call
+func ParseAlipayNotificationResponse(rsp *http.Response) (*AlipayNotificationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AlipayNotificationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
 // ParseChannelNotificationResponse parses an HTTP response from a ChannelNotificationWithResponse call
 func ParseChannelNotificationResponse(rsp *http.Response) (*ChannelNotificationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5803,6 +6026,31 @@ func ParseChannelNotificationResponse(rsp *http.Response) (*ChannelNotificationR
 	response := &ChannelNotificationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Code    *string `json:"code,omitempty"`
+			Message *string `json:"message,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 413:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
 	}
 
 	return response, nil

@@ -30,7 +30,7 @@ func timed(b *testing.B, op func(i int)) {
 // The adapter + simulator round trip of a combined create of two sub-orders: signing, HTTP on loopback, the
 // simulator's signature check and state, its signed answer, and the SDK's verification of it.
 func BenchmarkCombinedCreate(b *testing.B) {
-	e := newEnv(b, channels.DefaultLimits())
+	e := newEnv(b, channels.WeChatLimits())
 	ctx := context.Background()
 	timed(b, func(i int) {
 		no := fmt.Sprintf("B%09d", i)
@@ -42,7 +42,7 @@ func BenchmarkCombinedCreate(b *testing.B) {
 
 // Verifying and decrypting one payment notification (RSA-SHA256 signature + AES-256-GCM) with the SDK.
 func BenchmarkParsePaymentNotification(b *testing.B) {
-	e := newEnv(b, channels.DefaultLimits())
+	e := newEnv(b, channels.WeChatLimits())
 	body, err := e.sim.Envelope(
 		&wxsim.Platform{MchID: spMchID, APIv3Key: apiV3Key},
 		"TRANSACTION.SUCCESS",
@@ -58,7 +58,7 @@ func BenchmarkParsePaymentNotification(b *testing.B) {
 	timed(b, func(int) {
 		req := httptest.NewRequest("POST", "/notify", bytes.NewReader(body))
 		req.Header = signed.Header
-		if _, _, err := e.wx.ParsePaymentNotification(req); err != nil {
+		if _, _, err := parsePayment(e.wx, req); err != nil {
 			b.Fatal(err)
 		}
 	})

@@ -24,6 +24,7 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/core/option"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
 
 // DefaultBaseURL is WeChat Pay's primary API host.
@@ -72,7 +73,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	if cfg.Limits == (channels.Limits{}) {
-		cfg.Limits = channels.DefaultLimits()
+		cfg.Limits = channels.WeChatLimits()
 	}
 	switch {
 	case cfg.SpMchID == "":
@@ -175,7 +176,7 @@ func classify(err error) error {
 		if be.Code == "" {
 			be.Code = fmt.Sprintf("HTTP_%d", apiErr.StatusCode)
 		}
-		be.Retryable = channels.Retryable(be.Code, be.HTTPStatus)
+		be.Retryable, be.Reason = wire.Classify(be.Code, be.HTTPStatus)
 		return be
 	}
 	// No verified answer: a timeout, a refused connection, or a response whose signature did not verify. The

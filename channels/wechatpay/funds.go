@@ -132,7 +132,7 @@ func (c *Client) QueryApplyment(ctx context.Context, outRequestNo string) (chann
 	for _, d := range st.AuditDetail {
 		out.AuditDetail = append(
 			out.AuditDetail,
-			channels.Rejection{ParamName: d.ParamName, RejectReason: d.RejectReason},
+			channels.Rejection{Field: d.ParamName, Reason: d.RejectReason},
 		)
 	}
 	return out, nil

@@ -11,20 +11,21 @@ import (
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/money"
 )
 
 func TestWithdrawal(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	tx := e.pay(t, "C900001", 10000, 0)
 	if b, err := e.wx.Balance(ctx, shopA); err != nil || b.Pending != 10000 || b.Available != 0 {
 		t.Fatalf("balance while frozen: %+v %v", b, err)
 	}
 	w := channels.WithdrawRequest{SubMchID: shopA, OutRequestNo: "W900001", Amount: 1}
 	_, err := e.wx.Withdraw(ctx, w)
-	wantCode(t, err, channels.CodeNotEnough, false) // frozen money cannot be withdrawn
+	wantCode(t, err, wire.CodeNotEnough, false) // frozen money cannot be withdrawn
 	if _, err := e.wx.Finish(ctx, channels.FinishRequest{
 		SubMchID: shopA, TransactionID: tx, OutOrderNo: "C900001-finish", Description: "done",
 	}); err != nil {
@@ -41,7 +42,7 @@ func TestWithdrawal(t *testing.T) {
 	w2 := w
 	w2.Amount = 6001
 	_, err = e.wx.Withdraw(ctx, w2)
-	wantCode(t, err, channels.CodeInvalidRequest, false)
+	wantCode(t, err, wire.CodeInvalidRequest, false)
 	if err := e.sim.SettleWithdrawal(shopA, "W900001", channels.WithdrawSuccess); err != nil {
 		t.Fatal(err)
 	}
@@ -85,12 +86,12 @@ func applyment(no string) channels.Applyment {
 
 func TestOnboardingStates(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	a := applyment("ONB-0001")
 	bad := a
 	bad.MobilePhone = "12345"
 	_, err := e.wx.SubmitApplyment(ctx, bad)
-	wantCode(t, err, channels.CodeParamError, false)
+	wantCode(t, err, wire.CodeParamError, false)
 	id, err := e.wx.SubmitApplyment(ctx, a)
 	if err != nil || id == 0 {
 		t.Fatalf("submit: %d %v", id, err)
@@ -115,7 +116,7 @@ func TestOnboardingStates(t *testing.T) {
 	}
 	must(t, e.sim.RejectApplyment("ONB-0001", "id_card_info.id_card_copy", "身份证照片模糊"))
 	st = state(channels.ApplymentRejected)
-	if len(st.AuditDetail) != 1 || st.AuditDetail[0].ParamName != "id_card_info.id_card_copy" {
+	if len(st.AuditDetail) != 1 || st.AuditDetail[0].Field != "id_card_info.id_card_copy" {
 		t.Errorf("audit detail %+v", st.AuditDetail)
 	}
 	a.IDCardCopy = "media-3" // corrected and resubmitted under the same number
@@ -145,7 +146,7 @@ func TestOnboardingStates(t *testing.T) {
 // An account never verified is rejected at the deadline.
 func TestUnverifiedApplymentIsRejectedAtTheDeadline(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	if _, err := e.wx.SubmitApplyment(ctx, applyment("ONB-0002")); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestUnverifiedApplymentIsRejectedAtTheDeadline(t *testing.T) {
 
 func TestBillsMatchTheSimulatorsState(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	tx1 := e.pay(t, "CB00001", 12345, 0)
 	e.pay(t, "CB00002", 20001, 0)
 	if _, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx1, OutOrderNo: "CB00001-share1",
@@ -214,7 +215,7 @@ func TestBillsMatchTheSimulatorsState(t *testing.T) {
 }
 
 func TestFrozenFundsUnfreezeAfterTheFreezePeriod(t *testing.T) {
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	e.pay(t, "CF00001", 5000, 0)
 	e.sim.Advance(179 * 24 * time.Hour)
 	if b := e.sim.Balance(shopA); b.Frozen != 5000 {
@@ -230,7 +231,7 @@ func TestFrozenFundsUnfreezeAfterTheFreezePeriod(t *testing.T) {
 // notifications signed under the certificate's serial.
 func TestCertificateMode(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	e.sim.UseCertificateMode(true)
 	wx, err := wechatpay.New(ctx, wechatpay.Config{BaseURL: e.srv.URL, SpMchID: spMchID, SpAppID: spAppID,
 		MerchantCertSerial: "MERCHANTSERIAL01", MerchantPrivateKey: e.key, APIv3Key: apiV3Key,
@@ -246,7 +247,7 @@ func TestCertificateMode(t *testing.T) {
 	if err := e.sim.Pay("CERT0001"); err != nil {
 		t.Fatal(err)
 	}
-	_, st, err := wx.ParsePaymentNotification(e.notification(t, 1))
+	_, st, err := parsePayment(wx, e.notification(t, 1))
 	if err != nil {
 		t.Fatalf("notification in certificate mode: %v", err)
 	}
@@ -266,7 +267,7 @@ func TestCertificateMode(t *testing.T) {
 
 func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	supplier := channels.ReceiverRegistration{
 		Type:         channels.ReceiverMerchant,
 		Account:      "1900000300",
@@ -282,18 +283,18 @@ func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
 	tx := e.pay(t, "CR00001", 10000, 1000)
 	_, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "CR00001-s0",
 		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 100}}})
-	wantCode(t, err, channels.CodeRuleLimit, false) // the subsidy is neither paid nor cancelled
+	wantCode(t, err, wire.CodeRuleLimit, false) // the subsidy is neither paid nor cancelled
 	if err := e.wx.CancelSubsidy(ctx, shopA, tx, "no coupon after all"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "CR00001-s1",
 		Receivers: []channels.SharingReceiver{{Type: channels.ReceiverMerchant, Account: "1900000300", Amount: 100}}})
-	wantCode(t, err, channels.CodeInvalidRequest, false) // the supplier was deleted
+	wantCode(t, err, wire.CodeInvalidRequest, false) // the supplier was deleted
 	_, err = e.wx.CreateSubsidy(
 		ctx,
 		channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "CR00001-sub", Amount: 1000},
 	)
-	wantCode(t, err, channels.CodeInvalidRequest, false) // cancelled
+	wantCode(t, err, wire.CodeInvalidRequest, false) // cancelled
 
 	r := channels.RefundRequest{
 		SubMchID:      shopA,
@@ -312,9 +313,9 @@ func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
 	}
 	r.Refund = 501
 	_, err = e.wx.ApplyRefund(ctx, r)
-	wantCode(t, err, channels.CodeInvalidRequest, false) // out_refund_no reused with another amount
+	wantCode(t, err, wire.CodeInvalidRequest, false) // out_refund_no reused with another amount
 	_, err = e.wx.QueryRefund(ctx, shopB, "CR00001-rf1")
-	wantCode(t, err, channels.CodeResourceNotExist, false)
+	wantCode(t, err, wire.CodeResourceNotExist, false)
 	if err := e.sim.SettleRefund(shopA, "CR00001-rf1", true); err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +327,7 @@ func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
 // Every probe copy is rejected and every genuine notification still arrives and parses, with delivery delays
 // that let later notifications overtake earlier ones (the order is random, so it is logged, not asserted).
 func TestProbeCopiesRejectedUnderRandomDeliveryDelays(t *testing.T) {
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	e.sim.SetFaults(wxsim.Faults{ProbeSignatures: true, ReorderNotify: 30 * time.Millisecond})
 	for i := range 6 {
 		e.pay(t, fmt.Sprintf("CP0000%d", i), 100, 0)
@@ -341,7 +342,7 @@ func TestProbeCopiesRejectedUnderRandomDeliveryDelays(t *testing.T) {
 	var genuine, rejected int
 	var order []string
 	for i := 1; i <= n; i++ {
-		_, st, err := e.wx.ParsePaymentNotification(e.notification(t, i))
+		_, st, err := parsePayment(e.wx, e.notification(t, i))
 		switch {
 		case errors.Is(err, channels.ErrNotificationRejected):
 			rejected++

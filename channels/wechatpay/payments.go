@@ -21,7 +21,7 @@ var scenePaths = map[string]string{
 func invalid(field, message string) error {
 	return &channels.BusinessError{
 		Channel: channels.WeChatPay,
-		Code:    channels.CodeParamError,
+		Code:    wire.CodeParamError,
 		Field:   field,
 		Message: message,
 	}

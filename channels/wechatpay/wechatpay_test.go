@@ -20,6 +20,7 @@ import (
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay"
+	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/money"
@@ -133,7 +134,7 @@ func (e *env) pay(t *testing.T, no string, amount, subsidy money.Amount) string 
 		t.Fatal(err)
 	}
 	st, err := e.wx.QueryCombined(ctx, no)
-	if err != nil || st.SubOrders[0].TradeState != channels.TradeSuccess {
+	if err != nil || st.SubOrders[0].TradeState != channels.PaymentPaid {
 		t.Fatalf("after pay: %+v %v", st, err)
 	}
 	return st.SubOrders[0].TransactionID
@@ -141,7 +142,7 @@ func (e *env) pay(t *testing.T, no string, amount, subsidy money.Amount) string 
 
 func TestCombinedPaymentLifecycle(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	o := order("C100001", sub(shopA, "C100001-1", 10000, true, 0), sub(shopB, "C100001-2", 8000, false, 0))
 	o.NotifyURL = e.notify.URL
 	params, err := e.wx.CreateCombined(ctx, o)
@@ -155,7 +156,7 @@ func TestCombinedPaymentLifecycle(t *testing.T) {
 	changed := o
 	changed.SubOrders = []channels.SubOrder{sub(shopA, "C100001-1", 10001, true, 0), o.SubOrders[1]}
 	_, err = e.wx.CreateCombined(ctx, changed)
-	wantCode(t, err, channels.CodeOutTradeNoUsed, false)
+	wantCode(t, err, wire.CodeOutTradeNoUsed, false)
 
 	for _, scene := range []string{
 		channels.SceneApp, channels.SceneNative, channels.SceneH5, channels.SceneMiniProgram,
@@ -169,15 +170,15 @@ func TestCombinedPaymentLifecycle(t *testing.T) {
 	}
 
 	st, err := e.wx.QueryCombined(ctx, "C100001")
-	if err != nil || st.SubOrders[0].TradeState != channels.TradeNotPay {
+	if err != nil || st.SubOrders[0].TradeState != channels.PaymentNotPaid {
 		t.Fatalf("query unpaid: %+v %v", st, err)
 	}
 	if err := e.sim.Pay("C100001"); err != nil {
 		t.Fatal(err)
 	}
-	n, paid, err := e.wx.ParsePaymentNotification(e.notification(t, 1))
+	n, paid, err := parsePayment(e.wx, e.notification(t, 1))
 	if err != nil || n.EventType != "TRANSACTION.SUCCESS" || paid.OutTradeNo != "C100001" || len(paid.SubOrders) != 2 ||
-		paid.SubOrders[0].TradeState != channels.TradeSuccess || paid.SubOrders[0].TransactionID == "" || paid.SubOrders[1].Amount != 8000 {
+		paid.SubOrders[0].TradeState != channels.PaymentPaid || paid.SubOrders[0].TransactionID == "" || paid.SubOrders[1].Amount != 8000 {
 		t.Fatalf("payment notification: %+v %+v %v", n, paid, err)
 	}
 	if b := e.sim.Balance(shopA); b.Frozen != 10000 || b.Available != 0 {
@@ -186,60 +187,60 @@ func TestCombinedPaymentLifecycle(t *testing.T) {
 	if b := e.sim.Balance(shopB); b.Frozen != 0 || b.Available != 8000 {
 		t.Errorf("shop B (no sharing) balance %+v", b)
 	}
-	wantCode(t, e.wx.CloseCombined(ctx, "", "C100001", o.SubOrders), channels.CodeOrderPaid, false)
+	wantCode(t, e.wx.CloseCombined(ctx, "", "C100001", o.SubOrders), wire.CodeOrderPaid, false)
 
 }
 
 // An unpaid order closes; only the whole order can close; a closed order cannot be paid.
 func TestUnpaidCombinedOrderCloses(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	u := order("C100002", sub(shopA, "C100002-1", 500, false, 0), sub(shopB, "C100002-2", 500, false, 0))
 	if _, err := e.wx.CreateCombined(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, e.wx.CloseCombined(ctx, "", "C100002", u.SubOrders[:1]), channels.CodeParamError, false)
+	wantCode(t, e.wx.CloseCombined(ctx, "", "C100002", u.SubOrders[:1]), wire.CodeParamError, false)
 	if err := e.wx.CloseCombined(ctx, "", "C100002", u.SubOrders); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	if st, _ := e.wx.QueryCombined(ctx, "C100002"); st.SubOrders[0].TradeState != channels.TradeClosed {
+	if st, _ := e.wx.QueryCombined(ctx, "C100002"); st.SubOrders[0].TradeState != channels.PaymentClosed {
 		t.Errorf("closed order state %+v", st)
 	}
 	if err := e.sim.Pay("C100002"); err == nil {
 		t.Error("a closed order was paid")
 	}
 	_, err := e.wx.QueryCombined(ctx, "NOPE0001")
-	wantCode(t, err, channels.CodeOrderNotExist, false)
+	wantCode(t, err, wire.CodeOrderNotExist, false)
 }
 
 func TestCombinedOrderRules(t *testing.T) {
 	ctx := context.Background()
-	loose := channels.DefaultLimits()
+	loose := channels.WeChatLimits()
 	loose.MaxSubOrders = 60 // let 51 sub-orders through the adapter so the simulator's own rule answers
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	var subs []channels.SubOrder
 	for i := range 51 {
 		subs = append(subs, sub(shopA, fmt.Sprintf("BIG0001-%02d", i), 100, false, 0))
 	}
 	_, err := e.client(t, loose).CreateCombined(ctx, order("BIG0001", subs...))
-	wantCode(t, err, channels.CodeParamError, false)
-	strict := newEnv(t, channels.DefaultLimits())
+	wantCode(t, err, wire.CodeParamError, false)
+	strict := newEnv(t, channels.WeChatLimits())
 	_, err = strict.wx.CreateCombined(ctx, order("BIG0002", subs...))
-	wantCode(t, err, channels.CodeParamError, false) // refused by the adapter before the call
+	wantCode(t, err, wire.CodeParamError, false) // refused by the adapter before the call
 
 	_, err = e.wx.CreateCombined(ctx, order("UNK0001", sub("1999999999", "UNK0001-1", 100, false, 0)))
-	wantCode(t, err, channels.CodeNoAuth, false)
+	wantCode(t, err, wire.CodeNoAuth, false)
 	noPayer := order("NOP0001", sub(shopA, "NOP0001-1", 100, false, 0))
 	noPayer.PayerOpenID = ""
 	_, err = e.wx.CreateCombined(ctx, noPayer)
-	wantCode(t, err, channels.CodeParamError, false)
+	wantCode(t, err, wire.CodeParamError, false)
 }
 
 // The channel documentation's coupon example at the adapter: two items of 100, a 满200减20 platform coupon (the
 // buyer pays 180, the platform subsidises 20), then the subsidy, sharing within the cap, returns, a refund of
 // one item, the subsidy's return and finish; every step's refusals on the way.
 func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
-	c := &couponCase{t: t, ctx: context.Background(), e: newEnv(t, channels.DefaultLimits())}
+	c := &couponCase{t: t, ctx: context.Background(), e: newEnv(t, channels.WeChatLimits())}
 	c.tx = c.e.pay(t, "C200001", 18000, 2000)
 	c.subsidise()
 	c.shareWithinTheCap()
@@ -281,7 +282,7 @@ func (c *couponCase) subsidise() {
 	platform, _, _ := c.receivers()
 	share := c.share
 	_, err := share("C200001-sub1-share1", platform)
-	wantCode(t, err, channels.CodeRuleLimit, false) // the subsidy comes first
+	wantCode(t, err, wire.CodeRuleLimit, false) // the subsidy comes first
 	sub := channels.SubsidyRequest{
 		SubMchID:      shopA,
 		TransactionID: tx,
@@ -309,7 +310,7 @@ func (c *couponCase) shareWithinTheCap() {
 	share := c.share
 	var err error
 	_, err = share("C200001-sub1-share1", platform, supplier)
-	wantCode(t, err, channels.CodeInvalidRequest, false) // the supplier is not added yet
+	wantCode(t, err, wire.CodeInvalidRequest, false) // the supplier is not added yet
 	for _, r := range []channels.ReceiverRegistration{
 		{Type: channels.ReceiverMerchant, Account: "1900000300", Name: "茶叶供应商有限公司", RelationType: "SUPPLIER"},
 		{Type: channels.ReceiverPersonal, Account: "o-distributor-1", Name: "张三", RelationType: "DISTRIBUTOR"},
@@ -321,7 +322,7 @@ func (c *couponCase) shareWithinTheCap() {
 	over := person
 	over.Amount = 4001 // 1000 + 1000 + 4001 > 30% of 200.00
 	_, err = share("C200001-sub1-share1", platform, supplier, over)
-	wantCode(t, err, channels.CodeRuleLimit, false)
+	wantCode(t, err, wire.CodeRuleLimit, false)
 
 	st, err := share("C200001-sub1-share1", platform, supplier, person)
 	if err != nil || st.Status != channels.SharingProcessing {
@@ -334,7 +335,7 @@ func (c *couponCase) shareWithinTheCap() {
 	changed := person
 	changed.Amount = 1999
 	_, err = share("C200001-sub1-share1", platform, supplier, changed)
-	wantCode(t, err, channels.CodeInvalidRequest, false)
+	wantCode(t, err, wire.CodeInvalidRequest, false)
 	done, err := e.wx.QuerySharing(ctx, shopA, tx, "C200001-sub1-share1")
 	if err != nil || done.Status != channels.SharingFinished || done.Receivers[2].Result != channels.ReceiverSuccess {
 		t.Fatalf("query sharing: %+v %v", done, err)
@@ -346,7 +347,7 @@ func (c *couponCase) shareWithinTheCap() {
 		ctx,
 		channels.SubsidyRequest{SubMchID: shopA, TransactionID: tx, OutSubsidyNo: "x", Amount: 1000, RefundID: "r"},
 	)
-	wantCode(t, err, channels.CodeInvalidRequest, false) // a second subsidy, and after sharing
+	wantCode(t, err, wire.CodeInvalidRequest, false) // a second subsidy, and after sharing
 
 }
 
@@ -363,7 +364,7 @@ func (c *couponCase) returnMerchantShares() {
 			Amount:      100,
 		},
 	)
-	wantCode(t, err, channels.CodeRuleLimit, false)
+	wantCode(t, err, wire.CodeRuleLimit, false)
 	_, err = e.wx.Return(
 		ctx,
 		channels.ReturnRequest{
@@ -374,7 +375,7 @@ func (c *couponCase) returnMerchantShares() {
 			Amount:      1001,
 		},
 	)
-	wantCode(t, err, channels.CodeInvalidRequest, false)
+	wantCode(t, err, wire.CodeInvalidRequest, false)
 	ret, err := e.wx.Return(
 		ctx,
 		channels.ReturnRequest{
@@ -410,7 +411,7 @@ func (c *couponCase) refundOneItem() channels.RefundState {
 	over2 := refund
 	over2.OutRefundNo, over2.Refund = "C200001-sub1-refund0", 18001
 	_, err := e.wx.ApplyRefund(ctx, over2)
-	wantCode(t, err, channels.CodeParamError, false) // above the total: refused by the adapter
+	wantCode(t, err, wire.CodeParamError, false) // above the total: refused by the adapter
 	rf, err := e.wx.ApplyRefund(ctx, refund)
 	if err != nil || rf.Status != channels.RefundProcessing || rf.RefundID == "" {
 		t.Fatalf("refund: %+v %v", rf, err)
@@ -418,12 +419,12 @@ func (c *couponCase) refundOneItem() channels.RefundState {
 	if err := e.sim.SettleRefund(shopA, refund.OutRefundNo, false); err != nil {
 		t.Fatal(err)
 	}
-	n, rn, err := e.wx.ParseRefundNotification(e.notification(t, 2))
+	n, rn, err := parseRefund(e.wx, e.notification(t, 2))
 	if err != nil || n.EventType != "REFUND.SUCCESS" || rn.OutRefundNo != refund.OutRefundNo || rn.Refund != 8000 ||
-		rn.Status != channels.RefundSuccess {
+		rn.Status != channels.RefundSucceeded {
 		t.Fatalf("refund notification: %+v %+v %v", n, rn, err)
 	}
-	if q, err := e.wx.QueryRefundByID(ctx, shopA, rf.RefundID); err != nil || q.Status != channels.RefundSuccess {
+	if q, err := e.wx.QueryRefundByID(ctx, shopA, rf.RefundID); err != nil || q.Status != channels.RefundSucceeded {
 		t.Errorf("query refund by id: %+v %v", q, err)
 	}
 	return rf
@@ -444,7 +445,7 @@ func (c *couponCase) returnTheSubsidy(rf channels.RefundState) {
 	}
 	srt.OutOrderNo = "C200001-sub1-subret2"
 	_, err := e.wx.ReturnSubsidy(ctx, srt)
-	wantCode(t, err, channels.CodeInvalidRequest, false) // one subsidy return per refund
+	wantCode(t, err, wire.CodeInvalidRequest, false) // one subsidy return per refund
 
 }
 
@@ -475,7 +476,7 @@ func (c *couponCase) finish() {
 
 func TestRefundWaitsForProcessingSharing(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	tx := e.pay(t, "C300001", 10000, 0)
 	e.sim.SetFaults(wxsim.Faults{StuckSharing: true})
 	if _, err := e.wx.Share(ctx, channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C300001-share1",
@@ -490,19 +491,19 @@ func TestRefundWaitsForProcessingSharing(t *testing.T) {
 		Total:         10000,
 	}
 	_, err := e.wx.ApplyRefund(ctx, refund)
-	wantCode(t, err, channels.CodeRuleLimit, false)
+	wantCode(t, err, wire.CodeRuleLimit, false)
 	e.sim.SetFaults(wxsim.Faults{})
 	if _, err := e.wx.ApplyRefund(ctx, refund); err != nil {
 		t.Errorf("refund after the sharing settled: %v", err)
 	}
 	refund.OutRefundNo, refund.Refund = "C300001-refund2", 9001 // 10.00 already refunded
 	_, err = e.wx.ApplyRefund(ctx, refund)
-	wantCode(t, err, channels.CodeInvalidRequest, false)
+	wantCode(t, err, wire.CodeInvalidRequest, false)
 }
 
 func TestSharingLimits(t *testing.T) {
 	ctx := context.Background()
-	limits := channels.DefaultLimits()
+	limits := channels.WeChatLimits()
 	limits.MaxSharingsPerOrder = 2
 	loose := limits
 	loose.MaxReceiversPerSharing = 10
@@ -523,19 +524,19 @@ func TestSharingLimits(t *testing.T) {
 		ctx,
 		channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s3", Receivers: plat(100)},
 	)
-	wantCode(t, err, channels.CodeRuleLimit, false)
+	wantCode(t, err, wire.CodeRuleLimit, false)
 
 	six := append(plat(1), plat(1)[0], plat(1)[0], plat(1)[0], plat(1)[0], plat(1)[0])
 	_, err = e.wx.Share(
 		ctx,
 		channels.SharingRequest{SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s4", Receivers: six},
 	)
-	wantCode(t, err, channels.CodeParamError, false) // adapter: 5 per request
+	wantCode(t, err, wire.CodeParamError, false) // adapter: 5 per request
 	_, err = e.client(t, loose).
 		Share(ctx, channels.SharingRequest{
 			SubMchID: shopA, TransactionID: tx, OutOrderNo: "C400001-s5", Receivers: six,
 		})
-	wantCode(t, err, channels.CodeParamError, false) // simulator: 5 per request
+	wantCode(t, err, wire.CodeParamError, false) // simulator: 5 per request
 
 	e.sim.SetFaults(wxsim.Faults{EnforceSharingDelay: true})
 	tx2 := e.pay(t, "C400002", 10000, 0)
@@ -543,7 +544,7 @@ func TestSharingLimits(t *testing.T) {
 		ctx,
 		channels.SharingRequest{SubMchID: shopA, TransactionID: tx2, OutOrderNo: "C400002-s1", Receivers: plat(100)},
 	)
-	wantCode(t, err, channels.CodeRuleLimit, false)
+	wantCode(t, err, wire.CodeRuleLimit, false)
 	e.sim.Advance(31 * time.Second)
 	if _, err := e.wx.Share(ctx, channels.SharingRequest{
 		SubMchID: shopA, TransactionID: tx2, OutOrderNo: "C400002-s1", Receivers: plat(100),
@@ -554,14 +555,14 @@ func TestSharingLimits(t *testing.T) {
 
 func TestInjectedFaultsAreRetryable(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	o := order("C500001", sub(shopA, "C500001-1", 100, false, 0))
 	e.sim.SetFaults(wxsim.Faults{SystemErrorRate: map[string]float64{"/v3/combine-transactions": 1}})
 	_, err := e.wx.CreateCombined(ctx, o)
-	wantCode(t, err, channels.CodeSystemError, true)
+	wantCode(t, err, wire.CodeSystemError, true)
 	e.sim.SetFaults(wxsim.Faults{FrequencyLimitedRate: map[string]float64{"/v3/combine-transactions": 1}})
 	_, err = e.wx.CreateCombined(ctx, o)
-	wantCode(t, err, channels.CodeFrequencyLimited, true)
+	wantCode(t, err, wire.CodeFrequencyLimited, true)
 	e.sim.SetFaults(wxsim.Faults{Delay: map[string]time.Duration{"/v3/combine-transactions": 3 * time.Second}})
 	_, err = e.wx.CreateCombined(ctx, o)
 	wantCode(t, err, channels.CodeTimeout, true)
@@ -596,7 +597,7 @@ func signedRequest(t *testing.T, e *env, method, path string, body []byte, ts in
 }
 
 func TestSimulatorRejectsForgedRequests(t *testing.T) {
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	body, _ := json.Marshal(
 		map[string]any{"combine_appid": spAppID, "combine_mchid": spMchID, "combine_out_trade_no": "FORGED01",
 			"notify_url": "https://example.invalid/n", "sub_orders": []map[string]any{{"mchid": spMchID, "sub_mchid": shopA,
@@ -618,12 +619,12 @@ func TestSimulatorRejectsForgedRequests(t *testing.T) {
 		var we struct{ Code string }
 		_ = json.NewDecoder(resp.Body).Decode(&we)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized || we.Code != channels.CodeSignError {
+		if resp.StatusCode != http.StatusUnauthorized || we.Code != wire.CodeSignError {
 			t.Errorf("%s: %d %s, want 401 SIGN_ERROR", name, resp.StatusCode, we.Code)
 		}
 	}
 	_, err := e.wx.QueryCombined(context.Background(), "FORGED01")
-	wantCode(t, err, channels.CodeOrderNotExist, false) // nothing was created
+	wantCode(t, err, wire.CodeOrderNotExist, false) // nothing was created
 
 	good := signedRequest(t, e, http.MethodPost, path, body, time.Now().Unix())
 	resp, err := http.DefaultClient.Do(good)
@@ -634,7 +635,7 @@ func TestSimulatorRejectsForgedRequests(t *testing.T) {
 }
 
 func TestNotificationForgeriesAreRejected(t *testing.T) {
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	p := &wxsim.Platform{MchID: spMchID, APIv3Key: apiV3Key}
 	plaintext := []byte(
 		`{"combine_out_trade_no":"C600001","sub_orders":[{"sub_mchid":"1900000109","out_trade_no":"C600001-1","trade_state":"SUCCESS","transaction_id":"42000001","amount":{"total_amount":100,"currency":"CNY"}}]}`,
@@ -656,7 +657,7 @@ func TestNotificationForgeriesAreRejected(t *testing.T) {
 		)
 	}
 	ok, _ := e.sim.SignedRequest("http://x/notify", body, false)
-	if _, st, err := e.wx.ParsePaymentNotification(ok); err != nil || st.SubOrders[0].TransactionID != "42000001" {
+	if _, st, err := parsePayment(e.wx, ok); err != nil || st.SubOrders[0].TransactionID != "42000001" {
 		t.Fatalf("genuine notification: %+v %v", st, err)
 	}
 
@@ -684,14 +685,14 @@ func TestNotificationForgeriesAreRejected(t *testing.T) {
 
 	for name, req := range map[string]*http.Request{"signature probe": probe, "stale timestamp": stale,
 		"tampered ciphertext": tamperedCT, "wrong APIv3 key": wrongKeyReq, "body changed after signing": forged} {
-		if _, _, err := e.wx.ParsePaymentNotification(req); !errors.Is(err, channels.ErrNotificationRejected) {
+		if _, _, err := parsePayment(e.wx, req); !errors.Is(err, channels.ErrNotificationRejected) {
 			t.Errorf("%s: err = %v, want ErrNotificationRejected", name, err)
 		}
 	}
 }
 
 func TestLostAndDuplicateNotifications(t *testing.T) {
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	e.sim.SetFaults(wxsim.Faults{DropNotifications: true})
 	e.pay(t, "C700001", 100, 0) // paid; the notification is lost, the query still tells
 	e.sim.Wait()
@@ -709,7 +710,7 @@ func TestLostAndDuplicateNotifications(t *testing.T) {
 }
 
 func TestNotificationRetriedUntilAcknowledged(t *testing.T) {
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	var calls int
 	var mu sync.Mutex
 	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -743,7 +744,7 @@ func TestNotificationRetriedUntilAcknowledged(t *testing.T) {
 // the refund refuses it rather than mixing sources.
 func TestRefundSourceOfFunds(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, channels.DefaultLimits())
+	e := newEnv(t, channels.WeChatLimits())
 	earn := e.pay(t, "C310001", 20000, 0) // the shop's other money: shared nothing, finished
 	if _, err := e.wx.Finish(ctx, channels.FinishRequest{
 		SubMchID: shopA, TransactionID: earn, OutOrderNo: "C310001-finish", Description: "done",
@@ -766,7 +767,7 @@ func TestRefundSourceOfFunds(t *testing.T) {
 		Total:         10000,
 	}
 	_, err := e.wx.ApplyRefund(ctx, full)
-	wantCode(t, err, channels.CodeRuleLimit, false)
+	wantCode(t, err, wire.CodeRuleLimit, false)
 	if b := e.sim.Balance(shopA); b.Frozen != 8500 || b.Available != 20000 {
 		t.Fatalf("a refused refund moved money: %+v", b)
 	}
@@ -788,5 +789,37 @@ func TestRefundSourceOfFunds(t *testing.T) {
 	}
 	big := channels.RefundRequest{SubMchID: shopA, TransactionID: earn, OutRefundNo: "C310001-rf2", Refund: 19500, Total: 20000}
 	_, err = e.wx.ApplyRefund(ctx, big)
-	wantCode(t, err, channels.CodeNotEnough, false)
+	wantCode(t, err, wire.CodeNotEnough, false)
+}
+
+// parsePayment reads req through the channel-neutral ParseNotification and expects a payment.
+func parsePayment(wx *wechatpay.Client, req *http.Request) (channels.Notification, channels.CombinedOrderState, error) {
+	n, err := parse(wx, req)
+	if err == nil && n.Payment == nil {
+		err = fmt.Errorf("%w: not a payment", channels.ErrNotificationRejected)
+	}
+	if err != nil {
+		return n.Notification, channels.CombinedOrderState{}, err
+	}
+	return n.Notification, *n.Payment, nil
+}
+
+// parseRefund reads req through ParseNotification and expects a refund.
+func parseRefund(wx *wechatpay.Client, req *http.Request) (channels.Notification, channels.RefundState, error) {
+	n, err := parse(wx, req)
+	if err == nil && n.Refund == nil {
+		err = fmt.Errorf("%w: not a refund", channels.ErrNotificationRejected)
+	}
+	if err != nil {
+		return n.Notification, channels.RefundState{}, err
+	}
+	return n.Notification, *n.Refund, nil
+}
+
+func parse(wx *wechatpay.Client, req *http.Request) (channels.Notice, error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return channels.Notice{}, err
+	}
+	return wx.ParseNotification(req.Context(), channels.Inbound{Header: req.Header, Body: body})
 }

@@ -60,7 +60,7 @@ func runSim(ctx context.Context, _ *config, log *slog.Logger, out io.Writer) err
 	if err != nil {
 		return fmt.Errorf("sim wechatpay: --merchant-public-key: %w", err)
 	}
-	sim, err := wxsim.New(channels.DefaultLimits(), uint64(time.Now().UnixNano()))
+	sim, err := wxsim.New(channels.WeChatLimits(), uint64(time.Now().UnixNano()))
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func (w *world) id(prefix string, digits int) string {
 }
 
 func newWorld(t *testing.T) *world {
-	wx := testenv.StartWeChat(t, channels.DefaultLimits())
+	wx := testenv.StartWeChat(t, channels.WeChatLimits())
 	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
 	return &world{

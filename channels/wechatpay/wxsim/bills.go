@@ -156,7 +156,7 @@ func (s *Sim) serveBill(w http.ResponseWriter, r *http.Request) {
 	file, ok := s.bills[r.URL.Query().Get("token")]
 	s.mu.Unlock()
 	if !ok {
-		s.reply(w, 0, nil, fail(http.StatusNotFound, channels.CodeResourceNotExist, "no such bill"))
+		s.reply(w, 0, nil, fail(http.StatusNotFound, wire.CodeResourceNotExist, "no such bill"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

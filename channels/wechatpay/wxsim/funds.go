@@ -79,7 +79,7 @@ func (s *Sim) withdraw(p *Platform, _ *http.Request, body []byte) (int, any, *ap
 	case req.Amount > m.available:
 		return 0, nil, fail(
 			http.StatusForbidden,
-			channels.CodeNotEnough,
+			wire.CodeNotEnough,
 			"available balance %d fen, asked %d",
 			m.available,
 			req.Amount,
@@ -105,7 +105,7 @@ func (s *Sim) withdraw(p *Platform, _ *http.Request, body []byte) (int, any, *ap
 func (s *Sim) queryWithdraw(_ *Platform, r *http.Request, _ []byte) (int, any, *apiError) {
 	w := s.withdrawals[r.URL.Query().Get("sub_mchid")+"/"+strings.TrimPrefix(r.URL.Path, wire.PathWithdrawByOutNo)]
 	if w == nil {
-		return 0, nil, fail(http.StatusNotFound, channels.CodeResourceNotExist, "no such withdrawal")
+		return 0, nil, fail(http.StatusNotFound, wire.CodeResourceNotExist, "no such withdrawal")
 	}
 	return 0, w.state, nil
 }
@@ -117,7 +117,7 @@ func (s *Sim) SettleWithdrawal(subMchID, outRequestNo, status string) error {
 	defer s.mu.Unlock()
 	w := s.withdrawals[subMchID+"/"+outRequestNo]
 	if w == nil {
-		return fail(http.StatusNotFound, channels.CodeResourceNotExist, "no withdrawal %s", outRequestNo)
+		return fail(http.StatusNotFound, wire.CodeResourceNotExist, "no withdrawal %s", outRequestNo)
 	}
 	from := w.state.Status
 	settles := status == channels.WithdrawSuccess || status == channels.WithdrawFail || status == channels.WithdrawClosed

@@ -15,7 +15,6 @@ import (
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
-	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
 
@@ -34,7 +33,7 @@ func fail(status int, code, format string, args ...any) *apiError {
 }
 
 func paramError(field, format string, args ...any) *apiError {
-	e := fail(http.StatusBadRequest, channels.CodeParamError, format, args...)
+	e := fail(http.StatusBadRequest, wire.CodeParamError, format, args...)
 	e.field = field
 	return e
 }
@@ -47,7 +46,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
-		s.reply(w, 0, nil, fail(http.StatusBadRequest, channels.CodeParamError, "unreadable body"))
+		s.reply(w, 0, nil, fail(http.StatusBadRequest, wire.CodeParamError, "unreadable body"))
 		return
 	}
 	platform, aerr := s.authenticate(r, body)
@@ -73,7 +72,7 @@ func (s *Sim) authenticate(r *http.Request, body []byte) (*Platform, *apiError) 
 	h := r.Header.Get("Authorization")
 	scheme, params, ok := strings.Cut(h, " ")
 	if !ok || scheme != "WECHATPAY2-SHA256-RSA2048" {
-		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "missing or unknown Authorization scheme")
+		return nil, fail(http.StatusUnauthorized, wire.CodeSignError, "missing or unknown Authorization scheme")
 	}
 	kv := map[string]string{}
 	for _, m := range authRe.FindAllStringSubmatch(params, -1) {
@@ -83,12 +82,12 @@ func (s *Sim) authenticate(r *http.Request, body []byte) (*Platform, *apiError) 
 	p := s.platforms[kv["mchid"]]
 	s.mu.Unlock()
 	if p == nil {
-		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "unknown mchid %q", kv["mchid"])
+		return nil, fail(http.StatusUnauthorized, wire.CodeSignError, "unknown mchid %q", kv["mchid"])
 	}
 	if kv["serial_no"] != p.CertSerial {
 		return nil, fail(
 			http.StatusUnauthorized,
-			channels.CodeSignError,
+			wire.CodeSignError,
 			"certificate serial does not match the merchant",
 		)
 	}
@@ -96,13 +95,13 @@ func (s *Sim) authenticate(r *http.Request, body []byte) (*Platform, *apiError) 
 	if err != nil || math.Abs(float64(time.Now().Unix()-ts)) > 300 {
 		return nil, fail(
 			http.StatusUnauthorized,
-			channels.CodeSignError,
+			wire.CodeSignError,
 			"timestamp missing or more than 5 minutes off",
 		)
 	}
 	message := fmt.Sprintf("%s\n%s\n%s\n%s\n%s\n", r.Method, r.URL.RequestURI(), kv["timestamp"], kv["nonce_str"], body)
 	if err := verify(p.PublicKey, message, kv["signature"]); err != nil {
-		return nil, fail(http.StatusUnauthorized, channels.CodeSignError, "signature does not verify")
+		return nil, fail(http.StatusUnauthorized, wire.CodeSignError, "signature does not verify")
 	}
 	return p, nil
 }
@@ -112,12 +111,12 @@ func (s *Sim) injectFault(path string) *apiError {
 	defer s.mu.Unlock()
 	for prefix, rate := range s.faults.SystemErrorRate {
 		if strings.HasPrefix(path, prefix) && s.rng.Float64() < rate {
-			return fail(http.StatusInternalServerError, channels.CodeSystemError, "injected system error")
+			return fail(http.StatusInternalServerError, wire.CodeSystemError, "injected system error")
 		}
 	}
 	for prefix, rate := range s.faults.FrequencyLimitedRate {
 		if strings.HasPrefix(path, prefix) && s.rng.Float64() < rate {
-			return fail(http.StatusTooManyRequests, channels.CodeFrequencyLimited, "injected rate limit")
+			return fail(http.StatusTooManyRequests, wire.CodeFrequencyLimited, "injected rate limit")
 		}
 	}
 	for prefix, d := range s.faults.Delay {
@@ -192,7 +191,7 @@ func sameRequest(a, b []byte) bool { return bytes.Equal(a, b) }
 // other content is refused with INVALID_REQUEST naming the number's field.
 func reused(first, again []byte, field string) *apiError {
 	if !sameRequest(first, again) {
-		return fail(http.StatusBadRequest, channels.CodeInvalidRequest, "%s reused with different parameters", field)
+		return fail(http.StatusBadRequest, wire.CodeInvalidRequest, "%s reused with different parameters", field)
 	}
 	return nil
 }

@@ -138,7 +138,7 @@ func (s *Sim) applymentState(a *applyment) wire.ApplymentState {
 func (s *Sim) queryApplyment(_ *Platform, r *http.Request, _ []byte) (int, any, *apiError) {
 	a := s.applyments[strings.TrimPrefix(r.URL.Path, wire.PathApplymentByOut)]
 	if a == nil {
-		return 0, nil, fail(http.StatusNotFound, channels.CodeResourceNotExist, "no such application")
+		return 0, nil, fail(http.StatusNotFound, wire.CodeResourceNotExist, "no such application")
 	}
 	return 0, s.applymentState(a), nil
 }
@@ -165,7 +165,7 @@ func (s *Sim) withApplyment(no string, f func(*applyment)) error {
 	defer s.mu.Unlock()
 	a := s.applyments[no]
 	if a == nil {
-		return fail(http.StatusNotFound, channels.CodeResourceNotExist, "no application %s", no)
+		return fail(http.StatusNotFound, wire.CodeResourceNotExist, "no application %s", no)
 	}
 	f(a)
 	return nil

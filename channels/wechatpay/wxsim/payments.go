@@ -37,7 +37,7 @@ func (s *Sim) createCombined(p *Platform, r *http.Request, body []byte) (int, an
 		if !sameRequest(o.body, key) {
 			return 0, nil, fail(
 				http.StatusForbidden,
-				channels.CodeOutTradeNoUsed,
+				wire.CodeOutTradeNoUsed,
 				"combine_out_trade_no reused with different parameters",
 			)
 		}
@@ -45,7 +45,7 @@ func (s *Sim) createCombined(p *Platform, r *http.Request, body []byte) (int, an
 	}
 	o := &combinedOrder{platform: p, req: req, body: key, prepayID: s.nextID("wx")}
 	for _, so := range req.SubOrders {
-		o.subOrders = append(o.subOrders, &subOrder{order: o, wire: so, state: channels.TradeNotPay})
+		o.subOrders = append(o.subOrders, &subOrder{order: o, wire: so, state: channels.PaymentNotPaid})
 	}
 	s.combined[req.CombineOutTradeNo] = o
 	return 0, s.payParams(scene, o), nil
@@ -78,7 +78,7 @@ func (s *Sim) combineState(o *combinedOrder) wire.CombineState {
 func (s *Sim) order(no string) (*combinedOrder, *apiError) {
 	o := s.combined[no]
 	if o == nil {
-		return nil, fail(http.StatusNotFound, channels.CodeOrderNotExist, "order %s does not exist", no)
+		return nil, fail(http.StatusNotFound, wire.CodeOrderNotExist, "order %s does not exist", no)
 	}
 	return o, nil
 }
@@ -113,13 +113,13 @@ func (s *Sim) closeCombined(_ *Platform, r *http.Request, body []byte) (int, any
 		}
 	}
 	for _, so := range o.subOrders {
-		if so.state == channels.TradeSuccess || so.state == channels.TradeRefund {
-			return 0, nil, fail(http.StatusBadRequest, channels.CodeOrderPaid, "the order is paid; refund it instead")
+		if so.state == channels.PaymentPaid || so.state == channels.PaymentRefunded {
+			return 0, nil, fail(http.StatusBadRequest, wire.CodeOrderPaid, "the order is paid; refund it instead")
 		}
 	}
 	o.closed = true
 	for _, so := range o.subOrders {
-		so.state = channels.TradeClosed
+		so.state = channels.PaymentClosed
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -131,19 +131,19 @@ func (s *Sim) Pay(outTradeNo string) error {
 	o := s.combined[outTradeNo]
 	if o == nil {
 		s.mu.Unlock()
-		return fail(http.StatusNotFound, channels.CodeOrderNotExist, "order %s does not exist", outTradeNo)
+		return fail(http.StatusNotFound, wire.CodeOrderNotExist, "order %s does not exist", outTradeNo)
 	}
 	if o.closed {
 		s.mu.Unlock()
-		return fail(http.StatusBadRequest, channels.CodeOrderClosed, "order %s is closed", outTradeNo)
+		return fail(http.StatusBadRequest, wire.CodeOrderClosed, "order %s is closed", outTradeNo)
 	}
-	if o.subOrders[0].state == channels.TradeSuccess {
+	if o.subOrders[0].state == channels.PaymentPaid {
 		s.mu.Unlock()
 		return nil // paid already; WeChat would not charge twice
 	}
 	now := s.now()
 	for _, so := range o.subOrders {
-		so.state, so.paidAt = channels.TradeSuccess, now
+		so.state, so.paidAt = channels.PaymentPaid, now
 		so.successTime = now.Format(time.RFC3339)
 		so.transactionID = s.nextID("4200")
 		s.byTx[so.transactionID] = so
@@ -177,7 +177,7 @@ func (s *Sim) checkSubOrders(subs []wire.SubOrder) *apiError {
 		case s.subs[so.SubMchID] == nil:
 			return fail(
 				http.StatusForbidden,
-				channels.CodeNoAuth,
+				wire.CodeNoAuth,
 				"sub_mchid %s is not a sub-merchant of this platform",
 				so.SubMchID,
 			)

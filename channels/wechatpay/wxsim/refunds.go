@@ -23,7 +23,7 @@ func (s *Sim) subsidyCreate(_ *Platform, _ *http.Request, body []byte) (int, any
 		if so.subsidy != req.Amount {
 			return 0, nil, fail(
 				http.StatusBadRequest,
-				channels.CodeInvalidRequest,
+				wire.CodeInvalidRequest,
 				"the order was already subsidised with %d fen",
 				so.subsidy,
 			)
@@ -34,17 +34,17 @@ func (s *Sim) subsidyCreate(_ *Platform, _ *http.Request, body []byte) (int, any
 	case so.wire.SettleInfo == nil || so.wire.SettleInfo.SubsidyAmount == 0:
 		return 0, nil, fail(
 			http.StatusForbidden,
-			channels.CodeNoAuth,
+			wire.CodeNoAuth,
 			"the order was not placed with settle_info.subsidy_amount",
 		)
 	case so.sharingCount > 0 || so.finished:
 		return 0, nil, fail(
 			http.StatusBadRequest,
-			channels.CodeInvalidRequest,
+			wire.CodeInvalidRequest,
 			"subsidies must come before any sharing",
 		)
 	case so.subsidyCanceled:
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest, "the order's subsidy was cancelled")
+		return 0, nil, fail(http.StatusBadRequest, wire.CodeInvalidRequest, "the order's subsidy was cancelled")
 	case req.Amount <= 0 || req.Amount > so.wire.SettleInfo.SubsidyAmount:
 		return 0, nil, paramError("amount", "1..%d fen (the order's subsidy_amount)", so.wire.SettleInfo.SubsidyAmount)
 	case req.Amount < so.wire.SettleInfo.SubsidyAmount && req.RefundID == "":
@@ -95,7 +95,7 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 	case rf.subsidyReturnUsed:
 		return 0, nil, fail(
 			http.StatusBadRequest,
-			channels.CodeInvalidRequest,
+			wire.CodeInvalidRequest,
 			"refund %s already had its subsidy return",
 			req.RefundID,
 		)
@@ -144,7 +144,7 @@ func (s *Sim) subsidyCancel(_ *Platform, _ *http.Request, body []byte) (int, any
 	if so.sharingCount > 0 || so.subsidised {
 		return 0, nil, fail(
 			http.StatusBadRequest,
-			channels.CodeInvalidRequest,
+			wire.CodeInvalidRequest,
 			"cancel only before subsidy and sharing",
 		)
 	}
@@ -211,14 +211,14 @@ func (s *Sim) checkRefundable(so *subOrder, req wire.RefundRequest) *apiError {
 	case req.Amount.Total != total:
 		return paramError("amount.total", "must be the order's %d fen", total)
 	case req.Amount.Refund <= 0 || so.refunded+req.Amount.Refund > total:
-		return fail(http.StatusBadRequest, channels.CodeInvalidRequest, "refund of %d fen exceeds the %d fen refundable",
+		return fail(http.StatusBadRequest, wire.CodeInvalidRequest, "refund of %d fen exceeds the %d fen refundable",
 			req.Amount.Refund, total-so.refunded)
 	case so.refundCount >= int64(s.limits.MaxRefundsPerOrder):
-		return fail(http.StatusForbidden, channels.CodeRuleLimit, "at most %d refunds per order", s.limits.MaxRefundsPerOrder)
+		return fail(http.StatusForbidden, wire.CodeRuleLimit, "at most %d refunds per order", s.limits.MaxRefundsPerOrder)
 	}
 	for _, sh := range s.sharings {
 		if sh.sub == so && s.progressSharing(sh).Status == channels.SharingProcessing {
-			return fail(http.StatusForbidden, channels.CodeRuleLimit, "申请退款金额大于剩余未分账金额，请等待分账完成后再试")
+			return fail(http.StatusForbidden, wire.CodeRuleLimit, "申请退款金额大于剩余未分账金额，请等待分账完成后再试")
 		}
 	}
 	return nil
@@ -230,7 +230,7 @@ func (s *Sim) refundFundsAccount(so *subOrder, req wire.RefundRequest) (string, 
 	switch req.RefundAccount {
 	case "", wire.RefundSourceSubMerchant:
 	case wire.RefundSourcePartnerAdvance:
-		return "", fail(http.StatusForbidden, channels.CodeNoAuth, "platform advance (垫付) is not activated for this platform")
+		return "", fail(http.StatusForbidden, wire.CodeNoAuth, "platform advance (垫付) is not activated for this platform")
 	default:
 		return "", paramError("refund_account", "REFUND_SOURCE_SUB_MERCHANT or REFUND_SOURCE_PARTNER_ADVANCE")
 	}
@@ -242,7 +242,7 @@ func (s *Sim) refundFundsAccount(so *subOrder, req wire.RefundRequest) (string, 
 		account = wire.FundsUnavailable // the documented default while the order is pending split
 	}
 	if account == wire.FundsUnavailable && so.unsplit < req.Amount.Refund {
-		return "", fail(http.StatusForbidden, channels.CodeRuleLimit,
+		return "", fail(http.StatusForbidden, wire.CodeRuleLimit,
 			"申请退款金额大于剩余未分账金额 (%d fen unsplit, %d asked): "+
 				"wait for sharing to finish, or refund from funds_account=AVAILABLE", so.unsplit, req.Amount.Refund)
 	}
@@ -257,7 +257,7 @@ func (s *Sim) newRefund(p *Platform, so *subOrder, req wire.RefundRequest, key [
 	total := so.wire.Amount.TotalAmount
 	so.refunded += req.Amount.Refund
 	so.refundCount++
-	so.state = channels.TradeRefund
+	so.state = channels.PaymentRefunded
 	rf := &refund{body: key, sub: so, notifyURL: req.NotifyURL, platform: p, state: wire.RefundState{
 		RefundID:            s.nextID("5030"),
 		OutRefundNo:         req.OutRefundNo,
@@ -294,7 +294,7 @@ func (s *Sim) refundQuery(_ *Platform, r *http.Request, _ []byte) (int, any, *ap
 		}
 	}
 	if rf == nil {
-		return 0, nil, fail(http.StatusNotFound, channels.CodeResourceNotExist, "no such refund")
+		return 0, nil, fail(http.StatusNotFound, wire.CodeResourceNotExist, "no such refund")
 	}
 	return 0, rf.state, nil
 }
@@ -306,10 +306,10 @@ func (s *Sim) SettleRefund(subMchID, outRefundNo string, abnormal bool) error {
 	rf := s.refunds[subMchID+"/"+outRefundNo]
 	if rf == nil {
 		s.mu.Unlock()
-		return fail(http.StatusNotFound, channels.CodeResourceNotExist, "no refund %s", outRefundNo)
+		return fail(http.StatusNotFound, wire.CodeResourceNotExist, "no refund %s", outRefundNo)
 	}
 	event := "REFUND.SUCCESS"
-	rf.state.Status = channels.RefundSuccess
+	rf.state.Status = channels.RefundSucceeded
 	rf.state.SuccessTime = s.now().Format(time.RFC3339)
 	if abnormal {
 		event, rf.state.Status, rf.state.SuccessTime = "REFUND.ABNORMAL", channels.RefundAbnormal, ""
@@ -348,13 +348,13 @@ func (s *Sim) takeFunds(so *subOrder, amount int64, account, what string) *apiEr
 	case account == wire.FundsUnavailable && !s.pendingSplit(so):
 		return fail(
 			http.StatusForbidden,
-			channels.CodeRuleLimit,
+			wire.CodeRuleLimit,
 			"the order is not pending split: no frozen money to take",
 		)
 	case account == wire.FundsUnavailable && so.unsplit < amount:
 		return fail(
 			http.StatusForbidden,
-			channels.CodeNotEnough,
+			wire.CodeNotEnough,
 			"the order has %d fen unsplit, the %s needs %d",
 			so.unsplit,
 			what,
@@ -366,7 +366,7 @@ func (s *Sim) takeFunds(so *subOrder, amount int64, account, what string) *apiEr
 	case m.available < amount:
 		return fail(
 			http.StatusForbidden,
-			channels.CodeNotEnough,
+			wire.CodeNotEnough,
 			"the sub-merchant lacks %d fen for the %s (available %d)",
 			amount,
 			what,

@@ -23,14 +23,14 @@ func (s *Sim) returnOrder(_ *Platform, _ *http.Request, body []byte) (int, any, 
 	}
 	sh := s.sharings[req.SubMchID+"/"+req.OutOrderNo]
 	if sh == nil {
-		return 0, nil, fail(http.StatusNotFound, channels.CodeResourceNotExist, "no sharing %s", req.OutOrderNo)
+		return 0, nil, fail(http.StatusNotFound, wire.CodeResourceNotExist, "no sharing %s", req.OutOrderNo)
 	}
 	left, e := s.returnable(sh, req)
 	if e != nil {
 		return 0, nil, e
 	}
 	if req.Amount <= 0 || req.Amount > left {
-		return 0, nil, fail(http.StatusBadRequest, channels.CodeInvalidRequest,
+		return 0, nil, fail(http.StatusBadRequest, wire.CodeInvalidRequest,
 			"return of %d fen exceeds the %d fen left to return", req.Amount, left)
 	}
 	ro := &returnOrder{body: key, state: wire.ReturnState{
@@ -59,7 +59,7 @@ func (s *Sim) returnable(sh *sharing, req wire.ReturnRequest) (int64, *apiError)
 		}
 		found = true
 		if rc.Type != channels.ReceiverMerchant {
-			return 0, fail(http.StatusForbidden, channels.CodeRuleLimit, "money shared to a person cannot be returned")
+			return 0, fail(http.StatusForbidden, wire.CodeRuleLimit, "money shared to a person cannot be returned")
 		}
 		if rc.Result == channels.ReceiverSuccess {
 			got += rc.Amount
@@ -102,7 +102,7 @@ func (s *Sim) queryReturn(_ *Platform, r *http.Request, _ []byte) (int, any, *ap
 	q := r.URL.Query()
 	ro := s.returns[q.Get("sub_mchid")+"/"+q.Get("out_return_no")]
 	if ro == nil {
-		return 0, nil, fail(http.StatusNotFound, channels.CodeResourceNotExist, "no return %s", q.Get("out_return_no"))
+		return 0, nil, fail(http.StatusNotFound, wire.CodeResourceNotExist, "no return %s", q.Get("out_return_no"))
 	}
 	return 0, ro.state, nil
 }

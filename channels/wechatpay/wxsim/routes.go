@@ -7,7 +7,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
 
@@ -65,7 +64,7 @@ func (s *Sim) route(p *Platform, r *http.Request, body []byte) (int, any, *apiEr
 
 func decode(body []byte, v any) *apiError {
 	if err := json.Unmarshal(body, v); err != nil {
-		return fail(http.StatusBadRequest, channels.CodeParamError, "body is not valid JSON: %v", err)
+		return fail(http.StatusBadRequest, wire.CodeParamError, "body is not valid JSON: %v", err)
 	}
 	return nil
 }

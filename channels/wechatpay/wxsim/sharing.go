@@ -16,7 +16,7 @@ func (s *Sim) paidSubOrder(subMchID, transactionID string) (*subOrder, *apiError
 	if so == nil || so.wire.SubMchID != subMchID {
 		return nil, fail(
 			http.StatusNotFound,
-			channels.CodeOrderNotExist,
+			wire.CodeOrderNotExist,
 			"transaction %s of sub_mchid %s does not exist",
 			transactionID,
 			subMchID,
@@ -85,22 +85,22 @@ func (s *Sim) checkSharable(so *subOrder, req wire.SharingRequest) *apiError {
 	case len(req.Receivers) == 0 || len(req.Receivers) > s.limits.MaxReceiversPerSharing:
 		return paramError("receivers", "1..%d receivers per request", s.limits.MaxReceiversPerSharing)
 	case so.wire.SettleInfo == nil || !so.wire.SettleInfo.ProfitSharing:
-		return fail(http.StatusForbidden, channels.CodeNoAuth, "the order was not placed for profit sharing")
+		return fail(http.StatusForbidden, wire.CodeNoAuth, "the order was not placed for profit sharing")
 	case so.finished:
-		return fail(http.StatusBadRequest, channels.CodeInvalidRequest, "the order's sharing is finished")
+		return fail(http.StatusBadRequest, wire.CodeInvalidRequest, "the order's sharing is finished")
 	case so.sharingCount >= s.limits.MaxSharingsPerOrder:
 		return fail(
 			http.StatusForbidden,
-			channels.CodeRuleLimit,
+			wire.CodeRuleLimit,
 			"at most %d sharing requests per order",
 			s.limits.MaxSharingsPerOrder,
 		)
 	case s.faults.EnforceSharingDelay && s.now().Sub(so.paidAt) < 30*time.Second:
-		return fail(http.StatusForbidden, channels.CodeRuleLimit, "sharing can start about 30 s after payment")
+		return fail(http.StatusForbidden, wire.CodeRuleLimit, "sharing can start about 30 s after payment")
 	case so.wire.SettleInfo.SubsidyAmount > 0 && !so.subsidised && !so.subsidyCanceled:
 		return fail(
 			http.StatusForbidden,
-			channels.CodeRuleLimit,
+			wire.CodeRuleLimit,
 			"pay or cancel the order's subsidy before sharing",
 		)
 	}
@@ -119,7 +119,7 @@ func (s *Sim) checkReceivers(p *Platform, so *subOrder, req wire.SharingRequest)
 		if rc.ReceiverAccount != p.MchID && s.receivers[rc.Type+"/"+rc.ReceiverAccount] == nil {
 			return 0, fail(
 				http.StatusBadRequest,
-				channels.CodeInvalidRequest,
+				wire.CodeInvalidRequest,
 				"receiver %s is not added",
 				rc.ReceiverAccount,
 			)
@@ -132,7 +132,7 @@ func (s *Sim) checkReceivers(p *Platform, so *subOrder, req wire.SharingRequest)
 	if total > so.unsplit {
 		return 0, fail(
 			http.StatusForbidden,
-			channels.CodeNotEnough,
+			wire.CodeNotEnough,
 			"the order has %d fen left to share, asked %d",
 			so.unsplit,
 			total,
@@ -141,7 +141,7 @@ func (s *Sim) checkReceivers(p *Platform, so *subOrder, req wire.SharingRequest)
 	if so.sharedToOthers+total > s.maxShareable(so) {
 		return 0, fail(
 			http.StatusForbidden,
-			channels.CodeRuleLimit,
+			wire.CodeRuleLimit,
 			"sharing %d fen would exceed %s of the order (cap %d fen)",
 			so.sharedToOthers+total,
 			s.limits.MaxSharingRatio.String(),
@@ -221,7 +221,7 @@ func (s *Sim) querySharing(_ *Platform, r *http.Request, _ []byte) (int, any, *a
 	q := r.URL.Query()
 	sh := s.sharings[q.Get("sub_mchid")+"/"+q.Get("out_order_no")]
 	if sh == nil || sh.state.TransactionID != q.Get("transaction_id") {
-		return 0, nil, fail(http.StatusNotFound, channels.CodeResourceNotExist, "no sharing %s", q.Get("out_order_no"))
+		return 0, nil, fail(http.StatusNotFound, wire.CodeResourceNotExist, "no sharing %s", q.Get("out_order_no"))
 	}
 	return 0, s.progressSharing(sh), nil
 }
@@ -245,7 +245,7 @@ func (s *Sim) finish(_ *Platform, _ *http.Request, body []byte) (int, any, *apiE
 	if so.finished {
 		return 0, nil, fail(
 			http.StatusBadRequest,
-			channels.CodeInvalidRequest,
+			wire.CodeInvalidRequest,
 			"the order's sharing is already finished",
 		)
 	}
@@ -253,7 +253,7 @@ func (s *Sim) finish(_ *Platform, _ *http.Request, body []byte) (int, any, *apiE
 		if sh.sub == so && sh.state.Status == channels.SharingProcessing {
 			return 0, nil, fail(
 				http.StatusForbidden,
-				channels.CodeRuleLimit,
+				wire.CodeRuleLimit,
 				"a sharing request of this order is still processing",
 			)
 		}
@@ -275,7 +275,7 @@ func (s *Sim) unsplit(_ *Platform, r *http.Request, _ []byte) (int, any, *apiErr
 	tx := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, wire.PathSharingAmounts), "/amounts")
 	so := s.byTx[tx]
 	if so == nil {
-		return 0, nil, fail(http.StatusNotFound, channels.CodeOrderNotExist, "transaction %s does not exist", tx)
+		return 0, nil, fail(http.StatusNotFound, wire.CodeOrderNotExist, "transaction %s does not exist", tx)
 	}
 	return 0, wire.UnsplitAmount{TransactionID: tx, UnsplitAmount: so.unsplit}, nil
 }

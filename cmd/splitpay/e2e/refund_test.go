@@ -299,7 +299,7 @@ func TestFullRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	h.post(path, starter.RefundRequest{RefundNo: "FULL", Reason: "never arrived", Amount: 10000}, nil)
 	h.s.Sim.SetFaults(wxsim.Faults{})
 	r := h.waitRefund(path+"/FULL", 30*time.Second, refundIs(workflows.RefundProcessing))
-	if r.FundsSource != workflows.FundsAvailable {
+	if r.FundsSource != channels.FundsAvailable {
 		t.Errorf("a refund of 100 with 85 unsplit must ask for available funds: %+v", r)
 	}
 	if got := h.s.Sim.Balance(shop1); got.Available != 10000 || got.Frozen != 8500 {

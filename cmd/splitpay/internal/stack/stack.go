@@ -42,7 +42,7 @@ type Options struct {
 	// Onboarding and Withdrawal timings; zero fields take the workflow defaults.
 	Onboarding workflows.OnboardingSettings
 	Withdrawal workflows.WithdrawalSettings
-	Limits     channels.Limits // default channels.DefaultLimits
+	Limits     channels.Limits // WeChat Pay's; default channels.WeChatLimits
 	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
 	WeChat *wechatpay.Client
 	// APIAddr is where the API listens (default 127.0.0.1:0, a free port); PublicURL is the base URL the
@@ -120,7 +120,7 @@ func (o Options) withDefaults() Options {
 		o.Logger = slog.Default()
 	}
 	if o.Limits == (channels.Limits{}) {
-		o.Limits = channels.DefaultLimits()
+		o.Limits = channels.WeChatLimits()
 	}
 	if o.APIAddr == "" {
 		o.APIAddr = "127.0.0.1:0"
@@ -153,7 +153,7 @@ func (s *Stack) startAPI() error {
 		TaskQueue:          o.TaskQueue,
 		PublicURL:          o.PublicURL,
 		Settings:           o.Settings,
-		Limits:             o.Limits,
+		Limits:             map[string]channels.Limits{channels.WeChatPay: o.Limits},
 		OnboardingSettings: o.Onboarding,
 		WithdrawalSettings: o.Withdrawal,
 	}
