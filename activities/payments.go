@@ -44,7 +44,8 @@ func (a *Activities) CreateCombinedPayment(
 	}
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.PaymentParams, error) {
 		p, err := ch.CreateCombined(ctx, o)
-		return workflows.PaymentParams{PrepayID: p.PrepayID, H5URL: p.H5URL, CodeURL: p.CodeURL}, err
+		return workflows.PaymentParams{PrepayID: p.PrepayID, H5URL: p.H5URL, CodeURL: p.CodeURL,
+			OrderString: p.OrderString, PayURL: p.PayURL}, err
 	})
 }
 
@@ -54,7 +55,7 @@ func (a *Activities) QueryCombinedPayment(
 	in workflows.QueryPaymentInput,
 ) (workflows.PaymentStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.PaymentStatus, error) {
-		st, err := ch.QueryCombined(ctx, in.OutTradeNo)
+		st, err := ch.QueryCombined(ctx, in.OutTradeNo, channelSubOrders(in.SubOrders))
 		return bridge.PaymentStatusOf(st), err
 	})
 }

@@ -31,7 +31,7 @@ func (a *Activities) QueryRefundStatus(
 	in workflows.ApplyRefundInput,
 ) (workflows.RefundStatus, error) {
 	return onChannel(a, in.Channel, func(ch Channel) (workflows.RefundStatus, error) {
-		st, err := ch.QueryRefund(ctx, in.SubMchID, in.OutRefundNo)
+		st, err := ch.QueryRefund(ctx, in.SubMchID, in.TransactionID, in.OutRefundNo)
 		return refundStatus(st), err
 	})
 }

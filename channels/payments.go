@@ -39,11 +39,21 @@ type CombinedOrder struct {
 	SubOrders         []SubOrder
 }
 
+// Alipay's scenes.
+const (
+	SceneAlipayApp  = "app"  // the app SDK: an order string (merged payment)
+	SceneAlipayWap  = "wap"  // mobile browser: a pay URL (merged payment)
+	SceneAlipayPage = "page" // desktop browser: a pay URL (merged payment)
+	SceneAlipayQR   = "qr"   // a QR code to scan: one sub-order only
+)
+
 // PaymentParams is what the buyer's client needs to pay: exactly one of the fields is set.
 type PaymentParams struct {
-	PrepayID string
-	H5URL    string
-	CodeURL  string
+	PrepayID    string // WeChat jsapi, mini-program, app
+	H5URL       string // WeChat h5
+	CodeURL     string // a QR code's content: WeChat native, Alipay qr
+	OrderString string // Alipay app: the signed string the app SDK takes
+	PayURL      string // Alipay wap and page: where to send the buyer
 }
 
 // SubOrderState is a sub-order as the channel reports it.
@@ -78,7 +88,9 @@ type CombinedOrderState struct {
 // Payments creates, queries and closes combined orders.
 type Payments interface {
 	CreateCombined(ctx context.Context, o CombinedOrder) (PaymentParams, error)
-	QueryCombined(ctx context.Context, outTradeNo string) (CombinedOrderState, error)
+	// QueryCombined asks for every sub-order; subOrders lists them as created (a channel without a combined
+	// query asks for each).
+	QueryCombined(ctx context.Context, outTradeNo string, subOrders []SubOrder) (CombinedOrderState, error)
 	// CloseCombined closes every sub-order; subOrders must list them exactly as created.
 	CloseCombined(ctx context.Context, appID, outTradeNo string, subOrders []SubOrder) error
 }

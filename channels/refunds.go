@@ -19,6 +19,15 @@ type RefundRequest struct {
 	// From is where the sub-merchant's money comes from: FundsFrozen (the default while the order is pending
 	// split; the channel refuses a refund larger than what is left unsplit) or FundsAvailable.
 	From string
+	// Reversals are the royalties receivers give back with this refund, on a channel that reverses them inside
+	// the refund (Alipay's refund_royalty_parameters) rather than by separate returns.
+	Reversals []Reversal
+}
+
+// Reversal is one receiver giving back part of what it was shared.
+type Reversal struct {
+	Account string
+	Amount  money.Amount
 }
 
 // Funds sources of a refund or subsidy return: the order's frozen (pending-split) money, or the sub-merchant's
@@ -52,6 +61,7 @@ type RefundState struct {
 // Refunds applies and queries refunds.
 type Refunds interface {
 	ApplyRefund(ctx context.Context, r RefundRequest) (RefundState, error)
-	QueryRefund(ctx context.Context, subMchID, outRefundNo string) (RefundState, error)
+	// QueryRefund finds a refund by our out-number; transactionID names its trade (Alipay asks by trade).
+	QueryRefund(ctx context.Context, subMchID, transactionID, outRefundNo string) (RefundState, error)
 	QueryRefundByID(ctx context.Context, subMchID, refundID string) (RefundState, error)
 }

@@ -107,6 +107,26 @@ type ReceiverRegistration struct {
 	RelationType string // SUPPLIER | DISTRIBUTOR | SERVICE_PROVIDER | PLATFORM | OTHERS
 }
 
+// SettleRequest confirms a paid sub-order's settlement and freezes it for sharing, on a channel whose
+// Limits.ConfirmBeforeSharing is set (Alipay's alipay.trade.settle.confirm with royalty_freeze).
+type SettleRequest struct {
+	SubMchID      string
+	TransactionID string
+	OutRequestNo  string // ours: <sub-order>-settle
+	Amount        money.Amount
+}
+
+// SettleState is a confirmed settlement.
+type SettleState struct {
+	OutRequestNo string
+	Amount       money.Amount
+}
+
+// Settlement confirms settlements, on channels that hold paid money unsettled until asked.
+type Settlement interface {
+	ConfirmSettlement(ctx context.Context, r SettleRequest) (SettleState, error)
+}
+
 // ProfitSharing shares, finishes, returns and manages receivers.
 type ProfitSharing interface {
 	Share(ctx context.Context, r SharingRequest) (SharingState, error)

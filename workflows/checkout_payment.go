@@ -107,7 +107,7 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 		if timedOut {
 			var st PaymentStatus
 			err := ActivityQueryCombinedPayment.Start(queryCtx, QueryPaymentInput{
-				Channel: o.in.Channel, OutTradeNo: o.in.OrderNo,
+				Channel: o.in.Channel, OutTradeNo: o.in.OrderNo, SubOrders: o.paymentSubOrders(),
 			}).
 				Get(ctx, &st)
 			if err != nil {
@@ -177,7 +177,7 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 	o.attempt(ctx, "query-after-close", func() error {
 		var st PaymentStatus
 		err := ActivityQueryCombinedPayment.Start(ctx, QueryPaymentInput{
-			Channel: o.in.Channel, OutTradeNo: o.in.OrderNo,
+			Channel: o.in.Channel, OutTradeNo: o.in.OrderNo, SubOrders: o.paymentSubOrders(),
 		}).
 			Get(ctx, &st)
 		if err == nil && o.acceptPayment(ctx, st, "query-after-close") {

@@ -32,15 +32,18 @@ type CreatePaymentInput struct {
 
 // PaymentParams is what the buyer's client needs: exactly one field is set.
 type PaymentParams struct {
-	PrepayID string `json:"prepay_id,omitempty"`
-	H5URL    string `json:"h5_url,omitempty"`
-	CodeURL  string `json:"code_url,omitempty"`
+	PrepayID    string `json:"prepay_id,omitempty"`
+	H5URL       string `json:"h5_url,omitempty"`
+	CodeURL     string `json:"code_url,omitempty"`
+	OrderString string `json:"order_string,omitempty"`
+	PayURL      string `json:"pay_url,omitempty"`
 }
 
 // QueryPaymentInput asks the channel for a combined order's state.
 type QueryPaymentInput struct {
 	Channel    string
 	OutTradeNo string
+	SubOrders  []PaymentSubOrder // as created; a channel with no combined query asks for each
 }
 
 // SubOrderPayment is a sub-order's state at the channel.

@@ -261,7 +261,7 @@ func TestCertificateMode(t *testing.T) {
 		t.Errorf("share in certificate mode: %v", err)
 	}
 	// The public-key client must refuse certificate-signed answers: the serial is not its key id.
-	_, err = e.wx.QueryCombined(ctx, "CERT0001")
+	_, err = e.wx.QueryCombined(ctx, "CERT0001", nil)
 	wantCode(t, err, "RESPONSE_UNVERIFIED", true)
 }
 
@@ -307,19 +307,19 @@ func TestReceiversSubsidyCancelAndRefundQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q, err := e.wx.QueryRefund(ctx, shopA, "CR00001-rf1"); err != nil || q.RefundID != rf.RefundID ||
+	if q, err := e.wx.QueryRefund(ctx, shopA, "", "CR00001-rf1"); err != nil || q.RefundID != rf.RefundID ||
 		q.Status != channels.RefundProcessing {
 		t.Errorf("query refund: %+v %v", q, err)
 	}
 	r.Refund = 501
 	_, err = e.wx.ApplyRefund(ctx, r)
 	wantCode(t, err, wire.CodeInvalidRequest, false) // out_refund_no reused with another amount
-	_, err = e.wx.QueryRefund(ctx, shopB, "CR00001-rf1")
+	_, err = e.wx.QueryRefund(ctx, shopB, "", "CR00001-rf1")
 	wantCode(t, err, wire.CodeResourceNotExist, false)
 	if err := e.sim.SettleRefund(shopA, "CR00001-rf1", true); err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := e.wx.QueryRefund(ctx, shopA, "CR00001-rf1"); q.Status != channels.RefundAbnormal {
+	if q, _ := e.wx.QueryRefund(ctx, shopA, "", "CR00001-rf1"); q.Status != channels.RefundAbnormal {
 		t.Errorf("abnormal refund: %+v", q)
 	}
 }

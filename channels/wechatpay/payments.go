@@ -78,7 +78,11 @@ func (c *Client) CreateCombined(ctx context.Context, o channels.CombinedOrder) (
 }
 
 // QueryCombined asks the channel for the combined order's state: the fallback for lost notifications (掉单).
-func (c *Client) QueryCombined(ctx context.Context, outTradeNo string) (channels.CombinedOrderState, error) {
+func (c *Client) QueryCombined(
+	ctx context.Context,
+	outTradeNo string,
+	_ []channels.SubOrder,
+) (channels.CombinedOrderState, error) {
 	var st wire.CombineState
 	if err := c.do(ctx, http.MethodGet, wire.PathCombineQuery+url.PathEscape(outTradeNo), nil, nil, &st); err != nil {
 		return channels.CombinedOrderState{}, err

@@ -77,7 +77,7 @@ func (c *Client) ApplyRefund(ctx context.Context, r channels.RefundRequest) (cha
 }
 
 // QueryRefund finds a refund by our out_refund_no.
-func (c *Client) QueryRefund(ctx context.Context, subMchID, outRefundNo string) (channels.RefundState, error) {
+func (c *Client) QueryRefund(ctx context.Context, subMchID, _, outRefundNo string) (channels.RefundState, error) {
 	var st wire.RefundState
 	path := wire.PathRefundByOutNo + url.PathEscape(outRefundNo)
 	if err := c.do(ctx, http.MethodGet, path, url.Values{"sub_mchid": {subMchID}}, nil, &st); err != nil {

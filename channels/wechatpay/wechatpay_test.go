@@ -133,7 +133,7 @@ func (e *env) pay(t *testing.T, no string, amount, subsidy money.Amount) string 
 	if err := e.sim.Pay(no); err != nil {
 		t.Fatal(err)
 	}
-	st, err := e.wx.QueryCombined(ctx, no)
+	st, err := e.wx.QueryCombined(ctx, no, nil)
 	if err != nil || st.SubOrders[0].TradeState != channels.PaymentPaid {
 		t.Fatalf("after pay: %+v %v", st, err)
 	}
@@ -169,7 +169,7 @@ func TestCombinedPaymentLifecycle(t *testing.T) {
 		}
 	}
 
-	st, err := e.wx.QueryCombined(ctx, "C100001")
+	st, err := e.wx.QueryCombined(ctx, "C100001", nil)
 	if err != nil || st.SubOrders[0].TradeState != channels.PaymentNotPaid {
 		t.Fatalf("query unpaid: %+v %v", st, err)
 	}
@@ -203,13 +203,13 @@ func TestUnpaidCombinedOrderCloses(t *testing.T) {
 	if err := e.wx.CloseCombined(ctx, "", "C100002", u.SubOrders); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	if st, _ := e.wx.QueryCombined(ctx, "C100002"); st.SubOrders[0].TradeState != channels.PaymentClosed {
+	if st, _ := e.wx.QueryCombined(ctx, "C100002", nil); st.SubOrders[0].TradeState != channels.PaymentClosed {
 		t.Errorf("closed order state %+v", st)
 	}
 	if err := e.sim.Pay("C100002"); err == nil {
 		t.Error("a closed order was paid")
 	}
-	_, err := e.wx.QueryCombined(ctx, "NOPE0001")
+	_, err := e.wx.QueryCombined(ctx, "NOPE0001", nil)
 	wantCode(t, err, wire.CodeOrderNotExist, false)
 }
 
@@ -623,7 +623,7 @@ func TestSimulatorRejectsForgedRequests(t *testing.T) {
 			t.Errorf("%s: %d %s, want 401 SIGN_ERROR", name, resp.StatusCode, we.Code)
 		}
 	}
-	_, err := e.wx.QueryCombined(context.Background(), "FORGED01")
+	_, err := e.wx.QueryCombined(context.Background(), "FORGED01", nil)
 	wantCode(t, err, wire.CodeOrderNotExist, false) // nothing was created
 
 	good := signedRequest(t, e, http.MethodPost, path, body, time.Now().Unix())
@@ -779,7 +779,7 @@ func TestRefundSourceOfFunds(t *testing.T) {
 	if b := e.sim.Balance(shopA); b.Frozen != 8500 || b.Available != 10000 {
 		t.Errorf("after the refund from available money: %+v, want frozen 8500 available 10000", b)
 	}
-	if q, err := e.wx.QueryRefund(ctx, shopA, full.OutRefundNo); err != nil || q.From != channels.FundsAvailable {
+	if q, err := e.wx.QueryRefund(ctx, shopA, "", full.OutRefundNo); err != nil || q.From != channels.FundsAvailable {
 		t.Errorf("query: %+v %v", q, err)
 	}
 	// A finished order refunds from available money only; more than that holds is NOT_ENOUGH.

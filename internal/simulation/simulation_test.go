@@ -189,7 +189,7 @@ func (h *history) fund(s shop, amount money.Amount) {
 	if err := h.w.wx.Sim.Pay(no); err != nil {
 		h.t.Fatalf("seed %d: fund pay: %v", h.seed, err)
 	}
-	st, err := h.w.wx.Client.QueryCombined(ctx, no)
+	st, err := h.w.wx.Client.QueryCombined(ctx, no, nil)
 	if err != nil {
 		h.t.Fatalf("seed %d: fund query: %v", h.seed, err)
 	}
@@ -236,7 +236,7 @@ func (h *history) payOrder(no string) {
 	if err := h.w.wx.Sim.Pay(no); err != nil {
 		h.t.Fatalf("seed %d: pay %s: %v", h.seed, no, err)
 	}
-	st, err := h.w.wx.Client.QueryCombined(ctx, no)
+	st, err := h.w.wx.Client.QueryCombined(ctx, no, nil)
 	if err != nil {
 		h.t.Fatalf("seed %d: query %s: %v", h.seed, no, err)
 	}

@@ -1,0 +1,169 @@
+package alisim
+
+import (
+	"net/url"
+
+	"github.com/splitpay/splitpay/channels/alipay/wire"
+	"github.com/splitpay/splitpay/money"
+)
+
+type refundRequest struct {
+	OutTradeNo              string               `json:"out_trade_no"`
+	TradeNo                 string               `json:"trade_no"`
+	RefundAmount            string               `json:"refund_amount"`
+	RefundReason            string               `json:"refund_reason"`
+	OutRequestNo            string               `json:"out_request_no"`
+	RefundRoyaltyParameters []wire.RoyaltyDetail `json:"refund_royalty_parameters"`
+}
+
+// refund is alipay.trade.refund. The same out_request_no refunds at most once. Under 直付通 the caller must say
+// which receivers give their royalty back (refund_royalty_parameters: trans_out is the receiver, the money goes
+// back to the trade); the refund itself comes from the trade's unsettled or frozen money, or after the finish from
+// the sub-merchant's available balance, and fails when that is short.
+func (s *Sim) refund(biz []byte, _ url.Values) (any, *failure) {
+	var req refundRequest
+	if f := decode(biz, &req); f != nil {
+		return nil, f
+	}
+	t := s.find(req.OutTradeNo, req.TradeNo)
+	amount, err := money.ParseYuan(req.RefundAmount)
+	switch {
+	case t == nil:
+		return nil, fail(wire.SubTradeNotExist, "交易不存在")
+	case !wire.ValidOutNo(req.OutRequestNo, wire.MaxOutRequestNo):
+		return nil, invalid("out_request_no: 部分退款必传，64 个字符以内")
+	case err != nil || amount <= 0:
+		return nil, invalid("refund_amount 必须大于 0")
+	}
+	if prior := t.refunds[req.OutRequestNo]; prior != nil {
+		if prior.State.amount != amount {
+			return nil, fail(wire.SubDiscordantRepeat, "out_request_no 已使用，退款金额不一致")
+		}
+		resp := copyMap(prior.State.response)
+		resp["fund_change"] = "N"
+		return resp, nil
+	}
+	total, _ := money.ParseYuan(t.detail.TotalAmount)
+	switch {
+	case t.status == wire.TradeClosed:
+		return nil, fail(wire.SubTradeHasClose, "交易已关闭")
+	case t.status != wire.TradeSuccess:
+		return nil, fail(wire.SubTradeStatusError, "交易状态不合法: %s", t.status)
+	case t.refunded+amount > total:
+		return nil, fail(wire.SubRefundTooMuch, "退款金额超过订单可退金额 (%s)", total-t.refunded)
+	}
+	if f := s.reverseRoyalties(t, req); f != nil {
+		return nil, f
+	}
+	if f := s.takeRefund(t, amount); f != nil {
+		return nil, f
+	}
+	return s.recordRefund(t, req, amount), nil
+}
+
+// reverseRoyalties checks, then applies, the royalty reversals: each receiver must hold what it gives back.
+func (s *Sim) reverseRoyalties(t *trade, req refundRequest) *failure {
+	for _, leg := range req.RefundRoyaltyParameters {
+		amount, err := money.ParseYuan(leg.Amount)
+		a := s.accounts[leg.TransOut]
+		switch {
+		case err != nil || amount <= 0 || amount > t.shared:
+			return invalid("refund_royalty_parameters.amount: 大于 0 且不超过已分账金额")
+		case a == nil || a.available < amount:
+			return fail(wire.SubSellerBalance, "分账收入方 %s 余额不足", leg.TransOut)
+		}
+	}
+	for _, leg := range req.RefundRoyaltyParameters {
+		amount, _ := money.ParseYuan(leg.Amount)
+		s.accounts[leg.TransOut].available -= amount
+		t.shared -= amount
+		m := s.merchants[t.detail.SubMerchant.MerchantID]
+		if t.finished || t.frozen == 0 && t.confirmed && t.frozenAt.IsZero() {
+			m.available += amount
+		} else {
+			t.frozen += amount
+			m.frozen += amount
+		}
+		t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: wire.OperationTransferRefund,
+			OperationSerialNo: req.OutRequestNo, OperationDt: s.now().Format(timeLayout), TransOut: leg.TransOut,
+			TransIn: t.detail.SubMerchant.MerchantID, Amount: leg.Amount})
+	}
+	return nil
+}
+
+// takeRefund takes the refund from where the trade's money is: unsettled, frozen, or (after the finish)
+// the sub-merchant's available balance.
+func (s *Sim) takeRefund(t *trade, amount money.Amount) *failure {
+	m := s.merchants[t.detail.SubMerchant.MerchantID]
+	switch {
+	case !t.confirmed && t.unsettled >= amount:
+		t.unsettled -= amount
+	case t.confirmed && !t.finished && t.frozen >= amount:
+		t.frozen -= amount
+		m.frozen -= amount
+	case (t.finished || t.confirmed && t.frozenAt.IsZero()) && m.available >= amount:
+		m.available -= amount
+	default:
+		return fail(wire.SubSellerBalance, "卖家余额不足")
+	}
+	if t.confirmed {
+		t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: wire.OperationSettleRefund,
+			OperationSerialNo: t.detail.OutTradeNo, OperationDt: s.now().Format(timeLayout),
+			TransOut: t.detail.SubMerchant.MerchantID, Amount: amount.String()})
+	}
+	return nil
+}
+
+func (s *Sim) recordRefund(t *trade, req refundRequest, amount money.Amount) map[string]any {
+	t.refunded += amount
+	total, _ := money.ParseYuan(t.detail.TotalAmount)
+	if t.refunded == total {
+		t.status = wire.TradeClosed
+	}
+	now := s.now()
+	resp := map[string]any{"code": ok.Code, "msg": ok.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
+		"buyer_logon_id": "sim***@alipay.com", "fund_change": "Y", "refund_fee": t.refunded.String(),
+		"gmt_refund_pay": now.Format(timeLayout)}
+	t.refunds.Remember(req.OutRequestNo, nil, &refundRec{amount: amount, at: now,
+		royalty: req.RefundRoyaltyParameters, response: resp})
+	form := s.tradeNotification(t, &refundNote{outRequestNo: req.OutRequestNo, at: now})
+	go s.notify(t.notifyURL, form)
+	return copyMap(resp)
+}
+
+// refundQuery is alipay.trade.fastpay.refund.query: refund_status REFUND_SUCCESS, or no refund_status when the
+// request was never received.
+func (s *Sim) refundQuery(biz []byte, _ url.Values) (any, *failure) {
+	var req refundRequest
+	if f := decode(biz, &req); f != nil {
+		return nil, f
+	}
+	t := s.find(req.OutTradeNo, req.TradeNo)
+	if t == nil {
+		return nil, fail(wire.SubTradeNotExist, "交易不存在")
+	}
+	out := map[string]any{"code": ok.Code, "msg": ok.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
+		"out_request_no": req.OutRequestNo, "total_amount": t.detail.TotalAmount}
+	if r := t.refunds[req.OutRequestNo]; r != nil {
+		out["refund_amount"] = r.State.amount.String()
+		out["refund_status"] = wire.RefundSuccess
+		out["gmt_refund_pay"] = r.State.at.Format(timeLayout)
+		var legs []map[string]any
+		for _, leg := range r.State.royalty {
+			legs = append(legs, map[string]any{"refund_amount": leg.Amount, "royalty_type": wire.RoyaltyTransfer,
+				"result_code": "SUCCESS", "trans_out": leg.TransOut, "trans_in": t.detail.SubMerchant.MerchantID})
+		}
+		if legs != nil {
+			out["refund_royaltys"] = legs
+		}
+	}
+	return out, nil
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
