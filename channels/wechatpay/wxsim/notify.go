@@ -44,60 +44,27 @@ func (s *Sim) SignedRequest(url string, body []byte, probe bool) (*http.Request,
 	return req, nil
 }
 
-// notify delivers a notification in the background, retrying on any non-2xx answer on the (scaled) schedule;
-// faults may drop it or send it twice.
+// notify delivers a notification in the background through simkit (WeChat's schedule, drops, duplicates and
+// reordering on demand): any 2xx answer ends it. With ProbeSignatures each attempt series starts with a
+// WECHATPAY/SIGNTEST/ copy that the receiver must reject.
 func (s *Sim) notify(p *Platform, url, eventType, originalType string, plaintext []byte) {
 	s.mu.Lock()
-	drop, dup, scale, probe := s.faults.DropNotifications, s.faults.DuplicateNotify, s.notifyScale, s.faults.ProbeSignatures
-	var delay time.Duration
-	if s.faults.ReorderNotify > 0 {
-		delay = time.Duration(s.rng.Int64N(int64(s.faults.ReorderNotify)))
-	}
+	probe := s.faults.ProbeSignatures
 	s.mu.Unlock()
-	if drop {
-		return
-	}
 	body, err := s.Envelope(p, eventType, originalType, plaintext)
 	if err != nil {
 		return
 	}
-	times := 1
-	if dup {
-		times = 2
-	}
-	for range times {
-		s.pending.Add(1)
-		go func() {
-			defer s.pending.Done()
-			time.Sleep(delay)
-			if probe { // WeChat's probe traffic: the receiver must reject it, whatever it answers
-				if req, err := s.SignedRequest(url, body, true); err == nil {
-					if resp, err := s.client.Do(req); err == nil {
-						resp.Body.Close()
-					}
-				}
+	var before func()
+	if probe {
+		before = func() {
+			if req, err := s.SignedRequest(url, body, true); err == nil {
+				s.kit.Do(req)
 			}
-			for attempt := 0; ; attempt++ {
-				if s.deliver(url, body) || attempt == len(RetrySchedule) {
-					return
-				}
-				time.Sleep(time.Duration(float64(RetrySchedule[attempt]) * scale))
-			}
-		}()
+		}
 	}
-}
-
-func (s *Sim) deliver(url string, body []byte) bool {
-	req, err := s.SignedRequest(url, body, false)
-	if err != nil {
-		return false
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode/100 == 2
+	s.kit.Notify(func() (*http.Request, error) { return s.SignedRequest(url, body, false) },
+		func(status int, _ []byte) bool { return status/100 == 2 }, before)
 }
 
 // serveControl is the unsigned /sim/ API for driving the simulator from outside the process (the buyer's side

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
-	"net/http"
 	"regexp"
 	"strconv"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/internal/simkit"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
 
@@ -60,21 +60,20 @@ type Sim struct {
 	useCert     bool // sign with the certificate's serial instead of KeyID
 
 	limits channels.Limits
-	client *http.Client
 
-	mu          sync.Mutex
-	offset      time.Duration // the simulated clock runs at real time plus offset
-	rng         *mrand.Rand
-	faults      Faults
-	notifyScale float64 // retry schedule multiplier (1 = WeChat's real ≈24 h)
-	autoOpen    bool    // open unknown sub-merchants on first use
-	platforms   map[string]*Platform
-	subs        map[string]*subMerchant
-	receivers   map[string]*receiver // type + "/" + account
-	combined    map[string]*combinedOrder
-	byTx        map[string]*subOrder
-	sharings    map[string]*sharing // sub_mchid + "/" + out_order_no
-	returns     map[string]*returnOrder
+	mu        sync.Mutex
+	offset    time.Duration // the simulated clock runs at real time plus offset
+	rng       *mrand.Rand
+	faults    Faults
+	kit       *simkit.Kit // notification delivery on WeChat's retry schedule (shared with alisim)
+	autoOpen  bool        // open unknown sub-merchants on first use
+	platforms map[string]*Platform
+	subs      map[string]*subMerchant
+	receivers map[string]*receiver // type + "/" + account
+	combined  map[string]*combinedOrder
+	byTx      map[string]*subOrder
+	sharings  map[string]*sharing // sub_mchid + "/" + out_order_no
+	returns   map[string]*returnOrder
 	// subsidy returns by sub_mchid + "/" + out_order_no
 	subsidyReturns map[string]*subsidyReturnRec
 	refunds        map[string]*refund // sub_mchid + "/" + out_refund_no
@@ -84,7 +83,6 @@ type Sim struct {
 	bills          map[string][]byte      // download token → file
 	seq            int64
 	instance       int64 // random per simulator, so ids stay unique across runs that share a ledger, as the channel's are
-	pending        sync.WaitGroup
 }
 
 type subMerchant struct {
@@ -167,7 +165,8 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 		instance: instance.Int64(),
 		KeyID:    "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
 		Certificate: cert, certSerial: utils.GetCertificateSerialNumber(*cert),
-		client: &http.Client{Timeout: 5 * time.Second}, rng: mrand.New(mrand.NewPCG(seed, 1)), notifyScale: 1,
+		rng:       mrand.New(mrand.NewPCG(seed, 1)),
+		kit:       simkit.New(seed, RetrySchedule),
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
 		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
 		returns: map[string]*returnOrder{}, subsidyReturns: map[string]*subsidyReturnRec{},
@@ -256,14 +255,12 @@ func (s *Sim) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+	s.kit.SetFaults(simkit.Faults{DropNotifications: f.DropNotifications, DuplicateNotify: f.DuplicateNotify,
+		ReorderNotify: f.ReorderNotify})
 }
 
 // SetNotifyScale compresses (<1) the notification retry schedule; 0.001 turns WeChat's 15 s into 15 ms.
-func (s *Sim) SetNotifyScale(scale float64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.notifyScale = scale
-}
+func (s *Sim) SetNotifyScale(scale float64) { s.kit.SetNotifyScale(scale) }
 
 // Advance moves the simulated clock forward (sharing delay, onboarding steps, the freeze period). Frozen
 // money of orders paid more than Limits.FreezeDays ago is unfrozen to the sub-merchant, as the channel does.
@@ -280,7 +277,7 @@ func (s *Sim) Advance(d time.Duration) {
 }
 
 // Wait blocks until every notification the simulator is delivering has finished its attempts.
-func (s *Sim) Wait() { s.pending.Wait() }
+func (s *Sim) Wait() { s.kit.Wait() }
 
 func (s *Sim) now() time.Time { return time.Now().Add(s.offset) }
 
