@@ -7,11 +7,11 @@ package alipay
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/smartwalle/alipay/v3"
@@ -159,7 +159,7 @@ func classify(err error) error {
 	}
 	code := channels.CodeTimeout
 	if errors.Is(err, alipay.ErrBadResponse) || errors.Is(err, alipay.ErrSignNotFound) ||
-		errors.Is(err, alipay.ErrAliPublicKeyNotFound) || strings.Contains(err.Error(), "verification") {
+		errors.Is(err, alipay.ErrAliPublicKeyNotFound) || errors.Is(err, rsa.ErrVerification) {
 		code = "RESPONSE_UNVERIFIED"
 	}
 	return &channels.BusinessError{Channel: channels.Alipay, Code: code, Message: err.Error(), Retryable: true}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/smartwalle/alipay/v3"
 
@@ -20,12 +21,11 @@ var productCodes = map[string]string{
 // detail is one sub-order as a 直付通 trade: it names its sub-merchant and settles to the sub-merchant's
 // default settlement target; passback_params carries the combined order number back in notifications.
 func detail(o channels.CombinedOrder, s channels.SubOrder) wire.OrderDetail {
-	d := wire.OrderDetail{OutTradeNo: wire.OutNo(s.OutTradeNo, wire.MaxOutTradeNo),
+	return wire.OrderDetail{OutTradeNo: wire.OutNo(s.OutTradeNo, wire.MaxOutTradeNo),
 		ProductCode: productCodes[o.Scene], TotalAmount: s.Amount.String(), Subject: s.Description,
 		PassbackParams: url.QueryEscape(o.OutTradeNo), SubMerchant: &wire.SubMerchant{MerchantID: s.SubMchID},
 		SettleInfo: &wire.SettleInfo{SettleDetailInfos: []wire.SettleDetail{{TransInType: wire.TransInDefaultSettle,
 			SettleEntityType: wire.SettleEntitySecondMerch, SettleEntityID: s.SubMchID, Amount: s.Amount.String()}}}}
-	return d
 }
 
 // CreateCombined places the order. app, wap and page use merged payment (合并支付: one trade per sub-order
@@ -43,7 +43,7 @@ func (c *Client) CreateCombined(ctx context.Context, o channels.CombinedOrder) (
 	}
 	params := map[string]string{"notify_url": o.NotifyURL}
 	expire := ""
-	if t, err := parseRFC3339(o.TimeExpireRFC3339); err == nil {
+	if t, err := time.Parse(time.RFC3339, o.TimeExpireRFC3339); err == nil {
 		expire = t.In(shanghai).Format("2006-01-02 15:04:05")
 	}
 	if o.Scene == channels.SceneAlipayQR {

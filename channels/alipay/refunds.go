@@ -21,15 +21,12 @@ func (c *Client) ApplyRefund(ctx context.Context, r channels.RefundRequest) (cha
 	if legs != nil {
 		req["refund_royalty_parameters"] = legs
 	}
-	var out struct {
-		wire.Status
-		OutTradeNo string `json:"out_trade_no"`
-		FundChange string `json:"fund_change"`
-	}
-	if err := c.call(ctx, wire.MethodTradeRefund, req, nil, &out); err != nil {
+	if err := c.call(ctx, wire.MethodTradeRefund, req, nil, nil); err != nil {
 		return channels.RefundState{}, err
 	}
-	return c.QueryRefund(ctx, r.SubMchID, r.TransactionID, r.OutRefundNo)
+	st, err := c.QueryRefund(ctx, r.SubMchID, r.TransactionID, r.OutRefundNo)
+	st.From = r.From // Alipay does not say; the trade's held money before the finish, the balance after
+	return st, err
 }
 
 // QueryRefund is alipay.trade.fastpay.refund.query. REFUND_SUCCESS is the only state Alipay reports; an answer

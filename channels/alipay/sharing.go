@@ -2,18 +2,15 @@ package alipay
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/alipay/wire"
 	"github.com/splitpay/splitpay/money"
 )
 
-var userID = regexp.MustCompile(`^2088\d{12}$`)
-
 // accountType is an Alipay account's trans_in_type: a 2088… user id, or a logon name (email or phone).
 func accountType(account string) string {
-	if userID.MatchString(account) {
+	if wire.IsUserID(account) {
 		return wire.TransInUserID
 	}
 	return wire.TransInLoginName
@@ -55,6 +52,10 @@ func (c *Client) Share(ctx context.Context, r channels.SharingRequest) (channels
 	return c.QuerySharing(ctx, r.SubMchID, r.TransactionID, r.OutOrderNo)
 }
 
+// legResults are a settle leg's states in the neutral words.
+var legResults = map[string]string{wire.DetailSuccess: channels.ReceiverSuccess, wire.DetailFail: channels.ReceiverClosed,
+	wire.DetailProcessing: channels.ReceiverPending}
+
 // QuerySharing is alipay.trade.order.settle.query by out_request_no and trade_no.
 func (c *Client) QuerySharing(ctx context.Context, subMchID, transactionID, outOrderNo string) (
 	channels.SharingState, error,
@@ -69,8 +70,7 @@ func (c *Client) QuerySharing(ctx context.Context, subMchID, transactionID, outO
 		OrderID: q.OutRequestNo, Status: channels.SharingFinished}
 	for _, d := range q.RoyaltyDetailList {
 		amount, _ := money.ParseYuan(d.Amount)
-		res := map[string]string{wire.DetailSuccess: channels.ReceiverSuccess, wire.DetailFail: channels.ReceiverClosed,
-			wire.DetailProcessing: channels.ReceiverPending}[d.State]
+		res := legResults[d.State]
 		if res == channels.ReceiverPending {
 			st.Status = channels.SharingProcessing
 		}
@@ -103,29 +103,33 @@ func (c *Client) UnsplitAmount(ctx context.Context, transactionID string) (money
 	if err != nil || q.TradeSettleInfo == nil {
 		return 0, err
 	}
-	sign := map[string]money.Amount{wire.OperationSettle: 1, wire.OperationReplenish: 1,
-		wire.OperationTransferRefund: 1, wire.OperationTransfer: -1, wire.OperationReplenishRefund: -1,
-		wire.OperationSettleRefund: -1}
 	var rest money.Amount
 	for _, op := range q.TradeSettleInfo.TradeSettleDetailList {
 		a, _ := money.ParseYuan(op.Amount)
-		rest += sign[op.OperationType] * a
+		rest += heldSign[op.OperationType] * a
 	}
 	return rest, nil
 }
 
+// heldSign says how each settle operation changes what a confirmed trade still holds for sharing.
+var heldSign = map[string]money.Amount{wire.OperationSettle: 1, wire.OperationReplenish: 1,
+	wire.OperationTransferRefund: 1, wire.OperationTransfer: -1, wire.OperationReplenishRefund: -1,
+	wire.OperationSettleRefund: -1}
+
 // AddReceiver binds a receiver to the platform (alipay.trade.royalty.relation.bind); the receiver does not confirm.
 func (c *Client) AddReceiver(ctx context.Context, r channels.ReceiverRegistration) error {
-	return c.relation(ctx, wire.MethodRelationBind, r)
+	return c.relation(ctx, wire.MethodRelationBind, "bind", r)
 }
 
 // DeleteReceiver unbinds it.
 func (c *Client) DeleteReceiver(ctx context.Context, r channels.ReceiverRegistration) error {
-	return c.relation(ctx, wire.MethodRelationUnbind, r)
+	return c.relation(ctx, wire.MethodRelationUnbind, "unbind", r)
 }
 
-func (c *Client) relation(ctx context.Context, method string, r channels.ReceiverRegistration) error {
-	req := wire.RelationBind{OutRequestNo: wire.OutNo("rel-"+r.Account, wire.MaxOutRequestNo),
+// relation binds or unbinds one receiver. Its out_request_no comes from the operation and the account, so a retry
+// repeats it; binding again after an unbind repeats the first bind's number (see docs/channels.md).
+func (c *Client) relation(ctx context.Context, method, op string, r channels.ReceiverRegistration) error {
+	req := wire.RelationBind{OutRequestNo: wire.OutNo(op+"-"+r.Account, wire.MaxSettleRequestNo),
 		ReceiverList: []wire.RoyaltyReceiver{{Type: accountType(r.Account), Account: r.Account, Name: r.Name,
 			Memo: r.RelationType}}}
 	return c.call(ctx, method, req, nil, nil)

@@ -2,12 +2,9 @@ package alipay
 
 import (
 	"errors"
-	"time"
 
 	"github.com/splitpay/splitpay/channels"
 )
-
-func parseRFC3339(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }
 
 func asBusiness(err error) *channels.BusinessError {
 	var be *channels.BusinessError

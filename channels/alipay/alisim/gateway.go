@@ -33,7 +33,8 @@ var publicMessages = map[string]string{
 
 type method func(biz []byte, form url.Values) (any, *failure)
 
-func (s *Sim) methods() map[string]method {
+// methodTable is every method alisim serves; New builds it once.
+func (s *Sim) methodTable() map[string]method {
 	return map[string]method{
 		wire.MethodMergePrecreate: s.mergePrecreate, wire.MethodTradePrecreate: s.precreate,
 		wire.MethodTradeQuery: s.query, wire.MethodTradeClose: s.closeTrade,
@@ -61,7 +62,7 @@ func (s *Sim) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, name, f, false) // Alipay cannot tell who asked: the refusal is not signed
 		return
 	}
-	m, ok := s.methods()[name]
+	m, ok := s.methods[name]
 	if !ok {
 		s.answer(w, name, &failure{wire.CodeInvalidParam, wire.SubInvalidMethod, "不存在的方法名"}, true)
 		return
@@ -143,8 +144,8 @@ func (s *Sim) answer(w http.ResponseWriter, name string, out any, signed bool) {
 	_, _ = io.WriteString(w, b.String())
 }
 
-// ok is the success part of every answer.
-var ok = wire.Status{Code: wire.CodeSuccess, Msg: "Success"}
+// success is the success part of every answer.
+var success = wire.Status{Code: wire.CodeSuccess, Msg: "Success"}
 
 // decode reads biz_content into v; a malformed one is the documented invalid-parameter refusal.
 func decode(biz []byte, v any) *failure {

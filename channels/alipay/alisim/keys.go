@@ -14,6 +14,7 @@ import (
 	"errors"
 	"math/big"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func CertPEM(c *x509.Certificate) string {
 func signingString(form url.Values, exclude ...string) string {
 	var pairs []string
 	for k, vs := range form {
-		if contains(exclude, k) {
+		if slices.Contains(exclude, k) {
 			continue
 		}
 		for _, v := range vs {
@@ -110,15 +111,6 @@ func signingString(form url.Values, exclude ...string) string {
 	}
 	sort.Strings(pairs)
 	return strings.Join(pairs, "&")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func signRSA2(key *rsa.PrivateKey, data []byte) string {

@@ -78,11 +78,11 @@ func (s *Sim) reverseRoyalties(t *trade, req refundRequest) *failure {
 		s.accounts[leg.TransOut].available -= amount
 		t.shared -= amount
 		m := s.merchants[t.detail.SubMerchant.MerchantID]
-		if t.finished || t.frozen == 0 && t.confirmed && t.frozenAt.IsZero() {
-			m.available += amount
-		} else {
+		if t.holdsFrozen() {
 			t.frozen += amount
 			m.frozen += amount
+		} else {
+			m.available += amount
 		}
 		t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: wire.OperationTransferRefund,
 			OperationSerialNo: req.OutRequestNo, OperationDt: s.now().Format(timeLayout), TransOut: leg.TransOut,
@@ -98,10 +98,10 @@ func (s *Sim) takeRefund(t *trade, amount money.Amount) *failure {
 	switch {
 	case !t.confirmed && t.unsettled >= amount:
 		t.unsettled -= amount
-	case t.confirmed && !t.finished && t.frozen >= amount:
+	case t.holdsFrozen() && t.frozen >= amount:
 		t.frozen -= amount
 		m.frozen -= amount
-	case (t.finished || t.confirmed && t.frozenAt.IsZero()) && m.available >= amount:
+	case t.confirmed && !t.holdsFrozen() && m.available >= amount:
 		m.available -= amount
 	default:
 		return fail(wire.SubSellerBalance, "卖家余额不足")
@@ -121,13 +121,13 @@ func (s *Sim) recordRefund(t *trade, req refundRequest, amount money.Amount) map
 		t.status = wire.TradeClosed
 	}
 	now := s.now()
-	resp := map[string]any{"code": ok.Code, "msg": ok.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
+	resp := map[string]any{"code": success.Code, "msg": success.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
 		"buyer_logon_id": "sim***@alipay.com", "fund_change": "Y", "refund_fee": t.refunded.String(),
 		"gmt_refund_pay": now.Format(timeLayout)}
 	t.refunds.Remember(req.OutRequestNo, nil, &refundRec{amount: amount, at: now,
 		royalty: req.RefundRoyaltyParameters, response: resp})
 	form := s.tradeNotification(t, &refundNote{outRequestNo: req.OutRequestNo, at: now})
-	go s.notify(t.notifyURL, form)
+	s.notify(t.notifyURL, form) // asynchronous; counted by Wait before this returns
 	return copyMap(resp)
 }
 
@@ -142,7 +142,7 @@ func (s *Sim) refundQuery(biz []byte, _ url.Values) (any, *failure) {
 	if t == nil {
 		return nil, fail(wire.SubTradeNotExist, "交易不存在")
 	}
-	out := map[string]any{"code": ok.Code, "msg": ok.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
+	out := map[string]any{"code": success.Code, "msg": success.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
 		"out_request_no": req.OutRequestNo, "total_amount": t.detail.TotalAmount}
 	if r := t.refunds[req.OutRequestNo]; r != nil {
 		out["refund_amount"] = r.State.amount.String()

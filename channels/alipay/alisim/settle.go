@@ -2,7 +2,6 @@ package alisim
 
 import (
 	"net/url"
-	"regexp"
 	"strconv"
 
 	"github.com/splitpay/splitpay/channels/alipay/wire"
@@ -61,13 +60,11 @@ func (s *Sim) settleConfirm(biz []byte, _ url.Values) (any, *failure) {
 	t.unsettled, t.confirmed = 0, true
 	t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: wire.OperationSettle,
 		OperationSerialNo: req.OutRequestNo, OperationDt: s.now().Format(timeLayout), TransIn: t.detail.SubMerchant.MerchantID, Amount: amount.String()})
-	out := wire.SettleConfirmResponse{Status: ok, TradeNo: t.tradeNo, OutRequestNo: req.OutRequestNo,
+	out := wire.SettleConfirmResponse{Status: success, TradeNo: t.tradeNo, OutRequestNo: req.OutRequestNo,
 		SettleAmount: amount.String()}
 	t.confirms.Remember(req.OutRequestNo, biz, out)
 	return out, nil
 }
-
-var userIDRe = regexp.MustCompile(`^2088\d{12}$`)
 
 // orderSettle is alipay.trade.order.settle: transfers from the trade's frozen money to bound receivers within the
 // cap and the per-request and per-order limits, replenishments (补差) from the platform into it, and with
@@ -94,8 +91,8 @@ func (s *Sim) orderSettle(biz []byte, _ url.Values) (any, *failure) {
 	if f := s.checkSettle(t, req, finish); f != nil {
 		return nil, f
 	}
-	rec := &settleRec{response: wire.OrderSettleResponse{Status: ok, TradeNo: t.tradeNo, SettleNo: s.nextNo("SN")}}
-	rec.query = wire.OrderSettleQueryResponse{Status: ok, OutRequestNo: req.OutRequestNo,
+	rec := &settleRec{response: wire.OrderSettleResponse{Status: success, TradeNo: t.tradeNo, SettleNo: s.nextNo("SN")}}
+	rec.query = wire.OrderSettleQueryResponse{Status: success, OutRequestNo: req.OutRequestNo,
 		OperationDt: s.now().Format(timeLayout)}
 	for i, leg := range req.RoyaltyParameters {
 		amount, _ := money.ParseYuan(leg.Amount)
@@ -115,10 +112,11 @@ func (s *Sim) orderSettle(biz []byte, _ url.Values) (any, *failure) {
 			DetailID: rec.response.SettleNo + strconv.Itoa(i+1)})
 	}
 	if finish {
-		s.release(t, "royalty_finish")
+		s.release(t)
 		t.finished = true
 	}
 	t.settles.Remember(req.OutRequestNo, biz, rec)
+	s.settleNos[rec.response.SettleNo] = rec
 	return rec.response, nil
 }
 
@@ -149,7 +147,7 @@ func (s *Sim) checkSettle(t *trade, req wire.OrderSettle, finish bool) *failure 
 			return invalid("royalty_parameters.amount 必须大于 0")
 		case leg.RoyaltyType == wire.RoyaltyReplenish:
 			continue
-		case leg.TransInType == wire.TransInUserID && !userIDRe.MatchString(leg.TransIn):
+		case leg.TransInType == wire.TransInUserID && !wire.IsUserID(leg.TransIn):
 			return invalid("trans_in: userId 为 2088 开头的 16 位数字")
 		case !s.relations[leg.TransIn]:
 			return fail(wire.SubRoyaltyNotBound, "分账收入方 %s 未绑定分账关系", leg.TransIn)
@@ -185,15 +183,14 @@ func (s *Sim) settleQuery(biz []byte, _ url.Values) (any, *failure) {
 	if f := decode(biz, &req); f != nil {
 		return nil, f
 	}
-	for _, t := range s.trades {
-		for no, rec := range t.settles {
-			if (req.SettleNo != "" && rec.State.response.SettleNo == req.SettleNo) ||
-				(no == req.OutRequestNo && t.tradeNo == req.TradeNo) {
-				return s.stuck(rec.State.query), nil
-			}
-		}
+	rec := s.settleNos[req.SettleNo]
+	if t := s.byTradeNo[req.TradeNo]; rec == nil && t != nil && t.settles[req.OutRequestNo] != nil {
+		rec = t.settles[req.OutRequestNo].State
 	}
-	return nil, fail("ACQ.SETTLE_NOT_EXIST", "分账请求不存在")
+	if rec == nil {
+		return nil, fail("ACQ.SETTLE_NOT_EXIST", "分账请求不存在")
+	}
+	return s.stuck(rec.query), nil
 }
 
 // stuck shows every leg PROCESSING while the StuckSettle fault is on.
@@ -226,12 +223,12 @@ func (s *Sim) relate(biz []byte, bind bool) (any, *failure) {
 		}
 		return prior.State, nil
 	}
-	if n := len(req.ReceiverList); n == 0 || n > 20 || !wire.ValidOutNo(req.OutRequestNo, wire.MaxOutRequestNo) {
-		return nil, invalid("receiver_list: 1..20 个；out_request_no 必填")
+	if n := len(req.ReceiverList); n == 0 || n > 20 || !wire.ValidOutNo(req.OutRequestNo, wire.MaxSettleRequestNo) {
+		return nil, invalid("receiver_list: 1..20 个；out_request_no 必填，32 个字符以内")
 	}
 	for _, r := range req.ReceiverList {
 		switch {
-		case r.Type == wire.TransInUserID && !userIDRe.MatchString(r.Account):
+		case r.Type == wire.TransInUserID && !wire.IsUserID(r.Account):
 			return nil, invalid("receiver_list.account: userId 为 2088 开头的 16 位数字")
 		case r.Type == wire.TransInLoginName && r.Name == "":
 			return nil, invalid("receiver_list.name: loginName 类型必填")
@@ -242,7 +239,7 @@ func (s *Sim) relate(biz []byte, bind bool) (any, *failure) {
 	for _, r := range req.ReceiverList {
 		s.relations[r.Account] = bind
 	}
-	out := wire.RelationResponse{Status: ok, ResultCode: "SUCCESS"}
+	out := wire.RelationResponse{Status: success, ResultCode: "SUCCESS"}
 	s.binds.Remember(key, biz, out)
 	return out, nil
 }
@@ -254,13 +251,5 @@ func (s *Sim) rateQuery(biz []byte, _ url.Values) (any, *failure) {
 		return nil, f
 	}
 	pct := s.limits.MaxSharingRatio.Shift(2).IntPart()
-	return wire.RoyaltyRateResponse{Status: ok, UserID: "2088000000000000", MaxRatio: int(pct)}, nil
-}
-
-func hash(b []byte) uint64 {
-	var h uint64 = 14695981039346656037
-	for _, c := range b {
-		h = (h ^ uint64(c)) * 1099511628211
-	}
-	return h
+	return wire.RoyaltyRateResponse{Status: success, UserID: "2088000000000000", MaxRatio: int(pct)}, nil
 }

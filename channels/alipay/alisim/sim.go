@@ -48,6 +48,8 @@ type Sim struct {
 	byTradeNo map[string]*trade
 	merges    map[string][]*trade // pre_order_no
 	binds     simkit.Requests[wire.RelationResponse]
+	settleNos map[string]*settleRec // settle_no → the request, for the settle query
+	methods   map[string]method
 	seq       int64
 }
 
@@ -69,7 +71,8 @@ type trade struct {
 	frozenAt   time.Time
 	refunded   money.Amount
 	shared     money.Amount // transfers to receivers, net of reversals: the cap counts these
-	finished   bool
+	finished   bool         // royalty_finish came
+	released   bool         // the frozen rest went to the sub-merchant (royalty_finish, or Alipay after FreezeDays)
 	confirms   simkit.Requests[wire.SettleConfirmResponse]
 	settles    simkit.Requests[*settleRec]
 	refunds    simkit.Requests[*refundRec]
@@ -95,10 +98,12 @@ func New(appID string, limits channels.Limits, seed uint64) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sim{AppID: appID, Keys: keys, Kit: simkit.New(seed, RetrySchedule), limits: limits,
+	s := &Sim{AppID: appID, Keys: keys, Kit: simkit.New(seed, RetrySchedule), limits: limits,
 		merchants: map[string]*account{}, accounts: map[string]*account{}, relations: map[string]bool{},
 		trades: map[string]*trade{}, byTradeNo: map[string]*trade{}, merges: map[string][]*trade{},
-		binds: simkit.Requests[wire.RelationResponse]{}}, nil
+		binds: simkit.Requests[wire.RelationResponse]{}, settleNos: map[string]*settleRec{}}
+	s.methods = s.methodTable()
+	return s, nil
 }
 
 // UseCertificateMode makes the simulator expect app_cert_sn and alipay_root_cert_sn on requests and sign its
@@ -170,8 +175,8 @@ func (s *Sim) Advance(d time.Duration) {
 	s.offset += d
 	period := time.Duration(s.limits.FreezeDays) * 24 * time.Hour
 	for _, t := range s.trades {
-		if t.frozen > 0 && !s.now().Before(t.frozenAt.Add(period)) {
-			s.release(t, "auto-unfreeze")
+		if t.holdsFrozen() && !s.now().Before(t.frozenAt.Add(period)) {
+			s.release(t)
 		}
 	}
 }
@@ -183,12 +188,16 @@ func (s *Sim) nextNo(prefix string) string {
 	return fmt.Sprintf("%s%s%010d", prefix, s.now().Format("20060102"), s.seq)
 }
 
+// holdsFrozen says whether the trade's confirmed money is still frozen for royalty: confirmed with
+// royalty_freeze and not yet released (by royalty_finish, or by Alipay after FreezeDays).
+func (t *trade) holdsFrozen() bool { return t.confirmed && !t.frozenAt.IsZero() && !t.released }
+
 // release moves a trade's frozen rest to its sub-merchant's available balance.
-func (s *Sim) release(t *trade, _ string) {
+func (s *Sim) release(t *trade) {
 	m := s.merchants[t.detail.SubMerchant.MerchantID]
 	m.frozen -= t.frozen
 	m.available += t.frozen
-	t.frozen = 0
+	t.frozen, t.released = 0, true
 }
 
 // Handler serves /gateway.do and the unsigned /sim/ control API.

@@ -3,7 +3,9 @@ package alisim
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/splitpay/splitpay/channels/alipay/wire"
@@ -74,7 +76,7 @@ func (s *Sim) mergePrecreate(biz []byte, form url.Values) (any, *failure) {
 	if n := len(req.OrderDetails); n == 0 || n > s.limits.MaxSubOrders {
 		return nil, fail(wire.SubMergeLimit, "order_details: 1..%d 笔", s.limits.MaxSubOrders)
 	}
-	out := wire.MergePrecreateResponse{Status: ok, OutMergeNo: req.OutMergeNo}
+	out := wire.MergePrecreateResponse{Status: success, OutMergeNo: req.OutMergeNo}
 	var trades []*trade
 	for _, d := range req.OrderDetails {
 		if d.AppID == "" {
@@ -88,8 +90,9 @@ func (s *Sim) mergePrecreate(biz []byte, form url.Values) (any, *failure) {
 		out.OrderDetailResults = append(out.OrderDetailResults,
 			wire.OrderDetailResult{AppID: d.AppID, OutTradeNo: d.OutTradeNo, Success: true})
 	}
-	key, _ := json.Marshal(req)
-	out.PreOrderNo = fmt.Sprintf("PRE%016x", hash(key))
+	h := fnv.New64a()
+	_ = json.NewEncoder(h).Encode(req)
+	out.PreOrderNo = fmt.Sprintf("PRE%016x", h.Sum64()) // the same request is the same pre-order
 	s.merges[out.PreOrderNo] = trades
 	return out, nil
 }
@@ -103,7 +106,7 @@ func (s *Sim) precreate(biz []byte, form url.Values) (any, *failure) {
 	if _, f := s.open(d, form.Get("notify_url")); f != nil {
 		return nil, f
 	}
-	return map[string]any{"code": ok.Code, "msg": ok.Msg, "out_trade_no": d.OutTradeNo,
+	return map[string]any{"code": success.Code, "msg": success.Msg, "out_trade_no": d.OutTradeNo,
 		"qr_code": "https://qr.alipay.com/sim" + d.OutTradeNo}, nil
 }
 
@@ -121,7 +124,7 @@ func (s *Sim) query(biz []byte, _ url.Values) (any, *failure) {
 	if t == nil {
 		return nil, fail(wire.SubTradeNotExist, "交易不存在")
 	}
-	out := map[string]any{"code": ok.Code, "msg": ok.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
+	out := map[string]any{"code": success.Code, "msg": success.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
 		"trade_status": t.status, "total_amount": t.detail.TotalAmount, "buyer_logon_id": "sim***@alipay.com",
 		"buyer_user_id": "2088000000000001", "send_pay_date": timeOrEmpty(t.paidAt),
 		"receipt_amount": t.detail.TotalAmount, "passback_params": t.detail.PassbackParams,
@@ -129,7 +132,7 @@ func (s *Sim) query(biz []byte, _ url.Values) (any, *failure) {
 	if t.status == wire.TradeWaitBuyerPay {
 		out["buyer_logon_id"], out["buyer_user_id"] = "", ""
 	}
-	if contains(req.QueryOptions, "trade_settle_info") {
+	if slices.Contains(req.QueryOptions, "trade_settle_info") {
 		out["trade_settle_info"] = wire.TradeSettleInfo{TradeSettleDetailList: t.operations,
 			TradeUnsettledAmount: t.unsettled.String()}
 	}
@@ -167,7 +170,7 @@ func (s *Sim) closeTrade(biz []byte, _ url.Values) (any, *failure) {
 		return nil, fail(wire.SubTradeStatusError, "交易状态不合法: %s", t.status)
 	}
 	t.status = wire.TradeClosed
-	return map[string]any{"code": ok.Code, "msg": ok.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo}, nil
+	return map[string]any{"code": success.Code, "msg": success.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo}, nil
 }
 
 // Pay plays the buyer paying ref: a pre_order_no (every trade of the merge) or an out_trade_no. Each paid trade

@@ -3,17 +3,23 @@ package wire
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"regexp"
 	"strings"
 )
 
 // Alipay's out-numbers take letters, digits and underscores only: out_trade_no and a refund's out_request_no up to
-// 64 characters, a settle's out_request_no up to 32. SplitPay's out-numbers also use '-', so they are escaped
+// 64 characters, a settle's or a royalty relation's out_request_no up to 32. SplitPay's out-numbers also use '-', so they are escaped
 // ('_' → "_0", '-' → "_1"), which keeps them unique and lets a notification's out_trade_no be read back.
 const (
 	MaxOutTradeNo      = 64
 	MaxOutRequestNo    = 64
-	MaxSettleRequestNo = 32
+	MaxSettleRequestNo = 32 // order.settle and royalty.relation.bind/unbind
 )
+
+var userIDPattern = regexp.MustCompile(`^2088\d{12}$`)
+
+// IsUserID says whether account is an Alipay user id (2088 and 12 more digits) rather than a logon name.
+func IsUserID(account string) bool { return userIDPattern.MatchString(account) }
 
 // OutNo is the Alipay form of one of our out-numbers within max characters. An escaped form that is too long
 // becomes a prefix and a hash of the whole, still derived from the business key alone, so a retry repeats it.

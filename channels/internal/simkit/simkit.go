@@ -6,6 +6,7 @@ package simkit
 
 import (
 	"bytes"
+	"io"
 	mrand "math/rand/v2"
 	"net/http"
 	"strings"
@@ -143,9 +144,8 @@ func (k *Kit) deliver(request func() (*http.Request, error), accepted func(int, 
 		return false
 	}
 	defer resp.Body.Close()
-	var body bytes.Buffer
-	_, _ = body.ReadFrom(http.MaxBytesReader(nil, resp.Body, 1<<12))
-	return accepted(resp.StatusCode, body.Bytes())
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<12))
+	return accepted(resp.StatusCode, body)
 }
 
 // Do sends req with the kit's client, for one-off sends (a probe) whose answer does not matter.

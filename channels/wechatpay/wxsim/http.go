@@ -15,6 +15,7 @@ import (
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
+	"github.com/splitpay/splitpay/channels/internal/simkit"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
 
@@ -106,25 +107,13 @@ func (s *Sim) authenticate(r *http.Request, body []byte) (*Platform, *apiError) 
 	return p, nil
 }
 
+// injectFault draws the path's injected delay and failure from simkit, as alisim does.
 func (s *Sim) injectFault(path string) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for prefix, rate := range s.faults.SystemErrorRate {
-		if strings.HasPrefix(path, prefix) && s.rng.Float64() < rate {
-			return fail(http.StatusInternalServerError, wire.CodeSystemError, "injected system error")
-		}
-	}
-	for prefix, rate := range s.faults.FrequencyLimitedRate {
-		if strings.HasPrefix(path, prefix) && s.rng.Float64() < rate {
-			return fail(http.StatusTooManyRequests, wire.CodeFrequencyLimited, "injected rate limit")
-		}
-	}
-	for prefix, d := range s.faults.Delay {
-		if strings.HasPrefix(path, prefix) {
-			s.mu.Unlock()
-			time.Sleep(d)
-			s.mu.Lock()
-		}
+	switch s.kit.Draw(path) {
+	case simkit.SystemError:
+		return fail(http.StatusInternalServerError, wire.CodeSystemError, "injected system error")
+	case simkit.RateLimited:
+		return fail(http.StatusTooManyRequests, wire.CodeFrequencyLimited, "injected rate limit")
 	}
 	return nil
 }

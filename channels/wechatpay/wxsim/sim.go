@@ -34,7 +34,8 @@ type Platform struct {
 	APIv3Key   string         // encrypts its notifications
 }
 
-// Faults are injected failures. Rates are probabilities in [0, 1], drawn from a seeded generator.
+// Faults are injected failures. Rates are probabilities in [0, 1], drawn from a seeded generator. The ones every
+// simulator shares are handed to simkit, which draws them; this shape stays flat for the /sim/ API and tests.
 type Faults struct {
 	SystemErrorRate      map[string]float64 // path prefix → rate of 500 SYSTEM_ERROR (before any state change)
 	FrequencyLimitedRate map[string]float64 // path prefix → rate of 429 FREQUENCY_LIMITED
@@ -255,7 +256,8 @@ func (s *Sim) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
-	s.kit.SetFaults(simkit.Faults{DropNotifications: f.DropNotifications, DuplicateNotify: f.DuplicateNotify,
+	s.kit.SetFaults(simkit.Faults{SystemErrorRate: f.SystemErrorRate, RateLimitRate: f.FrequencyLimitedRate,
+		Delay: f.Delay, DropNotifications: f.DropNotifications, DuplicateNotify: f.DuplicateNotify,
 		ReorderNotify: f.ReorderNotify})
 }
 
