@@ -16,13 +16,14 @@ import (
 )
 
 // Channel is what the activities ask of one payment channel.
+//
+// These are what every channel speaks. Subsidies, onboarding, funds and settlement confirms are capabilities a
+// channel may have (WeChat Pay has the first three, Alipay the last): an activity that needs one asks for it
+// through withCapability.
 type Channel interface {
 	channels.Payments
 	channels.ProfitSharing
-	channels.Subsidies
 	channels.Refunds
-	channels.Onboarding
-	channels.Funds
 }
 
 // Activities holds what the activities need. Every exported method is registered as an activity.
@@ -41,6 +42,20 @@ func onChannel[Out any](a *Activities, name string, call func(Channel) (Out, err
 	}
 	out, err := call(ch)
 	return out, forTemporal(err)
+}
+
+// withCapability runs call on the named channel's capability C. A channel without it is refused for good:
+// no retry will give a channel an API it does not have.
+func withCapability[C, Out any](a *Activities, name, what string, call func(C) (Out, error)) (Out, error) {
+	return onChannel(a, name, func(ch Channel) (Out, error) {
+		c, ok := ch.(C)
+		if !ok {
+			var zero Out
+			return zero, &channels.BusinessError{Channel: name, Code: "UNSUPPORTED", Reason: channels.ReasonInvalid,
+				Message: name + " has no " + what}
+		}
+		return call(c)
+	})
 }
 
 // channel returns the named channel, or a non-retryable error: no retry will configure a missing channel.

@@ -18,7 +18,7 @@ func (a *Activities) SubmitApplyment(
 	in workflows.SubmitApplymentInput,
 ) (workflows.ApplymentSubmitted, error) {
 	ap := applyment(in.Application)
-	return onChannel(a, in.Channel, func(ch Channel) (workflows.ApplymentSubmitted, error) {
+	return withCapability(a, in.Channel, "onboarding", func(ch channels.Onboarding) (workflows.ApplymentSubmitted, error) {
 		id, err := ch.SubmitApplyment(ctx, ap)
 		return workflows.ApplymentSubmitted{ApplymentID: id}, err
 	})
@@ -48,7 +48,7 @@ func (a *Activities) QueryApplyment(
 	ctx context.Context,
 	in workflows.QueryApplymentInput,
 ) (workflows.ApplymentStatus, error) {
-	return onChannel(a, in.Channel, func(ch Channel) (workflows.ApplymentStatus, error) {
+	return withCapability(a, in.Channel, "onboarding", func(ch channels.Onboarding) (workflows.ApplymentStatus, error) {
 		st, err := ch.QueryApplyment(ctx, in.OutRequestNo)
 		return applymentStatus(st), err
 	})
@@ -75,7 +75,7 @@ func (a *Activities) ActivateMerchant(ctx context.Context, in workflows.Activate
 		Status: ledger.MerchantActive, DisplayName: in.DisplayName}); err != nil {
 		return workflows.Done{}, forTemporal(err)
 	}
-	return workflows.Done{}, forTemporal(a.Ledger.OpenMerchantAccounts(ctx, in.MerchantID))
+	return workflows.Done{}, forTemporal(a.Ledger.OpenMerchantAccounts(ctx, in.Channel, in.MerchantID))
 }
 
 func withdrawal(in workflows.WithdrawInput) ledger.Withdrawal {
@@ -95,7 +95,7 @@ func (a *Activities) ReserveWithdrawal(ctx context.Context, in workflows.Withdra
 
 // Withdraw asks the channel, always with the identical request for an out request number.
 func (a *Activities) Withdraw(ctx context.Context, in workflows.WithdrawInput) (workflows.WithdrawStatus, error) {
-	return onChannel(a, in.Channel, func(ch Channel) (workflows.WithdrawStatus, error) {
+	return withCapability(a, in.Channel, "withdrawals", func(ch channels.Funds) (workflows.WithdrawStatus, error) {
 		st, err := ch.Withdraw(ctx, channels.WithdrawRequest{SubMchID: in.SubMchID, OutRequestNo: in.OutRequestNo,
 			Amount: in.Amount, Remark: in.Remark})
 		return withdrawStatus(st), err
@@ -108,7 +108,7 @@ func withdrawStatus(st channels.WithdrawState) workflows.WithdrawStatus {
 
 // QueryWithdraw reads the withdrawal's state.
 func (a *Activities) QueryWithdraw(ctx context.Context, in workflows.WithdrawInput) (workflows.WithdrawStatus, error) {
-	return onChannel(a, in.Channel, func(ch Channel) (workflows.WithdrawStatus, error) {
+	return withCapability(a, in.Channel, "withdrawals", func(ch channels.Funds) (workflows.WithdrawStatus, error) {
 		st, err := ch.QueryWithdraw(ctx, in.SubMchID, in.OutRequestNo)
 		return withdrawStatus(st), err
 	})

@@ -30,7 +30,7 @@ func (a *Activities) CheckFrozen(ctx context.Context, ref workflows.SubOrderRef)
 	if err != nil {
 		return workflows.FrozenCheck{}, forTemporal(err)
 	}
-	booked, err := a.Ledger.SubOrderFrozen(ctx, ref.OrderNo, ref.SubOrderNo, ref.MerchantID)
+	booked, err := a.Ledger.SubOrderFrozen(ctx, orderRef(ref))
 	if err != nil {
 		return workflows.FrozenCheck{}, err
 	}

@@ -91,7 +91,7 @@ func TestPaymentActivities(t *testing.T) {
 			t.Fatalf("post %d: %+v", i, r)
 		}
 	}
-	if b, _ := l.Balance(t.Context(), ledger.MerchantFrozen("m1")); b != 12000 {
+	if b, _ := l.Balance(t.Context(), ledger.MerchantFrozen(channels.WeChatPay, "m1")); b != 12000 {
 		t.Errorf("ledger frozen = %s, simulator frozen = %d", b, f.Sim.Balance(shop).Frozen)
 	}
 	// Closing a paid order is a business rejection: non-retryable, typed with the channel's code.

@@ -20,9 +20,18 @@ func (a *Activities) ApplyRefund(ctx context.Context, in workflows.ApplyRefundIn
 			Total:         in.Total,
 			NotifyURL:     in.NotifyURL,
 			From:          in.From,
+			Reversals:     reversals(in.Reversals),
 		})
 		return refundStatus(st), err
 	})
+}
+
+func reversals(rs []workflows.Reversal) []channels.Reversal {
+	var out []channels.Reversal
+	for _, r := range rs {
+		out = append(out, channels.Reversal{Account: r.Account, Amount: r.Amount})
+	}
+	return out
 }
 
 // QueryRefundStatus asks how a refund went; the workflow polls it while PROCESSING.
@@ -52,7 +61,7 @@ func (a *Activities) PostRefund(ctx context.Context, in workflows.PostRefundInpu
 
 // CancelSubsidy gives up a subsidy not yet paid; cancelling twice is done.
 func (a *Activities) CancelSubsidy(ctx context.Context, in workflows.CancelSubsidyInput) (workflows.Done, error) {
-	return onChannel(a, in.Channel, func(ch Channel) (workflows.Done, error) {
+	return withCapability(a, in.Channel, "subsidies", func(ch channels.Subsidies) (workflows.Done, error) {
 		return workflows.Done{}, ch.CancelSubsidy(ctx, in.SubMchID, in.TransactionID, in.Description)
 	})
 }
@@ -125,7 +134,7 @@ func (a *Activities) ApplySubsidyReturn(
 	ctx context.Context,
 	in workflows.ReturnSubsidyInput,
 ) (workflows.SubsidyStatus, error) {
-	return onChannel(a, in.Channel, func(ch Channel) (workflows.SubsidyStatus, error) {
+	return withCapability(a, in.Channel, "subsidies", func(ch channels.Subsidies) (workflows.SubsidyStatus, error) {
 		st, err := ch.ReturnSubsidy(ctx, channels.SubsidyReturnRequest{
 			SubMchID:      in.SubMchID,
 			OutOrderNo:    in.OutOrderNo,

@@ -9,10 +9,20 @@ import (
 	"github.com/splitpay/splitpay/workflows"
 )
 
+// ConfirmSettlement confirms a sub-order's settlement at the channel, frozen for sharing; the channel answers
+// the same confirm for the same out-number.
+func (a *Activities) ConfirmSettlement(ctx context.Context, in workflows.SettleInput) (workflows.SettleStatus, error) {
+	return withCapability(a, in.Channel, "settlement confirm", func(ch channels.Settlement) (workflows.SettleStatus, error) {
+		st, err := ch.ConfirmSettlement(ctx, channels.SettleRequest{SubMchID: in.SubMchID,
+			TransactionID: in.TransactionID, OutRequestNo: in.OutRequestNo, Amount: in.Amount})
+		return workflows.SettleStatus{Amount: st.Amount}, err
+	})
+}
+
 // CreateSubsidy pays the platform's subsidy into the sub-order's frozen funds (补差); the channel answers the
 // same subsidy for the same out-number.
 func (a *Activities) CreateSubsidy(ctx context.Context, in workflows.SubsidyInput) (workflows.SubsidyStatus, error) {
-	return onChannel(a, in.Channel, func(ch Channel) (workflows.SubsidyStatus, error) {
+	return withCapability(a, in.Channel, "subsidies", func(ch channels.Subsidies) (workflows.SubsidyStatus, error) {
 		st, err := ch.CreateSubsidy(ctx, channels.SubsidyRequest{
 			SubMchID:      in.SubMchID,
 			TransactionID: in.TransactionID,

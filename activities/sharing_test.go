@@ -106,15 +106,15 @@ func shareByThePlan(t *testing.T, ae *testsuite.TestActivityEnvironment, ref wor
 func (fx *fixture) ledgerMatchesChannel(t *testing.T, ref workflows.SubOrderRef) {
 	ctx, l, sim := context.Background(), fx.ledger, fx.wx.Sim
 	simBal := sim.Balance(shop)
-	bals, err := l.MerchantBalances(ctx, "m1")
+	bals, err := l.MerchantBalances(ctx, channels.WeChatPay, "m1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bals[ledger.BucketAvailable].Fen() != simBal.Available || bals[ledger.BucketFrozen].Fen() != simBal.Frozen {
 		t.Errorf("merchant: ledger %v, channel %+v", bals, simBal)
 	}
-	d1, _ := l.Balance(ctx, ledger.ReceiverCommission("d1"))
-	pc, _ := l.Balance(ctx, ledger.PlatformCommission())
+	d1, _ := l.Balance(ctx, ledger.ReceiverCommission(channels.WeChatPay, "d1"))
+	pc, _ := l.Balance(ctx, ledger.PlatformCommission(channels.WeChatPay))
 	simD1 := sim.ReceiverBalance(channels.ReceiverPersonal, "o-l1")
 	simPlatform := sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID)
 	if d1.Fen() != simD1 || pc.Fen() != simPlatform {
@@ -154,7 +154,7 @@ func TestLegacyCombinedSubsidyActivitiesMoveAndPostOnce(t *testing.T) {
 			t.Fatalf("ReturnSubsidy %d: %+v", i, r)
 		}
 	}
-	frozen, err := fx.ledger.Balance(context.Background(), ledger.MerchantFrozen("m1"))
+	frozen, err := fx.ledger.Balance(context.Background(), ledger.MerchantFrozen(channels.WeChatPay, "m1"))
 	if sim := fx.wx.Sim.Balance(shop).Frozen; err != nil || frozen.Fen() != sim || sim != 18000+2000-8000-2000 {
 		t.Errorf("frozen: ledger %s, channel %d (%v), want 100.00", frozen, sim, err)
 	}

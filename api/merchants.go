@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 )
@@ -22,7 +23,7 @@ func (s *Server) registerMerchant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getMerchant(w http.ResponseWriter, r *http.Request) {
-	m, err := s.Registry.GetMerchant(r.Context(), r.PathValue("id"))
+	m, err := s.Registry.GetMerchant(r.Context(), channelParam(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -45,7 +46,7 @@ func (s *Server) registerReceiver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getReceiver(w http.ResponseWriter, r *http.Request) {
-	rc, err := s.Registry.GetReceiver(r.Context(), r.PathValue("id"))
+	rc, err := s.Registry.GetReceiver(r.Context(), channelParam(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -54,7 +55,7 @@ func (s *Server) getReceiver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) removeReceiver(w http.ResponseWriter, r *http.Request) {
-	rc, err := s.Registry.RemoveReceiver(r.Context(), r.PathValue("id"))
+	rc, err := s.Registry.RemoveReceiver(r.Context(), channelParam(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -102,7 +103,7 @@ func (s *Server) getOnboarding(w http.ResponseWriter, r *http.Request) {
 
 // merchantBalance answers a merchant's balance at the channel and in the ledger.
 func (s *Server) merchantBalance(w http.ResponseWriter, r *http.Request) {
-	bal, err := s.Registry.MerchantBalance(r.Context(), r.PathValue("id"))
+	bal, err := s.Registry.MerchantBalance(r.Context(), channelParam(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -131,4 +132,13 @@ func (s *Server) getWithdrawal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, withdrawalViewOf(st))
+}
+
+// channelParam is the ?channel= a party is looked up on: a merchant or receiver has one record per channel.
+// WeChat Pay when absent; an unknown channel finds nothing (404).
+func channelParam(r *http.Request) string {
+	if c := r.URL.Query().Get("channel"); c != "" {
+		return c
+	}
+	return channels.WeChatPay
 }

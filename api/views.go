@@ -241,20 +241,22 @@ func orderRowOf(o registry.OrderRow) OrderRow {
 }
 
 type MerchantView struct {
-	ID          string `json:"id"`
-	Channel     string `json:"channel"`
-	SubMchID    string `json:"sub_mchid"`
-	Status      string `json:"status"`
-	DisplayName string `json:"display_name"`
+	ID            string `json:"id"`
+	Channel       string `json:"channel"`
+	SubMchID      string `json:"sub_mchid"`
+	SettleAccount string `json:"settle_account,omitempty"`
+	Status        string `json:"status"`
+	DisplayName   string `json:"display_name"`
 }
 
 func merchantViewOf(m registry.Merchant) MerchantView {
 	return MerchantView{
-		ID:          m.ID,
-		Channel:     m.Channel,
-		SubMchID:    m.SubMchID,
-		Status:      m.Status,
-		DisplayName: m.DisplayName,
+		ID:            m.ID,
+		Channel:       m.Channel,
+		SubMchID:      m.SubMchID,
+		SettleAccount: m.SettleAccount,
+		Status:        m.Status,
+		DisplayName:   m.DisplayName,
 	}
 }
 

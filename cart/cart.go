@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/splitpay/splitpay/channels"
@@ -42,8 +44,8 @@ var ErrUnknown = errors.New("unknown")
 
 // Directory looks up merchants and receivers; the registry implements it over PostgreSQL.
 type Directory interface {
-	Merchant(ctx context.Context, id string) (Merchant, error)
-	Receiver(ctx context.Context, id string) (Receiver, error)
+	Merchant(ctx context.Context, channel, id string) (Merchant, error)
+	Receiver(ctx context.Context, channel, id string) (Receiver, error)
 }
 
 // Config is what resolution takes from the deployment.
@@ -55,9 +57,6 @@ type Config struct {
 
 // InputError is a request refused, naming the field.
 type InputError = workflows.InputError
-
-var scenes = map[string]bool{channels.SceneJSAPI: true, channels.SceneMiniProgram: true, channels.SceneApp: true,
-	channels.SceneH5: true, channels.SceneNative: true}
 
 // Roles maps a receiver's relation at the channel to its role in the sharing plan.
 var Roles = map[string]string{
@@ -71,8 +70,8 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 	if req.Channel == "" {
 		req.Channel = channels.WeChatPay
 	}
-	if req.Scene == "" {
-		req.Scene = channels.SceneNative
+	if req.Scene == "" && len(channels.Scenes[req.Channel]) > 0 {
+		req.Scene = channels.Scenes[req.Channel][0]
 	}
 	if err := checkPayer(req); err != nil {
 		return workflows.OrderInput{}, err
@@ -86,8 +85,11 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 		}
 	case len(req.SubOrders) == 0:
 		return in, &InputError{Field: "sub_orders", Reason: "at least one sub-order"}
+	case req.Scene == channels.SceneAlipayQR && req.Channel == channels.Alipay && len(req.SubOrders) > 1:
+		return in, &InputError{Field: "scene", Reason: "an Alipay QR code pays one sub-order; use page, app or wap"}
 	}
-	r := resolver{ctx: ctx, dir: dir, channel: req.Channel, receivers: map[string]Receiver{}}
+	r := resolver{ctx: ctx, dir: dir, channel: req.Channel, subsidies: channels.LimitsOf(cfg.Limits, req.Channel).Subsidies,
+		receivers: map[string]Receiver{}}
 	for i, s := range req.SubOrders {
 		spec, err := r.subOrder(fmt.Sprintf("sub_orders[%d]", i), s)
 		if err != nil {
@@ -100,11 +102,12 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 
 // checkPayer checks the channel, the scene and what the scene needs to know of the payer.
 func checkPayer(req Request) error {
+	scenes, known := channels.Scenes[req.Channel]
 	switch {
-	case req.Channel != channels.WeChatPay:
-		return &InputError{Field: "channel", Reason: "only wechatpay is available"}
-	case !scenes[req.Scene]:
-		return &InputError{Field: "scene", Reason: "one of jsapi, miniprogram, app, h5, native"}
+	case !known:
+		return &InputError{Field: "channel", Reason: "one of " + strings.Join(channels.Names, ", ")}
+	case !slices.Contains(scenes, req.Scene):
+		return &InputError{Field: "scene", Reason: req.Channel + " takes one of " + strings.Join(scenes, ", ")}
 	case (req.Scene == channels.SceneJSAPI || req.Scene == channels.SceneMiniProgram) && req.PayerOpenID == "":
 		return &InputError{Field: "payer_openid", Reason: "required for " + req.Scene}
 	case req.Scene == channels.SceneH5 && req.PayerClientIP == "":
@@ -137,6 +140,7 @@ func orderInput(cfg Config, req Request) workflows.OrderInput {
 			MaxRatio:               lim.MaxSharingRatio,
 			MaxRefunds:             lim.MaxRefundsPerOrder,
 			ConfirmBeforeSharing:   lim.ConfirmBeforeSharing,
+			RefundReversesShares:   lim.RefundReversesShares,
 		},
 	}
 }
@@ -146,6 +150,7 @@ type resolver struct {
 	ctx       context.Context
 	dir       Directory
 	channel   string
+	subsidies bool // the channel can pay a platform subsidy
 	receivers map[string]Receiver
 }
 
@@ -165,18 +170,22 @@ func (r *resolver) subOrder(field string, s SubOrderRequest) (workflows.SubOrder
 	if err := priceItems(&spec, s, field); err != nil {
 		return spec, err
 	}
-	m, err := r.dir.Merchant(r.ctx, s.MerchantID)
+	m, err := r.dir.Merchant(r.ctx, r.channel, s.MerchantID)
 	switch {
 	case errors.Is(err, ErrUnknown) || s.MerchantID == "":
 		return spec, &InputError{Field: field + ".merchant_id", Reason: fmt.Sprintf("no merchant %q", s.MerchantID)}
 	case err != nil:
 		return spec, err
-	case !m.Active || m.Channel != r.channel:
+	case !m.Active:
 		return spec, &InputError{Field: field + ".merchant_id",
-			Reason: fmt.Sprintf("merchant %q is %s on %s, not active on %s", m.ID, m.Status, m.Channel, r.channel)}
+			Reason: fmt.Sprintf("merchant %q is %s on %s, not active", m.ID, m.Status, r.channel)}
 	}
 	spec.SubMchID = m.SubMchID
-	if spec.Subsidy > 0 && spec.Subsidy >= spec.Amount+spec.Subsidy {
+	switch {
+	case spec.Subsidy > 0 && !r.subsidies:
+		return spec, &InputError{Field: field + ".subsidy",
+			Reason: r.channel + " orders take no platform subsidy (补差): fund the coupon by the merchant"}
+	case spec.Subsidy > 0 && spec.Subsidy >= spec.Amount+spec.Subsidy:
 		return spec, &InputError{Field: field + ".subsidy", Reason: "must be less than the sub-order's value"}
 	}
 	for j, cr := range s.Commissions {
@@ -199,7 +208,7 @@ func (r *resolver) commission(field string, cr CommissionRequest) (workflows.Com
 	}
 	rc, ok := r.receivers[cr.ReceiverID]
 	if !ok {
-		rc, err = r.dir.Receiver(r.ctx, cr.ReceiverID)
+		rc, err = r.dir.Receiver(r.ctx, r.channel, cr.ReceiverID)
 		switch {
 		case errors.Is(err, ErrUnknown) || cr.ReceiverID == "":
 			return workflows.CommissionRule{}, &InputError{Field: field + ".receiver_id",
@@ -209,7 +218,7 @@ func (r *resolver) commission(field string, cr CommissionRequest) (workflows.Com
 		}
 		r.receivers[cr.ReceiverID] = rc
 	}
-	if !rc.Active || rc.Channel != r.channel {
+	if !rc.Active {
 		return workflows.CommissionRule{}, &InputError{Field: field + ".receiver_id",
 			Reason: fmt.Sprintf("receiver %q is not active on %s", rc.ID, r.channel)}
 	}

@@ -20,6 +20,9 @@ const (
 	Alipay    = "alipay"
 )
 
+// Names lists the channels SplitPay speaks, the first being the default where a request names none.
+var Names = []string{WeChatPay, Alipay}
+
 // Limits are a channel's rules on sizes and counts, and how long it holds frozen money. Each channel has its
 // own (WeChatLimits, AlipayLimits); live channels have moved some figures, so they are configuration.
 type Limits struct {
@@ -37,6 +40,12 @@ type Limits struct {
 	// settlement (Alipay 直付通's alipay.trade.settle.confirm, which requests the freeze); WeChat freezes at
 	// payment and needs no confirm.
 	ConfirmBeforeSharing bool
+	// Subsidies says the channel can pay a platform subsidy (补差) into a sub-order before sharing (WeChat's
+	// subsidies API). Alipay's equivalent, a replenish royalty, is not wired yet, so its orders take none.
+	Subsidies bool
+	// RefundReversesShares says a refund names the receivers that give their shares back, in the same call
+	// (Alipay's refund_royalty_parameters); otherwise shares come back by separate return orders (WeChat).
+	RefundReversesShares bool
 }
 
 // WeChatLimits are SPEC.md's figures for WeChat Pay 电商收付通.
@@ -48,6 +57,7 @@ func WeChatLimits() Limits {
 		MaxSharingRatio:        decimal.RequireFromString("0.30"),
 		MaxRefundsPerOrder:     50,
 		FreezeDays:             180,
+		Subsidies:              true,
 	}
 }
 
@@ -64,6 +74,7 @@ func AlipayLimits() Limits {
 		MaxRefundsPerOrder:     50,
 		FreezeDays:             30,
 		ConfirmBeforeSharing:   true,
+		RefundReversesShares:   true,
 	}
 }
 

@@ -47,6 +47,12 @@ const (
 	SceneAlipayQR   = "qr"   // a QR code to scan: one sub-order only
 )
 
+// Scenes are each channel's payment scenes, its default (where a request names none) first.
+var Scenes = map[string][]string{
+	WeChatPay: {SceneNative, SceneJSAPI, SceneMiniProgram, SceneApp, SceneH5},
+	Alipay:    {SceneAlipayPage, SceneAlipayApp, SceneAlipayWap, SceneAlipayQR},
+}
+
 // PaymentParams is what the buyer's client needs to pay: exactly one of the fields is set.
 type PaymentParams struct {
 	PrepayID    string // WeChat jsapi, mini-program, app

@@ -12,6 +12,7 @@ type Account struct {
 	OwnerKind string // platform | merchant | receiver | buyers | channel
 	OwnerID   string
 	Bucket    string
+	Channel   string // where the money really sits: set for a merchant's or receiver's money at a channel
 }
 
 // Owner kinds and buckets.
@@ -32,7 +33,15 @@ const (
 	BucketClearing      = "clearing"       // buyers, channel: the outside world
 )
 
-func (a Account) Key() string { return a.OwnerKind + ":" + a.OwnerID + ":" + a.Bucket }
+// Key is "<owner kind>:<owner id>:<bucket>", with ":<channel>" for money held at a channel: a merchant's
+// WeChat Pay funds and its Alipay funds are different money, and each must match that channel's own books.
+func (a Account) Key() string {
+	k := a.OwnerKind + ":" + a.OwnerID + ":" + a.Bucket
+	if a.Channel != "" {
+		k += ":" + a.Channel
+	}
+	return k
+}
 
 func (a Account) String() string { return a.Key() }
 
@@ -55,20 +64,39 @@ func (a Account) validate() error {
 // The platform is a single owner; its id is fixed.
 const platformID = "platform"
 
-func PlatformAvailable() Account     { return Account{OwnerPlatform, platformID, BucketAvailable} }
-func PlatformSubsidyBudget() Account { return Account{OwnerPlatform, platformID, BucketSubsidyBudget} }
-func PlatformCommission() Account    { return Account{OwnerPlatform, platformID, BucketCommission} }
+func PlatformAvailable() Account { return Account{OwnerPlatform, platformID, BucketAvailable, ""} }
+func PlatformSubsidyBudget() Account {
+	return Account{OwnerPlatform, platformID, BucketSubsidyBudget, ""}
+}
 
-func MerchantFrozen(id string) Account     { return Account{OwnerMerchant, id, BucketFrozen} }
-func MerchantAvailable(id string) Account  { return Account{OwnerMerchant, id, BucketAvailable} }
-func MerchantWithdrawn(id string) Account  { return Account{OwnerMerchant, id, BucketWithdrawn} }
-func MerchantReceivable(id string) Account { return Account{OwnerMerchant, id, BucketReceivable} }
+// PlatformCommission is the platform's commission received at a channel.
+func PlatformCommission(channel string) Account {
+	return Account{OwnerPlatform, platformID, BucketCommission, channel}
+}
 
-func ReceiverCommission(id string) Account { return Account{OwnerReceiver, id, BucketCommission} }
-func ReceiverDebt(id string) Account       { return Account{OwnerReceiver, id, BucketDebt} }
+// A merchant's frozen, available and withdrawn funds, and a receiver's commission, are money at one channel.
+func MerchantFrozen(channel, id string) Account {
+	return Account{OwnerMerchant, id, BucketFrozen, channel}
+}
+func MerchantAvailable(channel, id string) Account {
+	return Account{OwnerMerchant, id, BucketAvailable, channel}
+}
+func MerchantWithdrawn(channel, id string) Account {
+	return Account{OwnerMerchant, id, BucketWithdrawn, channel}
+}
+func ReceiverCommission(channel, id string) Account {
+	return Account{OwnerReceiver, id, BucketCommission, channel}
+}
+
+// A person's debt to a merchant, and the merchant's claim on it, are claims, not money at a channel: a debt
+// from an Alipay refund can be netted from a later WeChat Pay commission.
+func MerchantReceivable(id string) Account { return Account{OwnerMerchant, id, BucketReceivable, ""} }
+func ReceiverDebt(id string) Account       { return Account{OwnerReceiver, id, BucketDebt, ""} }
 
 // BuyersClearing is where buyers' money enters (payments) and leaves (refunds), per channel.
-func BuyersClearing(channel string) Account { return Account{OwnerBuyers, channel, BucketClearing} }
+func BuyersClearing(channel string) Account { return Account{OwnerBuyers, channel, BucketClearing, ""} }
 
 // ChannelClearing holds money in flight at the channel, such as a withdrawal on its way to a bank.
-func ChannelClearing(channel string) Account { return Account{OwnerChannel, channel, BucketClearing} }
+func ChannelClearing(channel string) Account {
+	return Account{OwnerChannel, channel, BucketClearing, ""}
+}

@@ -17,13 +17,15 @@ func (l *Ledger) Balance(ctx context.Context, a Account) (money.Amount, error) {
 	return money.Amount(b), err
 }
 
-// MerchantBalances returns a merchant's balance per bucket (frozen, available, withdrawn).
-func (l *Ledger) MerchantBalances(ctx context.Context, merchantID string) (map[string]money.Amount, error) {
+// MerchantBalances returns a merchant's balance per bucket at one channel (frozen, available, withdrawn),
+// with its receivable, which belongs to no channel.
+func (l *Ledger) MerchantBalances(ctx context.Context, channel, merchantID string) (map[string]money.Amount, error) {
 	rows, err := l.db.Query(
 		ctx,
-		`SELECT bucket, balance FROM accounts WHERE owner_kind = $1 AND owner_id = $2`,
+		`SELECT bucket, balance FROM accounts WHERE owner_kind = $1 AND owner_id = $2 AND channel IN ($3, '')`,
 		OwnerMerchant,
 		merchantID,
+		channel,
 	)
 	if err != nil {
 		return nil, err
@@ -211,12 +213,13 @@ func (l *Ledger) SubOrderTotals(ctx context.Context, orderNo, subOrderNo string)
 
 // SubOrderFrozen is what the ledger holds frozen for one sub-order: every entry its postings made on the
 // merchant's frozen account. The channel's unsplit amount for the sub-order must be the same.
-func (l *Ledger) SubOrderFrozen(ctx context.Context, orderNo, subOrderNo, merchantID string) (money.Amount, error) {
+func (l *Ledger) SubOrderFrozen(ctx context.Context, ref OrderRef) (money.Amount, error) {
 	var sum int64
 	err := l.db.QueryRow(ctx, `
 		SELECT coalesce(sum(e.amount), 0)::bigint
 		FROM postings p JOIN entries e ON e.posting_id = p.id JOIN accounts a ON a.id = e.account_id
-		WHERE p.order_no = $1 AND p.sub_order_no = $2 AND a.key = $3`, orderNo, subOrderNo, MerchantFrozen(merchantID).Key()).Scan(&sum)
+		WHERE p.order_no = $1 AND p.sub_order_no = $2 AND a.key = $3`, ref.OrderNo, ref.SubOrderNo,
+		MerchantFrozen(ref.Channel, ref.MerchantID).Key()).Scan(&sum)
 	return money.Amount(sum), err
 }
 

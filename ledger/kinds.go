@@ -91,7 +91,7 @@ func (l *Ledger) PaymentReceived(ctx context.Context, in PaymentReceived) (Resul
 		KindPayment,
 		in.TransactionID,
 		BuyersClearing(in.Channel),
-		MerchantFrozen(in.MerchantID),
+		MerchantFrozen(in.Channel, in.MerchantID),
 		in.Amount,
 	)
 }
@@ -114,7 +114,7 @@ func (l *Ledger) SubsidyPaid(ctx context.Context, in SubsidyPaid) (Result, error
 		KindSubsidy,
 		in.SubsidyID,
 		PlatformSubsidyBudget(),
-		MerchantFrozen(in.MerchantID),
+		MerchantFrozen(in.Channel, in.MerchantID),
 		in.Amount,
 	)
 }
@@ -126,11 +126,11 @@ type Share struct {
 	Amount     money.Amount
 }
 
-func (s Share) account() Account {
+func (s Share) account(channel string) Account {
 	if s.Platform {
-		return PlatformCommission()
+		return PlatformCommission(channel)
 	}
-	return ReceiverCommission(s.ReceiverID)
+	return ReceiverCommission(channel, s.ReceiverID)
 }
 
 // ProfitShared: one sharing request of a sub-order succeeded; each receiver's commission moves out of the
@@ -161,9 +161,9 @@ func (l *Ledger) ProfitShared(ctx context.Context, in ProfitShared) (Result, err
 		if total, err = money.Add(total, s.Amount); err != nil {
 			return Result{}, &ValidationError{"Shares.Amount", err.Error()}
 		}
-		entries = append(entries, Entry{s.account(), s.Amount})
+		entries = append(entries, Entry{s.account(in.Channel), s.Amount})
 	}
-	entries = append(entries, Entry{MerchantFrozen(in.MerchantID), -total})
+	entries = append(entries, Entry{MerchantFrozen(in.Channel, in.MerchantID), -total})
 	return l.Post(ctx, Posting{
 		Key: in.Channel + ":" + KindSharing + ":" + in.SharingOrderID, Kind: KindSharing,
 		OrderNo: in.OrderNo, SubOrderNo: in.SubOrderNo, Entries: entries,
@@ -191,17 +191,17 @@ func (l *Ledger) SharingReturned(ctx context.Context, in SharingReturned) (Resul
 		in.OrderRef,
 		KindSharingReturn,
 		in.ReturnID,
-		in.From.account(),
-		merchantBucket(in.MerchantID, in.ToFrozen),
+		in.From.account(in.Channel),
+		merchantBucket(in.Channel, in.MerchantID, in.ToFrozen),
 		in.From.Amount,
 	)
 }
 
-func merchantBucket(id string, frozen bool) Account {
+func merchantBucket(channel, id string, frozen bool) Account {
 	if frozen {
-		return MerchantFrozen(id)
+		return MerchantFrozen(channel, id)
 	}
-	return MerchantAvailable(id)
+	return MerchantAvailable(channel, id)
 }
 
 // Finished: what was not shared is unfrozen to the sub-merchant's available balance (完结分账).
@@ -220,8 +220,8 @@ func (l *Ledger) Finished(ctx context.Context, in Finished) (Result, error) {
 		in.OrderRef,
 		KindFinish,
 		in.FinishID,
-		MerchantFrozen(in.MerchantID),
-		MerchantAvailable(in.MerchantID),
+		MerchantFrozen(in.Channel, in.MerchantID),
+		MerchantAvailable(in.Channel, in.MerchantID),
 		in.Amount,
 	)
 }
@@ -243,7 +243,7 @@ func (l *Ledger) Refunded(ctx context.Context, in Refunded) (Result, error) {
 		in.OrderRef,
 		KindRefund,
 		in.RefundID,
-		merchantBucket(in.MerchantID, in.FromFrozen),
+		merchantBucket(in.Channel, in.MerchantID, in.FromFrozen),
 		BuyersClearing(in.Channel),
 		in.Amount,
 	)
@@ -266,7 +266,7 @@ func (l *Ledger) SubsidyReturned(ctx context.Context, in SubsidyReturned) (Resul
 		in.OrderRef,
 		KindSubsidyReturn,
 		in.ReturnID,
-		merchantBucket(in.MerchantID, in.FromFrozen),
+		merchantBucket(in.Channel, in.MerchantID, in.FromFrozen),
 		PlatformSubsidyBudget(),
 		in.Amount,
 	)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
@@ -50,7 +51,7 @@ func TestEveryPostingKindMovesTheRightAccounts(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("order postings: %v, %v", entries, err)
 	}
-	stmt, err := l.Statement(context.Background(), ledger.MerchantAvailable("m1"), time.Now().Add(-time.Hour),
+	stmt, err := l.Statement(context.Background(), ledger.MerchantAvailable(channels.WeChatPay, "m1"), time.Now().Add(-time.Hour),
 		time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func stepper(t *testing.T, l *ledger.Ledger) func(name string, _ ledger.Result, 
 func postCouponSubOrder(t *testing.T, l *ledger.Ledger) money.Amount {
 	ctx, step := context.Background(), stepper(t, l)
 	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "C1", SubOrderNo: "C1-1", MerchantID: "m1"}
-	frozen, avail := ledger.MerchantFrozen("m1"), ledger.MerchantAvailable("m1")
+	frozen, avail := ledger.MerchantFrozen(channels.WeChatPay, "m1"), ledger.MerchantAvailable(channels.WeChatPay, "m1")
 	r, err := l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: "tx1", Amount: 18000})
 	step("payment", r, err)
 	r, err = l.SubsidyPaid(ctx, ledger.SubsidyPaid{OrderRef: ref, SubsidyID: "sub1", Amount: 2000})
@@ -88,7 +89,7 @@ func postCouponSubOrder(t *testing.T, l *ledger.Ledger) money.Amount {
 		{Platform: true, Amount: 1000}, {ReceiverID: "d1", Amount: 2000}, {ReceiverID: "d2", Amount: 1000},
 	}})
 	step("sharing", r, err)
-	if got := balance(t, l, ledger.ReceiverCommission("d1")); got != 2000 {
+	if got := balance(t, l, ledger.ReceiverCommission(channels.WeChatPay, "d1")); got != 2000 {
 		t.Errorf("L1 distributor commission = %s", got)
 	}
 	// One item comes back: the platform returns its share of it, the person's share becomes debt.
@@ -148,7 +149,7 @@ func netAndWithdraw(t *testing.T, l *ledger.Ledger, rest money.Amount) {
 	step("withdrawal 2 requested", r, err)
 	r, err = l.WithdrawalFailed(ctx, w2)
 	step("withdrawal 2 failed", r, err)
-	bals, err := l.MerchantBalances(ctx, "m1")
+	bals, err := l.MerchantBalances(ctx, channels.WeChatPay, "m1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestRepeatIsIdempotentAndConflictIsRefused(t *testing.T) {
 	if _, err := l.PaymentReceived(ctx, in); !errors.Is(err, ledger.ErrConflict) {
 		t.Fatalf("same key, different amount: err = %v, want ErrConflict", err)
 	}
-	if got := balance(t, l, ledger.MerchantFrozen("m1")); got != 500 {
+	if got := balance(t, l, ledger.MerchantFrozen(channels.WeChatPay, "m1")); got != 500 {
 		t.Errorf("frozen = %s after repeat and conflict, want 5.00", got)
 	}
 	mustBalanced(t, l)
@@ -191,7 +192,7 @@ func TestOverdrawIsRefusedAndChangesNothing(t *testing.T) {
 	}
 	_, err := l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "r1", Amount: 1001, FromFrozen: true})
 	var od *ledger.OverdrawError
-	if !errors.As(err, &od) || od.Balance != 1000 || od.Amount != -1001 || od.Account != ledger.MerchantFrozen("m1") {
+	if !errors.As(err, &od) || od.Balance != 1000 || od.Amount != -1001 || od.Account != ledger.MerchantFrozen(channels.WeChatPay, "m1") {
 		t.Fatalf("overdraw: err = %v", err)
 	}
 	if _, err := l.WithdrawalRequested(ctx, ledger.Withdrawal{
@@ -202,7 +203,7 @@ func TestOverdrawIsRefusedAndChangesNothing(t *testing.T) {
 	) {
 		t.Fatalf("withdrawing frozen money: err = %v", err)
 	}
-	if got := balance(t, l, ledger.MerchantFrozen("m1")); got != 1000 {
+	if got := balance(t, l, ledger.MerchantFrozen(channels.WeChatPay, "m1")); got != 1000 {
 		t.Errorf("frozen = %s after refused refund", got)
 	}
 	// The refused key was not consumed: the corrected refund under the same id posts.
@@ -239,7 +240,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 		}},
 		{"Entries", func() (ledger.Result, error) {
 			return l.Post(ctx, ledger.Posting{Key: "k", Kind: "manual", Entries: []ledger.Entry{
-				{Account: ledger.PlatformAvailable(), Amount: 1}, {Account: ledger.MerchantAvailable("m1"), Amount: 2}}})
+				{Account: ledger.PlatformAvailable(), Amount: 1}, {Account: ledger.MerchantAvailable(channels.WeChatPay, "m1"), Amount: 2}}})
 		}},
 	} {
 		_, err := tc.post()
@@ -252,7 +253,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 	if err != nil || len(diffs) != 0 || trial != 0 {
 		t.Fatalf("check: %v %v %v", diffs, trial, err)
 	}
-	if b := balance(t, l, ledger.MerchantFrozen("m1")); b != 0 {
+	if b := balance(t, l, ledger.MerchantFrozen(channels.WeChatPay, "m1")); b != 0 {
 		t.Errorf("bad input changed a balance: %s", b)
 	}
 }
@@ -298,7 +299,7 @@ func TestFiftyConcurrentPostsOfOneKeyPostOnce(t *testing.T) {
 	if written != 1 || postings != 1 || entries != 2 {
 		t.Errorf("%d posters wrote, %d postings, %d entries; want 1, 1, 2", written, postings, entries)
 	}
-	if got := balance(t, l, ledger.MerchantFrozen("m1")); got != 700 {
+	if got := balance(t, l, ledger.MerchantFrozen(channels.WeChatPay, "m1")); got != 700 {
 		t.Errorf("frozen = %s", got)
 	}
 	mustBalanced(t, l)

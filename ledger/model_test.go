@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
 )
@@ -100,7 +101,7 @@ func (m *model) history(r *rand.Rand, h int) {
 		recvs: []string{fmt.Sprintf("d%d", r.IntN(10)), fmt.Sprintf("d%d", 10+r.IntN(10))},
 		ref: ledger.OrderRef{Channel: "wechatpay", OrderNo: fmt.Sprintf("O%d", h), SubOrderNo: fmt.Sprintf("O%d-1", h),
 			MerchantID: merchant},
-		frozen: ledger.MerchantFrozen(merchant), shared: map[string]money.Amount{}}
+		frozen: ledger.MerchantFrozen(channels.WeChatPay, merchant), shared: map[string]money.Amount{}}
 	x.pay()
 	for step := range r.IntN(7) {
 		x.step(fmt.Sprintf("%s-%d", x.id("s"), step))
@@ -193,8 +194,8 @@ func (x *modelHistory) share(sid string) {
 	x.post("sharing", func() (ledger.Result, error) {
 		return x.m.l.ProfitShared(ctx, ledger.ProfitShared{OrderRef: ref, SharingOrderID: sid, Shares: []ledger.Share{
 			{Platform: true, Amount: pShare}, {ReceiverID: d, Amount: dShare}}})
-	}, map[ledger.Account]money.Amount{x.frozen: -(pShare + dShare), ledger.PlatformCommission(): pShare,
-		ledger.ReceiverCommission(d): dShare})
+	}, map[ledger.Account]money.Amount{x.frozen: -(pShare + dShare), ledger.PlatformCommission(channels.WeChatPay): pShare,
+		ledger.ReceiverCommission(channels.WeChatPay, d): dShare})
 	x.rem -= pShare + dShare
 	x.shared[""] += pShare
 	x.shared[d] += dShare
@@ -206,7 +207,7 @@ func (x *modelHistory) platformReturns(sid string) {
 	x.post("return", func() (ledger.Result, error) {
 		return x.m.l.SharingReturned(ctx, ledger.SharingReturned{OrderRef: ref, ReturnID: sid,
 			From: ledger.Share{Platform: true, Amount: a}, ToFrozen: true})
-	}, map[ledger.Account]money.Amount{ledger.PlatformCommission(): -a, x.frozen: a})
+	}, map[ledger.Account]money.Amount{ledger.PlatformCommission(channels.WeChatPay): -a, x.frozen: a})
 	x.shared[""] -= a
 	x.rem += a
 }
@@ -283,14 +284,14 @@ func (x *modelHistory) finish() {
 	ctx, ref, a := x.ctx, x.ref, x.rem
 	x.m.apply(x.h, op{"finish", func() (ledger.Result, error) {
 		return x.m.l.Finished(ctx, ledger.Finished{OrderRef: ref, FinishID: x.id("fin"), Amount: a})
-	}, map[ledger.Account]money.Amount{x.frozen: -a, ledger.MerchantAvailable(x.merchant): a}}, nil, false)
+	}, map[ledger.Account]money.Amount{x.frozen: -a, ledger.MerchantAvailable(channels.WeChatPay, x.merchant): a}}, nil, false)
 }
 
 // check compares every touched account with the model, and checks the sub-order conserves money.
 func (x *modelHistory) check() {
-	x.m.checkAccounts(x.h, x.frozen, ledger.MerchantAvailable(x.merchant), ledger.PlatformCommission(),
+	x.m.checkAccounts(x.h, x.frozen, ledger.MerchantAvailable(channels.WeChatPay, x.merchant), ledger.PlatformCommission(channels.WeChatPay),
 		ledger.PlatformSubsidyBudget(), ledger.BuyersClearing("wechatpay"),
-		ledger.ReceiverCommission(x.recvs[0]), ledger.ReceiverCommission(x.recvs[1]),
+		ledger.ReceiverCommission(channels.WeChatPay, x.recvs[0]), ledger.ReceiverCommission(channels.WeChatPay, x.recvs[1]),
 		ledger.ReceiverDebt(x.recvs[0]), ledger.ReceiverDebt(x.recvs[1]))
 	totals, err := x.m.l.SubOrderTotals(x.ctx, x.ref.OrderNo, x.ref.SubOrderNo)
 	if err != nil {

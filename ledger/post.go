@@ -171,9 +171,7 @@ func post(ctx context.Context, db beginner, p Posting) (Result, error) {
 func writeEntries(ctx context.Context, tx pgx.Tx, postingID int64, sorted []Entry) error {
 	batch := &pgx.Batch{}
 	for _, e := range sorted {
-		a := e.Account
-		batch.Queue(`INSERT INTO accounts (key, owner_kind, owner_id, bucket, non_negative) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (key) DO NOTHING`, a.Key(), a.OwnerKind, a.OwnerID, a.Bucket, a.NonNegative())
+		queueOpen(batch, e.Account)
 	}
 	for _, e := range sorted {
 		batch.Queue(`
@@ -207,4 +205,11 @@ func writeEntries(ctx context.Context, tx pgx.Tx, postingID int64, sorted []Entr
 		}
 	}
 	return br.Close()
+}
+
+// queueOpen creates an account at zero unless it exists: the one way accounts come to be.
+func queueOpen(batch *pgx.Batch, a Account) {
+	batch.Queue(`INSERT INTO accounts (key, owner_kind, owner_id, bucket, channel, non_negative)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
+		a.Key(), a.OwnerKind, a.OwnerID, a.Bucket, a.Channel, a.NonNegative())
 }

@@ -42,13 +42,14 @@ const (
 	MerchantSuspended  = "suspended"
 )
 
-// Merchant is a shop as SplitPay knows it.
+// Merchant is a shop as SplitPay knows it at one channel: a shop selling on two channels has two.
 type Merchant struct {
-	ID          string
-	Channel     string
-	SubMchID    string
-	Status      string
-	DisplayName string
+	ID            string
+	Channel       string
+	SubMchID      string // the shop's id at the channel: WeChat Pay's sub_mchid, Alipay's smid
+	SettleAccount string // Alipay: the Alipay user id its money settles to (frozen there for sharing)
+	Status        string
+	DisplayName   string
 }
 
 // ErrNotFound: no such merchant, receiver or order.
@@ -71,10 +72,12 @@ func (l *Ledger) UpsertMerchant(ctx context.Context, m Merchant) error {
 		return &ValidationError{"SubMchID", "an active merchant needs its channel sub-merchant id"}
 	}
 	_, err := l.db.Exec(ctx, `
-		INSERT INTO merchants (id, channel, sub_mchid, status, display_name) VALUES ($1, $2, NULLIF($3, ''), $4, $5)
-		ON CONFLICT (id) DO UPDATE SET sub_mchid = EXCLUDED.sub_mchid, status = EXCLUDED.status,
+		INSERT INTO merchants (id, channel, sub_mchid, settle_account, status, display_name)
+		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6)
+		ON CONFLICT (id, channel) DO UPDATE SET sub_mchid = EXCLUDED.sub_mchid,
+			settle_account = EXCLUDED.settle_account, status = EXCLUDED.status,
 			display_name = EXCLUDED.display_name, updated_at = now()`,
-		m.ID, m.Channel, m.SubMchID, m.Status, m.DisplayName)
+		m.ID, m.Channel, m.SubMchID, m.SettleAccount, m.Status, m.DisplayName)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
 		return fmt.Errorf("%w: %s sub-merchant %s belongs to another merchant", ErrTaken, m.Channel, m.SubMchID)
@@ -82,11 +85,13 @@ func (l *Ledger) UpsertMerchant(ctx context.Context, m Merchant) error {
 	return err
 }
 
-// GetMerchant returns the merchant or ErrNotFound.
-func (l *Ledger) GetMerchant(ctx context.Context, id string) (Merchant, error) {
+// GetMerchant returns the merchant at a channel, or ErrNotFound.
+func (l *Ledger) GetMerchant(ctx context.Context, channel, id string) (Merchant, error) {
 	var m Merchant
-	err := l.db.QueryRow(ctx, `SELECT id, channel, coalesce(sub_mchid, ''), status, display_name FROM merchants WHERE id = $1`, id).
-		Scan(&m.ID, &m.Channel, &m.SubMchID, &m.Status, &m.DisplayName)
+	err := l.db.QueryRow(ctx, `
+		SELECT id, channel, coalesce(sub_mchid, ''), coalesce(settle_account, ''), status, display_name
+		FROM merchants WHERE id = $1 AND channel = $2`, id, channel).
+		Scan(&m.ID, &m.Channel, &m.SubMchID, &m.SettleAccount, &m.Status, &m.DisplayName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -129,7 +134,7 @@ func (l *Ledger) UpsertReceiver(ctx context.Context, r Receiver) error {
 	}
 	_, err := l.db.Exec(ctx, `
 		INSERT INTO receivers (id, channel, type, account, relation, name_masked, status) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id) DO UPDATE SET relation = EXCLUDED.relation, name_masked = EXCLUDED.name_masked,
+		ON CONFLICT (id, channel) DO UPDATE SET relation = EXCLUDED.relation, name_masked = EXCLUDED.name_masked,
 			status = EXCLUDED.status, updated_at = now()`,
 		r.ID, r.Channel, r.Type, r.Account, r.Relation, mask.Name(r.Name), r.Status)
 	var pe *pgconn.PgError
@@ -139,10 +144,12 @@ func (l *Ledger) UpsertReceiver(ctx context.Context, r Receiver) error {
 	return err
 }
 
-// GetReceiver returns the receiver (name masked) or ErrNotFound.
-func (l *Ledger) GetReceiver(ctx context.Context, id string) (Receiver, error) {
+// GetReceiver returns the receiver's account at a channel (name masked), or ErrNotFound.
+func (l *Ledger) GetReceiver(ctx context.Context, channel, id string) (Receiver, error) {
 	var r Receiver
-	err := l.db.QueryRow(ctx, `SELECT id, channel, type, account, relation, name_masked, status FROM receivers WHERE id = $1`, id).
+	err := l.db.QueryRow(ctx, `
+		SELECT id, channel, type, account, relation, name_masked, status FROM receivers WHERE id = $1 AND channel = $2`,
+		id, channel).
 		Scan(&r.ID, &r.Channel, &r.Type, &r.Account, &r.Relation, &r.Name, &r.Status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
@@ -228,19 +235,18 @@ func (l *Ledger) ListOrders(ctx context.Context, status, after string, limit int
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OrderView, error) { return scanOrder(r) })
 }
 
-// OpenMerchantAccounts creates a merchant's ledger accounts (frozen, available, withdrawn, receivable) at zero,
+// OpenMerchantAccounts creates a merchant's ledger accounts at a channel (frozen, available, withdrawn, receivable) at zero,
 // so statements and balances show the merchant before its first posting. Repeating it changes nothing.
-func (l *Ledger) OpenMerchantAccounts(ctx context.Context, merchantID string) error {
-	if err := required("MerchantID", merchantID); err != nil {
+func (l *Ledger) OpenMerchantAccounts(ctx context.Context, channel, merchantID string) error {
+	if err := first(required("Channel", channel), required("MerchantID", merchantID)); err != nil {
 		return err
 	}
 	batch := &pgx.Batch{}
 	for _, a := range []Account{
-		MerchantFrozen(merchantID), MerchantAvailable(merchantID), MerchantWithdrawn(merchantID),
-		MerchantReceivable(merchantID),
+		MerchantFrozen(channel, merchantID), MerchantAvailable(channel, merchantID),
+		MerchantWithdrawn(channel, merchantID), MerchantReceivable(merchantID),
 	} {
-		batch.Queue(`INSERT INTO accounts (key, owner_kind, owner_id, bucket, non_negative) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (key) DO NOTHING`, a.Key(), a.OwnerKind, a.OwnerID, a.Bucket, a.NonNegative())
+		queueOpen(batch, a)
 	}
 	return l.db.SendBatch(ctx, batch).Close()
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 )
@@ -53,7 +54,7 @@ func TestMerchantsAndReceivers(t *testing.T) {
 		ve.Field != "SubMchID" {
 		t.Errorf("active without sub_mchid: %v", err)
 	}
-	if _, err := l.GetMerchant(ctx, "m1"); !errors.Is(err, ledger.ErrNotFound) {
+	if _, err := l.GetMerchant(ctx, channels.WeChatPay, "m1"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("refused merchant was stored: %v", err)
 	}
 	if err := l.UpsertMerchant(ctx, ledger.Merchant{
@@ -62,7 +63,7 @@ func TestMerchantsAndReceivers(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if m, err := l.GetMerchant(ctx, "m1"); err != nil || m.SubMchID != "1900000109" ||
+	if m, err := l.GetMerchant(ctx, channels.WeChatPay, "m1"); err != nil || m.SubMchID != "1900000109" ||
 		m.Status != ledger.MerchantActive {
 		t.Errorf("merchant = %+v, %v", m, err)
 	}
@@ -73,7 +74,7 @@ func TestMerchantsAndReceivers(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := l.GetReceiver(ctx, "d1")
+	r, err := l.GetReceiver(ctx, channels.WeChatPay, "d1")
 	if err != nil || r.Name != "张**" || r.Status != ledger.ReceiverActive {
 		t.Errorf("receiver = %+v, %v", r, err)
 	}
@@ -158,7 +159,7 @@ func TestAReceiversAccountIsTakenOnce(t *testing.T) {
 	if err := l.UpsertReceiver(ctx, again); !errors.Is(err, ledger.ErrTaken) {
 		t.Errorf("the same account under another id: %v, want ErrTaken", err)
 	}
-	if _, err := l.GetReceiver(ctx, "d9"); !errors.Is(err, ledger.ErrNotFound) {
+	if _, err := l.GetReceiver(ctx, channels.WeChatPay, "d9"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("the refused receiver was stored: %v", err)
 	}
 }

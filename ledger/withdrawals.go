@@ -49,20 +49,20 @@ func (l *Ledger) withdrawal(ctx context.Context, w Withdrawal, kind string, from
 
 // WithdrawalRequested: available funds leave for the channel; refused when they exceed the available balance.
 func (l *Ledger) WithdrawalRequested(ctx context.Context, w Withdrawal) (Result, error) {
-	return l.withdrawal(ctx, w, KindWithdrawalRequested, MerchantAvailable(w.MerchantID), ChannelClearing(w.Channel))
+	return l.withdrawal(ctx, w, KindWithdrawalRequested, MerchantAvailable(w.Channel, w.MerchantID), ChannelClearing(w.Channel))
 }
 
 // WithdrawalSucceeded: the channel paid the bank.
 func (l *Ledger) WithdrawalSucceeded(ctx context.Context, w Withdrawal) (Result, error) {
-	return l.withdrawal(ctx, w, KindWithdrawalSucceeded, ChannelClearing(w.Channel), MerchantWithdrawn(w.MerchantID))
+	return l.withdrawal(ctx, w, KindWithdrawalSucceeded, ChannelClearing(w.Channel), MerchantWithdrawn(w.Channel, w.MerchantID))
 }
 
 // WithdrawalFailed: the channel did not pay (FAIL, CLOSE); the money is available again.
 func (l *Ledger) WithdrawalFailed(ctx context.Context, w Withdrawal) (Result, error) {
-	return l.withdrawal(ctx, w, KindWithdrawalFailed, ChannelClearing(w.Channel), MerchantAvailable(w.MerchantID))
+	return l.withdrawal(ctx, w, KindWithdrawalFailed, ChannelClearing(w.Channel), MerchantAvailable(w.Channel, w.MerchantID))
 }
 
 // WithdrawalBounced: the bank returned a withdrawal that had succeeded (REFUND); available again.
 func (l *Ledger) WithdrawalBounced(ctx context.Context, w Withdrawal) (Result, error) {
-	return l.withdrawal(ctx, w, KindWithdrawalBounced, MerchantWithdrawn(w.MerchantID), MerchantAvailable(w.MerchantID))
+	return l.withdrawal(ctx, w, KindWithdrawalBounced, MerchantWithdrawn(w.Channel, w.MerchantID), MerchantAvailable(w.Channel, w.MerchantID))
 }

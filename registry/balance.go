@@ -21,8 +21,8 @@ type Balance struct {
 }
 
 // MerchantBalance reads the merchant's balance at the channel and in the ledger.
-func (r *Registry) MerchantBalance(ctx context.Context, merchantID string) (Balance, error) {
-	m, err := r.GetMerchant(ctx, merchantID)
+func (r *Registry) MerchantBalance(ctx context.Context, channel, merchantID string) (Balance, error) {
+	m, err := r.GetMerchant(ctx, channel, merchantID)
 	if err != nil {
 		return Balance{}, err
 	}
@@ -34,7 +34,7 @@ func (r *Registry) MerchantBalance(ctx context.Context, merchantID string) (Bala
 	if err != nil {
 		return Balance{}, fmt.Errorf("balance at the channel: %w", err)
 	}
-	l, err := r.Ledger.MerchantBalances(ctx, merchantID)
+	l, err := r.Ledger.MerchantBalances(ctx, channel, merchantID)
 	if err != nil {
 		return Balance{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
@@ -16,45 +17,68 @@ import (
 
 // MerchantRequest registers a shop that already has a sub-merchant id at the channel (onboarded outside
 // SplitPay); a shop onboarded through /v1/onboardings becomes a merchant when the channel activates it.
+// A shop selling on two channels is registered once per channel, under the same id.
 type MerchantRequest struct {
-	ID          string `json:"id"`
-	Channel     string `json:"channel,omitempty"` // default wechatpay
-	SubMchID    string `json:"sub_mchid"`
-	DisplayName string `json:"display_name"`
+	ID            string `json:"id"`
+	Channel       string `json:"channel,omitempty"` // default wechatpay
+	SubMchID      string `json:"sub_mchid"`         // WeChat Pay's sub_mchid, or Alipay's smid
+	SettleAccount string `json:"settle_account,omitempty"`
+	DisplayName   string `json:"display_name"`
 }
 
-// RegisterMerchant stores the merchant as active. Repeating it updates the name.
+// RegisterMerchant stores the merchant as active on its channel and opens its ledger accounts there.
+// Repeating it updates the name.
 func (r *Registry) RegisterMerchant(ctx context.Context, req MerchantRequest) (ledger.Merchant, error) {
 	if req.Channel == "" {
 		req.Channel = channels.WeChatPay
 	}
-	switch {
-	case !workflows.ValidKey(req.ID, 1, 64):
-		return ledger.Merchant{}, &starter.InputError{
-			Field:  "id",
-			Reason: "1 to 64 characters of A-Z, a-z, 0-9, _ and -",
-		}
-	case req.Channel != channels.WeChatPay:
-		return ledger.Merchant{}, &starter.InputError{Field: "channel", Reason: "only wechatpay is available"}
-	case !digits(req.SubMchID, 8, 16):
-		return ledger.Merchant{}, &starter.InputError{
-			Field:  "sub_mchid",
-			Reason: "the channel's sub-merchant id: 8 to 16 digits",
-		}
-	case req.DisplayName == "" || len(req.DisplayName) > 128:
-		return ledger.Merchant{}, &starter.InputError{Field: "display_name", Reason: "required, at most 128 bytes"}
+	if err := req.validate(); err != nil {
+		return ledger.Merchant{}, err
 	}
 	m := ledger.Merchant{
-		ID:          req.ID,
-		Channel:     req.Channel,
-		SubMchID:    req.SubMchID,
-		Status:      ledger.MerchantActive,
-		DisplayName: req.DisplayName,
+		ID:            req.ID,
+		Channel:       req.Channel,
+		SubMchID:      req.SubMchID,
+		SettleAccount: req.SettleAccount,
+		Status:        ledger.MerchantActive,
+		DisplayName:   req.DisplayName,
 	}
 	if err := r.Ledger.UpsertMerchant(ctx, m); err != nil {
 		return ledger.Merchant{}, forCaller(err, "merchant "+req.ID)
 	}
-	return m, nil
+	return m, r.Ledger.OpenMerchantAccounts(ctx, m.Channel, m.ID)
+}
+
+func invalid(field, reason string) error { return &starter.InputError{Field: field, Reason: reason} }
+
+// party checks what every party has: an id of ours and a channel we speak, whose id format it answers.
+func party(id, channel string) (channels.IDFormat, error) {
+	ids, known := channels.IDFormatOf(channel)
+	switch {
+	case !workflows.ValidKey(id, 1, 64):
+		return ids, invalid("id", "1 to 64 characters of A-Z, a-z, 0-9, _ and -")
+	case !known:
+		return ids, invalid("channel", "one of "+strings.Join(channels.Names, ", "))
+	}
+	return ids, nil
+}
+
+func (req MerchantRequest) validate() error {
+	ids, err := party(req.ID, req.Channel)
+	switch {
+	case err != nil:
+		return err
+	case !ids.Merchant.MatchString(req.SubMchID):
+		return invalid("sub_mchid", "the shop's id at the channel: "+ids.Says["merchant"])
+	case ids.Settle == nil && req.SettleAccount != "":
+		return invalid("settle_account", req.Channel+" takes no settlement account")
+	case ids.Settle != nil && !ids.Settle.MatchString(req.SettleAccount):
+		return invalid("settle_account", "the account the shop's money settles to (and is frozen in for sharing): "+
+			ids.Says["settle"])
+	case req.DisplayName == "" || len(req.DisplayName) > 128:
+		return invalid("display_name", "required, at most 128 bytes")
+	}
+	return nil
 }
 
 // ReceiverRequest registers a profit-sharing receiver: the platform itself, a supplier (a merchant) or a
@@ -63,7 +87,7 @@ type ReceiverRequest struct {
 	ID       string `json:"id"` // "platform" for the platform's own commission account
 	Channel  string `json:"channel,omitempty"`
 	Type     string `json:"type"`     // MERCHANT_ID | PERSONAL_OPENID
-	Account  string `json:"account"`  // merchant id or openid
+	Account  string `json:"account"`  // merchant id or openid; on Alipay a user id for both
 	Name     string `json:"name"`     // full name; sent to the channel encrypted, stored masked
 	Relation string `json:"relation"` // PLATFORM | SUPPLIER | DISTRIBUTOR
 }
@@ -102,20 +126,16 @@ func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (l
 }
 
 func (req ReceiverRequest) validate() error {
-	invalid := func(field, reason string) error { return &starter.InputError{Field: field, Reason: reason} }
+	ids, err := party(req.ID, req.Channel)
 	switch {
-	case !workflows.ValidKey(req.ID, 1, 64):
-		return invalid("id", "1 to 64 characters of A-Z, a-z, 0-9, _ and -")
-	case req.Channel != channels.WeChatPay:
-		return invalid("channel", "only wechatpay is available")
+	case err != nil:
+		return err
 	case req.Type != channels.ReceiverMerchant && req.Type != channels.ReceiverPersonal:
 		return invalid("type", "MERCHANT_ID or PERSONAL_OPENID")
-	case req.Account == "" || len(req.Account) > 64:
-		return invalid("account", "required, at most 64 characters")
-	case req.Type == channels.ReceiverMerchant && !digits(req.Account, 8, 16):
-		return invalid("account", "a merchant receiver's account is its merchant id: 8 to 16 digits")
-	case req.Type == channels.ReceiverPersonal && !workflows.ValidKey(req.Account, 1, 64):
-		return invalid("account", "a person's account is an openid: 1 to 64 characters of A-Z, a-z, 0-9, _ and -")
+	case req.Type == channels.ReceiverMerchant && !ids.Merchant.MatchString(req.Account):
+		return invalid("account", "a merchant receiver's account is "+ids.Says["merchant"])
+	case req.Type == channels.ReceiverPersonal && !ids.Person.MatchString(req.Account):
+		return invalid("account", "a person's account is "+ids.Says["person"])
 	case req.Name == "" || len(req.Name) > 256:
 		return invalid("name", "required, at most 256 bytes")
 	case cart.Roles[req.Relation] == "":
@@ -154,16 +174,4 @@ func (r *Registry) atChannel(
 		return fmt.Errorf("receiver %s at the channel: %w", rc.ID, err)
 	}
 	return nil
-}
-
-func digits(s string, minLen, maxLen int) bool {
-	if len(s) < minLen || len(s) > maxLen {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -9,8 +9,8 @@ import (
 
 // RemoveReceiver deletes the receiver at the channel (so nothing more can be shared to it) and marks it
 // removed; later orders naming it are refused. Removing twice is done.
-func (r *Registry) RemoveReceiver(ctx context.Context, id string) (ledger.Receiver, error) {
-	rc, err := r.GetReceiver(ctx, id)
+func (r *Registry) RemoveReceiver(ctx context.Context, channel, id string) (ledger.Receiver, error) {
+	rc, err := r.GetReceiver(ctx, channel, id)
 	if err != nil || rc.Status == ledger.ReceiverRemoved {
 		return rc, err
 	}
@@ -23,14 +23,14 @@ func (r *Registry) RemoveReceiver(ctx context.Context, id string) (ledger.Receiv
 	return rc, forCaller(r.Ledger.UpsertReceiver(ctx, rc), "receiver "+id)
 }
 
-// GetReceiver answers a stored receiver (its name masked).
-func (r *Registry) GetReceiver(ctx context.Context, id string) (Receiver, error) {
-	rc, err := r.Ledger.GetReceiver(ctx, id)
-	return rc, forCaller(err, "receiver "+id)
+// GetReceiver answers a stored receiver's account at a channel (its name masked).
+func (r *Registry) GetReceiver(ctx context.Context, channel, id string) (Receiver, error) {
+	rc, err := r.Ledger.GetReceiver(ctx, channel, id)
+	return rc, forCaller(err, "receiver "+id+" on "+channel)
 }
 
-// GetMerchant answers a stored merchant.
-func (r *Registry) GetMerchant(ctx context.Context, id string) (Merchant, error) {
-	m, err := r.Ledger.GetMerchant(ctx, id)
-	return m, forCaller(err, "merchant "+id)
+// GetMerchant answers a stored merchant at a channel.
+func (r *Registry) GetMerchant(ctx context.Context, channel, id string) (Merchant, error) {
+	m, err := r.Ledger.GetMerchant(ctx, channel, id)
+	return m, forCaller(err, "merchant "+id+" on "+channel)
 }

@@ -51,21 +51,21 @@ func forCaller(err error, what string) error {
 	return err
 }
 
-// Merchant answers a merchant for resolving carts and withdrawals (cart.Directory).
-func (r *Registry) Merchant(ctx context.Context, id string) (cart.Merchant, error) {
-	m, err := r.Ledger.GetMerchant(ctx, id)
+// Merchant answers a merchant at a channel for resolving carts and withdrawals (cart.Directory).
+func (r *Registry) Merchant(ctx context.Context, channel, id string) (cart.Merchant, error) {
+	m, err := r.Ledger.GetMerchant(ctx, channel, id)
 	if errors.Is(err, ledger.ErrNotFound) {
-		return cart.Merchant{}, fmt.Errorf("merchant %s: %w", id, cart.ErrUnknown)
+		return cart.Merchant{}, fmt.Errorf("merchant %s on %s: %w", id, channel, cart.ErrUnknown)
 	}
 	return cart.Merchant{ID: m.ID, Channel: m.Channel, SubMchID: m.SubMchID, Status: m.Status,
 		Active: m.Status == ledger.MerchantActive}, err
 }
 
-// Receiver answers a receiver for resolving carts (cart.Directory).
-func (r *Registry) Receiver(ctx context.Context, id string) (cart.Receiver, error) {
-	rc, err := r.Ledger.GetReceiver(ctx, id)
+// Receiver answers a receiver's account at a channel for resolving carts (cart.Directory).
+func (r *Registry) Receiver(ctx context.Context, channel, id string) (cart.Receiver, error) {
+	rc, err := r.Ledger.GetReceiver(ctx, channel, id)
 	if errors.Is(err, ledger.ErrNotFound) {
-		return cart.Receiver{}, fmt.Errorf("receiver %s: %w", id, cart.ErrUnknown)
+		return cart.Receiver{}, fmt.Errorf("receiver %s on %s: %w", id, channel, cart.ErrUnknown)
 	}
 	return cart.Receiver{ID: rc.ID, Channel: rc.Channel, Type: rc.Type, Account: rc.Account, Relation: rc.Relation,
 		Active: rc.Status == ledger.ReceiverActive}, err
@@ -97,7 +97,7 @@ func (r *Registry) ListOrders(ctx context.Context, status, after string, limit i
 
 // BeginOnboarding records a merchant-to-be as onboarding; one already active is a conflict.
 func (r *Registry) BeginOnboarding(ctx context.Context, merchantID, displayName string) error {
-	m, err := r.Ledger.GetMerchant(ctx, merchantID)
+	m, err := r.Ledger.GetMerchant(ctx, channels.WeChatPay, merchantID)
 	switch {
 	case err == nil && m.Status == ledger.MerchantActive:
 		return &starter.ConflictError{

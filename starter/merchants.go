@@ -89,9 +89,10 @@ func (c *Client) CorrectOnboarding(
 	return st, fromTemporal(err, "correct onboarding "+outRequestNo)
 }
 
-// activeMerchant is a merchant that may sell and withdraw.
+// activeMerchant is a merchant that may withdraw: withdrawals exist on WeChat Pay (an Alipay sub-merchant's
+// money settles straight to its own Alipay account).
 func (c *Client) activeMerchant(ctx context.Context, id string) (cart.Merchant, error) {
-	m, err := c.Records.Merchant(ctx, id)
+	m, err := c.Records.Merchant(ctx, channels.WeChatPay, id)
 	if errors.Is(err, cart.ErrUnknown) {
 		return m, fmt.Errorf("merchant %s: %w", id, ErrNotFound)
 	}

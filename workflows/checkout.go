@@ -29,6 +29,7 @@ type checkout struct {
 	creating  bool
 	rejected  *StepError
 	paid      *PaymentStatus
+	paidSubs  map[string]SubOrderPayment // sub-orders reported paid so far, by sub-order number
 	paidAt    time.Time
 	paidBy    string
 	subs      []SubOrderSummary

@@ -119,32 +119,37 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 	}
 }
 
-// acceptPayment takes the channel's state as the payment when every sub-order succeeded with its amount.
+// acceptPayment takes the payment once every sub-order is reported paid with its amount. WeChat reports every
+// sub-order in one state; Alipay notifies each trade of a merged payment on its own, so reports add up.
 func (o *checkout) acceptPayment(ctx workflow.Context, st PaymentStatus, how string) bool {
 	if o.paid != nil {
 		return true
 	}
-	if len(st.SubOrders) != len(o.subs) {
-		return false
-	}
-	byNo := map[string]SubOrderPayment{}
-	for _, s := range st.SubOrders {
-		byNo[s.OutTradeNo] = s
+	if o.paidSubs == nil {
+		o.paidSubs = map[string]SubOrderPayment{}
 	}
 	for _, s := range o.subs {
-		p, ok := byNo[s.SubOrderNo]
-		if !ok || p.TradeState != channels.PaymentPaid || p.TransactionID == "" {
-			return false
-		}
-		if p.Amount != s.Amount {
-			o.note(ctx, "channel reports %s paid %s, ordered %s: not accepted", s.SubOrderNo, p.Amount, s.Amount)
-			return false
+		for _, p := range st.SubOrders {
+			switch {
+			case p.OutTradeNo != s.SubOrderNo || p.TradeState != channels.PaymentPaid || p.TransactionID == "":
+			case p.Amount != s.Amount:
+				o.note(ctx, "channel reports %s paid %s, ordered %s: not accepted", s.SubOrderNo, p.Amount, s.Amount)
+				return false
+			default:
+				o.paidSubs[s.SubOrderNo] = p
+			}
 		}
 	}
+	if len(o.paidSubs) < len(o.subs) {
+		return false
+	}
+	all := PaymentStatus{OutTradeNo: o.in.OrderNo}
 	for i := range o.subs {
-		o.subs[i].TransactionID = byNo[o.subs[i].SubOrderNo].TransactionID
+		p := o.paidSubs[o.subs[i].SubOrderNo]
+		o.subs[i].TransactionID = p.TransactionID
+		all.SubOrders = append(all.SubOrders, p)
 	}
-	o.paid, o.paidAt, o.paidBy = &st, workflow.Now(ctx), how
+	o.paid, o.paidAt, o.paidBy = &all, workflow.Now(ctx), how
 	o.note(ctx, "paid (learned by %s)", how)
 	return true
 }

@@ -154,6 +154,9 @@ type PlanLimits struct {
 	// ConfirmBeforeSharing: the channel holds the paid money unsettled until the sub-order confirms settlement
 	// (Alipay's settle confirm, which requests the freeze); see channels.Limits.
 	ConfirmBeforeSharing bool
+	// RefundReversesShares: a refund after sharing names the receivers that give their shares back, in the
+	// refund itself (Alipay's refund_royalty_parameters), instead of separate returns; see channels.Limits.
+	RefundReversesShares bool
 }
 
 // OrderInput is a combined order as the starter resolved it: merchants' channel ids and receivers' accounts

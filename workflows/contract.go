@@ -65,14 +65,15 @@ var (
 	ActivityCloseCombinedPayment  = Activity[ClosePaymentInput, Done]{"CloseCombinedPayment"}
 	ActivityPostPayment           = Activity[PostPaymentInput, PostingResult]{"PostPayment"}
 
-	// Sharing: the subsidy, profit sharing, finish, and their postings.
-	ActivityCreateSubsidy   = Activity[SubsidyInput, SubsidyStatus]{"CreateSubsidy"}
-	ActivityPostSubsidyPaid = Activity[PostSubsidyInput, PostingResult]{"PostSubsidyPaid"}
-	ActivityShare           = Activity[ShareInput, ShareStatus]{"Share"}
-	ActivityQueryShare      = Activity[ShareInput, ShareStatus]{"QueryShare"}
-	ActivityPostSharing     = Activity[PostSharingInput, PostingResult]{"PostSharing"}
-	ActivityFinish          = Activity[FinishInput, FinishResult]{"Finish"}
-	ActivityPostFinished    = Activity[PostFinishedInput, PostingResult]{"PostFinished"}
+	// Sharing: the settlement confirm, the subsidy, profit sharing, finish, and their postings.
+	ActivityConfirmSettlement = Activity[SettleInput, SettleStatus]{"ConfirmSettlement"}
+	ActivityCreateSubsidy     = Activity[SubsidyInput, SubsidyStatus]{"CreateSubsidy"}
+	ActivityPostSubsidyPaid   = Activity[PostSubsidyInput, PostingResult]{"PostSubsidyPaid"}
+	ActivityShare             = Activity[ShareInput, ShareStatus]{"Share"}
+	ActivityQueryShare        = Activity[ShareInput, ShareStatus]{"QueryShare"}
+	ActivityPostSharing       = Activity[PostSharingInput, PostingResult]{"PostSharing"}
+	ActivityFinish            = Activity[FinishInput, FinishResult]{"Finish"}
+	ActivityPostFinished      = Activity[PostFinishedInput, PostingResult]{"PostFinished"}
 
 	// Refunds and what they undo: clawback from receivers, persons' debts, the subsidy.
 	ActivityApplyRefund         = Activity[ApplyRefundInput, RefundStatus]{"ApplyRefund"}
@@ -111,7 +112,7 @@ var (
 var Contract = []ContractEntry{
 	ActivityCheckDatabase,
 	ActivityCreateCombinedPayment, ActivityQueryCombinedPayment, ActivityCloseCombinedPayment, ActivityPostPayment,
-	ActivityCreateSubsidy, ActivityPostSubsidyPaid, ActivityShare, ActivityQueryShare, ActivityPostSharing,
+	ActivityConfirmSettlement, ActivityCreateSubsidy, ActivityPostSubsidyPaid, ActivityShare, ActivityQueryShare, ActivityPostSharing,
 	ActivityFinish, ActivityPostFinished,
 	ActivityApplyRefund, ActivityQueryRefund, ActivityPostRefund, ActivityCancelSubsidy, ActivityReturnShare,
 	ActivityQueryReturnShare, ActivityPostSharingReturned, ActivityPostCommissionDebt, ActivityNetCommissionDebts,

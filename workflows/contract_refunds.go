@@ -16,6 +16,16 @@ type ApplyRefundInput struct {
 	Total       money.Amount // the sub-order's amount
 	NotifyURL   string
 	From        string // channels.FundsFrozen (the default while pending split) or channels.FundsAvailable
+	// Reversals are the receivers that give their shares back in the refund itself, where the channel does
+	// that (Limits.RefundReversesShares); they must be the same on every repeat of the refund.
+	Reversals []Reversal
+}
+
+// Reversal is a receiver's share given back within a refund.
+type Reversal struct {
+	ReceiverID string
+	Account    string
+	Amount     money.Amount
 }
 
 // RefundStatus is the channel's view of a refund.

@@ -12,6 +12,19 @@ type SubOrderRef struct {
 	TransactionID string
 }
 
+// SettleInput confirms settlement of a sub-order's money at the channel, asking it to stay frozen for sharing
+// (Alipay's alipay.trade.settle.confirm with royalty_freeze); OutRequestNo is <sub-order>-settle.
+type SettleInput struct {
+	SubOrderRef
+	OutRequestNo string
+	Amount       money.Amount
+}
+
+// SettleStatus is what the channel confirmed.
+type SettleStatus struct {
+	Amount money.Amount
+}
+
 // SubsidyInput pays the platform's subsidy for a sub-order (补差); OutSubsidyNo is <sub-order>-subsidy.
 type SubsidyInput struct {
 	SubOrderRef

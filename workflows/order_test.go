@@ -51,6 +51,8 @@ type fakeChannel struct {
 	owed        map[string]money.Amount // receiver id → open commission debt to the merchant
 	unsplit     money.Amount            // CheckFrozen's answer; 0: more than any refund
 	froms       []string                // per applied refund: the funds source asked for
+	settled     []money.Amount          // settlement confirms, in order
+	reversals   [][]Reversal            // per applied refund: the shares it took back
 }
 
 func (f *fakeChannel) record(a ContractEntry, key string) error {
@@ -97,6 +99,15 @@ func (f *fakeChannel) register(env *testsuite.TestWorkflowEnvironment) {
 	f.registerSubsidyReturns(env)
 	f.registerSharing(env)
 	f.registerChecks(env)
+	stub(env, ActivityConfirmSettlement, func(_ context.Context, in SettleInput) (SettleStatus, error) {
+		if err := f.record(ActivityConfirmSettlement, in.OutRequestNo); err != nil {
+			return SettleStatus{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.settled = append(f.settled, in.Amount)
+		return SettleStatus{Amount: in.Amount}, nil
+	})
 }
 
 // registerPayments stubs the combined order and its posting.
@@ -180,6 +191,7 @@ func (f *fakeChannel) registerRefunds(env *testsuite.TestWorkflowEnvironment) {
 		if f.refunds[in.OutRefundNo] == 0 {
 			f.refunds[in.OutRefundNo] = in.Refund
 			f.froms = append(f.froms, in.From)
+			f.reversals = append(f.reversals, in.Reversals)
 		}
 		return refundState(in), nil
 	})

@@ -129,6 +129,7 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 	s.processRefunds(ctx) // a refund accepted at the last moment still comes out of the base
 	s.sharingStarted = true
 	s.set(ctx, StatusSharing, "channel:sharing")
+	s.confirmSettlement(ctx)
 	s.paySubsidy(ctx)
 	s.share(ctx)
 	s.finish(ctx)

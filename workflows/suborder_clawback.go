@@ -64,8 +64,40 @@ func (s *subOrder) batchOf(receiverID string) string {
 	return ""
 }
 
-// clawBack takes back, for refund i, what each receiver no longer earns on the shrunk base.
+// clawBack takes back, for refund i, what each receiver no longer earns on the shrunk base: a merchant
+// receiver by a return order, a person as a debt.
 func (s *subOrder) clawBack(ctx workflow.Context, i int) {
+	for k, c := range s.planClawback(ctx, i) {
+		idx := s.addClawback(s.refunds[i].RefundNo, c)
+		if c.Type == ReceiverMerchant {
+			s.returnShare(ctx, idx, fmt.Sprintf("%s-rf%d-rt%d", s.in.Ref.SubOrderNo, i+1, k+1))
+			continue
+		}
+		s.recordDebt(ctx, idx, s.refunds[i].OutRefundNo)
+	}
+}
+
+// addClawback records a planned clawback as pending, and answers its index.
+func (s *subOrder) addClawback(refundNo string, c Clawback) int {
+	s.clawbacks = append(s.clawbacks, ClawbackState{RefundNo: refundNo, ReceiverID: c.ReceiverID, Type: c.Type,
+		Account: c.Account, Amount: c.Amount, Status: ClawbackPending})
+	return len(s.clawbacks) - 1
+}
+
+// recordDebt books clawback idx as the person's debt to the merchant, netted from its later commissions.
+func (s *subOrder) recordDebt(ctx workflow.Context, idx int, outRefundNo string) {
+	c := s.clawbacks[idx]
+	s.attempt(ctx, "debt "+c.ReceiverID, func() error {
+		return ActivityPostCommissionDebt.Start(ledgerOptions(ctx), PostCommissionDebtInput{SubOrderRef: s.in.Ref,
+			RefundNo: outRefundNo, ReceiverID: c.ReceiverID, Amount: c.Amount}).Get(ctx, nil)
+	})
+	s.clawbacks[idx].Status = ClawbackDebtRecorded
+	s.note(ctx, "%s cannot be pulled back from a person: %s owed by %s, netted from later commissions",
+		c.Amount, c.Amount, c.ReceiverID)
+}
+
+// planClawback says what each receiver gives back for refund i.
+func (s *subOrder) planClawback(ctx workflow.Context, i int) []Clawback {
 	r := &s.refunds[i]
 	refunded, subsidyBack := s.throughRefund(i)
 	var claws []Clawback
@@ -83,30 +115,7 @@ func (s *subOrder) clawBack(ctx workflow.Context, i int) {
 		}
 		return nil
 	})
-	for k, c := range claws {
-		idx := len(s.clawbacks)
-		s.clawbacks = append(
-			s.clawbacks,
-			ClawbackState{RefundNo: r.RefundNo, ReceiverID: c.ReceiverID, Type: c.Type, Account: c.Account,
-				Amount: c.Amount, Status: ClawbackPending},
-		)
-		if c.Type == ReceiverMerchant {
-			s.returnShare(ctx, idx, fmt.Sprintf("%s-rf%d-rt%d", s.in.Ref.SubOrderNo, i+1, k+1))
-			continue
-		}
-		s.attempt(ctx, "debt "+c.ReceiverID, func() error {
-			return ActivityPostCommissionDebt.Start(ledgerOptions(ctx), PostCommissionDebtInput{SubOrderRef: s.in.Ref,
-				RefundNo: r.OutRefundNo, ReceiverID: c.ReceiverID, Amount: c.Amount}).Get(ctx, nil)
-		})
-		s.clawbacks[idx].Status = ClawbackDebtRecorded
-		s.note(
-			ctx,
-			"%s cannot be pulled back from a person: %s owed by %s, netted from later commissions",
-			c.Amount,
-			c.Amount,
-			c.ReceiverID,
-		)
-	}
+	return claws
 }
 
 // returnShare pulls a merchant receiver's clawback back with a return order. PROCESSING is polled; a return

@@ -29,6 +29,10 @@ func (s *subOrder) processRefund(ctx workflow.Context, i int) {
 		s.processRefundClawbackFirst(ctx, i)
 		return
 	}
+	if s.in.Limits.RefundReversesShares {
+		s.processRefundReversing(ctx, i)
+		return
+	}
 	s.during(ctx, s.status, "channel:refund", func() {
 		var st RefundStatus
 		if s.refunds[i].BuyerRefund > 0 {
@@ -90,6 +94,12 @@ func (s *subOrder) checkFrozen(ctx workflow.Context, step string) money.Amount {
 // a refund from the sub-order's unsplit money and refuses one larger than that, so a larger refund asks for
 // the merchant's available funds (funds_account=AVAILABLE) instead of failing.
 func (s *subOrder) chooseRefundSource(ctx workflow.Context, i int) {
+	s.chooseRefundSourceWith(ctx, i, 0)
+}
+
+// chooseRefundSourceWith is chooseRefundSource where receivers give back reversed into the unsplit money
+// within the refund itself.
+func (s *subOrder) chooseRefundSourceWith(ctx workflow.Context, i int, reversed money.Amount) {
 	r := &s.refunds[i]
 	if r.From != "" {
 		return
@@ -100,9 +110,8 @@ func (s *subOrder) chooseRefundSource(ctx workflow.Context, i int) {
 	}
 	unsplit := s.checkFrozen(ctx, "check frozen before refund "+r.RefundNo)
 	r = &s.refunds[i] // the update handler may have appended while the check ran
-	r.From = channels.FundsFrozen
-	if r.BuyerRefund > unsplit {
-		r.From = channels.FundsAvailable
+	r.From = refundFromFrozen(r.BuyerRefund, unsplit, reversed)
+	if r.From == channels.FundsAvailable {
 		s.note(
 			ctx,
 			"refund %s of %s exceeds the %s still unsplit: asked from the merchant's available funds",
@@ -177,6 +186,7 @@ func (s *subOrder) refundInput(i int) ApplyRefundInput {
 		Total:       s.in.Amount,
 		NotifyURL:   s.in.RefundNotifyURL,
 		From:        r.From,
+		Reversals:   r.Reversals,
 	}
 }
 

@@ -115,6 +115,7 @@ type RefundState struct {
 	SubsidyReturn money.Amount // subsidy the platform no longer owes, or gets back (补差回退)
 	RefundID      string       // the channel's id, once applied
 	From          string       // channels' funds source asked for: FROZEN (the order's unsplit money) or AVAILABLE
+	Reversals     []Reversal   // shares given back within the refund, where the channel does that
 	RequestedAt   time.Time
 	CompletedAt   time.Time
 	LastError     *StepError

@@ -19,12 +19,15 @@ import (
 
 // Defines values for CreateOrderRequestChannel.
 const (
+	CreateOrderRequestChannelAlipay    CreateOrderRequestChannel = "alipay"
 	CreateOrderRequestChannelWechatpay CreateOrderRequestChannel = "wechatpay"
 )
 
 // Valid indicates whether the value is a known member of the CreateOrderRequestChannel enum.
 func (e CreateOrderRequestChannel) Valid() bool {
 	switch e {
+	case CreateOrderRequestChannelAlipay:
+		return true
 	case CreateOrderRequestChannelWechatpay:
 		return true
 	default:
@@ -39,6 +42,9 @@ const (
 	Jsapi       CreateOrderRequestScene = "jsapi"
 	Miniprogram CreateOrderRequestScene = "miniprogram"
 	Native      CreateOrderRequestScene = "native"
+	Page        CreateOrderRequestScene = "page"
+	Qr          CreateOrderRequestScene = "qr"
+	Wap         CreateOrderRequestScene = "wap"
 )
 
 // Valid indicates whether the value is a known member of the CreateOrderRequestScene enum.
@@ -53,6 +59,12 @@ func (e CreateOrderRequestScene) Valid() bool {
 	case Miniprogram:
 		return true
 	case Native:
+		return true
+	case Page:
+		return true
+	case Qr:
+		return true
+	case Wap:
 		return true
 	default:
 		return false
@@ -118,12 +130,15 @@ func (e MerchantStatus) Valid() bool {
 
 // Defines values for MerchantRequestChannel.
 const (
+	MerchantRequestChannelAlipay    MerchantRequestChannel = "alipay"
 	MerchantRequestChannelWechatpay MerchantRequestChannel = "wechatpay"
 )
 
 // Valid indicates whether the value is a known member of the MerchantRequestChannel enum.
 func (e MerchantRequestChannel) Valid() bool {
 	switch e {
+	case MerchantRequestChannelAlipay:
+		return true
 	case MerchantRequestChannelWechatpay:
 		return true
 	default:
@@ -253,12 +268,15 @@ func (e OrderViewPaidBy) Valid() bool {
 
 // Defines values for ReceiverRequestChannel.
 const (
+	ReceiverRequestChannelAlipay    ReceiverRequestChannel = "alipay"
 	ReceiverRequestChannelWechatpay ReceiverRequestChannel = "wechatpay"
 )
 
 // Valid indicates whether the value is a known member of the ReceiverRequestChannel enum.
 func (e ReceiverRequestChannel) Valid() bool {
 	switch e {
+	case ReceiverRequestChannelAlipay:
+		return true
 	case ReceiverRequestChannelWechatpay:
 		return true
 	default:
@@ -511,13 +529,16 @@ func (e WithdrawalStatus) Valid() bool {
 
 // Defines values for AlipayNotificationParamsChannel.
 const (
-	Alipay AlipayNotificationParamsChannel = "alipay"
+	AlipayNotificationParamsChannelAlipay    AlipayNotificationParamsChannel = "alipay"
+	AlipayNotificationParamsChannelWechatpay AlipayNotificationParamsChannel = "wechatpay"
 )
 
 // Valid indicates whether the value is a known member of the AlipayNotificationParamsChannel enum.
 func (e AlipayNotificationParamsChannel) Valid() bool {
 	switch e {
-	case Alipay:
+	case AlipayNotificationParamsChannelAlipay:
+		return true
+	case AlipayNotificationParamsChannelWechatpay:
 		return true
 	default:
 		return false
@@ -557,6 +578,42 @@ func (e ChannelNotificationParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for GetMerchantParamsChannel.
+const (
+	GetMerchantParamsChannelAlipay    GetMerchantParamsChannel = "alipay"
+	GetMerchantParamsChannelWechatpay GetMerchantParamsChannel = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the GetMerchantParamsChannel enum.
+func (e GetMerchantParamsChannel) Valid() bool {
+	switch e {
+	case GetMerchantParamsChannelAlipay:
+		return true
+	case GetMerchantParamsChannelWechatpay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetMerchantBalanceParamsChannel.
+const (
+	GetMerchantBalanceParamsChannelAlipay    GetMerchantBalanceParamsChannel = "alipay"
+	GetMerchantBalanceParamsChannelWechatpay GetMerchantBalanceParamsChannel = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the GetMerchantBalanceParamsChannel enum.
+func (e GetMerchantBalanceParamsChannel) Valid() bool {
+	switch e {
+	case GetMerchantBalanceParamsChannelAlipay:
+		return true
+	case GetMerchantBalanceParamsChannelWechatpay:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ConfirmReceipt202JSONResponseBodyStatus.
 const (
 	ConfirmReceipt202JSONResponseBodyStatusACCEPTED ConfirmReceipt202JSONResponseBodyStatus = "ACCEPTED"
@@ -566,6 +623,42 @@ const (
 func (e ConfirmReceipt202JSONResponseBodyStatus) Valid() bool {
 	switch e {
 	case ConfirmReceipt202JSONResponseBodyStatusACCEPTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RemoveReceiverParamsChannel.
+const (
+	RemoveReceiverParamsChannelAlipay    RemoveReceiverParamsChannel = "alipay"
+	RemoveReceiverParamsChannelWechatpay RemoveReceiverParamsChannel = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the RemoveReceiverParamsChannel enum.
+func (e RemoveReceiverParamsChannel) Valid() bool {
+	switch e {
+	case RemoveReceiverParamsChannelAlipay:
+		return true
+	case RemoveReceiverParamsChannelWechatpay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetReceiverParamsChannel.
+const (
+	GetReceiverParamsChannelAlipay    GetReceiverParamsChannel = "alipay"
+	GetReceiverParamsChannelWechatpay GetReceiverParamsChannel = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the GetReceiverParamsChannel enum.
+func (e GetReceiverParamsChannel) Valid() bool {
+	switch e {
+	case GetReceiverParamsChannelAlipay:
+		return true
+	case GetReceiverParamsChannelWechatpay:
 		return true
 	default:
 		return false
@@ -620,15 +713,17 @@ type CreateOrderRequest struct {
 	PayerClientIp *string `json:"payer_client_ip,omitempty"`
 
 	// PayerOpenid required for jsapi and miniprogram
-	PayerOpenid *string                  `json:"payer_openid,omitempty"`
-	Scene       *CreateOrderRequestScene `json:"scene,omitempty"`
-	SubOrders   []SubOrderRequest        `json:"sub_orders"`
+	PayerOpenid *string `json:"payer_openid,omitempty"`
+
+	// Scene wechatpay: jsapi, miniprogram, app, h5 or native (the default); alipay: page (the default), app, wap or qr (one sub-order only)
+	Scene     *CreateOrderRequestScene `json:"scene,omitempty"`
+	SubOrders []SubOrderRequest        `json:"sub_orders"`
 }
 
 // CreateOrderRequestChannel defines model for CreateOrderRequest.Channel.
 type CreateOrderRequestChannel string
 
-// CreateOrderRequestScene defines model for CreateOrderRequest.Scene.
+// CreateOrderRequestScene wechatpay: jsapi, miniprogram, app, h5 or native (the default); alipay: page (the default), app, wap or qr (one sub-order only)
 type CreateOrderRequestScene string
 
 // Error defines model for Error.
@@ -651,11 +746,14 @@ type Event struct {
 
 // Merchant defines model for Merchant.
 type Merchant struct {
-	Channel     *string         `json:"channel,omitempty"`
-	DisplayName *string         `json:"display_name,omitempty"`
-	Id          *string         `json:"id,omitempty"`
-	Status      *MerchantStatus `json:"status,omitempty"`
-	SubMchid    *string         `json:"sub_mchid,omitempty"`
+	Channel     *string `json:"channel,omitempty"`
+	DisplayName *string `json:"display_name,omitempty"`
+	Id          *string `json:"id,omitempty"`
+
+	// SettleAccount alipay: the settlement account
+	SettleAccount *string         `json:"settle_account,omitempty"`
+	Status        *MerchantStatus `json:"status,omitempty"`
+	SubMchid      *string         `json:"sub_mchid,omitempty"`
 }
 
 // MerchantStatus defines model for Merchant.Status.
@@ -666,7 +764,12 @@ type MerchantRequest struct {
 	Channel     *MerchantRequestChannel `json:"channel,omitempty"`
 	DisplayName string                  `json:"display_name"`
 	Id          string                  `json:"id"`
-	SubMchid    string                  `json:"sub_mchid"`
+
+	// SettleAccount alipay only, and required there: the Alipay user id the shop's money settles to (and is frozen in for sharing)
+	SettleAccount *string `json:"settle_account,omitempty"`
+
+	// SubMchid the shop's id at the channel: WeChat Pay's sub_mchid (8-16 digits), or Alipay's smid (2088 and 12 digits)
+	SubMchid string `json:"sub_mchid"`
 }
 
 // MerchantRequestChannel defines model for MerchantRequest.Channel.
@@ -1098,6 +1201,24 @@ type RegisterMerchantParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// GetMerchantParams defines parameters for GetMerchant.
+type GetMerchantParams struct {
+	// Channel the channel the party is registered on: a shop or receiver has one record per channel
+	Channel *GetMerchantParamsChannel `form:"channel,omitempty" json:"channel,omitempty"`
+}
+
+// GetMerchantParamsChannel defines parameters for GetMerchant.
+type GetMerchantParamsChannel string
+
+// GetMerchantBalanceParams defines parameters for GetMerchantBalance.
+type GetMerchantBalanceParams struct {
+	// Channel the channel the party is registered on: a shop or receiver has one record per channel
+	Channel *GetMerchantBalanceParamsChannel `form:"channel,omitempty" json:"channel,omitempty"`
+}
+
+// GetMerchantBalanceParamsChannel defines parameters for GetMerchantBalance.
+type GetMerchantBalanceParamsChannel string
+
 // ListOrdersParams defines parameters for ListOrders.
 type ListOrdersParams struct {
 	Status *string `form:"status,omitempty" json:"status,omitempty"`
@@ -1150,6 +1271,24 @@ type RegisterReceiverParams struct {
 	// IdempotencyKey Repeats with the same key and body replay the first answer (header Idempotent-Replayed: true); the same key with another body gets 422.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
+
+// RemoveReceiverParams defines parameters for RemoveReceiver.
+type RemoveReceiverParams struct {
+	// Channel the channel the party is registered on: a shop or receiver has one record per channel
+	Channel *RemoveReceiverParamsChannel `form:"channel,omitempty" json:"channel,omitempty"`
+}
+
+// RemoveReceiverParamsChannel defines parameters for RemoveReceiver.
+type RemoveReceiverParamsChannel string
+
+// GetReceiverParams defines parameters for GetReceiver.
+type GetReceiverParams struct {
+	// Channel the channel the party is registered on: a shop or receiver has one record per channel
+	Channel *GetReceiverParamsChannel `form:"channel,omitempty" json:"channel,omitempty"`
+}
+
+// GetReceiverParamsChannel defines parameters for GetReceiver.
+type GetReceiverParamsChannel string
 
 // CodecDecodeJSONRequestBody defines body for CodecDecode for application/json ContentType.
 type CodecDecodeJSONRequestBody CodecDecodeJSONBody
@@ -1350,12 +1489,12 @@ type ClientInterface interface {
 	// GetMerchant A merchant.
 	//
 	// Corresponds with GET /v1/merchants/{id} (the `GetMerchant` operationId).
-	GetMerchant(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetMerchant(ctx context.Context, id string, params *GetMerchantParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMerchantBalance The merchant's balance at the channel and in the ledger.
 	//
 	// Corresponds with GET /v1/merchants/{id}/balance (the `GetMerchantBalance` operationId).
-	GetMerchantBalance(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetMerchantBalance(ctx context.Context, id string, params *GetMerchantBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// WithdrawWithBody Withdraw available funds to the merchant's bank account (the Withdrawal workflow). More than available ends REFUSED with nothing moved.
 	//
@@ -1511,12 +1650,12 @@ type ClientInterface interface {
 	// RemoveReceiver Remove a receiver: deleted at the channel, marked removed; later orders naming it are refused.
 	//
 	// Corresponds with DELETE /v1/receivers/{id} (the `RemoveReceiver` operationId).
-	RemoveReceiver(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveReceiver(ctx context.Context, id string, params *RemoveReceiverParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetReceiver A receiver (name masked).
 	//
 	// Corresponds with GET /v1/receivers/{id} (the `GetReceiver` operationId).
-	GetReceiver(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetReceiver(ctx context.Context, id string, params *GetReceiverParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CodecDecodeWithBody Open Temporal payloads with the payload keyring (Temporal's codec-server protocol, for the UI and CLI). Needs an API key: whoever reaches it reads every payload.
@@ -1722,8 +1861,8 @@ func (c *Client) RegisterMerchant(ctx context.Context, params *RegisterMerchantP
 // GetMerchant A merchant.
 //
 // Corresponds with GET /v1/merchants/{id} (the `GetMerchant` operationId).
-func (c *Client) GetMerchant(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetMerchantRequest(c.Server, id)
+func (c *Client) GetMerchant(ctx context.Context, id string, params *GetMerchantParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMerchantRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1737,8 +1876,8 @@ func (c *Client) GetMerchant(ctx context.Context, id string, reqEditors ...Reque
 // GetMerchantBalance The merchant's balance at the channel and in the ledger.
 //
 // Corresponds with GET /v1/merchants/{id}/balance (the `GetMerchantBalance` operationId).
-func (c *Client) GetMerchantBalance(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetMerchantBalanceRequest(c.Server, id)
+func (c *Client) GetMerchantBalance(ctx context.Context, id string, params *GetMerchantBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMerchantBalanceRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2133,8 +2272,8 @@ func (c *Client) RegisterReceiver(ctx context.Context, params *RegisterReceiverP
 // RemoveReceiver Remove a receiver: deleted at the channel, marked removed; later orders naming it are refused.
 //
 // Corresponds with DELETE /v1/receivers/{id} (the `RemoveReceiver` operationId).
-func (c *Client) RemoveReceiver(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveReceiverRequest(c.Server, id)
+func (c *Client) RemoveReceiver(ctx context.Context, id string, params *RemoveReceiverParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveReceiverRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2148,8 +2287,8 @@ func (c *Client) RemoveReceiver(ctx context.Context, id string, reqEditors ...Re
 // GetReceiver A receiver (name masked).
 //
 // Corresponds with GET /v1/receivers/{id} (the `GetReceiver` operationId).
-func (c *Client) GetReceiver(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetReceiverRequest(c.Server, id)
+func (c *Client) GetReceiver(ctx context.Context, id string, params *GetReceiverParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReceiverRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2451,7 +2590,7 @@ func NewRegisterMerchantRequestWithBody(server string, params *RegisterMerchantP
 }
 
 // NewGetMerchantRequest constructs an http.Request for the GetMerchant method
-func NewGetMerchantRequest(server string, id string) (*http.Request, error) {
+func NewGetMerchantRequest(server string, id string, params *GetMerchantParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2476,6 +2615,33 @@ func NewGetMerchantRequest(server string, id string) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Channel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -2485,7 +2651,7 @@ func NewGetMerchantRequest(server string, id string) (*http.Request, error) {
 }
 
 // NewGetMerchantBalanceRequest constructs an http.Request for the GetMerchantBalance method
-func NewGetMerchantBalanceRequest(server string, id string) (*http.Request, error) {
+func NewGetMerchantBalanceRequest(server string, id string, params *GetMerchantBalanceParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2508,6 +2674,33 @@ func NewGetMerchantBalanceRequest(server string, id string) (*http.Request, erro
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Channel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3267,7 +3460,7 @@ func NewRegisterReceiverRequestWithBody(server string, params *RegisterReceiverP
 }
 
 // NewRemoveReceiverRequest constructs an http.Request for the RemoveReceiver method
-func NewRemoveReceiverRequest(server string, id string) (*http.Request, error) {
+func NewRemoveReceiverRequest(server string, id string, params *RemoveReceiverParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3290,6 +3483,33 @@ func NewRemoveReceiverRequest(server string, id string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Channel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
@@ -3301,7 +3521,7 @@ func NewRemoveReceiverRequest(server string, id string) (*http.Request, error) {
 }
 
 // NewGetReceiverRequest constructs an http.Request for the GetReceiver method
-func NewGetReceiverRequest(server string, id string) (*http.Request, error) {
+func NewGetReceiverRequest(server string, id string, params *GetReceiverParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3324,6 +3544,33 @@ func NewGetReceiverRequest(server string, id string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Channel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3467,14 +3714,14 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/merchants/{id} (the `GetMerchant` operationId).
-	GetMerchantWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMerchantResponse, error)
+	GetMerchantWithResponse(ctx context.Context, id string, params *GetMerchantParams, reqEditors ...RequestEditorFn) (*GetMerchantResponse, error)
 
 	// GetMerchantBalanceWithResponse The merchant's balance at the channel and in the ledger.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/merchants/{id}/balance (the `GetMerchantBalance` operationId).
-	GetMerchantBalanceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMerchantBalanceResponse, error)
+	GetMerchantBalanceWithResponse(ctx context.Context, id string, params *GetMerchantBalanceParams, reqEditors ...RequestEditorFn) (*GetMerchantBalanceResponse, error)
 
 	// WithdrawWithBodyWithResponse Withdraw available funds to the merchant's bank account (the Withdrawal workflow). More than available ends REFUSED with nothing moved.
 	//
@@ -3642,14 +3889,14 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/receivers/{id} (the `RemoveReceiver` operationId).
-	RemoveReceiverWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RemoveReceiverResponse, error)
+	RemoveReceiverWithResponse(ctx context.Context, id string, params *RemoveReceiverParams, reqEditors ...RequestEditorFn) (*RemoveReceiverResponse, error)
 
 	// GetReceiverWithResponse A receiver (name masked).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/receivers/{id} (the `GetReceiver` operationId).
-	GetReceiverWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetReceiverResponse, error)
+	GetReceiverWithResponse(ctx context.Context, id string, params *GetReceiverParams, reqEditors ...RequestEditorFn) (*GetReceiverResponse, error)
 }
 
 type CodecDecodeResponse struct {
@@ -5551,8 +5798,8 @@ func (c *ClientWithResponses) RegisterMerchantWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/merchants/{id} (the `GetMerchant` operationId).
-func (c *ClientWithResponses) GetMerchantWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMerchantResponse, error) {
-	rsp, err := c.GetMerchant(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetMerchantWithResponse(ctx context.Context, id string, params *GetMerchantParams, reqEditors ...RequestEditorFn) (*GetMerchantResponse, error) {
+	rsp, err := c.GetMerchant(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5564,8 +5811,8 @@ func (c *ClientWithResponses) GetMerchantWithResponse(ctx context.Context, id st
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/merchants/{id}/balance (the `GetMerchantBalance` operationId).
-func (c *ClientWithResponses) GetMerchantBalanceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMerchantBalanceResponse, error) {
-	rsp, err := c.GetMerchantBalance(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetMerchantBalanceWithResponse(ctx context.Context, id string, params *GetMerchantBalanceParams, reqEditors ...RequestEditorFn) (*GetMerchantBalanceResponse, error) {
+	rsp, err := c.GetMerchantBalance(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5876,8 +6123,8 @@ func (c *ClientWithResponses) RegisterReceiverWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/receivers/{id} (the `RemoveReceiver` operationId).
-func (c *ClientWithResponses) RemoveReceiverWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RemoveReceiverResponse, error) {
-	rsp, err := c.RemoveReceiver(ctx, id, reqEditors...)
+func (c *ClientWithResponses) RemoveReceiverWithResponse(ctx context.Context, id string, params *RemoveReceiverParams, reqEditors ...RequestEditorFn) (*RemoveReceiverResponse, error) {
+	rsp, err := c.RemoveReceiver(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5889,8 +6136,8 @@ func (c *ClientWithResponses) RemoveReceiverWithResponse(ctx context.Context, id
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/receivers/{id} (the `GetReceiver` operationId).
-func (c *ClientWithResponses) GetReceiverWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetReceiverResponse, error) {
-	rsp, err := c.GetReceiver(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetReceiverWithResponse(ctx context.Context, id string, params *GetReceiverParams, reqEditors ...RequestEditorFn) (*GetReceiverResponse, error) {
+	rsp, err := c.GetReceiver(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

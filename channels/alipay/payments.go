@@ -55,7 +55,7 @@ func (c *Client) CreateCombined(ctx context.Context, o channels.CombinedOrder) (
 		err := c.call(ctx, wire.MethodTradePrecreate, d, params, &out)
 		return channels.PaymentParams{CodeURL: out.QRCode}, err
 	}
-	req := wire.MergePrecreate{TimeExpire: expire}
+	req := wire.MergePrecreate{OutMergeNo: wire.OutNo(o.OutTradeNo, wire.MaxOutTradeNo), TimeExpire: expire}
 	for _, s := range o.SubOrders {
 		req.OrderDetails = append(req.OrderDetails, detail(o, s))
 		req.OrderDetails[len(req.OrderDetails)-1].AppID = c.cfg.AppID

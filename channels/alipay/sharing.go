@@ -97,13 +97,14 @@ func (c *Client) Finish(ctx context.Context, r channels.FinishRequest) (channels
 		OrderID: out.SettleNo, Status: channels.SharingFinished, FinishAmount: rest}, nil
 }
 
-// UnsplitAmount is the trade's confirmed money still held for sharing, from its settle operations.
+// UnsplitAmount is what the trade still holds for sharing: its unsettled money before the confirm, then its
+// settle operations.
 func (c *Client) UnsplitAmount(ctx context.Context, transactionID string) (money.Amount, error) {
 	q, err := c.queryTrade(ctx, "", transactionID, true)
 	if err != nil || q.TradeSettleInfo == nil {
 		return 0, err
 	}
-	var rest money.Amount
+	rest, _ := money.ParseYuan(q.TradeSettleInfo.TradeUnsettledAmount) // before the confirm: all of it
 	for _, op := range q.TradeSettleInfo.TradeSettleDetailList {
 		a, _ := money.ParseYuan(op.Amount)
 		rest += heldSign[op.OperationType] * a

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -79,7 +81,7 @@ func (c *chaos) check(ctx context.Context, runs []*orderRun) []string {
 	l := ledger.New(db)
 	for i, sub := range c.shops {
 		var sim struct{ Frozen, Available int64 }
-		b, err := l.MerchantBalances(ctx, c.merchant(i))
+		b, err := l.MerchantBalances(ctx, channels.WeChatPay, c.merchant(i))
 		if err := errors.Join(err, c.simGet("/sim/balances/"+sub, &sim)); err != nil {
 			bad("shop %d: %v", i, err)
 			continue
@@ -127,13 +129,13 @@ func (c *chaos) bookedCommission(
 	runs []*orderRun,
 ) (int64, error) {
 	if id != "platform" {
-		b, err := l.Balance(ctx, ledger.ReceiverCommission(c.receiver(id)))
+		b, err := l.Balance(ctx, ledger.ReceiverCommission(channels.WeChatPay, c.receiver(id)))
 		return b.Fen(), err
 	}
 	var sum int64
 	err := db.QueryRow(ctx, `SELECT coalesce(sum(e.amount), 0)::bigint FROM entries e JOIN accounts a ON a.id = e.account_id
 		JOIN postings p ON p.id = e.posting_id WHERE a.key = $1 AND p.order_no = ANY($2)`,
-		ledger.PlatformCommission().Key(), orderNos(runs)).
+		ledger.PlatformCommission(channels.WeChatPay).Key(), orderNos(runs)).
 		Scan(&sum)
 	return sum, err
 }

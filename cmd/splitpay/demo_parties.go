@@ -117,29 +117,29 @@ func (d *demoRun) parties() []demoParty {
 		}
 	}
 	return []demoParty{
-		{"tea house", "frozen", ledger.MerchantFrozen(d.teaID), sim(d.teaSub, true), ""},
-		{"tea house", "available", ledger.MerchantAvailable(d.teaID), sim(d.teaSub, false), ""},
-		{"tea house", "withdrawn", ledger.MerchantWithdrawn(d.teaID), nil, "(paid out to its bank account)"},
-		{"cup works", "frozen", ledger.MerchantFrozen(d.cupsID), sim(d.cupsSub, true), ""},
-		{"cup works", "available", ledger.MerchantAvailable(d.cupsID), sim(d.cupsSub, false), ""},
+		{"tea house", "frozen", ledger.MerchantFrozen(channels.WeChatPay, d.teaID), sim(d.teaSub, true), ""},
+		{"tea house", "available", ledger.MerchantAvailable(channels.WeChatPay, d.teaID), sim(d.teaSub, false), ""},
+		{"tea house", "withdrawn", ledger.MerchantWithdrawn(channels.WeChatPay, d.teaID), nil, "(paid out to its bank account)"},
+		{"cup works", "frozen", ledger.MerchantFrozen(channels.WeChatPay, d.cupsID), sim(d.cupsSub, true), ""},
+		{"cup works", "available", ledger.MerchantAvailable(channels.WeChatPay, d.cupsID), sim(d.cupsSub, false), ""},
 		{
 			"demo-l1",
 			"commission",
-			ledger.ReceiverCommission("demo-l1"),
+			ledger.ReceiverCommission(channels.WeChatPay, "demo-l1"),
 			func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL1) },
 			"",
 		},
 		{
 			"demo-l2",
 			"commission",
-			ledger.ReceiverCommission("demo-l2"),
+			ledger.ReceiverCommission(channels.WeChatPay, "demo-l2"),
 			func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL2) },
 			"",
 		},
-		{"demo-supplier", "commission", ledger.ReceiverCommission("demo-supplier"), func(s *stack.Stack) int64 {
+		{"demo-supplier", "commission", ledger.ReceiverCommission(channels.WeChatPay, "demo-supplier"), func(s *stack.Stack) int64 {
 			return s.Sim.ReceiverBalance(channels.ReceiverMerchant, demoSupplier)
 		}, ""},
-		{"platform", "commission", ledger.PlatformCommission(), func(s *stack.Stack) int64 {
+		{"platform", "commission", ledger.PlatformCommission(channels.WeChatPay), func(s *stack.Stack) int64 {
 			return s.Sim.ReceiverBalance(channels.ReceiverMerchant, stack.SimSpMchID)
 		}, ""},
 		{

@@ -595,7 +595,7 @@ func (h *history) check() {
 	l, sim := h.w.l, h.w.wx.Sim
 	fail := func(format string, args ...any) { h.t.Errorf("seed %d: "+format, append([]any{h.seed}, args...)...) }
 	for _, s := range h.shops {
-		b, err := l.MerchantBalances(ctx, s.id)
+		b, err := l.MerchantBalances(ctx, channels.WeChatPay, s.id)
 		c := sim.Balance(s.subMchID)
 		if err != nil || b[ledger.BucketFrozen].Fen() != c.Frozen || b[ledger.BucketAvailable].Fen() != c.Available {
 			fail("shop %s: ledger %v, channel frozen %d available %d (%v)", s.id, b, c.Frozen, c.Available, err)
@@ -618,7 +618,7 @@ func (h *history) check() {
 	for id, acct := range map[string][2]string{"d1": {channels.ReceiverPersonal, h.d1}, "d2": {channels.ReceiverPersonal, h.d2},
 		"s1": {channels.ReceiverMerchant, h.sup}} {
 		rid := "sim-" + h.tag + "-" + id
-		got, _ := l.Balance(ctx, ledger.ReceiverCommission(rid))
+		got, _ := l.Balance(ctx, ledger.ReceiverCommission(channels.WeChatPay, rid))
 		if want := sim.ReceiverBalance(acct[0], acct[1]); got.Fen() != want {
 			fail("receiver %s commission: ledger %s, channel %d", id, got, want)
 		}
@@ -655,7 +655,7 @@ func (h *history) checkPlatform(ctx context.Context) {
 	var booked int64
 	if err := h.w.db.QueryRow(ctx, `SELECT coalesce(sum(e.amount), 0)::bigint FROM entries e
 		JOIN accounts a ON a.id = e.account_id JOIN postings p ON p.id = e.posting_id
-		WHERE a.key = $1 AND p.order_no = ANY($2)`, ledger.PlatformCommission().Key(), orders).Scan(&booked); err != nil {
+		WHERE a.key = $1 AND p.order_no = ANY($2)`, ledger.PlatformCommission(channels.WeChatPay).Key(), orders).Scan(&booked); err != nil {
 		h.t.Fatal(err)
 	}
 	if paid := h.w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID) - h.platformBefore; paid != booked {

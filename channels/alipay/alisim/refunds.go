@@ -91,8 +91,10 @@ func (s *Sim) reverseRoyalties(t *trade, req refundRequest) *failure {
 	return nil
 }
 
-// takeRefund takes the refund from where the trade's money is: unsettled, frozen, or (after the finish)
-// the sub-merchant's available balance.
+// takeRefund takes the refund from where the trade's money is: unsettled, or frozen when that covers it, else
+// from the sub-merchant's available balance (always, after the finish), and fails when that is short too.
+// Whether Alipay draws a refund larger than the trade's frozen money from the available balance is not
+// documented; SplitPay's workflow expects it, as WeChat's funds_account=AVAILABLE does.
 func (s *Sim) takeRefund(t *trade, amount money.Amount) *failure {
 	m := s.merchants[t.detail.SubMerchant.MerchantID]
 	switch {
@@ -101,15 +103,13 @@ func (s *Sim) takeRefund(t *trade, amount money.Amount) *failure {
 	case t.holdsFrozen() && t.frozen >= amount:
 		t.frozen -= amount
 		m.frozen -= amount
-	case t.confirmed && !t.holdsFrozen() && m.available >= amount:
-		m.available -= amount
-	default:
-		return fail(wire.SubSellerBalance, "卖家余额不足")
-	}
-	if t.confirmed {
 		t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: wire.OperationSettleRefund,
 			OperationSerialNo: t.detail.OutTradeNo, OperationDt: s.now().Format(timeLayout),
 			TransOut: t.detail.SubMerchant.MerchantID, Amount: amount.String()})
+	case t.confirmed && m.available >= amount:
+		m.available -= amount
+	default:
+		return fail(wire.SubSellerBalance, "卖家余额不足")
 	}
 	return nil
 }

@@ -106,6 +106,14 @@ func New(appID string, limits channels.Limits, seed uint64) (*Sim, error) {
 	return s, nil
 }
 
+// SetPlatformAccount names the platform's own Alipay user id (the app owner's PID): a default royalty
+// receiver, with no relation to bind.
+func (s *Sim) SetPlatformAccount(userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.relations[userID] = true
+}
+
 // UseCertificateMode makes the simulator expect app_cert_sn and alipay_root_cert_sn on requests and sign its
 // answers naming alipay_cert_sn, as an app in 公钥证书 mode sees Alipay.
 func (s *Sim) UseCertificateMode(on bool) {

@@ -94,6 +94,9 @@ func (s *Sim) mergePrecreate(biz []byte, form url.Values) (any, *failure) {
 	_ = json.NewEncoder(h).Encode(req)
 	out.PreOrderNo = fmt.Sprintf("PRE%016x", h.Sum64()) // the same request is the same pre-order
 	s.merges[out.PreOrderNo] = trades
+	if req.OutMergeNo != "" {
+		s.merges[req.OutMergeNo] = trades // so a test can pay by the merchant's own number
+	}
 	return out, nil
 }
 
@@ -173,12 +176,17 @@ func (s *Sim) closeTrade(biz []byte, _ url.Values) (any, *failure) {
 	return map[string]any{"code": success.Code, "msg": success.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo}, nil
 }
 
-// Pay plays the buyer paying ref: a pre_order_no (every trade of the merge) or an out_trade_no. Each paid trade
-// is notified to its notify_url.
+// Pay plays the buyer paying ref: a pre_order_no or out_merge_no (every trade of the merge), or an
+// out_trade_no, in Alipay's form or as the merchant's own number. Each paid trade is notified to its notify_url.
 func (s *Sim) Pay(ref string) error {
 	s.mu.Lock()
 	trades := s.merges[ref]
+	if len(trades) == 0 {
+		trades = s.merges[wire.OutNo(ref, wire.MaxOutTradeNo)]
+	}
 	if t := s.trades[ref]; t != nil {
+		trades = []*trade{t}
+	} else if t := s.trades[wire.OutNo(ref, wire.MaxOutTradeNo)]; t != nil {
 		trades = []*trade{t}
 	}
 	if len(trades) == 0 {

@@ -3,8 +3,9 @@ package wire
 import (
 	"crypto/sha256"
 	"encoding/base32"
-	"regexp"
 	"strings"
+
+	"github.com/splitpay/splitpay/channels"
 )
 
 // Alipay's out-numbers take letters, digits and underscores only: out_trade_no and a refund's out_request_no up to
@@ -16,10 +17,8 @@ const (
 	MaxSettleRequestNo = 32 // order.settle and royalty.relation.bind/unbind
 )
 
-var userIDPattern = regexp.MustCompile(`^2088\d{12}$`)
-
 // IsUserID says whether account is an Alipay user id (2088 and 12 more digits) rather than a logon name.
-func IsUserID(account string) bool { return userIDPattern.MatchString(account) }
+func IsUserID(account string) bool { return channels.AlipayUserID.MatchString(account) }
 
 // OutNo is the Alipay form of one of our out-numbers within max characters. An escaped form that is too long
 // becomes a prefix and a hash of the whole, still derived from the business key alone, so a retry repeats it.

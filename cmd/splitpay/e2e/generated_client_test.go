@@ -55,7 +55,7 @@ func TestGeneratedClientDrivesAnOrder(t *testing.T) {
 	if err != nil || list.JSON200 == nil || list.JSON200.Orders == nil || len(*list.JSON200.Orders) != 1 {
 		t.Fatalf("list: %v, %d %s", err, list.StatusCode(), list.Body)
 	}
-	bal, err := c.GetMerchantBalanceWithResponse(ctx, "m1")
+	bal, err := c.GetMerchantBalanceWithResponse(ctx, "m1", nil)
 	if err != nil || bal.JSON200 == nil || ptr(bal.JSON200.LedgerAvailable) != 15400 {
 		t.Fatalf("balance: %v, %d %s", err, bal.StatusCode(), bal.Body)
 	}

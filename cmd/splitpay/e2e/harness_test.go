@@ -238,7 +238,7 @@ func (h *harness) ledgerMatchesChannel(orderNos ...string) {
 	ctx := context.Background()
 	l := h.s.Ledger
 	for id, sub := range map[string]string{"m1": shop1, "m2": shop2} {
-		bals, err := l.MerchantBalances(ctx, id)
+		bals, err := l.MerchantBalances(ctx, channels.WeChatPay, id)
 		if err != nil {
 			h.t.Fatal(err)
 		}
@@ -249,15 +249,22 @@ func (h *harness) ledgerMatchesChannel(orderNos ...string) {
 	}
 	for id, acct := range map[string][2]string{"d1": {channels.ReceiverPersonal, "o-l1-openid"}, "d2": {channels.ReceiverPersonal, "o-l2-openid"},
 		"s1": {channels.ReceiverMerchant, supplierMch}} {
-		b, _ := l.Balance(ctx, ledger.ReceiverCommission(id))
+		b, _ := l.Balance(ctx, ledger.ReceiverCommission(channels.WeChatPay, id))
 		if want := h.s.Sim.ReceiverBalance(acct[0], acct[1]); b.Fen() != want {
 			h.t.Errorf("receiver %s: ledger %s, channel %d", id, b, want)
 		}
 	}
-	pc, _ := l.Balance(ctx, ledger.PlatformCommission())
+	pc, _ := l.Balance(ctx, ledger.PlatformCommission(channels.WeChatPay))
 	if want := h.s.Sim.ReceiverBalance(channels.ReceiverMerchant, stack.SimSpMchID); pc.Fen() != want {
 		h.t.Errorf("platform commission: ledger %s, channel %d", pc, want)
 	}
+	h.booksBalance(orderNos...)
+}
+
+// booksBalance checks the ledger's trial balance and that each order's two sub-orders conserve money.
+func (h *harness) booksBalance(orderNos ...string) {
+	h.t.Helper()
+	ctx, l := h.t.Context(), h.s.Ledger
 	diffs, trial, err := l.Check(ctx)
 	if err != nil || len(diffs) > 0 || trial != 0 {
 		h.t.Errorf("ledger check: %v, trial %s, %v", diffs, trial, err)

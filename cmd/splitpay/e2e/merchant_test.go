@@ -157,7 +157,7 @@ func onboardThroughARejection(t *testing.T, h *harness, no, merchantID string) l
 	if v.SubMchID == "" || len(v.Attempts) != 2 || v.Attempts[0].Outcome != workflows.OnboardingRejected {
 		t.Errorf("active: %+v", v)
 	}
-	m, err := h.s.Ledger.GetMerchant(t.Context(), merchantID)
+	m, err := h.s.Ledger.GetMerchant(t.Context(), channels.WeChatPay, merchantID)
 	if err != nil || m.Status != ledger.MerchantActive || m.SubMchID != v.SubMchID {
 		t.Fatalf("merchant %+v %v", m, err)
 	}
@@ -224,7 +224,7 @@ func withdrawPartOfTheSettlement(t *testing.T, h *harness, m ledger.Merchant) {
 	w = h.withdrawal(merchantID, "WD0001", func(w api.WithdrawalView) bool {
 		return w.Status == workflows.WithdrawalSucceeded && w.WaitingFor == ""
 	})
-	bals, _ := h.s.Ledger.MerchantBalances(ctx, merchantID)
+	bals, _ := h.s.Ledger.MerchantBalances(ctx, channels.WeChatPay, merchantID)
 	if bals[ledger.BucketAvailable] != 2500 || bals[ledger.BucketWithdrawn] != 6000 ||
 		h.s.Sim.Balance(m.SubMchID).Available != 2500 {
 		t.Errorf("after the withdrawal: ledger %v, channel %+v", bals, h.s.Sim.Balance(m.SubMchID))

@@ -1,5 +1,5 @@
-// Package stack assembles SplitPay in one process — the WeChat Pay adapter (against the live channel or an
-// embedded simulator), the worker, the starter and the HTTP API — on a PostgreSQL pool and a Temporal
+// Package stack assembles SplitPay in one process — the WeChat Pay and Alipay adapters (each against the live
+// channel or an embedded simulator), the worker, the starter and the HTTP API — on a PostgreSQL pool and a Temporal
 // client. `splitpay dev`, `splitpay demo`, `splitpay bench` and the end-to-end tests all run this one assembly,
 // so what they exercise is what production runs.
 package stack
@@ -23,6 +23,8 @@ import (
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/alipay"
+	"github.com/splitpay/splitpay/channels/alipay/alisim"
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/ledger"
@@ -45,6 +47,8 @@ type Options struct {
 	Limits     channels.Limits // WeChat Pay's; default channels.WeChatLimits
 	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
 	WeChat *wechatpay.Client
+	// Alipay is the live Alipay adapter; nil starts an embedded alisim and an adapter for it.
+	Alipay *alipay.Client
 	// APIAddr is where the API listens (default 127.0.0.1:0, a free port); PublicURL is the base URL the
 	// channel sends notifications to (default: the API's own address).
 	APIAddr   string
@@ -58,15 +62,18 @@ type Options struct {
 
 // Stack is the running assembly.
 type Stack struct {
-	Sim      *wxsim.Sim // nil against the live channel
-	SimURL   string
-	WeChat   *wechatpay.Client
-	Ledger   *ledger.Ledger
-	Starter  *starter.Client
-	Registry *registry.Registry
-	API      *api.Server
-	APIURL   string
-	APIKey   string // the first API key
+	Sim       *wxsim.Sim // nil against the live channel
+	SimURL    string
+	WeChat    *wechatpay.Client
+	AliSim    *alisim.Sim // nil against live Alipay
+	AliSimURL string
+	Alipay    *alipay.Client
+	Ledger    *ledger.Ledger
+	Starter   *starter.Client
+	Registry  *registry.Registry
+	API       *api.Server
+	APIURL    string
+	APIKey    string // the first API key
 
 	opts    Options
 	acts    *activities.Activities
@@ -87,9 +94,15 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, errors.New("stack: DB and Temporal are required")
 	}
 	o = o.withDefaults()
-	s := &Stack{opts: o, Ledger: ledger.New(o.DB), APIKey: o.APIKeys[0], WeChat: o.WeChat}
+	s := &Stack{opts: o, Ledger: ledger.New(o.DB), APIKey: o.APIKeys[0], WeChat: o.WeChat, Alipay: o.Alipay}
 	if s.WeChat == nil {
 		if err := s.startSimulator(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	if s.Alipay == nil {
+		if err := s.startAlipaySimulator(); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -101,7 +114,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	s.acts = &activities.Activities{
 		DB:       o.DB,
 		Ledger:   s.Ledger,
-		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat},
+		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat, channels.Alipay: s.Alipay},
 	}
 	if !o.NoWorker {
 		if err := s.StartWorker(); err != nil {
@@ -144,16 +157,17 @@ func (s *Stack) startAPI() error {
 	}
 	s.Registry = &registry.Registry{
 		Ledger:    s.Ledger,
-		Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat},
+		Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat, channels.Alipay: s.Alipay},
 		Funds:     map[string]channels.Funds{channels.WeChatPay: s.WeChat},
 	}
 	s.Starter = &starter.Client{
-		Temporal:           o.Temporal,
-		Records:            s.Registry,
-		TaskQueue:          o.TaskQueue,
-		PublicURL:          o.PublicURL,
-		Settings:           o.Settings,
-		Limits:             map[string]channels.Limits{channels.WeChatPay: o.Limits},
+		Temporal:  o.Temporal,
+		Records:   s.Registry,
+		TaskQueue: o.TaskQueue,
+		PublicURL: o.PublicURL,
+		Settings:  o.Settings,
+		Limits: map[string]channels.Limits{channels.WeChatPay: o.Limits,
+			channels.Alipay: s.Alipay.Limits()},
 		OnboardingSettings: o.Onboarding,
 		WithdrawalSettings: o.Withdrawal,
 	}
@@ -163,7 +177,7 @@ func (s *Stack) startAPI() error {
 		Starter:       s.Starter,
 		Registry:      s.Registry,
 		Logger:        o.Logger,
-		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat},
+		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat, channels.Alipay: s.Alipay},
 		APIKeys:       o.APIKeys,
 		Codec:         o.Codec,
 	}

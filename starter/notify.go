@@ -1,0 +1,81 @@
+package starter
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/internal/bridge"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// Notified delivers a verified notification to the process it concerns: a payment to the order, a refund to
+// its sub-order.
+func (c *Client) Notified(ctx context.Context, channel string, n channels.Notice) (isNew bool, err error) {
+	switch {
+	case n.Payment != nil:
+		return c.PaymentNotified(ctx, channel, n.Notification, *n.Payment)
+	case n.Refund != nil:
+		return c.RefundNotified(ctx, channel, n.Notification, *n.Refund)
+	}
+	return false, fmt.Errorf("%w: notification %s says nothing we act on", ErrNotFound, n.ID)
+}
+
+// PaymentNotified records a verified payment notification in the inbox, then signals the order. The signal
+// is sent for duplicates too (the inbox cannot tell whether an earlier delivery's signal got through), and the
+// workflow ignores what it already knows: a duplicate has no second effect. It reports whether the
+// notification was new. An order that no longer runs (finished, or unknown) is logged by the caller, not retried.
+func (c *Client) PaymentNotified(
+	ctx context.Context,
+	channel string,
+	n channels.Notification,
+	st channels.CombinedOrderState,
+) (isNew bool, err error) {
+	notice := workflows.PaymentNotice{NotificationID: n.ID, State: bridge.PaymentStatusOf(st)}
+	return c.recordAndSignal(ctx, channel, n, workflows.OrderWorkflowID(st.OutTradeNo), workflows.SignalPaymentNotified,
+		notice)
+}
+
+// recordAndSignal keeps a verified notification in the inbox, then signals it to the process it concerns.
+func (c *Client) recordAndSignal(
+	ctx context.Context,
+	channel string,
+	n channels.Notification,
+	workflowID, signal string,
+	payload any,
+) (isNew bool, err error) {
+	isNew, err = c.Records.RecordNotification(ctx, channel, n)
+	if err != nil {
+		return false, fmt.Errorf("record notification: %w", err)
+	}
+	err = c.Temporal.SignalWorkflow(ctx, workflowID, "", signal, payload)
+	return isNew, fromTemporal(err, "signal "+workflowID)
+}
+
+// notifyURL is where the channel sends notifications of a kind (transaction, refund): the API's notify endpoint.
+// Alipay has one for every kind: its form says what happened.
+func (c *Client) notifyURL(channel, kind string) string {
+	u := strings.TrimRight(c.PublicURL, "/") + "/notify/" + channel
+	if channel == channels.Alipay {
+		return u
+	}
+	return u + "/" + kind
+}
+
+// RefundNotified records a verified refund notification in the inbox, then signals the sub-order that is
+// waiting for the refund's result. ErrNotFound: no running sub-order has that number.
+func (c *Client) RefundNotified(
+	ctx context.Context,
+	channel string,
+	n channels.Notification,
+	st channels.RefundState,
+) (isNew bool, err error) {
+	orderNo, sub, ok := workflows.ParseSubOrderNo(st.OutTradeNo)
+	if !ok {
+		return false, fmt.Errorf("%w: out_trade_no %q is not a sub-order of ours", ErrNotFound, st.OutTradeNo)
+	}
+	notice := workflows.RefundNotice{NotificationID: n.ID, OutRefundNo: st.OutRefundNo, Status: st.Status}
+	return c.recordAndSignal(ctx, channel, n, workflows.SubOrderWorkflowID(orderNo, sub), workflows.SignalRefundNotified,
+		notice)
+}

@@ -1,0 +1,138 @@
+package workflows
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/money"
+)
+
+// alipaySubOrder is subOrderInput on a channel that confirms settlement before sharing and reverses shares
+// inside refunds (Alipay 直付通).
+func alipaySubOrder(s OrderSettings) SubOrderInput {
+	in := subOrderInput(s)
+	in.Ref.Channel = channels.Alipay
+	in.Limits.ConfirmBeforeSharing, in.Limits.RefundReversesShares = true, true
+	return in
+}
+
+// index is where the first call starting with prefix sits in the calls, or -1.
+func index(calls []string, prefix string) int {
+	return slices.IndexFunc(calls, func(c string) bool { return strings.HasPrefix(c, prefix) })
+}
+
+// The settlement is confirmed once, just before sharing, for what the buyer did not get back; a WeChat
+// sub-order never confirms.
+func TestAlipayConfirmsSettlementBeforeSharing(t *testing.T) {
+	f := newFake()
+	var r *refundCall
+	st := runSubOrder(t, f, alipaySubOrder(OrderSettings{AutoConfirmAfter: time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			r = requestRefund(env, time.Minute, RefundRequest{RefundNo: "B1", Amount: 30000})
+		})
+	if r.rejected != nil || st.Status != StatusCompleted {
+		t.Fatalf("refund %v, status %s", r.rejected, st.Status)
+	}
+	confirm, share := index(f.calls, "ConfirmSettlement T1-sub1-settle"), index(f.calls, "Share ")
+	if len(f.settled) != 1 || f.settled[0] != 70000 || confirm < 0 || confirm > share {
+		t.Errorf("confirms %v; calls %v", f.settled, f.calls)
+	}
+	// Before sharing nothing was shared, so the refund takes nothing back.
+	if len(f.reversals) != 1 || len(f.reversals[0]) != 0 || st.Plan.Base != 70000 {
+		t.Errorf("reversals %v, base %s", f.reversals, st.Plan.Base)
+	}
+	w := newFake()
+	runSubOrder(t, w, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}), nil)
+	if w.called(ActivityConfirmSettlement) != 0 {
+		t.Errorf("a WeChat sub-order confirmed settlement: %v", w.calls)
+	}
+}
+
+// A refund after finish names the merchant receivers' parts in the refund itself (no return orders), posts
+// them back before the refund, and books the distributors' parts as debts; the refund comes from available
+// funds after finish.
+func TestAlipayRefundAfterFinishReversesWithinTheRefund(t *testing.T) {
+	f := newFake()
+	var r *refundCall
+	st := runSubOrder(t, f, alipaySubOrder(OrderSettings{AutoConfirmAfter: time.Hour, RefundWindow: 48 * time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			r = requestRefund(env, 24*time.Hour, RefundRequest{RefundNo: "L1", Amount: 50000})
+		})
+	if r.rejected != nil || len(st.Refunds) != 1 || st.Refunds[0].Status != RefundSucceeded {
+		t.Fatalf("refund %v %+v", r.rejected, st.Refunds)
+	}
+	// Shared on 1000: platform 50, L1 100, L2 50, supplier 30. Half refunded: each gives back half.
+	want := []Reversal{{ReceiverID: PlatformReceiverID, Account: "1900000100", Amount: 2500},
+		{ReceiverID: "s1", Account: "1900000999", Amount: 1500}}
+	if len(f.reversals) != 1 || !slices.Equal(f.reversals[0], want) {
+		t.Errorf("reversals %+v, want %+v", f.reversals, want)
+	}
+	if f.called(ActivityReturnShare) != 0 || f.returned != 4000 || f.debts != 7500 {
+		t.Errorf("returns %d, returned %s, debts %s; calls %v", f.called(ActivityReturnShare), f.returned, f.debts,
+			f.calls)
+	}
+	if back, refund := index(f.calls, "PostSharingReturned "), index(f.calls, "PostRefund "); back < 0 || back > refund {
+		t.Errorf("what came back must be posted before the refund: %v", f.calls)
+	}
+	if len(f.froms) != 1 || f.froms[0] != channels.FundsAvailable {
+		t.Errorf("refund source %v", f.froms)
+	}
+}
+
+// During sharing, what receivers give back within the refund counts toward the unsplit money: a refund the
+// unsplit money covers only with them is still taken from it.
+func TestAlipayRefundSourceCountsTheReversals(t *testing.T) {
+	for _, c := range []struct {
+		unsplit int64
+		want    string
+	}{{46000, channels.FundsFrozen}, {45999, channels.FundsAvailable}} {
+		f := newFake()
+		f.processing = 3
+		f.unsplit = money.Amount(c.unsplit)
+		runSubOrder(t, f, alipaySubOrder(OrderSettings{AutoConfirmAfter: time.Hour}),
+			func(env *testsuite.TestWorkflowEnvironment) {
+				requestRefund(env, time.Hour+2*time.Second, RefundRequest{RefundNo: "H1", Amount: 50000})
+			})
+		// The refund of 500 halves the base: the platform and the supplier give back 25 + 15 = 40.
+		if len(f.froms) != 1 || f.froms[0] != c.want {
+			t.Errorf("unsplit %d: source %v, want %s", c.unsplit, f.froms, c.want)
+		}
+	}
+}
+
+// Alipay notifies each trade of a merged payment on its own: the order is paid when every sub-order has been
+// reported paid, whichever notification says so.
+func TestOrderPaidByOneNotificationPerTrade(t *testing.T) {
+	f := newFake()
+	env := testEnv(t, f)
+	create(t, env, "fp1")
+	for i := range 2 {
+		env.RegisterDelayedCallback(func() {
+			f.mu.Lock()
+			f.paid = true
+			st := f.state("T20261123001")
+			f.mu.Unlock()
+			st.SubOrders = st.SubOrders[i : i+1]
+			env.SignalWorkflow(SignalPaymentNotified, PaymentNotice{NotificationID: "n" + st.SubOrders[0].OutTradeNo,
+				State: st})
+		}, time.Duration(i+1)*time.Minute)
+	}
+	env.RegisterDelayedCallback(func() {
+		if st := queryOrder(t, env); st.Status == StatusPaid || st.PaidBy != "" {
+			t.Errorf("paid after one trade's notification: %+v", st)
+		}
+	}, 90*time.Second)
+	env.ExecuteWorkflow(Checkout, testOrder())
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if st := queryOrder(t, env); st.Status != StatusCompleted || st.PaidBy != "notification" ||
+		f.called(ActivityQueryCombinedPayment) != 0 {
+		t.Errorf("state %+v; queries %d", st, f.called(ActivityQueryCombinedPayment))
+	}
+}
