@@ -23,13 +23,23 @@ import (
 // demoSettings shrink days to seconds so the whole lifecycle fits in a demo.
 var demoSettings = workflows.OrderSettings{PaymentWindow: 10 * time.Minute, QueryAfter: 5 * time.Second,
 	AutoConfirmAfter: 6 * time.Second, AfterSaleWindow: 2 * time.Second, SharePollFirst: 300 * time.Millisecond,
-	SharePollMax: 2 * time.Second}
+	SharePollMax: 2 * time.Second, RefundWindow: 20 * time.Second}
 
-// runDemo walks one real scenario through the HTTP API on the dev stack, with the WeChat Pay simulator in
-// this process: two shops onboarded (account verification and signing played on the simulator), four
-// receivers registered, a two-shop order with a platform coupon created and paid, one delivery confirmed by
-// the shop and the other confirmed automatically, profit shared and finished, and a withdrawal paid out.
-// It prints the timeline, every party's balance in the ledger beside the simulator's, and Temporal UI links.
+// demoCommissions: the platform 5 %, the two distributor levels 10 % and 5 %, the supplier 3 %.
+var demoCommissions = []cart.CommissionRequest{
+	{ReceiverID: "platform", Rate: "0.05"},
+	{ReceiverID: "demo-l1", Rate: "0.10"},
+	{ReceiverID: "demo-l2", Rate: "0.05"},
+	{ReceiverID: "demo-supplier", Rate: "0.03"},
+}
+
+// runDemo walks one real scenario through the HTTP API on the dev stack, with the WeChat Pay and Alipay
+// simulators in this process: two shops onboarded on WeChat Pay (account verification and signing played on the
+// simulator) and registered on Alipay, four receivers on each channel, a two-shop order with a platform coupon
+// paid with WeChat Pay (one delivery confirmed by the shop, the other automatically; shared, finished, a
+// withdrawal paid out, a refund with clawback), and the same shops' order paid with Alipay (shared, finished, a
+// refund with clawback). It prints the timelines, every party's balance per channel in the ledger beside the
+// simulator's, and Temporal UI links.
 func runDemo(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
 	d, err := connectMigrated(ctx, cfg, log)
 	if err != nil {
@@ -95,12 +105,12 @@ const (
 )
 
 func (d *demoRun) run(cfg *config) error {
-	fmt.Fprintf(d.out, "SplitPay demo: API %s, WeChat Pay simulator %s, task queue %q\n\n",
-		d.st.APIURL, d.st.SimURL, d.taskQueue)
+	fmt.Fprintf(d.out, "SplitPay demo: API %s, WeChat Pay simulator %s, Alipay simulator %s, task queue %q\n\n",
+		d.st.APIURL, d.st.SimURL, d.st.AliSimURL, d.taskQueue)
 	if err := d.setUpParties(); err != nil {
 		return err
 	}
-	orderNo := fmt.Sprintf("DEMO%d", time.Now().Unix())
+	orderNo, aliNo := fmt.Sprintf("DEMO%d", d.runID), fmt.Sprintf("DEMO%dALI", d.runID)
 	v, err := d.sell(orderNo)
 	if err != nil {
 		return err
@@ -108,12 +118,38 @@ func (d *demoRun) run(cfg *config) error {
 	if err := d.withdraw(); err != nil {
 		return err
 	}
-	d.printTimeline(v)
-	agree, err := d.printBalances(v)
+	settle := func(out string) error { return d.st.Sim.SettleRefund(d.cupsSub, out, false) }
+	if err := d.refund(orderNo, 2, 4400, settle); err != nil {
+		return err
+	}
+	if err := d.setUpAlipay(); err != nil {
+		return err
+	}
+	av, err := d.sellOnAlipay(aliNo)
 	if err != nil {
 		return err
 	}
-	d.printLinks(cfg, orderNo)
+	if err := d.refund(aliNo, 1, 10000, nil); err != nil {
+		return err
+	}
+	d.say("waiting for the refund windows (%s) to pass, so every demo process ends", demoSettings.RefundWindow)
+	if err := d.awaitClosed(orderNo, aliNo); err != nil {
+		return err
+	}
+	done := func(v api.OrderView) bool { return v.Status == workflows.StatusCompleted }
+	if v, err = d.waitFor(orderNo, "completed", done); err != nil { // read again: the refunds are in now
+		return err
+	}
+	if av, err = d.waitFor(aliNo, "completed", done); err != nil {
+		return err
+	}
+	d.printTimeline(v)
+	d.printTimeline(av)
+	agree, err := d.printBalances(v, av)
+	if err != nil {
+		return err
+	}
+	d.printLinks(cfg, orderNo, aliNo)
 	if !agree {
 		return errors.New("the ledger and the simulator disagree")
 	}
@@ -151,12 +187,7 @@ func (d *demoRun) setUpParties() error {
 // sell walks one order through its life: created, paid, one receipt confirmed by the shop and one
 // automatically, shared, finished.
 func (d *demoRun) sell(orderNo string) (api.OrderView, error) {
-	commissions := []cart.CommissionRequest{
-		{ReceiverID: "platform", Rate: "0.05"},
-		{ReceiverID: "demo-l1", Rate: "0.10"},
-		{ReceiverID: "demo-l2", Rate: "0.05"},
-		{ReceiverID: "demo-supplier", Rate: "0.03"},
-	}
+	commissions := demoCommissions
 	req := starter.CreateOrderRequest{OrderNo: orderNo, SubOrders: []cart.SubOrderRequest{
 		// 满200减20 on the tea: the buyer pays 180, the platform's coupon adds 20 as a subsidy.
 		{MerchantID: d.teaID, Description: "Longjing tea 2 × 100 yuan", Amount: 18000, Subsidy: 2000, Commissions: commissions},

@@ -102,52 +102,58 @@ func (d *demoRun) onboard(no, merchantID, name string) (string, error) {
 type demoParty struct {
 	name, bucket string
 	account      ledger.Account
-	channel      func(s *stack.Stack) int64 // nil: no channel figure to compare
+	sim          func(s *stack.Stack) int64 // nil: no channel figure to compare
 	note         string
 }
 
-// parties are the rows of the balance table for this run's shops and the receivers.
+// parties are the rows of the balance table for this run's shops and the receivers, on each channel.
 func (d *demoRun) parties() []demoParty {
-	sim := func(sub string, frozen bool) func(s *stack.Stack) int64 {
+	wx, ali := channels.WeChatPay, channels.Alipay
+	wxShop := func(sub string, frozen bool) func(s *stack.Stack) int64 {
 		return func(s *stack.Stack) int64 {
+			b := s.Sim.Balance(sub)
 			if frozen {
-				return s.Sim.Balance(sub).Frozen
+				return b.Frozen
 			}
-			return s.Sim.Balance(sub).Available
+			return b.Available
 		}
 	}
+	aliShop := func(smid string, frozen bool) func(s *stack.Stack) int64 {
+		return func(s *stack.Stack) int64 {
+			b := s.AliSim.MerchantBalance(smid)
+			if frozen {
+				return (b.Unsettled + b.Frozen).Fen()
+			}
+			return b.Available.Fen()
+		}
+	}
+	wxReceiver := func(kind, account string) func(s *stack.Stack) int64 {
+		return func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(kind, account) }
+	}
+	aliReceiver := func(account string) func(s *stack.Stack) int64 {
+		return func(s *stack.Stack) int64 { return s.AliSim.ReceiverBalance(account).Fen() }
+	}
 	return []demoParty{
-		{"tea house", "frozen", ledger.MerchantFrozen(channels.WeChatPay, d.teaID), sim(d.teaSub, true), ""},
-		{"tea house", "available", ledger.MerchantAvailable(channels.WeChatPay, d.teaID), sim(d.teaSub, false), ""},
-		{"tea house", "withdrawn", ledger.MerchantWithdrawn(channels.WeChatPay, d.teaID), nil, "(paid out to its bank account)"},
-		{"cup works", "frozen", ledger.MerchantFrozen(channels.WeChatPay, d.cupsID), sim(d.cupsSub, true), ""},
-		{"cup works", "available", ledger.MerchantAvailable(channels.WeChatPay, d.cupsID), sim(d.cupsSub, false), ""},
-		{
-			"demo-l1",
-			"commission",
-			ledger.ReceiverCommission(channels.WeChatPay, "demo-l1"),
-			func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL1) },
-			"",
-		},
-		{
-			"demo-l2",
-			"commission",
-			ledger.ReceiverCommission(channels.WeChatPay, "demo-l2"),
-			func(s *stack.Stack) int64 { return s.Sim.ReceiverBalance(channels.ReceiverPersonal, demoL2) },
-			"",
-		},
-		{"demo-supplier", "commission", ledger.ReceiverCommission(channels.WeChatPay, "demo-supplier"), func(s *stack.Stack) int64 {
-			return s.Sim.ReceiverBalance(channels.ReceiverMerchant, demoSupplier)
-		}, ""},
-		{"platform", "commission", ledger.PlatformCommission(channels.WeChatPay), func(s *stack.Stack) int64 {
-			return s.Sim.ReceiverBalance(channels.ReceiverMerchant, stack.SimSpMchID)
-		}, ""},
-		{
-			"platform",
-			"subsidy",
-			ledger.PlatformSubsidyBudget(),
-			nil,
-			"(the platform's coupon money, paid out as subsidies)",
-		},
+		{"tea house", "frozen", ledger.MerchantFrozen(wx, d.teaID), wxShop(d.teaSub, true), ""},
+		{"tea house", "available", ledger.MerchantAvailable(wx, d.teaID), wxShop(d.teaSub, false), ""},
+		{"tea house", "withdrawn", ledger.MerchantWithdrawn(wx, d.teaID), nil, "(paid out to its bank account)"},
+		{"cup works", "frozen", ledger.MerchantFrozen(wx, d.cupsID), wxShop(d.cupsSub, true), ""},
+		{"cup works", "available", ledger.MerchantAvailable(wx, d.cupsID), wxShop(d.cupsSub, false), ""},
+		{"demo-l1", "commission", ledger.ReceiverCommission(wx, "demo-l1"), wxReceiver(channels.ReceiverPersonal, demoL1), ""},
+		{"demo-l2", "commission", ledger.ReceiverCommission(wx, "demo-l2"), wxReceiver(channels.ReceiverPersonal, demoL2), ""},
+		{"demo-supplier", "commission", ledger.ReceiverCommission(wx, "demo-supplier"),
+			wxReceiver(channels.ReceiverMerchant, demoSupplier), ""},
+		{"platform", "commission", ledger.PlatformCommission(wx), wxReceiver(channels.ReceiverMerchant, stack.SimSpMchID), ""},
+		{"tea house", "frozen", ledger.MerchantFrozen(ali, d.teaID), aliShop(d.aliID(1), true), "(unsettled + frozen)"},
+		{"tea house", "available", ledger.MerchantAvailable(ali, d.teaID), aliShop(d.aliID(1), false), ""},
+		{"cup works", "frozen", ledger.MerchantFrozen(ali, d.cupsID), aliShop(d.aliID(2), true), "(unsettled + frozen)"},
+		{"cup works", "available", ledger.MerchantAvailable(ali, d.cupsID), aliShop(d.aliID(2), false), ""},
+		{"demo-l1", "commission", ledger.ReceiverCommission(ali, "demo-l1"), aliReceiver(aliL1), ""},
+		{"demo-l2", "commission", ledger.ReceiverCommission(ali, "demo-l2"), aliReceiver(aliL2), ""},
+		{"demo-supplier", "commission", ledger.ReceiverCommission(ali, "demo-supplier"), aliReceiver(aliSupplier), ""},
+		{"platform", "commission", ledger.PlatformCommission(ali), aliReceiver(stack.SimAlipayPlatform), ""},
+		{"demo-l1", "debt", ledger.ReceiverDebt("demo-l1"), nil, "(clawbacks it owes the shops, netted from later commission)"},
+		{"demo-l2", "debt", ledger.ReceiverDebt("demo-l2"), nil, ""},
+		{"platform", "subsidy", ledger.PlatformSubsidyBudget(), nil, "(the platform's coupon money, paid out as subsidies)"},
 	}
 }

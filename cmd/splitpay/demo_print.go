@@ -11,11 +11,14 @@ import (
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// printLinks prints where the order and its sub-orders open in the Temporal UI.
-func (d *demoRun) printLinks(cfg *config, orderNo string) {
-	fmt.Fprintf(d.out, "\nTemporal UI:\n  order      %s\n", cfg.workflowURL(workflows.OrderWorkflowID(orderNo)))
-	for n := 1; n <= 2; n++ {
-		fmt.Fprintf(d.out, "  sub-order %d %s\n", n, cfg.workflowURL(workflows.SubOrderWorkflowID(orderNo, n)))
+// printLinks prints where the orders and their sub-orders open in the Temporal UI.
+func (d *demoRun) printLinks(cfg *config, orderNos ...string) {
+	fmt.Fprintf(d.out, "\nTemporal UI:\n")
+	for _, no := range orderNos {
+		fmt.Fprintf(d.out, "  order %s  %s\n", no, cfg.workflowURL(workflows.OrderWorkflowID(no)))
+		for n := 1; n <= 2; n++ {
+			fmt.Fprintf(d.out, "    sub-order %d %s\n", n, cfg.workflowURL(workflows.SubOrderWorkflowID(no, n)))
+		}
 	}
 	fmt.Fprintf(d.out, "  every order %s/namespaces/%s/workflows?query=%s\n", strings.TrimRight(cfg.TemporalUI, "/"),
 		cfg.TemporalNamespace, "WorkflowType%3D%22Checkout%22")
@@ -36,7 +39,7 @@ func (d *demoRun) printTimeline(v api.OrderView) {
 		}
 	}
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.Before(lines[j].at) })
-	fmt.Fprintf(d.out, "\nTimeline (workflow time):\n")
+	fmt.Fprintf(d.out, "\nTimeline of %s on %s (workflow time):\n", v.OrderNo, v.Channel)
 	for _, l := range lines {
 		fmt.Fprintf(d.out, "  %s  %-11s %s\n", l.at.Local().Format("15:04:05.000"), l.who, l.what)
 	}
@@ -68,39 +71,46 @@ func (d *demoRun) ledgerBalances() (map[string]money.Amount, error) {
 
 // printBalances prints what this run moved for every party in the ledger beside the simulator's balances, and
 // says whether they agree; then the ledger's own checks.
-func (d *demoRun) printBalances(v api.OrderView) (bool, error) {
+func (d *demoRun) printBalances(orders ...api.OrderView) (bool, error) {
 	after, err := d.ledgerBalances()
 	if err != nil {
 		return false, err
 	}
 	agree := true
-	fmt.Fprintf(d.out, "\nBalances moved by this run (yuan)     ledger   simulator\n")
+	fmt.Fprintf(d.out, "\nBalances moved by this run (yuan)               ledger   simulator\n")
 	for _, p := range d.parties() {
 		moved := after[p.account.Key()] - d.before[p.account.Key()]
-		if p.channel == nil {
-			fmt.Fprintf(d.out, "  %-14s %-10s %12s   %s\n", p.name, p.bucket, moved, p.note)
+		on := p.account.Channel
+		if on == "" {
+			on = "-"
+		}
+		if p.sim == nil {
+			fmt.Fprintf(d.out, "  %-9s %-14s %-10s %12s   %s\n", on, p.name, p.bucket, moved, p.note)
 			continue
 		}
-		channelFen := p.channel(d.st)
+		channelFen := p.sim(d.st)
 		mark := "="
 		if moved.Fen() != channelFen {
 			mark, agree = "≠", false
 		}
-		fmt.Fprintf(d.out, "  %-14s %-10s %12s %s %10s\n", p.name, p.bucket, moved, mark, money.Amount(channelFen))
+		fmt.Fprintf(d.out, "  %-9s %-14s %-10s %12s %s %10s %s\n", on, p.name, p.bucket, moved, mark,
+			money.Amount(channelFen), p.note)
 	}
 	l := d.st.Ledger
 	diffs, trial, err := l.Check(d.ctx)
 	if err != nil {
 		return false, err
 	}
-	for _, s := range v.SubOrders {
-		t, err := l.SubOrderTotals(d.ctx, v.OrderNo, s.SubOrderNo)
-		if err != nil {
-			return false, err
-		}
-		if err := t.Conserved(); err != nil {
-			fmt.Fprintf(d.out, "  sub-order %d does not conserve money: %v\n", s.N, err)
-			agree = false
+	for _, v := range orders {
+		for _, s := range v.SubOrders {
+			t, err := l.SubOrderTotals(d.ctx, v.OrderNo, s.SubOrderNo)
+			if err != nil {
+				return false, err
+			}
+			if err := t.Conserved(); err != nil {
+				fmt.Fprintf(d.out, "  %s does not conserve money: %v\n", s.SubOrderNo, err)
+				agree = false
+			}
 		}
 	}
 	if len(diffs) > 0 || trial != 0 {

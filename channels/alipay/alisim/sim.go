@@ -21,9 +21,13 @@ import (
 var RetrySchedule = []time.Duration{4 * time.Minute, 10 * time.Minute, 10 * time.Minute, time.Hour, 2 * time.Hour,
 	6 * time.Hour, 15 * time.Hour}
 
-// Faults are the injected failures: simkit's, plus Alipay's own.
+// Common are the failures every simulator injects (system errors, rate limits, delays, and lost, duplicated
+// or reordered notifications); the name lets callers outside channels/ set them.
+type Common = simkit.Faults
+
+// Faults are the injected failures: the common ones, plus Alipay's own.
 type Faults struct {
-	simkit.Faults
+	Common
 	HTTP5xxRate map[string]float64 // method → rate of a bare 502 with no Alipay answer
 	StuckSettle bool               // order.settle legs stay PROCESSING
 }
@@ -127,7 +131,7 @@ func (s *Sim) SetFaults(f Faults) {
 	s.mu.Lock()
 	s.faults = f
 	s.mu.Unlock()
-	s.Kit.SetFaults(f.Faults)
+	s.Kit.SetFaults(f.Common)
 }
 
 // AddSubMerchant opens a 二级商户 (as onboarding's smid would); AutoOpenSubMerchants opens any named one.
@@ -193,7 +197,7 @@ func (s *Sim) now() time.Time { return time.Now().Add(s.offset) }
 
 func (s *Sim) nextNo(prefix string) string {
 	s.seq++
-	return fmt.Sprintf("%s%s%010d", prefix, s.now().Format("20060102"), s.seq)
+	return fmt.Sprintf("%s%s%06d%08d", prefix, s.now().Format("20060102"), s.Instance(), s.seq)
 }
 
 // holdsFrozen says whether the trade's confirmed money is still frozen for royalty: confirmed with

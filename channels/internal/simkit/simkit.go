@@ -6,6 +6,8 @@ package simkit
 
 import (
 	"bytes"
+	crand "crypto/rand"
+	"encoding/binary"
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
@@ -44,13 +46,20 @@ type Kit struct {
 	client   *http.Client
 	schedule []time.Duration
 	pending  sync.WaitGroup
+	instance int64
 }
 
 // New returns a kit whose notifications retry on schedule (the channel's documented one).
 func New(seed uint64, schedule []time.Duration) *Kit {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
 	return &Kit{rng: mrand.New(mrand.NewPCG(seed, 1)), scale: 1, schedule: schedule,
-		client: &http.Client{Timeout: 5 * time.Second}}
+		client: &http.Client{Timeout: 5 * time.Second}, instance: int64(binary.BigEndian.Uint64(b[:]) % 1_000_000)}
 }
+
+// Instance is a random number of this simulator (0..999999), for the ids it hands out: they stay unique across
+// simulators that share a ledger (a demo run after another), as the channel's own ids are.
+func (k *Kit) Instance() int64 { return k.instance }
 
 // SetFaults replaces the injected faults.
 func (k *Kit) SetFaults(f Faults) {

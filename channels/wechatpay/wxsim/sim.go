@@ -12,7 +12,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
-	"math/big"
 	mrand "math/rand/v2"
 	"regexp"
 	"strconv"
@@ -158,16 +157,13 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	instance, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return nil, err
-	}
+	kit := simkit.New(seed, RetrySchedule)
 	return &Sim{
-		instance: instance.Int64(),
+		instance: kit.Instance(),
 		KeyID:    "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
 		Certificate: cert, certSerial: utils.GetCertificateSerialNumber(*cert),
 		rng:       mrand.New(mrand.NewPCG(seed, 1)),
-		kit:       simkit.New(seed, RetrySchedule),
+		kit:       kit,
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
 		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
 		returns: map[string]*returnOrder{}, subsidyReturns: map[string]*subsidyReturnRec{},
