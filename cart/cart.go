@@ -73,7 +73,7 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 	if req.Scene == "" && len(channels.Scenes[req.Channel]) > 0 {
 		req.Scene = channels.Scenes[req.Channel][0]
 	}
-	if err := checkPayer(req); err != nil {
+	if err := checkPayer(cfg, req); err != nil {
 		return workflows.OrderInput{}, err
 	}
 	in := orderInput(cfg, req)
@@ -100,12 +100,16 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 	return in, in.Validate()
 }
 
-// checkPayer checks the channel, the scene and what the scene needs to know of the payer.
-func checkPayer(req Request) error {
+// checkPayer checks the channel (one this deployment runs: cfg.Limits names them when set), the scene and
+// what the scene needs to know of the payer.
+func checkPayer(cfg Config, req Request) error {
 	scenes, known := channels.Scenes[req.Channel]
+	_, configured := cfg.Limits[req.Channel]
 	switch {
 	case !known:
 		return &InputError{Field: "channel", Reason: "one of " + strings.Join(channels.Names, ", ")}
+	case cfg.Limits != nil && !configured:
+		return &InputError{Field: "channel", Reason: req.Channel + " is not configured in this deployment"}
 	case !slices.Contains(scenes, req.Scene):
 		return &InputError{Field: "scene", Reason: req.Channel + " takes one of " + strings.Join(scenes, ", ")}
 	case (req.Scene == channels.SceneJSAPI || req.Scene == channels.SceneMiniProgram) && req.PayerOpenID == "":

@@ -1,22 +1,18 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/wechatpay-apiv3/wechatpay-go/utils"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 	tlog "go.temporal.io/sdk/log"
 
-	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -37,6 +33,7 @@ type config struct {
 	PayloadKeys       string // internal/codec keyring: every Temporal payload is sealed with its first key
 
 	// WeChat Pay 电商收付通, as the platform. Without a merchant id, `dev` and `demo` run the embedded simulator.
+	// The channels' settings and adapters are in config_channels.go.
 	WeChatBaseURL       string
 	WeChatMchID         string
 	WeChatAppID         string
@@ -45,6 +42,16 @@ type config struct {
 	WeChatAPIv3Key      string
 	WeChatPublicKeyID   string
 	WeChatPublicKeyFile string
+
+	// Alipay 直付通, as the platform's app. Without an app id, `dev` and `demo` run the embedded alisim and
+	// `api` and `worker` take no Alipay orders.
+	AlipayAppID          string
+	AlipayPrivateKeyFile string
+	AlipayPublicKeyFile  string // public-key mode …
+	AlipayAppCertFile    string // … or certificate mode: these three
+	AlipayRootCertFile   string
+	AlipayCertFile       string
+	AlipayGateway        string
 
 	// Order lifecycle timings (Go durations: 30m, 168h).
 	PaymentWindow    string
@@ -63,7 +70,10 @@ type setting struct {
 	dst                  func(*config) *string
 }
 
-var settings = []setting{
+// settings are every setting: the core ones here, the channels' in config_channels.go.
+var settings = slices.Concat(coreSettings, channelSettings)
+
+var coreSettings = []setting{
 	{
 		"DATABASE_URL",
 		"database-url",
@@ -134,62 +144,6 @@ var settings = []setting{
 		"info",
 		"debug | info | warn | error",
 		func(c *config) *string { return &c.LogLevel },
-	},
-	{
-		"SPLITPAY_WECHATPAY_BASE_URL",
-		"wechatpay-base-url",
-		"https://api.mch.weixin.qq.com",
-		"WeChat Pay API host (or a `splitpay sim wechatpay`)",
-		func(c *config) *string { return &c.WeChatBaseURL },
-	},
-	{
-		"SPLITPAY_WECHATPAY_MCHID",
-		"wechatpay-mchid",
-		"",
-		"the platform's merchant id; empty: dev and demo use the embedded simulator",
-		func(c *config) *string { return &c.WeChatMchID },
-	},
-	{
-		"SPLITPAY_WECHATPAY_APPID",
-		"wechatpay-appid",
-		"",
-		"the platform's appid",
-		func(c *config) *string { return &c.WeChatAppID },
-	},
-	{
-		"SPLITPAY_WECHATPAY_CERT_SERIAL",
-		"wechatpay-cert-serial",
-		"",
-		"serial of the platform's API certificate",
-		func(c *config) *string { return &c.WeChatCertSerial },
-	},
-	{
-		"SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE",
-		"wechatpay-private-key-file",
-		"",
-		"PEM file: apiclient_key.pem",
-		func(c *config) *string { return &c.WeChatPrivateKey },
-	},
-	{
-		"SPLITPAY_WECHATPAY_APIV3_KEY",
-		"wechatpay-apiv3-key",
-		"",
-		"the 32-byte APIv3 key (decrypts notifications)",
-		func(c *config) *string { return &c.WeChatAPIv3Key },
-	},
-	{
-		"SPLITPAY_WECHATPAY_PUBLIC_KEY_ID",
-		"wechatpay-public-key-id",
-		"",
-		"PUB_KEY_ID_… of WeChat Pay's public key",
-		func(c *config) *string { return &c.WeChatPublicKeyID },
-	},
-	{
-		"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE",
-		"wechatpay-public-key-file",
-		"",
-		"PEM file: WeChat Pay's public key",
-		func(c *config) *string { return &c.WeChatPublicKeyFile },
 	},
 	{
 		"SPLITPAY_PAYMENT_WINDOW",
@@ -335,39 +289,6 @@ func (c *config) apiKeys() []string {
 		}
 	}
 	return keys
-}
-
-// wechatPay builds the live adapter from the SPLITPAY_WECHATPAY_* settings; nil when no merchant id is set.
-func (c *config) wechatPay(ctx context.Context) (*wechatpay.Client, error) {
-	if c.WeChatMchID == "" {
-		return nil, nil
-	}
-	missing := []string{}
-	for name, v := range map[string]string{"SPLITPAY_WECHATPAY_CERT_SERIAL": c.WeChatCertSerial, "SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE": c.WeChatPrivateKey,
-		"SPLITPAY_WECHATPAY_APIV3_KEY": c.WeChatAPIv3Key, "SPLITPAY_WECHATPAY_PUBLIC_KEY_ID": c.WeChatPublicKeyID,
-		"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE": c.WeChatPublicKeyFile} {
-		if v == "" {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return nil, fmt.Errorf(
-			"WeChat Pay: SPLITPAY_WECHATPAY_MCHID is set, so these are required too: %s",
-			strings.Join(missing, ", "),
-		)
-	}
-	key, err := utils.LoadPrivateKeyWithPath(c.WeChatPrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE: %w", err)
-	}
-	pub, err := utils.LoadPublicKeyWithPath(c.WeChatPublicKeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE: %w", err)
-	}
-	return wechatpay.New(ctx, wechatpay.Config{BaseURL: c.WeChatBaseURL, SpMchID: c.WeChatMchID, SpAppID: c.WeChatAppID,
-		MerchantCertSerial: c.WeChatCertSerial, MerchantPrivateKey: key, APIv3Key: c.WeChatAPIv3Key,
-		WechatPayPublicKeyID: c.WeChatPublicKeyID, WechatPayPublicKey: pub})
 }
 
 // workflowURL is the Temporal UI page of a workflow, for people to click.

@@ -49,6 +49,7 @@ var commands = []command{
 		bindBenchFlags,
 	},
 	{"sim wechatpay", "serve the WeChat Pay 电商收付通 simulator", runSim, bindSimFlags},
+	{"sim alipay", "serve the Alipay 直付通 simulator (alisim)", runAliSim, bindAliSimFlags},
 	{
 		"chaos",
 		"run the real processes under kills, restarts and channel faults, then check ledger = channel",
@@ -202,10 +203,17 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		return err
 	}
 	defer d.close()
+	ali, err := cfg.alipayClient()
+	if err != nil {
+		return err
+	}
 	acts := &activities.Activities{
 		DB:       d.db,
 		Ledger:   ledger.New(d.db),
 		Channels: map[string]activities.Channel{channels.WeChatPay: wx},
+	}
+	if ali != nil {
+		acts.Channels[channels.Alipay] = ali
 	}
 	w := worker.New(d.temporal, cfg.TaskQueue, acts)
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
@@ -245,6 +253,10 @@ func serve(
 	wx *wechatpay.Client,
 	apiOnly bool,
 ) error {
+	ali, err := cfg.alipayClient()
+	if err != nil {
+		return err
+	}
 	open := connectMigrated
 	if apiOnly {
 		open = connect
@@ -262,7 +274,8 @@ func serve(
 		ctx,
 		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
 			Onboarding: t.onboarding, Withdrawal: t.withdrawal, Codec: d.keys.HTTPHandler(),
-			WeChat: wx, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL, APIKeys: cfg.apiKeys(), NoWorker: apiOnly},
+			WeChat: wx, Alipay: ali, LiveOnly: apiOnly, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL,
+			APIKeys: cfg.apiKeys(), NoWorker: apiOnly},
 	)
 	if err != nil {
 		return err
@@ -276,6 +289,10 @@ func serve(
 			st.SimURL,
 			st.SimURL,
 		)
+	}
+	if st.AliSim != nil {
+		fmt.Fprintf(out, "Alipay simulator (embedded) on %s — pay an order: curl -X POST %s/sim/pay/<order_no>\n",
+			st.AliSimURL, strings.TrimSuffix(st.AliSimURL, "/gateway.do"))
 	}
 	fmt.Fprintf(out, "SplitPay API on %s (OpenAPI at /openapi.json)\n", st.APIURL)
 	if cfg.APIKeys == "" {

@@ -47,8 +47,10 @@ type Options struct {
 	Limits     channels.Limits // WeChat Pay's; default channels.WeChatLimits
 	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
 	WeChat *wechatpay.Client
-	// Alipay is the live Alipay adapter; nil starts an embedded alisim and an adapter for it.
+	// Alipay is the live Alipay adapter; nil starts an embedded alisim and an adapter for it, unless LiveOnly.
 	Alipay *alipay.Client
+	// LiveOnly starts no simulator: a channel without a live adapter is not offered (its orders are refused).
+	LiveOnly bool
 	// APIAddr is where the API listens (default 127.0.0.1:0, a free port); PublicURL is the base URL the
 	// channel sends notifications to (default: the API's own address).
 	APIAddr   string
@@ -101,7 +103,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	if s.Alipay == nil {
+	if s.Alipay == nil && !o.LiveOnly {
 		if err := s.startAlipaySimulator(); err != nil {
 			s.Close()
 			return nil, err
@@ -114,7 +116,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	s.acts = &activities.Activities{
 		DB:       o.DB,
 		Ledger:   s.Ledger,
-		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat, channels.Alipay: s.Alipay},
+		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat},
+	}
+	if s.Alipay != nil {
+		s.acts.Channels[channels.Alipay] = s.Alipay
 	}
 	if !o.NoWorker {
 		if err := s.StartWorker(); err != nil {
@@ -157,17 +162,23 @@ func (s *Stack) startAPI() error {
 	}
 	s.Registry = &registry.Registry{
 		Ledger:    s.Ledger,
-		Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat, channels.Alipay: s.Alipay},
+		Receivers: map[string]channels.ProfitSharing{channels.WeChatPay: s.WeChat},
 		Funds:     map[string]channels.Funds{channels.WeChatPay: s.WeChat},
 	}
+	limits := map[string]channels.Limits{channels.WeChatPay: o.Limits}
+	notifications := map[string]channels.Notifications{channels.WeChatPay: s.WeChat}
+	if s.Alipay != nil {
+		s.Registry.Receivers[channels.Alipay] = s.Alipay
+		limits[channels.Alipay] = s.Alipay.Limits()
+		notifications[channels.Alipay] = s.Alipay
+	}
 	s.Starter = &starter.Client{
-		Temporal:  o.Temporal,
-		Records:   s.Registry,
-		TaskQueue: o.TaskQueue,
-		PublicURL: o.PublicURL,
-		Settings:  o.Settings,
-		Limits: map[string]channels.Limits{channels.WeChatPay: o.Limits,
-			channels.Alipay: s.Alipay.Limits()},
+		Temporal:           o.Temporal,
+		Records:            s.Registry,
+		TaskQueue:          o.TaskQueue,
+		PublicURL:          o.PublicURL,
+		Settings:           o.Settings,
+		Limits:             limits,
 		OnboardingSettings: o.Onboarding,
 		WithdrawalSettings: o.Withdrawal,
 	}
@@ -177,7 +188,7 @@ func (s *Stack) startAPI() error {
 		Starter:       s.Starter,
 		Registry:      s.Registry,
 		Logger:        o.Logger,
-		Notifications: map[string]channels.Notifications{channels.WeChatPay: s.WeChat, channels.Alipay: s.Alipay},
+		Notifications: notifications,
 		APIKeys:       o.APIKeys,
 		Codec:         o.Codec,
 	}
