@@ -22,6 +22,7 @@ import (
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
@@ -41,10 +42,12 @@ type Options struct {
 	Orders      int
 	Concurrency int
 	Prefix      string // order numbers start with it (unique per run)
+	Channel     string // channels.WeChatPay (default) or channels.Alipay
 }
 
 // Result is what one run measured.
 type Result struct {
+	Channel              string
 	Orders               int
 	Elapsed              time.Duration
 	Create               []time.Duration // Update-With-Start through the HTTP API
@@ -62,9 +65,13 @@ type Result struct {
 
 // Run registers the parties, runs the orders, then the floor, on st.
 func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Result, error) {
-	r := Result{Orders: o.Orders}
+	if o.Channel == "" {
+		o.Channel = channels.WeChatPay
+	}
+	r := Result{Orders: o.Orders, Channel: o.Channel}
 	c := st.Client()
-	if err := setup(ctx, st, c); err != nil {
+	ch := channelOf(st, o.Channel)
+	if err := ch.setup(ctx, c); err != nil {
 		return r, err
 	}
 	type one struct {
@@ -74,7 +81,7 @@ func Run(ctx context.Context, st *stack.Stack, tc client.Client, o Options) (Res
 	results := make([]one, o.Orders)
 	r.Elapsed = inParallel(o, func(i int) {
 		x := &results[i]
-		x.create, x.notify, x.total, x.err = runOrder(ctx, st, c, tc, fmt.Sprintf("%s%05d", o.Prefix, i))
+		x.create, x.notify, x.total, x.err = ch.runOrder(ctx, c, tc, fmt.Sprintf("%s%05d", o.Prefix, i))
 	})
 	for _, x := range results {
 		if x.err != nil {
@@ -114,27 +121,56 @@ func measureShape(ctx context.Context, tc client.Client, o Options, r *Result) e
 	return nil
 }
 
-const (
-	shopA, shopB = "1900000301", "1900000302"
-	supplier     = "1900000399"
-)
+// channel is how the bench sells on one channel: its shops and receivers, and how a buyer pays there.
+type channel struct {
+	name      string
+	merchants []registry.MerchantRequest
+	receivers []registry.ReceiverRequest
+	subsidy   money.Amount // on the first shop's sub-order: a platform coupon, where the channel pays subsidies
+	scene     string
+	pay       func(orderNo string) error
+}
 
-func setup(ctx context.Context, st *stack.Stack, c *api.Client) error {
-	for _, m := range []registry.MerchantRequest{
-		{ID: "bench-a", SubMchID: shopA, DisplayName: "Bench A"},
-		{ID: "bench-b", SubMchID: shopB, DisplayName: "Bench B"},
-	} {
-		st.Sim.AddSubMerchant(m.SubMchID)
+// channelOf answers the bench's parties on a channel of st. The same ids on both channels: one platform, two
+// shops, two distributor levels and a supplier.
+func channelOf(st *stack.Stack, name string) channel {
+	if name == channels.Alipay {
+		return channel{name: name, scene: channels.SceneAlipayPage, pay: st.AliSim.Pay,
+			merchants: []registry.MerchantRequest{
+				{ID: "bench-a", SubMchID: "2088000000301001", SettleAccount: "2088000000302001", DisplayName: "Bench A"},
+				{ID: "bench-b", SubMchID: "2088000000301002", SettleAccount: "2088000000302002", DisplayName: "Bench B"},
+			},
+			receivers: receivers(stack.SimAlipayPlatform, "2088000000303001", "2088000000303002", "2088000000303003")}
+	}
+	for _, id := range []string{"1900000301", "1900000302"} {
+		st.Sim.AddSubMerchant(id)
+	}
+	return channel{name: name, subsidy: 2000, pay: st.Sim.Pay,
+		merchants: []registry.MerchantRequest{
+			{ID: "bench-a", SubMchID: "1900000301", DisplayName: "Bench A"},
+			{ID: "bench-b", SubMchID: "1900000302", DisplayName: "Bench B"},
+		},
+		receivers: receivers(stack.SimSpMchID, "o-bench-l1", "o-bench-l2", "1900000399")}
+}
+
+func receivers(platform, l1, l2, supplier string) []registry.ReceiverRequest {
+	return []registry.ReceiverRequest{
+		{ID: "platform", Type: channels.ReceiverMerchant, Account: platform, Name: "Platform", Relation: "PLATFORM"},
+		{ID: "bench-l1", Type: channels.ReceiverPersonal, Account: l1, Name: "甲乙", Relation: "DISTRIBUTOR"},
+		{ID: "bench-l2", Type: channels.ReceiverPersonal, Account: l2, Name: "丙丁", Relation: "DISTRIBUTOR"},
+		{ID: "bench-supplier", Type: channels.ReceiverMerchant, Account: supplier, Name: "Supplier", Relation: "SUPPLIER"},
+	}
+}
+
+func (ch channel) setup(ctx context.Context, c *api.Client) error {
+	for _, m := range ch.merchants {
+		m.Channel = ch.name
 		if err := c.Do(ctx, http.MethodPost, "/v1/merchants", "", m, nil); err != nil {
 			return err
 		}
 	}
-	for _, rc := range []registry.ReceiverRequest{
-		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimSpMchID, Name: "Platform", Relation: "PLATFORM"},
-		{ID: "bench-l1", Type: channels.ReceiverPersonal, Account: "o-bench-l1", Name: "甲乙", Relation: "DISTRIBUTOR"},
-		{ID: "bench-l2", Type: channels.ReceiverPersonal, Account: "o-bench-l2", Name: "丙丁", Relation: "DISTRIBUTOR"},
-		{ID: "bench-supplier", Type: channels.ReceiverMerchant, Account: supplier, Name: "Supplier", Relation: "SUPPLIER"},
-	} {
+	for _, rc := range ch.receivers {
+		rc.Channel = ch.name
 		if err := c.Do(ctx, http.MethodPost, "/v1/receivers", "", rc, nil); err != nil {
 			return err
 		}
@@ -142,19 +178,19 @@ func setup(ctx context.Context, st *stack.Stack, c *api.Client) error {
 	return nil
 }
 
-// runOrder creates one two-shop order (subsidy on one, four receivers), pays it, and waits for the order's
-// workflow to complete (a long poll on its result, so measuring puts no query load on the worker).
-func runOrder(
+// runOrder creates one two-shop order (four receivers on one, two on the other; a subsidy where the channel
+// pays one), pays it, and waits for the order's workflow to complete (a long poll on its result, so measuring
+// puts no query load on the worker).
+func (ch channel) runOrder(
 	ctx context.Context,
-	st *stack.Stack,
 	c *api.Client,
 	tc client.Client,
 	no string,
 ) (create, notify, total time.Duration, err error) {
 	all := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "bench-l1", Rate: "0.10"},
 		{ReceiverID: "bench-l2", Rate: "0.05"}, {ReceiverID: "bench-supplier", Rate: "0.03"}}
-	req := starter.CreateOrderRequest{OrderNo: no, SubOrders: []cart.SubOrderRequest{
-		{MerchantID: "bench-a", Description: "tea", Amount: 18000, Subsidy: 2000, Commissions: all},
+	req := starter.CreateOrderRequest{OrderNo: no, Channel: ch.name, Scene: ch.scene, SubOrders: []cart.SubOrderRequest{
+		{MerchantID: "bench-a", Description: "tea", Amount: 20000 - ch.subsidy, Subsidy: ch.subsidy, Commissions: all},
 		{MerchantID: "bench-b", Description: "cups", Amount: 8800, Commissions: all[:2]},
 	}}
 	t0 := time.Now()
@@ -162,7 +198,7 @@ func runOrder(
 		return 0, 0, 0, fmt.Errorf("create %s: %w", no, err)
 	}
 	create = time.Since(t0)
-	if err := st.Sim.Pay(no); err != nil {
+	if err := ch.pay(no); err != nil {
 		return 0, 0, 0, err
 	}
 	sent := time.Now() // the simulator posts the notification right after Pay returns
@@ -262,8 +298,8 @@ func (r Result) Print(w io.Writer) {
 		ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 		line("  %-30s p50 %s   p99 %s", name, ms(Percentile(ds, 50)), ms(Percentile(ds, 99)))
 	}
-	line("%d orders (2 sub-orders each: create, pay, notify, receipt, subsidy, share, finish, ledger) in %s",
-		r.Orders, r.Elapsed.Round(time.Millisecond))
+	line("%s: %d orders (2 sub-orders each: create, pay, notify, receipt, subsidy or settle confirm, share, "+
+		"finish, ledger) in %s", r.Channel, r.Orders, r.Elapsed.Round(time.Millisecond))
 	line("  %-30s %8.1f", "orders/s", r.OrdersPerSecond)
 	latency("create (Update-With-Start)", r.Create)
 	latency("notification → paid", r.NotifyToPaid)
