@@ -34,6 +34,7 @@ type subOrder struct {
 	shared, settled money.Amount
 
 	sharingStarted      bool
+	settleConfirmed     bool // the channel confirmed settlement (channels that hold money until then)
 	finishing, finished bool
 	windowClosed        bool // the refund window has passed: no more refunds
 	refundBook

@@ -27,7 +27,14 @@ func (s *subOrder) confirmSettlement(ctx workflow.Context) {
 		return ActivityConfirmSettlement.Start(channelOptions(ctx), SettleInput{SubOrderRef: s.in.Ref,
 			OutRequestNo: s.in.Ref.SubOrderNo + "-settle", Amount: amount}).Get(ctx, nil)
 	})
+	s.settleConfirmed = true
 	s.note(ctx, "settlement of %s confirmed, frozen for sharing", amount)
+}
+
+// nothingSettled says the channel holds nothing to release at finish: it confirms settlement before sharing,
+// and the buyer got everything back before that.
+func (s *subOrder) nothingSettled() bool {
+	return s.in.Limits.ConfirmBeforeSharing && !s.settleConfirmed
 }
 
 // processRefundReversing carries out refund i where the refund itself takes shares back: the clawback is

@@ -167,6 +167,11 @@ func (s *subOrder) finish(ctx workflow.Context) {
 	s.processRefunds(ctx) // refunds asked during sharing, now that every request has settled
 	s.finishing = true
 	s.set(ctx, StatusFinishing, "channel:finish")
+	if s.nothingSettled() {
+		s.finished = true
+		s.note(ctx, "refunded in full before settlement: nothing to release")
+		return
+	}
 	if workflow.GetVersion(ctx, "finish-precheck", workflow.DefaultVersion, 1) == 1 {
 		s.checkFrozen(ctx, "check frozen before finish") // what finish unfreezes must be what the books hold frozen
 	}

@@ -1,6 +1,7 @@
 // Package simulation runs seeded random histories of the whole money path, in the spirit of TigerBeetle's
 // VOPR: the real SubOrder workflows in the SDK's time-skipping environment, the real activities, the real
-// ledger on the dev stack's PostgreSQL and the WeChat Pay simulator through the real SDK. A harness plays the
+// ledger on the dev stack's PostgreSQL, and the WeChat Pay and Alipay simulators through the real SDKs (each history
+// on one channel, drawn from its seed). A harness plays the
 // buyers (payments, refunds at random moments), the shops (receipts), the bank (refund results, some
 // abnormal) and ops (the documented action for each NEEDS_ATTENTION, then Resume), while the simulator
 // injects 5xx and 429 answers, closed receivers and receivers that spent their balance. After every history
@@ -18,6 +19,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,7 +31,6 @@ import (
 
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/channels"
-	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
@@ -72,13 +73,13 @@ func TestSimulation(t *testing.T) {
 	t.Logf("%d histories in %s (first seed %d): %v", n, time.Since(started).Round(time.Second), base, stats)
 }
 
-// world is what every history shares: one simulator, one ledger, one set of activities.
+// world is what every history shares: the channels' simulators, one ledger, one set of activities.
 type world struct {
-	wx   *testenv.WeChat
-	db   *pgxpool.Pool
-	l    *ledger.Ledger
-	acts *activities.Activities
-	next int // ids handed out: every history's shops, supplier and numbers are new to the shared simulator
+	chans []simChannel
+	db    *pgxpool.Pool
+	l     *ledger.Ledger
+	acts  *activities.Activities
+	next  int // ids handed out: every history's shops, supplier and numbers are new to the shared simulator
 }
 
 // id answers a new id of the world: prefix and a number never used before. Random ids would collide across
@@ -89,28 +90,29 @@ func (w *world) id(prefix string, digits int) string {
 }
 
 func newWorld(t *testing.T) *world {
-	wx := testenv.StartWeChat(t, channels.WeChatLimits())
 	db := testenv.MigratedPool(t)
 	l := ledger.New(db)
-	return &world{
-		wx:   wx,
-		db:   db,
-		l:    l,
-		acts: &activities.Activities{Ledger: l, Channels: map[string]activities.Channel{channels.WeChatPay: wx.Client}},
+	w := &world{db: db, l: l, acts: &activities.Activities{Ledger: l, Channels: map[string]activities.Channel{}},
+		chans: []simChannel{wechatChannel{testenv.StartWeChat(t, channels.WeChatLimits())},
+			alipayChannel{testenv.StartAlipay(t)}}}
+	for _, c := range w.chans {
+		w.acts.Channels[c.name()] = c.adapter()
 	}
+	return w
 }
 
 // history is one seeded scenario and what happened in it.
 type history struct {
 	t              *testing.T
 	w              *world
+	ch             simChannel // the channel every order of this history is paid on
 	rng            *rand.Rand
 	seed           uint64
 	tag            string // makes every id of this history unique in the shared simulator and ledger
 	shops          []shop
-	d1             string // openids of the two distributors (persons)
+	d1             string // the two distributors' (persons') accounts at the channel
 	d2             string
-	sup            string // the supplier's merchant id (a merchant receiver)
+	sup            string // the supplier's account at the channel (a merchant receiver)
 	subs           []*subRun
 	mu             sync.Mutex
 	stats          map[string]int
@@ -132,11 +134,13 @@ type subRun struct {
 func (w *world) run(t *testing.T, seed uint64) *history {
 	h := &history{t: t, w: w, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), seed: seed, tag: w.id("", 7),
 		stats: map[string]int{}, spent: map[string]int64{}}
-	h.platformBefore = w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID)
+	h.ch = w.chans[h.rng.IntN(len(w.chans))]
+	h.count("on " + h.ch.name())
+	h.platformBefore = h.ch.receiverBalance(channels.ReceiverMerchant, h.ch.platform())
 	h.setup()
-	h.faults()
+	h.ch.faults(h)
 	h.runSubOrders()
-	w.wx.Sim.SetFaults(wxsim.Faults{})
+	h.ch.clearFaults()
 	h.check()
 	return h
 }
@@ -151,20 +155,18 @@ func (h *history) count(what string) {
 // and receivers, and pays its orders.
 func (h *history) setup() {
 	ctx := context.Background()
-	sim, wx := h.w.wx.Sim, h.w.wx.Client
 	for i := range 1 + h.rng.IntN(2) {
-		s := shop{id: "sim-" + h.tag + "-m" + strconv.Itoa(i), subMchID: h.w.id("19", 8)}
-		sim.AddSubMerchant(s.subMchID)
+		s := h.ch.newShop(h.w, "sim-"+h.tag+"-m"+strconv.Itoa(i))
 		h.shops = append(h.shops, s)
 		if h.rng.IntN(3) > 0 {
 			h.fund(s, money.Amount(1+h.rng.IntN(200000)))
 		}
 	}
-	h.d1, h.d2, h.sup = "o-"+h.tag+"-l1", "o-"+h.tag+"-l2", h.w.id("18", 8)
+	h.d1, h.d2, h.sup = h.ch.newAccounts(h.w, h.tag)
 	for _, r := range []channels.ReceiverRegistration{{Type: channels.ReceiverPersonal, Account: h.d1, Name: "一级", RelationType: "DISTRIBUTOR"},
 		{Type: channels.ReceiverPersonal, Account: h.d2, Name: "二级", RelationType: "DISTRIBUTOR"},
 		{Type: channels.ReceiverMerchant, Account: h.sup, Name: "供货商", RelationType: "SUPPLIER"}} {
-		if err := wx.AddReceiver(ctx, r); err != nil {
+		if err := h.ch.adapter().AddReceiver(ctx, r); err != nil {
 			h.t.Fatalf("seed %d: add receiver: %v", h.seed, err)
 		}
 	}
@@ -173,38 +175,48 @@ func (h *history) setup() {
 	}
 }
 
-// fund gives a shop money of its own: a sale without profit sharing, available at once at the channel, and
-// booked as paid and settled.
+// fund gives a shop money of its own: a sale without profit sharing, available at the channel, and booked as
+// paid and settled.
 func (h *history) fund(s shop, amount money.Amount) {
 	ctx := context.Background()
 	h.mu.Lock()
 	h.funds++
 	no := fmt.Sprintf("F%s%02d", h.tag, h.funds)
 	h.mu.Unlock()
-	sub := channels.SubOrder{SubMchID: s.subMchID, OutTradeNo: no + "-1", Description: "other sales", Amount: amount}
-	if _, err := h.w.wx.Client.CreateCombined(ctx, channels.CombinedOrder{Scene: channels.SceneNative, OutTradeNo: no,
-		NotifyURL: "https://127.0.0.1/none", SubOrders: []channels.SubOrder{sub}}); err != nil {
-		h.t.Fatalf("seed %d: fund: %v", h.seed, err)
-	}
-	if err := h.w.wx.Sim.Pay(no); err != nil {
-		h.t.Fatalf("seed %d: fund pay: %v", h.seed, err)
-	}
-	st, err := h.w.wx.Client.QueryCombined(ctx, no, nil)
-	if err != nil {
-		h.t.Fatalf("seed %d: fund query: %v", h.seed, err)
-	}
-	ref := ledger.OrderRef{Channel: channels.WeChatPay, OrderNo: no, SubOrderNo: sub.OutTradeNo, MerchantID: s.id}
-	tx := st.SubOrders[0].TransactionID
+	tx, settled := h.ch.earn(h, no, s, amount)
+	ref := ledger.OrderRef{Channel: h.ch.name(), OrderNo: no, SubOrderNo: no + "-1", MerchantID: s.id}
 	if _, err := h.w.l.PaymentReceived(ctx, ledger.PaymentReceived{
 		OrderRef: ref, TransactionID: tx, Amount: amount,
 	}); err != nil {
 		h.t.Fatalf("seed %d: fund post: %v", h.seed, err)
 	}
 	if _, err := h.w.l.Finished(ctx, ledger.Finished{
-		OrderRef: ref, FinishID: "unshared-" + tx, Amount: amount,
+		OrderRef: ref, FinishID: "unshared-" + tx, Amount: settled,
 	}); err != nil {
 		h.t.Fatalf("seed %d: fund settle: %v", h.seed, err)
 	}
+}
+
+// placeAndPay places a combined order at the channel, has the buyer pay it at the simulator, and answers each
+// sub-order's transaction id as the channel reports it.
+func (h *history) placeAndPay(scene, no string, subs []channels.SubOrder, pay func(string) error) []string {
+	ctx, c := context.Background(), h.ch.adapter()
+	if _, err := c.CreateCombined(ctx, channels.CombinedOrder{Scene: scene, OutTradeNo: no,
+		NotifyURL: "https://127.0.0.1/none", SubOrders: subs}); err != nil {
+		h.t.Fatalf("seed %d: create %s: %v", h.seed, no, err)
+	}
+	if err := pay(no); err != nil {
+		h.t.Fatalf("seed %d: pay %s: %v", h.seed, no, err)
+	}
+	st, err := c.QueryCombined(ctx, no, subs)
+	if err != nil || len(st.SubOrders) != len(subs) {
+		h.t.Fatalf("seed %d: query %s: %+v %v", h.seed, no, st, err)
+	}
+	var txs []string
+	for _, p := range st.SubOrders {
+		txs = append(txs, p.TransactionID)
+	}
+	return txs
 }
 
 // payOrder creates a combined order of 1–3 sub-orders at the history's shops, pays it at the simulator and
@@ -229,21 +241,11 @@ func (h *history) payOrder(no string) {
 			},
 		)
 	}
-	if _, err := h.w.wx.Client.CreateCombined(ctx, channels.CombinedOrder{Scene: channels.SceneNative, OutTradeNo: no,
-		NotifyURL: "https://127.0.0.1/none", SubOrders: subs}); err != nil {
-		h.t.Fatalf("seed %d: create %s: %v", h.seed, no, err)
-	}
-	if err := h.w.wx.Sim.Pay(no); err != nil {
-		h.t.Fatalf("seed %d: pay %s: %v", h.seed, no, err)
-	}
-	st, err := h.w.wx.Client.QueryCombined(ctx, no, nil)
-	if err != nil {
-		h.t.Fatalf("seed %d: query %s: %v", h.seed, no, err)
-	}
+	txs := h.ch.pay(h, no, subs)
 	for i := range ins {
-		ins[i].Ref.TransactionID = st.SubOrders[i].TransactionID
+		ins[i].Ref.TransactionID = txs[i]
 		ref := ledger.OrderRef{
-			Channel:    channels.WeChatPay,
+			Channel:    h.ch.name(),
 			OrderNo:    no,
 			SubOrderNo: ins[i].Ref.SubOrderNo,
 			MerchantID: ins[i].Ref.MerchantID,
@@ -263,15 +265,14 @@ func (h *history) rate(maxPercent int) decimal.Decimal {
 func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInput {
 	in := workflows.SubOrderInput{
 		Ref: workflows.SubOrderRef{
-			Channel:    channels.WeChatPay,
+			Channel:    h.ch.name(),
 			OrderNo:    no,
 			SubOrderNo: workflows.SubOrderNo(no, n),
 			MerchantID: s.id,
 			SubMchID:   s.subMchID,
 		},
 		N: n, Description: "goods", PaidAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
-		Limits: workflows.PlanLimits{MaxSubOrders: 50, MaxReceiversPerRequest: 1 + h.rng.IntN(5), MaxRequests: 20,
-			MaxRatio: decimal.RequireFromString("0.30"), MaxRefunds: 50},
+		Limits: h.ch.limits(h),
 		Settings: workflows.OrderSettings{
 			AutoConfirmAfter: time.Duration(1+h.rng.IntN(72)) * time.Hour,
 			AfterSaleWindow:  time.Duration(h.rng.IntN(48)) * time.Hour,
@@ -294,12 +295,15 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 			FundedBy:  workflows.CouponByPlatform,
 		}
 		in.Amount, in.Subsidy = gross-in.Coupon.Discount, in.Coupon.Discount
+		if !h.ch.subsidies() { // the shop funds the coupon: no subsidy, the buyer pays less
+			in.Coupon.FundedBy, in.Subsidy = workflows.CouponByMerchant, 0
+		}
 		if in.Coupon.Threshold > gross {
 			in.Amount, in.Subsidy = gross, 0
 		}
 	} else {
 		in.Amount = money.Amount(1 + h.rng.IntN(100000))
-		if h.rng.IntN(4) == 0 {
+		if h.rng.IntN(4) == 0 && h.ch.subsidies() {
 			in.Subsidy = money.Amount(1 + h.rng.IntN(int(in.Amount/5)+1))
 		}
 	}
@@ -312,7 +316,7 @@ func (h *history) commissions() []workflows.CommissionRule {
 	id := func(r string) string { return "sim-" + h.tag + "-" + r }
 	rules := []workflows.CommissionRule{
 		{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant,
-			Account: testenv.SpMchID, Rate: h.rate(10)},
+			Account: h.ch.platform(), Rate: h.rate(10)},
 		{ReceiverID: id("d1"), Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d1, Rate: h.rate(10)},
 		{ReceiverID: id("d2"), Role: workflows.RoleDistributor, Type: workflows.ReceiverPersonal, Account: h.d2, Rate: h.rate(5)},
 		{ReceiverID: id("s1"), Role: workflows.RoleSupplier, Type: workflows.ReceiverMerchant, Account: h.sup, Rate: h.rate(5)},
@@ -324,25 +328,6 @@ func (h *history) commissions() []workflows.CommissionRule {
 		}
 	}
 	return out
-}
-
-// faults turns on some of the simulator's faults for this history.
-func (h *history) faults() {
-	var f wxsim.Faults
-	if h.rng.IntN(3) == 0 {
-		f.SystemErrorRate = map[string]float64{
-			"/v3/ecommerce/profitsharing": 0.15,
-			"/v3/ecommerce/refunds":       0.15,
-			"/v3/ecommerce/subsidies":     0.15,
-		}
-		f.FrequencyLimitedRate = map[string]float64{"/v3/ecommerce/profitsharing/returnorders": 0.1}
-		h.count("faulty channel")
-	}
-	if h.rng.IntN(8) == 0 {
-		f.ClosedReceivers = map[string]string{h.d2: "RECEIVER_HIGH_RISK"}
-		h.count("closed receiver")
-	}
-	h.w.wx.Sim.SetFaults(f)
 }
 
 // runSubOrders runs every sub-order's workflow at once, each in its own time-skipping environment, so the
@@ -501,11 +486,10 @@ func (p *player) refund() {
 }
 
 func (p *player) supplierSpends() {
-	bal := p.h.w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, p.h.sup)
+	bal := p.h.ch.spend(channels.ReceiverMerchant, p.h.sup)
 	if bal <= 0 {
 		return
 	}
-	p.h.w.wx.Sim.SpendReceiverBalance(channels.ReceiverMerchant, p.h.sup, bal)
 	p.h.mu.Lock()
 	p.h.spent[p.h.sup] += bal
 	p.h.mu.Unlock()
@@ -519,14 +503,13 @@ func (p *player) tick() {
 	if !ok {
 		return
 	}
-	sim := p.h.w.wx.Sim
 	for _, r := range st.Refunds {
 		if r.Status != workflows.RefundProcessing || r.RefundID == "" || p.settled[r.OutRefundNo] {
 			continue
 		}
 		p.settled[r.OutRefundNo] = true
 		abnormal := p.rng.IntN(8) == 0
-		if err := sim.SettleRefund(p.s.in.Ref.SubMchID, r.OutRefundNo, abnormal); err != nil {
+		if err := p.h.ch.settleRefund(p.s.in.Ref.SubMchID, r.OutRefundNo, abnormal); err != nil {
 			p.unexpected = "settle refund: " + err.Error()
 		}
 		for range p.rng.IntN(3) { // the notification: lost, once, or duplicated
@@ -553,15 +536,16 @@ func (p *player) tick() {
 // opsAct applies the documented ops action for the cause of a NEEDS_ATTENTION, then resumes. Any other cause
 // is a finding: the history fails with it.
 func (p *player) opsAct(st workflows.SubOrderState) {
-	sim := p.h.w.wx.Sim
-	switch st.LastError.Type {
-	case "Refund." + workflows.RefundAbnormal: // the buyer's card is fixed at the channel
+	switch t := st.LastError.Type; {
+	case t == "Refund."+workflows.RefundAbnormal: // the buyer's card is fixed at the channel
 		for _, r := range st.Refunds {
 			if r.Status == workflows.RefundAbnormal {
-				_ = sim.SettleRefund(p.s.in.Ref.SubMchID, r.OutRefundNo, false)
+				_ = p.h.ch.settleRefund(p.s.in.Ref.SubMchID, r.OutRefundNo, false)
 			}
 		}
-	case workflows.ErrTypeChannelRejected + ".NOT_ENOUGH": // the shop lacks available money: it sells, then ops resume
+	case strings.HasPrefix(t, workflows.ErrTypeChannelRejected) && strings.HasSuffix(t, "NOT_ENOUGH"):
+		// The shop lacks available money (WeChat NOT_ENOUGH, Alipay ACQ.SELLER_BALANCE_NOT_ENOUGH): it sells, then
+		// ops resume.
 		p.h.fund(shop{id: p.s.in.Ref.MerchantID, subMchID: p.s.in.Ref.SubMchID}, p.s.in.Amount)
 	default:
 		p.unexpected = fmt.Sprintf(
@@ -583,7 +567,7 @@ func (h *history) topUpSupplier() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if n := h.spent[h.sup]; n > 0 {
-		h.w.wx.Sim.TopUpReceiver(channels.ReceiverMerchant, h.sup, n)
+		h.ch.topUp(channels.ReceiverMerchant, h.sup, n)
 		h.spent[h.sup] = 0
 	}
 }
@@ -592,13 +576,14 @@ func (h *history) topUpSupplier() {
 func (h *history) check() {
 	h.topUpSupplier()
 	ctx := context.Background()
-	l, sim := h.w.l, h.w.wx.Sim
+	l := h.w.l
 	fail := func(format string, args ...any) { h.t.Errorf("seed %d: "+format, append([]any{h.seed}, args...)...) }
 	for _, s := range h.shops {
-		b, err := l.MerchantBalances(ctx, channels.WeChatPay, s.id)
-		c := sim.Balance(s.subMchID)
-		if err != nil || b[ledger.BucketFrozen].Fen() != c.Frozen || b[ledger.BucketAvailable].Fen() != c.Available {
-			fail("shop %s: ledger %v, channel frozen %d available %d (%v)", s.id, b, c.Frozen, c.Available, err)
+		b, err := l.MerchantBalances(ctx, h.ch.name(), s.id)
+		frozen, available := h.ch.shopBalance(s.subMchID)
+		if err != nil || b[ledger.BucketFrozen].Fen() != frozen || b[ledger.BucketAvailable].Fen() != available {
+			fail("shop %s on %s: ledger %v, channel frozen %d available %d (%v)", s.id, h.ch.name(), b, frozen,
+				available, err)
 		}
 	}
 	debts := map[string]money.Amount{} // receiver id → what the final states say it still owes
@@ -618,8 +603,8 @@ func (h *history) check() {
 	for id, acct := range map[string][2]string{"d1": {channels.ReceiverPersonal, h.d1}, "d2": {channels.ReceiverPersonal, h.d2},
 		"s1": {channels.ReceiverMerchant, h.sup}} {
 		rid := "sim-" + h.tag + "-" + id
-		got, _ := l.Balance(ctx, ledger.ReceiverCommission(channels.WeChatPay, rid))
-		if want := sim.ReceiverBalance(acct[0], acct[1]); got.Fen() != want {
+		got, _ := l.Balance(ctx, ledger.ReceiverCommission(h.ch.name(), rid))
+		if want := h.ch.receiverBalance(acct[0], acct[1]); got.Fen() != want {
 			fail("receiver %s commission: ledger %s, channel %d", id, got, want)
 		}
 		debt, _ := l.Balance(ctx, ledger.ReceiverDebt(rid))
@@ -655,10 +640,11 @@ func (h *history) checkPlatform(ctx context.Context) {
 	var booked int64
 	if err := h.w.db.QueryRow(ctx, `SELECT coalesce(sum(e.amount), 0)::bigint FROM entries e
 		JOIN accounts a ON a.id = e.account_id JOIN postings p ON p.id = e.posting_id
-		WHERE a.key = $1 AND p.order_no = ANY($2)`, ledger.PlatformCommission(channels.WeChatPay).Key(), orders).Scan(&booked); err != nil {
+		WHERE a.key = $1 AND p.order_no = ANY($2)`, ledger.PlatformCommission(h.ch.name()).Key(), orders).
+		Scan(&booked); err != nil {
 		h.t.Fatal(err)
 	}
-	if paid := h.w.wx.Sim.ReceiverBalance(channels.ReceiverMerchant, testenv.SpMchID) - h.platformBefore; paid != booked {
+	if paid := h.ch.receiverBalance(channels.ReceiverMerchant, h.ch.platform()) - h.platformBefore; paid != booked {
 		h.t.Errorf("seed %d: platform commission: ledger %d, channel %d", h.seed, booked, paid)
 	}
 }

@@ -52,27 +52,40 @@ func (s *Sim) refund(biz []byte, _ url.Values) (any, *failure) {
 	case t.refunded+amount > total:
 		return nil, fail(wire.SubRefundTooMuch, "退款金额超过订单可退金额 (%s)", total-t.refunded)
 	}
-	if f := s.reverseRoyalties(t, req); f != nil {
+	reversed, f := s.checkReversals(t, req)
+	if f != nil {
 		return nil, f
 	}
-	if f := s.takeRefund(t, amount); f != nil {
+	from, f := s.refundSource(t, amount, reversed)
+	if f != nil {
 		return nil, f
 	}
+	s.reverseRoyalties(t, req) // all or nothing: nothing moves before every check passed
+	s.takeRefund(t, amount, from)
 	return s.recordRefund(t, req, amount), nil
 }
 
-// reverseRoyalties checks, then applies, the royalty reversals: each receiver must hold what it gives back.
-func (s *Sim) reverseRoyalties(t *trade, req refundRequest) *failure {
+// checkReversals checks the royalty reversals — together no more than the trade shared, each receiver holding
+// what it gives back — and answers their total.
+func (s *Sim) checkReversals(t *trade, req refundRequest) (money.Amount, *failure) {
+	var total money.Amount
 	for _, leg := range req.RefundRoyaltyParameters {
 		amount, err := money.ParseYuan(leg.Amount)
 		a := s.accounts[leg.TransOut]
+		total += amount
 		switch {
-		case err != nil || amount <= 0 || amount > t.shared:
-			return invalid("refund_royalty_parameters.amount: 大于 0 且不超过已分账金额")
+		case err != nil || amount <= 0 || total > t.shared:
+			return 0, invalid("refund_royalty_parameters.amount: 大于 0 且合计不超过已分账金额")
 		case a == nil || a.available < amount:
-			return fail(wire.SubSellerBalance, "分账收入方 %s 余额不足", leg.TransOut)
+			return 0, fail(wire.SubSellerBalance, "分账收入方 %s 余额不足", leg.TransOut)
 		}
 	}
+	return total, nil
+}
+
+// reverseRoyalties moves each reversal from its receiver back into the trade: frozen while the trade holds its
+// money frozen, else the sub-merchant's available balance.
+func (s *Sim) reverseRoyalties(t *trade, req refundRequest) {
 	for _, leg := range req.RefundRoyaltyParameters {
 		amount, _ := money.ParseYuan(leg.Amount)
 		s.accounts[leg.TransOut].available -= amount
@@ -88,30 +101,51 @@ func (s *Sim) reverseRoyalties(t *trade, req refundRequest) *failure {
 			OperationSerialNo: req.OutRequestNo, OperationDt: s.now().Format(timeLayout), TransOut: leg.TransOut,
 			TransIn: t.detail.SubMerchant.MerchantID, Amount: leg.Amount})
 	}
-	return nil
 }
 
-// takeRefund takes the refund from where the trade's money is: unsettled, or frozen when that covers it, else
-// from the sub-merchant's available balance (always, after the finish), and fails when that is short too.
-// Whether Alipay draws a refund larger than the trade's frozen money from the available balance is not
-// documented; SplitPay's workflow expects it, as WeChat's funds_account=AVAILABLE does.
-func (s *Sim) takeRefund(t *trade, amount money.Amount) *failure {
+// Where a refund's money comes from.
+const (
+	fromUnsettled = iota + 1
+	fromFrozen
+	fromAvailable
+)
+
+// refundSource says where the refund is taken, counting what the reversals bring back: the trade's unsettled
+// money, or its frozen money when that covers it, else the sub-merchant's available balance (always, after the
+// finish); it fails when that is short too. Whether Alipay draws a refund larger than the trade's frozen money
+// from the available balance is not documented; SplitPay's workflow expects it, as WeChat's
+// funds_account=AVAILABLE does.
+func (s *Sim) refundSource(t *trade, amount, reversed money.Amount) (int, *failure) {
 	m := s.merchants[t.detail.SubMerchant.MerchantID]
+	toAvailable := reversed
+	if t.holdsFrozen() {
+		toAvailable = 0
+	}
 	switch {
 	case !t.confirmed && t.unsettled >= amount:
+		return fromUnsettled, nil
+	case t.holdsFrozen() && t.frozen+reversed >= amount:
+		return fromFrozen, nil
+	case t.confirmed && m.available+toAvailable >= amount:
+		return fromAvailable, nil
+	}
+	return 0, fail(wire.SubSellerBalance, "卖家余额不足")
+}
+
+func (s *Sim) takeRefund(t *trade, amount money.Amount, from int) {
+	m := s.merchants[t.detail.SubMerchant.MerchantID]
+	switch from {
+	case fromUnsettled:
 		t.unsettled -= amount
-	case t.holdsFrozen() && t.frozen >= amount:
+	case fromFrozen:
 		t.frozen -= amount
 		m.frozen -= amount
 		t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: wire.OperationSettleRefund,
 			OperationSerialNo: t.detail.OutTradeNo, OperationDt: s.now().Format(timeLayout),
 			TransOut: t.detail.SubMerchant.MerchantID, Amount: amount.String()})
-	case t.confirmed && m.available >= amount:
+	case fromAvailable:
 		m.available -= amount
-	default:
-		return fail(wire.SubSellerBalance, "卖家余额不足")
 	}
-	return nil
 }
 
 func (s *Sim) recordRefund(t *trade, req refundRequest, amount money.Amount) map[string]any {

@@ -77,7 +77,15 @@ func (s *Sim) orderSettle(biz []byte, _ url.Values) (any, *failure) {
 	if !wire.ValidOutNo(req.OutRequestNo, wire.MaxSettleRequestNo) {
 		return nil, invalid("out_request_no: 32 个字符以内，仅字母、数字、下划线")
 	}
+	finish := req.ExtendParams != nil && req.ExtendParams.RoyaltyFinish == "true"
 	t, f := s.paidTrade(req.TradeNo)
+	if f != nil && finish && len(req.RoyaltyParameters) == 0 && t == nil {
+		// A trade refunded in full (TRADE_CLOSED) may still hold confirmed money frozen, when the refund came
+		// from the balance: royalty_finish releases it. Alipay does not document this case (UNCONFIRMED).
+		if c := s.byTradeNo[req.TradeNo]; c != nil && c.status == wire.TradeClosed && c.confirmed {
+			t, f = c, nil
+		}
+	}
 	if f != nil {
 		return nil, f
 	}
@@ -87,7 +95,6 @@ func (s *Sim) orderSettle(biz []byte, _ url.Values) (any, *failure) {
 		}
 		return prior.State.response, nil
 	}
-	finish := req.ExtendParams != nil && req.ExtendParams.RoyaltyFinish == "true"
 	if f := s.checkSettle(t, req, finish); f != nil {
 		return nil, f
 	}
