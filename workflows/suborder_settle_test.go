@@ -136,3 +136,20 @@ func TestOrderPaidByOneNotificationPerTrade(t *testing.T) {
 		t.Errorf("state %+v; queries %d", st, f.called(ActivityQueryCombinedPayment))
 	}
 }
+
+// Refunded in full before sharing, an Alipay sub-order never settled: it neither confirms nor finishes (Alipay
+// has closed the trade, and nothing is held), and completes.
+func TestAlipayRefundedInFullBeforeSettlementReleasesNothing(t *testing.T) {
+	f := newFake()
+	var r *refundCall
+	st := runSubOrder(t, f, alipaySubOrder(OrderSettings{AutoConfirmAfter: time.Hour}),
+		func(env *testsuite.TestWorkflowEnvironment) {
+			r = requestRefund(env, time.Minute, RefundRequest{RefundNo: "ALL", Amount: 100000})
+		})
+	if r.rejected != nil || st.Status != StatusCompleted || st.Refunded != 100000 {
+		t.Fatalf("refund %v, state %s refunded %s", r.rejected, st.Status, st.Refunded)
+	}
+	if n := f.called(ActivityConfirmSettlement) + f.called(ActivityFinish) + f.called(ActivityShare); n != 0 {
+		t.Errorf("a sub-order with nothing settled called the channel: %v", f.calls)
+	}
+}

@@ -162,3 +162,32 @@ func TestMalformedNotifications(t *testing.T) {
 		}
 	}
 }
+
+// A refund whose reversals pass their checks but whose own money is short moves nothing — no royalty comes back
+// half-way — and the same request number then works for a refund the trade covers with the reversal counted.
+func TestRefundWithReversalsIsAllOrNothing(t *testing.T) {
+	e, c, tx := paidTrade(t, "AON001", true)
+	if err := share(c, tx, "AON001-sub1-share1", 3000); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	refund := func(amount money.Amount) error {
+		_, err := c.ApplyRefund(ctx, channels.RefundRequest{SubMchID: smid, TransactionID: tx, OutRefundNo: "AON001-rf1",
+			Refund: amount, Total: 10000, Reversals: []channels.Reversal{{Account: dist, Amount: 1000}}})
+		return err
+	}
+	// 70.00 frozen + 10.00 given back cannot pay 100.00, and the shop has no balance.
+	if err := refund(10000); !channels.IsReason(err, channels.ReasonNotEnough) {
+		t.Fatalf("a refund the trade cannot pay: %v", err)
+	}
+	if got, held := e.sim.ReceiverBalance(dist), e.sim.MerchantBalance(smid).Frozen; got != 3000 || held != 7000 {
+		t.Fatalf("after a refused refund the distributor holds %s and the trade %s frozen; want 30.00 and 70.00",
+			got, held)
+	}
+	if err := refund(8000); err != nil {
+		t.Fatalf("70.00 frozen + 10.00 given back pays 80.00: %v", err)
+	}
+	if got, held := e.sim.ReceiverBalance(dist), e.sim.MerchantBalance(smid).Frozen; got != 2000 || held != 0 {
+		t.Fatalf("the distributor holds %s and the trade %s frozen; want 20.00 and 0", got, held)
+	}
+}
