@@ -3,13 +3,17 @@ package alipay_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/alipay"
+	"github.com/splitpay/splitpay/channels/alipay/alisim"
 	"github.com/splitpay/splitpay/channels/alipay/wire"
 	"github.com/splitpay/splitpay/money"
 )
@@ -189,5 +193,27 @@ func TestRefundWithReversalsIsAllOrNothing(t *testing.T) {
 	}
 	if got, held := e.sim.ReceiverBalance(dist), e.sim.MerchantBalance(smid).Frozen; got != 2000 || held != 0 {
 		t.Fatalf("the distributor holds %s and the trade %s frozen; want 20.00 and 0", got, held)
+	}
+}
+
+// The sharing cap is the contract's, read with alipay.trade.royalty.rate.query, not the documented 30 %.
+func TestSharingCapReadFromAlipay(t *testing.T) {
+	limits := channels.AlipayLimits()
+	limits.MaxSharingRatio = decimal.RequireFromString("0.20")
+	sim, err := alisim.New(appID, limits, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{sim: sim, gateway: httptest.NewServer(sim.Handler())}
+	t.Cleanup(e.gateway.Close)
+	c := e.client(t, false, e.gateway.URL+"/gateway.do")
+	if got := c.Limits().MaxSharingRatio.String(); got != "0.3" {
+		t.Fatalf("before asking: %s", got)
+	}
+	if err := c.LoadSharingCap(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Limits().MaxSharingRatio.String(); got != "0.2" {
+		t.Errorf("the contract's cap: %s, want 0.2", got)
 	}
 }

@@ -2,6 +2,10 @@ package alipay
 
 import (
 	"context"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/alipay/wire"
@@ -144,4 +148,21 @@ func (c *Client) Return(context.Context, channels.ReturnRequest) (channels.Retur
 // QueryReturn: see Return.
 func (c *Client) QueryReturn(context.Context, string, string, string) (channels.ReturnState, error) {
 	return channels.ReturnState{}, unsupported("a return outside a refund")
+}
+
+// LoadSharingCap asks Alipay how much of a trade the platform may share (alipay.trade.royalty.rate.query) and
+// makes it the limit the adapter answers: the documented 30 % is confirmed only for 商家分账, so the contract's
+// own figure wins. Call it once, before the client is shared; on an error the configured cap stays.
+func (c *Client) LoadSharingCap(ctx context.Context) error {
+	var out wire.RoyaltyRateResponse
+	err := c.call(ctx, wire.MethodRoyaltyRateQuery,
+		wire.RoyaltyRateQuery{OutRequestNo: "rate" + time.Now().In(shanghai).Format("20060102")}, nil, &out)
+	if err != nil {
+		return err
+	}
+	if out.MaxRatio <= 0 || out.MaxRatio > 100 {
+		return fmt.Errorf("alipay: royalty rate query answered max_ratio %d", out.MaxRatio)
+	}
+	c.cfg.Limits.MaxSharingRatio = decimal.New(int64(out.MaxRatio), -2)
+	return nil
 }

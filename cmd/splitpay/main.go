@@ -213,6 +213,9 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		Channels: map[string]activities.Channel{channels.WeChatPay: wx},
 	}
 	if ali != nil {
+		if err := ali.LoadSharingCap(ctx); err != nil {
+			log.Warn("Alipay's sharing cap could not be read; the configured one applies", "error", err)
+		}
 		acts.Channels[channels.Alipay] = ali
 	}
 	w := worker.New(d.temporal, cfg.TaskQueue, acts)

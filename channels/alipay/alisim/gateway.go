@@ -42,6 +42,7 @@ func (s *Sim) methodTable() map[string]method {
 		wire.MethodOrderSettleQuery: s.settleQuery, wire.MethodRelationBind: s.bind,
 		wire.MethodRelationUnbind: s.unbind, wire.MethodRoyaltyRateQuery: s.rateQuery,
 		wire.MethodTradeRefund: s.refund, wire.MethodRefundQuery: s.refundQuery,
+		wire.MethodBillDownloadURL: s.billQuery,
 	}
 }
 
@@ -80,6 +81,7 @@ func (s *Sim) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	s.host = r.Host
 	out, f := m([]byte(form.Get("biz_content")), form)
 	s.mu.Unlock()
 	if f != nil {

@@ -62,6 +62,9 @@ func (s *Sim) refund(biz []byte, _ url.Values) (any, *failure) {
 	}
 	s.reverseRoyalties(t, req) // all or nothing: nothing moves before every check passed
 	s.takeRefund(t, amount, from)
+	if from != fromUnsettled { // before the confirm the money never reached the sub-merchant's account
+		s.move(t.detail.SubMerchant.MerchantID, "", t, req.OutRequestNo, -amount, "交易退款")
+	}
 	return s.recordRefund(t, req, amount), nil
 }
 
@@ -88,6 +91,8 @@ func (s *Sim) checkReversals(t *trade, req refundRequest) (money.Amount, *failur
 func (s *Sim) reverseRoyalties(t *trade, req refundRequest) {
 	for _, leg := range req.RefundRoyaltyParameters {
 		amount, _ := money.ParseYuan(leg.Amount)
+		s.move(leg.TransOut, t.detail.SubMerchant.MerchantID, t, req.OutRequestNo, -amount, "分账退回")
+		s.move(t.detail.SubMerchant.MerchantID, leg.TransOut, t, req.OutRequestNo, amount, "分账退回")
 		s.accounts[leg.TransOut].available -= amount
 		t.shared -= amount
 		m := s.merchants[t.detail.SubMerchant.MerchantID]

@@ -58,6 +58,7 @@ func (s *Sim) settleConfirm(biz []byte, _ url.Values) (any, *failure) {
 		m.available += amount
 	}
 	t.unsettled, t.confirmed = 0, true
+	s.move(t.detail.SubMerchant.MerchantID, "", t, req.OutRequestNo, amount, "收费结算")
 	t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: wire.OperationSettle,
 		OperationSerialNo: req.OutRequestNo, OperationDt: s.now().Format(timeLayout), TransIn: t.detail.SubMerchant.MerchantID, Amount: amount.String()})
 	out := wire.SettleConfirmResponse{Status: success, TradeNo: t.tradeNo, OutRequestNo: req.OutRequestNo,
@@ -109,7 +110,7 @@ func (s *Sim) orderSettle(biz []byte, _ url.Values) (any, *failure) {
 			t.frozen += amount
 			s.merchants[t.detail.SubMerchant.MerchantID].frozen += amount
 		} else {
-			s.pay(t, leg.TransIn, amount)
+			s.pay(t, leg.TransIn, req.OutRequestNo, amount)
 		}
 		t.operations = append(t.operations, wire.TradeSettleDetail{OperationType: op, OperationSerialNo: req.OutRequestNo,
 			OperationDt: rec.query.OperationDt, TransOut: leg.TransOut, TransIn: leg.TransIn, Amount: leg.Amount})
@@ -172,7 +173,10 @@ func (s *Sim) checkSettle(t *trade, req wire.OrderSettle, finish bool) *failure 
 }
 
 // pay moves amount of the trade's frozen money to a receiver's available balance.
-func (s *Sim) pay(t *trade, to string, amount money.Amount) {
+func (s *Sim) pay(t *trade, to, outRequestNo string, amount money.Amount) {
+	smid := t.detail.SubMerchant.MerchantID
+	s.move(smid, to, t, outRequestNo, -amount, "分账")
+	s.move(to, smid, t, outRequestNo, amount, "分账")
 	t.frozen -= amount
 	t.shared += amount
 	s.merchants[t.detail.SubMerchant.MerchantID].frozen -= amount

@@ -55,6 +55,10 @@ type Sim struct {
 	settleNos map[string]*settleRec // settle_no → the request, for the settle query
 	methods   map[string]method
 	seq       int64
+	platform  string              // the platform's own account (SetPlatformAccount)
+	flows     []flow              // every account movement, for the account bills
+	bills     map[string]billFile // download token → the zip, until its URL expires
+	host      string              // where requests came to: bill download URLs name it
 }
 
 type account struct {
@@ -105,7 +109,8 @@ func New(appID string, limits channels.Limits, seed uint64) (*Sim, error) {
 	s := &Sim{AppID: appID, Keys: keys, Kit: simkit.New(seed, RetrySchedule), limits: limits,
 		merchants: map[string]*account{}, accounts: map[string]*account{}, relations: map[string]bool{},
 		trades: map[string]*trade{}, byTradeNo: map[string]*trade{}, merges: map[string][]*trade{},
-		binds: simkit.Requests[wire.RelationResponse]{}, settleNos: map[string]*settleRec{}}
+		binds: simkit.Requests[wire.RelationResponse]{}, settleNos: map[string]*settleRec{},
+		bills: map[string]billFile{}}
 	s.methods = s.methodTable()
 	return s, nil
 }
@@ -115,7 +120,7 @@ func New(appID string, limits channels.Limits, seed uint64) (*Sim, error) {
 func (s *Sim) SetPlatformAccount(userID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.relations[userID] = true
+	s.relations[userID], s.platform = true, userID
 }
 
 // UseCertificateMode makes the simulator expect app_cert_sn and alipay_root_cert_sn on requests and sign its
@@ -216,6 +221,7 @@ func (s *Sim) release(t *trade) {
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /gateway.do", s.serveGateway)
+	mux.HandleFunc("GET /sim/bills/{token}", s.serveBill)
 	mux.HandleFunc("POST /sim/pay/{ref}", func(w http.ResponseWriter, r *http.Request) {
 		control(w, s.Pay(r.PathValue("ref")))
 	})

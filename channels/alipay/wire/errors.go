@@ -38,12 +38,17 @@ const (
 	SubMissingSignature = "isv.missing-signature"
 	SubInvalidAppID     = "isv.invalid-app-id"
 	SubInvalidMethod    = "isv.invalid-method"
-	SubBillNotExist     = "isp.bill_not_exist"
-	SubUnknownError     = "isp.unknow-error" // sic, as Alipay spells it
-	SubCallLimited      = "isv.app-call-limited"
+	SubBillNotExist     = "isp.bill_not_exist" // not made yet (before 09:00 the next day); which spelling is live
+	// (this or BILL_NOT_EXIST) is UNCONFIRMED
+	SubBillInvalidArguments = "INVAILID_ARGUMENTS" // sic, as the bill API's document spells it
+	SubBillTypeNotSupported = "TYPE_NOT_SUPPORTED"
+	SubBillRateLimit        = "SYSTEM_RATE_LIMIT" // retry after a minute
+	SubUnknownError         = "isp.unknow-error"  // sic, as Alipay spells it
+	SubCallLimited          = "isv.app-call-limited"
 )
 
-var retryableSubs = map[string]bool{SubSystemError: true, SubSettleError: true, SubUnknownError: true}
+var retryableSubs = map[string]bool{SubSystemError: true, SubSettleError: true, SubUnknownError: true,
+	SubBillRateLimit: true}
 
 var subReasons = map[string]channels.Reason{
 	SubInvalidParameter: channels.ReasonInvalid, SubAllocAmount: channels.ReasonInvalid,
@@ -51,7 +56,8 @@ var subReasons = map[string]channels.Reason{
 	SubMergeLimit: channels.ReasonInvalid, SubRefundTooMuch: channels.ReasonInvalid,
 	SubTradeNotExist: channels.ReasonNotFound, SubTradeHasSuccess: channels.ReasonAlreadyPaid,
 	SubTradeHasClose: channels.ReasonAlreadyClosed, SubSellerBalance: channels.ReasonNotEnough,
-	SubBillNotExist: channels.ReasonNotFound,
+	SubBillNotExist: channels.ReasonNotFound, SubBillInvalidArguments: channels.ReasonInvalid,
+	SubBillTypeNotSupported: channels.ReasonInvalid,
 }
 
 // Classify says what an answer's code and sub_code mean: documented sub_codes by their meaning, then the public

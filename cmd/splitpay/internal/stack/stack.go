@@ -109,6 +109,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			return nil, err
 		}
 	}
+	if s.Alipay != nil {
+		if err := s.Alipay.LoadSharingCap(ctx); err != nil {
+			o.Logger.Warn("Alipay's sharing cap could not be read; the configured one applies", "error", err)
+		}
+	}
 	if err := s.startAPI(); err != nil {
 		s.Close()
 		return nil, err

@@ -1,0 +1,96 @@
+package alipay_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/alipay"
+)
+
+// billText opens a bill's zip and answers each file by the end of its (GBK) name, decoded from GBK.
+func billText(t *testing.T, body []byte) map[string]string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := simplifiedchinese.GBK.NewDecoder()
+	out := map[string]string{}
+	for _, f := range zr.File {
+		name, _ := dec.String(f.Name)
+		r, _ := f.Open()
+		raw, _ := io.ReadAll(r)
+		r.Close()
+		text, err := dec.String(string(raw))
+		if err != nil {
+			t.Fatalf("%s is not GBK: %v", name, err)
+		}
+		out[name[strings.LastIndex(name, "_")+1:]] = text
+	}
+	return out
+}
+
+// A day's bills exist from 09:00 the next day; their URL lives 30 seconds. The trade bill lists the payment and
+// the refund (negative, naming its out_request_no) by header; the sub-merchants' account bill lists the settle
+// confirm, the royalty paid out and the refund, each with the balance after it.
+func TestBills(t *testing.T) {
+	e, c, tx := paidTrade(t, "BILL01", true)
+	ctx := context.Background()
+	if err := share(c, tx, "BILL01-sub1-share1", 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ApplyRefund(ctx, channels.RefundRequest{SubMchID: smid, TransactionID: tx,
+		OutRefundNo: "BILL01-sub1-rf-R1", Refund: 2000, Total: 10000}); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	if _, err := c.TradeBill(ctx, day, ""); !channels.IsReason(err, channels.ReasonNotFound) {
+		t.Fatalf("today's bill before it is made: %v", err)
+	}
+	e.sim.Advance(34 * time.Hour) // past 09:00 tomorrow
+	f, err := c.TradeBill(ctx, day, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := c.DownloadBill(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trade := billText(t, body)["业务明细.csv"]
+	for _, want := range []string{"支付宝交易号,商户订单号,业务类型", ",交易,tea,", ",100.00,100.00,", ",退款,tea,",
+		",-20.00,-20.00,", "BILL01_1sub1_1rf_1R1", "#交易合计：1笔，商家实收共100.00元", "\r\n"} {
+		if !strings.Contains(trade, want) {
+			t.Errorf("trade bill lacks %q:\n%s", want, trade)
+		}
+	}
+	f, err = c.Bill(ctx, alipay.BillZFTAccount, day, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err = c.DownloadBill(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := billText(t, body)["账务明细.csv"]
+	// Settle 100 in; 10 shared out (balance 90); 20 refunded (balance 70).
+	for _, want := range []string{",100.00,0.00,100.00,", ",0.00,10.00,90.00,", ",0.00,20.00,70.00,"} {
+		if !strings.Contains(acct, want) {
+			t.Errorf("account bill lacks %q:\n%s", want, acct)
+		}
+	}
+	e.sim.Advance(31 * time.Second)
+	if _, err := c.DownloadBill(ctx, f); err == nil {
+		t.Error("a bill URL 31 seconds old still downloads")
+	}
+	if _, err := c.Bill(ctx, "nonsense", day, ""); !channels.IsReason(err, channels.ReasonInvalid) {
+		t.Errorf("an unknown bill type: %v", err)
+	}
+}
