@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,25 +22,13 @@ func TestAlipayTwentyOrdersAtOnceWithDuplicateNotifications(t *testing.T) {
 	h.s.AliSim.SetFaults(alisim.Faults{Common: alisim.Common{DuplicateNotify: true,
 		ReorderNotify: 300 * time.Millisecond}})
 	const n = 20
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := range n {
-		wg.Go(func() {
-			req := h.aliCart(h.orderNo(i))
-			if err := h.api.Do(context.Background(), http.MethodPost, "/v1/orders", "", req, nil); err != nil {
-				errs <- err
-				return
-			}
-			errs <- h.s.AliSim.Pay(req.OrderNo)
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
+	h.atOnce(n, func(i int) error {
+		req := h.aliCart(h.orderNo(i))
+		if err := h.api.Do(context.Background(), http.MethodPost, "/v1/orders", "", req, nil); err != nil {
+			return err
 		}
-	}
+		return h.s.AliSim.Pay(req.OrderNo)
+	})
 	var nos []string
 	for i := range n {
 		nos = append(nos, h.orderNo(i))

@@ -155,6 +155,23 @@ func (h *harness) post(path string, in, out any) {
 	}
 }
 
+// atOnce runs do(0..n-1) concurrently, as n buyers would, and fails the test on any error.
+func (h *harness) atOnce(n int, do func(i int) error) {
+	h.t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() { errs <- do(i) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
 func (h *harness) orderNo(i int) string { return fmt.Sprintf("%s%04d", h.prefix, i) }
 
 // cart is the standard two-shop order: shop 1 with a 10-yuan platform coupon and four receivers, shop 2 with two.

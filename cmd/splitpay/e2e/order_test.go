@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -97,26 +96,13 @@ func TestTwentyOrdersAtOnceWithDuplicateNotifications(t *testing.T) {
 	h := start(t, fastSettings)
 	h.s.Sim.SetFaults(wxsim.Faults{DuplicateNotify: true, ProbeSignatures: true})
 	const n = 20
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := range n {
-		wg.Go(func() {
-			no := h.orderNo(i)
-			var o starter.Order
-			if err := h.api.Do(context.Background(), http.MethodPost, "/v1/orders", "", h.cart(no), &o); err != nil {
-				errs <- err
-				return
-			}
-			errs <- h.s.Sim.Pay(no)
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
+	h.atOnce(n, func(i int) error {
+		no := h.orderNo(i)
+		if err := h.api.Do(context.Background(), http.MethodPost, "/v1/orders", "", h.cart(no), nil); err != nil {
+			return err
 		}
-	}
+		return h.s.Sim.Pay(no)
+	})
 	var nos []string
 	for i := range n {
 		nos = append(nos, h.orderNo(i))
