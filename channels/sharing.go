@@ -105,6 +105,9 @@ type ReceiverRegistration struct {
 	Account      string
 	Name         string // merchant full name, or a person's name (sent encrypted)
 	RelationType string // SUPPLIER | DISTRIBUTOR | SERVICE_PROVIDER | PLATFORM | OTHERS
+	// Generation counts the receiver's registrations at the channel (1 for the first): registering it again
+	// after a removal is a new request, where the channel numbers requests (Alipay's bind out_request_no).
+	Generation int
 }
 
 // SettleRequest confirms a paid sub-order's settlement and freezes it for sharing, on a channel whose

@@ -115,6 +115,9 @@ type Receiver struct {
 	Relation string
 	Name     string // on write: the full name, which is masked before storage; on read: the masked name
 	Status   string
+	// Generation counts the receiver's registrations at its channel: 1, then one more for each registration
+	// after a removal.
+	Generation int
 }
 
 // UpsertReceiver registers the receiver (or updates it), storing the name masked.
@@ -133,10 +136,11 @@ func (l *Ledger) UpsertReceiver(ctx context.Context, r Receiver) error {
 		return &ValidationError{"Status", "active or removed"}
 	}
 	_, err := l.db.Exec(ctx, `
-		INSERT INTO receivers (id, channel, type, account, relation, name_masked, status) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		INSERT INTO receivers (id, channel, type, account, relation, name_masked, status, generation)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id, channel) DO UPDATE SET relation = EXCLUDED.relation, name_masked = EXCLUDED.name_masked,
-			status = EXCLUDED.status, updated_at = now()`,
-		r.ID, r.Channel, r.Type, r.Account, r.Relation, mask.Name(r.Name), r.Status)
+			status = EXCLUDED.status, generation = EXCLUDED.generation, updated_at = now()`,
+		r.ID, r.Channel, r.Type, r.Account, r.Relation, mask.Name(r.Name), r.Status, max(r.Generation, 1))
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation: (channel, type, account)
 		return fmt.Errorf("%w: %s %s %s is another receiver's account", ErrTaken, r.Channel, r.Type, r.Account)
@@ -148,9 +152,9 @@ func (l *Ledger) UpsertReceiver(ctx context.Context, r Receiver) error {
 func (l *Ledger) GetReceiver(ctx context.Context, channel, id string) (Receiver, error) {
 	var r Receiver
 	err := l.db.QueryRow(ctx, `
-		SELECT id, channel, type, account, relation, name_masked, status FROM receivers WHERE id = $1 AND channel = $2`,
-		id, channel).
-		Scan(&r.ID, &r.Channel, &r.Type, &r.Account, &r.Relation, &r.Name, &r.Status)
+		SELECT id, channel, type, account, relation, name_masked, status, generation FROM receivers
+		WHERE id = $1 AND channel = $2`, id, channel).
+		Scan(&r.ID, &r.Channel, &r.Type, &r.Account, &r.Relation, &r.Name, &r.Status, &r.Generation)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
 	}

@@ -108,12 +108,21 @@ func (r *Registry) RegisterReceiver(ctx context.Context, req ReceiverRequest) (l
 		return ledger.Receiver{}, err
 	}
 	rc := ledger.Receiver{
-		ID:       req.ID,
-		Channel:  req.Channel,
-		Type:     req.Type,
-		Account:  req.Account,
-		Relation: req.Relation,
-		Name:     req.Name,
+		ID:         req.ID,
+		Channel:    req.Channel,
+		Type:       req.Type,
+		Account:    req.Account,
+		Relation:   req.Relation,
+		Name:       req.Name,
+		Generation: 1,
+	}
+	switch prior, err := r.Ledger.GetReceiver(ctx, req.Channel, req.ID); {
+	case err == nil && prior.Status == ledger.ReceiverRemoved:
+		rc.Generation = prior.Generation + 1 // registered again after a removal: a new request at the channel
+	case err == nil:
+		rc.Generation = prior.Generation
+	case !errors.Is(err, ledger.ErrNotFound):
+		return ledger.Receiver{}, err
 	}
 	if err := r.atChannel(ctx, rc, channels.ProfitSharing.AddReceiver); err != nil {
 		return ledger.Receiver{}, err
@@ -165,6 +174,7 @@ func (r *Registry) atChannel(
 		Account:      rc.Account,
 		Name:         rc.Name,
 		RelationType: rc.Relation,
+		Generation:   rc.Generation,
 	})
 	var be *channels.BusinessError
 	if errors.As(err, &be) && !be.Retryable {

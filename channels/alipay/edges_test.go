@@ -217,3 +217,25 @@ func TestSharingCapReadFromAlipay(t *testing.T) {
 		t.Errorf("the contract's cap: %s, want 0.2", got)
 	}
 }
+
+// A receiver removed and registered again is bound again: the second registration is a new bind request (its
+// generation is in the number), not a repeat of the first that Alipay would answer without binding.
+func TestReceiverBoundAgainAfterRemoval(t *testing.T) {
+	e, c, tx := paidTrade(t, "REB001", true) // binds dist, generation 1
+	ctx := context.Background()
+	if err := c.DeleteReceiver(ctx, channels.ReceiverRegistration{Account: dist, Generation: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := share(c, tx, "REB001-sub1-share1", 100); !channels.IsReason(err, channels.ReasonInvalid) {
+		t.Fatalf("sharing to an unbound receiver: %v", err)
+	}
+	if err := c.AddReceiver(ctx, channels.ReceiverRegistration{Account: dist, Generation: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := share(c, tx, "REB001-sub1-share2", 100); err != nil {
+		t.Fatalf("sharing after binding again: %v", err)
+	}
+	if got := e.sim.ReceiverBalance(dist); got != 100 {
+		t.Errorf("distributor holds %s", got)
+	}
+}

@@ -131,10 +131,11 @@ func (c *Client) DeleteReceiver(ctx context.Context, r channels.ReceiverRegistra
 	return c.relation(ctx, wire.MethodRelationUnbind, "unbind", r)
 }
 
-// relation binds or unbinds one receiver. Its out_request_no comes from the operation and the account, so a retry
-// repeats it; binding again after an unbind repeats the first bind's number (see docs/channels.md).
+// relation binds or unbinds one receiver. Its out_request_no comes from the operation, the account and the
+// registration's generation, so a retry repeats it and a bind after an unbind is a new request.
 func (c *Client) relation(ctx context.Context, method, op string, r channels.ReceiverRegistration) error {
-	req := wire.RelationBind{OutRequestNo: wire.OutNo(op+"-"+r.Account, wire.MaxSettleRequestNo),
+	no := fmt.Sprintf("%s-%s-%d", op, r.Account, max(r.Generation, 1))
+	req := wire.RelationBind{OutRequestNo: wire.OutNo(no, wire.MaxSettleRequestNo),
 		ReceiverList: []wire.RoyaltyReceiver{{Type: accountType(r.Account), Account: r.Account, Name: r.Name,
 			Memo: r.RelationType}}}
 	return c.call(ctx, method, req, nil, nil)

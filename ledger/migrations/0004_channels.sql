@@ -13,6 +13,8 @@ ALTER TABLE merchants DROP CONSTRAINT merchants_pkey;
 ALTER TABLE merchants ADD PRIMARY KEY (id, channel);
 ALTER TABLE merchants ADD COLUMN settle_account text;
 
--- A receiver row is the party's account at one channel.
+-- A receiver row is the party's account at one channel; generation counts its registrations there (a new one
+-- after a removal is a new request at the channel).
 ALTER TABLE receivers DROP CONSTRAINT receivers_pkey;
 ALTER TABLE receivers ADD PRIMARY KEY (id, channel);
+ALTER TABLE receivers ADD COLUMN generation int NOT NULL DEFAULT 1 CHECK (generation >= 1);

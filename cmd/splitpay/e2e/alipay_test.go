@@ -136,8 +136,9 @@ func TestAlipayRefundBeforeSharing(t *testing.T) {
 	h.aliLedgerMatches(no)
 }
 
-// Subsidies are refused on Alipay at create, naming the field, and nothing starts.
-func TestAlipayRefusesASubsidy(t *testing.T) {
+// Refused on Alipay at create, naming the field, with nothing started: a subsidy, a WeChat scene, a shop not on
+// Alipay, a receiver removed there. Registered again, the receiver is bound again and paid.
+func TestAlipayRefusalsAndAReceiverRegisteredAgain(t *testing.T) {
 	h := start(t, fastSettings)
 	h.onAlipay()
 	req := h.aliCart(h.orderNo(1))
@@ -149,6 +150,19 @@ func TestAlipayRefusesASubsidy(t *testing.T) {
 	req = h.aliCart(h.orderNo(3))
 	req.SubOrders[1].MerchantID = "m3" // registered on neither channel
 	h.expectRefusal(req, "sub_orders[1].merchant_id")
+	if err := h.api.Do(t.Context(), http.MethodDelete, "/v1/receivers/d2?channel=alipay", "", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.expectRefusal(h.aliCart(h.orderNo(4)), "sub_orders[0].commissions[2].receiver_id")
+	h.post("/v1/receivers", registry.ReceiverRequest{ID: "d2", Channel: channels.Alipay, Type: channels.ReceiverPersonal,
+		Account: aliD2, Name: "李四", Relation: "DISTRIBUTOR"}, nil)
+	no := h.orderNo(5)
+	h.aliPaid(h.aliCart(no))
+	h.waitFor(no, 60*time.Second, "completed", completed)
+	if got := h.s.AliSim.ReceiverBalance(aliD2); got != 950 { // 5 % of 190
+		t.Errorf("L2 registered again holds %s at Alipay, want 9.50", got)
+	}
+	h.aliLedgerMatches(no)
 }
 
 // expectRefusal: the order is refused with 400 naming field, and no order exists afterwards.
