@@ -7,7 +7,7 @@ import "go.temporal.io/sdk/temporal"
 var (
 	// AttrStatus is the process's status, e.g. PAID, AWAITING_RECEIPT, NEEDS_ATTENTION.
 	AttrStatus = temporal.NewSearchAttributeKeyKeyword("SplitPayStatus")
-	// AttrChannel is the channel the process runs on: wechatpay (the only one so far).
+	// AttrChannel is the channel the process runs on: wechatpay or alipay.
 	AttrChannel = temporal.NewSearchAttributeKeyKeyword("SplitPayChannel")
 	// AttrMerchant lists the SplitPay merchant ids involved (m1, …), not the channel's sub_mchid.
 	AttrMerchant = temporal.NewSearchAttributeKeyKeywordList("SplitPayMerchant")

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
+
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
@@ -84,6 +86,7 @@ func TestAlipayLifecycleAndRefundAfterFinish(t *testing.T) {
 	if v.Channel != channels.Alipay {
 		t.Errorf("channel %q", v.Channel)
 	}
+	h.searchable(workflows.OrderWorkflowID(no), "SplitPayChannel = 'alipay'")
 	// Shop 1: 190 shared 23 % = 43.70 (platform 9.50, L1 19, L2 9.50, supplier 5.70); 146.30 settles.
 	if s := v.SubOrders[0]; s.Shared != 4370 || s.Settled != 14630 {
 		t.Errorf("sub-order 1 %+v", s)
@@ -205,4 +208,18 @@ func (h *harness) aliLedgerMatches(orderNos ...string) {
 		}
 	}
 	h.booksBalance(orderNos...)
+}
+
+// searchable waits until ops' list view finds the workflow with the query (visibility lags a little).
+func (h *harness) searchable(workflowID, query string) {
+	h.t.Helper()
+	q := fmt.Sprintf("WorkflowId = '%s' AND %s", workflowID, query)
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		resp, err := h.s.Starter.Temporal.ListWorkflow(h.t.Context(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: q})
+		if err == nil && len(resp.Executions) == 1 {
+			return
+		}
+	}
+	h.t.Errorf("no workflow found by %s", q)
 }
