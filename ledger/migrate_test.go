@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
@@ -98,19 +100,7 @@ func TestMigration0004KeepsWeChatMoneyUnderChannelKeys(t *testing.T) {
 	for _, m := range all[:3] {
 		run(m)
 	}
-	if _, err := db.Exec(ctx, `
-		INSERT INTO accounts (key, owner_kind, owner_id, bucket, non_negative, balance) VALUES
-			('merchant:m1:frozen', 'merchant', 'm1', 'frozen', true, 700),
-			('merchant:m1:receivable', 'merchant', 'm1', 'receivable', false, 50),
-			('receiver:d1:commission', 'receiver', 'd1', 'commission', false, 300),
-			('receiver:d1:debt', 'receiver', 'd1', 'debt', false, -50),
-			('platform:platform:commission', 'platform', 'platform', 'commission', false, 0),
-			('platform:platform:subsidy_budget', 'platform', 'platform', 'subsidy_budget', false, 0);
-		INSERT INTO merchants (id, channel, sub_mchid, status, display_name) VALUES ('m1', 'wechatpay', '1900000109', 'active', 'Tea');
-		INSERT INTO receivers (id, channel, type, account, relation, name_masked, status)
-			VALUES ('d1', 'wechatpay', 'PERSONAL_OPENID', 'o-1', 'DISTRIBUTOR', '王*', 'active')`); err != nil {
-		t.Fatal(err)
-	}
+	seedWeChatLedger(t, db)
 	if all[3].Name != "0004_channels" {
 		t.Fatalf("fourth migration is %s", all[3].Name)
 	}
@@ -144,5 +134,24 @@ func TestMigration0004KeepsWeChatMoneyUnderChannelKeys(t *testing.T) {
 	}
 	if rc, err := l.GetReceiver(ctx, channels.WeChatPay, "d1"); err != nil || rc.Generation != 1 {
 		t.Errorf("d1 after 0004: %+v %v", rc, err)
+	}
+}
+
+// seedWeChatLedger writes what a ledger held before migration 0004: WeChat money under channel-free keys.
+func seedWeChatLedger(t *testing.T, db *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.Exec(ctx, `
+		INSERT INTO accounts (key, owner_kind, owner_id, bucket, non_negative, balance) VALUES
+			('merchant:m1:frozen', 'merchant', 'm1', 'frozen', true, 700),
+			('merchant:m1:receivable', 'merchant', 'm1', 'receivable', false, 50),
+			('receiver:d1:commission', 'receiver', 'd1', 'commission', false, 300),
+			('receiver:d1:debt', 'receiver', 'd1', 'debt', false, -50),
+			('platform:platform:commission', 'platform', 'platform', 'commission', false, 0),
+			('platform:platform:subsidy_budget', 'platform', 'platform', 'subsidy_budget', false, 0);
+		INSERT INTO merchants (id, channel, sub_mchid, status, display_name) VALUES ('m1', 'wechatpay', '1900000109', 'active', 'Tea');
+		INSERT INTO receivers (id, channel, type, account, relation, name_masked, status)
+			VALUES ('d1', 'wechatpay', 'PERSONAL_OPENID', 'o-1', 'DISTRIBUTOR', '王*', 'active')`); err != nil {
+		t.Fatal(err)
 	}
 }
