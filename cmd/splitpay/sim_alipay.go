@@ -76,8 +76,7 @@ func runAliSim(ctx context.Context, _ *config, log *slog.Logger, out io.Writer) 
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	sim.Wait()
-	log.Info("simulator stopped")
+	log.Info("simulator stopped") // notifications still being retried end with the process
 	return nil
 }
 

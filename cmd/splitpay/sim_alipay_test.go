@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -50,6 +51,15 @@ func TestSimAlipayServesTheAdapterConfiguredFromItsFiles(t *testing.T) {
 			OutTradeNo: "SIM0001-sub1", Description: "tea", Amount: 100}}})
 	if err != nil || p.PayURL == "" {
 		t.Errorf("order at the simulator: %+v %v\n%s", p, err, out.String())
+	}
+	// The control API: the buyer pays, and the shop's money shows as unsettled.
+	if resp, err := http.Post("http://"+addr+"/sim/pay/SIM0001", "", nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("pay through the control API: %v %v", resp, err)
+	}
+	resp, err := http.Get("http://" + addr + "/sim/balances/2088000000000101")
+	var bal struct{ Unsettled, Frozen, Available int64 }
+	if err != nil || json.NewDecoder(resp.Body).Decode(&bal) != nil || bal.Unsettled != 100 {
+		t.Errorf("balance through the control API: %+v %v", bal, err)
 	}
 	both := *cfg
 	both.AlipayPublicKeyFile = filepath.Join(dir, "alipay-public-key.pem")

@@ -222,23 +222,21 @@ func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /gateway.do", s.serveGateway)
 	mux.HandleFunc("GET /sim/bills/{token}", s.serveBill)
-	mux.HandleFunc("POST /sim/pay/{ref}", func(w http.ResponseWriter, r *http.Request) {
-		control(w, s.Pay(r.PathValue("ref")))
-	})
-	mux.HandleFunc("POST /sim/advance", func(w http.ResponseWriter, r *http.Request) {
-		d, err := time.ParseDuration(r.URL.Query().Get("by"))
-		if err == nil {
-			s.Advance(d)
-		}
-		control(w, err)
-	})
+	s.controlRoutes(mux)
 	return mux
 }
 
-func control(w http.ResponseWriter, err error) {
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+// controlRoutes are the unsigned /sim/ API for driving the simulator from outside the process: the buyer
+// paying, the clock, faults, and what each account holds.
+func (s *Sim) controlRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /sim/pay/{ref}", func(w http.ResponseWriter, r *http.Request) {
+		simkit.Reply(w, nil, s.Pay(r.PathValue("ref")))
+	})
+	simkit.ControlRoutes(mux, s.Advance, s.SetFaults)
+	mux.HandleFunc("GET /sim/balances/{smid}", func(w http.ResponseWriter, r *http.Request) {
+		simkit.Reply(w, s.MerchantBalance(r.PathValue("smid")), nil)
+	})
+	mux.HandleFunc("GET /sim/receivers/{account}", func(w http.ResponseWriter, r *http.Request) {
+		simkit.Reply(w, map[string]money.Amount{"balance": s.ReceiverBalance(r.PathValue("account"))}, nil)
+	})
 }

@@ -3,10 +3,10 @@ package wxsim
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"time"
 
+	"github.com/splitpay/splitpay/channels/internal/simkit"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
 
@@ -73,49 +73,25 @@ func (s *Sim) notify(p *Platform, url, eventType, originalType string, plaintext
 func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /sim/pay/{no}", func(w http.ResponseWriter, r *http.Request) {
-		controlReply(w, nil, s.Pay(r.PathValue("no")))
+		simkit.Reply(w, nil, s.Pay(r.PathValue("no")))
 	})
-	mux.HandleFunc("POST /sim/advance", func(w http.ResponseWriter, r *http.Request) {
-		d, err := time.ParseDuration(r.URL.Query().Get("by"))
-		if err == nil {
-			s.Advance(d)
-		}
-		controlReply(w, nil, err)
-	})
+	simkit.ControlRoutes(mux, s.Advance, s.SetFaults)
 	mux.HandleFunc("POST /sim/refunds/{sub}/{no}/settle", func(w http.ResponseWriter, r *http.Request) {
-		controlReply(
+		simkit.Reply(
 			w,
 			nil,
 			s.SettleRefund(r.PathValue("sub"), r.PathValue("no"), r.URL.Query().Get("abnormal") == "1"),
 		)
 	})
 	mux.HandleFunc("GET /sim/balances/{sub}", func(w http.ResponseWriter, r *http.Request) {
-		controlReply(w, s.Balance(r.PathValue("sub")), nil)
+		simkit.Reply(w, s.Balance(r.PathValue("sub")), nil)
 	})
 	mux.HandleFunc("GET /sim/receivers/{type}/{account}", func(w http.ResponseWriter, r *http.Request) {
-		controlReply(
+		simkit.Reply(
 			w,
 			map[string]int64{"balance": s.ReceiverBalance(r.PathValue("type"), r.PathValue("account"))},
 			nil,
 		)
 	})
-	mux.HandleFunc("PUT /sim/faults", func(w http.ResponseWriter, r *http.Request) {
-		var f Faults
-		err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&f)
-		if err == nil {
-			s.SetFaults(f)
-		}
-		controlReply(w, nil, err)
-	})
 	mux.ServeHTTP(w, r)
-}
-
-func controlReply(w http.ResponseWriter, out any, err error) {
-	w.Header().Set("Content-Type", "application/json")
-	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
-		return
-	}
-	_ = json.NewEncoder(w).Encode(out)
 }
