@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,8 +46,8 @@ func bindChaosFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&chaosFlags.within, "within", 15*time.Minute, "how long every order may take to end")
 }
 
-// runChaos runs the real processes — a WeChat Pay simulator, the API and the worker, each its own process of
-// this binary — on the dev stack, drives orders through the API as clients would, and meanwhile kills the
+// runChaos runs the real processes — the WeChat Pay and Alipay simulators, the API and the worker, each its own
+// process of this binary — on the dev stack, drives orders through the API as clients would, and meanwhile kills the
 // worker, restarts the API and PostgreSQL, and turns on 20 % channel faults. Then it checks that every order
 // ended and that the ledger equals the channel for every party and bucket. Loopback only; bounded in count
 // and time.
@@ -64,7 +65,7 @@ func runChaos(ctx context.Context, cfg *config, _ *slog.Logger, out io.Writer) e
 	if err := c.start(ctx); err != nil {
 		return err
 	}
-	if err := c.register(ctx); err != nil {
+	if err := errors.Join(c.register(ctx), c.registerAlipay(ctx)); err != nil {
 		return err
 	}
 	started := time.Now()
@@ -105,6 +106,7 @@ type chaos struct {
 	apiKey   string
 	shops    [2]string // sub_mchids
 	supplier string    // the supplier receiver's merchant id: fresh each run, as the shops are
+	ali      chaosAlipay
 	mu       sync.Mutex
 	procs    map[string]*proc
 	kills    atomic.Int64
@@ -169,15 +171,25 @@ func newChaos(out io.Writer) (*chaos, error) {
 	c.shops = [2]string{fmt.Sprintf("17%08d", mrand.IntN(1e8)), fmt.Sprintf("16%08d", mrand.IntN(1e8))}
 	c.supplier = fmt.Sprintf("15%08d", mrand.IntN(1e8))
 	apiV3 := randomHex(16)
-	c.env = append(
-		os.Environ(),
+	if c.ali, err = newChaosAlipay(); err != nil {
+		return nil, err
+	}
+	c.env = c.environment(apiAddr, apiV3, payloadKey)
+	return c, nil
+}
+
+// environment is the API's and the worker's configuration: both channels' simulators, the run's task queue and
+// keys, and lifecycle timings short enough for a run.
+func (c *chaos) environment(apiAddr, apiV3 string, payloadKey []byte) []string {
+	return append(
+		append(os.Environ(), c.ali.env(c.dir)...),
 		"SPLITPAY_WECHATPAY_BASE_URL="+c.simURL,
 		"SPLITPAY_WECHATPAY_MCHID=1900000100",
 		"SPLITPAY_WECHATPAY_APPID=wx8888888888888888",
 		"SPLITPAY_WECHATPAY_CERT_SERIAL=CHAOSSERIAL",
-		"SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE="+filepath.Join(dir, "apiclient_key.pem"),
+		"SPLITPAY_WECHATPAY_PRIVATE_KEY_FILE="+filepath.Join(c.dir, "apiclient_key.pem"),
 		"SPLITPAY_WECHATPAY_APIV3_KEY="+apiV3,
-		"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE="+filepath.Join(dir, "wx-public.pem"),
+		"SPLITPAY_WECHATPAY_PUBLIC_KEY_FILE="+filepath.Join(c.dir, "wx-public.pem"),
 		"SPLITPAY_API_ADDR="+apiAddr,
 		"SPLITPAY_PUBLIC_URL="+c.apiURL,
 		"SPLITPAY_API_KEYS="+c.apiKey,
@@ -191,7 +203,6 @@ func newChaos(out io.Writer) (*chaos, error) {
 		"SPLITPAY_REFUND_WINDOW=1m",
 		"SPLITPAY_LOG_LEVEL=warn",
 	)
-	return c, nil
 }
 
 // proc is a running process of the run; done closes when it has exited.
@@ -261,6 +272,9 @@ func (c *chaos) start(ctx context.Context) error {
 		return fmt.Errorf("chaos: the simulator did not start")
 	}
 	c.env = append(c.env, "SPLITPAY_WECHATPAY_PUBLIC_KEY_ID="+keyID)
+	if err := c.startAlisim(ctx); err != nil {
+		return err
+	}
 	migrate := exec.CommandContext(ctx, c.exe, "migrate")
 	migrate.Env = c.env
 	if out, err := migrate.CombinedOutput(); err != nil {

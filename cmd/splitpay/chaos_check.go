@@ -58,7 +58,7 @@ func (c *chaos) orderEnded(ctx context.Context, r *orderRun) bool {
 			resume(s.N)
 		}
 		for _, rf := range s.Refunds {
-			if rf.Status == workflows.RefundProcessing {
+			if rf.Status == workflows.RefundProcessing && r.channel == channels.WeChatPay { // Alipay answers at once
 				_ = c.simPost("/sim/refunds/" + c.shops[s.N-1] + "/" + rf.OutRefundNo + "/settle")
 			}
 			done = done && rf.Status == workflows.RefundSucceeded
@@ -68,17 +68,38 @@ func (c *chaos) orderEnded(ctx context.Context, r *orderRun) bool {
 	return done
 }
 
-// check compares the ledger with the simulator for every party and bucket of the run, and checks the trial
+// check compares the ledger with each simulator for every party and bucket of the run, and checks the trial
 // balance and each sub-order's conservation; it answers what is broken.
 func (c *chaos) check(ctx context.Context, runs []*orderRun) []string {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	db, err := ledger.Open(ctx, envOf(c.env, "DATABASE_URL"))
 	if err != nil {
 		return []string{err.Error()}
 	}
 	defer db.Close()
 	l := ledger.New(db)
+	problems := append(c.checkWeChat(ctx, l, db, runs), c.checkAlipay(ctx, l, db, runs)...)
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if diffs, trial, err := l.Check(ctx); err != nil || len(diffs) > 0 || trial != 0 {
+		bad("ledger check: %v, trial balance %s, %v", diffs, trial, err)
+	}
+	for _, r := range runs {
+		for n := 1; n <= r.subs; n++ {
+			t, err := l.SubOrderTotals(ctx, r.no, workflows.SubOrderNo(r.no, n))
+			if err == nil {
+				err = t.Conserved()
+			}
+			if err != nil {
+				bad("%s sub-order %d: %v", r.no, n, err)
+			}
+		}
+	}
+	return problems
+}
+
+// checkWeChat: the WeChat Pay books against wxsim.
+func (c *chaos) checkWeChat(ctx context.Context, l *ledger.Ledger, db *pgxpool.Pool, runs []*orderRun) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	for i, sub := range c.shops {
 		var sim struct{ Frozen, Available int64 }
 		b, err := l.MerchantBalances(ctx, channels.WeChatPay, c.merchant(i))
@@ -97,45 +118,60 @@ func (c *chaos) check(ctx context.Context, runs []*orderRun) []string {
 			bad("receiver %s: %v", id, err)
 			continue
 		}
-		booked, err := c.bookedCommission(ctx, l, db, id, runs)
+		booked, err := c.bookedCommission(ctx, l, db, channels.WeChatPay, id, runs)
 		if err != nil || booked != sim.Balance {
 			bad("receiver %s: ledger %d, channel %d %v", id, booked, sim.Balance, err)
-		}
-	}
-	if diffs, trial, err := l.Check(ctx); err != nil || len(diffs) > 0 || trial != 0 {
-		bad("ledger check: %v, trial balance %s, %v", diffs, trial, err)
-	}
-	for _, r := range runs {
-		for n := 1; n <= r.subs; n++ {
-			t, err := l.SubOrderTotals(ctx, r.no, workflows.SubOrderNo(r.no, n))
-			if err == nil {
-				err = t.Conserved()
-			}
-			if err != nil {
-				bad("%s sub-order %d: %v", r.no, n, err)
-			}
 		}
 	}
 	return problems
 }
 
-// bookedCommission is what the ledger credited a receiver: its own account for this run's persons and
-// supplier; for the platform, whose account all runs share, the entries of this run's orders.
+// checkAlipay: the Alipay books against alisim (a shop's ledger frozen is alisim's unsettled plus frozen).
+func (c *chaos) checkAlipay(ctx context.Context, l *ledger.Ledger, db *pgxpool.Pool, runs []*orderRun) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	for i, smid := range c.ali.shops {
+		var sim struct{ Unsettled, Frozen, Available int64 }
+		b, err := l.MerchantBalances(ctx, channels.Alipay, c.merchant(i))
+		if err := errors.Join(err, simGetAt(c.ali.url, "/sim/balances/"+smid, &sim)); err != nil {
+			bad("Alipay shop %d: %v", i, err)
+			continue
+		}
+		if b[ledger.BucketFrozen].Fen() != sim.Unsettled+sim.Frozen || b[ledger.BucketAvailable].Fen() != sim.Available {
+			bad("Alipay shop %d: ledger %v, channel %+v", i, b, sim)
+		}
+	}
+	for id, acct := range c.ali.accts {
+		var sim struct{ Balance int64 }
+		if err := simGetAt(c.ali.url, "/sim/receivers/"+acct, &sim); err != nil {
+			bad("Alipay receiver %s: %v", id, err)
+			continue
+		}
+		booked, err := c.bookedCommission(ctx, l, db, channels.Alipay, id, runs)
+		if err != nil || booked != sim.Balance {
+			bad("Alipay receiver %s: ledger %d, channel %d %v", id, booked, sim.Balance, err)
+		}
+	}
+	return problems
+}
+
+// bookedCommission is what the ledger credited a receiver on a channel: its own account for this run's persons
+// and supplier; for the platform, whose account all runs share, the entries of this run's orders.
 func (c *chaos) bookedCommission(
 	ctx context.Context,
 	l *ledger.Ledger,
 	db *pgxpool.Pool,
-	id string,
+	channel, id string,
 	runs []*orderRun,
 ) (int64, error) {
 	if id != "platform" {
-		b, err := l.Balance(ctx, ledger.ReceiverCommission(channels.WeChatPay, c.receiver(id)))
+		b, err := l.Balance(ctx, ledger.ReceiverCommission(channel, c.receiver(id)))
 		return b.Fen(), err
 	}
 	var sum int64
 	err := db.QueryRow(ctx, `SELECT coalesce(sum(e.amount), 0)::bigint FROM entries e JOIN accounts a ON a.id = e.account_id
 		JOIN postings p ON p.id = e.posting_id WHERE a.key = $1 AND p.order_no = ANY($2)`,
-		ledger.PlatformCommission(channels.WeChatPay).Key(), orderNos(runs)).
+		ledger.PlatformCommission(channel).Key(), orderNos(runs)).
 		Scan(&sum)
 	return sum, err
 }
@@ -179,8 +215,8 @@ func (c *chaos) report(runs []*orderRun, started time.Time, problems []string) {
 	}
 	if len(problems) == 0 {
 		c.say(
-			"ledger = channel for every shop (frozen, available), distributor, supplier and the platform; " +
-				"trial balance 0; every sub-order conserves money",
+			"ledger = channel on WeChat Pay and on Alipay for every shop (frozen, available), distributor, supplier " +
+				"and the platform; trial balance 0; every sub-order conserves money",
 		)
 	}
 }

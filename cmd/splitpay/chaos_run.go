@@ -14,6 +14,7 @@ import (
 
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/cart"
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
@@ -40,8 +41,11 @@ func (c *chaos) call(ctx context.Context, method, path, idem string, in, out any
 	}
 }
 
-func (c *chaos) simPost(path string) error {
-	resp, err := http.Post(c.simURL+path, "application/json", nil)
+func (c *chaos) simPost(path string) error { return simPostAt(c.simURL, path) }
+
+// simPostAt posts to a simulator's control API at base.
+func simPostAt(base, path string) error {
+	resp, err := http.Post(base+path, "application/json", nil)
 	if err != nil {
 		return err
 	}
@@ -52,8 +56,11 @@ func (c *chaos) simPost(path string) error {
 	return nil
 }
 
-func (c *chaos) simGet(path string, out any) error {
-	resp, err := http.Get(c.simURL + path)
+func (c *chaos) simGet(path string, out any) error { return simGetAt(c.simURL, path, out) }
+
+// simGetAt reads a simulator's control API at base.
+func simGetAt(base, path string, out any) error {
+	resp, err := http.Get(base + path)
 	if err != nil {
 		return err
 	}
@@ -61,18 +68,24 @@ func (c *chaos) simGet(path string, out any) error {
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
+// simFaults has both simulators answer rate of their calls with their system error (0: none).
 func (c *chaos) simFaults(rate float64) error {
-	body := `{}`
+	wx, ali := `{}`, `{}`
 	if rate > 0 {
-		body = fmt.Sprintf(`{"SystemErrorRate":{"/v3/ecommerce/":%g,"/v3/combine-transactions/":%g}}`, rate, rate)
+		wx = fmt.Sprintf(`{"SystemErrorRate":{"/v3/ecommerce/":%g,"/v3/combine-transactions/":%g}}`, rate, rate)
+		ali = fmt.Sprintf(`{"SystemErrorRate":{"alipay.trade.order.settle":%g,"alipay.trade.refund":%g,`+
+			`"alipay.trade.settle.confirm":%g,"alipay.trade.query":%g}}`, rate, rate, rate, rate)
 	}
-	req, _ := http.NewRequest(http.MethodPut, c.simURL+"/sim/faults", strings.NewReader(body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
+	var errs []error
+	for base, body := range map[string]string{c.simURL: wx, c.ali.url: ali} {
+		req, _ := http.NewRequest(http.MethodPut, base+"/sim/faults", strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errs = append(errs, err)
 	}
-	resp.Body.Close()
-	return nil
+	return errors.Join(errs...)
 }
 
 func (c *chaos) waitHealthy(ctx context.Context, within time.Duration) error {
@@ -116,6 +129,7 @@ func (c *chaos) register(ctx context.Context) error {
 // orderRun is one driven order and what was asked of it.
 type orderRun struct {
 	no      string
+	channel string
 	subs    int
 	refunds map[int][]string // sub-order → refund numbers accepted
 	refused int              // refunds answered 409: the sub-order's refund window had closed (outages delay clients)
@@ -144,14 +158,18 @@ func (c *chaos) driveOrders(ctx context.Context) []*orderRun {
 // driveOrder creates an order of one or two shops, pays it at the simulator, confirms some receipts, asks for
 // some refunds (at most half a sub-order, so they fit in its unsplit money) and lets the bank pay them.
 func (c *chaos) driveOrder(ctx context.Context, i int) *orderRun {
-	r := &orderRun{no: fmt.Sprintf("C%s%04d", c.runID, i), subs: 1 + mrand.IntN(2), refunds: map[int][]string{}}
+	r := &orderRun{no: fmt.Sprintf("C%s%04d", c.runID, i), subs: 1 + mrand.IntN(2), refunds: map[int][]string{},
+		channel: channels.Names[i%len(channels.Names)]}
 	commissions := []cart.CommissionRequest{
 		{ReceiverID: "platform", Rate: "0.05"},
 		{ReceiverID: c.receiver("d1"), Rate: "0.10"},
 		{ReceiverID: c.receiver("d2"), Rate: "0.05"},
 		{ReceiverID: c.receiver("s1"), Rate: "0.03"},
 	}
-	req := starter.CreateOrderRequest{OrderNo: r.no}
+	req, pay := starter.CreateOrderRequest{OrderNo: r.no, Channel: r.channel}, c.simURL
+	if r.channel == channels.Alipay {
+		req.Scene, pay = channels.SceneAlipayPage, c.ali.url
+	}
 	for n := range r.subs {
 		req.SubOrders = append(
 			req.SubOrders,
@@ -164,7 +182,7 @@ func (c *chaos) driveOrder(ctx context.Context, i int) *orderRun {
 	if r.err = c.call(ctx, http.MethodPost, "/v1/orders", "create-"+r.no, req, nil); r.err != nil {
 		return r
 	}
-	if r.err = c.simPost("/sim/pay/" + r.no); r.err != nil {
+	if r.err = simPostAt(pay, "/sim/pay/"+r.no); r.err != nil {
 		return r
 	}
 	for n := 1; n <= r.subs; n++ {
