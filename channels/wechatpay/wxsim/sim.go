@@ -12,7 +12,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
-	mrand "math/rand/v2"
 	"regexp"
 	"strconv"
 	"sync"
@@ -63,7 +62,6 @@ type Sim struct {
 
 	mu        sync.Mutex
 	offset    time.Duration // the simulated clock runs at real time plus offset
-	rng       *mrand.Rand
 	faults    Faults
 	kit       *simkit.Kit // notification delivery on WeChat's retry schedule (shared with alisim)
 	autoOpen  bool        // open unknown sub-merchants on first use
@@ -162,7 +160,6 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 		instance: kit.Instance(),
 		KeyID:    "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
 		Certificate: cert, certSerial: utils.GetCertificateSerialNumber(*cert),
-		rng:       mrand.New(mrand.NewPCG(seed, 1)),
 		kit:       kit,
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
 		combined: map[string]*combinedOrder{}, byTx: map[string]*subOrder{}, sharings: map[string]*sharing{},
