@@ -76,8 +76,9 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 	if err := checkPayer(cfg, req); err != nil {
 		return workflows.OrderInput{}, err
 	}
-	in := orderInput(cfg, req)
-	switch lim := channels.LimitsOf(cfg.Limits, req.Channel); {
+	lim := channels.LimitsOf(cfg.Limits, req.Channel)
+	in := orderInput(cfg, lim, req)
+	switch {
 	case len(req.SubOrders) > lim.MaxSubOrders:
 		return in, &InputError{
 			Field:  "sub_orders",
@@ -88,8 +89,7 @@ func Resolve(ctx context.Context, dir Directory, cfg Config, req Request) (workf
 	case req.Scene == channels.SceneAlipayQR && req.Channel == channels.Alipay && len(req.SubOrders) > 1:
 		return in, &InputError{Field: "scene", Reason: "an Alipay QR code pays one sub-order; use page, app or wap"}
 	}
-	r := resolver{ctx: ctx, dir: dir, channel: req.Channel, subsidies: channels.LimitsOf(cfg.Limits, req.Channel).Subsidies,
-		receivers: map[string]Receiver{}}
+	r := resolver{ctx: ctx, dir: dir, channel: req.Channel, subsidies: lim.Subsidies, receivers: map[string]Receiver{}}
 	for i, s := range req.SubOrders {
 		spec, err := r.subOrder(fmt.Sprintf("sub_orders[%d]", i), s)
 		if err != nil {
@@ -120,8 +120,8 @@ func checkPayer(cfg Config, req Request) error {
 	return nil
 }
 
-func orderInput(cfg Config, req Request) workflows.OrderInput {
-	lim := channels.LimitsOf(cfg.Limits, req.Channel)
+// orderInput is the order's workflow input before its sub-orders: lim are the order's channel's limits.
+func orderInput(cfg Config, lim channels.Limits, req Request) workflows.OrderInput {
 	settings := cfg.Settings
 	if settings.FreezePeriod == 0 {
 		settings.FreezePeriod = time.Duration(lim.FreezeDays) * 24 * time.Hour

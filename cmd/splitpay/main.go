@@ -213,10 +213,7 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		Channels: map[string]activities.Channel{channels.WeChatPay: wx},
 	}
 	if ali != nil {
-		if err := ali.LoadSharingCap(ctx); err != nil {
-			log.Warn("Alipay's sharing cap could not be read; the configured one applies", "error", err)
-		}
-		acts.Channels[channels.Alipay] = ali
+		acts.Channels[channels.Alipay] = ali // the sharing cap is the API's to check (cart), not the worker's
 	}
 	w := worker.New(d.temporal, cfg.TaskQueue, acts)
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)

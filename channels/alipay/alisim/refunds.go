@@ -25,11 +25,11 @@ func (s *Sim) refund(biz []byte, _ url.Values) (any, *failure) {
 	if f := decode(biz, &req); f != nil {
 		return nil, f
 	}
-	t := s.find(req.OutTradeNo, req.TradeNo)
+	t, f := s.find(req.OutTradeNo, req.TradeNo)
 	amount, err := money.ParseYuan(req.RefundAmount)
 	switch {
-	case t == nil:
-		return nil, fail(wire.SubTradeNotExist, "交易不存在")
+	case f != nil:
+		return nil, f
 	case !wire.ValidOutNo(req.OutRequestNo, wire.MaxOutRequestNo):
 		return nil, invalid("out_request_no: 部分退款必传，64 个字符以内")
 	case err != nil || amount <= 0:
@@ -177,9 +177,9 @@ func (s *Sim) refundQuery(biz []byte, _ url.Values) (any, *failure) {
 	if f := decode(biz, &req); f != nil {
 		return nil, f
 	}
-	t := s.find(req.OutTradeNo, req.TradeNo)
-	if t == nil {
-		return nil, fail(wire.SubTradeNotExist, "交易不存在")
+	t, f := s.find(req.OutTradeNo, req.TradeNo)
+	if f != nil {
+		return nil, f
 	}
 	out := map[string]any{"code": success.Code, "msg": success.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
 		"out_request_no": req.OutRequestNo, "total_amount": t.detail.TotalAmount}

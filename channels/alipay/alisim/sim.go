@@ -6,7 +6,6 @@
 package alisim
 
 import (
-	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -202,7 +201,7 @@ func (s *Sim) now() time.Time { return time.Now().Add(s.offset) }
 
 func (s *Sim) nextNo(prefix string) string {
 	s.seq++
-	return fmt.Sprintf("%s%s%06d%08d", prefix, s.now().Format("20060102"), s.Instance(), s.seq)
+	return s.ID(prefix, s.now(), s.seq)
 }
 
 // holdsFrozen says whether the trade's confirmed money is still frozen for royalty: confirmed with

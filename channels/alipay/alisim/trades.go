@@ -123,9 +123,9 @@ func (s *Sim) query(biz []byte, _ url.Values) (any, *failure) {
 	if f := decode(biz, &req); f != nil {
 		return nil, f
 	}
-	t := s.find(req.OutTradeNo, req.TradeNo)
-	if t == nil {
-		return nil, fail(wire.SubTradeNotExist, "交易不存在")
+	t, f := s.find(req.OutTradeNo, req.TradeNo)
+	if f != nil {
+		return nil, f
 	}
 	out := map[string]any{"code": success.Code, "msg": success.Msg, "trade_no": t.tradeNo, "out_trade_no": t.detail.OutTradeNo,
 		"trade_status": t.status, "total_amount": t.detail.TotalAmount, "buyer_logon_id": "sim***@alipay.com",
@@ -149,11 +149,16 @@ func timeOrEmpty(t time.Time) string {
 	return t.Format(timeLayout)
 }
 
-func (s *Sim) find(outTradeNo, tradeNo string) *trade {
+// find is the trade by Alipay's number, else by ours, or ACQ.TRADE_NOT_EXIST.
+func (s *Sim) find(outTradeNo, tradeNo string) (*trade, *failure) {
+	t := s.trades[outTradeNo]
 	if tradeNo != "" {
-		return s.byTradeNo[tradeNo]
+		t = s.byTradeNo[tradeNo]
 	}
-	return s.trades[outTradeNo]
+	if t == nil {
+		return nil, fail(wire.SubTradeNotExist, "交易不存在")
+	}
+	return t, nil
 }
 
 // closeTrade is alipay.trade.close: only a trade waiting for the buyer can be closed.
@@ -165,10 +170,10 @@ func (s *Sim) closeTrade(biz []byte, _ url.Values) (any, *failure) {
 	if f := decode(biz, &req); f != nil {
 		return nil, f
 	}
-	t := s.find(req.OutTradeNo, req.TradeNo)
+	t, f := s.find(req.OutTradeNo, req.TradeNo)
 	switch {
-	case t == nil:
-		return nil, fail(wire.SubTradeNotExist, "交易不存在")
+	case f != nil:
+		return nil, f
 	case t.status != wire.TradeWaitBuyerPay:
 		return nil, fail(wire.SubTradeStatusError, "交易状态不合法: %s", t.status)
 	}

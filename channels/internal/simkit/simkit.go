@@ -8,6 +8,7 @@ import (
 	"bytes"
 	crand "crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
@@ -55,6 +56,12 @@ func New(seed uint64, schedule []time.Duration) *Kit {
 	_, _ = crand.Read(b[:])
 	return &Kit{rng: mrand.New(mrand.NewPCG(seed, 1)), scale: 1, schedule: schedule,
 		client: &http.Client{Timeout: 5 * time.Second}, instance: int64(binary.BigEndian.Uint64(b[:]) % 1_000_000)}
+}
+
+// ID is a channel's number: prefix, the day, this simulator's instance and seq, so it stays unique across
+// simulators that share a ledger.
+func (k *Kit) ID(prefix string, day time.Time, seq int64) string {
+	return fmt.Sprintf("%s%s%06d%08d", prefix, day.Format("20060102"), k.instance, seq)
 }
 
 // Instance is a random number of this simulator (0..999999), for the ids it hands out: they stay unique across

@@ -118,7 +118,7 @@ func (s *Sim) applymentState(a *applyment) wire.ApplymentState {
 	default:
 		if a.subMchID == "" {
 			s.seq++
-			a.subMchID = fmt.Sprintf("16%06d%04d", s.instance, s.seq%10000) // unique across simulators sharing a ledger
+			a.subMchID = fmt.Sprintf("16%06d%04d", s.kit.Instance(), s.seq%10000) // unique across simulators sharing a ledger
 		}
 		st.SubMchID = a.subMchID
 		if !a.signed {

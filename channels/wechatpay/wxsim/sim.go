@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"fmt"
 	"regexp"
 	"strconv"
 	"sync"
@@ -80,7 +79,6 @@ type Sim struct {
 	applyments     map[string]*applyment  // out_request_no
 	bills          map[string][]byte      // download token → file
 	seq            int64
-	instance       int64 // random per simulator, so ids stay unique across runs that share a ledger, as the channel's are
 }
 
 type subMerchant struct {
@@ -157,8 +155,7 @@ func New(limits channels.Limits, seed uint64) (*Sim, error) {
 	}
 	kit := simkit.New(seed, RetrySchedule)
 	return &Sim{
-		instance: kit.Instance(),
-		KeyID:    "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
+		KeyID: "PUB_KEY_ID_SIM" + strconv.FormatUint(seed, 10), PrivateKey: key, limits: limits,
 		Certificate: cert, certSerial: utils.GetCertificateSerialNumber(*cert),
 		kit:       kit,
 		platforms: map[string]*Platform{}, subs: map[string]*subMerchant{}, receivers: map[string]*receiver{},
@@ -278,7 +275,7 @@ func (s *Sim) now() time.Time { return time.Now().Add(s.offset) }
 
 func (s *Sim) nextID(prefix string) string {
 	s.seq++
-	return fmt.Sprintf("%s%s%06d%08d", prefix, s.now().Format("20060102"), s.instance, s.seq)
+	return s.kit.ID(prefix, s.now(), s.seq)
 }
 
 // ---------------------------------------------------------------- HTTP plumbing
