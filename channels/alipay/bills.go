@@ -61,8 +61,14 @@ func (c *Client) DownloadBill(ctx context.Context, f channels.BillFile) ([]byte,
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return nil, &channels.BusinessError{Channel: channels.Alipay, HTTPStatus: resp.StatusCode, Code: "BILL_DOWNLOAD",
-			Retryable: true, Message: fmt.Sprintf("bill download answered %d: ask for a new URL (%v)", resp.StatusCode, err)}
+		// A 4xx is an expired URL (it lives 30 seconds): only asking for a new one helps. A 5xx or a cut body may pass.
+		expired := resp.StatusCode/100 == 4
+		be := &channels.BusinessError{Channel: channels.Alipay, HTTPStatus: resp.StatusCode, Code: "BILL_DOWNLOAD",
+			Retryable: !expired, Message: fmt.Sprintf("bill download answered %d (%v)", resp.StatusCode, err)}
+		if expired {
+			be.Reason, be.Message = channels.ReasonNotFound, "the bill's download URL has expired: ask for a new one"
+		}
+		return nil, be
 	}
 	return body, checkZip(body)
 }

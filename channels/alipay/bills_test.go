@@ -47,9 +47,12 @@ func TestBills(t *testing.T) {
 	if err := share(c, tx, "BILL01-sub1-share1", 1000); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ApplyRefund(ctx, channels.RefundRequest{SubMchID: smid, TransactionID: tx,
-		OutRefundNo: "BILL01-sub1-rf-R1", Refund: 2000, Total: 10000}); err != nil {
-		t.Fatal(err)
+	for _, no := range []string{"R9", "R1"} { // made in this order, whatever their numbers
+		if _, err := c.ApplyRefund(ctx, channels.RefundRequest{SubMchID: smid, TransactionID: tx,
+			OutRefundNo: "BILL01-sub1-rf-" + no, Refund: 1000, Total: 10000}); err != nil {
+			t.Fatal(err)
+		}
+		e.sim.Advance(time.Second)
 	}
 	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
 	if _, err := c.TradeBill(ctx, day, ""); !channels.IsReason(err, channels.ReasonNotFound) {
@@ -66,10 +69,14 @@ func TestBills(t *testing.T) {
 	}
 	trade := billText(t, body)["业务明细.csv"]
 	for _, want := range []string{"支付宝交易号,商户订单号,业务类型", ",交易,tea,", ",100.00,100.00,", ",退款,tea,",
-		",-20.00,-20.00,", "BILL01_1sub1_1rf_1R1", "#交易合计：1笔，商家实收共100.00元", "\r\n"} {
+		",-10.00,-10.00,", "BILL01_1sub1_1rf_1R1", "#交易合计：1笔，商家实收共100.00元",
+		"#退款合计：2笔，商家实收退款共-20.00元", "\r\n"} {
 		if !strings.Contains(trade, want) {
 			t.Errorf("trade bill lacks %q:\n%s", want, trade)
 		}
+	}
+	if r9, r1 := strings.Index(trade, "rf_1R9"), strings.Index(trade, "rf_1R1"); r9 < 0 || r1 < r9 {
+		t.Errorf("refund rows not in the order they were made:\n%s", trade)
 	}
 	f, err = c.Bill(ctx, alipay.BillZFTAccount, day, "")
 	if err != nil {
@@ -80,15 +87,16 @@ func TestBills(t *testing.T) {
 		t.Fatal(err)
 	}
 	acct := billText(t, body)["账务明细.csv"]
-	// Settle 100 in; 10 shared out (balance 90); 20 refunded (balance 70).
-	for _, want := range []string{",100.00,0.00,100.00,", ",0.00,10.00,90.00,", ",0.00,20.00,70.00,"} {
+	// Settle 100 in; 10 shared out (balance 90); two refunds of 10 (balances 80, then 70).
+	for _, want := range []string{",100.00,0.00,100.00,", ",0.00,10.00,90.00,", ",0.00,10.00,80.00,",
+		",0.00,10.00,70.00,"} {
 		if !strings.Contains(acct, want) {
 			t.Errorf("account bill lacks %q:\n%s", want, acct)
 		}
 	}
 	e.sim.Advance(31 * time.Second)
-	if _, err := c.DownloadBill(ctx, f); err == nil {
-		t.Error("a bill URL 31 seconds old still downloads")
+	if _, err := c.DownloadBill(ctx, f); !channels.IsReason(err, channels.ReasonNotFound) {
+		t.Errorf("a bill URL 31 seconds old: %v, want NOT_FOUND (ask for a new URL)", err)
 	}
 	if _, err := c.Bill(ctx, "nonsense", day, ""); !channels.IsReason(err, channels.ReasonInvalid) {
 		t.Errorf("an unknown bill type: %v", err)

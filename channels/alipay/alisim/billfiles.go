@@ -2,6 +2,8 @@ package alisim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,8 +48,11 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 		if amount, _ := money.ParseYuan(t.detail.TotalAmount); onDay(t.paidAt, day) {
 			lines, paid, nPaid = append(lines, row("交易", t.paidAt, amount, "")), paid+amount, nPaid+1
 		}
-		for no, r := range t.refunds {
-			if onDay(r.State.at, day) {
+		nos := slices.SortedFunc(maps.Keys(t.refunds), func(a, b string) int {
+			return t.refunds[a].State.at.Compare(t.refunds[b].State.at)
+		})
+		for _, no := range nos { // in the order they were made
+			if r := t.refunds[no]; onDay(r.State.at, day) {
 				lines = append(lines, row("退款", r.State.at, -r.State.amount, no))
 				refunded, nRefunded = refunded+r.State.amount, nRefunded+1
 			}
