@@ -38,6 +38,21 @@ func billText(t *testing.T, body []byte) map[string]string {
 	return out
 }
 
+// download fetches the bill a Bill call answered and opens it.
+func download(t *testing.T, c *alipay.Client) func(channels.BillFile, error) map[string]string {
+	return func(f channels.BillFile, err error) map[string]string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := c.DownloadBill(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return billText(t, body)
+	}
+}
+
 // A day's bills exist from 09:00 the next day; their URL lives 30 seconds. The trade bill lists the payment and
 // the refund (negative, naming its out_request_no) by header; the sub-merchants' account bill lists the settle
 // confirm, the royalty paid out and the refund, each with the balance after it.
@@ -59,15 +74,7 @@ func TestBills(t *testing.T) {
 		t.Fatalf("today's bill before it is made: %v", err)
 	}
 	e.sim.Advance(34 * time.Hour) // past 09:00 tomorrow
-	f, err := c.TradeBill(ctx, day, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := c.DownloadBill(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trade := billText(t, body)["业务明细.csv"]
+	trade := download(t, c)(c.TradeBill(ctx, day, ""))["业务明细.csv"]
 	for _, want := range []string{"支付宝交易号,商户订单号,业务类型", ",交易,tea,", ",100.00,100.00,", ",退款,tea,",
 		",-10.00,-10.00,", "BILL01_1sub1_1rf_1R1", "#交易合计：1笔，商家实收共100.00元",
 		"#退款合计：2笔，商家实收退款共-20.00元", "\r\n"} {
@@ -78,15 +85,8 @@ func TestBills(t *testing.T) {
 	if r9, r1 := strings.Index(trade, "rf_1R9"), strings.Index(trade, "rf_1R1"); r9 < 0 || r1 < r9 {
 		t.Errorf("refund rows not in the order they were made:\n%s", trade)
 	}
-	f, err = c.Bill(ctx, alipay.BillZFTAccount, day, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err = c.DownloadBill(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct := billText(t, body)["账务明细.csv"]
+	f, err := c.Bill(ctx, alipay.BillZFTAccount, day, "")
+	acct := download(t, c)(f, err)["账务明细.csv"]
 	// Settle 100 in; 10 shared out (balance 90); two refunds of 10 (balances 80, then 70).
 	for _, want := range []string{",100.00,0.00,100.00,", ",0.00,10.00,90.00,", ",0.00,10.00,80.00,",
 		",0.00,10.00,70.00,"} {

@@ -278,3 +278,50 @@ func (d *demoRun) waitFor(orderNo, what string, cond func(api.OrderView) bool) (
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// refund refunds amount of sub-order n after its finish, in the refund window: the buyer's money comes from the
+// shop's available funds and the receivers give back what they no longer earn. settle plays the channel's bank
+// where the refund waits in PROCESSING (WeChat Pay); nil where the channel answers at once (Alipay).
+func (d *demoRun) refund(orderNo string, n int, amount money.Amount, settle func(outRefundNo string) error) error {
+	path := fmt.Sprintf("/v1/orders/%s/sub-orders/%d/refunds", orderNo, n)
+	no := fmt.Sprintf("RF%d", n)
+	var r api.RefundView
+	if err := d.post(path, starter.RefundRequest{RefundNo: no, Reason: "one item came broken", Amount: amount},
+		&r); err != nil {
+		return err
+	}
+	deadline, settled := time.Now().Add(time.Minute), false
+	for time.Now().Before(deadline) && d.ctx.Err() == nil {
+		if err := d.c.Do(d.ctx, http.MethodGet, path+"/"+no, "", nil, &r); err != nil {
+			return err
+		}
+		switch {
+		case r.Status == workflows.RefundSucceeded:
+			d.say("refund %s of %s sub-order %d: %s back to the buyer from the shop's available funds; "+
+				"merchant receivers gave back what they no longer earn, distributors owe theirs", no, orderNo, n,
+				r.BuyerRefund)
+			return nil
+		case r.Status == workflows.RefundProcessing && settle != nil && !settled:
+			settled = true
+			if err := settle(r.OutRefundNo); err != nil {
+				return err
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("refund %s not done in time (status %s)", no, r.Status)
+}
+
+// awaitClosed waits until the sub-orders' refund windows pass and their workflows end, so no demo process is
+// left running in Temporal.
+func (d *demoRun) awaitClosed(orderNos ...string) error {
+	for _, no := range orderNos {
+		for n := 1; n <= 2; n++ {
+			if err := d.st.Starter.Temporal.GetWorkflow(d.ctx, workflows.SubOrderWorkflowID(no, n), "").
+				Get(d.ctx, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

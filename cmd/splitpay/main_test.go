@@ -64,32 +64,9 @@ func TestSimWechatpayServesAndWritesItsKey(t *testing.T) {
 	if err := os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	var out bytes.Buffer
-	go func() {
-		done <- run(ctx, []string{"sim", "wechatpay", "--listen", addr, "--mchid", "1900000100", "--cert-serial", "S1",
-			"--merchant-public-key", pubFile, "--apiv3-key", "0123456789abcdef0123456789abcdef",
-			"--sub-mchids", "1900000109",
-			"--public-key-out", filepath.Join(dir, "sim.pem")}, func(string) string { return "" }, &out, io.Discard)
-	}()
-	var resp *http.Response
-	for i := 0; i < 100; i++ {
-		if resp, err = http.Get("http://" + addr + "/sim/balances/1900000109"); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("simulator did not answer: %v", err)
-	}
-	resp.Body.Close()
+	addr, stop := serveSim(t, "/sim/balances/1900000109", "wechatpay", "--mchid", "1900000100",
+		"--cert-serial", "S1", "--merchant-public-key", pubFile, "--apiv3-key", "0123456789abcdef0123456789abcdef",
+		"--sub-mchids", "1900000109", "--public-key-out", filepath.Join(dir, "sim.pem"))
 	unsigned, err := http.Get("http://" + addr + "/v3/combine-transactions/out-trade-no/X1")
 	if err != nil || unsigned.StatusCode != http.StatusUnauthorized {
 		t.Errorf("an unsigned API call: %v %v, want 401", unsigned.StatusCode, err)
@@ -98,8 +75,38 @@ func TestSimWechatpayServesAndWritesItsKey(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sim.pem")); err != nil {
 		t.Errorf("public key not written: %v", err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("sim exited with %v", err)
 	}
+}
+
+// serveSim runs `splitpay sim <args…> --listen <a free port>` and answers its address once a GET of probe
+// succeeds (key generation takes a while on a loaded machine, so it waits up to 30 s); stop ends the command and
+// answers how it exited.
+func serveSim(t *testing.T, probe string, args ...string) (addr string, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"sim"}, append(args, "--listen", addr)...), func(string) string { return "" },
+			io.Discard, io.Discard)
+	}()
+	stop = func() error { cancel(); return <-done }
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + probe); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return addr, stop
+			}
+		}
+	}
+	_ = stop()
+	t.Fatalf("sim %v did not answer %s within 30 s", args, probe)
+	return "", nil
 }

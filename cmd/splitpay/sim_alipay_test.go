@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/splitpay/splitpay/channels"
 )
@@ -18,25 +14,8 @@ import (
 // the SPLITPAY_ALIPAY_* settings the command prints, places an order there with every answer verified.
 func TestSimAlipayServesTheAdapterConfiguredFromItsFiles(t *testing.T) {
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	var out bytes.Buffer
-	go func() {
-		done <- run(ctx, []string{"sim", "alipay", "--listen", addr, "--cert-mode", "--keys-out", dir},
-			func(string) string { return "" }, &out, io.Discard)
-	}()
-	for i := 0; i < 100; i++ {
-		if _, err = http.Get("http://" + addr + "/gateway.do"); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	addr, stop := serveSim(t, "/sim/balances/2088000000000101", "alipay", "--cert-mode", "--keys-out", dir)
+	ctx := context.Background()
 	cfg := &config{AlipayAppID: "2021000000000001", AlipayGateway: "http://" + addr + "/gateway.do",
 		AlipayPrivateKeyFile: filepath.Join(dir, "app-private-key.pem"),
 		AlipayAppCertFile:    filepath.Join(dir, "app-cert.crt"),
@@ -50,7 +29,7 @@ func TestSimAlipayServesTheAdapterConfiguredFromItsFiles(t *testing.T) {
 		NotifyURL: "http://127.0.0.1:1/notify/alipay", SubOrders: []channels.SubOrder{{SubMchID: "2088000000000101",
 			OutTradeNo: "SIM0001-sub1", Description: "tea", Amount: 100}}})
 	if err != nil || p.PayURL == "" {
-		t.Errorf("order at the simulator: %+v %v\n%s", p, err, out.String())
+		t.Errorf("order at the simulator: %+v %v", p, err)
 	}
 	// The control API: the buyer pays, and the shop's money shows as unsettled.
 	if resp, err := http.Post("http://"+addr+"/sim/pay/SIM0001", "", nil); err != nil || resp.StatusCode != http.StatusOK {
@@ -66,8 +45,7 @@ func TestSimAlipayServesTheAdapterConfiguredFromItsFiles(t *testing.T) {
 	if _, err := both.alipayClient(); err == nil {
 		t.Error("a public key and certificates together were accepted: one key mode only")
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("sim exited with %v", err)
 	}
 }

@@ -155,6 +155,21 @@ func (h *harness) post(path string, in, out any) {
 	}
 }
 
+// allRefused sends each (forged) request and expects a 4xx for it.
+func (h *harness) allRefused(reqs map[string]*http.Request) {
+	h.t.Helper()
+	for name, req := range reqs {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 4 {
+			h.t.Errorf("%s: answered %d", name, resp.StatusCode)
+		}
+	}
+}
+
 // atOnce runs do(0..n-1) concurrently, as n buyers would, and fails the test on any error.
 func (h *harness) atOnce(n int, do func(i int) error) {
 	h.t.Helper()
