@@ -135,7 +135,7 @@ func (s *Server) getWithdrawal(w http.ResponseWriter, r *http.Request) {
 }
 
 // channelParam is the ?channel= a party is looked up on: a merchant or receiver has one record per channel.
-// WeChat Pay when absent; an unknown channel finds nothing (404).
+// WeChat Pay when absent; the registry refuses an unknown one (400 naming channel).
 func channelParam(r *http.Request) string {
 	if c := r.URL.Query().Get("channel"); c != "" {
 		return c

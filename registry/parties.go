@@ -53,14 +53,19 @@ func invalid(field, reason string) error { return &starter.InputError{Field: fie
 
 // party checks what every party has: an id of ours and a channel we speak, whose id format it answers.
 func party(id, channel string) (channels.IDFormat, error) {
-	ids, known := channels.IDFormatOf(channel)
-	switch {
-	case !workflows.ValidKey(id, 1, 64):
+	ids, _ := channels.IDFormatOf(channel)
+	if !workflows.ValidKey(id, 1, 64) {
 		return ids, invalid("id", "1 to 64 characters of A-Z, a-z, 0-9, _ and -")
-	case !known:
-		return ids, invalid("channel", "one of "+strings.Join(channels.Names, ", "))
 	}
-	return ids, nil
+	return ids, knownChannel(channel)
+}
+
+// knownChannel refuses, naming the field, a channel SplitPay does not speak.
+func knownChannel(channel string) error {
+	if _, known := channels.IDFormatOf(channel); !known {
+		return invalid("channel", "one of "+strings.Join(channels.Names, ", "))
+	}
+	return nil
 }
 
 func (req MerchantRequest) validate() error {

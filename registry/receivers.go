@@ -25,12 +25,18 @@ func (r *Registry) RemoveReceiver(ctx context.Context, channel, id string) (ledg
 
 // GetReceiver answers a stored receiver's account at a channel (its name masked).
 func (r *Registry) GetReceiver(ctx context.Context, channel, id string) (Receiver, error) {
+	if err := knownChannel(channel); err != nil {
+		return Receiver{}, err
+	}
 	rc, err := r.Ledger.GetReceiver(ctx, channel, id)
 	return rc, forCaller(err, "receiver "+id+" on "+channel)
 }
 
 // GetMerchant answers a stored merchant at a channel.
 func (r *Registry) GetMerchant(ctx context.Context, channel, id string) (Merchant, error) {
+	if err := knownChannel(channel); err != nil {
+		return Merchant{}, err
+	}
 	m, err := r.Ledger.GetMerchant(ctx, channel, id)
 	return m, forCaller(err, "merchant "+id+" on "+channel)
 }

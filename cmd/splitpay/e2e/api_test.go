@@ -83,8 +83,13 @@ func TestAPIBadInputNamesTheField(t *testing.T) {
 	if resp, out := rawPost(t, h.s.APIURL+"/v1/orders", h.s.APIKey, "", big); resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("2 MiB body: %d %.200s", resp.StatusCode, out)
 	}
-	// Nothing was started: the order does not exist.
 	var apiErr *api.Error
+	// A party read on a channel SplitPay does not speak is a 400 naming it, not a 404.
+	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/merchants/m1?channel=paypal", "", nil, nil); !errors.As(err, &apiErr) ||
+		apiErr.Status != http.StatusBadRequest || apiErr.Field != "channel" {
+		t.Errorf("?channel=paypal: %v", err)
+	}
+	// Nothing was started: the order does not exist.
 	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/orders/"+ok.OrderNo, "", nil, nil); !errors.As(err, &apiErr) ||
 		apiErr.Status != http.StatusNotFound {
 		t.Errorf("after refused creates: %v", err)
