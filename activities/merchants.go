@@ -26,7 +26,8 @@ func (a *Activities) SubmitApplyment(
 
 // applyment is the channel's form of an application.
 func applyment(app workflows.Application) channels.Applyment {
-	ap := channels.Applyment{OutRequestNo: app.OutRequestNo, OrganizationType: app.OrganizationType,
+	ap := channels.Applyment{OutRequestNo: app.OutRequestNo, MerchantID: app.MerchantID,
+		OrganizationType: app.OrganizationType,
 		IDCardCopy: app.LegalPerson.CopyMediaID, IDCardNational: app.LegalPerson.NationalMediaID,
 		IDCardName:   app.LegalPerson.Name,
 		IDCardNumber: app.LegalPerson.Number, IDCardValidTimeBegin: app.LegalPerson.ValidFrom,
@@ -39,6 +40,12 @@ func applyment(app workflows.Application) channels.Applyment {
 	if l := app.BusinessLicense; l != nil {
 		ap.BusinessLicenseCopy, ap.BusinessLicenseNumber = l.CopyMediaID, l.Number
 		ap.MerchantName, ap.LegalPerson = l.MerchantName, l.LegalPerson
+	}
+	if p := app.Alipay; p != nil {
+		ap.MCC, ap.SettleLogonID, ap.BindingLogonID, ap.ServicePhone = p.MCC, p.SettleLogonID, p.BindingLogonID,
+			p.ServicePhone
+		ap.CertImage, ap.LegalCertFrontImage, ap.LegalCertBackImage = p.CertImage, p.LegalCertFrontImage,
+			p.LegalCertBackImage
 	}
 	return ap
 }

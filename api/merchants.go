@@ -69,7 +69,7 @@ func (s *Server) onboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	st, err := s.Starter.Onboard(r.Context(), req.application())
+	st, err := s.Starter.Onboard(r.Context(), req.application(), req.Channels)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -48,6 +48,8 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 		about = n.Payment.OutTradeNo
 	} else if n.Refund != nil {
 		about = n.Refund.OutRefundNo
+	} else if n.Application != nil {
+		about = n.Application.OutRequestNo
 	}
 	isNew, err := s.Starter.Notified(r.Context(), channel, n)
 	switch {

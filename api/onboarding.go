@@ -10,6 +10,7 @@ import (
 // application, with the API's text limits. It is kept apart from workflows.Application (whose JSON is the form
 // saved in Temporal's histories) so that either can change without the other; the fields match one to one.
 type OnboardingRequest struct {
+	Channels         []string           `json:"channels,omitempty"` // default ["wechatpay"]
 	OutRequestNo     string             `json:"out_request_no"`
 	MerchantID       string             `json:"merchant_id"`
 	DisplayName      string             `json:"display_name"               maxlen:"128"`
@@ -20,6 +21,18 @@ type OnboardingRequest struct {
 	Contact          ContactRequest     `json:"contact"`
 	Store            StoreRequest       `json:"store"`
 	ShortName        string             `json:"short_name"                 maxlen:"64"`
+	Alipay           *AlipayRequest     `json:"alipay,omitempty"`
+}
+
+// AlipayRequest is what only Alipay needs.
+type AlipayRequest struct {
+	MCC                 string `json:"mcc"`
+	SettleLogonID       string `json:"settle_logon_id"            maxlen:"100"`
+	BindingLogonID      string `json:"binding_logon_id,omitempty" maxlen:"100"`
+	ServicePhone        string `json:"service_phone,omitempty"`
+	CertImage           string `json:"cert_image"                 maxlen:"128"`
+	LegalCertFrontImage string `json:"legal_cert_front_image,omitempty" maxlen:"128"`
+	LegalCertBackImage  string `json:"legal_cert_back_image,omitempty"  maxlen:"128"`
 }
 
 type LicenseRequest struct {
@@ -75,6 +88,10 @@ func (r OnboardingRequest) application() workflows.Application {
 	if r.BusinessLicense != nil {
 		l := workflows.BusinessLicense(*r.BusinessLicense)
 		app.BusinessLicense = &l
+	}
+	if r.Alipay != nil {
+		p := workflows.AlipayProfile(*r.Alipay)
+		app.Alipay = &p
 	}
 	return app
 }

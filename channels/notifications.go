@@ -22,11 +22,13 @@ type Notification struct {
 	Plaintext []byte // the decrypted content
 }
 
-// Notice is a verified notification and what it says: a payment (Payment set) or a refund (Refund set).
+// Notice is a verified notification and what it says: a payment (Payment set), a refund (Refund set), or an
+// application's audit result (Application set).
 type Notice struct {
 	Notification
-	Payment *CombinedOrderState
-	Refund  *RefundState
+	Payment     *CombinedOrderState
+	Refund      *RefundState
+	Application *ApplicationNotice
 }
 
 // Notifications verifies and reads one channel's notifications, and says how to acknowledge them.

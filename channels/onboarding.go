@@ -1,15 +1,19 @@
 package channels
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 
 	"github.com/splitpay/splitpay/money"
 )
 
 // Applyment is a shop's onboarding application (二级商户进件). Fields marked sensitive are personal data: the
-// adapter encrypts them with the channel's public key, and they must never be logged.
+// adapter encrypts them with the channel's public key where the channel asks for it, and they are never logged.
+// The fields after MerchantShortname only Alipay reads.
 type Applyment struct {
 	OutRequestNo          string
+	MerchantID            string
 	OrganizationType      string // 2401 小微, 2500 个人卖家, 4 个体户, 2 企业, ...
 	BusinessLicenseCopy   string // media id
 	BusinessLicenseNumber string
@@ -34,6 +38,37 @@ type Applyment struct {
 	StoreName             string
 	StoreURL              string
 	MerchantShortname     string
+	ServicePhone          string
+	MCC                   string // Alipay's merchant category
+	SettleLogonID         string // sensitive: the Alipay account (e-mail or phone) the shop settles to
+	BindingLogonID        string // sensitive: the real-name Alipay account that confirms the agreement
+	CertImage             string // Alipay image ids (ant.merchant.expand.indirect.image.upload)
+	LegalCertFrontImage   string
+	LegalCertBackImage    string
+}
+
+// ApplicationID is the channel's id of an application: WeChat Pay's applyment_id (a number), Alipay's order_id.
+// Histories recorded before Alipay hold it as a JSON number, which it still reads.
+type ApplicationID string
+
+// UnmarshalJSON reads a string, or the number older histories hold.
+func (id *ApplicationID) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] != '"' {
+		if string(t) == "null" {
+			*id = ""
+			return nil
+		}
+		var n json.Number
+		if err := json.Unmarshal(t, &n); err != nil {
+			return err
+		}
+		if n == "0" {
+			n = ""
+		}
+		*id = ApplicationID(n)
+		return nil
+	}
+	return json.Unmarshal(b, (*string)(id))
 }
 
 // Applyment states.
@@ -69,7 +104,7 @@ type Rejection struct {
 
 // ApplymentState is an application as the channel reports it.
 type ApplymentState struct {
-	ApplymentID        int64
+	ApplymentID        ApplicationID
 	OutRequestNo       string
 	State              string
 	StateDesc          string
@@ -81,8 +116,17 @@ type ApplymentState struct {
 	LegalValidationURL string
 }
 
-// Onboarding submits and tracks applications. There is no notification: callers poll.
+// Onboarding submits and tracks applications by their out request number. WeChat Pay sends no notification
+// for them, so callers poll; Alipay notifies the result (an ApplicationNotice), and callers still confirm it by
+// a query, the source of truth.
 type Onboarding interface {
-	SubmitApplyment(ctx context.Context, a Applyment) (applymentID int64, err error)
+	SubmitApplyment(ctx context.Context, a Applyment) (ApplicationID, error)
 	QueryApplyment(ctx context.Context, outRequestNo string) (ApplymentState, error)
+}
+
+// ApplicationNotice is a channel's word that an application's audit ended (Alipay's zft.passed or zft.rejected).
+type ApplicationNotice struct {
+	OutRequestNo  string // the application's out request number (Alipay's external_id)
+	ApplicationID ApplicationID
+	State         string // ApplymentFinish or ApplymentRejected
 }

@@ -95,13 +95,13 @@ func (r *Registry) ListOrders(ctx context.Context, status, after string, limit i
 	return r.Ledger.ListOrders(ctx, status, after, limit)
 }
 
-// BeginOnboarding records a merchant-to-be as onboarding; one already active is a conflict.
-func (r *Registry) BeginOnboarding(ctx context.Context, merchantID, displayName string) error {
-	m, err := r.Ledger.GetMerchant(ctx, channels.WeChatPay, merchantID)
+// BeginOnboarding records a merchant-to-be as onboarding on a channel; one already active there is a conflict.
+func (r *Registry) BeginOnboarding(ctx context.Context, channel, merchantID, displayName string) error {
+	m, err := r.Ledger.GetMerchant(ctx, channel, merchantID)
 	switch {
 	case err == nil && m.Status == ledger.MerchantActive:
 		return &starter.ConflictError{
-			Reason: fmt.Sprintf("merchant %s is already active (sub_mchid %s)", m.ID, m.SubMchID),
+			Reason: fmt.Sprintf("merchant %s is already active on %s (sub-merchant %s)", m.ID, channel, m.SubMchID),
 		}
 	case err == nil:
 		return nil
@@ -110,7 +110,7 @@ func (r *Registry) BeginOnboarding(ctx context.Context, merchantID, displayName 
 	}
 	return forCaller(r.Ledger.UpsertMerchant(ctx, ledger.Merchant{
 		ID:          merchantID,
-		Channel:     channels.WeChatPay,
+		Channel:     channel,
 		Status:      ledger.MerchantOnboarding,
 		DisplayName: displayName,
 	}), "merchant "+merchantID)

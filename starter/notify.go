@@ -11,13 +11,15 @@ import (
 )
 
 // Notified delivers a verified notification to the process it concerns: a payment to the order, a refund to
-// its sub-order.
+// its sub-order, an application's audit result to its onboarding.
 func (c *Client) Notified(ctx context.Context, channel string, n channels.Notice) (isNew bool, err error) {
 	switch {
 	case n.Payment != nil:
 		return c.PaymentNotified(ctx, channel, n.Notification, *n.Payment)
 	case n.Refund != nil:
 		return c.RefundNotified(ctx, channel, n.Notification, *n.Refund)
+	case n.Application != nil:
+		return c.ApplicationNotified(ctx, channel, n.Notification, *n.Application)
 	}
 	return false, fmt.Errorf("%w: notification %s says nothing we act on", ErrNotFound, n.ID)
 }

@@ -43,8 +43,9 @@ type Records interface {
 	RecordNotification(ctx context.Context, channel string, n channels.Notification) (isNew bool, err error)
 	// StoredOrder is the orders read model's summary of an order (ErrNotFound when none).
 	StoredOrder(ctx context.Context, orderNo string) (workflows.OrderState, error)
-	// BeginOnboarding records a merchant-to-be as onboarding (*ConflictError when it is active already).
-	BeginOnboarding(ctx context.Context, merchantID, displayName string) error
+	// BeginOnboarding records a merchant-to-be as onboarding on a channel (*ConflictError when it is active there
+	// already).
+	BeginOnboarding(ctx context.Context, channel, merchantID, displayName string) error
 }
 
 func (c *Client) taskQueue() string {

@@ -3,11 +3,13 @@ package workflows
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/mask"
 )
 
@@ -37,6 +39,19 @@ type Application struct {
 	Contact          Contact          `json:"contact"`
 	Store            Store            `json:"store"`
 	ShortName        string           `json:"short_name"`
+	Alipay           *AlipayProfile   `json:"alipay,omitempty"` // required to onboard on Alipay
+}
+
+// AlipayProfile is what only Alipay's 直付通 onboarding needs: the shop's merchant category, the Alipay account it
+// settles to (and confirms the agreement with), and the images uploaded to Alipay (image.upload).
+type AlipayProfile struct {
+	MCC                 string `json:"mcc"`                        // e.g. 5499, or A0001_B0199
+	SettleLogonID       string `json:"settle_logon_id"`            // personal: the account's e-mail or mobile
+	BindingLogonID      string `json:"binding_logon_id,omitempty"` // personal; the settlement account when empty
+	ServicePhone        string `json:"service_phone,omitempty"`
+	CertImage           string `json:"cert_image"` // the licence, or a person's ID card (portrait side)
+	LegalCertFrontImage string `json:"legal_cert_front_image,omitempty"`
+	LegalCertBackImage  string `json:"legal_cert_back_image,omitempty"`
 }
 
 type BusinessLicense struct {
@@ -96,10 +111,28 @@ func ValidIDNumber(s string) bool {
 	return "10X98765432"[sum%11] == s[17] || (s[17] == 'x' && sum%11 == 2)
 }
 
-// Validate checks the application field by field, naming the first bad field by its JSON path.
-func (a Application) Validate() error {
-	return first(a.validateIdentity(), a.validateLicense(), a.validateLegalPerson(), a.validateBankAccount(),
-		a.validateContact())
+// ValidateFor checks the application field by field for the channels it is sent to, naming the first bad field by
+// its JSON path. The fields every channel reads are checked always; a channel's own only when it is asked for:
+// WeChat Pay's media ids and bank account, Alipay's profile and the store's website.
+func (a Application) ValidateFor(chans ...string) error {
+	if len(chans) == 0 {
+		return &InputError{"channels", "at least one of " + strings.Join(channels.Names, ", ")}
+	}
+	errs := []error{a.validateIdentity(), a.validateLicense(), a.validateLegalPerson(), a.validateContact()}
+	for i, ch := range chans {
+		switch ch {
+		case channels.WeChatPay:
+			errs = append(errs, a.validateWeChatMedia(), a.validateBankAccount())
+		case channels.Alipay:
+			errs = append(errs, a.validateAlipay())
+		default:
+			errs = append(errs, &InputError{fmt.Sprintf("channels[%d]", i), "one of " + strings.Join(channels.Names, ", ")})
+		}
+		if slices.Contains(chans[:i], ch) {
+			errs = append(errs, &InputError{fmt.Sprintf("channels[%d]", i), ch + " is named twice"})
+		}
+	}
+	return first(errs...)
 }
 
 // need refuses an empty value of a required field.
@@ -135,8 +168,6 @@ func (a Application) validateLicense() error {
 	switch {
 	case l == nil:
 		return nil
-	case l.CopyMediaID == "":
-		return &InputError{"business_license.copy_media_id", "required: upload the licence image first"}
 	case !creditCodeRe.MatchString(l.Number):
 		return &InputError{"business_license.number", "an 18-character unified social credit code"}
 	}
@@ -146,8 +177,7 @@ func (a Application) validateLicense() error {
 
 func (a Application) validateLegalPerson() error {
 	p := a.LegalPerson
-	if err := first(need("display_name", a.DisplayName), need("legal_person.copy_media_id", p.CopyMediaID),
-		need("legal_person.national_media_id", p.NationalMediaID), need("legal_person.name", p.Name)); err != nil {
+	if err := first(need("display_name", a.DisplayName), need("legal_person.name", p.Name)); err != nil {
 		return err
 	}
 	switch {
@@ -161,6 +191,38 @@ func (a Application) validateLegalPerson() error {
 		return &InputError{"legal_person.valid_until", "a date, 2006-01-02, or 长期"}
 	}
 	return nil
+}
+
+// validateWeChatMedia: WeChat Pay reads the images by the media ids its upload answered.
+func (a Application) validateWeChatMedia() error {
+	if l := a.BusinessLicense; l != nil && l.CopyMediaID == "" {
+		return &InputError{"business_license.copy_media_id", "required: upload the licence image first"}
+	}
+	return first(need("legal_person.copy_media_id", a.LegalPerson.CopyMediaID),
+		need("legal_person.national_media_id", a.LegalPerson.NationalMediaID))
+}
+
+// validateAlipay: Alipay settles the shop to its Alipay account, sells through its website, and reads the
+// images by the ids its upload answered; a company's legal person shows both sides of the ID card.
+func (a Application) validateAlipay() error {
+	p := a.Alipay
+	switch {
+	case p == nil:
+		return &InputError{"alipay", "required to onboard on Alipay: mcc, settle_logon_id and cert_image"}
+	case !mccRe.MatchString(p.MCC):
+		return &InputError{"alipay.mcc", "a merchant category code: 4 digits, or A0001_B0199"}
+	case !logonRe.MatchString(p.SettleLogonID):
+		return &InputError{"alipay.settle_logon_id", "the Alipay account the shop settles to: an e-mail or a mobile"}
+	case p.BindingLogonID != "" && !logonRe.MatchString(p.BindingLogonID):
+		return &InputError{"alipay.binding_logon_id", "a real-name Alipay account: an e-mail or a mobile"}
+	case p.ServicePhone != "" && !phoneRe.MatchString(p.ServicePhone):
+		return &InputError{"alipay.service_phone", "a phone number: digits and -, 5 to 20"}
+	case !urlRe.MatchString(a.Store.URL):
+		return &InputError{"store.url", "Alipay sells through the shop's website: an http(s) URL"}
+	case a.licensed() && (p.LegalCertFrontImage == "" || p.LegalCertBackImage == ""):
+		return &InputError{"alipay.legal_cert_front_image", "both sides of the legal person's ID card"}
+	}
+	return need("alipay.cert_image", p.CertImage)
 }
 
 func (a Application) validateBankAccount() error {
@@ -211,15 +273,26 @@ func (a Application) Masked() Application {
 	m.BankAccount.Name, m.BankAccount.Number = mask.Name(a.BankAccount.Name), mask.Tail(a.BankAccount.Number, 4)
 	m.Contact.Name = mask.Name(a.Contact.Name)
 	m.Contact.IDNumber, m.Contact.Mobile = mask.Tail(a.Contact.IDNumber, 4), mask.Tail(a.Contact.Mobile, 4)
-	if at := strings.IndexByte(a.Contact.Email, '@'); at > 0 {
-		m.Contact.Email = a.Contact.Email[:1] + "***" + a.Contact.Email[at:]
-	}
 	if a.BusinessLicense != nil {
 		l := *a.BusinessLicense
 		l.LegalPerson = mask.Name(l.LegalPerson)
 		m.BusinessLicense = &l
 	}
+	if a.Alipay != nil {
+		p := *a.Alipay
+		p.SettleLogonID, p.BindingLogonID = maskLogon(p.SettleLogonID), maskLogon(p.BindingLogonID)
+		m.Alipay = &p
+	}
+	m.Contact.Email = maskLogon(a.Contact.Email)
 	return m
+}
+
+// maskLogon masks an e-mail to its first letter and domain (z***@example.com), a mobile to its last 4 digits.
+func maskLogon(s string) string {
+	if at := strings.IndexByte(s, '@'); at > 0 {
+		return s[:1] + "***" + s[at:]
+	}
+	return mask.Tail(s, 4)
 }
 
 func invalidApplication(err error) error {
@@ -245,4 +318,8 @@ var (
 	outReqRe     = regexp.MustCompile(`^[A-Za-z0-9]{6,32}$`)
 	dateRe       = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	emailRe      = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+	logonRe      = regexp.MustCompile(`^([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|1[3-9]\d{9})$`)
+	mccRe        = regexp.MustCompile(`^(\d{4}|[A-Z]\d{4}_[A-Z]\d{4})$`)
+	phoneRe      = regexp.MustCompile(`^[0-9-]{5,20}$`)
+	urlRe        = regexp.MustCompile(`^https?://[^\s/]+(/\S*)?$`)
 )

@@ -28,7 +28,7 @@ type WithdrawStatus struct {
 
 // ApplymentStatus is the channel's view of an application (activities answer it).
 type ApplymentStatus struct {
-	ApplymentID        int64
+	ApplymentID        channels.ApplicationID
 	State              string // a channels.Applyment* state
 	StateDesc          string
 	SignURL            string
@@ -46,7 +46,7 @@ type SubmitApplymentInput struct {
 
 // ApplymentSubmitted is SubmitApplyment's answer: the channel's id of the application.
 type ApplymentSubmitted struct {
-	ApplymentID int64
+	ApplymentID channels.ApplicationID
 }
 
 // UnmarshalJSON also reads the bare number that SubmitApplyment answered before it answered a struct, so older

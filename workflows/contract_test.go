@@ -9,10 +9,10 @@ import (
 // histories recorded before it replay (testdata/histories/merchant-onboarding.json, netting-sub1.json).
 func TestOutputsReadTheirFormerBareForm(t *testing.T) {
 	var a ApplymentSubmitted
-	if err := json.Unmarshal([]byte(`2000000001`), &a); err != nil || a.ApplymentID != 2000000001 {
+	if err := json.Unmarshal([]byte(`2000000001`), &a); err != nil || a.ApplymentID != "2000000001" {
 		t.Errorf("bare number: %+v, %v", a, err)
 	}
-	if err := json.Unmarshal([]byte(`{"ApplymentID":7}`), &a); err != nil || a.ApplymentID != 7 {
+	if err := json.Unmarshal([]byte(`{"ApplymentID":7}`), &a); err != nil || a.ApplymentID != "7" {
 		t.Errorf("struct: %+v, %v", a, err)
 	}
 	var d DebtNettings

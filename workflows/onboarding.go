@@ -12,8 +12,10 @@ import (
 // Onboarding carries a shop's application through the channel (二级商户进件): submit, then poll the state with
 // backoff, surfacing what the shop must do — verify its bank account, sign — and, on REJECTED, wait for its
 // corrections (the CorrectApplication update) and resubmit under the same out request number, keeping each
-// attempt. On FINISH the merchant becomes active with its sub_mchid; with no FINISH by the give-up time the
-// onboarding ends GAVE_UP. The channel sends no notification for applications, so polling is the only way.
+// attempt. On FINISH the merchant becomes active on the channel with its sub-merchant id; with no FINISH by the
+// give-up time the onboarding ends GAVE_UP. One onboarding runs per channel. WeChat Pay sends no notification
+// for applications, so it is polled; Alipay notifies the audit's end (SignalApplicationNotified), which makes the
+// onboarding ask at once, and the polling finds a notification that was lost.
 func Onboarding(ctx workflow.Context, in OnboardingInput) (OnboardingState, error) {
 	o := &onboarding{in: in, app: in.Application}
 	if err := o.setup(ctx); err != nil {
@@ -30,14 +32,27 @@ type onboarding struct {
 	last      ApplymentStatus
 	attempts  []OnboardingAttempt
 	giveUpAt  time.Time
+	notices   int // audit notifications received
 }
 
 func (o *onboarding) setup(ctx workflow.Context) error {
 	o.in.Settings = o.in.Settings.withDefaults()
+	if o.in.Channel == "" {
+		o.in.Channel = channels.WeChatPay
+	}
 	o.process = newProcess(ctx, OnboardingSubmitting)
-	if err := o.app.Validate(); err != nil {
+	if err := o.app.ValidateFor(o.in.Channel); err != nil {
 		return invalidApplication(err)
 	}
+	notified := workflow.GetSignalChannel(ctx, SignalApplicationNotified)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var n ApplicationNotice
+			notified.Receive(ctx, &n)
+			o.notices++
+			o.note(ctx, "channel notified: %s (application %s)", n.State, n.ApplicationID)
+		}
+	})
 	o.giveUpAt = workflow.Now(ctx).Add(o.in.Settings.GiveUpAfter)
 	state := func() (OnboardingState, error) { return o.state(), nil }
 	if err := workflow.SetQueryHandler(ctx, QueryOnboarding, state); err != nil {
@@ -60,7 +75,7 @@ func (o *onboarding) setup(ctx workflow.Context) error {
 					&InputError{"out_request_no", "a correction keeps the out request number and merchant id"},
 				)
 			}
-			if err := a.Validate(); err != nil {
+			if err := a.ValidateFor(o.in.Channel); err != nil {
 				return invalidApplication(err)
 			}
 			return nil
@@ -71,6 +86,7 @@ func (o *onboarding) state() OnboardingState {
 	return OnboardingState{
 		OutRequestNo:       o.app.OutRequestNo,
 		MerchantID:         o.app.MerchantID,
+		Channel:            o.in.Channel,
 		Status:             o.status,
 		WaitingFor:         o.waitingFor,
 		ChannelState:       o.last.State,
@@ -154,10 +170,12 @@ func (o *onboarding) submit(ctx workflow.Context) bool {
 	return true
 }
 
-// track polls the application until it finishes, is rejected, or the give-up time passes (answering "").
+// track polls the application until it finishes, is rejected, or the give-up time passes (answering ""). A
+// notification cuts the wait short: the state is asked for at once.
 func (o *onboarding) track(ctx workflow.Context) string {
 	b := newBackoff(o.in.Settings.PollFirst, o.in.Settings.PollMax)
 	for {
+		seen := o.notices
 		var st ApplymentStatus
 		o.attempt(ctx, "query", func() error {
 			return ActivityQueryApplyment.Start(channelOptions(ctx), QueryApplymentInput{Channel: o.in.Channel,
@@ -180,7 +198,7 @@ func (o *onboarding) track(ctx workflow.Context) string {
 		default:
 			o.set(ctx, OnboardingReviewing, "channel:review")
 		}
-		if waited, err := b.waitUntil(ctx, o.giveUpAt); !waited || err != nil {
+		if waited, err := b.waitUntil(ctx, o.giveUpAt, func() bool { return o.notices > seen }); !waited || err != nil {
 			return ""
 		}
 	}
@@ -208,6 +226,6 @@ func (o *onboarding) activate(ctx workflow.Context) {
 		return ActivityActivateMerchant.Start(ledgerOptions(ctx), ActivateMerchantInput{Channel: o.in.Channel,
 			MerchantID: o.app.MerchantID, SubMchID: o.last.SubMchID, DisplayName: o.app.DisplayName}).Get(ctx, nil)
 	})
-	o.note(ctx, "active: sub_mchid %s", o.last.SubMchID)
+	o.note(ctx, "active on %s: sub-merchant %s", o.in.Channel, o.last.SubMchID)
 	o.set(ctx, OnboardingActive, "")
 }

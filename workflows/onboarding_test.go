@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -22,6 +23,8 @@ type fakeApplyments struct {
 	submissions []Application
 	submitErrs  []error // returned by the first submissions, in order
 	queries     int
+	asked       []time.Time // when each query came, on the test clock
+	subMchID    string      // the id FINISH answers; 1600000001 when empty
 	activated   *ActivateMerchantInput
 }
 
@@ -34,7 +37,7 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 		if n := len(f.submissions); n <= len(f.submitErrs) && f.submitErrs[n-1] != nil {
 			return ApplymentSubmitted{}, f.submitErrs[n-1]
 		}
-		return ApplymentSubmitted{ApplymentID: 2000000001}, nil
+		return ApplymentSubmitted{ApplymentID: "2000000001"}, nil
 	})
 	stub(env, ActivityQueryApplyment, func(_ context.Context, in QueryApplymentInput) (ApplymentStatus, error) {
 		f.mu.Lock()
@@ -42,7 +45,8 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 		script := f.scripts[min(len(f.submissions), len(f.scripts))-1]
 		state := script[min(f.queries, len(script)-1)]
 		f.queries++
-		st := ApplymentStatus{ApplymentID: 2000000001, State: state}
+		f.asked = append(f.asked, env.Now())
+		st := ApplymentStatus{ApplymentID: "2000000001", State: state}
 		switch state {
 		case channels.ApplymentAccountVerify:
 			st.AccountValidation = &channels.AccountValidation{
@@ -54,7 +58,7 @@ func (f *fakeApplyments) register(env *testsuite.TestWorkflowEnvironment) {
 		case channels.ApplymentNeedSign:
 			st.SignURL, st.SubMchID = "https://pay.weixin.qq.com/sign", "1600000001"
 		case channels.ApplymentFinish:
-			st.SubMchID = "1600000001"
+			st.SubMchID = cmp.Or(f.subMchID, "1600000001")
 		case channels.ApplymentRejected:
 			st.Rejections = []channels.Rejection{{Field: "id_card_info.id_card_copy", Reason: "照片模糊"}}
 		}
@@ -102,6 +106,22 @@ func runOnboarding(
 	setup func(env *testsuite.TestWorkflowEnvironment),
 ) (OnboardingState, *testsuite.TestWorkflowEnvironment) {
 	t.Helper()
+	return runOnboardingIn(t, f, OnboardingInput{Channel: channels.WeChatPay, Application: testApplication(),
+		Settings: OnboardingSettings{
+			PollFirst:   time.Minute,
+			PollMax:     10 * time.Minute,
+			GiveUpAfter: 30 * 24 * time.Hour,
+		}}, setup)
+}
+
+// runOnboardingIn runs one onboarding to its end against f.
+func runOnboardingIn(
+	t *testing.T,
+	f *fakeApplyments,
+	in OnboardingInput,
+	setup func(env *testsuite.TestWorkflowEnvironment),
+) (OnboardingState, *testsuite.TestWorkflowEnvironment) {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(Onboarding)
@@ -109,12 +129,7 @@ func runOnboarding(
 	if setup != nil {
 		setup(env)
 	}
-	env.ExecuteWorkflow(Onboarding, OnboardingInput{Channel: "wechatpay", Application: testApplication(),
-		Settings: OnboardingSettings{
-			PollFirst:   time.Minute,
-			PollMax:     10 * time.Minute,
-			GiveUpAfter: 30 * 24 * time.Hour,
-		}})
+	env.ExecuteWorkflow(Onboarding, in)
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -238,11 +253,11 @@ func TestApplicationValidationNamesTheField(t *testing.T) {
 		a := testApplication()
 		mutate(&a)
 		var ie *InputError
-		if err := a.Validate(); !errors.As(err, &ie) || ie.Field != field {
+		if err := a.ValidateFor(channels.WeChatPay); !errors.As(err, &ie) || ie.Field != field {
 			t.Errorf("%s: got %v", field, err)
 		}
 	}
-	if err := testApplication().Validate(); err != nil {
+	if err := testApplication().ValidateFor(channels.WeChatPay); err != nil {
 		t.Errorf("valid application refused: %v", err)
 	}
 	if !ValidIDNumber("11010519491231002X") || !ValidIDNumber("11010519491231002x") ||

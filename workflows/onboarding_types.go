@@ -8,12 +8,27 @@ import (
 
 // Onboarding names (二级商户进件).
 const (
-	UpdateCorrectApplication = "CorrectApplication"
-	QueryOnboarding          = "GetOnboarding"
+	UpdateCorrectApplication  = "CorrectApplication"
+	QueryOnboarding           = "GetOnboarding"
+	SignalApplicationNotified = "ApplicationNotified"
 )
 
-// OnboardingWorkflowID is the onboarding's id: the platform's out request number.
-func OnboardingWorkflowID(outRequestNo string) string { return "onboarding/" + outRequestNo }
+// OnboardingWorkflowID is the onboarding's id on a channel: onboarding/<out request number> on WeChat Pay (the
+// id it had before other channels, which running onboardings keep), onboarding/<no>/<channel> on the others.
+func OnboardingWorkflowID(outRequestNo, channel string) string {
+	if channel == channels.WeChatPay {
+		return "onboarding/" + outRequestNo
+	}
+	return "onboarding/" + outRequestNo + "/" + channel
+}
+
+// ApplicationNotice is the channel's word that the application's audit ended (Alipay notifies; WeChat Pay does
+// not). The onboarding asks the channel at once: the query is the source of truth.
+type ApplicationNotice struct {
+	NotificationID string
+	ApplicationID  channels.ApplicationID
+	State          string // channels.ApplymentFinish or channels.ApplymentRejected
+}
 
 // Onboarding statuses, as GetOnboarding and SplitPayStatus show them.
 const (
@@ -73,7 +88,8 @@ type OnboardingState struct {
 	WaitingFor         string
 	ChannelState       string
 	StateDesc          string
-	ApplymentID        int64
+	Channel            string
+	ApplymentID        channels.ApplicationID
 	Application        Application // masked
 	AccountValidation  *channels.AccountValidation
 	LegalValidationURL string

@@ -31,16 +31,20 @@ func (b *backoff) wait(ctx workflow.Context, wake func() bool) error {
 	return err
 }
 
-// waitUntil waits the next interval, cut short by the deadline, and doubles the interval. It answers false,
-// having waited for nothing, once the deadline has passed.
-func (b *backoff) waitUntil(ctx workflow.Context, deadline time.Time) (bool, error) {
+// waitUntil waits the next interval, cut short by the deadline or by wake (when set) answering true, and doubles
+// the interval. It answers false, having waited for nothing, once the deadline has passed.
+func (b *backoff) waitUntil(ctx workflow.Context, deadline time.Time, wake func() bool) (bool, error) {
 	remaining := deadline.Sub(workflow.Now(ctx))
 	if remaining <= 0 {
 		return false, nil
 	}
 	d := min(b.next, remaining)
 	b.next = min(2*b.next, b.max)
-	return true, workflow.Sleep(ctx, d)
+	if wake == nil {
+		return true, workflow.Sleep(ctx, d)
+	}
+	_, err := workflow.AwaitWithTimeout(ctx, d, wake)
+	return true, err
 }
 
 // poll waits with backoff, then asks, until done says the answer is final, and answers the last answer. The

@@ -146,7 +146,7 @@ func (w *withdrawal) watchForBounce(ctx workflow.Context) {
 	b := w.poll()
 	w.set(ctx, WithdrawalSucceeded, "bank:bounce-watch")
 	for {
-		if waited, _ := b.waitUntil(ctx, end); !waited {
+		if waited, _ := b.waitUntil(ctx, end, nil); !waited {
 			w.set(ctx, WithdrawalSucceeded, "")
 			return
 		}

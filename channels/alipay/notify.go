@@ -2,6 +2,7 @@ package alipay
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 
@@ -17,6 +18,9 @@ func (c *Client) ParseNotification(ctx context.Context, in channels.Inbound) (ch
 	form, err := url.ParseQuery(string(in.Body))
 	if err != nil {
 		return channels.Notice{}, fmt.Errorf("%w: not a form", channels.ErrNotificationRejected)
+	}
+	if form.Has("msg_method") {
+		return c.parseMessage(ctx, form, in.Body)
 	}
 	n, err := c.api.DecodeNotification(ctx, form)
 	switch {
@@ -49,3 +53,32 @@ func (c *Client) ParseNotification(ctx context.Context, in channels.Inbound) (ch
 
 // Acknowledgement is exactly "success": anything else makes Alipay deliver again.
 func (c *Client) Acknowledgement() (string, []byte) { return "text/plain", []byte(wire.SuccessBody) }
+
+// parseMessage verifies and reads a msgapi message from the app gateway (VerifySign: RSA2 over every field but
+// sign, sign_type and alipay_cert_sn). SplitPay acts on the audit results of applications, zft.passed and
+// zft.rejected; any other message is refused, so Alipay's console shows it undelivered.
+func (c *Client) parseMessage(ctx context.Context, form url.Values, body []byte) (channels.Notice, error) {
+	method := form.Get("msg_method")
+	switch {
+	case c.api.VerifySign(ctx, form) != nil:
+		return channels.Notice{}, fmt.Errorf("%w: %s: signature", channels.ErrNotificationRejected, method)
+	case form.Get("app_id") != c.cfg.AppID:
+		return channels.Notice{}, fmt.Errorf("%w: app_id %q is not ours", channels.ErrNotificationRejected,
+			form.Get("app_id"))
+	case method != wire.MsgZftPassed && method != wire.MsgZftRejected:
+		return channels.Notice{}, fmt.Errorf("%w: msg_method %q", channels.ErrNotificationRejected, method)
+	}
+	var a wire.ZftAudited
+	if err := json.Unmarshal([]byte(form.Get("biz_content")), &a); err != nil || a.ExternalID == "" {
+		return channels.Notice{}, fmt.Errorf("%w: %s without external_id", channels.ErrNotificationRejected, method)
+	}
+	state := channels.ApplymentRejected
+	if method == wire.MsgZftPassed {
+		state = channels.ApplymentFinish
+	}
+	return channels.Notice{
+		Notification: channels.Notification{ID: form.Get("notify_id"), EventType: method, Plaintext: body},
+		Application: &channels.ApplicationNotice{OutRequestNo: a.ExternalID,
+			ApplicationID: channels.ApplicationID(a.OrderID), State: state},
+	}, nil
+}

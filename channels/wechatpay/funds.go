@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/splitpay/splitpay/channels"
@@ -74,7 +75,7 @@ func withdrawState(st wire.WithdrawState, amount money.Amount) channels.Withdraw
 }
 
 // SubmitApplyment submits a shop's application; personal fields are encrypted with the channel's public key.
-func (c *Client) SubmitApplyment(ctx context.Context, a channels.Applyment) (int64, error) {
+func (c *Client) SubmitApplyment(ctx context.Context, a channels.Applyment) (channels.ApplicationID, error) {
 	req := wire.ApplymentRequest{
 		OutRequestNo: a.OutRequestNo, OrganizationType: a.OrganizationType,
 		IDDocType: "IDENTIFICATION_TYPE_MAINLAND_IDCARD",
@@ -109,9 +110,17 @@ func (c *Client) SubmitApplyment(ctx context.Context, a channels.Applyment) (int
 	}
 	var resp wire.ApplymentResponse
 	if err := c.do(ctx, http.MethodPost, wire.PathApplyments, nil, &req, &resp); err != nil {
-		return 0, err
+		return "", err
 	}
-	return resp.ApplymentID, nil
+	return applicationID(resp.ApplymentID), nil
+}
+
+// applicationID is an applyment_id in the neutral form (its decimal digits).
+func applicationID(id int64) channels.ApplicationID {
+	if id == 0 {
+		return ""
+	}
+	return channels.ApplicationID(strconv.FormatInt(id, 10))
 }
 
 // QueryApplyment returns an application's state; onboarding has no notification, so callers poll this.
@@ -120,7 +129,7 @@ func (c *Client) QueryApplyment(ctx context.Context, outRequestNo string) (chann
 	if err := c.do(ctx, http.MethodGet, wire.PathApplymentByOut+url.PathEscape(outRequestNo), nil, nil, &st); err != nil {
 		return channels.ApplymentState{}, err
 	}
-	out := channels.ApplymentState{ApplymentID: st.ApplymentID, OutRequestNo: st.OutRequestNo, State: st.ApplymentState,
+	out := channels.ApplymentState{ApplymentID: applicationID(st.ApplymentID), OutRequestNo: st.OutRequestNo, State: st.ApplymentState,
 		StateDesc: st.ApplymentStateDesc, SignState: st.SignState, SignURL: st.SignURL, SubMchID: st.SubMchID,
 		LegalValidationURL: st.LegalValidationURL}
 	if v := st.AccountValidation; v != nil {

@@ -93,11 +93,11 @@ func TestOnboardingStates(t *testing.T) {
 	_, err := e.wx.SubmitApplyment(ctx, bad)
 	wantCode(t, err, wire.CodeParamError, false)
 	id, err := e.wx.SubmitApplyment(ctx, a)
-	if err != nil || id == 0 {
-		t.Fatalf("submit: %d %v", id, err)
+	if err != nil || id == "" {
+		t.Fatalf("submit: %s %v", id, err)
 	}
 	if again, err := e.wx.SubmitApplyment(ctx, a); err != nil || again != id {
-		t.Errorf("repeat submit (fields re-encrypted): %d %v", again, err)
+		t.Errorf("repeat submit (fields re-encrypted): %s %v", again, err)
 	}
 	state := func(want string) channels.ApplymentState {
 		t.Helper()

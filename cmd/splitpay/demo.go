@@ -83,8 +83,9 @@ type demoRun struct {
 	before    map[string]money.Amount
 	// This run's shops: onboarded through the API, so new ids (and new sub_mchids from the simulator) each run.
 	runID           int64
-	teaID, cupsID   string
-	teaSub, cupsSub string
+	teaID, cupsID     string
+	teaSub, cupsSub   string // WeChat Pay sub_mchids
+	teaSmid, cupsSmid string // Alipay smids
 }
 
 func (d *demoRun) say(format string, args ...any) {
@@ -156,16 +157,19 @@ func (d *demoRun) run(cfg *config) error {
 	return nil
 }
 
-// setUpParties onboards the two shops through the API (the Onboarding workflow submits, polls and activates
-// them) and registers the receivers.
+// setUpParties onboards the two shops on both channels through the API (an Onboarding workflow per channel
+// submits, tracks and activates each) and registers the receivers.
 func (d *demoRun) setUpParties() error {
-	var err error
-	if d.teaSub, err = d.onboard(fmt.Sprintf("DEMO%dTEA", d.runID), d.teaID, "West Lake Tea House"); err != nil {
+	tea, err := d.onboard(fmt.Sprintf("DEMO%dTEA", d.runID), d.teaID, "West Lake Tea House", "westlake-tea")
+	if err != nil {
 		return err
 	}
-	if d.cupsSub, err = d.onboard(fmt.Sprintf("DEMO%dCUPS", d.runID), d.cupsID, "Longquan Celadon Cups"); err != nil {
+	cups, err := d.onboard(fmt.Sprintf("DEMO%dCUPS", d.runID), d.cupsID, "Longquan Celadon Cups", "celadon-cups")
+	if err != nil {
 		return err
 	}
+	d.teaSub, d.cupsSub = tea[channels.WeChatPay], cups[channels.WeChatPay]
+	d.teaSmid, d.cupsSmid = tea[channels.Alipay], cups[channels.Alipay]
 	for _, r := range []registry.ReceiverRequest{
 		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimSpMchID, Name: "SplitPay Platform Ltd",
 			Relation: "PLATFORM"},

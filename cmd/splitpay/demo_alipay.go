@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/cart"
@@ -16,23 +15,8 @@ import (
 // receiver).
 const aliL1, aliL2, aliSupplier = "2088000000030001", "2088000000030002", "2088000000030003"
 
-// aliID is this run's k-th Alipay id for a shop (its smid, or the account it settles to): each run's shops are
-// new, like their WeChat sub_mchids.
-func (d *demoRun) aliID(k int) string { return fmt.Sprintf("2088%010d%02d", d.runID%10_000_000_000, k) }
-
-// setUpAlipay registers the two shops on Alipay under the same ids (their smid and settlement account) and the
-// receivers' Alipay accounts.
+// setUpAlipay binds the receivers' Alipay accounts (the shops were onboarded on Alipay with their application).
 func (d *demoRun) setUpAlipay() error {
-	for _, m := range []registry.MerchantRequest{
-		{ID: d.teaID, SubMchID: d.aliID(1), SettleAccount: d.aliID(11), DisplayName: "West Lake Tea House"},
-		{ID: d.cupsID, SubMchID: d.aliID(2), SettleAccount: d.aliID(12), DisplayName: "Longquan Celadon Cups"},
-	} {
-		m.Channel = channels.Alipay
-		if err := d.post("/v1/merchants", m, nil); err != nil {
-			return err
-		}
-		d.say("%s registered on Alipay too: smid %s, settling to %s", m.DisplayName, m.SubMchID, m.SettleAccount)
-	}
 	for _, r := range []registry.ReceiverRequest{
 		{ID: "platform", Type: channels.ReceiverMerchant, Account: stack.SimAlipayPlatform,
 			Name: "SplitPay Platform Ltd", Relation: "PLATFORM"},

@@ -20,7 +20,7 @@ import (
 
 // aliSimFlags are the `splitpay sim alipay` settings.
 var aliSimFlags struct {
-	addr, appID, platform, smids, keysDir string
+	addr, appID, platform, smids, keysDir, appGateway string
 	certMode, autoOpen                    bool
 }
 
@@ -31,6 +31,8 @@ func bindAliSimFlags(fs *flag.FlagSet) {
 	fs.StringVar(&f.platform, "platform-account", "2088000000000100", "the platform's own Alipay user id")
 	fs.StringVar(&f.smids, "smids", "", "comma-separated sub-merchant ids (smid) to open; empty: open any on first use")
 	fs.StringVar(&f.keysDir, "keys-out", "alisim-keys", "directory for the app's key and Alipay's key and certificates")
+	fs.StringVar(&f.appGateway, "app-gateway", "",
+		"the app's gateway URL (应用网关), where audit results are posted: SplitPay's /notify/alipay")
 	fs.BoolVar(&f.certMode, "cert-mode", false, "certificate mode (公钥证书) instead of public-key mode")
 }
 
@@ -46,6 +48,7 @@ func runAliSim(ctx context.Context, _ *config, log *slog.Logger, out io.Writer) 
 		return err
 	}
 	sim.UseCertificateMode(f.certMode)
+	sim.SetAppGateway(f.appGateway)
 	sim.SetPlatformAccount(f.platform)
 	sim.AutoOpenSubMerchants(strings.TrimSpace(f.smids) == "")
 	for _, id := range strings.Split(f.smids, ",") {

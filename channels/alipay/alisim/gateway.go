@@ -42,26 +42,26 @@ func (s *Sim) methodTable() map[string]method {
 		wire.MethodOrderSettleQuery: s.settleQuery, wire.MethodRelationBind: s.bind,
 		wire.MethodRelationUnbind: s.unbind, wire.MethodRoyaltyRateQuery: s.rateQuery,
 		wire.MethodTradeRefund: s.refund, wire.MethodRefundQuery: s.refundQuery,
-		wire.MethodBillDownloadURL: s.billQuery,
+		wire.MethodBillDownloadURL: s.billQuery, wire.MethodZftCreate: s.zftCreate,
+		wire.MethodZftConsult: s.zftConsult, wire.MethodZftOrderQuery: s.zftOrderQuery,
+		wire.MethodImageUpload: s.imageUpload,
 	}
 }
 
 // serveGateway checks the envelope and the signature, draws faults, and runs the method under the state lock.
 func (s *Sim) serveGateway(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	form, file, err := readForm(w, r)
 	if err != nil {
-		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		http.Error(w, "not a form", http.StatusBadRequest)
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	name := form.Get("method")
 	if f := s.checkEnvelope(form); f != nil {
 		s.answer(w, name, f, false) // Alipay cannot tell who asked: the refusal is not signed
 		return
+	}
+	if file != nil {
+		form.Set(uploadField, string(file)) // after the signature check: files are not signed
 	}
 	m, ok := s.methods[name]
 	if !ok {
@@ -89,6 +89,35 @@ func (s *Sim) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.answer(w, name, out, true)
+}
+
+// uploadField carries an uploaded file's bytes to the method, under a name no parameter has.
+const uploadField = "\x00file"
+
+// readForm reads a form request (1 MB at most), or a multipart upload (the image, 10 MB at most) with its file.
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, []byte, error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(11 << 20); err != nil {
+			return nil, nil, fmt.Errorf("not a multipart form: %w", err)
+		}
+		form := url.Values(r.MultipartForm.Value)
+		for _, fhs := range r.MultipartForm.File {
+			f, err := fhs[0].Open()
+			if err != nil {
+				return nil, nil, err
+			}
+			defer f.Close()
+			b, err := io.ReadAll(f)
+			return form, b, err
+		}
+		return form, nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return nil, nil, fmt.Errorf("too large: %w", err)
+	}
+	form, err := url.ParseQuery(string(body))
+	return form, nil, err
 }
 
 func (s *Sim) http5xx(name string) bool {

@@ -6,6 +6,8 @@
 package alisim
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -58,6 +60,12 @@ type Sim struct {
 	flows     []flow              // every account movement, for the account bills
 	bills     map[string]billFile // download token → the zip, until its URL expires
 	host      string              // where requests came to: bill download URLs name it
+
+	applications map[string][]*application // external_id → its orders, oldest first
+	orders       map[string]*application   // order_id
+	images       map[string]bool           // uploaded image ids
+	audit        Audit
+	appGateway   string // where msgapi messages go (SetAppGateway)
 }
 
 type account struct {
@@ -109,7 +117,8 @@ func New(appID string, limits channels.Limits, seed uint64) (*Sim, error) {
 		merchants: map[string]*account{}, accounts: map[string]*account{}, relations: map[string]bool{},
 		trades: map[string]*trade{}, byTradeNo: map[string]*trade{}, merges: map[string][]*trade{},
 		binds: simkit.Requests[wire.RelationResponse]{}, settleNos: map[string]*settleRec{},
-		bills: map[string]billFile{}}
+		bills: map[string]billFile{}, applications: map[string][]*application{}, orders: map[string]*application{},
+		images: map[string]bool{}, audit: Audit{Time: time.Minute}}
 	s.methods = s.methodTable()
 	return s, nil
 }
@@ -195,6 +204,7 @@ func (s *Sim) Advance(d time.Duration) {
 			s.release(t)
 		}
 	}
+	s.settleAudits()
 }
 
 func (s *Sim) now() time.Time { return time.Now().Add(s.offset) }
@@ -237,5 +247,37 @@ func (s *Sim) controlRoutes(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /sim/receivers/{account}", func(w http.ResponseWriter, r *http.Request) {
 		simkit.Reply(w, map[string]money.Amount{"balance": s.ReceiverBalance(r.PathValue("account"))}, nil)
+	})
+	s.onboardingRoutes(mux)
+}
+
+// onboardingRoutes drive the review of applications: how it is played, a rejection, the shop's confirmation,
+// and where the audit messages go.
+func (s *Sim) onboardingRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("PUT /sim/audit", func(w http.ResponseWriter, r *http.Request) {
+		var a struct {
+			Time        string `json:"time"`
+			AutoConfirm bool   `json:"auto_confirm"`
+		}
+		err := json.NewDecoder(r.Body).Decode(&a)
+		d, perr := time.ParseDuration(a.Time)
+		if err = errors.Join(err, perr); err == nil {
+			s.SetAudit(Audit{Time: d, AutoConfirm: a.AutoConfirm})
+		}
+		simkit.Reply(w, nil, err)
+	})
+	mux.HandleFunc("PUT /sim/app-gateway", func(w http.ResponseWriter, r *http.Request) {
+		s.SetAppGateway(r.URL.Query().Get("url"))
+		simkit.Reply(w, nil, nil)
+	})
+	mux.HandleFunc("POST /sim/applications/{external_id}/reject", func(w http.ResponseWriter, r *http.Request) {
+		simkit.Reply(w, nil, s.RejectApplication(r.PathValue("external_id"), r.URL.Query().Get("reason")))
+	})
+	mux.HandleFunc("POST /sim/applications/{external_id}/confirm", func(w http.ResponseWriter, r *http.Request) {
+		simkit.Reply(w, nil, s.ConfirmApplication(r.PathValue("external_id")))
+	})
+	mux.HandleFunc("GET /sim/applications/{external_id}", func(w http.ResponseWriter, r *http.Request) {
+		o, err := s.Application(r.PathValue("external_id"))
+		simkit.Reply(w, o, err)
 	})
 }

@@ -45,6 +45,12 @@ const (
 	SubBillRateLimit        = "SYSTEM_RATE_LIMIT" // retry after a minute
 	SubUnknownError         = "isp.unknow-error"  // sic, as Alipay spells it
 	SubCallLimited          = "isv.app-call-limited"
+	// 进件 refusals. UNCONFIRMED names: the shared documents list none for ant.merchant.expand.indirect.*.
+	SubExpandInvalid        = "INVALID_PARAMETER"      // a field refused; sub_msg names the parameter
+	SubExpandInReview       = "ORDER_IN_AUDIT"         // other content under an external_id still in review
+	SubExpandMerchantExists = "MERCHANT_ALREADY_EXIST" // the external_id already has a smid
+	SubExpandOrderNotExist  = "ORDER_NOT_EXIST"
+	SubImageInvalid         = "INVALID_IMAGE" // not jpg, jpeg, png or bmp, empty, or over 10 MB
 )
 
 var retryableSubs = map[string]bool{SubSystemError: true, SubSettleError: true, SubUnknownError: true,
@@ -58,6 +64,9 @@ var subReasons = map[string]channels.Reason{
 	SubTradeHasClose: channels.ReasonAlreadyClosed, SubSellerBalance: channels.ReasonNotEnough,
 	SubBillNotExist: channels.ReasonNotFound, SubBillInvalidArguments: channels.ReasonInvalid,
 	SubBillTypeNotSupported: channels.ReasonInvalid,
+	SubExpandInvalid:        channels.ReasonInvalid, SubExpandInReview: channels.ReasonInvalid,
+	SubExpandMerchantExists: channels.ReasonInvalid, SubImageInvalid: channels.ReasonInvalid,
+	SubExpandOrderNotExist: channels.ReasonNotFound,
 }
 
 // Classify says what an answer's code and sub_code mean: documented sub_codes by their meaning, then the public

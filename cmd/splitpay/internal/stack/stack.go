@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -117,6 +118,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err := s.startAPI(); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.AliSim != nil { // Alipay posts msgapi messages (audit results) to the app's gateway: ours
+		s.AliSim.SetAppGateway(strings.TrimRight(s.opts.PublicURL, "/") + "/notify/" + channels.Alipay)
 	}
 	s.acts = &activities.Activities{
 		DB:       o.DB,
