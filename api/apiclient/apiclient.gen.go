@@ -17,6 +17,63 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ChannelOnboardingChannel.
+const (
+	ChannelOnboardingChannelAlipay    ChannelOnboardingChannel = "alipay"
+	ChannelOnboardingChannelWechatpay ChannelOnboardingChannel = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the ChannelOnboardingChannel enum.
+func (e ChannelOnboardingChannel) Valid() bool {
+	switch e {
+	case ChannelOnboardingChannelAlipay:
+		return true
+	case ChannelOnboardingChannelWechatpay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChannelOnboardingStatus.
+const (
+	ChannelOnboardingStatusACCOUNTNEEDVERIFY ChannelOnboardingStatus = "ACCOUNT_NEED_VERIFY"
+	ChannelOnboardingStatusACTIVE            ChannelOnboardingStatus = "ACTIVE"
+	ChannelOnboardingStatusFROZEN            ChannelOnboardingStatus = "FROZEN"
+	ChannelOnboardingStatusGAVEUP            ChannelOnboardingStatus = "GAVE_UP"
+	ChannelOnboardingStatusNEEDSATTENTION    ChannelOnboardingStatus = "NEEDS_ATTENTION"
+	ChannelOnboardingStatusNEEDSIGN          ChannelOnboardingStatus = "NEED_SIGN"
+	ChannelOnboardingStatusREJECTED          ChannelOnboardingStatus = "REJECTED"
+	ChannelOnboardingStatusREVIEWING         ChannelOnboardingStatus = "REVIEWING"
+	ChannelOnboardingStatusSUBMITTING        ChannelOnboardingStatus = "SUBMITTING"
+)
+
+// Valid indicates whether the value is a known member of the ChannelOnboardingStatus enum.
+func (e ChannelOnboardingStatus) Valid() bool {
+	switch e {
+	case ChannelOnboardingStatusACCOUNTNEEDVERIFY:
+		return true
+	case ChannelOnboardingStatusACTIVE:
+		return true
+	case ChannelOnboardingStatusFROZEN:
+		return true
+	case ChannelOnboardingStatusGAVEUP:
+		return true
+	case ChannelOnboardingStatusNEEDSATTENTION:
+		return true
+	case ChannelOnboardingStatusNEEDSIGN:
+		return true
+	case ChannelOnboardingStatusREJECTED:
+		return true
+	case ChannelOnboardingStatusREVIEWING:
+		return true
+	case ChannelOnboardingStatusSUBMITTING:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateOrderRequestChannel.
 const (
 	CreateOrderRequestChannelAlipay    CreateOrderRequestChannel = "alipay"
@@ -146,45 +203,6 @@ func (e MerchantRequestChannel) Valid() bool {
 	}
 }
 
-// Defines values for OnboardingStatus.
-const (
-	OnboardingStatusACCOUNTNEEDVERIFY OnboardingStatus = "ACCOUNT_NEED_VERIFY"
-	OnboardingStatusACTIVE            OnboardingStatus = "ACTIVE"
-	OnboardingStatusFROZEN            OnboardingStatus = "FROZEN"
-	OnboardingStatusGAVEUP            OnboardingStatus = "GAVE_UP"
-	OnboardingStatusNEEDSATTENTION    OnboardingStatus = "NEEDS_ATTENTION"
-	OnboardingStatusNEEDSIGN          OnboardingStatus = "NEED_SIGN"
-	OnboardingStatusREJECTED          OnboardingStatus = "REJECTED"
-	OnboardingStatusREVIEWING         OnboardingStatus = "REVIEWING"
-	OnboardingStatusSUBMITTING        OnboardingStatus = "SUBMITTING"
-)
-
-// Valid indicates whether the value is a known member of the OnboardingStatus enum.
-func (e OnboardingStatus) Valid() bool {
-	switch e {
-	case OnboardingStatusACCOUNTNEEDVERIFY:
-		return true
-	case OnboardingStatusACTIVE:
-		return true
-	case OnboardingStatusFROZEN:
-		return true
-	case OnboardingStatusGAVEUP:
-		return true
-	case OnboardingStatusNEEDSATTENTION:
-		return true
-	case OnboardingStatusNEEDSIGN:
-		return true
-	case OnboardingStatusREJECTED:
-		return true
-	case OnboardingStatusREVIEWING:
-		return true
-	case OnboardingStatusSUBMITTING:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for OnboardingRequestBankAccountType.
 const (
 	N74 OnboardingRequestBankAccountType = "74"
@@ -197,6 +215,24 @@ func (e OnboardingRequestBankAccountType) Valid() bool {
 	case N74:
 		return true
 	case N75:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingRequestChannels.
+const (
+	OnboardingRequestChannelsAlipay    OnboardingRequestChannels = "alipay"
+	OnboardingRequestChannelsWechatpay OnboardingRequestChannels = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingRequestChannels enum.
+func (e OnboardingRequestChannels) Valid() bool {
+	switch e {
+	case OnboardingRequestChannelsAlipay:
+		return true
+	case OnboardingRequestChannelsWechatpay:
 		return true
 	default:
 		return false
@@ -688,6 +724,58 @@ type Balance struct {
 	SubMchid *string `json:"sub_mchid,omitempty"`
 }
 
+// ChannelOnboarding The onboarding on one channel: what the shop must do next there.
+type ChannelOnboarding struct {
+	// AccountValidation remit pay_amount to the destination account before the deadline, with the remark
+	AccountValidation *struct {
+		AccountName              *string `json:"account_name,omitempty"`
+		AccountNo                *string `json:"account_no,omitempty"`
+		City                     *string `json:"city,omitempty"`
+		Deadline                 *string `json:"deadline,omitempty"`
+		DestinationAccountBank   *string `json:"destination_account_bank,omitempty"`
+		DestinationAccountName   *string `json:"destination_account_name,omitempty"`
+		DestinationAccountNumber *string `json:"destination_account_number,omitempty"`
+
+		// PayAmount fen (分)
+		PayAmount *int    `json:"pay_amount,omitempty"`
+		Remark    *string `json:"remark,omitempty"`
+	} `json:"account_validation,omitempty"`
+
+	// ApplicationId the channel's id of the application: WeChat Pay's applyment_id, Alipay's order_id
+	ApplicationId *string `json:"application_id,omitempty"`
+	Attempts      *[]struct {
+		N           *int                      `json:"n,omitempty"`
+		Outcome     *string                   `json:"outcome,omitempty"`
+		Rejections  *[]map[string]interface{} `json:"rejections,omitempty"`
+		SubmittedAt *string                   `json:"submitted_at,omitempty"`
+	} `json:"attempts,omitempty"`
+	Channel            *ChannelOnboardingChannel `json:"channel,omitempty"`
+	ChannelState       *string                   `json:"channel_state,omitempty"`
+	ChannelStateDesc   *string                   `json:"channel_state_desc,omitempty"`
+	GiveUpAt           *time.Time                `json:"give_up_at,omitempty"`
+	LastError          *StepError                `json:"last_error,omitempty"`
+	LegalValidationUrl *string                   `json:"legal_validation_url,omitempty"`
+	Rejections         *[]struct {
+		Field  *string `json:"field,omitempty"`
+		Reason *string `json:"reason,omitempty"`
+	} `json:"rejections,omitempty"`
+	SignUrl *string `json:"sign_url,omitempty"`
+
+	// Status NEED_SIGN on Alipay: the review passed and the shop confirms in the Alipay app, logged in as its binding account
+	Status *ChannelOnboardingStatus `json:"status,omitempty"`
+
+	// SubMchid the sub-merchant id once ACTIVE: WeChat Pay's sub_mchid, Alipay's smid
+	SubMchid   *string  `json:"sub_mchid,omitempty"`
+	Timeline   *[]Event `json:"timeline,omitempty"`
+	WaitingFor *string  `json:"waiting_for,omitempty"`
+}
+
+// ChannelOnboardingChannel defines model for ChannelOnboarding.Channel.
+type ChannelOnboardingChannel string
+
+// ChannelOnboardingStatus NEED_SIGN on Alipay: the review passed and the shop confirms in the Alipay app, logged in as its binding account
+type ChannelOnboardingStatus string
+
 // CommissionRequest defines model for CommissionRequest.
 type CommissionRequest struct {
 	// Rate a decimal ratio of the sharing base (paid + subsidy − refunded), e.g. "0.10"; shares are floored to the fen, total within the channel's cap (30%)
@@ -775,56 +863,41 @@ type MerchantRequest struct {
 // MerchantRequestChannel defines model for MerchantRequest.Channel.
 type MerchantRequestChannel string
 
-// Onboarding defines model for Onboarding.
+// Onboarding An application and its onboarding on each channel it asked for, personal data masked.
 type Onboarding struct {
-	// AccountValidation remit pay_amount to the destination account before the deadline, with the remark
-	AccountValidation *struct {
-		AccountName              *string `json:"account_name,omitempty"`
-		AccountNo                *string `json:"account_no,omitempty"`
-		City                     *string `json:"city,omitempty"`
-		Deadline                 *string `json:"deadline,omitempty"`
-		DestinationAccountBank   *string `json:"destination_account_bank,omitempty"`
-		DestinationAccountName   *string `json:"destination_account_name,omitempty"`
-		DestinationAccountNumber *string `json:"destination_account_number,omitempty"`
-
-		// PayAmount fen (分)
-		PayAmount *int    `json:"pay_amount,omitempty"`
-		Remark    *string `json:"remark,omitempty"`
-	} `json:"account_validation,omitempty"`
-
-	// Application A shop's onboarding application. Personal fields are sealed in Temporal and sent to the channel encrypted with its public key; answers show them masked.
-	Application *OnboardingRequest `json:"application,omitempty"`
-	ApplymentId *int               `json:"applyment_id,omitempty"`
-	Attempts    *[]struct {
-		N           *int                      `json:"n,omitempty"`
-		Outcome     *string                   `json:"outcome,omitempty"`
-		Rejections  *[]map[string]interface{} `json:"rejections,omitempty"`
-		SubmittedAt *string                   `json:"submitted_at,omitempty"`
-	} `json:"attempts,omitempty"`
-	ChannelState       *string    `json:"channel_state,omitempty"`
-	ChannelStateDesc   *string    `json:"channel_state_desc,omitempty"`
-	GiveUpAt           *time.Time `json:"give_up_at,omitempty"`
-	LastError          *StepError `json:"last_error,omitempty"`
-	LegalValidationUrl *string    `json:"legal_validation_url,omitempty"`
-	MerchantId         *string    `json:"merchant_id,omitempty"`
-	OutRequestNo       *string    `json:"out_request_no,omitempty"`
-	Rejections         *[]struct {
-		Field  *string `json:"field,omitempty"`
-		Reason *string `json:"reason,omitempty"`
-	} `json:"rejections,omitempty"`
-	SignUrl    *string           `json:"sign_url,omitempty"`
-	Status     *OnboardingStatus `json:"status,omitempty"`
-	SubMchid   *string           `json:"sub_mchid,omitempty"`
-	Timeline   *[]Event          `json:"timeline,omitempty"`
-	WaitingFor *string           `json:"waiting_for,omitempty"`
+	// Application A shop's onboarding application, for one or more channels. The fields every channel reads are entered once; a channel's own fields (WeChat Pay: bank_account and the media ids; Alipay: alipay and store.url) are checked only when that channel is asked for. Personal fields are sealed in Temporal and sent to the channel as it requires (WeChat Pay: encrypted with its public key); answers show them masked.
+	Application  *OnboardingRequest   `json:"application,omitempty"`
+	Channels     *[]ChannelOnboarding `json:"channels,omitempty"`
+	MerchantId   *string              `json:"merchant_id,omitempty"`
+	OutRequestNo *string              `json:"out_request_no,omitempty"`
 }
 
-// OnboardingStatus defines model for Onboarding.Status.
-type OnboardingStatus string
-
-// OnboardingRequest A shop's onboarding application. Personal fields are sealed in Temporal and sent to the channel encrypted with its public key; answers show them masked.
+// OnboardingRequest A shop's onboarding application, for one or more channels. The fields every channel reads are entered once; a channel's own fields (WeChat Pay: bank_account and the media ids; Alipay: alipay and store.url) are checked only when that channel is asked for. Personal fields are sealed in Temporal and sent to the channel as it requires (WeChat Pay: encrypted with its public key); answers show them masked.
 type OnboardingRequest struct {
-	BankAccount struct {
+	// Alipay Alipay (直付通 二级商户进件): required when alipay is asked for
+	Alipay *struct {
+		// BindingLogonId personal: the real-name Alipay account that confirms the agreement; default settle_logon_id
+		BindingLogonId *string `json:"binding_logon_id,omitempty"`
+
+		// CertImage Alipay image id (ant.merchant.expand.indirect.image.upload) of the licence, or of a person's ID card
+		CertImage string `json:"cert_image"`
+
+		// LegalCertBackImage Alipay image id; required for 4 and 2
+		LegalCertBackImage *string `json:"legal_cert_back_image,omitempty"`
+
+		// LegalCertFrontImage Alipay image id; required for 4 and 2
+		LegalCertFrontImage *string `json:"legal_cert_front_image,omitempty"`
+
+		// Mcc merchant category code: 4 digits, or A0001_B0199
+		Mcc          string  `json:"mcc"`
+		ServicePhone *string `json:"service_phone,omitempty"`
+
+		// SettleLogonId personal: the Alipay account (e-mail or mobile) the shop settles to; masked in answers
+		SettleLogonId string `json:"settle_logon_id"`
+	} `json:"alipay,omitempty"`
+
+	// BankAccount WeChat Pay: required; the account it settles to
+	BankAccount *struct {
 		AddressCode *string `json:"address_code,omitempty"`
 		Bank        *string `json:"bank,omitempty"`
 		Name        *string `json:"name,omitempty"`
@@ -832,7 +905,7 @@ type OnboardingRequest struct {
 		// Number 8-30 digits
 		Number *string                           `json:"number,omitempty"`
 		Type   *OnboardingRequestBankAccountType `json:"type,omitempty"`
-	} `json:"bank_account"`
+	} `json:"bank_account,omitempty"`
 
 	// BusinessLicense required for 4 and 2
 	BusinessLicense *struct {
@@ -841,7 +914,10 @@ type OnboardingRequest struct {
 		MerchantName *string `json:"merchant_name,omitempty"`
 		Number       *string `json:"number,omitempty"`
 	} `json:"business_license,omitempty"`
-	Contact struct {
+
+	// Channels where to onboard; default ["wechatpay"]. Each channel's onboarding runs and is reported on its own.
+	Channels *[]OnboardingRequestChannels `json:"channels,omitempty"`
+	Contact  struct {
 		Email    *string                       `json:"email,omitempty"`
 		IdNumber *string                       `json:"id_number,omitempty"`
 		Mobile   *string                       `json:"mobile,omitempty"`
@@ -867,12 +943,17 @@ type OnboardingRequest struct {
 	ShortName    string `json:"short_name"`
 	Store        struct {
 		Name *string `json:"name,omitempty"`
-		Url  *string `json:"url,omitempty"`
+
+		// Url Alipay: required; the website it sells through (电脑支付, wap支付)
+		Url *string `json:"url,omitempty"`
 	} `json:"store"`
 }
 
 // OnboardingRequestBankAccountType defines model for OnboardingRequest.BankAccount.Type.
 type OnboardingRequestBankAccountType string
+
+// OnboardingRequestChannels defines model for OnboardingRequest.Channels.
+type OnboardingRequestChannels string
 
 // OnboardingRequestContactType defines model for OnboardingRequest.Contact.Type.
 type OnboardingRequestContactType string
@@ -1439,14 +1520,14 @@ type ClientInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AlipayNotificationWithBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	// AlipayNotificationWithBody Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
 	AlipayNotificationWithBody(ctx context.Context, channel AlipayNotificationParamsChannel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AlipayNotificationWithFormdataBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	// AlipayNotificationWithFormdataBody Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -1515,14 +1596,14 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/merchants/{id}/withdrawals/{no} (the `GetWithdrawal` operationId).
 	GetWithdrawal(ctx context.Context, id string, no string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// StartOnboardingWithBody Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+	// StartOnboardingWithBody Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/onboardings (the `StartOnboarding` operationId).
 	StartOnboardingWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// StartOnboarding Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+	// StartOnboarding Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1534,14 +1615,14 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/onboardings/{id} (the `GetOnboarding` operationId).
 	GetOnboarding(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CorrectOnboardingWithBody The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+	// CorrectOnboardingWithBody Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/onboardings/{id}/corrections (the `CorrectOnboarding` operationId).
 	CorrectOnboardingWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CorrectOnboarding The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+	// CorrectOnboarding Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1741,7 +1822,7 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// AlipayNotificationWithBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+// AlipayNotificationWithBody Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1758,7 +1839,7 @@ func (c *Client) AlipayNotificationWithBody(ctx context.Context, channel AlipayN
 	return c.Client.Do(req)
 }
 
-// AlipayNotificationWithFormdataBody Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+// AlipayNotificationWithFormdataBody Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -1937,7 +2018,7 @@ func (c *Client) GetWithdrawal(ctx context.Context, id string, no string, reqEdi
 	return c.Client.Do(req)
 }
 
-// StartOnboardingWithBody Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+// StartOnboardingWithBody Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1954,7 +2035,7 @@ func (c *Client) StartOnboardingWithBody(ctx context.Context, contentType string
 	return c.Client.Do(req)
 }
 
-// StartOnboarding Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+// StartOnboarding Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1986,7 +2067,7 @@ func (c *Client) GetOnboarding(ctx context.Context, id string, reqEditors ...Req
 	return c.Client.Do(req)
 }
 
-// CorrectOnboardingWithBody The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+// CorrectOnboardingWithBody Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2003,7 +2084,7 @@ func (c *Client) CorrectOnboardingWithBody(ctx context.Context, id string, conte
 	return c.Client.Do(req)
 }
 
-// CorrectOnboarding The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+// CorrectOnboarding Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3660,14 +3741,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
-	// AlipayNotificationWithBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	// AlipayNotificationWithBodyWithResponse Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /notify/{channel} (the `AlipayNotification` operationId).
 	AlipayNotificationWithBodyWithResponse(ctx context.Context, channel AlipayNotificationParamsChannel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AlipayNotificationResponse, error)
 
-	// AlipayNotificationWithFormdataBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+	// AlipayNotificationWithFormdataBodyWithResponse Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3744,14 +3825,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/merchants/{id}/withdrawals/{no} (the `GetWithdrawal` operationId).
 	GetWithdrawalWithResponse(ctx context.Context, id string, no string, reqEditors ...RequestEditorFn) (*GetWithdrawalResponse, error)
 
-	// StartOnboardingWithBodyWithResponse Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+	// StartOnboardingWithBodyWithResponse Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/onboardings (the `StartOnboarding` operationId).
 	StartOnboardingWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartOnboardingResponse, error)
 
-	// StartOnboardingWithResponse Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+	// StartOnboardingWithResponse Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3765,14 +3846,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/onboardings/{id} (the `GetOnboarding` operationId).
 	GetOnboardingWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetOnboardingResponse, error)
 
-	// CorrectOnboardingWithBodyWithResponse The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+	// CorrectOnboardingWithBodyWithResponse Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/onboardings/{id}/corrections (the `CorrectOnboarding` operationId).
 	CorrectOnboardingWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CorrectOnboardingResponse, error)
 
-	// CorrectOnboardingWithResponse The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+	// CorrectOnboardingWithResponse Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5716,7 +5797,7 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 	return ParseHealthzResponse(rsp)
 }
 
-// AlipayNotificationWithBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+// AlipayNotificationWithBodyWithResponse Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5729,7 +5810,7 @@ func (c *ClientWithResponses) AlipayNotificationWithBodyWithResponse(ctx context
 	return ParseAlipayNotificationResponse(rsp)
 }
 
-// AlipayNotificationWithFormdataBodyWithResponse Alipay's signed form notification (trade_status_sync: payments, and refunds as TRADE_SUCCESS with out_biz_no). Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id and trade status), signalled to the order or sub-order; the body success only after both. Forgeries 401; duplicates success with no second effect.
+// AlipayNotificationWithFormdataBodyWithResponse Alipay's signed forms, at the notify_url and at the app gateway (应用网关) alike: trade_status_sync (payments, and refunds as TRADE_SUCCESS with out_biz_no), signalled to the order or sub-order; and the msgapi messages ant.merchant.expand.indirect.zft.passed|rejected (an application's audit result), signalled to the application's onboarding, which then asks zftorder.query. Verified with the SDK (RSA2), recorded in the inbox (deduplicated on notify_id), the body success only after both. Forgeries 401; duplicates success with no second effect.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5872,7 +5953,7 @@ func (c *ClientWithResponses) GetWithdrawalWithResponse(ctx context.Context, id 
 	return ParseGetWithdrawalResponse(rsp)
 }
 
-// StartOnboardingWithBodyWithResponse Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+// StartOnboardingWithBodyWithResponse Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5885,7 +5966,7 @@ func (c *ClientWithResponses) StartOnboardingWithBodyWithResponse(ctx context.Co
 	return ParseStartOnboardingResponse(rsp)
 }
 
-// StartOnboardingWithResponse Onboard a shop (二级商户进件): validated field by field, then submitted and tracked by the Onboarding workflow. The same out_request_no answers the running onboarding.
+// StartOnboardingWithResponse Onboard a shop (二级商户进件) on one or more channels: validated field by field for those channels, then one Onboarding workflow per channel submits and tracks it. The same out_request_no answers the running onboardings.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5911,7 +5992,7 @@ func (c *ClientWithResponses) GetOnboardingWithResponse(ctx context.Context, id 
 	return ParseGetOnboardingResponse(rsp)
 }
 
-// CorrectOnboardingWithBodyWithResponse The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+// CorrectOnboardingWithBodyWithResponse Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5924,7 +6005,7 @@ func (c *ClientWithResponses) CorrectOnboardingWithBodyWithResponse(ctx context.
 	return ParseCorrectOnboardingResponse(rsp)
 }
 
-// CorrectOnboardingWithResponse The shop's corrected application after REJECTED; it is resubmitted under the same out_request_no.
+// CorrectOnboardingWithResponse Send the shop's corrected application after a rejection: each channel whose onboarding is REJECTED resubmits it (409 when none is).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
