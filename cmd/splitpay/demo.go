@@ -82,10 +82,11 @@ type demoRun struct {
 	taskQueue string
 	before    map[string]money.Amount
 	// This run's shops: onboarded through the API, so new ids (and new sub_mchids from the simulator) each run.
-	runID           int64
+	runID             int64
 	teaID, cupsID     string
-	teaSub, cupsSub   string // WeChat Pay sub_mchids
-	teaSmid, cupsSmid string // Alipay smids
+	teaSub, cupsSub   string   // WeChat Pay sub_mchids
+	teaSmid, cupsSmid string   // Alipay smids
+	applications      []string // the shops' out request numbers
 }
 
 func (d *demoRun) say(format string, args ...any) {

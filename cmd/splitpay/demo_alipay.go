@@ -1,7 +1,6 @@
 package main
 
 import (
-
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"

@@ -42,6 +42,7 @@ func (d *demoRun) onboard(no, merchantID, name, site string) (map[string]string,
 	if err := d.post("/v1/onboardings", demoApplication(no, merchantID, name, site), &v); err != nil {
 		return nil, err
 	}
+	d.applications = append(d.applications, no)
 	d.say("%s applied to onboard on WeChat Pay and Alipay (out_request_no %s; ID number shown as %s)", name, no,
 		v.Application.LegalPerson.Number)
 	acted, subs := map[string]bool{}, map[string]string{}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -22,6 +23,11 @@ func (d *demoRun) printLinks(cfg *config, orderNos ...string) {
 	}
 	fmt.Fprintf(d.out, "  every order %s/namespaces/%s/workflows?query=%s\n", strings.TrimRight(cfg.TemporalUI, "/"),
 		cfg.TemporalNamespace, "WorkflowType%3D%22Checkout%22")
+	for _, no := range d.applications {
+		for _, ch := range channels.Names {
+			fmt.Fprintf(d.out, "  onboarding %s on %s %s\n", no, ch, cfg.workflowURL(workflows.OnboardingWorkflowID(no, ch)))
+		}
+	}
 }
 
 func (d *demoRun) printTimeline(v api.OrderView) {

@@ -21,7 +21,7 @@ import (
 // aliSimFlags are the `splitpay sim alipay` settings.
 var aliSimFlags struct {
 	addr, appID, platform, smids, keysDir, appGateway string
-	certMode, autoOpen                    bool
+	certMode, autoOpen                                bool
 }
 
 func bindAliSimFlags(fs *flag.FlagSet) {

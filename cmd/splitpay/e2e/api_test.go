@@ -177,10 +177,25 @@ func badInputs(h *harness, no string) []badInput {
 			`{"by":"ops:ann","reason":"try"}`, 409, ""},
 		{"NUL in an applicant's name", "POST", "/v1/onboardings", "",
 			`{"out_request_no":"OB1","merchant_id":"m8","legal_person":{"name":"Li\u0000"}}`, 400, "legal_person.name"},
+		{"onboarding on a channel SplitPay does not speak", "POST", "/v1/onboardings", "",
+			onboardingWith(func(r *api.OnboardingRequest) { r.Channels = []string{"wechatpay", "paypal"} }), 400, "channels[1]"},
+		{"onboarding on Alipay without its profile", "POST", "/v1/onboardings", "",
+			onboardingWith(func(r *api.OnboardingRequest) { r.Alipay = nil }), 400, "alipay"},
+		{"NUL in the Alipay account", "POST", "/v1/onboardings", "",
+			onboardingWith(func(r *api.OnboardingRequest) { r.Alipay.SettleLogonID = "li\u0000@example.com" }), 400,
+			"alipay.settle_logon_id"},
 		{"health query not UTF-8", "GET", "/healthz?probe=%FF", "", "", 400, "probe"},
 		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
 		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
 	}
+}
+
+// onboardingWith is a valid two-channel application for OB0001, edited.
+func onboardingWith(edit func(*api.OnboardingRequest)) string {
+	r := application("OB0001", "m8")
+	edit(&r)
+	b, _ := json.Marshal(r) // a NUL is escaped as \u0000, as a client would send it
+	return string(b)
 }
 
 // Input that will always fail gets a 4xx in the API's JSON error shape, naming the field where there is one —
@@ -212,7 +227,7 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 	// Nothing was started or stored.
 	var apiErr *api.Error
 	for _, path := range []string{
-		"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1",
+		"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1", "/v1/onboardings/OB0001",
 	} {
 		if err := h.api.Do(t.Context(), http.MethodGet, path, "", nil, nil); !errors.As(err, &apiErr) ||
 			apiErr.Status != http.StatusNotFound {
