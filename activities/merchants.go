@@ -28,7 +28,7 @@ func (a *Activities) SubmitApplyment(
 func applyment(app workflows.Application) channels.Applyment {
 	ap := channels.Applyment{OutRequestNo: app.OutRequestNo, MerchantID: app.MerchantID,
 		OrganizationType: app.OrganizationType,
-		IDCardCopy: app.LegalPerson.CopyMediaID, IDCardNational: app.LegalPerson.NationalMediaID,
+		IDCardCopy:       app.LegalPerson.CopyMediaID, IDCardNational: app.LegalPerson.NationalMediaID,
 		IDCardName:   app.LegalPerson.Name,
 		IDCardNumber: app.LegalPerson.Number, IDCardValidTimeBegin: app.LegalPerson.ValidFrom,
 		IDCardValidTime: app.LegalPerson.ValidUntil,

@@ -309,4 +309,3 @@ func refundViewOf(r workflows.RefundState) RefundView {
 		LastError:     stepErrorOf(r.LastError),
 	}
 }
-
