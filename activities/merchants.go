@@ -26,26 +26,25 @@ func (a *Activities) SubmitApplyment(
 
 // applyment is the channel's form of an application.
 func applyment(app workflows.Application) channels.Applyment {
-	ap := channels.Applyment{OutRequestNo: app.OutRequestNo, MerchantID: app.MerchantID,
-		OrganizationType: app.OrganizationType,
-		IDCardCopy:       app.LegalPerson.CopyMediaID, IDCardNational: app.LegalPerson.NationalMediaID,
-		IDCardName:   app.LegalPerson.Name,
-		IDCardNumber: app.LegalPerson.Number, IDCardValidTimeBegin: app.LegalPerson.ValidFrom,
-		IDCardValidTime: app.LegalPerson.ValidUntil,
+	p, c := app.LegalPerson, app.Contact
+	ap := channels.Applyment{
+		OutRequestNo: app.OutRequestNo, MerchantID: app.MerchantID, OrganizationType: app.OrganizationType,
+		IDCardCopy: p.CopyMediaID, IDCardNational: p.NationalMediaID, IDCardName: p.Name, IDCardNumber: p.Number,
+		IDCardValidTimeBegin: p.ValidFrom, IDCardValidTime: p.ValidUntil,
 		BankAccountType: app.BankAccount.Type, AccountBank: app.BankAccount.Bank, AccountName: app.BankAccount.Name,
 		BankAddressCode: app.BankAccount.AddressCode, AccountNumber: app.BankAccount.Number,
-		ContactType: app.Contact.Type, ContactName: app.Contact.Name, ContactIDNumber: app.Contact.IDNumber,
-		MobilePhone:  app.Contact.Mobile,
-		ContactEmail: app.Contact.Email, StoreName: app.Store.Name, StoreURL: app.Store.URL, MerchantShortname: app.ShortName}
+		ContactType: c.Type, ContactName: c.Name, ContactIDNumber: c.IDNumber, MobilePhone: c.Mobile, ContactEmail: c.Email,
+		StoreName: app.Store.Name, StoreURL: app.Store.URL, MerchantShortname: app.ShortName,
+	}
 	if l := app.BusinessLicense; l != nil {
 		ap.BusinessLicenseCopy, ap.BusinessLicenseNumber = l.CopyMediaID, l.Number
 		ap.MerchantName, ap.LegalPerson = l.MerchantName, l.LegalPerson
 	}
-	if p := app.Alipay; p != nil {
-		ap.MCC, ap.SettleLogonID, ap.BindingLogonID, ap.ServicePhone = p.MCC, p.SettleLogonID, p.BindingLogonID,
-			p.ServicePhone
-		ap.CertImage, ap.LegalCertFrontImage, ap.LegalCertBackImage = p.CertImage, p.LegalCertFrontImage,
-			p.LegalCertBackImage
+	if a := app.Alipay; a != nil {
+		ap.MCC, ap.SettleLogonID, ap.BindingLogonID, ap.ServicePhone = a.MCC, a.SettleLogonID, a.BindingLogonID,
+			a.ServicePhone
+		ap.CertImage, ap.LegalCertFrontImage, ap.LegalCertBackImage = a.CertImage, a.LegalCertFrontImage,
+			a.LegalCertBackImage
 	}
 	return ap
 }

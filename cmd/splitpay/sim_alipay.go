@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -74,6 +75,8 @@ func runAliSim(ctx context.Context, _ *config, log *slog.Logger, out io.Writer) 
 		}
 	}
 	fmt.Fprintf(out, "  buyer pays with: curl -X POST http://%s/sim/pay/<order_no>\n", ln.Addr())
+	fmt.Fprintf(out, "  a shop confirms its application with: curl -X POST http://%s/sim/applications/<out_request_no>/confirm\n"+
+		"  audit results go to the app gateway: %s\n", ln.Addr(), cmp.Or(f.appGateway, "(none: set --app-gateway)"))
 	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { <-ctx.Done(); _ = srv.Close() }()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

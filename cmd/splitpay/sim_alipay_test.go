@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/alipay"
 )
 
 // `splitpay sim alipay` in certificate mode writes the keys and certificates; the live adapter, configured from
@@ -40,6 +41,7 @@ func TestSimAlipayServesTheAdapterConfiguredFromItsFiles(t *testing.T) {
 	if err != nil || json.NewDecoder(resp.Body).Decode(&bal) != nil || bal.Unsettled != 100 {
 		t.Errorf("balance through the control API: %+v %v", bal, err)
 	}
+	onboardThroughTheControlAPI(t, c, addr)
 	both := *cfg
 	both.AlipayPublicKeyFile = filepath.Join(dir, "alipay-public-key.pem")
 	if _, err := both.alipayClient(); err == nil {
@@ -47,5 +49,27 @@ func TestSimAlipayServesTheAdapterConfiguredFromItsFiles(t *testing.T) {
 	}
 	if err := stop(); err != nil {
 		t.Errorf("sim exited with %v", err)
+	}
+}
+
+// onboardThroughTheControlAPI: an application reviewed on the simulator's clock, confirmed by the shop through the
+// control API, finishes with a smid.
+func onboardThroughTheControlAPI(t *testing.T, c *alipay.Client, addr string) {
+	ctx := context.Background()
+	a := channels.Applyment{OutRequestNo: "SIMAPPLY1", OrganizationType: "2500", IDCardName: "李四",
+		IDCardNumber: "11010519491231002X", ContactName: "李四", MobilePhone: "13800138000", StoreName: "Hill Tea",
+		StoreURL: "https://hill.example.com", MerchantShortname: "Hill Tea", MCC: "5499",
+		SettleLogonID: "lisi@example.com", CertImage: "img-1"}
+	if _, err := c.SubmitApplyment(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/sim/advance?by=2m", "/sim/applications/SIMAPPLY1/confirm"} {
+		if resp, err := http.Post("http://"+addr+path, "", nil); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %v %v", path, resp, err)
+		}
+	}
+	if st, err := c.QueryApplyment(ctx, "SIMAPPLY1"); err != nil || st.State != channels.ApplymentFinish ||
+		st.SubMchID == "" {
+		t.Errorf("after the shop confirmed: %+v %v", st, err)
 	}
 }
