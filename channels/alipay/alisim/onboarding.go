@@ -46,11 +46,8 @@ var (
 // zftCreate is zft.create: the same content under an external_id in review answers the same order; other content
 // is refused until the review ends; after a rejection the content opens a new order; after a finish, none.
 func (s *Sim) zftCreate(biz []byte, _ url.Values) (any, *failure) {
-	var req wire.ZftCreate
-	if f := decode(biz, &req); f != nil {
-		return nil, f
-	}
-	if f := checkApplication(req); f != nil {
+	req, f := readApplication(biz)
+	if f != nil {
 		return nil, f
 	}
 	content, _ := json.Marshal(req)
@@ -75,14 +72,20 @@ func (s *Sim) zftCreate(biz []byte, _ url.Values) (any, *failure) {
 
 // zftConsult is zft.consult: the same checks as create, and whether the account and risk reviews are manual.
 func (s *Sim) zftConsult(biz []byte, _ url.Values) (any, *failure) {
-	var req wire.ZftCreate
-	if f := decode(biz, &req); f != nil {
-		return nil, f
-	}
-	if f := checkApplication(req); f != nil {
+	req, f := readApplication(biz)
+	if f != nil {
 		return nil, f
 	}
 	return wire.ZftConsultResponse{Status: success, OrderID: s.nextNo("ZFC"), AccountAudit: len(req.BizCards) > 0}, nil
+}
+
+// readApplication decodes zft.create's (or consult's) biz_content and checks it.
+func readApplication(biz []byte) (wire.ZftCreate, *failure) {
+	var req wire.ZftCreate
+	if f := decode(biz, &req); f != nil {
+		return req, f
+	}
+	return req, checkApplication(req)
 }
 
 // checkApplication enforces zft.create's documented rules; each refusal names the parameter first.
