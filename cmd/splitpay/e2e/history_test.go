@@ -43,6 +43,9 @@ func (h *harness) saveHistories(name string, workflowIDs ...string) {
 		if rest, ok := strings.CutPrefix(id, "order/"); ok && strings.Contains(rest, "/") {
 			kind = "sub" + id[strings.LastIndex(id, "sub")+3:]
 		}
+		if rest, ok := strings.CutPrefix(id, "onboarding/"); ok && strings.Contains(rest, "/") {
+			kind += "-" + rest[strings.LastIndex(rest, "/")+1:] // onboarding-alipay
+		}
 		if err := os.WriteFile(filepath.Join(dir, name+"-"+kind+".json"), b, 0o644); err != nil {
 			h.t.Fatal(err)
 		}
