@@ -34,6 +34,12 @@ func (c *Client) Onboard(ctx context.Context, app workflows.Application, chans [
 	if err := c.checkOnboarding(app, chans); err != nil {
 		return Onboarding{}, err
 	}
+	for _, ch := range chans { // refuse before recording anything: no merchant is left onboarding for nothing
+		if m, err := c.Records.Merchant(ctx, ch, app.MerchantID); err == nil && m.Active {
+			return Onboarding{}, &ConflictError{Reason: fmt.Sprintf("merchant %s is already active on %s (sub-merchant %s)",
+				m.ID, ch, m.SubMchID)}
+		}
+	}
 	for _, ch := range chans {
 		if err := c.Records.BeginOnboarding(ctx, ch, app.MerchantID, app.DisplayName); err != nil {
 			return Onboarding{}, err

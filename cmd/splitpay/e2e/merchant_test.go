@@ -84,6 +84,7 @@ func TestOnboardedMerchantSellsAndWithdraws(t *testing.T) {
 	no := "ON" + strings.ToUpper(testenv.RandomID())
 	merchantID := "m-" + strings.ToLower(no)
 	wx, ali := onboardOnBothChannels(t, h, no, merchantID)
+	activeAppliesAgain(t, h, merchantID)
 	sellAsNewMerchant(t, h, wx)
 	sellOnAlipayAsNewMerchant(t, h, ali)
 	withdrawPartOfTheSettlement(t, h, wx)
@@ -215,6 +216,22 @@ func alipayToActive(t *testing.T, h *harness, no, merchantID string) ledger.Merc
 		t.Errorf("active on Alipay: %+v", a)
 	}
 	return activeMerchant(t, h, channels.Alipay, merchantID, a.SubMchID)
+}
+
+// activeAppliesAgain: an application for a merchant active on a channel it names is a conflict, and starts
+// nothing on any channel.
+func activeAppliesAgain(t *testing.T, h *harness, merchantID string) {
+	again := application("AGAIN"+strings.ToUpper(testenv.RandomID()), merchantID)
+	again.Channels = []string{channels.Alipay, channels.WeChatPay}
+	var apiErr *api.Error
+	if err := h.api.Do(t.Context(), http.MethodPost, "/v1/onboardings", "", again, nil); !errors.As(err, &apiErr) ||
+		apiErr.Status != http.StatusConflict {
+		t.Errorf("an active merchant applied again: %v", err)
+	}
+	err := h.api.Do(t.Context(), http.MethodGet, "/v1/onboardings/"+again.OutRequestNo, "", nil, nil)
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
+		t.Errorf("the refused application started something: %v", err)
+	}
 }
 
 func activeMerchant(t *testing.T, h *harness, channel, merchantID, sub string) ledger.Merchant {
