@@ -28,7 +28,7 @@ func (a *Activities) SubmitApplyment(
 func applyment(app workflows.Application) channels.Applyment {
 	p, c := app.LegalPerson, app.Contact
 	ap := channels.Applyment{
-		OutRequestNo: app.OutRequestNo, MerchantID: app.MerchantID, OrganizationType: app.OrganizationType,
+		OutRequestNo: app.OutRequestNo, OrganizationType: app.OrganizationType,
 		IDCardCopy: p.CopyMediaID, IDCardNational: p.NationalMediaID, IDCardName: p.Name, IDCardNumber: p.Number,
 		IDCardValidTimeBegin: p.ValidFrom, IDCardValidTime: p.ValidUntil,
 		BankAccountType: app.BankAccount.Type, AccountBank: app.BankAccount.Bank, AccountName: app.BankAccount.Name,

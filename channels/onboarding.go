@@ -13,7 +13,6 @@ import (
 // The fields after MerchantShortname only Alipay reads.
 type Applyment struct {
 	OutRequestNo          string
-	MerchantID            string
 	OrganizationType      string // 2401 小微, 2500 个人卖家, 4 个体户, 2 企业, ...
 	BusinessLicenseCopy   string // media id
 	BusinessLicenseNumber string

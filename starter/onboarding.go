@@ -100,7 +100,7 @@ func (c *Client) GetOnboarding(ctx context.Context, outRequestNo string) (Onboar
 		if st.Channel == "" {
 			st.Channel = ch // recorded before onboardings named their channel
 		}
-		out.MerchantID, out.Application = st.MerchantID, st.Application.Masked()
+		out.MerchantID, out.Application = st.MerchantID, st.Application // masked by the workflow
 		out.Channels = append(out.Channels, st)
 	}
 	if len(out.Channels) == 0 {

@@ -13,7 +13,7 @@ import (
 
 // shop is an individual seller's application (个人商户: certified by the ID card, settling to an Alipay account).
 func shop(no string) channels.Applyment {
-	return channels.Applyment{OutRequestNo: no, MerchantID: "m1", OrganizationType: "2500", IDCardName: "李四",
+	return channels.Applyment{OutRequestNo: no, OrganizationType: "2500", IDCardName: "李四",
 		IDCardNumber: "11010519491231002X", ContactType: "65", ContactName: "李四", MobilePhone: "13800138000",
 		ContactEmail: "lisi@example.com", StoreName: "Hill Tea", StoreURL: "https://hill-tea.example.com",
 		MerchantShortname: "Hill Tea", MCC: "5499", SettleLogonID: "lisi@example.com", CertImage: "img-1"}
