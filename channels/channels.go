@@ -106,6 +106,7 @@ const (
 	ReasonNotFound      Reason = "NOT_FOUND"      // no such order, refund or request at the channel
 	ReasonAlreadyClosed Reason = "ALREADY_CLOSED" // closing an order that is closed
 	ReasonNotEnough     Reason = "NOT_ENOUGH"     // not enough money where the channel looked
+	ReasonNotReady      Reason = "NOT_READY"      // a day's bill the channel has not made yet: ask again later
 )
 
 // BusinessError is a channel's refusal or failure, with the channel's own code. Retryable failures (5xx,

@@ -1,7 +1,15 @@
 package wechatpay
 
 import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"iter"
+	"net/url"
 	"strings"
 
 	"github.com/splitpay/splitpay/channels"
@@ -9,80 +17,217 @@ import (
 	"github.com/splitpay/splitpay/money"
 )
 
-// billRows splits a bill into its data rows: the header line names the columns, each cell carries a leading
-// backtick (so spreadsheets keep long numbers as text), and the rows stop at the summary header.
-func billRows(data []byte, wantHeader string) ([][]string, error) {
-	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	if len(lines) == 0 || strings.TrimPrefix(lines[0], "\uFEFF") != wantHeader {
-		return nil, fmt.Errorf("wechatpay: bill header %q is not the expected %q", firstLine(lines), wantHeader)
-	}
-	width := len(strings.Split(wantHeader, ","))
-	var rows [][]string
-	for i, line := range lines[1:] {
-		if line == "" || !strings.HasPrefix(line, "`") {
-			break // the summary header, or the end
-		}
-		cells := strings.Split(line, ",")
-		if len(cells) != width {
-			return nil, fmt.Errorf("wechatpay: bill line %d has %d cells, want %d", i+2, len(cells), width)
-		}
-		for j := range cells {
-			cells[j] = strings.TrimPrefix(cells[j], "`")
-		}
-		rows = append(rows, cells)
-	}
-	return rows, nil
+var _ channels.Statements = (*Client)(nil)
+
+// The day's bills reconciliation reads: the trade bill (payments and refunds of every sub-merchant) and the
+// profit-sharing bill (shares and returns).
+const (
+	BillTrade   = "trade"
+	BillSharing = "sharing"
+)
+
+// StatementBills names the bills and the posting kinds they cover.
+func (c *Client) StatementBills() ([]string, []string) {
+	return []string{BillTrade, BillSharing},
+		[]string{channels.EventPayment, channels.EventRefund, channels.EventSharing, channels.EventSharingReturn}
 }
 
-func firstLine(lines []string) string {
-	if len(lines) == 0 {
-		return ""
+// ReadStatement asks for a bill of every sub-merchant, gzipped, streams it through its SHA1, and yields its lines;
+// NO_STATEMENT_EXIST (no business that day) yields none, STATEMENT_CREATING is ReasonNotReady.
+func (c *Client) ReadStatement(ctx context.Context, bill, day string) iter.Seq2[channels.StatementLine, error] {
+	return func(yield func(channels.StatementLine, error) bool) {
+		q := url.Values{"bill_date": {day}, "tar_type": {"GZIP"}}
+		path, read := wire.PathTradeBill, tradeLine
+		switch bill {
+		case BillTrade:
+			q.Set("bill_type", wire.BillTypeAll)
+		case BillSharing:
+			path, read = wire.PathSharingBill, sharingLine
+		default:
+			yield(channels.StatementLine{}, invalid("bill", "trade or sharing"))
+			return
+		}
+		f, err := c.bill(ctx, path, q)
+		if channels.IsReason(err, channels.ReasonNotFound) {
+			return // NO_STATEMENT_EXIST
+		}
+		if err != nil {
+			yield(channels.StatementLine{}, err)
+			return
+		}
+		body, sum, err := c.openBill(ctx, f, true)
+		if err != nil {
+			yield(channels.StatementLine{}, err)
+			return
+		}
+		defer body.Close()
+		for row, err := range billRows(body) {
+			if err == nil {
+				var l channels.StatementLine
+				if l, err = read(row); err == nil {
+					l.Bill, l.Line = bill, row.line
+				}
+				if !yield(l, err) {
+					return
+				}
+				continue
+			}
+			yield(channels.StatementLine{}, err)
+			return
+		}
+		if err := sum(); err != nil {
+			yield(channels.StatementLine{}, err)
+		}
 	}
-	return lines[0]
 }
 
-// ParseTradeBill reads a downloaded trade bill; yuan cells become fen, and a malformed amount is an error
-// naming the line.
-func ParseTradeBill(data []byte) ([]channels.TradeBillLine, error) {
-	rows, err := billRows(data, wire.TradeBillHeader)
+// openBill downloads a bill (a signed request whose answer is not signed) as a stream, gunzipped when asked for
+// gzip; sum, called after the stream is read, checks the plain file's SHA1 against the hash the channel gave.
+func (c *Client) openBill(ctx context.Context, f channels.BillFile, gz bool) (io.ReadCloser, func() error, error) {
+	if !strings.EqualFold(f.HashType, "SHA1") {
+		return nil, nil, invalid("hash_type", fmt.Sprintf("unsupported bill hash %q", f.HashType))
+	}
+	res, err := c.download.Get(ctx, f.DownloadURL)
+	if err != nil {
+		return nil, nil, classify(err)
+	}
+	var plain io.Reader = res.Response.Body
+	if gz {
+		if plain, err = gzip.NewReader(res.Response.Body); err != nil {
+			res.Response.Body.Close()
+			return nil, nil, downloadFailed(err)
+		}
+	}
+	h := sha1.New()
+	sum := func() error {
+		if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, f.HashValue) {
+			return &channels.BusinessError{Channel: channels.WeChatPay, Code: "BILL_HASH_MISMATCH",
+				Message: fmt.Sprintf("bill SHA1 %s, channel said %s", got, f.HashValue), Retryable: true}
+		}
+		return nil
+	}
+	return readCloser{io.TeeReader(plain, h), res.Response.Body}, sum, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+func downloadFailed(err error) error {
+	return &channels.BusinessError{Channel: channels.WeChatPay, Code: channels.CodeTimeout, Message: err.Error(),
+		Retryable: true}
+}
+
+// DownloadBill fetches a whole bill (plain, not gzipped) and checks its SHA1 hash: for small bills and tests.
+func (c *Client) DownloadBill(ctx context.Context, f channels.BillFile) ([]byte, error) {
+	body, sum, err := c.openBill(ctx, f, false)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]channels.TradeBillLine, 0, len(rows))
-	for i, c := range rows {
-		var amounts [3]money.Amount
-		for k, idx := range []int{8, 11, 13} {
-			if amounts[k], err = money.ParseYuan(c[idx]); err != nil {
-				return nil, fmt.Errorf("wechatpay: trade bill line %d: %w", i+2, err)
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, 512<<20))
+	if err != nil {
+		return nil, downloadFailed(err)
+	}
+	return data, sum()
+}
+
+// billRow is a data row: its line in the file, and its cells by column name.
+type billRow struct {
+	line int
+	cell func(column string) string
+}
+
+func (r billRow) get(column string) string { return r.cell(column) }
+
+// billRows streams a bill's data rows: the header line names the columns (read by name, never by position), each
+// cell carries a leading backtick (so spreadsheets keep long numbers as text), and the rows stop at the summary's
+// header. The whole stream is read, so its hash covers the summary too.
+func billRows(r io.Reader) iter.Seq2[billRow, error] {
+	return func(yield func(billRow, error) bool) {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		if !sc.Scan() {
+			yield(billRow{}, fmt.Errorf("wechatpay: empty bill: %v", sc.Err()))
+			return
+		}
+		index := map[string]int{}
+		for i, name := range strings.Split(strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\uFEFF")), ",") {
+			index[name] = i
+		}
+		n, rows := 1, true
+		for sc.Scan() {
+			n++
+			line := strings.TrimRight(sc.Text(), "\r")
+			if !rows || !strings.HasPrefix(line, "`") {
+				rows = false // the summary: read on, for the hash
+				continue
+			}
+			cells := strings.Split(line, ",")
+			if len(cells) != len(index) {
+				yield(billRow{}, fmt.Errorf("wechatpay: bill line %d has %d cells, want %d", n, len(cells), len(index)))
+				return
+			}
+			row := billRow{line: n, cell: func(column string) string {
+				if i, ok := index[column]; ok {
+					return strings.TrimPrefix(cells[i], "`")
+				}
+				return ""
+			}}
+			if !yield(row, nil) {
+				return
 			}
 		}
-		l := channels.TradeBillLine{Time: c[0], SubMchID: c[3], TransactionID: c[4], OutTradeNo: c[5], TradeState: c[7],
-			Settled: amounts[0], Refund: amounts[1], RefundStatus: c[12], OrderAmount: amounts[2]}
-		if c[9] != "0" {
-			l.RefundID, l.OutRefundNo = c[9], c[10]
+		if err := sc.Err(); err != nil {
+			yield(billRow{}, downloadFailed(err))
 		}
-		out = append(out, l)
 	}
-	return out, nil
 }
 
-// ParseSharingBill reads a downloaded profit-sharing bill.
-func ParseSharingBill(data []byte) ([]channels.SharingBillLine, error) {
-	rows, err := billRows(data, wire.SharingBillHeader)
+// yuanCell reads an amount cell as fen, unsigned; an empty cell is zero.
+func yuanCell(row billRow, column string) (money.Amount, error) {
+	v := row.get(column)
+	if v == "" {
+		return 0, nil
+	}
+	a, err := money.ParseYuan(strings.TrimPrefix(v, "-"))
 	if err != nil {
-		return nil, err
+		return 0, fmt.Errorf("wechatpay: bill column %s: %w", column, err)
 	}
-	out := make([]channels.SharingBillLine, 0, len(rows))
-	for i, c := range rows {
-		amount, err := money.ParseYuan(c[8])
-		if err != nil {
-			return nil, fmt.Errorf("wechatpay: sharing bill line %d: %w", i+2, err)
+	return a, nil
+}
+
+// tradeLine reads a trade bill row: a payment (its 订单金额, what we asked) or a refund (申请退款金额), with its fee.
+func tradeLine(row billRow) (channels.StatementLine, error) {
+	l := channels.StatementLine{At: row.get("交易时间"), SubMchID: row.get("特约商户号"), Status: row.get("交易状态")}
+	amountColumn := "订单金额"
+	if l.Status == "REFUND" {
+		l.Kind, l.EventID, l.OutNo, l.Status = channels.EventRefund, row.get("微信退款单号"), row.get("商户退款单号"), row.get("退款状态")
+		amountColumn = "申请退款金额"
+		if row.get(amountColumn) == "" {
+			amountColumn = "退款金额"
 		}
-		out = append(
-			out,
-			channels.SharingBillLine{Time: c[0], SubMchID: c[1], TransactionID: c[2], OrderID: c[3], OutOrderNo: c[4],
-				Kind: c[5], ReceiverType: c[6], Receiver: c[7], Amount: amount, Status: c[9]},
-		)
+	} else {
+		l.Kind, l.EventID, l.OutNo = channels.EventPayment, row.get("微信订单号"), row.get("商户订单号")
 	}
-	return out, nil
+	var err, feeErr error
+	l.Amount, err = yuanCell(row, amountColumn)
+	l.Fee, feeErr = yuanCell(row, "手续费")
+	if err == nil {
+		err = feeErr
+	}
+	return l, err
+}
+
+// sharingLine reads a profit-sharing bill row: one receiver's share, or a return.
+func sharingLine(row billRow) (channels.StatementLine, error) {
+	l := channels.StatementLine{At: row.get("分账发起时间"), SubMchID: row.get("分账方商户号"), Kind: channels.EventSharing,
+		EventID: row.get("微信分账/回退单号"), OutNo: row.get("商户分账/回退单号"), Status: row.get("处理状态")}
+	if row.get("业务类型") == wire.SharingBillReturn {
+		l.Kind = channels.EventSharingReturn
+	}
+	var err error
+	l.Amount, err = yuanCell(row, "分账金额(元)")
+	return l, err
 }

@@ -2,14 +2,9 @@ package wechatpay
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
@@ -19,7 +14,6 @@ import (
 var (
 	_ channels.Funds      = (*Client)(nil)
 	_ channels.Onboarding = (*Client)(nil)
-	_ channels.Bills      = (*Client)(nil)
 )
 
 // Balance is a sub-merchant's basic account: available (withdrawable) and pending (frozen).
@@ -171,31 +165,4 @@ func (c *Client) bill(ctx context.Context, path string, q url.Values) (channels.
 		return channels.BillFile{}, err
 	}
 	return channels.BillFile{HashType: b.HashType, HashValue: b.HashValue, DownloadURL: b.DownloadURL}, nil
-}
-
-// DownloadBill fetches a bill (a signed request whose answer is not signed) and checks its SHA1 hash.
-func (c *Client) DownloadBill(ctx context.Context, f channels.BillFile) ([]byte, error) {
-	if !strings.EqualFold(f.HashType, "SHA1") {
-		return nil, invalid("hash_type", fmt.Sprintf("unsupported bill hash %q", f.HashType))
-	}
-	res, err := c.download.Get(ctx, f.DownloadURL)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer res.Response.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Response.Body, 512<<20))
-	if err != nil {
-		return nil, &channels.BusinessError{
-			Channel:   channels.WeChatPay,
-			Code:      channels.CodeTimeout,
-			Message:   err.Error(),
-			Retryable: true,
-		}
-	}
-	sum := sha1.Sum(data)
-	if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, f.HashValue) {
-		return nil, &channels.BusinessError{Channel: channels.WeChatPay, Code: "BILL_HASH_MISMATCH",
-			Message: fmt.Sprintf("bill SHA1 %s, channel said %s", got, f.HashValue), Retryable: true}
-	}
-	return data, nil
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
-	"github.com/splitpay/splitpay/money"
 )
 
 func TestWithdrawal(t *testing.T) {
@@ -168,50 +167,75 @@ func TestBillsMatchTheSimulatorsState(t *testing.T) {
 	if _, err := e.wx.QuerySharing(ctx, shopA, tx1, "CB00001-share1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.wx.ApplyRefund(ctx, channels.RefundRequest{
+	rf, err := e.wx.ApplyRefund(ctx, channels.RefundRequest{
 		SubMchID: shopA, TransactionID: tx1, OutRefundNo: "CB00001-rf1", Refund: 1001, Total: 12345,
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
-
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Now().In(cst)
+	today := now.Format("2006-01-02")
+	if _, err := e.wx.TradeBill(ctx, now.AddDate(0, 0, 1).Format("2006-01-02"), ""); !channels.IsReason(err, channels.ReasonInvalid) {
+		t.Errorf("tomorrow's bill: %v, want PARAM_ERROR", err)
+	}
+	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, cst)
+	e.sim.Advance(ready.Sub(now) - time.Minute) // 09:59 the next day
+	for l, err := range e.wx.ReadStatement(ctx, wechatpay.BillTrade, today) {
+		if !channels.IsReason(err, channels.ReasonNotReady) {
+			t.Errorf("before 10:00 the next day: %+v %v, want STATEMENT_CREATING", l, err)
+		}
+	}
+	e.sim.Advance(2 * time.Minute)
+	trade := statement(t, e, wechatpay.BillTrade, today)
+	want := []channels.StatementLine{
+		{Bill: "trade", Kind: "payment", EventID: tx1, OutNo: "CB00001-1", SubMchID: shopA, Amount: 12345, Fee: 74,
+			Status: "SUCCESS"},
+		{Bill: "trade", Kind: "refund", EventID: rf.RefundID, OutNo: "CB00001-rf1", SubMchID: shopA, Amount: 1001,
+			Fee: 6, Status: rf.Status},
+	}
+	if len(trade) != 3 || !sameLine(trade[0], want[0]) && !sameLine(trade[1], want[0]) || !sameLine(trade[2], want[1]) {
+		t.Errorf("trade bill: %+v", trade)
+	}
+	shares := statement(t, e, wechatpay.BillSharing, today)
+	if len(shares) != 1 || shares[0].Kind != "sharing" || shares[0].Amount != 1234 || shares[0].OutNo != "CB00001-share1" {
+		t.Errorf("sharing bill: %+v", shares)
+	}
+	if got := statement(t, e, wechatpay.BillTrade, time.Now().AddDate(0, 0, -5).Format("2006-01-02")); len(got) != 0 {
+		t.Errorf("a day with no business: %+v", got)
+	}
+	e.sim.SetBillFaults(wxsim.BillFaults{Drop: map[string]bool{tx1: true}, Amount: map[string]int64{rf.RefundID: 999},
+		Extra: []wxsim.ExtraPayment{{Day: today, SubMchID: shopA, TransactionID: "4200000000009", OutTradeNo: "NOBODY",
+			Amount: 700}}})
+	faulty := statement(t, e, wechatpay.BillTrade, today)
+	if len(faulty) != 3 || faulty[1].Amount != 999 || faulty[2].EventID != "4200000000009" {
+		t.Errorf("with injected discrepancies: %+v", faulty)
+	}
 	f, err := e.wx.TradeBill(ctx, today, shopA)
-	if err != nil || f.HashType != "SHA1" {
-		t.Fatalf("trade bill: %+v %v", f, err)
-	}
-	data, err := e.wx.DownloadBill(ctx, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, err := wechatpay.ParseTradeBill(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paid, refunded money.Amount
-	for _, l := range lines {
-		paid += l.Settled
-		refunded += l.Refund
-	}
-	if len(lines) != 3 || paid != 12345+20001 || refunded != 1001 {
-		t.Errorf("trade bill: %d lines, paid %s, refunded %s; want 3, 323.46, 10.01", len(lines), paid, refunded)
-	}
-
-	f, err = e.wx.ProfitSharingBill(ctx, today, shopA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err = e.wx.DownloadBill(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shares, err := wechatpay.ParseSharingBill(data)
-	if err != nil || len(shares) != 1 || shares[0].Amount != 1234 || shares[0].OutOrderNo != "CB00001-share1" {
-		t.Errorf("sharing bill: %+v %v", shares, err)
-	}
-
 	f.HashValue = strings.Repeat("0", 40)
 	_, err = e.wx.DownloadBill(ctx, f)
 	wantCode(t, err, "BILL_HASH_MISMATCH", true)
+}
+
+// statement reads a whole bill through the streaming reader, failing the test on an error.
+func statement(t *testing.T, e *env, bill, day string) []channels.StatementLine {
+	t.Helper()
+	var out []channels.StatementLine
+	for l, err := range e.wx.ReadStatement(context.Background(), bill, day) {
+		if err != nil {
+			t.Fatalf("%s bill of %s: %v", bill, day, err)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func sameLine(a, b channels.StatementLine) bool {
+	a.At, a.Line = "", 0
+	return a == b
 }
 
 func TestFrozenFundsUnfreezeAfterTheFreezePeriod(t *testing.T) {

@@ -1,15 +1,55 @@
 package wire
 
+import "strings"
+
 type BillResponse struct {
 	HashType    string `json:"hash_type"`
 	HashValue   string `json:"hash_value"`
 	DownloadURL string `json:"download_url"`
 }
 
-// Bill formats: the header lines of the trade bill, its summary, and the profit-sharing bill. Every data cell
-// is prefixed with a backtick; amounts are yuan.
+// Bill codes: a day with no business (normal, not retried), and a bill not made yet (from 10:00 the next day).
 const (
-	TradeBillHeader   = "交易时间,公众账号ID,商户号,特约商户号,微信订单号,商户订单号,交易类型,交易状态,应结订单金额,微信退款单号,商户退款单号,退款金额,退款状态,订单金额"
-	TradeBillSummary  = "总交易单数,应结订单总金额,退款总金额,订单总金额"
-	SharingBillHeader = "分账发起时间,分账方商户号,微信订单号,微信分账/回退单号,商户分账/回退单号,业务类型,分账接收方类型,分账接收方,分账金额(元),处理状态"
+	CodeNoStatementExist  = "NO_STATEMENT_EXIST"
+	CodeStatementCreating = "STATEMENT_CREATING"
 )
+
+// Trade bill types (bill_type) and the columns of each, as documented (format-trade): every data cell is prefixed
+// with a backtick, amounts are yuan. Readers map columns by the header's names, never by position.
+const (
+	BillTypeAll     = "ALL"
+	BillTypeSuccess = "SUCCESS"
+	BillTypeRefund  = "REFUND"
+)
+
+var (
+	tradeHead     = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额"
+	refundColumns = "微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态"
+	tradeTail     = "商品名称,商户数据包,手续费,费率,订单金额"
+
+	// TradeBillColumns are each bill type's columns.
+	TradeBillColumns = map[string][]string{
+		BillTypeAll:     cols(tradeHead, refundColumns, tradeTail, "申请退款金额,费率备注"),
+		BillTypeSuccess: cols(tradeHead, tradeTail, "费率备注"),
+		BillTypeRefund:  cols(tradeHead, "退款申请时间,退款成功时间", refundColumns, tradeTail, "申请退款金额,费率备注"),
+	}
+	// TradeBillSummaries are each bill type's summary columns.
+	TradeBillSummaries = map[string][]string{
+		BillTypeAll:     cols("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"),
+		BillTypeSuccess: cols("总交易单数,应结订单总金额,手续费总金额,订单总金额"),
+		BillTypeRefund:  cols("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"),
+	}
+)
+
+// SharingBillHeader is the profit-sharing bill's header: one row per share to a receiver or return from one.
+// The domestic file's Chinese names are UNCONFIRMED (ALIPAY-AND-BILLS.md §5.4); these follow the cross-border
+// variant's concepts.
+const SharingBillHeader = "分账发起时间,分账方商户号,微信订单号,微信分账/回退单号,商户分账/回退单号,业务类型,分账接收方类型,分账接收方,分账金额(元),处理状态"
+
+// Sharing bill business types.
+const (
+	SharingBillShare  = "分账"
+	SharingBillReturn = "回退"
+)
+
+func cols(parts ...string) []string { return strings.Split(strings.Join(parts, ","), ",") }

@@ -42,6 +42,7 @@ var reasons = map[string]channels.Reason{
 	CodeSignError: channels.ReasonOther, CodeNoAuth: channels.ReasonOther, CodeRuleLimit: channels.ReasonInvalid,
 	"RULELIMIT": channels.ReasonInvalid, CodeOutTradeNoUsed: channels.ReasonOther, CodeTradeError: channels.ReasonOther,
 	CodeOrderNotExist: channels.ReasonNotFound, "ORDERNOTEXIST": channels.ReasonNotFound,
+	CodeNoStatementExist: channels.ReasonNotFound, CodeStatementCreating: channels.ReasonNotReady,
 	CodeResourceNotExist: channels.ReasonNotFound, CodeNotEnough: channels.ReasonNotEnough,
 	CodeOrderClosed: channels.ReasonAlreadyClosed, CodeOrderPaid: channels.ReasonAlreadyPaid,
 	"ACCOUNT_ERROR": channels.ReasonOther, "ACCOUNTERROR": channels.ReasonOther, "REQUEST_BLOCKED": channels.ReasonOther,

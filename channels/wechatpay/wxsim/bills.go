@@ -1,6 +1,8 @@
 package wxsim
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
@@ -15,7 +17,7 @@ import (
 )
 
 // billDay is the calendar day (China time) of a moment, as bills count days.
-func billDay(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
+func billDay(t time.Time) string { return t.In(cst).Format("2006-01-02") }
 
 func yuan(fen int64) string { return money.Amount(fen).String() }
 
@@ -26,49 +28,186 @@ func billLine(cells ...string) string {
 	return strings.Join(cells, ",")
 }
 
+// Bills of a day are made by 10:00 the next day (China time); before that the channel answers
+// STATEMENT_CREATING. A day with no line is NO_STATEMENT_EXIST. tar_type=GZIP answers the file gzipped; the hash
+// is always the plain file's.
+const billReadyHour = 10
+
 func (s *Sim) billRequest(_ *Platform, r *http.Request, _ []byte) (int, any, *apiError) {
 	q := r.URL.Query()
-	day, sub := q.Get("bill_date"), q.Get("sub_mchid")
-	if _, err := time.Parse("2006-01-02", day); err != nil {
+	day, sub, kind := q.Get("bill_date"), q.Get("sub_mchid"), q.Get("bill_type")
+	date, err := time.ParseInLocation("2006-01-02", day, cst)
+	switch {
+	case err != nil:
 		return 0, nil, paramError("bill_date", "YYYY-MM-DD")
+	case kind == "":
+		kind = wire.BillTypeAll
+	}
+	switch {
+	case wire.TradeBillColumns[kind] == nil:
+		return 0, nil, paramError("bill_type", "ALL, SUCCESS or REFUND")
+	case q.Get("tar_type") != "" && q.Get("tar_type") != "GZIP":
+		return 0, nil, paramError("tar_type", "GZIP")
+	case !date.Before(s.now().In(cst)) || date.Before(s.now().In(cst).AddDate(0, -3, -1)):
+		return 0, nil, paramError("bill_date", "a past day, at most three months back")
+	case s.now().Before(date.AddDate(0, 0, 1).Add(billReadyHour*time.Hour + s.billFaults.Late)):
+		return 0, nil, fail(http.StatusBadRequest, wire.CodeStatementCreating, "账单生成中，请10点后再下载")
 	}
 	var file string
+	var rows int
 	if r.URL.Path == wire.PathTradeBill {
-		file = s.tradeBill(day, sub)
+		file, rows = s.tradeBill(day, sub, kind)
 	} else {
-		file = s.sharingBill(day, sub)
+		file, rows = s.sharingBill(day, sub)
+	}
+	if rows == 0 {
+		return 0, nil, fail(http.StatusBadRequest, wire.CodeNoStatementExist, "该日期无账单")
 	}
 	sum := sha1.Sum([]byte(file))
+	body := []byte(file)
+	if q.Get("tar_type") == "GZIP" {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		body = b.Bytes()
+	}
 	token := s.nextID("BILL")
-	s.bills[token] = []byte(file)
+	s.bills[token] = body
 	return 0, wire.BillResponse{HashType: "SHA1", HashValue: hex.EncodeToString(sum[:]),
 		DownloadURL: "http://" + r.Host + wire.PathBillDownload + "?token=" + token}, nil
 }
 
-func (s *Sim) tradeBill(day, sub string) string {
-	lines := []string{wire.TradeBillHeader}
-	var count, settled, refunded, total int64
-	for _, so := range s.paymentsOn(day, sub) {
-		amt := so.wire.Amount.TotalAmount
-		lines = append(lines, tradeLine(so, so.paidAt.Format("2006-01-02 15:04:05"), "SUCCESS", yuan(amt),
-			"0", "0", "0.00", "", yuan(amt)))
-		count, settled, total = count+1, settled+amt, total+amt
+var cst = time.FixedZone("CST", 8*3600)
+
+// feeRate is the simulator's fee (0.60 %), charged on payments and given back in proportion on refunds.
+func fee(amount int64) int64 { return (amount*6 + 500) / 1000 }
+
+// tradeBill lists the day's payments (by payment time) and refunds (by the time they were accepted) of one
+// sub-merchant, or all, in the columns of the bill type; it answers the file and its number of rows.
+func (s *Sim) tradeBill(day, sub, kind string) (string, int) {
+	columns := wire.TradeBillColumns[kind]
+	lines := []string{strings.Join(columns, ",")}
+	var n, settled, refunded, fees, total, asked int64
+	if kind != wire.BillTypeRefund {
+		for _, so := range s.paymentsOn(day, sub) {
+			amt, ok := s.billFaults.shown(so.transactionID, so.wire.Amount.TotalAmount)
+			if !ok {
+				continue
+			}
+			row := tradeRow(so, so.paidAt, "SUCCESS")
+			row["应结订单金额"], row["手续费"], row["订单金额"] = yuan(amt), yuan(fee(amt)), yuan(amt)
+			lines = append(lines, billRow(columns, row))
+			n, settled, fees, total = n+1, settled+amt, fees+fee(amt), total+amt
+		}
 	}
-	for _, rf := range s.refundsOn(day, sub) {
-		at := rf.state.CreateTime[:10] + " " + rf.state.CreateTime[11:19]
-		lines = append(lines, tradeLine(rf.sub, at, "REFUND", "0.00", rf.state.RefundID, rf.state.OutRefundNo,
-			yuan(rf.state.Amount.Refund), rf.state.Status, yuan(rf.sub.wire.Amount.TotalAmount)))
-		count, refunded = count+1, refunded+rf.state.Amount.Refund
+	if kind != wire.BillTypeSuccess {
+		for _, rf := range s.refundsOn(day, sub) {
+			created, _ := time.Parse(time.RFC3339, rf.state.CreateTime)
+			amt, ok := s.billFaults.shown(rf.state.RefundID, rf.state.Amount.Refund)
+			if !ok {
+				continue
+			}
+			row := tradeRow(rf.sub, created, "REFUND")
+			row["微信退款单号"], row["商户退款单号"], row["退款金额"] = rf.state.RefundID, rf.state.OutRefundNo, yuan(amt)
+			row["退款类型"], row["退款状态"], row["申请退款金额"] = "ORIGINAL", billRefundStatus(rf.state.Status), yuan(amt)
+			row["手续费"], row["订单金额"] = yuan(-fee(amt)), yuan(rf.sub.wire.Amount.TotalAmount)
+			row["退款申请时间"], row["退款成功时间"] = created.In(cst).Format(billTime), billTimeOf(rf.state.SuccessTime)
+			lines = append(lines, billRow(columns, row))
+			n, refunded, fees, asked = n+1, refunded+amt, fees-fee(amt), asked+amt
+		}
 	}
-	lines = append(lines, wire.TradeBillSummary, billLine(fmt.Sprint(count), yuan(settled), yuan(refunded), yuan(total)))
-	return strings.Join(lines, "\r\n") + "\r\n"
+	for _, x := range s.billFaults.Extra {
+		if kind != wire.BillTypeRefund && x.Day == day && (sub == "" || x.SubMchID == sub) {
+			row := map[string]string{"交易时间": day + " 12:00:00", "特约商户号": x.SubMchID, "微信订单号": x.TransactionID,
+				"商户订单号": x.OutTradeNo, "交易状态": "SUCCESS", "应结订单金额": yuan(x.Amount), "订单金额": yuan(x.Amount),
+				"手续费": yuan(fee(x.Amount)), "微信退款单号": "0", "商户退款单号": "0", "退款金额": "0.00", "申请退款金额": "0.00"}
+			lines = append(lines, billRow(columns, row))
+			n, settled, fees, total = n+1, settled+x.Amount, fees+fee(x.Amount), total+x.Amount
+		}
+	}
+	summary := map[string]string{"总交易单数": fmt.Sprint(n), "应结订单总金额": yuan(settled), "退款总金额": yuan(refunded),
+		"充值券退款总金额": "0.00", "手续费总金额": yuan(fees), "订单总金额": yuan(total), "申请退款总金额": yuan(asked)}
+	lines = append(lines, strings.Join(wire.TradeBillSummaries[kind], ","), billRow(wire.TradeBillSummaries[kind], summary))
+	return strings.Join(lines, "\r\n") + "\r\n", int(n)
 }
 
-// tradeLine is a trade bill's line for a sub-order: its time, the order's ids, then the given cells.
-func tradeLine(so *subOrder, at, state string, cells ...string) string {
-	head := []string{at, so.order.req.CombineAppID, so.wire.MchID, so.wire.SubMchID, so.transactionID,
-		so.wire.OutTradeNo, "JSAPI", state}
-	return billLine(append(head, cells...)...)
+const billTime = "2006-01-02 15:04:05"
+
+func payer(so *subOrder) string {
+	if p := so.order.req.CombinePayerInfo; p != nil {
+		return p.OpenID
+	}
+	return ""
+}
+
+// BillFaults are discrepancies injected into the bills served: the channel's own records do not change, so a
+// reconciliation finds the bill and the ledger apart. Ids are transaction, refund, sharing or return ids.
+type BillFaults struct {
+	Drop   map[string]bool  // lines of these ids are left out
+	Amount map[string]int64 // lines of these ids show this amount (fen)
+	Extra  []ExtraPayment   // payments the bill lists that nobody made
+	Late   time.Duration    // bills are made this much after 10:00 the next day
+}
+
+// ExtraPayment is a payment line a bill lists.
+type ExtraPayment struct {
+	Day, SubMchID, TransactionID, OutTradeNo string
+	Amount                                   int64
+}
+
+// shown is the amount a bill shows for an id, and false when its line is dropped.
+func (f BillFaults) shown(id string, amount int64) (int64, bool) {
+	if f.Drop[id] {
+		return 0, false
+	}
+	if a, ok := f.Amount[id]; ok {
+		return a, true
+	}
+	return amount, true
+}
+
+// SetBillFaults replaces the injected bill discrepancies.
+func (s *Sim) SetBillFaults(f BillFaults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.billFaults = f
+}
+
+// tradeRow is the cells a sub-order gives every row of the trade bill.
+func tradeRow(so *subOrder, at time.Time, state string) map[string]string {
+	return map[string]string{"交易时间": at.In(cst).Format(billTime), "公众账号ID": so.order.req.CombineAppID,
+		"商户号": so.wire.MchID, "特约商户号": so.wire.SubMchID, "微信订单号": so.transactionID,
+		"商户订单号": so.wire.OutTradeNo, "用户标识": payer(so), "交易类型": "JSAPI",
+		"交易状态": state, "付款银行": "OTHERS", "货币种类": "CNY", "应结订单金额": "0.00", "代金券金额": "0.00",
+		"微信退款单号": "0", "商户退款单号": "0", "退款金额": "0.00", "充值券退款金额": "0.00", "商品名称": so.wire.Description,
+		"商户数据包": so.wire.Attach, "费率": "0.60%", "申请退款金额": "0.00"}
+}
+
+// billRow renders cells in the columns' order, each prefixed with a backtick; a merchant's text has its commas
+// escaped, as the channel does.
+func billRow(columns []string, cells map[string]string) string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = "`" + strings.ReplaceAll(cells[c], ",", "，")
+	}
+	return strings.Join(out, ",")
+}
+
+// billRefundStatus is a refund's state as the bill writes it (ABNORMAL shows as CHANGE).
+func billRefundStatus(status string) string {
+	if status == channels.RefundAbnormal {
+		return "CHANGE"
+	}
+	return status
+}
+
+func billTimeOf(rfc3339 string) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return ""
+	}
+	return t.In(cst).Format(billTime)
 }
 
 // paymentsOn are the sub-orders paid on a day (of one sub-merchant, or all), by transaction id.
@@ -96,7 +235,9 @@ func (s *Sim) refundsOn(day, sub string) []*refund {
 	return rfs
 }
 
-func (s *Sim) sharingBill(day, sub string) string {
+// sharingBill lists the day's successful shares, a row per receiver, and returns; it answers the file and its
+// number of rows.
+func (s *Sim) sharingBill(day, sub string) (string, int) {
 	lines := []string{wire.SharingBillHeader}
 	var shs []*sharing
 	for _, sh := range s.sharings {
@@ -108,46 +249,38 @@ func (s *Sim) sharingBill(day, sub string) string {
 	sort.Slice(shs, func(i, j int) bool { return shs[i].state.OrderID < shs[j].state.OrderID })
 	for _, sh := range shs {
 		for _, rc := range sh.state.Receivers {
-			lines = append(
-				lines,
-				billLine(
-					sh.created.Format("2006-01-02 15:04:05"),
-					sh.state.SubMchID,
-					sh.state.TransactionID,
-					sh.state.OrderID,
-					sh.state.OutOrderNo,
-					"分账",
-					rc.Type,
-					rc.ReceiverAccount,
-					yuan(rc.Amount),
-					rc.Result,
-				),
-			)
+			amt, ok := s.billFaults.shown(sh.state.OrderID, rc.Amount)
+			if !ok || rc.Result != channels.ReceiverSuccess {
+				continue // only successful shares are listed
+			}
+			lines = append(lines, billLine(sh.created.In(cst).Format(billTime), sh.state.SubMchID, sh.state.TransactionID,
+				sh.state.OrderID, sh.state.OutOrderNo, wire.SharingBillShare, rc.Type, rc.ReceiverAccount, yuan(amt),
+				rc.Result))
 		}
 	}
 	var rets []*returnOrder
 	for _, ro := range s.returns {
 		if ro.state.Result == channels.ReturnSuccess && (sub == "" || ro.state.SubMchID == sub) &&
-			strings.HasPrefix(ro.state.FinishTime, day) {
+			billDay(parseTime(ro.state.FinishTime)) == day {
 			rets = append(rets, ro)
 		}
 	}
 	sort.Slice(rets, func(i, j int) bool { return rets[i].state.ReturnNo < rets[j].state.ReturnNo })
 	for _, ro := range rets {
-		lines = append(lines, billLine(
-			ro.state.FinishTime[:10]+" "+ro.state.FinishTime[11:19],
-			ro.state.SubMchID,
-			"",
-			ro.state.ReturnNo,
-			ro.state.OutReturnNo,
-			"回退",
-			channels.ReceiverMerchant,
-			ro.state.ReturnMchID,
-			yuan(ro.state.Amount),
-			ro.state.Result,
-		))
+		amt, ok := s.billFaults.shown(ro.state.ReturnNo, ro.state.Amount)
+		if !ok {
+			continue
+		}
+		lines = append(lines, billLine(billTimeOf(ro.state.FinishTime), ro.state.SubMchID, "", ro.state.ReturnNo,
+			ro.state.OutReturnNo, wire.SharingBillReturn, channels.ReceiverMerchant, ro.state.ReturnMchID, yuan(amt),
+			ro.state.Result))
 	}
-	return strings.Join(lines, "\r\n") + "\r\n"
+	return strings.Join(lines, "\r\n") + "\r\n", len(lines) - 1
+}
+
+func parseTime(rfc3339 string) time.Time {
+	t, _ := time.Parse(time.RFC3339, rfc3339)
+	return t
 }
 
 // serveBill answers a bill download: the request is signed, the answer is the raw file, not signed.

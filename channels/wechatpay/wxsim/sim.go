@@ -78,6 +78,7 @@ type Sim struct {
 	withdrawals    map[string]*withdrawal // sub_mchid + "/" + out_request_no
 	applyments     map[string]*applyment  // out_request_no
 	bills          map[string][]byte      // download token → file
+	billFaults     BillFaults
 	seq            int64
 }
 

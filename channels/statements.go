@@ -1,0 +1,51 @@
+package channels
+
+import (
+	"context"
+	"iter"
+
+	"github.com/splitpay/splitpay/money"
+)
+
+// The money events a bill line can be, named as the ledger names its postings: a line's Kind and EventID give
+// the posting key <channel>:<kind>:<event id> that reconciliation matches it with.
+const (
+	EventPayment       = "payment"
+	EventRefund        = "refund"
+	EventSharing       = "sharing"
+	EventSharingReturn = "sharing_return"
+	EventSubsidy       = "subsidy"
+	EventSubsidyReturn = "subsidy_return"
+	EventFinish        = "finish"
+	EventWithdrawal    = "withdrawal_succeeded"
+	EventFee           = "fee" // a fee line (手续费): recorded as a fee, never a discrepancy
+)
+
+// StatementSuccess is a line whose event succeeded; any other Status is the channel's word for where it stands.
+const StatementSuccess = "SUCCESS"
+
+// StatementLine is one money event as a channel's bill lists it, in the words the ledger keys its postings by.
+// Several lines may share an event (a sharing request's receivers): their amounts add up.
+type StatementLine struct {
+	Bill     string       // the bill it came from (a StatementBills name)
+	Line     int          // its line in that file, from 1
+	Kind     string       // an Event* kind
+	EventID  string       // the channel's id the ledger keys the posting by: transaction, refund, sharing or return id
+	OutNo    string       // our number for it (out_trade_no, out_refund_no, out_order_no)
+	SubMchID string       // the sub-merchant, when the bill names it
+	Amount   money.Amount // unsigned, fen
+	Fee      money.Amount // the channel's fee on it (手续费, 服务费), unsigned
+	Status   string       // StatementSuccess, or the channel's own word
+	At       string       // the event's time as the bill writes it (China time)
+}
+
+// Statements reads a channel's bills for a day (YYYY-MM-DD, China time) as money events. Each bill is streamed:
+// never held whole in memory, its integrity (hash or checksum) checked as it is read, a failed check yielded as
+// an error after its lines — so a reader that stages lines in a transaction rolls them back. A bill the channel
+// has not made yet is ReasonNotReady; a day without business of a bill's kind yields no lines.
+type Statements interface {
+	// StatementBills names the day's bills, in the order to read them, and the event kinds they cover: a
+	// posting of a covered kind that no bill lists is missing at the channel.
+	StatementBills() (bills []string, covers []string)
+	ReadStatement(ctx context.Context, bill, day string) iter.Seq2[StatementLine, error]
+}
