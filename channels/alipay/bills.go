@@ -21,7 +21,7 @@ const (
 )
 
 // Bill asks where a day's bill (yyyy-MM-dd, Asia/Shanghai) can be downloaded; smid only with BillTradeZFT. The URL
-// lives 30 seconds, so download at once. Before 09:00 the next day Alipay has no bill yet: NOT_FOUND.
+// lives 30 seconds, so download at once. Before 09:00 the next day Alipay has no bill yet: NOT_READY.
 func (c *Client) Bill(ctx context.Context, billType, billDate, smid string) (channels.BillFile, error) {
 	req := map[string]string{"bill_type": billType, "bill_date": billDate}
 	if smid != "" {
@@ -46,8 +46,8 @@ func (c *Client) TradeBill(ctx context.Context, billDate, subMchID string) (chan
 	return c.Bill(ctx, BillTrade, billDate, "")
 }
 
-// DownloadBill fetches a bill: a zip of GBK CSV files. Alipay gives no hash; the zip's CRC-32 per file is its
-// integrity check, verified here by reading every file through.
+// DownloadBill fetches a whole bill into memory: a zip of GBK CSV files. Alipay gives no hash; each file's CRC-32
+// is checked by reading it through. For small bills and tests; reconciliation streams (ReadStatement).
 func (c *Client) DownloadBill(ctx context.Context, f channels.BillFile) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.DownloadURL, nil)
 	if err != nil {
@@ -61,14 +61,7 @@ func (c *Client) DownloadBill(ctx context.Context, f channels.BillFile) ([]byte,
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
 	if err != nil || resp.StatusCode != http.StatusOK {
-		// A 4xx is an expired URL (it lives 30 seconds): only asking for a new one helps. A 5xx or a cut body may pass.
-		expired := resp.StatusCode/100 == 4
-		be := &channels.BusinessError{Channel: channels.Alipay, HTTPStatus: resp.StatusCode, Code: "BILL_DOWNLOAD",
-			Retryable: !expired, Message: fmt.Sprintf("bill download answered %d (%v)", resp.StatusCode, err)}
-		if expired {
-			be.Reason, be.Message = channels.ReasonNotFound, "the bill's download URL has expired: ask for a new one"
-		}
-		return nil, be
+		return nil, downloadRefused(resp.StatusCode, err)
 	}
 	return body, checkZip(body)
 }

@@ -13,6 +13,9 @@ import (
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/alipay"
+	"github.com/splitpay/splitpay/channels/alipay/alisim"
+	"github.com/splitpay/splitpay/channels/alipay/wire"
+	"github.com/splitpay/splitpay/money"
 )
 
 // billText opens a bill's zip and answers each file by the end of its (GBK) name, decoded from GBK.
@@ -70,7 +73,7 @@ func TestBills(t *testing.T) {
 		e.sim.Advance(time.Second)
 	}
 	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
-	if _, err := c.TradeBill(ctx, day, ""); !channels.IsReason(err, channels.ReasonNotFound) {
+	if _, err := c.TradeBill(ctx, day, ""); !channels.IsReason(err, channels.ReasonNotReady) {
 		t.Fatalf("today's bill before it is made: %v", err)
 	}
 	e.sim.Advance(34 * time.Hour) // past 09:00 tomorrow
@@ -100,5 +103,55 @@ func TestBills(t *testing.T) {
 	}
 	if _, err := c.Bill(ctx, "nonsense", day, ""); !channels.IsReason(err, channels.ReasonInvalid) {
 		t.Errorf("an unknown bill type: %v", err)
+	}
+}
+
+// The statement reader streams both bills as money events keyed as the ledger keys postings: the payment by trade
+// number, each refund by our refund number, each royalty by the settle's out_request_no; injected discrepancies
+// (a dropped line, another amount, an extra payment) show in what it reads.
+func TestStatements(t *testing.T) {
+	e, c, tx := paidTrade(t, "STMT01", true)
+	ctx := context.Background()
+	if err := share(c, tx, "STMT01-sub1-share1", 1500); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ApplyRefund(ctx, channels.RefundRequest{SubMchID: smid, TransactionID: tx,
+		OutRefundNo: "STMT01-sub1-rf1", Refund: 2000, Total: 10000}); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	for _, err := range c.ReadStatement(ctx, alipay.BillTrade, day) {
+		if !channels.IsReason(err, channels.ReasonNotReady) {
+			t.Fatalf("before 09:00 tomorrow: %v", err)
+		}
+	}
+	e.sim.Advance(34 * time.Hour)
+	read := func(bill string) []channels.StatementLine {
+		var out []channels.StatementLine
+		for l, err := range c.ReadStatement(ctx, bill, day) {
+			if err != nil {
+				t.Fatalf("%s: %v", bill, err)
+			}
+			l.At, l.Line = "", 0
+			out = append(out, l)
+		}
+		return out
+	}
+	trade, acct := read(alipay.BillTrade), read(alipay.BillZFTAccount)
+	settle := wire.OutNo("STMT01-sub1-share1", wire.MaxSettleRequestNo)
+	if len(trade) != 2 || trade[0] != (channels.StatementLine{Bill: "trade", Kind: "payment", EventID: tx,
+		OutNo: "STMT01-sub1", Amount: 10000, Status: "SUCCESS"}) || trade[1].Kind != "refund" ||
+		trade[1].EventID != "STMT01-sub1-rf1" || trade[1].Amount != 2000 {
+		t.Errorf("trade bill: %+v", trade)
+	}
+	if len(acct) != 1 || acct[0].Kind != "sharing" || acct[0].EventID != settle || acct[0].Amount != 1500 {
+		t.Errorf("account bill: %+v", acct)
+	}
+	e.sim.SetBillFaults(alisim.BillFaults{Drop: map[string]bool{tx: true},
+		Amount: map[string]money.Amount{settle: 1400},
+		Extra:  []alisim.ExtraPayment{{Day: day, TradeNo: "2026000000000009", OutTradeNo: "NOBODY", Amount: 700}}})
+	trade, acct = read(alipay.BillTrade), read(alipay.BillZFTAccount)
+	if len(trade) != 2 || trade[0].Kind != "refund" || trade[1].EventID != "2026000000000009" || acct[0].Amount != 1400 {
+		t.Errorf("with injected discrepancies: %+v %+v", trade, acct)
 	}
 }

@@ -46,16 +46,27 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 				"0.00", "0.00", refundNo, "0.00", "0.00", ""}, ",")
 		}
 		if amount, _ := money.ParseYuan(t.detail.TotalAmount); onDay(t.paidAt, day) {
-			lines, paid, nPaid = append(lines, row("交易", t.paidAt, amount, "")), paid+amount, nPaid+1
+			if amount, ok := s.billFaults.shown(t.tradeNo, amount); ok {
+				lines, paid, nPaid = append(lines, row("交易", t.paidAt, amount, "")), paid+amount, nPaid+1
+			}
 		}
 		nos := slices.SortedFunc(maps.Keys(t.refunds), func(a, b string) int {
 			return t.refunds[a].State.at.Compare(t.refunds[b].State.at)
 		})
 		for _, no := range nos { // in the order they were made
-			if r := t.refunds[no]; onDay(r.State.at, day) {
-				lines = append(lines, row("退款", r.State.at, -r.State.amount, no))
-				refunded, nRefunded = refunded+r.State.amount, nRefunded+1
+			amount, ok := s.billFaults.shown(no, t.refunds[no].State.amount)
+			if r := t.refunds[no]; ok && onDay(r.State.at, day) {
+				lines = append(lines, row("退款", r.State.at, -amount, no))
+				refunded, nRefunded = refunded+amount, nRefunded+1
 			}
+		}
+	}
+	for _, x := range s.billFaults.Extra {
+		if x.Day == day.Format("2006-01-02") {
+			lines = append(lines, strings.Join([]string{x.TradeNo + "\t", x.OutTradeNo + "\t", "交易", "", "", "", "", "",
+				"", "", "", x.Amount.String(), x.Amount.String(), "0.00", "0.00", "0.00", "0.00", "0.00", "", "0.00",
+				"0.00", "", "0.00", "0.00", ""}, ","))
+			paid, nPaid = paid+x.Amount, nPaid+1
 		}
 	}
 	head := s.billHead("#支付宝业务明细查询", day) + "#-----------------------------------------业务明细列表----------------------------------------\n"
@@ -83,6 +94,11 @@ func (s *Sim) accountBill(day time.Time, zft bool) (detail, total string, rows i
 		if !onDay(f.at, day) || (zft && !isMerchant) || (!zft && f.account != s.platform) {
 			continue
 		}
+		amount, ok := s.billFaults.shown(f.serial, f.amount)
+		if !ok {
+			continue
+		}
+		f.amount = amount
 		income, expense := "0.00", "0.00"
 		if f.amount >= 0 {
 			income, in, nIn = f.amount.String(), in+f.amount, nIn+1

@@ -69,7 +69,7 @@ func (s *Sim) billQuery(biz []byte, _ url.Values) (any, *failure) {
 		return nil, fail(wire.SubBillInvalidArguments, "bill_date 格式为 yyyy-MM-dd")
 	case req.BillType == billTradeZFT && req.Smid == "", req.BillType != billTradeZFT && req.Smid != "":
 		return nil, fail(wire.SubBillInvalidArguments, "smid 仅且必须与 trade_zft_merchant 一起使用")
-	case s.now().Before(day.AddDate(0, 0, 1).Add(billReadyAtHour * time.Hour)):
+	case s.now().Before(day.AddDate(0, 0, 1).Add(billReadyAtHour*time.Hour + s.billFaults.Late)):
 		return nil, fail(wire.SubBillNotExist, "账单未生成，请于次日 09:00 后下载")
 	}
 	files, rows, f := s.billFiles(req, day)
@@ -149,4 +149,41 @@ func zipGBK(files map[string]string) ([]byte, error) {
 	}
 	err := zw.Close()
 	return buf.Bytes(), err
+}
+
+// BillFaults are discrepancies injected into the bills served: Alipay's own records do not change, so a
+// reconciliation finds the bill and the ledger apart. Ids are trade numbers, or the out_request_no of a refund or
+// a settle (as sent, escaped).
+type BillFaults struct {
+	Drop   map[string]bool         // lines of these ids are left out
+	Amount map[string]money.Amount // lines of these ids show this amount (signed as the line is)
+	Extra  []ExtraPayment          // payments the trade bill lists that nobody made
+	Late   time.Duration           // bills are made this much after 09:00 the next day
+}
+
+// ExtraPayment is a payment line the trade bill of Day (yyyy-MM-dd) lists.
+type ExtraPayment struct {
+	Day, TradeNo, OutTradeNo string
+	Amount                   money.Amount
+}
+
+// shown is the amount a bill shows for an id (amount keeps its sign), and false when its line is dropped.
+func (f BillFaults) shown(id string, amount money.Amount) (money.Amount, bool) {
+	if f.Drop[id] {
+		return 0, false
+	}
+	if a, ok := f.Amount[id]; ok {
+		if amount < 0 {
+			return -a, true
+		}
+		return a, true
+	}
+	return amount, true
+}
+
+// SetBillFaults replaces the injected bill discrepancies.
+func (s *Sim) SetBillFaults(f BillFaults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.billFaults = f
 }

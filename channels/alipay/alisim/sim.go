@@ -66,6 +66,7 @@ type Sim struct {
 	images       map[string]bool           // uploaded image ids
 	audit        Audit
 	appGateway   string // where msgapi messages go (SetAppGateway)
+	billFaults   BillFaults
 }
 
 type account struct {
