@@ -31,6 +31,7 @@ type StatementLine struct {
 	Line     int          // its line in that file, from 1
 	Kind     string       // an Event* kind
 	EventID  string       // the channel's id the ledger keys the posting by: transaction, refund, sharing or return id
+	TradeID  string       // a refund's or share's payment: its transaction id (the payment's EventID)
 	OutNo    string       // our number for it (out_trade_no, out_refund_no, out_order_no)
 	SubMchID string       // the sub-merchant, when the bill names it
 	Amount   money.Amount // unsigned, fen

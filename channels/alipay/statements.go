@@ -199,7 +199,7 @@ func tradeLine(row detailRow) (channels.StatementLine, bool, error) {
 		OutNo: wire.Ours(row.cell["商户订单号"]), Status: channels.StatementSuccess, At: row.cell["完成时间"]}
 	if row.cell["业务类型"] == "退款" {
 		no := wire.Ours(row.cell["退款批次号/请求号"])
-		l.Kind, l.EventID, l.OutNo = channels.EventRefund, no, no
+		l.Kind, l.EventID, l.OutNo, l.TradeID = channels.EventRefund, no, no, l.EventID
 	}
 	amount, err := yuanCell(row, "订单金额（元）")
 	fee, feeErr := yuanCell(row, "服务费（元）")
@@ -219,5 +219,6 @@ func accountLine(row detailRow) (channels.StatementLine, bool, error) {
 	}
 	serial := row.cell["业务订单号"]
 	return channels.StatementLine{Kind: channels.EventSharing, EventID: serial, OutNo: wire.Ours(serial),
+		TradeID:  row.cell["业务基础订单号"],
 		SubMchID: row.cell["备注"], Amount: out, Status: channels.StatementSuccess, At: row.cell["发生时间"]}, true, nil
 }

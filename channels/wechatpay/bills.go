@@ -204,6 +204,7 @@ func tradeLine(row billRow) (channels.StatementLine, error) {
 	amountColumn := "订单金额"
 	if l.Status == "REFUND" {
 		l.Kind, l.EventID, l.OutNo, l.Status = channels.EventRefund, row.get("微信退款单号"), row.get("商户退款单号"), row.get("退款状态")
+		l.TradeID = row.get("微信订单号")
 		amountColumn = "申请退款金额"
 		if row.get(amountColumn) == "" {
 			amountColumn = "退款金额"
@@ -223,7 +224,8 @@ func tradeLine(row billRow) (channels.StatementLine, error) {
 // sharingLine reads a profit-sharing bill row: one receiver's share, or a return.
 func sharingLine(row billRow) (channels.StatementLine, error) {
 	l := channels.StatementLine{At: row.get("分账发起时间"), SubMchID: row.get("分账方商户号"), Kind: channels.EventSharing,
-		EventID: row.get("微信分账/回退单号"), OutNo: row.get("商户分账/回退单号"), Status: row.get("处理状态")}
+		EventID: row.get("微信分账/回退单号"), OutNo: row.get("商户分账/回退单号"), Status: row.get("处理状态"),
+		TradeID: row.get("微信订单号")}
 	if row.get("业务类型") == wire.SharingBillReturn {
 		l.Kind = channels.EventSharingReturn
 	}

@@ -191,7 +191,7 @@ func TestBillsMatchTheSimulatorsState(t *testing.T) {
 	want := []channels.StatementLine{
 		{Bill: "trade", Kind: "payment", EventID: tx1, OutNo: "CB00001-1", SubMchID: shopA, Amount: 12345, Fee: 74,
 			Status: "SUCCESS"},
-		{Bill: "trade", Kind: "refund", EventID: rf.RefundID, OutNo: "CB00001-rf1", SubMchID: shopA, Amount: 1001,
+		{Bill: "trade", Kind: "refund", EventID: rf.RefundID, TradeID: tx1, OutNo: "CB00001-rf1", SubMchID: shopA, Amount: 1001,
 			Fee: 6, Status: rf.Status},
 	}
 	if len(trade) != 3 || !sameLine(trade[0], want[0]) && !sameLine(trade[1], want[0]) || !sameLine(trade[2], want[1]) {

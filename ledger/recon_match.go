@@ -1,0 +1,132 @@
+package ledger
+
+import (
+	"context"
+	"time"
+)
+
+// MatchGrace is how close to the day's end a posting may be made and still be EXPECTED, not OPEN, when no bill
+// lists it: the channel may date the event into the next day's bill.
+const MatchGrace = 30 * time.Minute
+
+// MatchRecon compares the run's staged bills with the ledger and stores the report, in one transaction:
+//   - each event the bills list (lines with one posting key summed) against the posting with that key, whenever
+//     it was made: none is missing in the ledger (a refund whose payment the ledger holds is status_differs: ours,
+//     not yet booked); the amount differs; or the channel's status is not success while the ledger booked it;
+//   - each posting of a covered kind made on the day that no bill of the channel (this day's or another's) lists is
+//     missing at the channel, EXPECTED within MatchGrace of midnight;
+//   - earlier runs' open items that this run's bills now list are MATCHED_LATER.
+//
+// A rerun replaces the run's open items and keeps what ops resolved. Nothing in the ledger is changed.
+func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string) (ReconRun, error) {
+	day, err := time.ParseInLocation(time.DateOnly, run.Day, chinaTime)
+	if err != nil {
+		return run, &ValidationError{"Day", "YYYY-MM-DD"}
+	}
+	tx, err := l.db.Begin(ctx)
+	if err != nil {
+		return run, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DELETE FROM recon_discrepancies WHERE run_id = $1 AND state IN ('OPEN', 'EXPECTED')`, []any{run.ID}},
+		{`DELETE FROM recon_totals WHERE run_id = $1`, []any{run.ID}},
+		{matchBills, []any{run.ID}},
+		{missingAtChannel, []any{run.ID, run.Channel, covers, day, day.AddDate(0, 0, 1), MatchGrace.Seconds()}},
+		{matchedLater, []any{run.ID, run.Channel}},
+		{totals, []any{run.ID}},
+		{finishRun, []any{run.ID}},
+		{rebalance, []any{run.Channel}},
+	} {
+		if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
+			return run, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return run, err
+	}
+	return l.ReconRunByID(ctx, run.ID)
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// matchBills: the channel's events (a key's lines summed) against their postings (the sum of a posting's
+// positive entries is the money it moved).
+const matchBills = `
+WITH ch AS (
+	SELECT posting_key, min(kind) AS kind, min(trade_key) AS trade_key, min(out_no) AS out_no,
+	       min(sub_mchid) AS sub_mchid, sum(amount) AS amount, string_agg(DISTINCT status, ',') AS status
+	FROM recon_lines WHERE run_id = $1 GROUP BY posting_key
+), led AS (
+	SELECT p.id, p.idempotency_key AS key, coalesce(p.order_no, '') AS order_no,
+	       (SELECT sum(e.amount) FROM entries e WHERE e.posting_id = p.id AND e.amount > 0) AS amount
+	FROM postings p JOIN ch ON ch.posting_key = p.idempotency_key
+)
+INSERT INTO recon_discrepancies (run_id, posting_key, class, kind, out_no, sub_mchid, order_no, channel_amount,
+                                 ledger_amount, channel_status, state)
+SELECT $1, ch.posting_key,
+       CASE WHEN led.key IS NULL AND ch.kind = 'refund'
+                 AND EXISTS (SELECT 1 FROM postings p WHERE p.idempotency_key = ch.trade_key) THEN 'status_differs'
+            WHEN led.key IS NULL THEN 'missing_in_ledger'
+            WHEN ch.status <> 'SUCCESS' THEN 'status_differs'
+            ELSE 'amount_differs' END,
+       ch.kind, ch.out_no, ch.sub_mchid, coalesce(led.order_no, ''), ch.amount, led.amount, ch.status, 'OPEN'
+FROM ch LEFT JOIN led ON led.key = ch.posting_key
+WHERE (led.key IS NULL AND ch.status = 'SUCCESS')
+   OR (led.key IS NOT NULL AND (ch.status <> 'SUCCESS' OR led.amount <> ch.amount))
+ON CONFLICT (run_id, posting_key) DO NOTHING`
+
+// missingAtChannel: postings of the channel's covered kinds made on the day (China time) that no staged bill of
+// the channel lists.
+const missingAtChannel = `
+INSERT INTO recon_discrepancies (run_id, posting_key, class, kind, order_no, ledger_amount, state)
+SELECT $1, p.idempotency_key, 'missing_at_channel', p.kind, coalesce(p.order_no, ''),
+       (SELECT sum(e.amount) FROM entries e WHERE e.posting_id = p.id AND e.amount > 0),
+       CASE WHEN p.created_at >= $5::timestamptz - make_interval(secs => $6) THEN 'EXPECTED' ELSE 'OPEN' END
+FROM postings p
+WHERE p.created_at >= $4 AND p.created_at < $5 AND p.kind = ANY($3) AND p.idempotency_key LIKE $2 || ':%'
+  AND NOT EXISTS (SELECT 1 FROM recon_lines rl JOIN recon_runs r ON r.id = rl.run_id
+                  WHERE r.channel = $2 AND rl.posting_key = p.idempotency_key)
+ON CONFLICT (run_id, posting_key) DO NOTHING`
+
+// matchedLater: items of the channel's other runs still open that this run's bills list.
+const matchedLater = `
+UPDATE recon_discrepancies d SET state = 'MATCHED_LATER', note = 'listed by the bill of ' || r.day::text
+FROM recon_runs r
+WHERE r.id = $1 AND d.run_id <> $1 AND d.state IN ('OPEN', 'EXPECTED', 'REPAIRED') AND d.class = 'missing_at_channel'
+  AND d.run_id IN (SELECT id FROM recon_runs WHERE channel = $2)
+  AND EXISTS (SELECT 1 FROM recon_lines rl WHERE rl.run_id = $1 AND rl.posting_key = d.posting_key)`
+
+// totals: per merchant and kind, what the matched events moved on the merchant's accounts.
+const totals = `
+INSERT INTO recon_totals (run_id, merchant, kind, events, amount)
+SELECT $1, a.owner_id, p.kind, count(DISTINCT p.id), sum(e.amount)
+FROM (SELECT DISTINCT posting_key FROM recon_lines WHERE run_id = $1) k
+JOIN postings p ON p.idempotency_key = k.posting_key
+JOIN entries e ON e.posting_id = p.id
+JOIN accounts a ON a.id = e.account_id AND a.owner_kind = 'merchant'
+WHERE NOT EXISTS (SELECT 1 FROM recon_discrepancies d WHERE d.run_id = $1 AND d.posting_key = k.posting_key)
+GROUP BY a.owner_id, p.kind`
+
+// finishRun counts the run and says whether it balanced: no item OPEN (EXPECTED ones wait for the next bill).
+const finishRun = `
+UPDATE recon_runs r SET
+	lines = (SELECT count(*) FROM recon_lines WHERE run_id = $1),
+	events = (SELECT count(DISTINCT posting_key) FROM recon_lines WHERE run_id = $1),
+	matched = (SELECT count(DISTINCT rl.posting_key) FROM recon_lines rl
+	           WHERE rl.run_id = $1 AND NOT EXISTS (SELECT 1 FROM recon_discrepancies d
+	                                               WHERE d.run_id = $1 AND d.posting_key = rl.posting_key)),
+	fees = (SELECT coalesce(sum(fee), 0) FROM recon_lines WHERE run_id = $1),
+	status = CASE WHEN EXISTS (SELECT 1 FROM recon_discrepancies d WHERE d.run_id = $1 AND d.state = 'OPEN')
+	              THEN 'DISCREPANCIES' ELSE 'BALANCED' END,
+	finished_at = now()
+WHERE r.id = $1`
+
+// rebalance marks BALANCED the channel's runs left with no OPEN item (matched later, repaired or resolved).
+const rebalance = `
+UPDATE recon_runs r SET status = 'BALANCED'
+WHERE r.channel = $1 AND r.status = 'DISCREPANCIES'
+  AND NOT EXISTS (SELECT 1 FROM recon_discrepancies d WHERE d.run_id = r.id AND d.state = 'OPEN')`
