@@ -43,44 +43,9 @@ func byKey(ds []ledger.ReconDiscrepancy) map[string]ledger.ReconDiscrepancy {
 func TestReconciliationClassifiesEachDiscrepancy(t *testing.T) {
 	ctx := context.Background()
 	l := newLedger(t)
-	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "R1", SubOrderNo: "R1-1", MerchantID: "m1"}
-	must := func(_ ledger.Result, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for tx, amount := range map[string]money.Amount{"txA": 10000, "txB": 5000, "txD": 3000} {
-		must(l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: tx, Amount: amount}))
-	}
-	must(l.ProfitShared(ctx, ledger.ProfitShared{OrderRef: ref, SharingOrderID: "so1",
-		Shares: []ledger.Share{{Platform: true, Amount: 500}, {ReceiverID: "d1", Amount: 1000}}}))
-	must(l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "rf2", Amount: 1000, FromFrozen: true}))
-	day := time.Now().In(china).Format(time.DateOnly)
-	run, err := l.BeginRecon(ctx, "wechatpay", day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stage := func(bill string, ls iter.Seq2[ledger.BillLine, error]) {
-		t.Helper()
-		if _, err := l.StageBill(ctx, run, bill, ls); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stage("trade", lines(
-		ledger.BillLine{Kind: "payment", EventID: "txA", Amount: 10000, Fee: 60},
-		ledger.BillLine{Kind: "payment", EventID: "txB", Amount: 4999, Fee: 30},                           // amount differs
-		ledger.BillLine{Kind: "payment", EventID: "txC", OutNo: "R9-1", Amount: 700},                      // missing in ledger
-		ledger.BillLine{Kind: "refund", EventID: "rf1", TradeID: "txA", Amount: 2000},                     // ours, not booked
-		ledger.BillLine{Kind: "refund", EventID: "rf2", TradeID: "txA", Amount: 1000},                     // matched
-		ledger.BillLine{Kind: "refund", EventID: "rf3", TradeID: "txA", Amount: 10, Status: "PROCESSING"}, // not yet
-	))
-	stage("sharing", lines(
-		ledger.BillLine{Kind: "sharing", EventID: "so1", TradeID: "txA", Amount: 500},
-		ledger.BillLine{Kind: "sharing", EventID: "so1", TradeID: "txA", Amount: 1000},
-	))
-	covers := []string{"payment", "refund", "sharing", "sharing_return"}
-	run, err = l.MatchRecon(ctx, run, covers)
+	run, covers := stagedDay(t, l)
+	day := run.Day
+	run, err := l.MatchRecon(ctx, run, covers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +83,47 @@ func TestReconciliationClassifiesEachDiscrepancy(t *testing.T) {
 	}
 	rerunKeepsResolutions(t, l, run, covers, got["wechatpay:payment:txB"].ID)
 	failedBillStagesNothing(t, l, run)
+}
+
+// stagedDay books a day of one sub-order on WeChat Pay and stages bills that differ from it in every way.
+func stagedDay(t *testing.T, l *ledger.Ledger) (ledger.ReconRun, []string) {
+	ctx := context.Background()
+	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "R1", SubOrderNo: "R1-1", MerchantID: "m1"}
+	must := func(_ ledger.Result, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for tx, amount := range map[string]money.Amount{"txA": 10000, "txB": 5000, "txD": 3000} {
+		must(l.PaymentReceived(ctx, ledger.PaymentReceived{OrderRef: ref, TransactionID: tx, Amount: amount}))
+	}
+	must(l.ProfitShared(ctx, ledger.ProfitShared{OrderRef: ref, SharingOrderID: "so1",
+		Shares: []ledger.Share{{Platform: true, Amount: 500}, {ReceiverID: "d1", Amount: 1000}}}))
+	must(l.Refunded(ctx, ledger.Refunded{OrderRef: ref, RefundID: "rf2", Amount: 1000, FromFrozen: true}))
+	run, err := l.BeginRecon(ctx, "wechatpay", time.Now().In(china).Format(time.DateOnly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := func(bill string, ls iter.Seq2[ledger.BillLine, error]) {
+		t.Helper()
+		if _, err := l.StageBill(ctx, run, bill, ls); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stage("trade", lines(
+		ledger.BillLine{Kind: "payment", EventID: "txA", Amount: 10000, Fee: 60},
+		ledger.BillLine{Kind: "payment", EventID: "txB", Amount: 4999, Fee: 30},                           // amount differs
+		ledger.BillLine{Kind: "payment", EventID: "txC", OutNo: "R9-1", Amount: 700},                      // missing in ledger
+		ledger.BillLine{Kind: "refund", EventID: "rf1", TradeID: "txA", Amount: 2000},                     // ours, not booked
+		ledger.BillLine{Kind: "refund", EventID: "rf2", TradeID: "txA", Amount: 1000},                     // matched
+		ledger.BillLine{Kind: "refund", EventID: "rf3", TradeID: "txA", Amount: 10, Status: "PROCESSING"}, // not yet
+	))
+	stage("sharing", lines(
+		ledger.BillLine{Kind: "sharing", EventID: "so1", TradeID: "txA", Amount: 500},
+		ledger.BillLine{Kind: "sharing", EventID: "so1", TradeID: "txA", Amount: 1000},
+	))
+	return run, []string{"payment", "refund", "sharing", "sharing_return"}
 }
 
 func amountOr(a *money.Amount) money.Amount {

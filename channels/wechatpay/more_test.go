@@ -204,19 +204,25 @@ func TestBillsMatchTheSimulatorsState(t *testing.T) {
 	if got := statement(t, e, wechatpay.BillTrade, time.Now().AddDate(0, 0, -5).Format("2006-01-02")); len(got) != 0 {
 		t.Errorf("a day with no business: %+v", got)
 	}
-	e.sim.SetBillFaults(wxsim.BillFaults{Drop: map[string]bool{tx1: true}, Amount: map[string]int64{rf.RefundID: 999},
+	injectedBillFaults(t, e, today, tx1, rf.RefundID)
+}
+
+// injectedBillFaults: a dropped line, another amount and an extra payment show in the bill read; a bill whose
+// hash does not match is refused.
+func injectedBillFaults(t *testing.T, e *env, today, tx, refundID string) {
+	e.sim.SetBillFaults(wxsim.BillFaults{Drop: map[string]bool{tx: true}, Amount: map[string]int64{refundID: 999},
 		Extra: []wxsim.ExtraPayment{{Day: today, SubMchID: shopA, TransactionID: "4200000000009", OutTradeNo: "NOBODY",
 			Amount: 700}}})
 	faulty := statement(t, e, wechatpay.BillTrade, today)
 	if len(faulty) != 3 || faulty[1].Amount != 999 || faulty[2].EventID != "4200000000009" {
 		t.Errorf("with injected discrepancies: %+v", faulty)
 	}
-	f, err := e.wx.TradeBill(ctx, today, shopA)
+	f, err := e.wx.TradeBill(context.Background(), today, shopA)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.HashValue = strings.Repeat("0", 40)
-	_, err = e.wx.DownloadBill(ctx, f)
+	_, err = e.wx.DownloadBill(context.Background(), f)
 	wantCode(t, err, "BILL_HASH_MISMATCH", true)
 }
 
