@@ -118,6 +118,14 @@ var routes = []route{
 		func(s *Server) http.HandlerFunc { return s.getWithdrawal },
 		nil,
 	},
+	{"POST /v1/reconciliations", false, func(s *Server) http.HandlerFunc { return s.reconcile }, nil},
+	{"GET /v1/reconciliations", false, func(s *Server) http.HandlerFunc { return s.getReconciliation }, nil},
+	{
+		"POST /v1/reconciliations/discrepancies/{id}/resolve",
+		false,
+		func(s *Server) http.HandlerFunc { return s.resolveDiscrepancy },
+		nil,
+	},
 }
 
 // Handler returns the API's routes.

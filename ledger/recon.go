@@ -100,8 +100,8 @@ func (l *Ledger) StageBill(
 	defer src.stop()
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"recon_lines"}, []string{"run_id", "bill", "line", "kind", "posting_key",
 		"trade_key", "out_no", "sub_mchid", "amount", "fee", "status", "at"}, src)
-	if err == nil {
-		err = src.err
+	if src.err != nil {
+		err = src.err // the bill's own error, not COPY's wrapping of it: callers tell a bill not made yet apart
 	}
 	if err != nil {
 		return 0, err

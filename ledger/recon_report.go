@@ -118,3 +118,11 @@ func (l *Ledger) MarkRepaired(ctx context.Context, id int64, note string) error 
 	}
 	return err
 }
+
+// OpenDiscrepancies counts a run's items still OPEN.
+func (l *Ledger) OpenDiscrepancies(ctx context.Context, runID int64) (int64, error) {
+	var n int64
+	err := l.db.QueryRow(ctx, `SELECT count(*) FROM recon_discrepancies WHERE run_id = $1 AND state = 'OPEN'`, runID).
+		Scan(&n)
+	return n, err
+}

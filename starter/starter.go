@@ -34,6 +34,7 @@ type Client struct {
 	Limits             map[string]channels.Limits   // by channel; a channel not set has its documented limits
 	OnboardingSettings workflows.OnboardingSettings // zero fields take the workflow defaults
 	WithdrawalSettings workflows.WithdrawalSettings
+	ReconcileSettings  workflows.ReconcileSettings // zero fields take the workflow defaults
 }
 
 // Records is what the starter reads and records outside Temporal; *registry.Registry implements it.

@@ -22,6 +22,7 @@ var Workflows = []any{
 	workflows.Checkout,
 	workflows.SubOrder,
 	workflows.Onboarding,
+	workflows.Reconcile,
 	workflows.Withdrawal,
 }
 

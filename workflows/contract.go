@@ -102,6 +102,11 @@ var (
 	ActivityQueryWithdraw      = Activity[WithdrawInput, WithdrawStatus]{"QueryWithdraw"}
 	ActivityPostWithdrawResult = Activity[WithdrawInput, Done]{"PostWithdrawResult"}
 
+	// Reconciliation (对账): the day's run, each bill staged, the match and its report.
+	ActivityBeginReconcile = Activity[ReconcileStep, ReconcileRun]{"BeginReconcile"}
+	ActivityStageBill      = Activity[ReconcileStep, BillStaged]{"StageBill"}
+	ActivityMatchReconcile = Activity[ReconcileStep, ReconcileSummary]{"MatchReconcile"}
+
 	// Before "split-subsidy" one activity called the channel and posted; histories from then still call these.
 	legacyActivityPaySubsidy    = Activity[SubsidyInput, PostingResult]{"PaySubsidy"}
 	legacyActivityReturnSubsidy = Activity[ReturnSubsidyInput, PostingResult]{"ReturnSubsidy"}
@@ -120,5 +125,6 @@ var Contract = []ContractEntry{
 	ActivitySaveOrderView, ActivityCheckConservation, ActivityCheckFrozen,
 	ActivitySubmitApplyment, ActivityQueryApplyment, ActivityActivateMerchant,
 	ActivityReserveWithdrawal, ActivityWithdraw, ActivityQueryWithdraw, ActivityPostWithdrawResult,
+	ActivityBeginReconcile, ActivityStageBill, ActivityMatchReconcile,
 	legacyActivityPaySubsidy, legacyActivityReturnSubsidy,
 }

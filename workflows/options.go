@@ -19,6 +19,17 @@ func channelOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// billOptions are for reading a day's bills into the ledger and matching them: long, heartbeating, retried.
+func billOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Hour,
+		HeartbeatTimeout:       2 * time.Minute,
+		ScheduleToCloseTimeout: 6 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
+			MaximumInterval: 5 * time.Minute},
+	})
+}
+
 // ledgerOptions are for PostgreSQL postings and the read model.
 func ledgerOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for ChannelOnboardingChannel.
@@ -359,6 +360,96 @@ func (e ReceiverRequestType) Valid() bool {
 	}
 }
 
+// Defines values for ReconcileRequestChannel.
+const (
+	ReconcileRequestChannelAlipay    ReconcileRequestChannel = "alipay"
+	ReconcileRequestChannelWechatpay ReconcileRequestChannel = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the ReconcileRequestChannel enum.
+func (e ReconcileRequestChannel) Valid() bool {
+	switch e {
+	case ReconcileRequestChannelAlipay:
+		return true
+	case ReconcileRequestChannelWechatpay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReconciliationStatus.
+const (
+	BALANCED      ReconciliationStatus = "BALANCED"
+	DISCREPANCIES ReconciliationStatus = "DISCREPANCIES"
+	RUNNING       ReconciliationStatus = "RUNNING"
+)
+
+// Valid indicates whether the value is a known member of the ReconciliationStatus enum.
+func (e ReconciliationStatus) Valid() bool {
+	switch e {
+	case BALANCED:
+		return true
+	case DISCREPANCIES:
+		return true
+	case RUNNING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReconciliationDiscrepancyClass.
+const (
+	AmountDiffers    ReconciliationDiscrepancyClass = "amount_differs"
+	MissingAtChannel ReconciliationDiscrepancyClass = "missing_at_channel"
+	MissingInLedger  ReconciliationDiscrepancyClass = "missing_in_ledger"
+	StatusDiffers    ReconciliationDiscrepancyClass = "status_differs"
+)
+
+// Valid indicates whether the value is a known member of the ReconciliationDiscrepancyClass enum.
+func (e ReconciliationDiscrepancyClass) Valid() bool {
+	switch e {
+	case AmountDiffers:
+		return true
+	case MissingAtChannel:
+		return true
+	case MissingInLedger:
+		return true
+	case StatusDiffers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReconciliationDiscrepancyState.
+const (
+	EXPECTED     ReconciliationDiscrepancyState = "EXPECTED"
+	MATCHEDLATER ReconciliationDiscrepancyState = "MATCHED_LATER"
+	OPEN         ReconciliationDiscrepancyState = "OPEN"
+	REPAIRED     ReconciliationDiscrepancyState = "REPAIRED"
+	RESOLVED     ReconciliationDiscrepancyState = "RESOLVED"
+)
+
+// Valid indicates whether the value is a known member of the ReconciliationDiscrepancyState enum.
+func (e ReconciliationDiscrepancyState) Valid() bool {
+	switch e {
+	case EXPECTED:
+		return true
+	case MATCHEDLATER:
+		return true
+	case OPEN:
+		return true
+	case REPAIRED:
+		return true
+	case RESOLVED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RefundFundsSource.
 const (
 	RefundFundsSourceAVAILABLE RefundFundsSource = "AVAILABLE"
@@ -695,6 +786,42 @@ func (e GetReceiverParamsChannel) Valid() bool {
 	case GetReceiverParamsChannelAlipay:
 		return true
 	case GetReceiverParamsChannelWechatpay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetReconciliationParamsChannel.
+const (
+	GetReconciliationParamsChannelAlipay    GetReconciliationParamsChannel = "alipay"
+	GetReconciliationParamsChannelWechatpay GetReconciliationParamsChannel = "wechatpay"
+)
+
+// Valid indicates whether the value is a known member of the GetReconciliationParamsChannel enum.
+func (e GetReconciliationParamsChannel) Valid() bool {
+	switch e {
+	case GetReconciliationParamsChannelAlipay:
+		return true
+	case GetReconciliationParamsChannelWechatpay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetReconciliationParamsFormat.
+const (
+	Csv  GetReconciliationParamsFormat = "csv"
+	Json GetReconciliationParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the GetReconciliationParamsFormat enum.
+func (e GetReconciliationParamsFormat) Valid() bool {
+	switch e {
+	case Csv:
+		return true
+	case Json:
 		return true
 	default:
 		return false
@@ -1055,6 +1182,79 @@ type ReceiverRequestRelation string
 // ReceiverRequestType defines model for ReceiverRequest.Type.
 type ReceiverRequestType string
 
+// ReconcileRequest defines model for ReconcileRequest.
+type ReconcileRequest struct {
+	Channel ReconcileRequestChannel `json:"channel"`
+
+	// From the first business day (China time)
+	From openapi_types.Date `json:"from"`
+
+	// To the last day, not after today; default from. At most 92 days.
+	To *openapi_types.Date `json:"to,omitempty"`
+}
+
+// ReconcileRequestChannel defines model for ReconcileRequest.Channel.
+type ReconcileRequestChannel string
+
+// Reconciliation A channel's business day as reconciliation left it.
+type Reconciliation struct {
+	Channel       *string                      `json:"channel,omitempty"`
+	Date          *openapi_types.Date          `json:"date,omitempty"`
+	Discrepancies *[]ReconciliationDiscrepancy `json:"discrepancies,omitempty"`
+	Events        *int                         `json:"events,omitempty"`
+
+	// Fees the channel's fees on the day's lines, fen
+	Fees       *int       `json:"fees,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+
+	// Lines bill lines read
+	Lines     *int                  `json:"lines,omitempty"`
+	Matched   *int                  `json:"matched,omitempty"`
+	StartedAt *time.Time            `json:"started_at,omitempty"`
+	Status    *ReconciliationStatus `json:"status,omitempty"`
+	Totals    *[]struct {
+		// Amount fen, signed: what the merchant's accounts moved
+		Amount     *int    `json:"amount,omitempty"`
+		Events     *int    `json:"events,omitempty"`
+		Kind       *string `json:"kind,omitempty"`
+		MerchantId *string `json:"merchant_id,omitempty"`
+	} `json:"totals,omitempty"`
+}
+
+// ReconciliationStatus defines model for Reconciliation.Status.
+type ReconciliationStatus string
+
+// ReconciliationDiscrepancy defines model for ReconciliationDiscrepancy.
+type ReconciliationDiscrepancy struct {
+	// ChannelAmount fen; absent when the channel has none
+	ChannelAmount *int                            `json:"channel_amount,omitempty"`
+	ChannelStatus *string                         `json:"channel_status,omitempty"`
+	Class         *ReconciliationDiscrepancyClass `json:"class,omitempty"`
+	Id            *int                            `json:"id,omitempty"`
+
+	// Kind payment, refund, sharing, sharing_return, ...
+	Kind *string `json:"kind,omitempty"`
+
+	// LedgerAmount fen; absent when the ledger has none
+	LedgerAmount *int    `json:"ledger_amount,omitempty"`
+	Note         *string `json:"note,omitempty"`
+	OrderNo      *string `json:"order_no,omitempty"`
+	OutNo        *string `json:"out_no,omitempty"`
+
+	// PostingKey <channel>:<kind>:<the channel's id>, as the ledger keys the event
+	PostingKey *string                         `json:"posting_key,omitempty"`
+	ResolvedAt *time.Time                      `json:"resolved_at,omitempty"`
+	ResolvedBy *string                         `json:"resolved_by,omitempty"`
+	State      *ReconciliationDiscrepancyState `json:"state,omitempty"`
+	SubMchid   *string                         `json:"sub_mchid,omitempty"`
+}
+
+// ReconciliationDiscrepancyClass defines model for ReconciliationDiscrepancy.Class.
+type ReconciliationDiscrepancyClass string
+
+// ReconciliationDiscrepancyState defines model for ReconciliationDiscrepancy.State.
+type ReconciliationDiscrepancyState string
+
 // Refund defines model for Refund.
 type Refund struct {
 	// BuyerRefund fen (分)
@@ -1371,6 +1571,25 @@ type GetReceiverParams struct {
 // GetReceiverParamsChannel defines parameters for GetReceiver.
 type GetReceiverParamsChannel string
 
+// GetReconciliationParams defines parameters for GetReconciliation.
+type GetReconciliationParams struct {
+	Channel GetReconciliationParamsChannel `form:"channel" json:"channel"`
+	Date    openapi_types.Date             `form:"date" json:"date"`
+	Format  *GetReconciliationParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// GetReconciliationParamsChannel defines parameters for GetReconciliation.
+type GetReconciliationParamsChannel string
+
+// GetReconciliationParamsFormat defines parameters for GetReconciliation.
+type GetReconciliationParamsFormat string
+
+// ResolveDiscrepancyJSONBody defines parameters for ResolveDiscrepancy.
+type ResolveDiscrepancyJSONBody struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"`
+}
+
 // CodecDecodeJSONRequestBody defines body for CodecDecode for application/json ContentType.
 type CodecDecodeJSONRequestBody CodecDecodeJSONBody
 
@@ -1412,6 +1631,12 @@ type ReceiverToppedUpJSONRequestBody ReceiverToppedUpJSONBody
 
 // RegisterReceiverJSONRequestBody defines body for RegisterReceiver for application/json ContentType.
 type RegisterReceiverJSONRequestBody = ReceiverRequest
+
+// ReconcileJSONRequestBody defines body for Reconcile for application/json ContentType.
+type ReconcileJSONRequestBody = ReconcileRequest
+
+// ResolveDiscrepancyJSONRequestBody defines body for ResolveDiscrepancy for application/json ContentType.
+type ResolveDiscrepancyJSONRequestBody ResolveDiscrepancyJSONBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1737,6 +1962,39 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/receivers/{id} (the `GetReceiver` operationId).
 	GetReceiver(ctx context.Context, id string, params *GetReceiverParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReconciliation A channel's day: the run, totals per merchant, and every discrepancy with both sides. format=csv answers the discrepancies as CSV for finance.
+	//
+	// Corresponds with GET /v1/reconciliations (the `GetReconciliation` operationId).
+	GetReconciliation(ctx context.Context, params *GetReconciliationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReconcileWithBody Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+	ReconcileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Reconcile Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+	Reconcile(ctx context.Context, body ReconcileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResolveDiscrepancyWithBody Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+	ResolveDiscrepancyWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResolveDiscrepancy Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+	ResolveDiscrepancy(ctx context.Context, id int, body ResolveDiscrepancyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CodecDecodeWithBody Open Temporal payloads with the payload keyring (Temporal's codec-server protocol, for the UI and CLI). Needs an API key: whoever reaches it reads every payload.
@@ -2370,6 +2628,89 @@ func (c *Client) RemoveReceiver(ctx context.Context, id string, params *RemoveRe
 // Corresponds with GET /v1/receivers/{id} (the `GetReceiver` operationId).
 func (c *Client) GetReceiver(ctx context.Context, id string, params *GetReceiverParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReceiverRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReconciliation A channel's day: the run, totals per merchant, and every discrepancy with both sides. format=csv answers the discrepancies as CSV for finance.
+//
+// Corresponds with GET /v1/reconciliations (the `GetReconciliation` operationId).
+func (c *Client) GetReconciliation(ctx context.Context, params *GetReconciliationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReconciliationRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReconcileWithBody Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+func (c *Client) ReconcileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReconcileRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Reconcile Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+func (c *Client) Reconcile(ctx context.Context, body ReconcileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReconcileRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResolveDiscrepancyWithBody Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+func (c *Client) ResolveDiscrepancyWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResolveDiscrepancyRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResolveDiscrepancy Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+func (c *Client) ResolveDiscrepancy(ctx context.Context, id int, body ResolveDiscrepancyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResolveDiscrepancyRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3662,6 +4003,163 @@ func NewGetReceiverRequest(server string, id string, params *GetReceiverParams) 
 	return req, nil
 }
 
+// NewGetReconciliationRequest constructs an http.Request for the GetReconciliation method
+func NewGetReconciliationRequest(server string, params *GetReconciliationParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reconciliations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date", params.Date, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReconcileRequest calls the generic Reconcile builder with application/json body
+func NewReconcileRequest(server string, body ReconcileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReconcileRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewReconcileRequestWithBody constructs an http.Request for the Reconcile method, with any body, and a specified content type
+func NewReconcileRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reconciliations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResolveDiscrepancyRequest calls the generic ResolveDiscrepancy builder with application/json body
+func NewResolveDiscrepancyRequest(server string, id int, body ResolveDiscrepancyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewResolveDiscrepancyRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewResolveDiscrepancyRequestWithBody constructs an http.Request for the ResolveDiscrepancy method, with any body, and a specified content type
+func NewResolveDiscrepancyRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reconciliations/discrepancies/%s/resolve", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3978,6 +4476,41 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/receivers/{id} (the `GetReceiver` operationId).
 	GetReceiverWithResponse(ctx context.Context, id string, params *GetReceiverParams, reqEditors ...RequestEditorFn) (*GetReceiverResponse, error)
+
+	// GetReconciliationWithResponse A channel's day: the run, totals per merchant, and every discrepancy with both sides. format=csv answers the discrepancies as CSV for finance.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reconciliations (the `GetReconciliation` operationId).
+	GetReconciliationWithResponse(ctx context.Context, params *GetReconciliationParams, reqEditors ...RequestEditorFn) (*GetReconciliationResponse, error)
+
+	// ReconcileWithBodyWithResponse Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+	ReconcileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReconcileResponse, error)
+
+	// ReconcileWithResponse Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+	ReconcileWithResponse(ctx context.Context, body ReconcileJSONRequestBody, reqEditors ...RequestEditorFn) (*ReconcileResponse, error)
+
+	// ResolveDiscrepancyWithBodyWithResponse Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+	ResolveDiscrepancyWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResolveDiscrepancyResponse, error)
+
+	// ResolveDiscrepancyWithResponse Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+	ResolveDiscrepancyWithResponse(ctx context.Context, id int, body ResolveDiscrepancyJSONRequestBody, reqEditors ...RequestEditorFn) (*ResolveDiscrepancyResponse, error)
 }
 
 type CodecDecodeResponse struct {
@@ -5732,6 +6265,217 @@ func (r GetReceiverResponse) ContentType() string {
 	return ""
 }
 
+type GetReconciliationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Reconciliation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReconciliationResponse) GetJSON200() *Reconciliation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetReconciliationResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetReconciliationResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetReconciliationResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetReconciliationResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReconciliationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReconciliationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReconciliationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReconciliationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReconcileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *struct {
+		WorkflowIds *[]string `json:"workflow_ids,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ReconcileResponse) GetJSON202() *struct {
+	WorkflowIds *[]string `json:"workflow_ids,omitempty"`
+} {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ReconcileResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ReconcileResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReconcileResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReconcileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReconcileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReconcileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReconcileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResolveDiscrepancyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReconciliationDiscrepancy
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResolveDiscrepancyResponse) GetJSON200() *ReconciliationDiscrepancy {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ResolveDiscrepancyResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResolveDiscrepancyResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ResolveDiscrepancyResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ResolveDiscrepancyResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ResolveDiscrepancyResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ResolveDiscrepancyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResolveDiscrepancyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResolveDiscrepancyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResolveDiscrepancyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CodecDecodeWithBodyWithResponse Open Temporal payloads with the payload keyring (Temporal's codec-server protocol, for the UI and CLI). Needs an API key: whoever reaches it reads every payload.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -6237,6 +6981,71 @@ func (c *ClientWithResponses) GetReceiverWithResponse(ctx context.Context, id st
 		return nil, err
 	}
 	return ParseGetReceiverResponse(rsp)
+}
+
+// GetReconciliationWithResponse A channel's day: the run, totals per merchant, and every discrepancy with both sides. format=csv answers the discrepancies as CSV for finance.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reconciliations (the `GetReconciliation` operationId).
+func (c *ClientWithResponses) GetReconciliationWithResponse(ctx context.Context, params *GetReconciliationParams, reqEditors ...RequestEditorFn) (*GetReconciliationResponse, error) {
+	rsp, err := c.GetReconciliation(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReconciliationResponse(rsp)
+}
+
+// ReconcileWithBodyWithResponse Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+func (c *ClientWithResponses) ReconcileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReconcileResponse, error) {
+	rsp, err := c.ReconcileWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReconcileResponse(rsp)
+}
+
+// ReconcileWithResponse Reconcile a channel's days (对账), one Reconcile workflow per day; a day reconciled before is reconciled again with the same report and nothing posted twice. The daily Temporal Schedule does this for yesterday.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reconciliations (the `Reconcile` operationId).
+func (c *ClientWithResponses) ReconcileWithResponse(ctx context.Context, body ReconcileJSONRequestBody, reqEditors ...RequestEditorFn) (*ReconcileResponse, error) {
+	rsp, err := c.Reconcile(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReconcileResponse(rsp)
+}
+
+// ResolveDiscrepancyWithBodyWithResponse Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+func (c *ClientWithResponses) ResolveDiscrepancyWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResolveDiscrepancyResponse, error) {
+	rsp, err := c.ResolveDiscrepancyWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResolveDiscrepancyResponse(rsp)
+}
+
+// ResolveDiscrepancyWithResponse Close an open discrepancy with a recorded reason (the ledger is never edited: a correction is a posting of its own); the day's run matches again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
+func (c *ClientWithResponses) ResolveDiscrepancyWithResponse(ctx context.Context, id int, body ResolveDiscrepancyJSONRequestBody, reqEditors ...RequestEditorFn) (*ResolveDiscrepancyResponse, error) {
+	rsp, err := c.ResolveDiscrepancy(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResolveDiscrepancyResponse(rsp)
 }
 
 // ParseCodecDecodeResponse parses an HTTP response from a CodecDecodeWithResponse call
@@ -7617,6 +8426,173 @@ func ParseGetReceiverResponse(rsp *http.Response) (*GetReceiverResponse, error) 
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetReconciliationResponse parses an HTTP response from a GetReconciliationWithResponse call
+func ParseGetReconciliationResponse(rsp *http.Response) (*GetReconciliationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReconciliationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Reconciliation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseReconcileResponse parses an HTTP response from a ReconcileWithResponse call
+func ParseReconcileResponse(rsp *http.Response) (*ReconcileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReconcileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest struct {
+			WorkflowIds *[]string `json:"workflow_ids,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResolveDiscrepancyResponse parses an HTTP response from a ResolveDiscrepancyWithResponse call
+func ParseResolveDiscrepancyResponse(rsp *http.Response) (*ResolveDiscrepancyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResolveDiscrepancyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReconciliationDiscrepancy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Error

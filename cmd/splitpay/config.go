@@ -62,6 +62,11 @@ type config struct {
 
 	OnboardingGiveUpAfter string
 	WithdrawalBounceWatch string
+
+	// Daily reconciliation (对账) on a Temporal Schedule.
+	ReconcileAt           string
+	ReconcileCatchup      string
+	ReconcileBillDeadline string
 }
 
 // setting is one row of the configuration table docs/development.md shows.
@@ -194,6 +199,27 @@ var coreSettings = []setting{
 		"after finish, how long a sub-order still takes refunds (with clawback; 0 for none)",
 		func(c *config) *string { return &c.RefundWindow },
 	},
+	{
+		"SPLITPAY_RECONCILE_AT",
+		"reconcile-at",
+		"10:30",
+		"when each channel's daily reconciliation of the day before runs (HH:MM, China time)",
+		func(c *config) *string { return &c.ReconcileAt },
+	},
+	{
+		"SPLITPAY_RECONCILE_CATCHUP",
+		"reconcile-catchup",
+		"72h",
+		"after an outage, how far back missed daily reconciliations are made up",
+		func(c *config) *string { return &c.ReconcileCatchup },
+	},
+	{
+		"SPLITPAY_RECONCILE_BILL_DEADLINE",
+		"reconcile-bill-deadline",
+		"12h",
+		"how long a bill the channel has not made yet is asked for again before the run waits for ops",
+		func(c *config) *string { return &c.ReconcileBillDeadline },
+	},
 }
 
 // bindConfig registers every setting on fs with its environment value (or default) as the flag's default,
@@ -254,6 +280,8 @@ type timings struct {
 	orders     workflows.OrderSettings
 	onboarding workflows.OnboardingSettings
 	withdrawal workflows.WithdrawalSettings
+	reconcile  workflows.ReconcileSettings
+	catchup    time.Duration
 }
 
 // timings parses every timing setting.
@@ -270,6 +298,8 @@ func (c *config) timings() (timings, error) {
 		{"SPLITPAY_REFUND_WINDOW", c.RefundWindow, &t.orders.RefundWindow},
 		{"SPLITPAY_ONBOARDING_GIVE_UP_AFTER", c.OnboardingGiveUpAfter, &t.onboarding.GiveUpAfter},
 		{"SPLITPAY_WITHDRAWAL_BOUNCE_WATCH", c.WithdrawalBounceWatch, &t.withdrawal.BounceWatch},
+		{"SPLITPAY_RECONCILE_CATCHUP", c.ReconcileCatchup, &t.catchup},
+		{"SPLITPAY_RECONCILE_BILL_DEADLINE", c.ReconcileBillDeadline, &t.reconcile.BillDeadline},
 	} {
 		d, err := time.ParseDuration(f.value)
 		if err != nil || d < 0 {

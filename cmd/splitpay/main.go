@@ -24,6 +24,7 @@ import (
 	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
 	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/worker"
 )
 
@@ -56,6 +57,12 @@ var commands = []command{
 		runChaos,
 		bindChaosFlags,
 	},
+	{"reconcile report", "print a channel's reconciliation of a day (--channel, --date)", runReconcileReport,
+		bindReconcileFlags},
+	{"reconcile", "reconcile a channel's days against its bills (--channel, --from, --to)", runReconcile,
+		bindReconcileFlags},
+	{"schedules apply", "create or update the daily reconciliation schedules (the worker does at start)",
+		runSchedulesApply, nil},
 	{"version", "print the version", runVersion, nil},
 }
 
@@ -216,6 +223,9 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		acts.Channels[channels.Alipay] = ali // the sharing cap is the API's to check (cart), not the worker's
 	}
 	w := worker.New(d.temporal, cfg.TaskQueue, acts)
+	if _, err := applySchedules(ctx, cfg, &starter.Client{Temporal: d.temporal, TaskQueue: cfg.TaskQueue}); err != nil {
+		return err
+	}
 	log.Info("worker polling", "task_queue", cfg.TaskQueue, "namespace", cfg.TemporalNamespace)
 	return w.Run(ctxDone(ctx))
 }
@@ -273,7 +283,7 @@ func serve(
 	st, err := stack.Start(
 		ctx,
 		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
-			Onboarding: t.onboarding, Withdrawal: t.withdrawal, Codec: d.keys.HTTPHandler(),
+			Onboarding: t.onboarding, Withdrawal: t.withdrawal, Reconcile: t.reconcile, Codec: d.keys.HTTPHandler(),
 			WeChat: wx, Alipay: ali, LiveOnly: apiOnly, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL,
 			APIKeys: cfg.apiKeys(), NoWorker: apiOnly},
 	)
@@ -281,6 +291,11 @@ func serve(
 		return err
 	}
 	defer st.Close()
+	if !apiOnly {
+		if _, err := applySchedules(ctx, cfg, st.Starter); err != nil {
+			return err
+		}
+	}
 	if st.Sim != nil {
 		st.Sim.AutoOpenSubMerchants(true)
 		fmt.Fprintf(

@@ -36,6 +36,8 @@ var (
 		PollMax:     500 * time.Millisecond,
 		GiveUpAfter: 10 * time.Minute,
 	}
+	fastReconcile = workflows.ReconcileSettings{PollFirst: 200 * time.Millisecond, PollMax: time.Second,
+		BillDeadline: 5 * time.Minute, WaitForOps: 5 * time.Minute}
 	fastWithdrawal = workflows.WithdrawalSettings{
 		PollFirst:   100 * time.Millisecond,
 		PollMax:     500 * time.Millisecond,
@@ -119,7 +121,7 @@ func start(t *testing.T, settings workflows.OrderSettings) *harness {
 		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: testenv.TemporalClient(t),
 		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding,
-		Withdrawal: fastWithdrawal, Logger: logger,
+		Withdrawal: fastWithdrawal, Reconcile: fastReconcile, Logger: logger,
 		Codec: testenv.Keyring(t).HTTPHandler()})
 	if err != nil {
 		t.Fatal(err)

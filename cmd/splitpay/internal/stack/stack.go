@@ -44,6 +44,7 @@ type Options struct {
 	Settings  workflows.OrderSettings
 	// Onboarding and Withdrawal timings; zero fields take the workflow defaults.
 	Onboarding workflows.OnboardingSettings
+	Reconcile  workflows.ReconcileSettings
 	Withdrawal workflows.WithdrawalSettings
 	Limits     channels.Limits // WeChat Pay's; default channels.WeChatLimits
 	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
@@ -189,6 +190,7 @@ func (s *Stack) startAPI() error {
 		Settings:           o.Settings,
 		Limits:             limits,
 		OnboardingSettings: o.Onboarding,
+		ReconcileSettings:  o.Reconcile,
 		WithdrawalSettings: o.Withdrawal,
 	}
 	s.API = &api.Server{

@@ -1,0 +1,65 @@
+package activities
+
+import (
+	"context"
+	"iter"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// BeginReconcile opens (or reopens) the run of a channel's day, and says which bills the channel offers.
+func (a *Activities) BeginReconcile(ctx context.Context, in workflows.ReconcileStep) (workflows.ReconcileRun, error) {
+	return withCapability(a, in.Channel, "statements", func(ch channels.Statements) (workflows.ReconcileRun, error) {
+		run, err := a.Ledger.BeginRecon(ctx, in.Channel, in.Day)
+		bills, covers := ch.StatementBills()
+		return workflows.ReconcileRun{RunID: run.ID, Bills: bills, Covers: covers}, forTemporal(err)
+	})
+}
+
+// StageBill streams one of the day's bills from the channel into the run's staging table (replacing what an
+// earlier attempt staged), heartbeating as it goes. A bill not made yet is ChannelRejected with NOT_READY.
+func (a *Activities) StageBill(ctx context.Context, in workflows.ReconcileStep) (workflows.BillStaged, error) {
+	return withCapability(a, in.Channel, "statements", func(ch channels.Statements) (workflows.BillStaged, error) {
+		run, err := a.Ledger.ReconRunByID(ctx, in.RunID)
+		if err != nil {
+			return workflows.BillStaged{}, err
+		}
+		n, err := a.Ledger.StageBill(ctx, run, in.Bill, billLines(ctx, ch.ReadStatement(ctx, in.Bill, in.Day)))
+		return workflows.BillStaged{Lines: n}, forTemporal(err)
+	})
+}
+
+// billLines is a channel's lines in the ledger's words, heartbeating every 10,000.
+func billLines(ctx context.Context, lines iter.Seq2[channels.StatementLine, error]) iter.Seq2[ledger.BillLine, error] {
+	return func(yield func(ledger.BillLine, error) bool) {
+		n := 0
+		for l, err := range lines {
+			if n++; n%10_000 == 0 && activity.IsActivity(ctx) {
+				activity.RecordHeartbeat(ctx, n)
+			}
+			if !yield(ledger.BillLine{Line: l.Line, Kind: l.Kind, EventID: l.EventID, TradeID: l.TradeID,
+				OutNo: l.OutNo, SubMchID: l.SubMchID, Amount: l.Amount, Fee: l.Fee, Status: l.Status, At: l.At}, err) ||
+				err != nil {
+				return
+			}
+		}
+	}
+}
+
+// MatchReconcile matches the staged bills with the ledger and stores the report.
+func (a *Activities) MatchReconcile(ctx context.Context, in workflows.ReconcileStep) (workflows.ReconcileSummary, error) {
+	run, err := a.Ledger.ReconRunByID(ctx, in.RunID)
+	if err == nil {
+		run, err = a.Ledger.MatchRecon(ctx, run, in.Covers)
+	}
+	if err != nil {
+		return workflows.ReconcileSummary{}, forTemporal(err)
+	}
+	open, err := a.Ledger.OpenDiscrepancies(ctx, run.ID)
+	return workflows.ReconcileSummary{Status: run.Status, Lines: run.Lines, Events: run.Events, Matched: run.Matched,
+		Open: open}, forTemporal(err)
+}

@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/alipay/alisim"
+	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// billsMade moves both simulators' clocks past 10:00 tomorrow (China time), when today's bills exist.
+func (h *harness) billsMade() string {
+	now := time.Now().In(chinaTime)
+	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, chinaTime)
+	h.s.Sim.Advance(ready.Sub(now))
+	h.s.AliSim.Advance(ready.Sub(now))
+	return now.Format(time.DateOnly)
+}
+
+// reconciled starts the day's reconciliation of a channel through the API and waits until the report's status
+// is one of want.
+func (h *harness) reconciled(channel, day string, want ...string) api.ReconciliationView {
+	h.t.Helper()
+	var started map[string][]string
+	h.post("/v1/reconciliations", starter.ReconcileRequest{Channel: channel, From: day}, &started)
+	return h.report(channel, day, 60*time.Second, want...)
+}
+
+func (h *harness) report(channel, day string, within time.Duration, want ...string) api.ReconciliationView {
+	h.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var v api.ReconciliationView
+		q := url.Values{"channel": {channel}, "date": {day}}
+		err := h.api.Do(h.t.Context(), http.MethodGet, "/v1/reconciliations?"+q.Encode(), "", nil, &v)
+		if err == nil && v.FinishedAt != nil && strings.Contains(strings.Join(want, ","), v.Status) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("reconciliation of %s on %s: not %v within %s; last %+v %v", channel, day, want, within, v, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// A day of real orders on both channels — payments with a coupon, sharing to four receivers, finish, a refund
+// after finish with clawback on WeChat Pay; the same on Alipay — reconciles with no discrepancy. A second run of
+// the day changes nothing: the same report, no posting made.
+func TestReconciliationOfARealDayBalances(t *testing.T) {
+	settings := fastSettings
+	settings.RefundWindow = 2 * time.Minute
+	h := start(t, settings)
+	h.onAlipay()
+	wx, ali := h.orderNo(1), h.orderNo(2)
+	h.paidCart(wx)
+	h.aliPaid(h.aliCart(ali))
+	h.waitFor(wx, 60*time.Second, "completed", completed)
+	h.waitFor(ali, 60*time.Second, "completed", completed)
+	for _, no := range []string{wx, ali} {
+		path := "/v1/orders/" + no + "/sub-orders/1/refunds"
+		var r api.RefundView
+		h.post(path, starter.RefundRequest{RefundNo: "LATE1", Reason: "damaged tin", Amount: 9500}, &r)
+		if no == wx { // WeChat Pay answers PROCESSING; the bank pays later
+			h.waitRefund(path+"/LATE1", 30*time.Second, func(v api.RefundView) bool { return v.RefundID != "" })
+			if err := h.s.Sim.SettleRefund(shop1, r.OutRefundNo, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.waitRefund(path+"/LATE1", 30*time.Second, refundIs(workflows.RefundSucceeded))
+	}
+	day := h.billsMade()
+	var postings int64
+	countPostings := func() int64 {
+		var n int64
+		if err := h.s.API.DB.QueryRow(t.Context(), `SELECT count(*) FROM postings`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	postings = countPostings()
+	for _, ch := range channels.Names {
+		v := h.reconciled(ch, day, "BALANCED", "DISCREPANCIES")
+		if v.Status != "BALANCED" || len(v.Discrepancies) != 0 || v.Matched != v.Events || v.Events < 4 ||
+			len(v.Totals) == 0 {
+			t.Errorf("%s: %+v", ch, v)
+		}
+		again := h.reconciled(ch, day, "BALANCED", "DISCREPANCIES")
+		if again.Status != v.Status || again.Lines != v.Lines || again.Matched != v.Matched || len(again.Totals) != len(v.Totals) {
+			t.Errorf("%s run again: %+v, first %+v", ch, again, v)
+		}
+	}
+	if n := countPostings(); n != postings {
+		t.Errorf("reconciling posted %d times", n-postings)
+	}
+	injectedDiscrepancies(t, h, day)
+}
+
+// injectedDiscrepancies: the bills are made to differ from the ledger — a dropped line, another amount, an extra
+// payment; each is found and classified, the run waits for ops, and resolving each with a reason balances it.
+func injectedDiscrepancies(t *testing.T, h *harness, day string) {
+	v := h.report(channels.WeChatPay, day, time.Second, "BALANCED")
+	keys := map[string]string{} // kind → a posting key of that kind
+	for _, d := range []string{"payment", "sharing"} {
+		keys[d] = firstKey(t, h, channels.WeChatPay, d)
+	}
+	id := func(key string) string { return key[strings.LastIndex(key, ":")+1:] }
+	h.s.Sim.SetBillFaults(wxsim.BillFaults{Drop: map[string]bool{id(keys["sharing"]): true},
+		Amount: map[string]int64{id(keys["payment"]): 1},
+		Extra: []wxsim.ExtraPayment{{Day: day, SubMchID: shop1, TransactionID: "4200000000000000999",
+			OutTradeNo: "NOBODY-1", Amount: 777}}})
+	defer h.s.Sim.SetBillFaults(wxsim.BillFaults{})
+	v = h.reconciled(channels.WeChatPay, day, "DISCREPANCIES")
+	classes := map[string]string{}
+	for _, d := range v.Discrepancies {
+		classes[d.PostingKey] = d.Class
+	}
+	for key, class := range map[string]string{keys["sharing"]: "missing_at_channel", keys["payment"]: "amount_differs",
+		"wechatpay:payment:4200000000000000999": "missing_in_ledger"} {
+		if classes[key] != class {
+			t.Errorf("%s: %q, want %s (all: %v)", key, classes[key], class, classes)
+		}
+	}
+	for _, d := range v.Discrepancies {
+		var out api.DiscrepancyView
+		h.post("/v1/reconciliations/discrepancies/"+strconv.FormatInt(d.ID, 10)+"/resolve",
+			map[string]string{"by": "ops:ann", "reason": "bill fault injected by the test"}, &out)
+		if out.State != "RESOLVED" || out.ResolvedBy != "ops:ann" {
+			t.Errorf("resolved: %+v", out)
+		}
+	}
+	h.report(channels.WeChatPay, day, 10*time.Second, "BALANCED")
+	var apiErr *api.Error
+	err := h.api.Do(t.Context(), http.MethodPost, "/v1/reconciliations/discrepancies/"+strconv.FormatInt(v.Discrepancies[0].ID, 10)+
+		"/resolve", "", map[string]string{"by": "ops:ann", "reason": "again"}, nil)
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
+		t.Errorf("resolving twice: %v", err)
+	}
+	lateBill(t, h, day)
+}
+
+// lateBill: Alipay makes the bill late; the run waits for it, asking again, and balances once it exists.
+func lateBill(t *testing.T, h *harness, day string) {
+	h.s.AliSim.SetBillFaults(alisim.BillFaults{Late: 2 * time.Hour}) // made at 11:00, not 09:00
+	defer h.s.AliSim.SetBillFaults(alisim.BillFaults{})
+	h.post("/v1/reconciliations", starter.ReconcileRequest{Channel: channels.Alipay, From: day}, nil)
+	id := workflows.ReconcileWorkflowID(channels.Alipay, day)
+	deadline := time.Now().Add(20 * time.Second)
+	for st := (workflows.ReconcileState{}); st.Status != workflows.ReconcileWaitingForBill; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the late bill was not waited for: %+v", st)
+		}
+		if v, err := h.s.Starter.Temporal.QueryWorkflow(t.Context(), id, "", workflows.QueryReconcile); err == nil {
+			_ = v.Get(&st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	h.s.AliSim.Advance(time.Hour)
+	h.report(channels.Alipay, day, 20*time.Second, "BALANCED")
+}
+
+func firstKey(t *testing.T, h *harness, channel, kind string) string {
+	var key string
+	if err := h.s.API.DB.QueryRow(t.Context(), `SELECT idempotency_key FROM postings WHERE kind = $1
+		AND idempotency_key LIKE $2 ORDER BY id LIMIT 1`, kind, channel+":%").Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
