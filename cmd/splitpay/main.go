@@ -296,6 +296,14 @@ func serve(
 			return err
 		}
 	}
+	printStack(out, cfg, st)
+	log.Info("running", "api", st.APIURL, "task_queue", cfg.TaskQueue, "worker", !apiOnly)
+	<-ctx.Done()
+	return nil
+}
+
+// printStack says where the embedded simulators and the API listen.
+func printStack(out io.Writer, cfg *config, st *stack.Stack) {
 	if st.Sim != nil {
 		st.Sim.AutoOpenSubMerchants(true)
 		fmt.Fprintf(
@@ -313,9 +321,6 @@ func serve(
 	if cfg.APIKeys == "" {
 		fmt.Fprintf(out, "  API key for this run: %s\n", st.APIKey)
 	}
-	log.Info("running", "api", st.APIURL, "task_queue", cfg.TaskQueue, "worker", !apiOnly)
-	<-ctx.Done()
-	return nil
 }
 
 // ctxDone adapts a context to the interrupt channel worker.Run expects.
