@@ -296,6 +296,9 @@ func serve(
 			return err
 		}
 	}
+	if st.Sim != nil {
+		st.Sim.AutoOpenSubMerchants(true) // a dev stack's shops are opened on first use
+	}
 	printStack(out, cfg, st)
 	log.Info("running", "api", st.APIURL, "task_queue", cfg.TaskQueue, "worker", !apiOnly)
 	<-ctx.Done()
@@ -305,7 +308,6 @@ func serve(
 // printStack says where the embedded simulators and the API listen.
 func printStack(out io.Writer, cfg *config, st *stack.Stack) {
 	if st.Sim != nil {
-		st.Sim.AutoOpenSubMerchants(true)
 		fmt.Fprintf(
 			out,
 			"WeChat Pay simulator (embedded) on %s — pay an order: curl -X POST %s/sim/pay/<order_no>\n",
