@@ -103,6 +103,7 @@ type ScheduleOptions struct {
 	At       string        // HH:MM, China time (default 10:30: WeChat Pay's bills come from 10:00)
 	Catchup  time.Duration // how far back missed runs are made up after an outage (default 3 days)
 	Paused   bool
+	IDPrefix string // before each schedule's id: a test's schedules of its own
 }
 
 // ApplySchedules creates or updates the daily Reconcile schedule of each channel (idempotent): every day at At,
@@ -118,7 +119,7 @@ func (c *Client) ApplySchedules(ctx context.Context, o ScheduleOptions) ([]strin
 	}
 	var ids []string
 	for _, ch := range o.Channels {
-		id := workflows.ScheduleReconcileID + ch
+		id := o.IDPrefix + workflows.ScheduleReconcileID + ch
 		spec := client.ScheduleSpec{TimeZoneName: "Asia/Shanghai",
 			Calendars: []client.ScheduleCalendarSpec{{Hour: []client.ScheduleRange{{Start: hour}},
 				Minute: []client.ScheduleRange{{Start: minute}}}}}

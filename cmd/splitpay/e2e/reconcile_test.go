@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -176,4 +177,47 @@ func firstKey(t *testing.T, h *harness, channel, kind string) string {
 		t.Fatal(err)
 	}
 	return key
+}
+
+// The daily schedules are applied idempotently (each channel's at the configured time, China time, overlaps
+// skipped, missed runs caught up), and a backfill of three days through the API makes three reports.
+func TestSchedulesAndABackfill(t *testing.T) {
+	h := start(t, fastSettings)
+	prefix := "e2e-" + strings.ToLower(h.prefix) + "-"
+	opts := starter.ScheduleOptions{Channels: channels.Names, At: "10:30", Catchup: 48 * time.Hour, Paused: true,
+		IDPrefix: prefix}
+	for range 2 { // applying again updates, never duplicates
+		if _, err := h.s.Starter.ApplySchedules(t.Context(), opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ch := range channels.Names {
+		handle := h.s.Starter.Temporal.ScheduleClient().GetHandle(t.Context(), prefix+workflows.ScheduleReconcileID+ch)
+		t.Cleanup(func() { _ = handle.Delete(context.Background()) })
+		d, err := handle.Describe(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal := d.Schedule.Spec.Calendars
+		if len(cal) != 1 || cal[0].Hour[0].Start != 10 || cal[0].Minute[0].Start != 30 ||
+			d.Schedule.Spec.TimeZoneName != "Asia/Shanghai" || d.Schedule.Policy.CatchupWindow != 48*time.Hour ||
+			d.Schedule.Policy.Overlap.String() != "Skip" {
+			t.Errorf("%s: %+v %+v", ch, d.Schedule.Spec, d.Schedule.Policy)
+		}
+	}
+	today := h.billsMade()
+	from := time.Now().In(chinaTime).AddDate(0, 0, -2).Format(time.DateOnly)
+	var started struct {
+		WorkflowIDs []string `json:"workflow_ids"`
+	}
+	h.post("/v1/reconciliations", starter.ReconcileRequest{Channel: channels.WeChatPay, From: from, To: today}, &started)
+	if len(started.WorkflowIDs) != 3 {
+		t.Fatalf("backfill started %v", started.WorkflowIDs)
+	}
+	for i := range 3 {
+		day := time.Now().In(chinaTime).AddDate(0, 0, i-2).Format(time.DateOnly)
+		if v := h.report(channels.WeChatPay, day, 30*time.Second, "BALANCED"); v.Date != day {
+			t.Errorf("report of %s: %+v", day, v)
+		}
+	}
 }
