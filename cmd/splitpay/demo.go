@@ -41,17 +41,23 @@ var demoCommissions = []cart.CommissionRequest{
 // refund with clawback). It prints the timelines, every party's balance per channel in the ledger beside the
 // simulator's, and Temporal UI links.
 func runDemo(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
-	d, err := connectMigrated(ctx, cfg, log)
+	d, err := connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
+	run := time.Now().Unix()
+	db, drop, err := demoDatabase(ctx, cfg, run, log)
+	if err != nil {
+		return err
+	}
+	defer drop()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Its own task queue: a `splitpay dev` running beside it has another simulator.
 	taskQueue := fmt.Sprintf("%s-demo-%d", cfg.TaskQueue, time.Now().Unix())
 	st, err := stack.Start(
 		ctx,
-		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: taskQueue, Logger: quiet, Settings: demoSettings,
+		stack.Options{DB: db, Temporal: d.temporal, TaskQueue: taskQueue, Logger: quiet, Settings: demoSettings,
 			Onboarding: workflows.OnboardingSettings{PollFirst: 200 * time.Millisecond, PollMax: time.Second},
 			Withdrawal: workflows.WithdrawalSettings{
 				PollFirst:   200 * time.Millisecond,
@@ -63,10 +69,9 @@ func runDemo(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) 
 		return err
 	}
 	defer st.Close()
-	run := time.Now().Unix()
 	demo := &demoRun{ctx: ctx, out: out, st: st, c: st.Client(), started: time.Now(), taskQueue: taskQueue, runID: run,
 		teaID: fmt.Sprintf("demo-tea-%d", run), cupsID: fmt.Sprintf("demo-cups-%d", run)}
-	// The simulator starts empty each run; the ledger may hold earlier demos. Compare what this run moved.
+	// The run has a database of its own; compare what it moved all the same.
 	if demo.before, err = demo.ledgerBalances(); err != nil {
 		return err
 	}
@@ -151,9 +156,16 @@ func (d *demoRun) run(cfg *config) error {
 	if err != nil {
 		return err
 	}
+	balanced, err := d.reconcileDay(cfg)
+	if err != nil {
+		return err
+	}
 	d.printLinks(cfg, orderNo, aliNo)
-	if !agree {
+	switch {
+	case !agree:
 		return errors.New("the ledger and the simulator disagree")
+	case !balanced:
+		return errors.New("the day's reconciliation found discrepancies")
 	}
 	return nil
 }

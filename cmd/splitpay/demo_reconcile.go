@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// demoDatabase creates a database of the run's own beside DATABASE_URL's and migrates it, so the day's
+// reconciliation compares the simulators (new each run) with this run's books only; drop removes it.
+func demoDatabase(ctx context.Context, cfg *config, run int64, log *slog.Logger) (*pgxpool.Pool, func(), error) {
+	admin, err := ledger.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := fmt.Sprintf("splitpay_demo_%d", run)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		return nil, nil, fmt.Errorf("demo: create its database: %w", err)
+	}
+	drop := func() {
+		_, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close()
+	}
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	u.Path = "/" + name
+	db, err := ledger.Open(ctx, u.String())
+	if err == nil {
+		err = migrate(ctx, db, log)
+	}
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); drop() }, nil
+}
+
+// reconcileDay reconciles today on both channels, once the simulators' clocks say the bills exist (10:01
+// tomorrow, China time), and prints each report. It answers whether both balanced.
+func (d *demoRun) reconcileDay(cfg *config) (bool, error) {
+	now := time.Now().In(chinaTime)
+	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, chinaTime)
+	d.st.Sim.Advance(ready.Sub(now))
+	d.st.AliSim.Advance(ready.Sub(now))
+	day := now.Format(time.DateOnly)
+	d.say("the simulators' clocks move to %s: yesterday's bills are made; reconciling %s on both channels",
+		ready.Format("2006-01-02 15:04"), day)
+	balanced := true
+	for _, ch := range channels.Names {
+		if err := d.post("/v1/reconciliations", starter.ReconcileRequest{Channel: ch, From: day}, nil); err != nil {
+			return false, err
+		}
+		v, err := d.report(ch, day)
+		if err != nil {
+			return false, err
+		}
+		d.say("reconciliation of %s on %s: %s — %d bill lines, %d events, %d matched, fees %s yuan, %d discrepancies",
+			ch, day, v.Status, v.Lines, v.Events, v.Matched, v.Fees, len(v.Discrepancies))
+		d.say("  report: GET %s/v1/reconciliations?channel=%s&date=%s · Temporal: %s", d.st.APIURL, ch, day,
+			cfg.workflowURL(workflows.ReconcileWorkflowID(ch, day)))
+		balanced = balanced && v.Status == "BALANCED" && len(v.Discrepancies) == 0
+	}
+	return balanced, nil
+}
+
+// report waits for a day's reconciliation to finish.
+func (d *demoRun) report(channel, day string) (api.ReconciliationView, error) {
+	q := url.Values{"channel": {channel}, "date": {day}}
+	var v api.ReconciliationView
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		v = api.ReconciliationView{}
+		err := d.c.Do(d.ctx, http.MethodGet, "/v1/reconciliations?"+q.Encode(), "", nil, &v)
+		if err == nil && v.FinishedAt != nil {
+			return v, nil
+		}
+	}
+	return v, fmt.Errorf("reconciliation of %s on %s did not finish in a minute (status %q)", channel, day, v.Status)
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)
