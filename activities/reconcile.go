@@ -60,6 +60,20 @@ func (a *Activities) MatchReconcile(ctx context.Context, in workflows.ReconcileS
 		return workflows.ReconcileSummary{}, forTemporal(err)
 	}
 	open, err := a.Ledger.OpenDiscrepancies(ctx, run.ID)
-	return workflows.ReconcileSummary{Status: run.Status, Lines: run.Lines, Events: run.Events, Matched: run.Matched,
-		Open: open}, forTemporal(err)
+	if err != nil {
+		return workflows.ReconcileSummary{}, err
+	}
+	out := workflows.ReconcileSummary{Status: run.Status, Lines: run.Lines, Events: run.Events, Matched: run.Matched,
+		Open: open}
+	missing, err := a.Ledger.RepairablePayments(ctx, run.ID)
+	for _, d := range missing {
+		out.Repairable = append(out.Repairable,
+			workflows.RepairItem{DiscrepancyID: d.ID, PostingKey: d.PostingKey, OutNo: d.OutNo})
+	}
+	return out, err
+}
+
+// MarkRepaired records that the process owning an item was asked to post it.
+func (a *Activities) MarkRepaired(ctx context.Context, in workflows.RepairInput) (workflows.Done, error) {
+	return workflows.Done{}, a.Ledger.MarkRepaired(ctx, in.DiscrepancyID, in.Note)
 }

@@ -32,6 +32,7 @@ func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string) 
 		sql  string
 		args []any
 	}{
+		{checkRepairs, []any{run.ID}},
 		{`DELETE FROM recon_discrepancies WHERE run_id = $1 AND state IN ('OPEN', 'EXPECTED')`, []any{run.ID}},
 		{`DELETE FROM recon_totals WHERE run_id = $1`, []any{run.ID}},
 		{matchBills, []any{run.ID}},
@@ -52,6 +53,15 @@ func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string) 
 }
 
 var chinaTime = time.FixedZone("CST", 8*3600)
+
+// checkRepairs: a repaired item whose posting the owning process has now made shows the ledger's side; one whose
+// posting is still missing is open again (and recomputed).
+const checkRepairs = `
+UPDATE recon_discrepancies d SET
+	state = CASE WHEN p.id IS NULL THEN 'OPEN' ELSE 'REPAIRED' END,
+	ledger_amount = (SELECT sum(e.amount) FROM entries e WHERE e.posting_id = p.id AND e.amount > 0)
+FROM recon_discrepancies d2 LEFT JOIN postings p ON p.idempotency_key = d2.posting_key
+WHERE d.id = d2.id AND d.run_id = $1 AND d.state = 'REPAIRED'`
 
 // matchBills: the channel's events (a key's lines summed) against their postings (the sum of a posting's
 // positive entries is the money it moved).

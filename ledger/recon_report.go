@@ -126,3 +126,10 @@ func (l *Ledger) OpenDiscrepancies(ctx context.Context, runID int64) (int64, err
 		Scan(&n)
 	return n, err
 }
+
+// RepairablePayments are a run's open payments the ledger lacks: the order that owns each can be asked to query
+// the channel again, and post it through its normal path.
+func (l *Ledger) RepairablePayments(ctx context.Context, runID int64) ([]ReconDiscrepancy, error) {
+	return l.discrepancies(ctx, `WHERE run_id = $1 AND state = 'OPEN' AND class = 'missing_in_ledger'
+		AND kind = 'payment' ORDER BY id`, runID)
+}

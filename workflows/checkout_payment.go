@@ -98,6 +98,12 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 			c.Receive(ctx, &n)
 			o.acceptPayment(ctx, n.State, "notification")
 		})
+		sel.AddReceive(o.requeries, func(c workflow.ReceiveChannel, _ bool) {
+			var r ResumeRequest
+			c.Receive(ctx, &r)
+			o.note(ctx, "%s asks to query the channel now: %s", r.By, r.Reason)
+			timedOut = true
+		})
 		sel.AddFuture(
 			workflow.NewTimer(timerCtx, min(o.in.Settings.QueryAfter, remaining)),
 			func(workflow.Future) { timedOut = true },

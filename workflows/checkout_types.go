@@ -26,6 +26,9 @@ const (
 	SignalConfirmReceipt = "ConfirmReceiptSignal"
 	// SignalResume is ops' "the cause is fixed, try the step again" for a process waiting on NEEDS_ATTENTION.
 	SignalResume = "Resume"
+	// SignalRequery is reconciliation's "the channel's bill lists a payment the ledger lacks": the order asks the
+	// channel at once — while it waits for the payment, or as a Resume when a failing query stopped it.
+	SignalRequery = "Requery"
 	// SignalSubOrderDone tells the order that a sub-order finished; the sub-order then stays open for
 	// refunds during the refund window, and the order completes without waiting for that.
 	SignalSubOrderDone = "SubOrderSettled" // the wire name predates the Go name; histories carry it

@@ -106,6 +106,7 @@ var (
 	ActivityBeginReconcile = Activity[ReconcileStep, ReconcileRun]{"BeginReconcile"}
 	ActivityStageBill      = Activity[ReconcileStep, BillStaged]{"StageBill"}
 	ActivityMatchReconcile = Activity[ReconcileStep, ReconcileSummary]{"MatchReconcile"}
+	ActivityMarkRepaired   = Activity[RepairInput, Done]{"MarkRepaired"}
 
 	// Before "split-subsidy" one activity called the channel and posted; histories from then still call these.
 	legacyActivityPaySubsidy    = Activity[SubsidyInput, PostingResult]{"PaySubsidy"}
@@ -125,6 +126,6 @@ var Contract = []ContractEntry{
 	ActivitySaveOrderView, ActivityCheckConservation, ActivityCheckFrozen,
 	ActivitySubmitApplyment, ActivityQueryApplyment, ActivityActivateMerchant,
 	ActivityReserveWithdrawal, ActivityWithdraw, ActivityQueryWithdraw, ActivityPostWithdrawResult,
-	ActivityBeginReconcile, ActivityStageBill, ActivityMatchReconcile,
+	ActivityBeginReconcile, ActivityStageBill, ActivityMatchReconcile, ActivityMarkRepaired,
 	legacyActivityPaySubsidy, legacyActivityReturnSubsidy,
 }

@@ -16,10 +16,12 @@ type process struct {
 	lastError  *StepError
 	timeline   []Event
 	resumes    workflow.ReceiveChannel
+	requeries  workflow.ReceiveChannel // reconciliation's repairs: a Resume for a step that asks the channel
 }
 
 func newProcess(ctx workflow.Context, status string) process {
-	return process{status: status, resumes: workflow.GetSignalChannel(ctx, SignalResume)}
+	return process{status: status, resumes: workflow.GetSignalChannel(ctx, SignalResume),
+		requeries: workflow.GetSignalChannel(ctx, SignalRequery)}
 }
 
 // set changes the status and what the process waits for, and upserts both search attributes.
@@ -57,7 +59,11 @@ func (p *process) attempt(ctx workflow.Context, step string, run func() error) {
 		workflow.GetLogger(ctx).Error("step failed; waiting for a Resume signal", "step", step, "error", err)
 		p.during(ctx, StatusNeedsAttention, "ops:"+step, func() {
 			var r ResumeRequest
-			p.resumes.Receive(ctx, &r)
+			sel := workflow.NewSelector(ctx)
+			for _, ch := range []workflow.ReceiveChannel{p.resumes, p.requeries} {
+				sel.AddReceive(ch, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, &r) })
+			}
+			sel.Select(ctx)
 			p.note(ctx, "resumed by %s: %s", r.By, r.Reason)
 		})
 	}

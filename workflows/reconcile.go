@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -26,6 +27,7 @@ func Reconcile(ctx workflow.Context, in ReconcileInput) (ReconcileState, error) 
 		r.stage(ctx, bill)
 	}
 	r.match(ctx)
+	r.repair(ctx)
 	deadline := workflow.Now(ctx).Add(r.in.Settings.WaitForOps)
 	for r.summary.Open > 0 {
 		r.note(ctx, "%d discrepancies open: waiting for ops to resolve them", r.summary.Open)
@@ -125,4 +127,41 @@ func (r *reconcile) match(ctx workflow.Context) {
 	})
 	r.note(ctx, "matched: %d lines, %d events, %d alike, %d discrepancies open", r.summary.Lines,
 		r.summary.Events, r.summary.Matched, r.summary.Open)
+}
+
+// repair asks the order owning each payment the ledger lacks to query the channel now (SignalRequery), the path a
+// notification would have taken, so the posting is made once, under the notification's key; each item asked
+// for is REPAIRED in the report, and the day is matched again to see the postings. Up to three rounds; what is
+// left (an order that no longer runs, a number not ours) stays open for ops.
+func (r *reconcile) repair(ctx workflow.Context) {
+	for round := 0; round < 3 && len(r.summary.Repairable) > 0; round++ {
+		asked := 0
+		for _, it := range r.summary.Repairable {
+			orderNo, _, ok := ParseSubOrderNo(it.OutNo)
+			if !ok {
+				continue
+			}
+			reason := fmt.Sprintf("the %s bill of %s lists payment %s, which the ledger lacks", r.in.Channel, r.in.Day,
+				it.PostingKey)
+			err := workflow.SignalExternalWorkflow(ctx, OrderWorkflowID(orderNo), "", SignalRequery,
+				ResumeRequest{By: "reconciliation", Reason: reason}).Get(ctx, nil)
+			if err != nil {
+				r.note(ctx, "order %s cannot be asked to query (%v): left for ops", orderNo, err)
+				continue
+			}
+			r.attempt(ctx, "mark repaired", func() error {
+				return ActivityMarkRepaired.Start(ledgerOptions(ctx), RepairInput{DiscrepancyID: it.DiscrepancyID,
+					Note: "order " + orderNo + " asked to query the channel"}).Get(ctx, nil)
+			})
+			r.note(ctx, "asked order %s to query the channel for %s", orderNo, it.PostingKey)
+			asked++
+		}
+		if asked == 0 {
+			return
+		}
+		if err := workflow.Sleep(ctx, r.in.Settings.PollMax); err != nil { // the order queries, then posts
+			return
+		}
+		r.match(ctx)
+	}
 }

@@ -90,9 +90,23 @@ type BillStaged struct {
 
 // ReconcileSummary is MatchReconcile's answer.
 type ReconcileSummary struct {
-	Status  string // the ledger's: BALANCED or DISCREPANCIES
-	Lines   int64
-	Events  int64
-	Matched int64
-	Open    int64 // discrepancies still open (EXPECTED ones wait for the next day's bill)
+	Status     string // the ledger's: BALANCED or DISCREPANCIES
+	Lines      int64
+	Events     int64
+	Matched    int64
+	Open       int64        // discrepancies still open (EXPECTED ones wait for the next day's bill)
+	Repairable []RepairItem // open payments the ledger lacks, which their orders can be asked to query
+}
+
+// RepairItem is a payment the channel's bill lists and the ledger lacks.
+type RepairItem struct {
+	DiscrepancyID int64
+	PostingKey    string
+	OutNo         string // the sub-order's out_trade_no
+}
+
+// RepairInput records that an item's owning process was asked to post it.
+type RepairInput struct {
+	DiscrepancyID int64
+	Note          string
 }

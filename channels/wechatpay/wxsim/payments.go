@@ -77,7 +77,7 @@ func (s *Sim) combineState(o *combinedOrder) wire.CombineState {
 
 func (s *Sim) order(no string) (*combinedOrder, *apiError) {
 	o := s.combined[no]
-	if o == nil {
+	if o == nil || s.faults.UnknownOrders[no] {
 		return nil, fail(http.StatusNotFound, wire.CodeOrderNotExist, "order %s does not exist", no)
 	}
 	return o, nil

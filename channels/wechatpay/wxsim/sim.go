@@ -46,6 +46,9 @@ type Faults struct {
 	// ClosedReceivers: receiver account → the fail reason the channel closes its shares with (e.g.
 	// RECEIVER_HIGH_RISK); the money goes back to the sub-order's frozen funds.
 	ClosedReceivers map[string]string
+	// UnknownOrders: combined out_trade_nos the query and close answer ORDER_NOT_EXIST for, as if the channel's
+	// index had lost them (its bills still list their payments): a payment the ledger can only learn from the bill.
+	UnknownOrders map[string]bool
 }
 
 // Sim is the simulator. Create it with New; it is safe for concurrent use.

@@ -29,13 +29,31 @@ func (h *harness) billsMade() string {
 	return now.Format(time.DateOnly)
 }
 
-// reconciled starts the day's reconciliation of a channel through the API and waits until the report's status
-// is one of want.
+// reconciled starts the day's reconciliation of a channel through the API, waits until the run has settled —
+// balanced, or waiting for ops — and answers the report, whose status must be one of want.
 func (h *harness) reconciled(channel, day string, want ...string) api.ReconciliationView {
 	h.t.Helper()
-	var started map[string][]string
-	h.post("/v1/reconciliations", starter.ReconcileRequest{Channel: channel, From: day}, &started)
-	return h.report(channel, day, 60*time.Second, want...)
+	h.post("/v1/reconciliations", starter.ReconcileRequest{Channel: channel, From: day}, nil)
+	h.settled(channel, day)
+	return h.report(channel, day, 10*time.Second, want...)
+}
+
+// settled waits until the day's run is BALANCED or waits for ops.
+func (h *harness) settled(channel, day string) workflows.ReconcileState {
+	h.t.Helper()
+	id := workflows.ReconcileWorkflowID(channel, day)
+	var st workflows.ReconcileState
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		st = workflows.ReconcileState{}
+		if v, err := h.s.Starter.Temporal.QueryWorkflow(h.t.Context(), id, "", workflows.QueryReconcile); err == nil {
+			_ = v.Get(&st)
+		}
+		if st.Status == workflows.ReconcileBalanced || st.Status == workflows.ReconcileNeedsAttention {
+			return st
+		}
+	}
+	h.t.Fatalf("reconciliation %s did not settle: %+v", id, st)
+	return st
 }
 
 func (h *harness) report(channel, day string, within time.Duration, want ...string) api.ReconciliationView {
@@ -167,6 +185,7 @@ func lateBill(t *testing.T, h *harness, day string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	h.s.AliSim.Advance(time.Hour)
+	h.settled(channels.Alipay, day)
 	h.report(channels.Alipay, day, 20*time.Second, "BALANCED")
 }
 
@@ -219,5 +238,44 @@ func TestSchedulesAndABackfill(t *testing.T) {
 		if v := h.report(channels.WeChatPay, day, 30*time.Second, "BALANCED"); v.Date != day {
 			t.Errorf("report of %s: %+v", day, v)
 		}
+	}
+}
+
+// A payment the ledger never saw — its notification dropped, the channel's query and close answering "no such
+// order" until the order stopped for ops — is found in the bill and repaired by the run: the order is asked to
+// query, posts the payment under its transaction id, exactly once; the report keeps the item as REPAIRED with
+// both sides, and a second run changes nothing.
+func TestReconciliationRepairsAPaymentTheLedgerMissed(t *testing.T) {
+	settings := fastSettings
+	settings.PaymentWindow, settings.QueryAfter, settings.AutoConfirmAfter = 5*time.Second, time.Second, time.Hour
+	h := start(t, settings)
+	no := h.orderNo(1)
+	h.s.Sim.SetFaults(wxsim.Faults{DropNotifications: true, UnknownOrders: map[string]bool{no: true}})
+	h.paidCart(no)
+	h.waitFor(no, 30*time.Second, "stopped for ops", func(v api.OrderView) bool {
+		return v.Status == workflows.StatusNeedsAttention
+	})
+	h.s.Sim.SetFaults(wxsim.Faults{})
+	day := h.billsMade()
+	v := h.reconciled(channels.WeChatPay, day, "BALANCED", "DISCREPANCIES")
+	repaired := 0
+	for _, d := range v.Discrepancies {
+		if d.Class == "missing_in_ledger" && d.Kind == "payment" && d.State == "REPAIRED" && d.LedgerAmount != nil &&
+			d.ChannelAmount != nil && *d.LedgerAmount == *d.ChannelAmount {
+			repaired++
+		}
+	}
+	if v.Status != "BALANCED" || repaired != 2 || len(v.Discrepancies) != 2 {
+		t.Errorf("after the repair: %+v", v)
+	}
+	h.waitFor(no, 30*time.Second, "paid", func(v api.OrderView) bool { return awaitingReceipt(v) })
+	var n int
+	if err := h.s.API.DB.QueryRow(t.Context(), `SELECT count(*) FROM postings WHERE kind = 'payment'`).Scan(&n); err != nil ||
+		n != 2 {
+		t.Errorf("%d payment postings, want the order's 2 (%v)", n, err)
+	}
+	if again := h.reconciled(channels.WeChatPay, day, "BALANCED", "DISCREPANCIES"); again.Status != "BALANCED" ||
+		len(again.Discrepancies) != 2 {
+		t.Errorf("run again: %+v", again)
 	}
 }
