@@ -66,27 +66,23 @@ WHERE d.id = d2.id AND d.run_id = $1 AND d.state = 'REPAIRED'`
 // matchBills: the channel's events (a key's lines summed) against their postings (the sum of a posting's
 // positive entries is the money it moved).
 const matchBills = `
-WITH ch AS (
-	SELECT posting_key, min(kind) AS kind, min(trade_key) AS trade_key, min(out_no) AS out_no,
-	       min(sub_mchid) AS sub_mchid, sum(amount) AS amount, string_agg(DISTINCT status, ',') AS status
-	FROM recon_lines WHERE run_id = $1 GROUP BY posting_key
-), led AS (
-	SELECT p.id, p.idempotency_key AS key, coalesce(p.order_no, '') AS order_no,
-	       (SELECT sum(e.amount) FROM entries e WHERE e.posting_id = p.id AND e.amount > 0) AS amount
-	FROM postings p JOIN ch ON ch.posting_key = p.idempotency_key
-)
 INSERT INTO recon_discrepancies (run_id, posting_key, class, kind, out_no, sub_mchid, order_no, channel_amount,
                                  ledger_amount, channel_status, state)
 SELECT $1, ch.posting_key,
-       CASE WHEN led.key IS NULL AND ch.kind = 'refund'
-                 AND EXISTS (SELECT 1 FROM postings p WHERE p.idempotency_key = ch.trade_key) THEN 'status_differs'
-            WHEN led.key IS NULL THEN 'missing_in_ledger'
+       CASE WHEN p.id IS NULL AND ch.kind = 'refund'
+                 AND EXISTS (SELECT 1 FROM postings t WHERE t.idempotency_key = ch.trade_key) THEN 'status_differs'
+            WHEN p.id IS NULL THEN 'missing_in_ledger'
             WHEN ch.status <> 'SUCCESS' THEN 'status_differs'
             ELSE 'amount_differs' END,
-       ch.kind, ch.out_no, ch.sub_mchid, coalesce(led.order_no, ''), ch.amount, led.amount, ch.status, 'OPEN'
-FROM ch LEFT JOIN led ON led.key = ch.posting_key
-WHERE (led.key IS NULL AND ch.status = 'SUCCESS')
-   OR (led.key IS NOT NULL AND (ch.status <> 'SUCCESS' OR led.amount <> ch.amount))
+       ch.kind, ch.out_no, ch.sub_mchid, coalesce(p.order_no, ''), ch.amount, le.amount, ch.status, 'OPEN'
+FROM (SELECT posting_key, min(kind) AS kind, min(trade_key) AS trade_key, min(out_no) AS out_no,
+             min(sub_mchid) AS sub_mchid, sum(amount) AS amount, string_agg(DISTINCT status, ',') AS status
+      FROM recon_lines WHERE run_id = $1 GROUP BY posting_key) ch
+LEFT JOIN postings p ON p.idempotency_key = ch.posting_key
+LEFT JOIN LATERAL (SELECT sum(e.amount) AS amount FROM entries e WHERE e.posting_id = p.id AND e.amount > 0) le
+       ON p.id IS NOT NULL
+WHERE (p.id IS NULL AND ch.status = 'SUCCESS')
+   OR (p.id IS NOT NULL AND (ch.status <> 'SUCCESS' OR le.amount <> ch.amount))
 ON CONFLICT (run_id, posting_key) DO NOTHING`
 
 // missingAtChannel: postings of the channel's covered kinds made on the day (China time) that no staged bill of

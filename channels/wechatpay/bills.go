@@ -61,22 +61,39 @@ func (c *Client) ReadStatement(ctx context.Context, bill, day string) iter.Seq2[
 			return
 		}
 		defer body.Close()
-		for row, err := range billRows(body) {
-			if err == nil {
-				var l channels.StatementLine
-				if l, err = read(row); err == nil {
-					l.Bill, l.Line = bill, row.line
-				}
-				if !yield(l, err) {
-					return
-				}
-				continue
+		for l, err := range parseBill(body, bill, read) {
+			if !yield(l, err) || err != nil {
+				return
 			}
-			yield(channels.StatementLine{}, err)
-			return
 		}
 		if err := sum(); err != nil {
 			yield(channels.StatementLine{}, err)
+		}
+	}
+}
+
+// ParseStatement reads a downloaded bill (BillTrade or BillSharing) as money events: for files kept on disk, and
+// benchmarks.
+func ParseStatement(r io.Reader, bill string) iter.Seq2[channels.StatementLine, error] {
+	read := tradeLine
+	if bill == BillSharing {
+		read = sharingLine
+	}
+	return parseBill(r, bill, read)
+}
+
+func parseBill(r io.Reader, bill string, read func(billRow) (channels.StatementLine, error)) iter.Seq2[channels.StatementLine, error] {
+	return func(yield func(channels.StatementLine, error) bool) {
+		for row, err := range billRows(r) {
+			var l channels.StatementLine
+			if err == nil {
+				if l, err = read(row); err == nil {
+					l.Bill, l.Line = bill, row.line
+				}
+			}
+			if !yield(l, err) || err != nil {
+				return
+			}
 		}
 	}
 }
