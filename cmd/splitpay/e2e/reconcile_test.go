@@ -274,6 +274,7 @@ func TestReconciliationRepairsAPaymentTheLedgerMissed(t *testing.T) {
 		n != 2 {
 		t.Errorf("%d payment postings, want the order's 2 (%v)", n, err)
 	}
+	h.saveHistories("reconcile-repair", workflows.OrderWorkflowID(no), workflows.ReconcileWorkflowID(channels.WeChatPay, day))
 	if again := h.reconciled(channels.WeChatPay, day, "BALANCED", "DISCREPANCIES"); again.Status != "BALANCED" ||
 		len(again.Discrepancies) != 2 {
 		t.Errorf("run again: %+v", again)
