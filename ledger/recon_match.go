@@ -17,7 +17,8 @@ const MatchGrace = 30 * time.Minute
 //     missing at the channel, EXPECTED within MatchGrace of midnight;
 //   - earlier runs' open items that this run's bills now list are MATCHED_LATER.
 //
-// A rerun replaces the run's open items and keeps what ops resolved. Nothing in the ledger is changed.
+// A rerun updates the run's open items in place (each keeps its id, so ops can act on what they read while the run
+// matches again), drops those no longer found, and keeps what ops resolved. Nothing in the ledger is changed.
 func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string) (ReconRun, error) {
 	day, err := time.ParseInLocation(time.DateOnly, run.Day, chinaTime)
 	if err != nil {
@@ -33,10 +34,11 @@ func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string) 
 		args []any
 	}{
 		{checkRepairs, []any{run.ID}},
-		{`DELETE FROM recon_discrepancies WHERE run_id = $1 AND state IN ('OPEN', 'EXPECTED')`, []any{run.ID}},
 		{`DELETE FROM recon_totals WHERE run_id = $1`, []any{run.ID}},
 		{matchBills, []any{run.ID}},
 		{missingAtChannel, []any{run.ID, run.Channel, covers, day, day.AddDate(0, 0, 1), MatchGrace.Seconds()}},
+		{`DELETE FROM recon_discrepancies WHERE run_id = $1 AND state IN ('OPEN', 'EXPECTED') AND checked_at < now()`,
+			[]any{run.ID}}, // open items this match did not find again: gone
 		{matchedLater, []any{run.ID, run.Channel}},
 		{totals, []any{run.ID}},
 		{finishRun, []any{run.ID}},
@@ -83,7 +85,11 @@ LEFT JOIN LATERAL (SELECT sum(e.amount) AS amount FROM entries e WHERE e.posting
        ON p.id IS NOT NULL
 WHERE (p.id IS NULL AND ch.status = 'SUCCESS')
    OR (p.id IS NOT NULL AND (ch.status <> 'SUCCESS' OR le.amount <> ch.amount))
-ON CONFLICT (run_id, posting_key) DO NOTHING`
+ON CONFLICT (run_id, posting_key) DO UPDATE SET class = EXCLUDED.class, kind = EXCLUDED.kind,
+	out_no = EXCLUDED.out_no, sub_mchid = EXCLUDED.sub_mchid, order_no = EXCLUDED.order_no,
+	channel_amount = EXCLUDED.channel_amount, ledger_amount = EXCLUDED.ledger_amount,
+	channel_status = EXCLUDED.channel_status, state = EXCLUDED.state, checked_at = now()
+WHERE recon_discrepancies.state IN ('OPEN', 'EXPECTED')`
 
 // missingAtChannel: postings of the channel's covered kinds made on the day (China time) that no staged bill of
 // the channel lists.
@@ -96,7 +102,11 @@ FROM postings p
 WHERE p.created_at >= $4 AND p.created_at < $5 AND p.kind = ANY($3) AND p.idempotency_key LIKE $2 || ':%'
   AND NOT EXISTS (SELECT 1 FROM recon_lines rl JOIN recon_runs r ON r.id = rl.run_id
                   WHERE r.channel = $2 AND rl.posting_key = p.idempotency_key)
-ON CONFLICT (run_id, posting_key) DO NOTHING`
+ON CONFLICT (run_id, posting_key) DO UPDATE SET class = EXCLUDED.class, kind = EXCLUDED.kind,
+	out_no = EXCLUDED.out_no, sub_mchid = EXCLUDED.sub_mchid, order_no = EXCLUDED.order_no,
+	channel_amount = EXCLUDED.channel_amount, ledger_amount = EXCLUDED.ledger_amount,
+	channel_status = EXCLUDED.channel_status, state = EXCLUDED.state, checked_at = now()
+WHERE recon_discrepancies.state IN ('OPEN', 'EXPECTED')`
 
 // matchedLater: items of the channel's other runs still open that this run's bills list.
 const matchedLater = `

@@ -152,6 +152,11 @@ func rerunKeepsResolutions(t *testing.T, l *ledger.Ledger, run ledger.ReconRun, 
 		ledger.DiscrepancyResolved || after.Run.Matched != before.Run.Matched {
 		t.Errorf("rerun: %+v\nbefore: %+v", after, before)
 	}
+	for key, d := range byKey(before.Discrepancies) { // ops act on the ids they read while the run matches again
+		if byKey(after.Discrepancies)[key].ID != d.ID {
+			t.Errorf("%s changed its id on a rerun: %d, then %d", key, d.ID, byKey(after.Discrepancies)[key].ID)
+		}
+	}
 }
 
 // failedBillStagesNothing: a bill whose reading fails (a hash mismatch found at its end) leaves the staged

@@ -61,6 +61,7 @@ CREATE TABLE recon_discrepancies (
     resolved_by    text,
     resolved_at    timestamptz,
     created_at     timestamptz NOT NULL DEFAULT now(),
+    checked_at     timestamptz NOT NULL DEFAULT now(), -- the last match that found it: an item keeps its id
     UNIQUE (run_id, posting_key)
 );
 CREATE INDEX recon_discrepancies_open ON recon_discrepancies (state) WHERE state IN ('OPEN', 'EXPECTED');
