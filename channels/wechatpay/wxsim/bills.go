@@ -178,7 +178,7 @@ func (s *Sim) SetBillFaults(f BillFaults) {
 func tradeRow(so *subOrder, at time.Time, state string) map[string]string {
 	return map[string]string{"交易时间": at.In(cst).Format(billTime), "公众账号ID": so.order.req.CombineAppID,
 		"商户号": so.wire.MchID, "特约商户号": so.wire.SubMchID, "微信订单号": so.transactionID,
-		"商户订单号": so.wire.OutTradeNo, "用户标识": payer(so), "交易类型": "JSAPI",
+		"商户订单号": so.wire.OutTradeNo, "用户标识": payer(so), "交易类型": so.order.tradeType,
 		"交易状态": state, "付款银行": "OTHERS", "货币种类": "CNY", "应结订单金额": "0.00", "代金券金额": "0.00",
 		"微信退款单号": "0", "商户退款单号": "0", "退款金额": "0.00", "充值券退款金额": "0.00", "商品名称": so.wire.Description,
 		"商户数据包": so.wire.Attach, "费率": "0.60%", "申请退款金额": "0.00"}

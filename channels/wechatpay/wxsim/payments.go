@@ -43,7 +43,10 @@ func (s *Sim) createCombined(p *Platform, r *http.Request, body []byte) (int, an
 		}
 		return 0, s.payParams(scene, o), nil
 	}
-	o := &combinedOrder{platform: p, req: req, body: key, prepayID: s.nextID("wx")}
+	o := &combinedOrder{platform: p, req: req, body: key, prepayID: s.nextID("wx"), tradeType: strings.ToUpper(scene)}
+	if scene == "h5" {
+		o.tradeType = "MWEB" // H5 payments are MWEB in answers and bills
+	}
 	for _, so := range req.SubOrders {
 		o.subOrders = append(o.subOrders, &subOrder{order: o, wire: so, state: channels.PaymentNotPaid})
 	}
@@ -68,7 +71,7 @@ func (s *Sim) combineState(o *combinedOrder) wire.CombineState {
 		CombineOutTradeNo: o.req.CombineOutTradeNo, CombinePayerInfo: o.req.CombinePayerInfo}
 	for _, so := range o.subOrders {
 		st.SubOrders = append(st.SubOrders, wire.SubOrderState{MchID: so.wire.MchID, SubMchID: so.wire.SubMchID,
-			TradeState: so.state, Attach: so.wire.Attach, SuccessTime: so.successTime, TransactionID: so.transactionID,
+			TradeType: o.tradeType, BankType: bankType(so), TradeState: so.state, Attach: so.wire.Attach, SuccessTime: so.successTime, TransactionID: so.transactionID,
 			OutTradeNo: so.wire.OutTradeNo, Amount: wire.Amount{TotalAmount: so.wire.Amount.TotalAmount, Currency: "CNY",
 				PayerAmount: so.wire.Amount.TotalAmount, PayerCurrency: "CNY"}})
 	}
@@ -189,4 +192,13 @@ func (s *Sim) checkSubOrders(subs []wire.SubOrder) *apiError {
 		seen[so.OutTradeNo] = true
 	}
 	return nil
+}
+
+// bankType is the paying bank of a paid sub-order (付款银行), as the channel reports it; the simulator's buyers pay
+// from their WeChat balance (OTHERS).
+func bankType(so *subOrder) string {
+	if so.state != channels.PaymentPaid {
+		return ""
+	}
+	return "OTHERS"
 }

@@ -101,6 +101,7 @@ type combinedOrder struct {
 	req       wire.CombineRequest
 	body      []byte // canonical request, to detect reuse with other parameters
 	prepayID  string
+	tradeType string // JSAPI, APP, NATIVE or MWEB, by the endpoint that created it
 	closed    bool
 	subOrders []*subOrder
 }
