@@ -14,6 +14,7 @@ import (
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/alipay/alisim"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/money"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -187,6 +188,34 @@ func lateBill(t *testing.T, h *harness, day string) {
 	h.s.AliSim.Advance(time.Hour)
 	h.settled(channels.Alipay, day)
 	h.report(channels.Alipay, day, 20*time.Second, "BALANCED")
+	aliInjectedDiscrepancies(t, h, day)
+}
+
+// aliInjectedDiscrepancies: Alipay's bills differ from the ledger — a payment's line dropped, a royalty of another
+// amount, an extra payment — and each is found and classified, then resolved.
+func aliInjectedDiscrepancies(t *testing.T, h *harness, day string) {
+	payment, royalty := firstKey(t, h, channels.Alipay, "payment"), firstKey(t, h, channels.Alipay, "sharing")
+	id := func(key string) string { return key[strings.LastIndex(key, ":")+1:] }
+	h.s.AliSim.SetBillFaults(alisim.BillFaults{Drop: map[string]bool{id(payment): true},
+		Amount: map[string]money.Amount{id(royalty): 1},
+		Extra:  []alisim.ExtraPayment{{Day: day, TradeNo: "2026120622001400009999", OutTradeNo: "NOBODY_11", Amount: 555}}})
+	defer h.s.AliSim.SetBillFaults(alisim.BillFaults{})
+	v := h.reconciled(channels.Alipay, day, "DISCREPANCIES")
+	classes := map[string]string{}
+	for _, d := range v.Discrepancies {
+		classes[d.PostingKey] = d.Class
+	}
+	for key, class := range map[string]string{payment: "missing_at_channel", royalty: "amount_differs",
+		"alipay:payment:2026120622001400009999": "missing_in_ledger"} {
+		if classes[key] != class {
+			t.Errorf("alipay %s: %q, want %s (all: %v)", key, classes[key], class, classes)
+		}
+	}
+	for _, d := range v.Discrepancies {
+		h.post("/v1/reconciliations/discrepancies/"+strconv.FormatInt(d.ID, 10)+"/resolve",
+			map[string]string{"by": "ops:ann", "reason": "bill fault injected by the test"}, nil)
+	}
+	h.report(channels.Alipay, day, 10*time.Second, "BALANCED")
 }
 
 func firstKey(t *testing.T, h *harness, channel, kind string) string {
