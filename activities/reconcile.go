@@ -65,10 +65,10 @@ func (a *Activities) MatchReconcile(ctx context.Context, in workflows.ReconcileS
 	}
 	out := workflows.ReconcileSummary{Status: run.Status, Lines: run.Lines, Events: run.Events, Matched: run.Matched,
 		Open: open}
-	missing, err := a.Ledger.RepairablePayments(ctx, run.ID)
+	missing, err := a.Ledger.Repairable(ctx, run.ID)
 	for _, d := range missing {
 		out.Repairable = append(out.Repairable,
-			workflows.RepairItem{DiscrepancyID: d.ID, PostingKey: d.PostingKey, OutNo: d.OutNo})
+			workflows.RepairItem{DiscrepancyID: d.ID, PostingKey: d.PostingKey, Kind: d.Kind, OutNo: d.OutNo})
 	}
 	return out, err
 }

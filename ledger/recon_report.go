@@ -127,9 +127,11 @@ func (l *Ledger) OpenDiscrepancies(ctx context.Context, runID int64) (int64, err
 	return n, err
 }
 
-// RepairablePayments are a run's open payments the ledger lacks: the order that owns each can be asked to query
-// the channel again, and post it through its normal path.
-func (l *Ledger) RepairablePayments(ctx context.Context, runID int64) ([]ReconDiscrepancy, error) {
-	return l.discrepancies(ctx, `WHERE run_id = $1 AND state = 'OPEN' AND class = 'missing_in_ledger'
-		AND kind = 'payment' ORDER BY id`, runID)
+// Repairable are a run's open events the ledger lacks that their owning process can be asked to learn again and
+// post through its normal path: payments (the order queries), and refunds of payments the ledger holds (the
+// sub-order queries the refund).
+func (l *Ledger) Repairable(ctx context.Context, runID int64) ([]ReconDiscrepancy, error) {
+	return l.discrepancies(ctx, `WHERE run_id = $1 AND state = 'OPEN' AND ledger_amount IS NULL AND (
+		(class = 'missing_in_ledger' AND kind = 'payment') OR (class = 'status_differs' AND kind = 'refund'))
+		ORDER BY id`, runID)
 }

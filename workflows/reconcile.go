@@ -129,39 +129,58 @@ func (r *reconcile) match(ctx workflow.Context) {
 		r.summary.Events, r.summary.Matched, r.summary.Open)
 }
 
-// repair asks the order owning each payment the ledger lacks to query the channel now (SignalRequery), the path a
-// notification would have taken, so the posting is made once, under the notification's key; each item asked
-// for is REPAIRED in the report, and the day is matched again to see the postings. Up to three rounds; what is
-// left (an order that no longer runs, a number not ours) stays open for ops.
+// repair asks the process owning each event the ledger lacks to learn it again, the path a notification would
+// have taken, so the posting is made once, under the notification's key: an order queries its payment
+// (SignalRequery), a sub-order its refund (SignalRefundNotified). Each item asked for is REPAIRED in the report,
+// and the day is matched again to see the postings. Up to three rounds; what is left (a process that no longer
+// runs, a number not ours) stays open for ops.
 func (r *reconcile) repair(ctx workflow.Context) {
 	for round := 0; round < 3 && len(r.summary.Repairable) > 0; round++ {
 		asked := 0
 		for _, it := range r.summary.Repairable {
-			orderNo, _, ok := ParseSubOrderNo(it.OutNo)
-			if !ok {
-				continue
+			if r.askOwner(ctx, it) {
+				asked++
 			}
-			reason := fmt.Sprintf("the %s bill of %s lists payment %s, which the ledger lacks", r.in.Channel, r.in.Day,
-				it.PostingKey)
-			err := workflow.SignalExternalWorkflow(ctx, OrderWorkflowID(orderNo), "", SignalRequery,
-				ResumeRequest{By: "reconciliation", Reason: reason}).Get(ctx, nil)
-			if err != nil {
-				r.note(ctx, "order %s cannot be asked to query (%v): left for ops", orderNo, err)
-				continue
-			}
-			r.attempt(ctx, "mark repaired", func() error {
-				return ActivityMarkRepaired.Start(ledgerOptions(ctx), RepairInput{DiscrepancyID: it.DiscrepancyID,
-					Note: "order " + orderNo + " asked to query the channel"}).Get(ctx, nil)
-			})
-			r.note(ctx, "asked order %s to query the channel for %s", orderNo, it.PostingKey)
-			asked++
 		}
 		if asked == 0 {
 			return
 		}
-		if err := workflow.Sleep(ctx, r.in.Settings.PollMax); err != nil { // the order queries, then posts
+		if err := workflow.Sleep(ctx, r.in.Settings.PollMax); err != nil { // the owners query, then post
 			return
 		}
 		r.match(ctx)
 	}
+}
+
+// askOwner signals the item's owning process, and marks the item REPAIRED when the signal was delivered.
+func (r *reconcile) askOwner(ctx workflow.Context, it RepairItem) bool {
+	reason := fmt.Sprintf("the %s bill of %s lists %s, which the ledger lacks", r.in.Channel, r.in.Day, it.PostingKey)
+	var owner, signal string
+	var payload any
+	if it.Kind == channels.EventRefund {
+		subOrderNo, ok := ParseOutRefundNo(it.OutNo)
+		orderNo, n, sub := ParseSubOrderNo(subOrderNo)
+		if !ok || !sub {
+			return false
+		}
+		owner, signal = SubOrderWorkflowID(orderNo, n), SignalRefundNotified
+		payload = RefundNotice{NotificationID: "reconciliation/" + r.in.Day + "/" + it.PostingKey, OutRefundNo: it.OutNo,
+			Status: channels.RefundSucceeded}
+	} else {
+		orderNo, _, ok := ParseSubOrderNo(it.OutNo)
+		if !ok {
+			return false
+		}
+		owner, signal, payload = OrderWorkflowID(orderNo), SignalRequery, ResumeRequest{By: "reconciliation", Reason: reason}
+	}
+	if err := workflow.SignalExternalWorkflow(ctx, owner, "", signal, payload).Get(ctx, nil); err != nil {
+		r.note(ctx, "%s cannot be asked to learn %s (%v): left for ops", owner, it.PostingKey, err)
+		return false
+	}
+	r.attempt(ctx, "mark repaired", func() error {
+		return ActivityMarkRepaired.Start(ledgerOptions(ctx), RepairInput{DiscrepancyID: it.DiscrepancyID,
+			Note: owner + " asked to learn it from the channel"}).Get(ctx, nil)
+	})
+	r.note(ctx, "asked %s to learn %s from the channel", owner, it.PostingKey)
+	return true
 }

@@ -151,3 +151,13 @@ func TestScheduledReconcileTakesTheDayBeforeItsScheduledTime(t *testing.T) {
 		t.Errorf("reconciled %v, want 2026-11-02", f.days)
 	}
 }
+
+func TestParseOutRefundNo(t *testing.T) {
+	for no, want := range map[string]string{"A1-sub1-rf-R1": "A1-sub1", "A1-sub2-r3-R-r2": "A1-sub2",
+		"A-rx-sub1-rf-X": "A-rx-sub1", "A1-sub1": "", "A1-sub1-rx-R1": ""} {
+		got, ok := ParseOutRefundNo(no)
+		if got != want || ok != (want != "") {
+			t.Errorf("%s: %q %v, want %q", no, got, ok, want)
+		}
+	}
+}

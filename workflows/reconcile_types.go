@@ -95,14 +95,15 @@ type ReconcileSummary struct {
 	Events     int64
 	Matched    int64
 	Open       int64        // discrepancies still open (EXPECTED ones wait for the next day's bill)
-	Repairable []RepairItem // open payments the ledger lacks, which their orders can be asked to query
+	Repairable []RepairItem // open events the ledger lacks that their owners can be asked to learn again
 }
 
-// RepairItem is a payment the channel's bill lists and the ledger lacks.
+// RepairItem is a payment or refund the channel's bill lists and the ledger lacks.
 type RepairItem struct {
 	DiscrepancyID int64
 	PostingKey    string
-	OutNo         string // the sub-order's out_trade_no
+	Kind          string // payment or refund
+	OutNo         string // the sub-order's out_trade_no, or the refund's out_refund_no
 }
 
 // RepairInput records that an item's owning process was asked to post it.

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -41,6 +42,23 @@ func validRefundNo(s string) bool { return ValidKey(s, 1, 30) }
 
 // maxRefundAttempts bounds how often a refund the channel closed is applied again (each under a new number).
 const maxRefundAttempts = 9
+
+// ParseOutRefundNo is the sub-order of a refund's number at the channel (outRefundNo's inverse).
+func ParseOutRefundNo(outRefundNo string) (subOrderNo string, ok bool) {
+	for from := 0; ; {
+		j := strings.Index(outRefundNo[from:], "-r")
+		if j < 0 {
+			return "", false
+		}
+		j += from
+		tag, _, found := strings.Cut(outRefundNo[j+2:], "-")
+		_, notNumber := strconv.Atoi(tag)
+		if _, _, sub := ParseSubOrderNo(outRefundNo[:j]); sub && found && (tag == "f" || notNumber == nil) {
+			return outRefundNo[:j], true
+		}
+		from = j + 2
+	}
+}
 
 // outRefundNo is a refund's number at the channel: <sub-order>-rf-<refund_no> first, then -r2-, -r3-, … when
 // the channel closed the earlier one. Always within the channel's 64 characters (24 + 6 + 4 + 30).

@@ -309,3 +309,30 @@ func TestReconciliationRepairsAPaymentTheLedgerMissed(t *testing.T) {
 		t.Errorf("run again: %+v", again)
 	}
 }
+
+// A refund the channel paid whose result never reached the sub-order (its notification dropped, the next query an
+// hour away) is status_differs — ours, not booked — and the run repairs it: the sub-order is told, queries the
+// refund, and posts it once.
+func TestReconciliationRepairsARefundTheLedgerMissed(t *testing.T) {
+	settings := fastSettings
+	settings.AutoConfirmAfter, settings.RefundPollFirst, settings.RefundPollMax = time.Hour, time.Hour, time.Hour
+	h := start(t, settings)
+	no := h.orderNo(1)
+	h.paidCart(no)
+	h.waitFor(no, 30*time.Second, "awaiting receipt", awaitingReceipt)
+	h.s.Sim.SetFaults(wxsim.Faults{DropNotifications: true})
+	path := "/v1/orders/" + no + "/sub-orders/2/refunds"
+	var r api.RefundView
+	h.post(path, starter.RefundRequest{RefundNo: "RF1", Reason: "wrong colour", Amount: 800}, &r)
+	h.waitRefund(path+"/RF1", 30*time.Second, func(v api.RefundView) bool { return v.RefundID != "" })
+	if err := h.s.Sim.SettleRefund(shop2, r.OutRefundNo, false); err != nil {
+		t.Fatal(err)
+	}
+	day := h.billsMade()
+	v := h.reconciled(channels.WeChatPay, day, "BALANCED", "DISCREPANCIES")
+	if len(v.Discrepancies) != 1 || v.Discrepancies[0].Class != "status_differs" || v.Discrepancies[0].State != "REPAIRED" ||
+		v.Discrepancies[0].LedgerAmount == nil || *v.Discrepancies[0].LedgerAmount != 800 || v.Status != "BALANCED" {
+		t.Errorf("after the repair: %+v", v)
+	}
+	h.waitRefund(path+"/RF1", 10*time.Second, refundIs(workflows.RefundSucceeded))
+}
