@@ -65,6 +65,15 @@ UPDATE recon_discrepancies d SET
 FROM recon_discrepancies d2 LEFT JOIN postings p ON p.idempotency_key = d2.posting_key
 WHERE d.id = d2.id AND d.run_id = $1 AND d.state = 'REPAIRED'`
 
+// updateOpen ends each discrepancy insert: an item found again keeps its row (and id) and takes the new data,
+// unless ops or a repair closed it.
+const updateOpen = `
+ON CONFLICT (run_id, posting_key) DO UPDATE SET class = EXCLUDED.class, kind = EXCLUDED.kind,
+	out_no = EXCLUDED.out_no, sub_mchid = EXCLUDED.sub_mchid, order_no = EXCLUDED.order_no,
+	channel_amount = EXCLUDED.channel_amount, ledger_amount = EXCLUDED.ledger_amount,
+	channel_status = EXCLUDED.channel_status, state = EXCLUDED.state, checked_at = now()
+WHERE recon_discrepancies.state IN ('OPEN', 'EXPECTED')`
+
 // matchBills: the channel's events (a key's lines summed) against their postings (the sum of a posting's
 // positive entries is the money it moved).
 const matchBills = `
@@ -84,12 +93,7 @@ LEFT JOIN postings p ON p.idempotency_key = ch.posting_key
 LEFT JOIN LATERAL (SELECT sum(e.amount) AS amount FROM entries e WHERE e.posting_id = p.id AND e.amount > 0) le
        ON p.id IS NOT NULL
 WHERE (p.id IS NULL AND ch.status = 'SUCCESS')
-   OR (p.id IS NOT NULL AND (ch.status <> 'SUCCESS' OR le.amount <> ch.amount))
-ON CONFLICT (run_id, posting_key) DO UPDATE SET class = EXCLUDED.class, kind = EXCLUDED.kind,
-	out_no = EXCLUDED.out_no, sub_mchid = EXCLUDED.sub_mchid, order_no = EXCLUDED.order_no,
-	channel_amount = EXCLUDED.channel_amount, ledger_amount = EXCLUDED.ledger_amount,
-	channel_status = EXCLUDED.channel_status, state = EXCLUDED.state, checked_at = now()
-WHERE recon_discrepancies.state IN ('OPEN', 'EXPECTED')`
+   OR (p.id IS NOT NULL AND (ch.status <> 'SUCCESS' OR le.amount <> ch.amount))` + updateOpen
 
 // missingAtChannel: postings of the channel's covered kinds made on the day (China time) that no staged bill of
 // the channel lists.
@@ -101,12 +105,7 @@ SELECT $1, p.idempotency_key, 'missing_at_channel', p.kind, coalesce(p.order_no,
 FROM postings p
 WHERE p.created_at >= $4 AND p.created_at < $5 AND p.kind = ANY($3) AND p.idempotency_key LIKE $2 || ':%'
   AND NOT EXISTS (SELECT 1 FROM recon_lines rl JOIN recon_runs r ON r.id = rl.run_id
-                  WHERE r.channel = $2 AND rl.posting_key = p.idempotency_key)
-ON CONFLICT (run_id, posting_key) DO UPDATE SET class = EXCLUDED.class, kind = EXCLUDED.kind,
-	out_no = EXCLUDED.out_no, sub_mchid = EXCLUDED.sub_mchid, order_no = EXCLUDED.order_no,
-	channel_amount = EXCLUDED.channel_amount, ledger_amount = EXCLUDED.ledger_amount,
-	channel_status = EXCLUDED.channel_status, state = EXCLUDED.state, checked_at = now()
-WHERE recon_discrepancies.state IN ('OPEN', 'EXPECTED')`
+                  WHERE r.channel = $2 AND rl.posting_key = p.idempotency_key)` + updateOpen
 
 // matchedLater: items of the channel's other runs still open that this run's bills list.
 const matchedLater = `

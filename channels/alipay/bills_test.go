@@ -149,7 +149,7 @@ func TestStatements(t *testing.T) {
 	}
 	e.sim.SetBillFaults(alisim.BillFaults{Drop: map[string]bool{tx: true},
 		Amount: map[string]money.Amount{settle: 1400},
-		Extra:  []alisim.ExtraPayment{{Day: day, TradeNo: "2026000000000009", OutTradeNo: "NOBODY", Amount: 700}}})
+		Extra:  []alisim.ExtraPayment{{Day: day, ID: "2026000000000009", OutTradeNo: "NOBODY", Amount: 700}}})
 	trade, acct = read(alipay.BillTrade), read(alipay.BillZFTAccount)
 	if len(trade) != 2 || trade[0].Kind != "refund" || trade[1].EventID != "2026000000000009" || acct[0].Amount != 1400 {
 		t.Errorf("with injected discrepancies: %+v %+v", trade, acct)

@@ -13,6 +13,7 @@ import (
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/money"
 )
 
 func TestWithdrawal(t *testing.T) {
@@ -210,8 +211,8 @@ func TestBillsMatchTheSimulatorsState(t *testing.T) {
 // injectedBillFaults: a dropped line, another amount and an extra payment show in the bill read; a bill whose
 // hash does not match is refused.
 func injectedBillFaults(t *testing.T, e *env, today, tx, refundID string) {
-	e.sim.SetBillFaults(wxsim.BillFaults{Drop: map[string]bool{tx: true}, Amount: map[string]int64{refundID: 999},
-		Extra: []wxsim.ExtraPayment{{Day: today, SubMchID: shopA, TransactionID: "4200000000009", OutTradeNo: "NOBODY",
+	e.sim.SetBillFaults(wxsim.BillFaults{Drop: map[string]bool{tx: true}, Amount: map[string]money.Amount{refundID: 999},
+		Extra: []wxsim.ExtraPayment{{Day: today, SubMchID: shopA, ID: "4200000000009", OutTradeNo: "NOBODY",
 			Amount: 700}}})
 	faulty := statement(t, e, wechatpay.BillTrade, today)
 	if len(faulty) != 3 || faulty[1].Amount != 999 || faulty[2].EventID != "4200000000009" {

@@ -46,7 +46,7 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 				"0.00", "0.00", refundNo, "0.00", "0.00", ""}, ",")
 		}
 		if amount, _ := money.ParseYuan(t.detail.TotalAmount); onDay(t.paidAt, day) {
-			if amount, ok := s.billFaults.shown(t.tradeNo, amount); ok {
+			if amount, ok := s.billFaults.Shown(t.tradeNo, amount); ok {
 				lines, paid, nPaid = append(lines, row("交易", t.paidAt, amount, "")), paid+amount, nPaid+1
 			}
 		}
@@ -54,7 +54,7 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 			return t.refunds[a].State.at.Compare(t.refunds[b].State.at)
 		})
 		for _, no := range nos { // in the order they were made
-			amount, ok := s.billFaults.shown(no, t.refunds[no].State.amount)
+			amount, ok := s.billFaults.Shown(no, t.refunds[no].State.amount)
 			if r := t.refunds[no]; ok && onDay(r.State.at, day) {
 				lines = append(lines, row("退款", r.State.at, -amount, no))
 				refunded, nRefunded = refunded+amount, nRefunded+1
@@ -63,7 +63,7 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 	}
 	for _, x := range s.billFaults.Extra {
 		if x.Day == day.Format("2006-01-02") {
-			lines = append(lines, strings.Join([]string{x.TradeNo + "\t", x.OutTradeNo + "\t", "交易", "", "", "", "", "",
+			lines = append(lines, strings.Join([]string{x.ID + "\t", x.OutTradeNo + "\t", "交易", "", "", "", "", "",
 				"", "", "", x.Amount.String(), x.Amount.String(), "0.00", "0.00", "0.00", "0.00", "0.00", "", "0.00",
 				"0.00", "", "0.00", "0.00", ""}, ","))
 			paid, nPaid = paid+x.Amount, nPaid+1
@@ -94,7 +94,7 @@ func (s *Sim) accountBill(day time.Time, zft bool) (detail, total string, rows i
 		if !onDay(f.at, day) || (zft && !isMerchant) || (!zft && f.account != s.platform) {
 			continue
 		}
-		amount, ok := s.billFaults.shown(f.serial, f.amount)
+		amount, ok := s.billFaults.Shown(f.serial, f.amount)
 		if !ok {
 			continue
 		}

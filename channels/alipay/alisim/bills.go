@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/splitpay/splitpay/channels/alipay/wire"
+	"github.com/splitpay/splitpay/channels/internal/simkit"
 	"github.com/splitpay/splitpay/money"
 )
 
@@ -151,35 +152,12 @@ func zipGBK(files map[string]string) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// BillFaults are discrepancies injected into the bills served: Alipay's own records do not change, so a
-// reconciliation finds the bill and the ledger apart. Ids are trade numbers, or the out_request_no of a refund or
-// a settle (as sent, escaped).
-type BillFaults struct {
-	Drop   map[string]bool         // lines of these ids are left out
-	Amount map[string]money.Amount // lines of these ids show this amount (signed as the line is)
-	Extra  []ExtraPayment          // payments the trade bill lists that nobody made
-	Late   time.Duration           // bills are made this much after 09:00 the next day
-}
-
-// ExtraPayment is a payment line the trade bill of Day (yyyy-MM-dd) lists.
-type ExtraPayment struct {
-	Day, TradeNo, OutTradeNo string
-	Amount                   money.Amount
-}
-
-// shown is the amount a bill shows for an id (amount keeps its sign), and false when its line is dropped.
-func (f BillFaults) shown(id string, amount money.Amount) (money.Amount, bool) {
-	if f.Drop[id] {
-		return 0, false
-	}
-	if a, ok := f.Amount[id]; ok {
-		if amount < 0 {
-			return -a, true
-		}
-		return a, true
-	}
-	return amount, true
-}
+// BillFaults are discrepancies injected into the bills served (simkit's; ids are trade numbers, or the
+// out_request_no of a refund or a settle, as sent); the names let callers outside channels/ set them.
+type (
+	BillFaults   = simkit.BillFaults
+	ExtraPayment = simkit.ExtraPayment
+)
 
 // SetBillFaults replaces the injected bill discrepancies.
 func (s *Sim) SetBillFaults(f BillFaults) {

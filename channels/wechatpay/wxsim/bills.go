@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/channels/internal/simkit"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 	"github.com/splitpay/splitpay/money"
 )
@@ -91,7 +92,8 @@ func (s *Sim) tradeBill(day, sub, kind string) (string, int) {
 	var n, settled, refunded, fees, total, asked int64
 	if kind != wire.BillTypeRefund {
 		for _, so := range s.paymentsOn(day, sub) {
-			amt, ok := s.billFaults.shown(so.transactionID, so.wire.Amount.TotalAmount)
+			shown, ok := s.billFaults.Shown(so.transactionID, money.Amount(so.wire.Amount.TotalAmount))
+			amt := int64(shown)
 			if !ok {
 				continue
 			}
@@ -104,7 +106,8 @@ func (s *Sim) tradeBill(day, sub, kind string) (string, int) {
 	if kind != wire.BillTypeSuccess {
 		for _, rf := range s.refundsOn(day, sub) {
 			created, _ := time.Parse(time.RFC3339, rf.state.CreateTime)
-			amt, ok := s.billFaults.shown(rf.state.RefundID, rf.state.Amount.Refund)
+			shown, ok := s.billFaults.Shown(rf.state.RefundID, money.Amount(rf.state.Amount.Refund))
+			amt := int64(shown)
 			if !ok {
 				continue
 			}
@@ -119,11 +122,12 @@ func (s *Sim) tradeBill(day, sub, kind string) (string, int) {
 	}
 	for _, x := range s.billFaults.Extra {
 		if kind != wire.BillTypeRefund && x.Day == day && (sub == "" || x.SubMchID == sub) {
-			row := map[string]string{"交易时间": day + " 12:00:00", "特约商户号": x.SubMchID, "微信订单号": x.TransactionID,
-				"商户订单号": x.OutTradeNo, "交易状态": "SUCCESS", "应结订单金额": yuan(x.Amount), "订单金额": yuan(x.Amount),
-				"手续费": yuan(fee(x.Amount)), "微信退款单号": "0", "商户退款单号": "0", "退款金额": "0.00", "申请退款金额": "0.00"}
+			amt := int64(x.Amount)
+			row := map[string]string{"交易时间": day + " 12:00:00", "特约商户号": x.SubMchID, "微信订单号": x.ID,
+				"商户订单号": x.OutTradeNo, "交易状态": "SUCCESS", "应结订单金额": yuan(amt), "订单金额": yuan(amt),
+				"手续费": yuan(fee(amt)), "微信退款单号": "0", "商户退款单号": "0", "退款金额": "0.00", "申请退款金额": "0.00"}
 			lines = append(lines, billRow(columns, row))
-			n, settled, fees, total = n+1, settled+x.Amount, fees+fee(x.Amount), total+x.Amount
+			n, settled, fees, total = n+1, settled+amt, fees+fee(amt), total+amt
 		}
 	}
 	summary := map[string]string{"总交易单数": fmt.Sprint(n), "应结订单总金额": yuan(settled), "退款总金额": yuan(refunded),
@@ -141,31 +145,12 @@ func payer(so *subOrder) string {
 	return ""
 }
 
-// BillFaults are discrepancies injected into the bills served: the channel's own records do not change, so a
-// reconciliation finds the bill and the ledger apart. Ids are transaction, refund, sharing or return ids.
-type BillFaults struct {
-	Drop   map[string]bool  // lines of these ids are left out
-	Amount map[string]int64 // lines of these ids show this amount (fen)
-	Extra  []ExtraPayment   // payments the bill lists that nobody made
-	Late   time.Duration    // bills are made this much after 10:00 the next day
-}
-
-// ExtraPayment is a payment line a bill lists.
-type ExtraPayment struct {
-	Day, SubMchID, TransactionID, OutTradeNo string
-	Amount                                   int64
-}
-
-// shown is the amount a bill shows for an id, and false when its line is dropped.
-func (f BillFaults) shown(id string, amount int64) (int64, bool) {
-	if f.Drop[id] {
-		return 0, false
-	}
-	if a, ok := f.Amount[id]; ok {
-		return a, true
-	}
-	return amount, true
-}
+// BillFaults are discrepancies injected into the bills served (simkit's; ids are transaction, refund, sharing or
+// return ids); the names let callers outside channels/ set them.
+type (
+	BillFaults   = simkit.BillFaults
+	ExtraPayment = simkit.ExtraPayment
+)
 
 // SetBillFaults replaces the injected bill discrepancies.
 func (s *Sim) SetBillFaults(f BillFaults) {
@@ -249,7 +234,8 @@ func (s *Sim) sharingBill(day, sub string) (string, int) {
 	sort.Slice(shs, func(i, j int) bool { return shs[i].state.OrderID < shs[j].state.OrderID })
 	for _, sh := range shs {
 		for _, rc := range sh.state.Receivers {
-			amt, ok := s.billFaults.shown(sh.state.OrderID, rc.Amount)
+			shown, ok := s.billFaults.Shown(sh.state.OrderID, money.Amount(rc.Amount))
+			amt := int64(shown)
 			if !ok || rc.Result != channels.ReceiverSuccess {
 				continue // only successful shares are listed
 			}
@@ -267,7 +253,8 @@ func (s *Sim) sharingBill(day, sub string) (string, int) {
 	}
 	sort.Slice(rets, func(i, j int) bool { return rets[i].state.ReturnNo < rets[j].state.ReturnNo })
 	for _, ro := range rets {
-		amt, ok := s.billFaults.shown(ro.state.ReturnNo, ro.state.Amount)
+		shown, ok := s.billFaults.Shown(ro.state.ReturnNo, money.Amount(ro.state.Amount))
+		amt := int64(shown)
 		if !ok {
 			continue
 		}

@@ -136,8 +136,8 @@ func injectedDiscrepancies(t *testing.T, h *harness, day string) {
 	}
 	id := func(key string) string { return key[strings.LastIndex(key, ":")+1:] }
 	h.s.Sim.SetBillFaults(wxsim.BillFaults{Drop: map[string]bool{id(keys["sharing"]): true},
-		Amount: map[string]int64{id(keys["payment"]): 1},
-		Extra: []wxsim.ExtraPayment{{Day: day, SubMchID: shop1, TransactionID: "4200000000000000999",
+		Amount: map[string]money.Amount{id(keys["payment"]): 1},
+		Extra: []wxsim.ExtraPayment{{Day: day, SubMchID: shop1, ID: "4200000000000000999",
 			OutTradeNo: "NOBODY-1", Amount: 777}}})
 	defer h.s.Sim.SetBillFaults(wxsim.BillFaults{})
 	v = h.reconciled(channels.WeChatPay, day, "DISCREPANCIES")
@@ -198,7 +198,7 @@ func aliInjectedDiscrepancies(t *testing.T, h *harness, day string) {
 	id := func(key string) string { return key[strings.LastIndex(key, ":")+1:] }
 	h.s.AliSim.SetBillFaults(alisim.BillFaults{Drop: map[string]bool{id(payment): true},
 		Amount: map[string]money.Amount{id(royalty): 1},
-		Extra:  []alisim.ExtraPayment{{Day: day, TradeNo: "2026120622001400009999", OutTradeNo: "NOBODY_11", Amount: 555}}})
+		Extra:  []alisim.ExtraPayment{{Day: day, ID: "2026120622001400009999", OutTradeNo: "NOBODY_11", Amount: 555}}})
 	defer h.s.AliSim.SetBillFaults(alisim.BillFaults{})
 	v := h.reconciled(channels.Alipay, day, "DISCREPANCIES")
 	classes := map[string]string{}
