@@ -19,17 +19,20 @@ import (
 
 var _ channels.Statements = (*Client)(nil)
 
-// The day's bills reconciliation reads: the trade bill (payments and refunds of every sub-merchant) and the
-// profit-sharing bill (shares and returns).
+// The day's bills reconciliation reads: the trade bill (payments and refunds of every sub-merchant), the
+// profit-sharing bill (shares and returns), and the platform's fund-flow bill (its BASIC account: the subsidies it
+// paid and got back).
 const (
-	BillTrade   = "trade"
-	BillSharing = "sharing"
+	BillTrade    = "trade"
+	BillSharing  = "sharing"
+	BillFundFlow = "fundflow"
 )
 
 // StatementBills names the bills and the posting kinds they cover.
 func (c *Client) StatementBills() ([]string, []string) {
-	return []string{BillTrade, BillSharing},
-		[]string{channels.EventPayment, channels.EventRefund, channels.EventSharing, channels.EventSharingReturn}
+	return []string{BillTrade, BillSharing, BillFundFlow},
+		[]string{channels.EventPayment, channels.EventRefund, channels.EventSharing, channels.EventSharingReturn,
+			channels.EventSubsidy, channels.EventSubsidyReturn}
 }
 
 // ReadStatement asks for a bill of every sub-merchant, gzipped, streams it through its SHA1, and yields its lines;
@@ -43,8 +46,11 @@ func (c *Client) ReadStatement(ctx context.Context, bill, day string) iter.Seq2[
 			q.Set("bill_type", wire.BillTypeAll)
 		case BillSharing:
 			path, read = wire.PathSharingBill, sharingLine
+		case BillFundFlow:
+			path, read = wire.PathFundFlowBill, fundFlowLine
+			q.Set("account_type", wire.AccountBasic)
 		default:
-			yield(channels.StatementLine{}, invalid("bill", "trade or sharing"))
+			yield(channels.StatementLine{}, invalid("bill", "trade, sharing or fundflow"))
 			return
 		}
 		f, err := c.bill(ctx, path, q)
@@ -75,9 +81,10 @@ func (c *Client) ReadStatement(ctx context.Context, bill, day string) iter.Seq2[
 // ParseStatement reads a downloaded bill (BillTrade or BillSharing) as money events: for files kept on disk, and
 // benchmarks.
 func ParseStatement(r io.Reader, bill string) iter.Seq2[channels.StatementLine, error] {
-	read := tradeLine
-	if bill == BillSharing {
-		read = sharingLine
+	read := map[string]func(billRow) (channels.StatementLine, error){BillTrade: tradeLine, BillSharing: sharingLine,
+		BillFundFlow: fundFlowLine}[bill]
+	if read == nil {
+		read = tradeLine
 	}
 	return parseBill(r, bill, read)
 }
@@ -90,6 +97,9 @@ func parseBill(r io.Reader, bill string, read func(billRow) (channels.StatementL
 				if l, err = read(row); err == nil {
 					l.Bill, l.Line = bill, row.line
 				}
+			}
+			if err == nil && l.Kind == "" {
+				continue // a movement reconciliation does not match (the platform's own)
 			}
 			if !yield(l, err) || err != nil {
 				return
@@ -248,5 +258,23 @@ func sharingLine(row billRow) (channels.StatementLine, error) {
 	}
 	var err error
 	l.Amount, err = yuanCell(row, "分账金额(元)")
+	return l, err
+}
+
+// fundFlowLines are the fund-flow bill's business types reconciliation matches, as posting kinds.
+var fundFlowLines = map[string]string{wire.FundFlowSubsidy: channels.EventSubsidy,
+	wire.FundFlowSubsidyReturn: channels.EventSubsidyReturn}
+
+// fundFlowLine reads a fund-flow bill row: a subsidy paid out or got back, keyed by 微信支付业务单号 (the subsidy's
+// or its return's id); other movements have no Kind and are passed over.
+func fundFlowLine(row billRow) (channels.StatementLine, error) {
+	kind := fundFlowLines[row.get("业务类型")]
+	if kind == "" {
+		return channels.StatementLine{}, nil
+	}
+	l := channels.StatementLine{At: row.get("记账时间"), Kind: kind, EventID: row.get("微信支付业务单号"),
+		OutNo: row.get("业务凭证号"), Status: channels.StatementSuccess}
+	var err error
+	l.Amount, err = yuanCell(row, "收支金额(元)")
 	return l, err
 }

@@ -248,6 +248,28 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 	rf := c.refundOneItem()
 	c.returnTheSubsidy(rf)
 	c.finish()
+	c.fundFlowBill()
+}
+
+// fundFlowBill: the platform's fund-flow bill of the day lists the subsidy paid out and the one got back, keyed by
+// their ids, as reconciliation reads them.
+func (c *couponCase) fundFlowBill() {
+	t, e := c.t, c.e
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	e.sim.Advance(time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, now.Location()).Sub(now))
+	var kinds []string
+	for l, err := range e.wx.ReadStatement(c.ctx, wechatpay.BillFundFlow, now.Format(time.DateOnly)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Amount != 2000 || l.EventID == "" {
+			t.Errorf("fund-flow line %+v", l)
+		}
+		kinds = append(kinds, l.Kind)
+	}
+	if strings.Join(kinds, ",") != "subsidy,subsidy_return" {
+		t.Errorf("fund-flow bill kinds %v", kinds)
+	}
 }
 
 // couponCase is TestSharingSubsidyReturnRefundFinish's order, step by step.

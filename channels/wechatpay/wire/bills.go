@@ -52,4 +52,23 @@ const (
 	SharingBillReturn = "回退"
 )
 
+// The platform's fund-flow bill (/v3/bill/fundflowbill, account_type BASIC, OPERATION or FEES): every movement on
+// the platform's own account, amounts unsigned beside 收支类型. The 业务类型 names of subsidies and their returns
+// are UNCONFIRMED (ALIPAY-AND-BILLS.md §5.2 gives the columns, not the names).
+var (
+	FundFlowBillColumns = cols("记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号")
+	FundFlowBillSummary = cols("资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额")
+)
+
+// Fund-flow bill values.
+const (
+	AccountBasic          = "BASIC"
+	AccountOperation      = "OPERATION"
+	AccountFees           = "FEES"
+	FundFlowIncome        = "收入"
+	FundFlowExpense       = "支出"
+	FundFlowSubsidy       = "补差"
+	FundFlowSubsidyReturn = "补差回退"
+)
+
 func cols(parts ...string) []string { return strings.Split(strings.Join(parts, ","), ",") }

@@ -34,5 +34,6 @@ const (
 	PathApplymentByOut  = "/v3/ecommerce/applyments/out-request-no/" // + {out_request_no}
 	PathTradeBill       = "/v3/bill/tradebill"
 	PathSharingBill     = "/v3/profitsharing/bills"
+	PathFundFlowBill    = "/v3/bill/fundflowbill"
 	PathBillDownload    = "/v3/billdownload/file"
 )

@@ -56,10 +56,17 @@ func (s *Sim) billRequest(_ *Platform, r *http.Request, _ []byte) (int, any, *ap
 	}
 	var file string
 	var rows int
-	if r.URL.Path == wire.PathTradeBill {
+	switch r.URL.Path {
+	case wire.PathTradeBill:
 		file, rows = s.tradeBill(day, sub, kind)
-	} else {
+	case wire.PathSharingBill:
 		file, rows = s.sharingBill(day, sub)
+	default:
+		account := q.Get("account_type")
+		if account != wire.AccountBasic && account != wire.AccountOperation && account != wire.AccountFees {
+			return 0, nil, paramError("account_type", "BASIC, OPERATION or FEES")
+		}
+		file, rows = s.fundFlowBill(day, account)
 	}
 	if rows == 0 {
 		return 0, nil, fail(http.StatusBadRequest, wire.CodeNoStatementExist, "该日期无账单")
@@ -268,6 +275,50 @@ func (s *Sim) sharingBill(day, sub string) (string, int) {
 func parseTime(rfc3339 string) time.Time {
 	t, _ := time.Parse(time.RFC3339, rfc3339)
 	return t
+}
+
+// fundFlow is a movement on the platform's own account: + income, − expense (fen).
+type fundFlow struct {
+	at            time.Time
+	bizNo, serial string
+	kind          string // 业务类型
+	amount        int64
+}
+
+// platformFlowOpening is the simulated platform account's balance before its first movement.
+const platformFlowOpening = 100_000_000 // 1,000,000.00 yuan
+
+// platformFlow records a movement on the platform's BASIC account (callers hold s.mu).
+func (s *Sim) platformFlow(bizNo, kind string, amount int64) {
+	s.platformFlows = append(s.platformFlows, fundFlow{at: s.now(), bizNo: bizNo, serial: s.nextID("FF"), kind: kind,
+		amount: amount})
+}
+
+// fundFlowBill lists the day's movements on the platform's account (BASIC; OPERATION and FEES have none here),
+// each with the balance after it; it answers the file and its number of rows.
+func (s *Sim) fundFlowBill(day, account string) (string, int) {
+	lines := []string{strings.Join(wire.FundFlowBillColumns, ",")}
+	balance, n := int64(platformFlowOpening), 0
+	var in, out, nIn, nOut int64
+	for _, f := range s.platformFlows {
+		balance += f.amount
+		amount, ok := s.billFaults.Shown(f.bizNo, money.Amount(f.amount))
+		if account != wire.AccountBasic || billDay(f.at) != day || !ok {
+			continue
+		}
+		way, amt := wire.FundFlowIncome, int64(amount)
+		if amt < 0 {
+			way, amt, nOut, out = wire.FundFlowExpense, -amt, nOut+1, out-amount.Fen()
+		} else {
+			nIn, in = nIn+1, in+amt
+		}
+		lines = append(lines, billLine(f.at.In(cst).Format(billTime), f.bizNo, f.serial, f.kind, f.kind, way, yuan(amt),
+			yuan(balance), "system", "", f.bizNo))
+		n++
+	}
+	lines = append(lines, strings.Join(wire.FundFlowBillSummary, ","),
+		billLine(fmt.Sprint(n), fmt.Sprint(nIn), yuan(in), fmt.Sprint(nOut), yuan(out)))
+	return strings.Join(lines, "\r\n") + "\r\n", n
 }
 
 // serveBill answers a bill download: the request is signed, the answer is the raw file, not signed.

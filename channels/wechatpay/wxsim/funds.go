@@ -30,7 +30,8 @@ func (s *Sim) routeMore(r *http.Request) (handler, bool) {
 		return s.submitApplyment, true
 	case r.Method == http.MethodGet && strings.HasPrefix(path, wire.PathApplymentByOut):
 		return s.queryApplyment, true
-	case r.Method == http.MethodGet && (path == wire.PathTradeBill || path == wire.PathSharingBill):
+	case r.Method == http.MethodGet && (path == wire.PathTradeBill || path == wire.PathSharingBill ||
+		path == wire.PathFundFlowBill):
 		return s.billRequest, true
 	}
 	return nil, false

@@ -56,7 +56,9 @@ func (s *Sim) subsidyCreate(_ *Platform, _ *http.Request, body []byte) (int, any
 	so.subsidised, so.subsidy = true, req.Amount
 	so.unsplit += req.Amount
 	s.subs[req.SubMchID].frozen += req.Amount
-	return 0, s.subsidyState(so, req), nil
+	st := s.subsidyState(so, req)
+	s.platformFlow(st.SubsidyID, wire.FundFlowSubsidy, -req.Amount)
+	return 0, st, nil
 }
 
 func (s *Sim) subsidyState(so *subOrder, req wire.SubsidyRequest) wire.SubsidyState {
@@ -129,6 +131,7 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 		RefundID: req.RefundID, OutOrderNo: req.OutOrderNo, Description: req.Description, Amount: req.Amount,
 		Result: "SUCCESS", SuccessTime: s.now().Format(time.RFC3339)}
 	s.subsidyReturns[req.SubMchID+"/"+req.OutOrderNo] = &subsidyReturnRec{body: key, state: st}
+	s.platformFlow(st.SubsidyRefundID, wire.FundFlowSubsidyReturn, req.Amount)
 	return 0, st, nil
 }
 

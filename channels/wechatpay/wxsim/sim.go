@@ -82,6 +82,7 @@ type Sim struct {
 	applyments     map[string]*applyment  // out_request_no
 	bills          map[string][]byte      // download token → file
 	billFaults     BillFaults
+	platformFlows  []fundFlow // movements on the platform's own (BASIC) account, for its fund-flow bill
 	seq            int64
 }
 

@@ -123,6 +123,9 @@ func TestReconciliationOfARealDayBalances(t *testing.T) {
 	if n := countPostings(); n != postings {
 		t.Errorf("reconciling posted %d times", n-postings)
 	}
+	if st := h.settled(channels.WeChatPay, day); st.Bills["fundflow"] < 1 { // the coupon's subsidy, matched
+		t.Errorf("WeChat Pay's bills: %v", st.Bills)
+	}
 	injectedDiscrepancies(t, h, day)
 }
 
