@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"iter"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -53,8 +54,12 @@ func billLines(ctx context.Context, lines iter.Seq2[channels.StatementLine, erro
 // MatchReconcile matches the staged bills with the ledger and stores the report.
 func (a *Activities) MatchReconcile(ctx context.Context, in workflows.ReconcileStep) (workflows.ReconcileSummary, error) {
 	run, err := a.Ledger.ReconRunByID(ctx, in.RunID)
+	var start time.Time
 	if err == nil {
-		run, err = a.Ledger.MatchRecon(ctx, run, in.Covers)
+		start, err = channels.DayStart(run.Day)
+	}
+	if err == nil {
+		run, err = a.Ledger.MatchRecon(ctx, run, in.Covers, start)
 	}
 	if err != nil {
 		return workflows.ReconcileSummary{}, forTemporal(err)

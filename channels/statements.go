@@ -3,9 +3,18 @@ package channels
 import (
 	"context"
 	"iter"
+	"time"
 
 	"github.com/splitpay/splitpay/money"
 )
+
+// ChinaTime is the channels' clock for business days: a bill's day, its cut-off at midnight, and when it is made.
+var ChinaTime = time.FixedZone("CST", 8*3600)
+
+// DayStart is the start of a business day (YYYY-MM-DD) in ChinaTime.
+func DayStart(day string) (time.Time, error) {
+	return time.ParseInLocation(time.DateOnly, day, ChinaTime)
+}
 
 // The money events a bill line can be, named as the ledger names its postings: a line's Kind and EventID give
 // the posting key <channel>:<kind>:<event id> that reconciliation matches it with.

@@ -66,7 +66,7 @@ func benchReconcile(b *testing.B, n int) {
 			b.Fatalf("staged %d of %d: %v", staged, n, err)
 		}
 		staging := time.Since(start)
-		if run, err = l.MatchRecon(ctx, run, []string{"payment"}); err != nil || run.Matched != int64(n) {
+		if run, err = match(l, run, []string{"payment"}); err != nil || run.Matched != int64(n) {
 			b.Fatalf("matched %+v: %v", run, err)
 		}
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "lines/s")

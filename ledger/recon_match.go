@@ -19,11 +19,10 @@ const MatchGrace = 30 * time.Minute
 //
 // A rerun updates the run's open items in place (each keeps its id, so ops can act on what they read while the run
 // matches again), drops those no longer found, and keeps what ops resolved. Nothing in the ledger is changed.
-func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string) (ReconRun, error) {
-	day, err := time.ParseInLocation(time.DateOnly, run.Day, chinaTime)
-	if err != nil {
-		return run, &ValidationError{"Day", "YYYY-MM-DD"}
-	}
+//
+// dayStart is the run's day's start in the channel's clock (channels.DayStart); the ledger keeps no calendar.
+func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string, dayStart time.Time) (ReconRun, error) {
+	day := dayStart
 	tx, err := l.db.Begin(ctx)
 	if err != nil {
 		return run, err
@@ -53,8 +52,6 @@ func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string) 
 	}
 	return l.ReconRunByID(ctx, run.ID)
 }
-
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // checkRepairs: a repaired item whose posting the owning process has now made shows the ledger's side; one whose
 // posting is still missing is open again (and recomputed).

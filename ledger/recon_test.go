@@ -8,11 +8,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/money"
 )
 
-var china = time.FixedZone("CST", 8*3600)
+var china = channels.ChinaTime
+
+// match matches a run, its day starting in the channels' clock.
+func match(l *ledger.Ledger, run ledger.ReconRun, covers []string) (ledger.ReconRun, error) {
+	start, err := channels.DayStart(run.Day)
+	if err != nil {
+		return run, err
+	}
+	return l.MatchRecon(context.Background(), run, covers, start)
+}
 
 func lines(ls ...ledger.BillLine) iter.Seq2[ledger.BillLine, error] {
 	return func(yield func(ledger.BillLine, error) bool) {
@@ -45,7 +55,7 @@ func TestReconciliationClassifiesEachDiscrepancy(t *testing.T) {
 	l := newLedger(t)
 	run, covers := stagedDay(t, l)
 	day := run.Day
-	run, err := l.MatchRecon(ctx, run, covers)
+	run, err := match(l, run, covers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +154,7 @@ func rerunKeepsResolutions(t *testing.T, l *ledger.Ledger, run ledger.ReconRun, 
 		t.Fatalf("resolve: %+v %v", d, err)
 	}
 	before, _ := l.ReconReportOf(ctx, run.Channel, run.Day)
-	if _, err := l.MatchRecon(ctx, run, covers); err != nil {
+	if _, err := match(l, run, covers); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := l.ReconReportOf(ctx, run.Channel, run.Day)
@@ -171,7 +181,7 @@ func failedBillStagesNothing(t *testing.T, l *ledger.Ledger, run ledger.ReconRun
 	if _, err := l.StageBill(ctx, run, "trade", bad); err == nil {
 		t.Fatal("a failed bill was staged")
 	}
-	run, err := l.MatchRecon(ctx, run, []string{"payment"})
+	run, err := match(l, run, []string{"payment"})
 	if err != nil || run.Lines != 8 {
 		t.Errorf("after a failed bill: %+v %v, want the 8 lines staged before", run, err)
 	}
@@ -188,7 +198,7 @@ func TestMissingAtChannelMatchedByALaterBill(t *testing.T) {
 	}
 	today := time.Now().In(china)
 	first, _ := l.BeginRecon(ctx, "alipay", today.Format(time.DateOnly))
-	first, err := l.MatchRecon(ctx, first, []string{"payment"})
+	first, err := match(l, first, []string{"payment"})
 	if err != nil || first.Status != ledger.ReconDiscrepancies && first.Status != ledger.ReconBalanced {
 		t.Fatalf("first day: %+v %v", first, err)
 	}
@@ -196,7 +206,7 @@ func TestMissingAtChannelMatchedByALaterBill(t *testing.T) {
 	if _, err := l.StageBill(ctx, next, "trade", lines(ledger.BillLine{Kind: "payment", EventID: "2026T1", Amount: 800})); err != nil {
 		t.Fatal(err)
 	}
-	if next, err = l.MatchRecon(ctx, next, []string{"payment"}); err != nil || next.Status != ledger.ReconBalanced {
+	if next, err = match(l, next, []string{"payment"}); err != nil || next.Status != ledger.ReconBalanced {
 		t.Fatalf("next day: %+v %v", next, err)
 	}
 	rep, _ := l.ReconReportOf(ctx, "alipay", first.Day)

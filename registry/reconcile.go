@@ -3,9 +3,6 @@ package registry
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
@@ -21,11 +18,10 @@ type (
 
 // ReconReport is a channel's day as reconciliation left it: the run, totals per merchant, and each discrepancy.
 func (r *Registry) ReconReport(ctx context.Context, channel, day string) (ledger.ReconReport, error) {
-	if !slices.Contains(channels.Names, channel) {
-		return ledger.ReconReport{}, &starter.InputError{Field: "channel",
-			Reason: "one of " + strings.Join(channels.Names, ", ")}
+	if err := knownChannel(channel); err != nil {
+		return ledger.ReconReport{}, err
 	}
-	if _, err := time.Parse(time.DateOnly, day); err != nil {
+	if _, err := channels.DayStart(day); err != nil {
 		return ledger.ReconReport{}, &starter.InputError{Field: "date", Reason: "a day, YYYY-MM-DD"}
 	}
 	rep, err := r.Ledger.ReconReportOf(ctx, channel, day)

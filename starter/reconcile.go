@@ -43,7 +43,7 @@ func (r ReconcileRequest) days(now time.Time) ([]string, error) {
 			return nil, &InputError{Field: "to", Reason: "a day, YYYY-MM-DD, not before from"}
 		}
 	}
-	today, _ := time.Parse(time.DateOnly, now.In(chinaTime).Format(time.DateOnly))
+	today, _ := time.Parse(time.DateOnly, now.In(channels.ChinaTime).Format(time.DateOnly))
 	switch {
 	case to.After(today):
 		return nil, &InputError{Field: "to", Reason: "not after today (China time)"}
@@ -56,8 +56,6 @@ func (r ReconcileRequest) days(now time.Time) ([]string, error) {
 	}
 	return days, nil
 }
-
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // Reconcile starts the reconciliation of each requested day. A day reconciled before is reconciled again: the
 // same report, nothing posted twice, ops' resolutions kept. A day being reconciled is started afresh (its bills

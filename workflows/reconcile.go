@@ -64,7 +64,7 @@ func (r *reconcile) setup(ctx workflow.Context) error {
 			"TemporalScheduledStartTime")); ok {
 			at = t
 		}
-		r.in.Day = at.In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly)
+		r.in.Day = at.In(channels.ChinaTime).AddDate(0, 0, -1).Format(time.DateOnly)
 	}
 	if _, err := time.Parse(time.DateOnly, r.in.Day); err != nil || !slices.Contains(channels.Names, r.in.Channel) {
 		return temporal.NewNonRetryableApplicationError("a channel and a day, YYYY-MM-DD", ErrTypeInvalidArgument, err)
@@ -72,8 +72,6 @@ func (r *reconcile) setup(ctx workflow.Context) error {
 	onSignal(ctx, SignalRecheck, func(ResumeRequest) { r.rechecks++ })
 	return workflow.SetQueryHandler(ctx, QueryReconcile, func() (ReconcileState, error) { return r.state(), nil })
 }
-
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 func (r *reconcile) state() ReconcileState {
 	return ReconcileState{Channel: r.in.Channel, Day: r.in.Day, RunID: r.run.RunID, Status: r.status,

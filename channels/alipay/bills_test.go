@@ -72,7 +72,7 @@ func TestBills(t *testing.T) {
 		}
 		e.sim.Advance(time.Second)
 	}
-	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	day := time.Now().In(channels.ChinaTime).Format("2006-01-02")
 	if _, err := c.TradeBill(ctx, day, ""); !channels.IsReason(err, channels.ReasonNotReady) {
 		t.Fatalf("today's bill before it is made: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestStatements(t *testing.T) {
 		OutRefundNo: "STMT01-sub1-rf1", Refund: 2000, Total: 10000}); err != nil {
 		t.Fatal(err)
 	}
-	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	day := time.Now().In(channels.ChinaTime).Format("2006-01-02")
 	for _, err := range c.ReadStatement(ctx, alipay.BillTrade, day) {
 		if !channels.IsReason(err, channels.ReasonNotReady) {
 			t.Fatalf("before 09:00 tomorrow: %v", err)

@@ -88,12 +88,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{cfg: cfg, api: api}, nil
 }
 
-var shanghai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600)
-}()
+var shanghai = channels.ChinaTime
 
 // Limits returns the configured limits.
 func (c *Client) Limits() channels.Limits { return c.cfg.Limits }

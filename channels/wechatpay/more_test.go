@@ -174,7 +174,7 @@ func TestBillsMatchTheSimulatorsState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cst := time.FixedZone("CST", 8*3600)
+	cst := channels.ChinaTime
 	now := time.Now().In(cst)
 	today := now.Format("2006-01-02")
 	if _, err := e.wx.TradeBill(ctx, now.AddDate(0, 0, 1).Format("2006-01-02"), ""); !channels.IsReason(err, channels.ReasonInvalid) {

@@ -255,7 +255,7 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 // their ids, as reconciliation reads them.
 func (c *couponCase) fundFlowBill() {
 	t, e := c.t, c.e
-	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	now := time.Now().In(channels.ChinaTime)
 	e.sim.Advance(time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, now.Location()).Sub(now))
 	var kinds []string
 	for l, err := range e.wx.ReadStatement(c.ctx, wechatpay.BillFundFlow, now.Format(time.DateOnly)) {

@@ -53,8 +53,8 @@ func demoDatabase(ctx context.Context, cfg *config, run int64, log *slog.Logger)
 // reconcileDay reconciles today on both channels, once the simulators' clocks say the bills exist (10:01
 // tomorrow, China time), and prints each report. It answers whether both balanced.
 func (d *demoRun) reconcileDay(cfg *config) (bool, error) {
-	now := time.Now().In(chinaTime)
-	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, chinaTime)
+	now := time.Now().In(channels.ChinaTime)
+	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, channels.ChinaTime)
 	d.st.Sim.Advance(ready.Sub(now))
 	d.st.AliSim.Advance(ready.Sub(now))
 	day := now.Format(time.DateOnly)
@@ -91,5 +91,3 @@ func (d *demoRun) report(channel, day string) (api.ReconciliationView, error) {
 	}
 	return v, fmt.Errorf("reconciliation of %s on %s did not finish in a minute (status %q)", channel, day, v.Status)
 }
-
-var chinaTime = time.FixedZone("CST", 8*3600)

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/alipay/wire"
 	"github.com/splitpay/splitpay/channels/internal/simkit"
 	"github.com/splitpay/splitpay/money"
@@ -43,7 +44,7 @@ const (
 	billEmptyFileCode = "EMPTY_DATA_WITH_BILL_FILE"
 )
 
-var shanghai = time.FixedZone("CST", 8*3600)
+var shanghai = channels.ChinaTime
 
 type billRequest struct {
 	BillType string `json:"bill_type"`

@@ -86,7 +86,7 @@ func (s *Sim) billRequest(_ *Platform, r *http.Request, _ []byte) (int, any, *ap
 		DownloadURL: "http://" + r.Host + wire.PathBillDownload + "?token=" + token}, nil
 }
 
-var cst = time.FixedZone("CST", 8*3600)
+var cst = channels.ChinaTime
 
 // feeRate is the simulator's fee (0.60 %), charged on payments and given back in proportion on refunds.
 func fee(amount int64) int64 { return (amount*6 + 500) / 1000 }

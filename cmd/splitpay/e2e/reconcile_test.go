@@ -19,12 +19,10 @@ import (
 	"github.com/splitpay/splitpay/workflows"
 )
 
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // billsMade moves both simulators' clocks past 10:00 tomorrow (China time), when today's bills exist.
 func (h *harness) billsMade() string {
-	now := time.Now().In(chinaTime)
-	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, chinaTime)
+	now := time.Now().In(channels.ChinaTime)
+	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, channels.ChinaTime)
 	h.s.Sim.Advance(ready.Sub(now))
 	h.s.AliSim.Advance(ready.Sub(now))
 	return now.Format(time.DateOnly)
@@ -257,7 +255,7 @@ func TestSchedulesAndABackfill(t *testing.T) {
 		}
 	}
 	today := h.billsMade()
-	from := time.Now().In(chinaTime).AddDate(0, 0, -2).Format(time.DateOnly)
+	from := time.Now().In(channels.ChinaTime).AddDate(0, 0, -2).Format(time.DateOnly)
 	var started struct {
 		WorkflowIDs []string `json:"workflow_ids"`
 	}
@@ -266,7 +264,7 @@ func TestSchedulesAndABackfill(t *testing.T) {
 		t.Fatalf("backfill started %v", started.WorkflowIDs)
 	}
 	for i := range 3 {
-		day := time.Now().In(chinaTime).AddDate(0, 0, i-2).Format(time.DateOnly)
+		day := time.Now().In(channels.ChinaTime).AddDate(0, 0, i-2).Format(time.DateOnly)
 		if v := h.report(channels.WeChatPay, day, 30*time.Second, "BALANCED"); v.Date != day {
 			t.Errorf("report of %s: %+v", day, v)
 		}
