@@ -92,6 +92,9 @@ func (l *Ledger) StageBill(
 		return 0, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	if err := lockRun(ctx, tx, run.ID); err != nil {
+		return 0, err
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM recon_lines WHERE run_id = $1 AND bill = $2`, run.ID, bill); err != nil {
 		return 0, err
 	}
@@ -107,6 +110,13 @@ func (l *Ledger) StageBill(
 		return 0, err
 	}
 	return n, tx.Commit(ctx)
+}
+
+// lockRun holds the run's row until the transaction ends: two runs of the same day (the schedule's and one started
+// by hand) stage and match one after the other, never interleaved.
+func lockRun(ctx context.Context, tx pgx.Tx, runID int64) error {
+	_, err := tx.Exec(ctx, `SELECT 1 FROM recon_runs WHERE id = $1 FOR UPDATE`, runID)
+	return err
 }
 
 // billSource feeds COPY from the line iterator, one row at a time.

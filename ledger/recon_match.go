@@ -28,6 +28,9 @@ func (l *Ledger) MatchRecon(ctx context.Context, run ReconRun, covers []string, 
 		return run, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	if err := lockRun(ctx, tx, run.ID); err != nil {
+		return run, err
+	}
 	for _, q := range []struct {
 		sql  string
 		args []any

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -213,5 +214,52 @@ func TestMissingAtChannelMatchedByALaterBill(t *testing.T) {
 	if len(rep.Discrepancies) != 1 || rep.Discrepancies[0].State != ledger.DiscrepancyMatchedLater ||
 		rep.Run.Status != ledger.ReconBalanced {
 		t.Errorf("the first day: %+v %+v", rep.Run, rep.Discrepancies)
+	}
+}
+
+// Two runs of the same day at once — the schedule's and one started by hand — each stage the same bill and match:
+// both succeed, one after the other, and the report is what one run alone gives.
+func TestRacingRunsOfTheSameDay(t *testing.T) {
+	ctx := context.Background()
+	l := newLedger(t)
+	run, covers := stagedDay(t, l)
+	want, err := match(l, run, covers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := l.ReconReportOf(ctx, run.Channel, run.Day)
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			_, err := l.StageBill(ctx, run, "trade", lines(
+				ledger.BillLine{Kind: "payment", EventID: "txA", Amount: 10000, Fee: 60},
+				ledger.BillLine{Kind: "payment", EventID: "txB", Amount: 4999, Fee: 30},
+				ledger.BillLine{Kind: "payment", EventID: "txC", OutNo: "R9-1", Amount: 700},
+				ledger.BillLine{Kind: "refund", EventID: "rf1", TradeID: "txA", Amount: 2000},
+				ledger.BillLine{Kind: "refund", EventID: "rf2", TradeID: "txA", Amount: 1000},
+				ledger.BillLine{Kind: "refund", EventID: "rf3", TradeID: "txA", Amount: 10, Status: "PROCESSING"},
+			))
+			errs <- err
+			_, err = match(l, run, covers)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	after, _ := l.ReconReportOf(ctx, run.Channel, run.Day)
+	if after.Run.Lines != want.Lines || after.Run.Matched != want.Matched || len(after.Discrepancies) !=
+		len(before.Discrepancies) {
+		t.Errorf("after racing runs: %+v\nalone: %+v", after.Run, want)
+	}
+	for key, d := range byKey(before.Discrepancies) {
+		if a := byKey(after.Discrepancies)[key]; a.ID != d.ID || a.Class != d.Class {
+			t.Errorf("%s: %+v, alone %+v", key, a, d)
+		}
 	}
 }
