@@ -45,6 +45,8 @@ func (r ReconcileRequest) days(now time.Time) ([]string, error) {
 	}
 	today, _ := time.Parse(time.DateOnly, now.In(channels.ChinaTime).Format(time.DateOnly))
 	switch {
+	case to.After(today) && r.To == "":
+		return nil, &InputError{Field: "from", Reason: "not after today (China time)"}
 	case to.After(today):
 		return nil, &InputError{Field: "to", Reason: "not after today (China time)"}
 	case to.Sub(from) >= MaxBackfillDays*24*time.Hour:

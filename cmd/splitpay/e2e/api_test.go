@@ -184,6 +184,23 @@ func badInputs(h *harness, no string) []badInput {
 		{"NUL in the Alipay account", "POST", "/v1/onboardings", "",
 			onboardingWith(func(r *api.OnboardingRequest) { r.Alipay.SettleLogonID = "li\u0000@example.com" }), 400,
 			"alipay.settle_logon_id"},
+		{"reconcile a channel SplitPay does not speak", "POST", "/v1/reconciliations", "",
+			`{"channel":"paypal","from":"2026-11-05"}`, 400, "channel"},
+		{"reconcile a day that is no day", "POST", "/v1/reconciliations", "", `{"channel":"wechatpay","from":"yesterday"}`,
+			400, "from"},
+		{"reconcile backwards", "POST", "/v1/reconciliations", "",
+			`{"channel":"wechatpay","from":"2026-11-05","to":"2026-11-01"}`, 400, "to"},
+		{"reconcile more than 92 days", "POST", "/v1/reconciliations", "",
+			`{"channel":"alipay","from":"2026-01-01","to":"2026-11-01"}`, 400, "to"},
+		{"reconcile the future", "POST", "/v1/reconciliations", "", `{"channel":"alipay","from":"2999-01-01"}`, 400, "from"},
+		{"report of a day that is no day", "GET", "/v1/reconciliations?channel=wechatpay&date=2026-13-01", "", "", 400,
+			"date"},
+		{"resolve a discrepancy that is no number", "POST", "/v1/reconciliations/discrepancies/abc/resolve", "",
+			`{"by":"ops:ann","reason":"checked"}`, 400, "id"},
+		{"NUL in a resolution's reason", "POST", "/v1/reconciliations/discrepancies/1/resolve", "",
+			`{"by":"ops:ann","reason":"ok\u0000"}`, 400, "reason"},
+		{"resolve no discrepancy", "POST", "/v1/reconciliations/discrepancies/999999/resolve", "",
+			`{"by":"ops:ann","reason":"checked"}`, 404, ""},
 		{"health query not UTF-8", "GET", "/healthz?probe=%FF", "", "", 400, "probe"},
 		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
 		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
@@ -228,6 +245,7 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 	var apiErr *api.Error
 	for _, path := range []string{
 		"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1", "/v1/onboardings/OB0001",
+		"/v1/reconciliations?channel=wechatpay&date=2026-11-05", "/v1/reconciliations?channel=alipay&date=2026-01-01",
 	} {
 		if err := h.api.Do(t.Context(), http.MethodGet, path, "", nil, nil); !errors.As(err, &apiErr) ||
 			apiErr.Status != http.StatusNotFound {
