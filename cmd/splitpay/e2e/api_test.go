@@ -149,7 +149,7 @@ func badInputs(h *harness, no string) []badInput {
 		return `{"id":"d9","type":"PERSONAL_OPENID","account":"` + account + `","name":"` + name + `","relation":"DISTRIBUTOR"}`
 	}
 	sub := "/v1/orders/" + no + "/sub-orders/1"
-	return []badInput{
+	return append([]badInput{
 		{"NUL in an order's text", "POST", "/v1/orders", "", orderWith(`tea\u0000`), 400, "sub_orders[0].description"},
 		{"control character in text", "POST", "/v1/orders", "", orderWith(`tea\u001b[31m`), 400, "sub_orders[0].description"},
 		{"body not UTF-8", "POST", "/v1/orders", "", orderWith("tea\xff\xfe"), 400, "body"},
@@ -184,6 +184,15 @@ func badInputs(h *harness, no string) []badInput {
 		{"NUL in the Alipay account", "POST", "/v1/onboardings", "",
 			onboardingWith(func(r *api.OnboardingRequest) { r.Alipay.SettleLogonID = "li\u0000@example.com" }), 400,
 			"alipay.settle_logon_id"},
+		{"health query not UTF-8", "GET", "/healthz?probe=%FF", "", "", 400, "probe"},
+		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
+		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
+	}, reconcileBadInputs()...)
+}
+
+// reconcileBadInputs are the reconciliation endpoints' bad input.
+func reconcileBadInputs() []badInput {
+	return []badInput{
 		{"reconcile a channel SplitPay does not speak", "POST", "/v1/reconciliations", "",
 			`{"channel":"paypal","from":"2026-11-05"}`, 400, "channel"},
 		{"reconcile a day that is no day", "POST", "/v1/reconciliations", "", `{"channel":"wechatpay","from":"yesterday"}`,
@@ -201,9 +210,6 @@ func badInputs(h *harness, no string) []badInput {
 			`{"by":"ops:ann","reason":"ok\u0000"}`, 400, "reason"},
 		{"resolve no discrepancy", "POST", "/v1/reconciliations/discrepancies/999999/resolve", "",
 			`{"by":"ops:ann","reason":"checked"}`, 404, ""},
-		{"health query not UTF-8", "GET", "/healthz?probe=%FF", "", "", 400, "probe"},
-		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
-		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
 	}
 }
 
