@@ -354,6 +354,5 @@ func (s *Sim) imageUpload(_ []byte, form url.Values) (any, *failure) {
 		return nil, fail(wire.SubImageInvalid, "image_content: an image of 1 byte to 10 MB")
 	}
 	id := s.nextNo("IMG")
-	s.images[id] = true
 	return wire.ImageUploadResponse{Status: success, ImageID: id}, nil
 }

@@ -63,7 +63,6 @@ type Sim struct {
 
 	applications map[string][]*application // external_id → its orders, oldest first
 	orders       map[string]*application   // order_id
-	images       map[string]bool           // uploaded image ids
 	audit        Audit
 	appGateway   string // where msgapi messages go (SetAppGateway)
 	billFaults   BillFaults
@@ -119,7 +118,7 @@ func New(appID string, limits channels.Limits, seed uint64) (*Sim, error) {
 		trades: map[string]*trade{}, byTradeNo: map[string]*trade{}, merges: map[string][]*trade{},
 		binds: simkit.Requests[wire.RelationResponse]{}, settleNos: map[string]*settleRec{},
 		bills: map[string]billFile{}, applications: map[string][]*application{}, orders: map[string]*application{},
-		images: map[string]bool{}, audit: Audit{Time: time.Minute}}
+		audit: Audit{Time: time.Minute}}
 	s.methods = s.methodTable()
 	return s, nil
 }
