@@ -26,8 +26,13 @@ const (
 	EventSubsidy       = "subsidy"
 	EventSubsidyReturn = "subsidy_return"
 	EventFinish        = "finish"
-	EventWithdrawal    = "withdrawal_succeeded"
-	EventFee           = "fee" // a fee line (手续费): recorded as a fee, never a discrepancy
+	// Withdrawals: the money leaving the sub-merchant's account when the channel accepts the withdrawal, and
+	// coming back when it fails or closes, or when the bank returns it. A line's EventID is the channel's id; the
+	// ledger keys withdrawals by the sub-merchant (SubMchID) and our out_request_no (OutNo).
+	EventWithdrawal        = "withdrawal_requested"
+	EventWithdrawalBack    = "withdrawal_failed"
+	EventWithdrawalBounced = "withdrawal_bounced"
+	EventFee               = "fee" // a fee line (手续费): recorded as a fee, never a discrepancy
 )
 
 // StatementSuccess is a line whose event succeeded; any other Status is the channel's word for where it stands.

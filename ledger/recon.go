@@ -98,7 +98,16 @@ func (l *Ledger) StageBill(
 	if _, err := tx.Exec(ctx, `DELETE FROM recon_lines WHERE run_id = $1 AND bill = $2`, run.ID, bill); err != nil {
 		return 0, err
 	}
-	src := &billSource{run: run, bill: bill}
+	src := &billSource{run: run, bill: bill, merchants: map[string]string{}}
+	rows, err := tx.Query(ctx, `SELECT sub_mchid, id FROM merchants WHERE channel = $1 AND sub_mchid IS NOT NULL`,
+		run.Channel)
+	var sub, id string
+	if err == nil {
+		_, err = pgx.ForEachRow(rows, []any{&sub, &id}, func() error { src.merchants[sub] = id; return nil })
+	}
+	if err != nil {
+		return 0, err
+	}
 	src.next, src.stop = iter.Pull2(lines)
 	defer src.stop()
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"recon_lines"}, []string{"run_id", "bill", "line", "kind", "posting_key",
@@ -121,12 +130,13 @@ func lockRun(ctx context.Context, tx pgx.Tx, runID int64) error {
 
 // billSource feeds COPY from the line iterator, one row at a time.
 type billSource struct {
-	run  ReconRun
-	bill string
-	next func() (BillLine, error, bool)
-	stop func()
-	row  []any
-	err  error
+	run       ReconRun
+	bill      string
+	merchants map[string]string // the channel's sub-merchant id → ours
+	next      func() (BillLine, error, bool)
+	stop      func()
+	row       []any
+	err       error
 }
 
 func (s *billSource) Next() bool {
@@ -135,7 +145,15 @@ func (s *billSource) Next() bool {
 		s.err = err
 		return false
 	}
-	key := s.run.Channel + ":" + l.Kind + ":" + l.EventID
+	event := l.EventID
+	if isWithdrawal(l.Kind) { // keyed by our merchant and out_request_no, not the channel's id
+		merchant, ok := s.merchants[l.SubMchID]
+		if !ok {
+			merchant = "?" + l.SubMchID // a sub-merchant we do not know: no posting has this key
+		}
+		event = withdrawalEventID(merchant, l.OutNo)
+	}
+	key := s.run.Channel + ":" + l.Kind + ":" + event
 	trade := ""
 	if l.TradeID != "" {
 		trade = s.run.Channel + ":" + KindPayment + ":" + l.TradeID

@@ -96,7 +96,8 @@ WHERE (p.id IS NULL AND ch.status = 'SUCCESS')
    OR (p.id IS NOT NULL AND (ch.status <> 'SUCCESS' OR le.amount <> ch.amount))` + updateOpen
 
 // missingAtChannel: postings of the channel's covered kinds made on the day (China time) that no staged bill of
-// the channel lists.
+// the channel lists. A withdrawal the channel refused is booked as requested and failed, and neither moved money
+// at the channel: such a pair, when no bill lists either half, is not missing.
 const missingAtChannel = `
 INSERT INTO recon_discrepancies (run_id, posting_key, class, kind, order_no, ledger_amount, state)
 SELECT $1, p.idempotency_key, 'missing_at_channel', p.kind, coalesce(p.order_no, ''),
@@ -105,7 +106,14 @@ SELECT $1, p.idempotency_key, 'missing_at_channel', p.kind, coalesce(p.order_no,
 FROM postings p
 WHERE p.created_at >= $4 AND p.created_at < $5 AND p.kind = ANY($3) AND p.idempotency_key LIKE $2 || ':%'
   AND NOT EXISTS (SELECT 1 FROM recon_lines rl JOIN recon_runs r ON r.id = rl.run_id
-                  WHERE r.channel = $2 AND rl.posting_key = p.idempotency_key)` + updateOpen
+                  WHERE r.channel = $2 AND rl.posting_key = p.idempotency_key)
+  AND NOT (p.kind IN ('withdrawal_requested', 'withdrawal_failed') AND EXISTS (
+      SELECT 1 FROM postings q
+      WHERE q.idempotency_key = $2 || ':'
+                || CASE p.kind WHEN 'withdrawal_requested' THEN 'withdrawal_failed' ELSE 'withdrawal_requested' END
+                || substr(p.idempotency_key, length($2 || ':' || p.kind) + 1)
+        AND NOT EXISTS (SELECT 1 FROM recon_lines rl JOIN recon_runs r ON r.id = rl.run_id
+                        WHERE r.channel = $2 AND rl.posting_key = q.idempotency_key)))` + updateOpen
 
 // matchedLater: items of the channel's other runs still open that this run's bills list.
 const matchedLater = `

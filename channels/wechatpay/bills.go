@@ -20,19 +20,22 @@ import (
 var _ channels.Statements = (*Client)(nil)
 
 // The day's bills reconciliation reads: the trade bill (payments and refunds of every sub-merchant), the
-// profit-sharing bill (shares and returns), and the platform's fund-flow bill (its BASIC account: the subsidies it
-// paid and got back).
+// profit-sharing bill (shares, returns and finishes), the platform's fund-flow bill (its BASIC account: the
+// subsidies it paid and got back), and the sub-merchants' fund-flow bill (their withdrawals, and those that came
+// back).
 const (
-	BillTrade    = "trade"
-	BillSharing  = "sharing"
-	BillFundFlow = "fundflow"
+	BillTrade       = "trade"
+	BillSharing     = "sharing"
+	BillFundFlow    = "fundflow"
+	BillSubFundFlow = "sub_fundflow"
 )
 
 // StatementBills names the bills and the posting kinds they cover.
 func (c *Client) StatementBills() ([]string, []string) {
-	return []string{BillTrade, BillSharing, BillFundFlow},
+	return []string{BillTrade, BillSharing, BillFundFlow, BillSubFundFlow},
 		[]string{channels.EventPayment, channels.EventRefund, channels.EventSharing, channels.EventSharingReturn,
-			channels.EventSubsidy, channels.EventSubsidyReturn}
+			channels.EventFinish, channels.EventSubsidy, channels.EventSubsidyReturn, channels.EventWithdrawal,
+			channels.EventWithdrawalBack, channels.EventWithdrawalBounced}
 }
 
 // ReadStatement asks for a bill of every sub-merchant, gzipped, streams it through its SHA1, and yields its lines;
@@ -49,19 +52,18 @@ func (c *Client) ReadStatement(ctx context.Context, bill, day string) iter.Seq2[
 		case BillFundFlow:
 			path, read = wire.PathFundFlowBill, fundFlowLine
 			q.Set("account_type", wire.AccountBasic)
+		case BillSubFundFlow:
+			path, read = wire.PathSubFundFlowBill, subFundFlowLine
+			q.Set("account_type", wire.AccountAll)
+			q.Set("algorithm", wire.BillAlgorithmAES)
 		default:
-			yield(channels.StatementLine{}, invalid("bill", "trade, sharing or fundflow"))
+			yield(channels.StatementLine{}, invalid("bill", "trade, sharing, fundflow or sub_fundflow"))
 			return
 		}
-		f, err := c.bill(ctx, path, q)
+		body, sum, err := c.openStatement(ctx, path, q)
 		if channels.IsReason(err, channels.ReasonNotFound) {
 			return // NO_STATEMENT_EXIST
 		}
-		if err != nil {
-			yield(channels.StatementLine{}, err)
-			return
-		}
-		body, sum, err := c.openBill(ctx, f, true)
 		if err != nil {
 			yield(channels.StatementLine{}, err)
 			return
@@ -78,11 +80,23 @@ func (c *Client) ReadStatement(ctx context.Context, bill, day string) iter.Seq2[
 	}
 }
 
+// openStatement asks for a bill and opens it, gzipped; the sub-merchants' fund-flow bills come sealed.
+func (c *Client) openStatement(ctx context.Context, path string, q url.Values) (io.ReadCloser, func() error, error) {
+	if path == wire.PathSubFundFlowBill || path == wire.PathOneSubFundFlow {
+		return c.openSealedBill(ctx, path, q)
+	}
+	f, err := c.bill(ctx, path, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.openBill(ctx, f, true)
+}
+
 // ParseStatement reads a downloaded bill (BillTrade or BillSharing) as money events: for files kept on disk, and
 // benchmarks.
 func ParseStatement(r io.Reader, bill string) iter.Seq2[channels.StatementLine, error] {
 	read := map[string]func(billRow) (channels.StatementLine, error){BillTrade: tradeLine, BillSharing: sharingLine,
-		BillFundFlow: fundFlowLine}[bill]
+		BillFundFlow: fundFlowLine, BillSubFundFlow: subFundFlowLine}[bill]
 	if read == nil {
 		read = tradeLine
 	}
@@ -111,6 +125,13 @@ func parseBill(r io.Reader, bill string, read func(billRow) (channels.StatementL
 // openBill downloads a bill (a signed request whose answer is not signed) as a stream, gunzipped when asked for
 // gzip; sum, called after the stream is read, checks the plain file's SHA1 against the hash the channel gave.
 func (c *Client) openBill(ctx context.Context, f channels.BillFile, gz bool) (io.ReadCloser, func() error, error) {
+	return c.openFile(ctx, f, gz, nil)
+}
+
+// openFile is openBill for a file that unseal, when given, deciphers first.
+func (c *Client) openFile(ctx context.Context, f channels.BillFile, gz bool,
+	unseal func(io.Reader) (io.Reader, error),
+) (io.ReadCloser, func() error, error) {
 	if !strings.EqualFold(f.HashType, "SHA1") {
 		return nil, nil, invalid("hash_type", fmt.Sprintf("unsupported bill hash %q", f.HashType))
 	}
@@ -119,8 +140,14 @@ func (c *Client) openBill(ctx context.Context, f channels.BillFile, gz bool) (io
 		return nil, nil, classify(err)
 	}
 	var plain io.Reader = res.Response.Body
+	if unseal != nil {
+		if plain, err = unseal(plain); err != nil {
+			res.Response.Body.Close()
+			return nil, nil, err
+		}
+	}
 	if gz {
-		if plain, err = gzip.NewReader(res.Response.Body); err != nil {
+		if plain, err = gzip.NewReader(plain); err != nil {
 			res.Response.Body.Close()
 			return nil, nil, downloadFailed(err)
 		}
@@ -253,28 +280,51 @@ func sharingLine(row billRow) (channels.StatementLine, error) {
 	l := channels.StatementLine{At: row.get("分账发起时间"), SubMchID: row.get("分账方商户号"), Kind: channels.EventSharing,
 		EventID: row.get("微信分账/回退单号"), OutNo: row.get("商户分账/回退单号"), Status: row.get("处理状态"),
 		TradeID: row.get("微信订单号")}
-	if row.get("业务类型") == wire.SharingBillReturn {
+	switch row.get("业务类型") {
+	case wire.SharingBillReturn:
 		l.Kind = channels.EventSharingReturn
+	case wire.SharingBillFinish:
+		l.Kind = channels.EventFinish
 	}
 	var err error
 	l.Amount, err = yuanCell(row, "分账金额(元)")
 	return l, err
 }
 
-// fundFlowLines are the fund-flow bill's business types reconciliation matches, as posting kinds.
-var fundFlowLines = map[string]string{wire.FundFlowSubsidy: channels.EventSubsidy,
-	wire.FundFlowSubsidyReturn: channels.EventSubsidyReturn}
+// fundFlowLines are the fund-flow bills' business types reconciliation matches, as posting kinds: on the
+// platform's account its subsidies; on the sub-merchants' their withdrawals (the other movements there are the
+// trade and profit-sharing bills' events again).
+var (
+	fundFlowLines = map[string]string{wire.FundFlowSubsidy: channels.EventSubsidy,
+		wire.FundFlowSubsidyReturn: channels.EventSubsidyReturn}
+	subFundFlowLines = map[string]string{wire.FundFlowWithdraw: channels.EventWithdrawal,
+		wire.FundFlowWithdrawn: channels.EventWithdrawalBack, wire.FundFlowBounced: channels.EventWithdrawalBounced}
+)
 
-// fundFlowLine reads a fund-flow bill row: a subsidy paid out or got back, keyed by 微信支付业务单号 (the subsidy's
-// or its return's id); other movements have no Kind and are passed over.
+// fundFlowLine reads a platform fund-flow bill row: a subsidy paid out or got back, keyed by 微信支付业务单号 (the
+// subsidy's or its return's id); other movements have no Kind and are passed over.
 func fundFlowLine(row billRow) (channels.StatementLine, error) {
-	kind := fundFlowLines[row.get("业务类型")]
+	return flowLine(row, fundFlowLines)
+}
+
+// subFundFlowLine reads a sub-merchants' fund-flow bill row: a withdrawal, or one that came back, with its
+// sub-merchant and our out_request_no (业务凭证号), by which the ledger keys withdrawals.
+func subFundFlowLine(row billRow) (channels.StatementLine, error) {
+	l, err := flowLine(row, subFundFlowLines)
+	l.SubMchID = row.get("特约商户号")
+	return l, err
+}
+
+func flowLine(row billRow, kinds map[string]string) (channels.StatementLine, error) {
+	kind := kinds[row.get("业务类型")]
 	if kind == "" {
 		return channels.StatementLine{}, nil
 	}
 	l := channels.StatementLine{At: row.get("记账时间"), Kind: kind, EventID: row.get("微信支付业务单号"),
 		OutNo: row.get("业务凭证号"), Status: channels.StatementSuccess}
 	var err error
-	l.Amount, err = yuanCell(row, "收支金额(元)")
-	return l, err
+	if l.Amount, err = yuanCell(row, "收支金额(元)"); err != nil {
+		return l, err
+	}
+	return l, nil
 }

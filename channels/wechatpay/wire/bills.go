@@ -50,6 +50,7 @@ const SharingBillHeader = "分账发起时间,分账方商户号,微信订单号
 const (
 	SharingBillShare  = "分账"
 	SharingBillReturn = "回退"
+	SharingBillFinish = "完结分账" // the rest of an order unfrozen to its sub-merchant (UNCONFIRMED name)
 )
 
 // The platform's fund-flow bill (/v3/bill/fundflowbill, account_type BASIC, OPERATION or FEES): every movement on
@@ -70,5 +71,45 @@ const (
 	FundFlowSubsidy       = "补差"
 	FundFlowSubsidyReturn = "补差回退"
 )
+
+// The sub-merchants' fund-flow bills of 电商收付通: all of them in one file (/v3/ecommerce/bill/fundflowbill,
+// account_type ALL), or one (/v3/bill/sub-merchant-fundflowbill). Each file is encrypted: AES-256-GCM under a key
+// the answer gives encrypted with RSA-OAEP for the platform's API key, with the answer's nonce and no associated
+// data. The columns are UNCONFIRMED (ALIPAY-AND-BILLS.md §5.3): the platform's, with the sub-merchant after the
+// time; so are the 业务类型 names of the sub-merchants' movements.
+var SubFundFlowBillColumns = cols("记账时间,特约商户号,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),资金变更提交申请人,备注,业务凭证号")
+
+// Sub-merchant fund-flow values: the account types, the encryption, and the movements' 业务类型.
+const (
+	AccountAll        = "ALL"
+	AccountDeposit    = "DEPOSIT"
+	BillAlgorithmAES  = "AEAD_AES_256_GCM"
+	BillAlgorithmSM4  = "SM4_GCM"
+	FundFlowPayment   = "交易"
+	FundFlowRefund    = "退款"
+	FundFlowSharing   = "分账"
+	FundFlowReturn    = "分账回退"
+	FundFlowWithdraw  = "提现"
+	FundFlowWithdrawn = "提现退回" // a withdrawal that failed or was closed: the money is back
+	FundFlowBounced   = "提现退票" // a withdrawal the bank returned after SUCCESS
+)
+
+// EncryptedBillResponse answers a sub-merchant fund-flow bill: the file in parts (more than one only past about
+// 16 GB), each encrypted on its own.
+type EncryptedBillResponse struct {
+	DownloadBillCount int             `json:"download_bill_count"`
+	DownloadBillList  []EncryptedBill `json:"download_bill_list"`
+}
+
+// EncryptedBill is one part: its place, where to fetch it, its key (RSA-OAEP, base64) and nonce, and the SHA1 of
+// its plain text.
+type EncryptedBill struct {
+	BillSequence int    `json:"bill_sequence"`
+	DownloadURL  string `json:"download_url"`
+	EncryptKey   string `json:"encrypt_key"`
+	Nonce        string `json:"nonce"`
+	HashType     string `json:"hash_type"`
+	HashValue    string `json:"hash_value"`
+}
 
 func cols(parts ...string) []string { return strings.Split(strings.Join(parts, ","), ",") }

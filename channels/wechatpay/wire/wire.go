@@ -35,5 +35,7 @@ const (
 	PathTradeBill       = "/v3/bill/tradebill"
 	PathSharingBill     = "/v3/profitsharing/bills"
 	PathFundFlowBill    = "/v3/bill/fundflowbill"
+	PathSubFundFlowBill = "/v3/ecommerce/bill/fundflowbill"    // every sub-merchant's, encrypted
+	PathOneSubFundFlow  = "/v3/bill/sub-merchant-fundflowbill" // one sub-merchant's, encrypted
 	PathBillDownload    = "/v3/billdownload/file"
 )

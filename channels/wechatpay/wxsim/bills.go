@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -34,25 +35,34 @@ func billLine(cells ...string) string {
 // is always the plain file's.
 const billReadyHour = 10
 
+// billMade checks the parameters every bill takes: a past day within three months whose bills are made, and
+// tar_type.
+func (s *Sim) billMade(q url.Values) *apiError {
+	date, err := time.ParseInLocation("2006-01-02", q.Get("bill_date"), cst)
+	switch {
+	case err != nil:
+		return paramError("bill_date", "YYYY-MM-DD")
+	case q.Get("tar_type") != "" && q.Get("tar_type") != "GZIP":
+		return paramError("tar_type", "GZIP")
+	case !date.Before(s.now().In(cst)) || date.Before(s.now().In(cst).AddDate(0, -3, -1)):
+		return paramError("bill_date", "a past day, at most three months back")
+	case s.now().Before(date.AddDate(0, 0, 1).Add(billReadyHour*time.Hour + s.billFaults.Late)):
+		return fail(http.StatusBadRequest, wire.CodeStatementCreating, "账单生成中，请10点后再下载")
+	}
+	return nil
+}
+
 func (s *Sim) billRequest(_ *Platform, r *http.Request, _ []byte) (int, any, *apiError) {
 	q := r.URL.Query()
 	day, sub, kind := q.Get("bill_date"), q.Get("sub_mchid"), q.Get("bill_type")
-	date, err := time.ParseInLocation("2006-01-02", day, cst)
-	switch {
-	case err != nil:
-		return 0, nil, paramError("bill_date", "YYYY-MM-DD")
-	case kind == "":
+	if kind == "" {
 		kind = wire.BillTypeAll
 	}
-	switch {
-	case wire.TradeBillColumns[kind] == nil:
+	if wire.TradeBillColumns[kind] == nil {
 		return 0, nil, paramError("bill_type", "ALL, SUCCESS or REFUND")
-	case q.Get("tar_type") != "" && q.Get("tar_type") != "GZIP":
-		return 0, nil, paramError("tar_type", "GZIP")
-	case !date.Before(s.now().In(cst)) || date.Before(s.now().In(cst).AddDate(0, -3, -1)):
-		return 0, nil, paramError("bill_date", "a past day, at most three months back")
-	case s.now().Before(date.AddDate(0, 0, 1).Add(billReadyHour*time.Hour + s.billFaults.Late)):
-		return 0, nil, fail(http.StatusBadRequest, wire.CodeStatementCreating, "账单生成中，请10点后再下载")
+	}
+	if e := s.billMade(q); e != nil {
+		return 0, nil, e
 	}
 	var file string
 	var rows int
@@ -66,24 +76,33 @@ func (s *Sim) billRequest(_ *Platform, r *http.Request, _ []byte) (int, any, *ap
 		if account != wire.AccountBasic && account != wire.AccountOperation && account != wire.AccountFees {
 			return 0, nil, paramError("account_type", "BASIC, OPERATION or FEES")
 		}
-		file, rows = s.fundFlowBill(day, account)
+		file, rows = s.fundFlowBill(day, account, false, "")
 	}
 	if rows == 0 {
 		return 0, nil, fail(http.StatusBadRequest, wire.CodeNoStatementExist, "该日期无账单")
 	}
 	sum := sha1.Sum([]byte(file))
-	body := []byte(file)
-	if q.Get("tar_type") == "GZIP" {
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		body = b.Bytes()
+	return 0, wire.BillResponse{HashType: "SHA1", HashValue: hex.EncodeToString(sum[:]),
+		DownloadURL: s.billURL(r, compressed(q, []byte(file)))}, nil
+}
+
+// compressed is a bill's file as asked: gzipped for tar_type=GZIP.
+func compressed(q url.Values, file []byte) []byte {
+	if q.Get("tar_type") != "GZIP" {
+		return file
 	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = zw.Write(file)
+	_ = zw.Close()
+	return b.Bytes()
+}
+
+// billURL keeps a file for download and answers its URL.
+func (s *Sim) billURL(r *http.Request, body []byte) string {
 	token := s.nextID("BILL")
 	s.bills[token] = body
-	return 0, wire.BillResponse{HashType: "SHA1", HashValue: hex.EncodeToString(sum[:]),
-		DownloadURL: "http://" + r.Host + wire.PathBillDownload + "?token=" + token}, nil
+	return "http://" + r.Host + wire.PathBillDownload + "?token=" + token
 }
 
 var cst = channels.ChinaTime
@@ -240,6 +259,13 @@ func (s *Sim) sharingBill(day, sub string) (string, int) {
 	}
 	sort.Slice(shs, func(i, j int) bool { return shs[i].state.OrderID < shs[j].state.OrderID })
 	for _, sh := range shs {
+		if rest := sh.state.FinishAmount; rest > 0 { // a finish order: the rest unfrozen to the sub-merchant
+			if shown, ok := s.billFaults.Shown(sh.state.OrderID, money.Amount(rest)); ok {
+				lines = append(lines, billLine(sh.created.In(cst).Format(billTime), sh.state.SubMchID,
+					sh.state.TransactionID, sh.state.OrderID, sh.state.OutOrderNo, wire.SharingBillFinish,
+					channels.ReceiverMerchant, sh.state.SubMchID, yuan(int64(shown)), channels.ReceiverSuccess))
+			}
+		}
 		for _, rc := range sh.state.Receivers {
 			shown, ok := s.billFaults.Shown(sh.state.OrderID, money.Amount(rc.Amount))
 			amt := int64(shown)
@@ -277,10 +303,12 @@ func parseTime(rfc3339 string) time.Time {
 	return t
 }
 
-// fundFlow is a movement on the platform's own account: + income, − expense (fen).
+// fundFlow is a movement on a BASIC account, the platform's or a sub-merchant's: + income, − expense (fen).
 type fundFlow struct {
 	at            time.Time
-	bizNo, serial string
+	account       string // the sub_mchid, or "" for the platform's own account
+	bizNo, serial string // the channel's id of the business (微信支付业务单号), and the movement's (资金流水单号)
+	voucher       string // the business's number as the merchant gave it (业务凭证号), else bizNo
 	kind          string // 业务类型
 	amount        int64
 }
@@ -288,22 +316,31 @@ type fundFlow struct {
 // platformFlowOpening is the simulated platform account's balance before its first movement.
 const platformFlowOpening = 100_000_000 // 1,000,000.00 yuan
 
-// platformFlow records a movement on the platform's BASIC account (callers hold s.mu).
-func (s *Sim) platformFlow(bizNo, kind string, amount int64) {
-	s.platformFlows = append(s.platformFlows, fundFlow{at: s.now(), bizNo: bizNo, serial: s.nextID("FF"), kind: kind,
-		amount: amount})
+// flow records a movement on an account ("" is the platform's) for the fund-flow bills (callers hold s.mu).
+func (s *Sim) flow(account, bizNo, voucher, kind string, amount int64) {
+	if voucher == "" {
+		voucher = bizNo
+	}
+	s.flows = append(s.flows, fundFlow{at: s.now(), account: account, bizNo: bizNo, serial: s.nextID("FF"),
+		voucher: voucher, kind: kind, amount: amount})
 }
 
-// fundFlowBill lists the day's movements on the platform's account (BASIC; OPERATION and FEES have none here),
-// each with the balance after it; it answers the file and its number of rows.
-func (s *Sim) fundFlowBill(day, account string) (string, int) {
-	lines := []string{strings.Join(wire.FundFlowBillColumns, ",")}
-	balance, n := int64(platformFlowOpening), 0
-	var in, out, nIn, nOut int64
-	for _, f := range s.platformFlows {
-		balance += f.amount
+// fundFlowBill lists the day's movements on the platform's account (BASIC; OPERATION and FEES have none here)
+// or, with subs, on the sub-merchants' (one, or every one when sub is ""), each with its account's balance after
+// it; it answers the file and its number of rows.
+func (s *Sim) fundFlowBill(day, account string, subs bool, sub string) (string, int) {
+	columns := wire.FundFlowBillColumns
+	if subs {
+		columns = wire.SubFundFlowBillColumns
+	}
+	lines := []string{strings.Join(columns, ",")}
+	balance := map[string]int64{"": platformFlowOpening}
+	var n, in, out, nIn, nOut int64
+	for _, f := range s.flows {
+		balance[f.account] += f.amount
 		amount, ok := s.billFaults.Shown(f.bizNo, money.Amount(f.amount))
-		if account != wire.AccountBasic || billDay(f.at) != day || !ok {
+		mine := (!subs && f.account == "") || (subs && f.account != "" && (sub == "" || f.account == sub))
+		if !mine || account != wire.AccountBasic && account != wire.AccountAll || billDay(f.at) != day || !ok {
 			continue
 		}
 		way, amt := wire.FundFlowIncome, int64(amount)
@@ -312,13 +349,15 @@ func (s *Sim) fundFlowBill(day, account string) (string, int) {
 		} else {
 			nIn, in = nIn+1, in+amt
 		}
-		lines = append(lines, billLine(f.at.In(cst).Format(billTime), f.bizNo, f.serial, f.kind, f.kind, way, yuan(amt),
-			yuan(balance), "system", "", f.bizNo))
+		lines = append(lines, billRow(columns, map[string]string{"记账时间": f.at.In(cst).Format(billTime),
+			"特约商户号": f.account, "微信支付业务单号": f.bizNo, "资金流水单号": f.serial, "业务名称": f.kind, "业务类型": f.kind,
+			"收支类型": way, "收支金额(元)": yuan(amt), "账户结余(元)": yuan(balance[f.account]), "资金变更提交申请人": "system",
+			"业务凭证号": f.voucher}))
 		n++
 	}
 	lines = append(lines, strings.Join(wire.FundFlowBillSummary, ","),
 		billLine(fmt.Sprint(n), fmt.Sprint(nIn), yuan(in), fmt.Sprint(nOut), yuan(out)))
-	return strings.Join(lines, "\r\n") + "\r\n", n
+	return strings.Join(lines, "\r\n") + "\r\n", int(n)
 }
 
 // serveBill answers a bill download: the request is signed, the answer is the raw file, not signed.

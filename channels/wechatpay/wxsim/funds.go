@@ -33,6 +33,8 @@ func (s *Sim) routeMore(r *http.Request) (handler, bool) {
 	case r.Method == http.MethodGet && (path == wire.PathTradeBill || path == wire.PathSharingBill ||
 		path == wire.PathFundFlowBill):
 		return s.billRequest, true
+	case r.Method == http.MethodGet && (path == wire.PathSubFundFlowBill || path == wire.PathOneSubFundFlow):
+		return s.subFundFlowBill, true
 	}
 	return nil, false
 }
@@ -96,6 +98,7 @@ func (s *Sim) withdraw(p *Platform, _ *http.Request, body []byte) (int, any, *ap
 			), OutRequestNo: req.OutRequestNo, Amount: req.Amount, CreateTime: now, UpdateTime: now},
 	}
 	s.withdrawals[req.SubMchID+"/"+req.OutRequestNo] = w
+	s.flow(req.SubMchID, w.state.WithdrawID, req.OutRequestNo, wire.FundFlowWithdraw, -req.Amount)
 	return 0, wire.WithdrawState{
 		SubMchID:     req.SubMchID,
 		WithdrawID:   w.state.WithdrawID,
@@ -129,6 +132,8 @@ func (s *Sim) SettleWithdrawal(subMchID, outRequestNo, status string) error {
 	}
 	if status != channels.WithdrawSuccess {
 		s.subs[subMchID].available += w.state.Amount
+		kind := map[bool]string{true: wire.FundFlowBounced, false: wire.FundFlowWithdrawn}[status == channels.WithdrawRefunded]
+		s.flow(subMchID, w.state.WithdrawID, outRequestNo, kind, w.state.Amount)
 	}
 	w.state.Status, w.state.UpdateTime = status, s.now().Format(time.RFC3339)
 	return nil

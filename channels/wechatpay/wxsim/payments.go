@@ -151,6 +151,7 @@ func (s *Sim) Pay(outTradeNo string) error {
 		so.transactionID = s.nextID("4200")
 		s.byTx[so.transactionID] = so
 		amount, m := so.wire.Amount.TotalAmount, s.subs[so.wire.SubMchID]
+		s.flow(so.wire.SubMchID, so.transactionID, so.wire.OutTradeNo, wire.FundFlowPayment, amount)
 		if so.wire.SettleInfo != nil && so.wire.SettleInfo.ProfitSharing {
 			m.frozen += amount
 			so.unsplit = amount

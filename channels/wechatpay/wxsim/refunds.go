@@ -57,7 +57,8 @@ func (s *Sim) subsidyCreate(_ *Platform, _ *http.Request, body []byte) (int, any
 	so.unsplit += req.Amount
 	s.subs[req.SubMchID].frozen += req.Amount
 	st := s.subsidyState(so, req)
-	s.platformFlow(st.SubsidyID, wire.FundFlowSubsidy, -req.Amount)
+	s.flow("", st.SubsidyID, "", wire.FundFlowSubsidy, -req.Amount)
+	s.flow(req.SubMchID, st.SubsidyID, "", wire.FundFlowSubsidy, req.Amount)
 	return 0, st, nil
 }
 
@@ -108,19 +109,9 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 			so.subsidy-so.subsidyReturned,
 		)
 	}
-	account := ""
-	switch len(req.From) {
-	case 0: // the channel chooses: the order's frozen money while it covers the return, else available
-	case 1:
-		account = req.From[0].Account
-		if account != wire.FundsAvailable && account != wire.FundsUnavailable {
-			return 0, nil, paramError("from[0].account", "AVAILABLE or UNAVAILABLE")
-		}
-		if req.From[0].Amount != req.Amount {
-			return 0, nil, paramError("from[0].amount", "must equal amount (one source account)")
-		}
-	default:
-		return 0, nil, paramError("from", "a single source account")
+	account, e := subsidyReturnSource(req)
+	if e != nil {
+		return 0, nil, e
 	}
 	if e := s.takeFunds(so, req.Amount, account, "subsidy return"); e != nil {
 		return 0, nil, e
@@ -131,8 +122,28 @@ func (s *Sim) subsidyReturn(_ *Platform, _ *http.Request, body []byte) (int, any
 		RefundID: req.RefundID, OutOrderNo: req.OutOrderNo, Description: req.Description, Amount: req.Amount,
 		Result: "SUCCESS", SuccessTime: s.now().Format(time.RFC3339)}
 	s.subsidyReturns[req.SubMchID+"/"+req.OutOrderNo] = &subsidyReturnRec{body: key, state: st}
-	s.platformFlow(st.SubsidyRefundID, wire.FundFlowSubsidyReturn, req.Amount)
+	s.flow("", st.SubsidyRefundID, req.OutOrderNo, wire.FundFlowSubsidyReturn, req.Amount)
+	s.flow(req.SubMchID, st.SubsidyRefundID, req.OutOrderNo, wire.FundFlowSubsidyReturn, -req.Amount)
 	return 0, st, nil
+}
+
+// subsidyReturnSource is the account a subsidy return names (from), or "": the channel chooses the order's frozen
+// money while it covers the return, else the available balance.
+func subsidyReturnSource(req wire.SubsidyReturnRequest) (string, *apiError) {
+	switch len(req.From) {
+	case 0:
+		return "", nil
+	case 1:
+		account := req.From[0].Account
+		if account != wire.FundsAvailable && account != wire.FundsUnavailable {
+			return "", paramError("from[0].account", "AVAILABLE or UNAVAILABLE")
+		}
+		if req.From[0].Amount != req.Amount {
+			return "", paramError("from[0].amount", "must equal amount (one source account)")
+		}
+		return account, nil
+	}
+	return "", paramError("from", "a single source account")
 }
 
 func (s *Sim) subsidyCancel(_ *Platform, _ *http.Request, body []byte) (int, any, *apiError) {
@@ -283,6 +294,7 @@ func (s *Sim) newRefund(p *Platform, so *subOrder, req wire.RefundRequest, key [
 	}}
 	s.refunds[req.SubMchID+"/"+req.OutRefundNo] = rf
 	s.refundsByID[rf.state.RefundID] = rf
+	s.flow(req.SubMchID, rf.state.RefundID, req.OutRefundNo, wire.FundFlowRefund, -req.Amount.Refund)
 	return rf
 }
 

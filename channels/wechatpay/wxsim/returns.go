@@ -96,6 +96,7 @@ func (s *Sim) settleReturn(sh *sharing, ro *returnOrder) {
 	}
 	sh.sub.sharedToOthers -= amount
 	ro.state.Result, ro.state.FinishTime = channels.ReturnSuccess, s.now().Format(time.RFC3339)
+	s.flow(ro.state.SubMchID, ro.state.ReturnNo, ro.state.OutReturnNo, wire.FundFlowReturn, amount)
 }
 
 func (s *Sim) queryReturn(_ *Platform, r *http.Request, _ []byte) (int, any, *apiError) {

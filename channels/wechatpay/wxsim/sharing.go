@@ -169,6 +169,7 @@ func (s *Sim) acceptSharing(so *subOrder, req wire.SharingRequest, key []byte, t
 		)
 	}
 	s.sharings[req.SubMchID+"/"+req.OutOrderNo] = sh
+	s.flow(req.SubMchID, sh.state.OrderID, req.OutOrderNo, wire.FundFlowSharing, -total)
 	return sh
 }
 
@@ -188,6 +189,7 @@ func (s *Sim) progressSharing(sh *sharing) wire.SharingState {
 			sh.sub.unsplit += rc.Amount
 			sh.sub.sharedToOthers -= rc.Amount
 			s.subs[sh.sub.wire.SubMchID].frozen += rc.Amount
+			s.flow(sh.state.SubMchID, sh.state.OrderID, sh.state.OutOrderNo, wire.FundFlowSharing, rc.Amount)
 			continue
 		}
 		rc.Result = channels.ReceiverSuccess

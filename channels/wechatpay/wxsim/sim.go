@@ -82,7 +82,8 @@ type Sim struct {
 	applyments     map[string]*applyment  // out_request_no
 	bills          map[string][]byte      // download token → file
 	billFaults     BillFaults
-	platformFlows  []fundFlow // movements on the platform's own (BASIC) account, for its fund-flow bill
+	billPartSize   int        // the sub-merchant fund-flow bills' part size (0: one part)
+	flows          []fundFlow // movements on the platform's and the sub-merchants' accounts, for the fund-flow bills
 	seq            int64
 }
 

@@ -41,7 +41,7 @@ var (
 	fastWithdrawal = workflows.WithdrawalSettings{
 		PollFirst:   100 * time.Millisecond,
 		PollMax:     500 * time.Millisecond,
-		BounceWatch: 3 * time.Second,
+		BounceWatch: 6 * time.Second, // room for a test to bounce one under load
 	}
 )
 

@@ -73,8 +73,9 @@ func (h *harness) report(channel, day string, within time.Duration, want ...stri
 }
 
 // A day of real orders on both channels — payments with a coupon, sharing to four receivers, finish, a refund
-// after finish with clawback on WeChat Pay; the same on Alipay — reconciles with no discrepancy. A second run of
-// the day changes nothing: the same report, no posting made.
+// after finish with clawback on WeChat Pay, and two withdrawals (one the bank bounced, one that failed); the same
+// on Alipay — reconciles with no discrepancy. A second run of the day changes nothing: the same report, no posting
+// made.
 func TestReconciliationOfARealDayBalances(t *testing.T) {
 	settings := fastSettings
 	settings.RefundWindow = 2 * time.Minute
@@ -97,6 +98,7 @@ func TestReconciliationOfARealDayBalances(t *testing.T) {
 		}
 		h.waitRefund(path+"/LATE1", 30*time.Second, refundIs(workflows.RefundSucceeded))
 	}
+	h.withdrawalsThatCameBack()
 	day := h.billsMade()
 	var postings int64
 	countPostings := func() int64 {
@@ -121,10 +123,33 @@ func TestReconciliationOfARealDayBalances(t *testing.T) {
 	if n := countPostings(); n != postings {
 		t.Errorf("reconciling posted %d times", n-postings)
 	}
-	if st := h.settled(channels.WeChatPay, day); st.Bills["fundflow"] < 1 { // the coupon's subsidy, matched
+	// the coupon's subsidy, matched; the withdrawals, each out and back
+	if st := h.settled(channels.WeChatPay, day); st.Bills["fundflow"] < 1 || st.Bills["sub_fundflow"] != 4 {
 		t.Errorf("WeChat Pay's bills: %v", st.Bills)
 	}
 	injectedDiscrepancies(t, h, day)
+}
+
+// withdrawalsThatCameBack: m1 withdraws twice on WeChat Pay; the bank bounces the first after it succeeded, and
+// the second fails.
+func (h *harness) withdrawalsThatCameBack() {
+	for _, w := range []struct{ no, end, status string }{ // numbers of this test's own: workflow ids
+		{h.prefix + "WB1", channels.WithdrawRefunded, workflows.WithdrawalBounced},
+		{h.prefix + "WF2", channels.WithdrawFail, workflows.WithdrawalFailed},
+	} {
+		h.post("/v1/merchants/m1/withdrawals", starter.WithdrawalRequest{OutRequestNo: w.no, Amount: 1000}, nil)
+		h.withdrawal("m1", w.no, func(v api.WithdrawalView) bool { return v.ChannelState == channels.WithdrawCreated })
+		if w.end == channels.WithdrawRefunded {
+			if err := h.s.Sim.SettleWithdrawal(shop1, w.no, channels.WithdrawSuccess); err != nil {
+				h.t.Fatal(err)
+			}
+			h.withdrawal("m1", w.no, func(v api.WithdrawalView) bool { return v.Status == workflows.WithdrawalSucceeded })
+		}
+		if err := h.s.Sim.SettleWithdrawal(shop1, w.no, w.end); err != nil {
+			h.t.Fatal(err)
+		}
+		h.withdrawal("m1", w.no, func(v api.WithdrawalView) bool { return v.Status == w.status })
+	}
 }
 
 // injectedDiscrepancies: the bills are made to differ from the ledger — a dropped line, another amount, an extra
