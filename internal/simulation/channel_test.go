@@ -3,6 +3,7 @@ package simulation
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -24,7 +25,9 @@ type simChannel interface {
 	newAccounts(w *world, tag string) (d1, d2, sup string)
 	platform() string
 	pay(h *history, no string, subs []channels.SubOrder) []string // each sub-order's transaction id, paid
-	earn(h *history, no string, s shop, amount money.Amount) (tx string, settled money.Amount)
+	// earn is a sale of the shop's own, paid and released at once: its transaction, and the release's id and amount.
+	earn(h *history, no string, s shop, amount money.Amount) (tx, finishID string, settled money.Amount)
+	advance(d time.Duration) // moves the simulator's clock on
 	faults(h *history)
 	clearFaults()
 	limits(h *history) workflows.PlanLimits
@@ -59,11 +62,21 @@ func (c wechatChannel) pay(h *history, no string, subs []channels.SubOrder) []st
 	return h.placeAndPay(channels.SceneNative, no, subs, c.Sim.Pay)
 }
 
-// earn is a sale without profit sharing: WeChat makes it available at once.
-func (c wechatChannel) earn(h *history, no string, s shop, amount money.Amount) (string, money.Amount) {
-	sub := channels.SubOrder{SubMchID: s.subMchID, OutTradeNo: no + "-1", Description: "other sales", Amount: amount}
-	return h.placeAndPay(channels.SceneNative, no, []channels.SubOrder{sub}, c.Sim.Pay)[0], amount
+// earn is a sale frozen for sharing and released at once with a finish, as the shop's other orders are.
+func (c wechatChannel) earn(h *history, no string, s shop, amount money.Amount) (string, string, money.Amount) {
+	sub := channels.SubOrder{SubMchID: s.subMchID, OutTradeNo: no + "-1", Description: "other sales", Amount: amount,
+		ProfitSharing: true}
+	tx := h.placeAndPay(channels.SceneNative, no, []channels.SubOrder{sub}, c.Sim.Pay)[0]
+	var st channels.SharingState
+	h.retry("earn", func() (err error) {
+		st, err = c.Client.Finish(context.Background(), channels.FinishRequest{SubMchID: s.subMchID,
+			TransactionID: tx, OutOrderNo: no + "-finish", Description: "other sales"})
+		return err
+	})
+	return tx, st.OrderID, st.FinishAmount
 }
+
+func (c wechatChannel) advance(d time.Duration) { c.Sim.Advance(d) }
 
 func (c wechatChannel) faults(h *history) {
 	var f wxsim.Faults
@@ -133,7 +146,7 @@ func (c alipayChannel) pay(h *history, no string, subs []channels.SubOrder) []st
 
 // earn is a sale confirmed and released at once (no royalty): money in the shop's available balance. The shop's
 // own calls meet the injected faults too, and retry as the activities do.
-func (c alipayChannel) earn(h *history, no string, s shop, amount money.Amount) (string, money.Amount) {
+func (c alipayChannel) earn(h *history, no string, s shop, amount money.Amount) (string, string, money.Amount) {
 	ctx := context.Background()
 	sub := channels.SubOrder{SubMchID: s.subMchID, OutTradeNo: no + "-1", Description: "other sales", Amount: amount}
 	payTrade := func(string) error { return c.Sim.Pay(sub.OutTradeNo) } // a QR code pays its one trade
@@ -149,8 +162,10 @@ func (c alipayChannel) earn(h *history, no string, s shop, amount money.Amount) 
 			OutOrderNo: no + "-finish"})
 		return err
 	})
-	return tx, st.FinishAmount
+	return tx, st.OrderID, st.FinishAmount
 }
+
+func (c alipayChannel) advance(d time.Duration) { c.Sim.Advance(d) }
 
 // retry calls do until it succeeds or fails for good, as an activity's retry policy would (bounded).
 func (h *history) retry(what string, do func() error) {

@@ -6,7 +6,8 @@
 // abnormal) and ops (the documented action for each NEEDS_ATTENTION, then Resume), while the simulator
 // injects 5xx and 429 answers, closed receivers and receivers that spent their balance. After every history
 // the invariants are checked: ledger = channel for every party and bucket, trial balance 0, conservation per
-// sub-order, nothing posted twice, and every process terminal.
+// sub-order, nothing posted twice, and every process terminal. After the last history, each channel's bills of
+// the days run are reconciled against the ledger, as the Reconcile workflow's activities do: no discrepancy.
 //
 //	SPLITPAY_SIM_HISTORIES=N   how many histories (default 300)
 //	SPLITPAY_SIM_SEED=S        replay the history with seed S (its inputs; interleavings may differ)
@@ -44,7 +45,9 @@ func TestSimulation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("SPLITPAY_SIM_SEED: %v", err)
 		}
+		started := time.Now()
 		w.run(t, seed)
+		t.Log(w.reconcile(t, started))
 		return
 	}
 	n := 300
@@ -69,6 +72,9 @@ func TestSimulation(t *testing.T) {
 		if (i+1)%1000 == 0 {
 			t.Logf("%d histories in %s", i+1, time.Since(started).Round(time.Second))
 		}
+	}
+	for k, v := range w.reconcile(t, started) {
+		stats[k] += v
 	}
 	t.Logf("%d histories in %s (first seed %d): %v", n, time.Since(started).Round(time.Second), base, stats)
 }
@@ -183,7 +189,7 @@ func (h *history) fund(s shop, amount money.Amount) {
 	h.funds++
 	no := fmt.Sprintf("F%s%02d", h.tag, h.funds)
 	h.mu.Unlock()
-	tx, settled := h.ch.earn(h, no, s, amount)
+	tx, finishID, settled := h.ch.earn(h, no, s, amount)
 	ref := ledger.OrderRef{Channel: h.ch.name(), OrderNo: no, SubOrderNo: no + "-1", MerchantID: s.id}
 	if _, err := h.w.l.PaymentReceived(ctx, ledger.PaymentReceived{
 		OrderRef: ref, TransactionID: tx, Amount: amount,
@@ -191,7 +197,7 @@ func (h *history) fund(s shop, amount money.Amount) {
 		h.t.Fatalf("seed %d: fund post: %v", h.seed, err)
 	}
 	if _, err := h.w.l.Finished(ctx, ledger.Finished{
-		OrderRef: ref, FinishID: "unshared-" + tx, Amount: settled,
+		OrderRef: ref, FinishID: finishID, Amount: settled,
 	}); err != nil {
 		h.t.Fatalf("seed %d: fund settle: %v", h.seed, err)
 	}
