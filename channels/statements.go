@@ -49,7 +49,7 @@ type StatementLine struct {
 	OutNo    string       // our number for it (out_trade_no, out_refund_no, out_order_no)
 	SubMchID string       // the sub-merchant, when the bill names it
 	Amount   money.Amount // unsigned, fen
-	Fee      money.Amount // the channel's fee on it (手续费, 服务费), unsigned
+	Fee      money.Amount // the channel's fee (手续费, 服务费), unsigned: taken on a payment, given back on a refund
 	Status   string       // StatementSuccess, or the channel's own word
 	At       string       // the event's time as the bill writes it (China time)
 }

@@ -142,7 +142,8 @@ UPDATE recon_runs r SET
 	matched = (SELECT count(DISTINCT rl.posting_key) FROM recon_lines rl
 	           WHERE rl.run_id = $1 AND NOT EXISTS (SELECT 1 FROM recon_discrepancies d
 	                                               WHERE d.run_id = $1 AND d.posting_key = rl.posting_key)),
-	fees = (SELECT coalesce(sum(fee), 0) FROM recon_lines WHERE run_id = $1),
+	fees = (SELECT coalesce(sum(CASE WHEN kind = 'refund' THEN -fee ELSE fee END), 0) FROM recon_lines
+	        WHERE run_id = $1), -- a refund gives its share of the fee back
 	status = CASE WHEN EXISTS (SELECT 1 FROM recon_discrepancies d WHERE d.run_id = $1 AND d.state = 'OPEN')
 	              THEN 'DISCREPANCIES' ELSE 'BALANCED' END,
 	finished_at = now()

@@ -140,8 +140,8 @@ func TestStatements(t *testing.T) {
 	trade, acct := read(alipay.BillTrade), read(alipay.BillZFTAccount)
 	settle := wire.OutNo("STMT01-sub1-share1", wire.MaxSettleRequestNo)
 	if len(trade) != 2 || trade[0] != (channels.StatementLine{Bill: "trade", Kind: "payment", EventID: tx,
-		OutNo: "STMT01-sub1", Amount: 10000, Status: "SUCCESS"}) || trade[1].Kind != "refund" ||
-		trade[1].EventID != "STMT01-sub1-rf1" || trade[1].Amount != 2000 {
+		OutNo: "STMT01-sub1", Amount: 10000, Fee: 60, Status: "SUCCESS"}) || trade[1].Kind != "refund" ||
+		trade[1].EventID != "STMT01-sub1-rf1" || trade[1].Amount != 2000 || trade[1].Fee != 12 { // 服务费 0.60 %
 		t.Errorf("trade bill: %+v", trade)
 	}
 	if len(acct) != 1 || acct[0].Kind != "sharing" || acct[0].EventID != settle || acct[0].Amount != 1500 {

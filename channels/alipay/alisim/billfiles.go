@@ -25,6 +25,18 @@ const (
 	accountTotalHeader = "类型,收入笔数,收入金额（+元）,支出笔数,支出金额（-元）,总金额（元）"
 )
 
+// serviceFee is the simulator's 服务费 on an amount: 0.60 %, given back in proportion on a refund. The bill shows
+// it as a deduction (negative on a payment); balances are kept gross, as the ledger keeps them.
+func serviceFee(amount money.Amount) money.Amount { return (amount*6 + 500) / 1000 }
+
+// feeCell is a row's 服务费: taken on a payment (negative), given back on a refund (whose amount is negative).
+func feeCell(amount money.Amount) string {
+	if amount < 0 {
+		return serviceFee(-amount).String()
+	}
+	return (-serviceFee(amount)).String()
+}
+
 func onDay(t time.Time, day time.Time) bool {
 	return !t.IsZero() && !t.Before(day) && t.Before(day.AddDate(0, 0, 1))
 }
@@ -33,7 +45,7 @@ func onDay(t time.Time, day time.Time) bool {
 // trade's numbers with negative amounts and names the refund's out_request_no.
 func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows int) {
 	var lines []string
-	var paid, refunded money.Amount
+	var paid, refunded, fees money.Amount
 	var nPaid, nRefunded int
 	for _, t := range s.sortedTrades() {
 		if smid != "" && t.detail.SubMerchant.MerchantID != smid {
@@ -43,11 +55,12 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 			return strings.Join([]string{t.tradeNo + "\t", t.detail.OutTradeNo + "\t", kind, t.detail.Subject,
 				t.created.In(shanghai).Format(billTime), done.In(shanghai).Format(billTime), "", "", "", "",
 				"sim***@alipay.com", amount.String(), amount.String(), "0.00", "0.00", "0.00", "0.00", "0.00", "",
-				"0.00", "0.00", refundNo, "0.00", "0.00", ""}, ",")
+				"0.00", "0.00", refundNo, feeCell(amount), "0.00", ""}, ",")
 		}
 		if amount, _ := money.ParseYuan(t.detail.TotalAmount); onDay(t.paidAt, day) {
 			if amount, ok := s.billFaults.Shown(t.tradeNo, amount); ok {
 				lines, paid, nPaid = append(lines, row("交易", t.paidAt, amount, "")), paid+amount, nPaid+1
+				fees += serviceFee(amount)
 			}
 		}
 		nos := slices.SortedFunc(maps.Keys(t.refunds), func(a, b string) int {
@@ -57,7 +70,7 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 			amount, ok := s.billFaults.Shown(no, t.refunds[no].State.amount)
 			if r := t.refunds[no]; ok && onDay(r.State.at, day) {
 				lines = append(lines, row("退款", r.State.at, -amount, no))
-				refunded, nRefunded = refunded+amount, nRefunded+1
+				refunded, nRefunded, fees = refunded+amount, nRefunded+1, fees-serviceFee(amount)
 			}
 		}
 	}
@@ -76,7 +89,8 @@ func (s *Sim) tradeBill(day time.Time, smid string) (detail, total string, rows 
 			nPaid, paid, nRefunded, -refunded) + s.billFoot()
 	net := paid - refunded
 	total = head + "#-----------------------------------------业务汇总列表----------------------------------------\n" +
-		tradeTotalHeader + "\n" + fmt.Sprintf(",,%d,%d,%s,%s,0.00,0.00,0.00,0.00,0.00,%s\n", nPaid, nRefunded, net, net, net) +
+		tradeTotalHeader + "\n" + fmt.Sprintf(",,%d,%d,%s,%s,0.00,0.00,0.00,%s,0.00,%s\n", nPaid, nRefunded, net, net,
+		-fees, net-fees) +
 		"#-----------------------------------------业务汇总列表结束------------------------------------\n" + s.billFoot()
 	return detail, total, nPaid + nRefunded
 }
