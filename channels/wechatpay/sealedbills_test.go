@@ -75,14 +75,43 @@ func TestSubMerchantFundFlowBill(t *testing.T) {
 	sealedBillAnswers(t, e, day)
 }
 
-// sealedBillAnswers: the raw answers of both sub-merchant fund-flow endpoints, and the parameters they refuse.
-func sealedBillAnswers(t *testing.T, e *env, day string) {
-	ctx := context.Background()
-	c, err := core.NewClient(ctx, option.WithMerchantCredential(spMchID, testenv.CertSerial, e.key),
+// rawClient is a signed client for raw calls to the simulator (answers not verified, as for bill downloads).
+func rawClient(t *testing.T, e *env) *core.Client {
+	c, err := core.NewClient(context.Background(), option.WithMerchantCredential(spMchID, testenv.CertSerial, e.key),
 		option.WithoutValidator())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// rawBill asks for a plain bill and answers its file as the channel serves it.
+func rawBill(t *testing.T, e *env, path string, q url.Values) string {
+	t.Helper()
+	ctx, c := context.Background(), rawClient(t, e)
+	var b wire.BillResponse
+	res, err := c.Get(ctx, e.srv.URL+path+"?"+q.Encode())
+	if err == nil {
+		defer res.Response.Body.Close()
+		body, _ := io.ReadAll(res.Response.Body)
+		err = json.Unmarshal(body, &b)
+	}
+	if err == nil {
+		if res, err = c.Get(ctx, b.DownloadURL); err == nil {
+			defer res.Response.Body.Close()
+			file, err := io.ReadAll(res.Response.Body)
+			if err == nil {
+				return string(file)
+			}
+		}
+	}
+	t.Fatalf("bill %s: %v", path, err)
+	return ""
+}
+
+// sealedBillAnswers: the raw answers of both sub-merchant fund-flow endpoints, and the parameters they refuse.
+func sealedBillAnswers(t *testing.T, e *env, day string) {
+	ctx, c := context.Background(), rawClient(t, e)
 	get := func(path string, q url.Values) (wire.EncryptedBillResponse, error) {
 		var out wire.EncryptedBillResponse
 		res, err := c.Get(ctx, e.srv.URL+path+"?"+q.Encode())

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -269,6 +270,14 @@ func (c *couponCase) fundFlowBill() {
 	}
 	if strings.Join(kinds, ",") != "subsidy,subsidy_return" {
 		t.Errorf("fund-flow bill kinds %v", kinds)
+	}
+	// the raw bill lists every movement of the platform's account: its commission in, and the part it returned
+	raw := rawBill(t, e, wire.PathFundFlowBill, url.Values{"bill_date": {now.Format(time.DateOnly)},
+		"account_type": {wire.AccountBasic}})
+	for _, want := range []string{"`分账,`分账,`收入,`10.00,", "`分账回退,`分账回退,`支出,`5.00,"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the platform's fund-flow bill lacks %q:\n%s", want, raw)
+		}
 	}
 }
 

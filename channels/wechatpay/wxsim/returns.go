@@ -87,6 +87,9 @@ func (s *Sim) settleReturn(sh *sharing, ro *returnOrder) {
 		return
 	}
 	recv.balance -= amount
+	if s.platforms[ro.state.ReturnMchID] != nil {
+		s.flow("", ro.state.ReturnNo, ro.state.OutReturnNo, wire.FundFlowReturn, -amount)
+	}
 	m := s.subs[ro.state.SubMchID]
 	if sh.sub.finished {
 		m.available += amount

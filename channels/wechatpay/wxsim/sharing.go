@@ -194,6 +194,9 @@ func (s *Sim) progressSharing(sh *sharing) wire.SharingState {
 		}
 		rc.Result = channels.ReceiverSuccess
 		s.receiverAccount(rc.Type, rc.ReceiverAccount).balance += rc.Amount
+		if s.platforms[rc.ReceiverAccount] != nil { // the platform's commission lands on its own account
+			s.flow("", sh.state.OrderID, sh.state.OutOrderNo, wire.FundFlowSharing, rc.Amount)
+		}
 	}
 	if sh.finished {
 		s.unfreezeRest(sh.sub)
