@@ -29,26 +29,52 @@ func (a *Activities) StageBill(ctx context.Context, in workflows.ReconcileStep) 
 		if err != nil {
 			return workflows.BillStaged{}, err
 		}
-		n, err := a.Ledger.StageBill(ctx, run, in.Bill, billLines(ctx, ch.ReadStatement(ctx, in.Bill, in.Day)))
+		parties, err := a.Ledger.PartiesOf(ctx, in.Channel)
+		if err != nil {
+			return workflows.BillStaged{}, err
+		}
+		n, err := a.Ledger.StageBill(ctx, run, in.Bill, billLines(ctx, ch.ReadStatement(ctx, in.Bill, in.Day), parties))
 		return workflows.BillStaged{Lines: n}, forTemporal(err)
 	})
 }
 
 // billLines is a channel's lines in the ledger's words, heartbeating every 10,000.
-func billLines(ctx context.Context, lines iter.Seq2[channels.StatementLine, error]) iter.Seq2[ledger.BillLine, error] {
+func billLines(ctx context.Context, lines iter.Seq2[channels.StatementLine, error], p ledger.Parties,
+) iter.Seq2[ledger.BillLine, error] {
 	return func(yield func(ledger.BillLine, error) bool) {
 		n := 0
 		for l, err := range lines {
 			if n++; n%10_000 == 0 && activity.IsActivity(ctx) {
 				activity.RecordHeartbeat(ctx, n)
 			}
-			if !yield(ledger.BillLine{Line: l.Line, Kind: l.Kind, EventID: l.EventID, TradeID: l.TradeID,
+			if !yield(ledger.BillLine{Line: l.Line, Kind: l.Kind, EventID: eventID(l, p), TradeID: l.TradeID,
 				OutNo: l.OutNo, SubMchID: l.SubMchID, Amount: l.Amount, Fee: l.Fee, Status: l.Status, At: l.At}, err) ||
 				err != nil {
 				return
 			}
 		}
 	}
+}
+
+// eventID is the id the ledger books a line's event under: the channel's own id, except for withdrawals (our
+// merchant and out_request_no) and shares given back within a refund, which the channel gives no id (our refund
+// number and receiver). A party the ledger does not know keeps the channel's id for it behind a "?": no posting has
+// that key, so the line is missing in the ledger.
+func eventID(l channels.StatementLine, p ledger.Parties) string {
+	known := func(ids map[string]string, theirs string) string {
+		if id, ok := ids[theirs]; ok {
+			return id
+		}
+		return "?" + theirs
+	}
+	switch {
+	case l.Kind == channels.EventWithdrawal || l.Kind == channels.EventWithdrawalBack ||
+		l.Kind == channels.EventWithdrawalBounced:
+		return ledger.WithdrawalEventID(known(p.Merchants, l.SubMchID), l.OutNo)
+	case l.Kind == channels.EventSharingReturn && l.EventID == "" && l.Receiver != "":
+		return workflows.ReversalID(l.OutNo, known(p.Receivers, l.Receiver))
+	}
+	return l.EventID
 }
 
 // MatchReconcile matches the staged bills with the ledger and stores the report.

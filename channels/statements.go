@@ -48,6 +48,9 @@ type StatementLine struct {
 	TradeID  string       // a refund's or share's payment: its transaction id (the payment's EventID)
 	OutNo    string       // our number for it (out_trade_no, out_refund_no, out_order_no)
 	SubMchID string       // the sub-merchant, when the bill names it
+	// Receiver is a returned share's receiver, by its account at the channel, when the channel gives the return no
+	// id of its own (Alipay's, inside a refund): EventID is then empty and OutNo our refund number.
+	Receiver string
 	Amount   money.Amount // unsigned, fen
 	Fee      money.Amount // the channel's fee (手续费, 服务费), unsigned: taken on a payment, given back on a refund
 	Status   string       // StatementSuccess, or the channel's own word

@@ -78,6 +78,32 @@ func (l *Ledger) BeginRecon(ctx context.Context, channel, day string) (ReconRun,
 	return l.ReconRunByID(ctx, r.ID)
 }
 
+// Parties are a channel's merchants and receivers by their ids there, for reading bills that name them: a
+// withdrawal's sub-merchant, a returned share's receiver.
+type Parties struct {
+	Merchants map[string]string // sub_mchid (smid) → our merchant id
+	Receivers map[string]string // the receiver's account → our receiver id
+}
+
+// PartiesOf reads a channel's parties.
+func (l *Ledger) PartiesOf(ctx context.Context, channel string) (Parties, error) {
+	p := Parties{Merchants: map[string]string{}, Receivers: map[string]string{}}
+	var key, id string
+	for sql, into := range map[string]map[string]string{
+		`SELECT sub_mchid, id FROM merchants WHERE channel = $1 AND sub_mchid IS NOT NULL`: p.Merchants,
+		`SELECT account, id FROM receivers WHERE channel = $1`:                             p.Receivers,
+	} {
+		rows, err := l.db.Query(ctx, sql, channel)
+		if err == nil {
+			_, err = pgx.ForEachRow(rows, []any{&key, &id}, func() error { into[key] = id; return nil })
+		}
+		if err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
 // StageBill replaces a bill's lines in the run with lines, streamed into the staging table with COPY in one
 // transaction: an error from lines (a failed hash at the end, a cut download) stages nothing. It answers how many
 // lines were staged.
@@ -98,16 +124,7 @@ func (l *Ledger) StageBill(
 	if _, err := tx.Exec(ctx, `DELETE FROM recon_lines WHERE run_id = $1 AND bill = $2`, run.ID, bill); err != nil {
 		return 0, err
 	}
-	src := &billSource{run: run, bill: bill, merchants: map[string]string{}}
-	rows, err := tx.Query(ctx, `SELECT sub_mchid, id FROM merchants WHERE channel = $1 AND sub_mchid IS NOT NULL`,
-		run.Channel)
-	var sub, id string
-	if err == nil {
-		_, err = pgx.ForEachRow(rows, []any{&sub, &id}, func() error { src.merchants[sub] = id; return nil })
-	}
-	if err != nil {
-		return 0, err
-	}
+	src := &billSource{run: run, bill: bill}
 	src.next, src.stop = iter.Pull2(lines)
 	defer src.stop()
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"recon_lines"}, []string{"run_id", "bill", "line", "kind", "posting_key",
@@ -130,13 +147,12 @@ func lockRun(ctx context.Context, tx pgx.Tx, runID int64) error {
 
 // billSource feeds COPY from the line iterator, one row at a time.
 type billSource struct {
-	run       ReconRun
-	bill      string
-	merchants map[string]string // the channel's sub-merchant id → ours
-	next      func() (BillLine, error, bool)
-	stop      func()
-	row       []any
-	err       error
+	run  ReconRun
+	bill string
+	next func() (BillLine, error, bool)
+	stop func()
+	row  []any
+	err  error
 }
 
 func (s *billSource) Next() bool {
@@ -145,15 +161,7 @@ func (s *billSource) Next() bool {
 		s.err = err
 		return false
 	}
-	event := l.EventID
-	if isWithdrawal(l.Kind) { // keyed by our merchant and out_request_no, not the channel's id
-		merchant, ok := s.merchants[l.SubMchID]
-		if !ok {
-			merchant = "?" + l.SubMchID // a sub-merchant we do not know: no posting has this key
-		}
-		event = withdrawalEventID(merchant, l.OutNo)
-	}
-	key := s.run.Channel + ":" + l.Kind + ":" + event
+	key := s.run.Channel + ":" + l.Kind + ":" + l.EventID
 	trade := ""
 	if l.TradeID != "" {
 		trade = s.run.Channel + ":" + KindPayment + ":" + l.TradeID

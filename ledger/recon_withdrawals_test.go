@@ -9,24 +9,24 @@ import (
 	"github.com/splitpay/splitpay/money"
 )
 
-// Withdrawals are matched by the sub-merchant the bill names and our out_request_no: one the channel accepted
-// matches its reservation, one that came back matches its release; one the channel refused (reserved and released,
-// listed by no bill) is no discrepancy; one with another amount, one no bill lists, and one of a sub-merchant the
-// ledger does not know are.
+// Withdrawals are matched by our merchant and out_request_no (the activity reads them from the bill's sub-merchant):
+// one the channel accepted matches its reservation, one that came back matches its release; one the channel refused
+// (reserved and released, listed by no bill) is no discrepancy; one with another amount, one no bill lists, and one
+// of a sub-merchant the ledger does not know are.
 func TestWithdrawalsAreMatchedByTheirOutRequestNo(t *testing.T) {
 	ctx := context.Background()
 	l := newLedger(t)
 	run := withdrawalsOfADay(t, l)
 	var err error
-	line := func(kind, sub, no string, amount money.Amount) ledger.BillLine {
-		return ledger.BillLine{Kind: kind, EventID: "wx-" + no, SubMchID: sub, OutNo: no, Amount: amount}
+	line := func(kind, merchant, no string, amount money.Amount) ledger.BillLine {
+		return ledger.BillLine{Kind: kind, EventID: ledger.WithdrawalEventID(merchant, no), OutNo: no, Amount: amount}
 	}
 	if _, err := l.StageBill(ctx, run, "sub_fundflow", lines(
-		line("withdrawal_requested", "1900000109", "WA", 1000),
-		line("withdrawal_requested", "1900000109", "WC", 2999), // amount differs
-		line("withdrawal_requested", "1900000109", "WE", 5000),
-		line("withdrawal_failed", "1900000109", "WE", 5000),
-		line("withdrawal_requested", "1900000999", "WZ", 700), // a sub-merchant the ledger does not know
+		line("withdrawal_requested", "m1", "WA", 1000),
+		line("withdrawal_requested", "m1", "WC", 2999), // amount differs
+		line("withdrawal_requested", "m1", "WE", 5000),
+		line("withdrawal_failed", "m1", "WE", 5000),
+		line("withdrawal_requested", "?1900000999", "WZ", 700), // a sub-merchant the ledger does not know
 	)); err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +60,6 @@ func TestWithdrawalsAreMatchedByTheirOutRequestNo(t *testing.T) {
 // channel, WC and WD accepted, WE accepted then failed.
 func withdrawalsOfADay(t *testing.T, l *ledger.Ledger) ledger.ReconRun {
 	ctx := context.Background()
-	if err := l.UpsertMerchant(ctx, ledger.Merchant{ID: "m1", Channel: "wechatpay", SubMchID: "1900000109",
-		Status: ledger.MerchantActive, DisplayName: "Tea"}); err != nil {
-		t.Fatal(err)
-	}
 	ref := ledger.OrderRef{Channel: "wechatpay", OrderNo: "W1", SubOrderNo: "W1-1", MerchantID: "m1"}
 	must := func(_ ledger.Result, err error) {
 		t.Helper()

@@ -40,25 +40,16 @@ func (l *Ledger) withdrawal(ctx context.Context, w Withdrawal, kind string, from
 		ctx,
 		OrderRef{Channel: w.Channel, MerchantID: w.MerchantID},
 		kind,
-		withdrawalEventID(w.MerchantID, w.OutRequestNo),
+		WithdrawalEventID(w.MerchantID, w.OutRequestNo),
 		from,
 		to,
 		w.Amount,
 	)
 }
 
-// withdrawalEventID is the event id of a withdrawal's postings: the merchant and our out_request_no.
-func withdrawalEventID(merchantID, outRequestNo string) string {
+// WithdrawalEventID is the event id of a withdrawal's postings: the merchant and our out_request_no.
+func WithdrawalEventID(merchantID, outRequestNo string) string {
 	return merchantID + ":" + outRequestNo
-}
-
-// isWithdrawal says whether a posting kind is a withdrawal's.
-func isWithdrawal(kind string) bool {
-	switch kind {
-	case KindWithdrawalRequested, KindWithdrawalSucceeded, KindWithdrawalFailed, KindWithdrawalBounced:
-		return true
-	}
-	return false
 }
 
 // WithdrawalRequested: available funds leave for the channel; refused when they exceed the available balance.

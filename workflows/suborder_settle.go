@@ -85,12 +85,16 @@ func sumReversals(rs []Reversal) money.Amount {
 	return sum
 }
 
+// ReversalID is the id a share given back within a refund is booked under: the channel gives it none of its own,
+// so our refund number and the receiver.
+func ReversalID(outRefundNo, receiverID string) string { return outRefundNo + ":" + receiverID }
+
 // postReversals books each share the refund took back: receiver → the merchant's frozen funds (or available
 // ones after the finish), where the refund then takes it from. Each is keyed by the refund and the receiver.
 func (s *subOrder) postReversals(ctx workflow.Context, i int, idxs []int) {
 	for _, idx := range idxs {
 		c := &s.clawbacks[idx]
-		c.ReturnNo = s.refunds[i].OutRefundNo + ":" + c.ReceiverID
+		c.ReturnNo = ReversalID(s.refunds[i].OutRefundNo, c.ReceiverID)
 		in := PostSharingReturnedInput{SubOrderRef: s.in.Ref, ReturnNo: c.ReturnNo, ReceiverID: c.ReceiverID,
 			Amount: c.Amount, ToFrozen: !s.finished}
 		s.attempt(ctx, "post reversal "+c.ReceiverID, func() error {

@@ -107,8 +107,9 @@ func TestBills(t *testing.T) {
 }
 
 // The statement reader streams both bills as money events keyed as the ledger keys postings: the payment by trade
-// number, each refund by our refund number, each royalty by the settle's out_request_no; injected discrepancies
-// (a dropped line, another amount, an extra payment) show in what it reads.
+// number, each refund by our refund number, each royalty by the settle's out_request_no, each royalty given back
+// inside a refund by the refund's number and the receiver's account; injected discrepancies (a dropped line,
+// another amount, an extra payment) show in what it reads.
 func TestStatements(t *testing.T) {
 	e, c, tx := paidTrade(t, "STMT01", true)
 	ctx := context.Background()
@@ -116,7 +117,8 @@ func TestStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.ApplyRefund(ctx, channels.RefundRequest{SubMchID: smid, TransactionID: tx,
-		OutRefundNo: "STMT01-sub1-rf1", Refund: 2000, Total: 10000}); err != nil {
+		OutRefundNo: "STMT01-sub1-rf1", Refund: 2000, Total: 10000,
+		Reversals: []channels.Reversal{{Account: dist, Amount: 500}}}); err != nil {
 		t.Fatal(err)
 	}
 	day := time.Now().In(channels.ChinaTime).Format("2006-01-02")
@@ -144,7 +146,9 @@ func TestStatements(t *testing.T) {
 		trade[1].EventID != "STMT01-sub1-rf1" || trade[1].Amount != 2000 || trade[1].Fee != 12 { // 服务费 0.60 %
 		t.Errorf("trade bill: %+v", trade)
 	}
-	if len(acct) != 1 || acct[0].Kind != "sharing" || acct[0].EventID != settle || acct[0].Amount != 1500 {
+	if len(acct) != 2 || acct[0].Kind != "sharing" || acct[0].EventID != settle || acct[0].Amount != 1500 ||
+		acct[1] != (channels.StatementLine{Bill: "zft_acc", Kind: "sharing_return", OutNo: "STMT01-sub1-rf1",
+			TradeID: tx, SubMchID: smid, Receiver: dist, Amount: 500, Status: "SUCCESS"}) {
 		t.Errorf("account bill: %+v", acct)
 	}
 	e.sim.SetBillFaults(alisim.BillFaults{Drop: map[string]bool{tx: true},

@@ -22,10 +22,10 @@ import (
 var _ channels.Statements = (*Client)(nil)
 
 // StatementBills: the platform's trade bill (payments and refunds) and the sub-merchants' account bill (zft_acc),
-// whose 分账 lines are the royalties each sub-merchant paid out.
+// whose 分账 lines are the royalties each sub-merchant paid out, and 分账退回 lines those given back in refunds.
 func (c *Client) StatementBills() ([]string, []string) {
 	return []string{BillTrade, BillZFTAccount},
-		[]string{channels.EventPayment, channels.EventRefund, channels.EventSharing}
+		[]string{channels.EventPayment, channels.EventRefund, channels.EventSharing, channels.EventSharingReturn}
 }
 
 // ReadStatement asks for a day's bill, downloads the zip to a temporary file at once (its URL lives 30 seconds),
@@ -211,14 +211,27 @@ func tradeLine(row detailRow) (channels.StatementLine, bool, error) {
 }
 
 // accountLine reads a 账务明细 row of zft_acc: a 分账 expense is a sub-merchant's royalty paid out, keyed by the
-// settle request's out_request_no (业务订单号) as the ledger keys the sharing; other movements are not read.
+// settle request's out_request_no (业务订单号) as the ledger keys the sharing; a 分账退回 income is a royalty a
+// receiver (对方账号) gave back inside a refund, which has no id of its own: the refund's out_request_no and the
+// receiver. Other movements are not read.
 func accountLine(row detailRow) (channels.StatementLine, bool, error) {
 	out, err := yuanCell(row, "支出金额（-元）")
-	if err != nil || row.cell["业务类型"] != "分账" || out == 0 {
-		return channels.StatementLine{}, false, err
+	in, inErr := yuanCell(row, "收入金额（+元）")
+	if err == nil {
+		err = inErr
 	}
 	serial := row.cell["业务订单号"]
-	return channels.StatementLine{Kind: channels.EventSharing, EventID: serial, OutNo: wire.Ours(serial),
-		TradeID:  row.cell["业务基础订单号"],
-		SubMchID: row.cell["备注"], Amount: out, Status: channels.StatementSuccess, At: row.cell["发生时间"]}, true, nil
+	l := channels.StatementLine{OutNo: wire.Ours(serial), TradeID: row.cell["业务基础订单号"], SubMchID: row.cell["备注"],
+		Status: channels.StatementSuccess, At: row.cell["发生时间"]}
+	switch kind := row.cell["业务类型"]; {
+	case err != nil:
+		return l, false, err
+	case kind == "分账" && out > 0:
+		l.Kind, l.EventID, l.Amount = channels.EventSharing, serial, out
+	case kind == "分账退回" && in > 0:
+		l.Kind, l.Receiver, l.Amount = channels.EventSharingReturn, row.cell["对方账号"], in
+	default:
+		return l, false, nil
+	}
+	return l, true, nil
 }

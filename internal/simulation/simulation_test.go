@@ -103,6 +103,11 @@ func newWorld(t *testing.T) *world {
 			alipayChannel{testenv.StartAlipay(t)}}}
 	for _, c := range w.chans {
 		w.acts.Channels[c.name()] = c.adapter()
+		if err := l.UpsertReceiver(context.Background(), ledger.Receiver{ID: workflows.PlatformReceiverID,
+			Channel: c.name(), Type: channels.ReceiverMerchant, Account: c.platform(), Relation: "PLATFORM",
+			Name: "平台", Status: ledger.ReceiverActive}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return w
 }
@@ -169,11 +174,17 @@ func (h *history) setup() {
 		}
 	}
 	h.d1, h.d2, h.sup = h.ch.newAccounts(h.w, h.tag)
-	for _, r := range []channels.ReceiverRegistration{{Type: channels.ReceiverPersonal, Account: h.d1, Name: "一级", RelationType: "DISTRIBUTOR"},
-		{Type: channels.ReceiverPersonal, Account: h.d2, Name: "二级", RelationType: "DISTRIBUTOR"},
-		{Type: channels.ReceiverMerchant, Account: h.sup, Name: "供货商", RelationType: "SUPPLIER"}} {
+	// registered at the channel and in the directory, as the registry does (their ids are the commissions')
+	for id, r := range map[string]channels.ReceiverRegistration{
+		"d1": {Type: channels.ReceiverPersonal, Account: h.d1, Name: "一级", RelationType: "DISTRIBUTOR"},
+		"d2": {Type: channels.ReceiverPersonal, Account: h.d2, Name: "二级", RelationType: "DISTRIBUTOR"},
+		"s1": {Type: channels.ReceiverMerchant, Account: h.sup, Name: "供货商", RelationType: "SUPPLIER"}} {
 		if err := h.ch.adapter().AddReceiver(ctx, r); err != nil {
 			h.t.Fatalf("seed %d: add receiver: %v", h.seed, err)
+		}
+		if err := h.w.l.UpsertReceiver(ctx, ledger.Receiver{ID: h.receiverID(id), Channel: h.ch.name(), Type: r.Type,
+			Account: r.Account, Relation: r.RelationType, Name: r.Name, Status: ledger.ReceiverActive}); err != nil {
+			h.t.Fatalf("seed %d: register receiver: %v", h.seed, err)
 		}
 	}
 	for o := range 1 + h.rng.IntN(3) {
@@ -317,9 +328,12 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 	return in
 }
 
+// receiverID is the id of one of the history's receivers (d1, d2, s1).
+func (h *history) receiverID(r string) string { return "sim-" + h.tag + "-" + r }
+
 // commissions draws the platform's, two distributors' and a supplier's rates, each kept three times in four.
 func (h *history) commissions() []workflows.CommissionRule {
-	id := func(r string) string { return "sim-" + h.tag + "-" + r }
+	id := h.receiverID
 	rules := []workflows.CommissionRule{
 		{ReceiverID: workflows.PlatformReceiverID, Role: workflows.RolePlatform, Type: workflows.ReceiverMerchant,
 			Account: h.ch.platform(), Rate: h.rate(10)},
@@ -526,7 +540,7 @@ func (p *player) tick() {
 		p.h.topUpSupplier()
 		p.env.SignalWorkflow(
 			workflows.SignalReceiverToppedUp,
-			workflows.ReceiverToppedUp{ReceiverID: "sim-" + p.h.tag + "-s1"},
+			workflows.ReceiverToppedUp{ReceiverID: p.h.receiverID("s1")},
 		)
 	}
 	if st.Status == workflows.StatusNeedsAttention && st.LastError != nil {
