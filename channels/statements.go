@@ -41,13 +41,13 @@ const StatementSuccess = "SUCCESS"
 // StatementLine is one money event as a channel's bill lists it, in the words the ledger keys its postings by.
 // Several lines may share an event (a sharing request's receivers): their amounts add up.
 type StatementLine struct {
-	Bill     string       // the bill it came from (a StatementBills name)
-	Line     int          // its line in that file, from 1
-	Kind     string       // an Event* kind
-	EventID  string       // the channel's id the ledger keys the posting by: transaction, refund, sharing or return id
-	TradeID  string       // a refund's or share's payment: its transaction id (the payment's EventID)
-	OutNo    string       // our number for it (out_trade_no, out_refund_no, out_order_no)
-	SubMchID string       // the sub-merchant, when the bill names it
+	Bill     string // the bill it came from (a StatementBills name)
+	Line     int    // its line in that file, from 1
+	Kind     string // an Event* kind
+	EventID  string // the channel's id the ledger keys the posting by: transaction, refund, sharing or return id
+	TradeID  string // a refund's or share's payment: its transaction id (the payment's EventID)
+	OutNo    string // our number for it (out_trade_no, out_refund_no, out_order_no)
+	SubMchID string // the sub-merchant, when the bill names it
 	// Receiver is a returned share's receiver, by its account at the channel, when the channel gives the return no
 	// id of its own (Alipay's, inside a refund): EventID is then empty and OutNo our refund number.
 	Receiver string
