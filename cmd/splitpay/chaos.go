@@ -47,10 +47,10 @@ func bindChaosFlags(fs *flag.FlagSet) {
 }
 
 // runChaos runs the real processes — the WeChat Pay and Alipay simulators, the API and the worker, each its own
-// process of this binary — on the dev stack, drives orders through the API as clients would, and meanwhile kills the
-// worker, restarts the API and PostgreSQL, and turns on 20 % channel faults. Then it checks that every order
-// ended and that the ledger equals the channel for every party and bucket. Loopback only; bounded in count
-// and time.
+// process of this binary — on the dev stack, on a database of the run's own, drives orders through the API as
+// clients would, and meanwhile kills the worker, restarts the API and PostgreSQL, and turns on 20 % channel
+// faults. Then it checks that every order ended, that the ledger equals the channel for every party and bucket,
+// and that the day reconciles with no discrepancy. Loopback only; bounded in count and time.
 func runChaos(ctx context.Context, cfg *config, _ *slog.Logger, out io.Writer) error {
 	if cfg.DatabaseURL == "" {
 		return fmt.Errorf(
@@ -61,6 +61,12 @@ func runChaos(ctx context.Context, cfg *config, _ *slog.Logger, out io.Writer) e
 	if err != nil {
 		return err
 	}
+	dbURL, drop, err := runDatabase(ctx, cfg.DatabaseURL, "splitpay_chaos_"+c.runID)
+	if err != nil {
+		return fmt.Errorf("chaos: %w", err)
+	}
+	defer drop()
+	c.env = append(c.env, "DATABASE_URL="+dbURL)
 	defer c.stopAll()
 	if err := c.start(ctx); err != nil {
 		return err
@@ -83,6 +89,9 @@ func runChaos(ctx context.Context, cfg *config, _ *slog.Logger, out io.Writer) e
 	ended, driven := c.awaitEnd(ctx, results, time.Now().Add(chaosFlags.within))
 	c.say("%d of %d orders ended within %s", ended, len(results), time.Since(started).Round(time.Second))
 	problems := c.check(ctx, results)
+	if ended == len(results) {
+		problems = append(problems, c.reconcile(ctx, started)...)
+	}
 	c.report(results, started, problems)
 	if ended != len(results) || driven != len(results) || len(problems) > 0 {
 		return fmt.Errorf(

@@ -17,29 +17,38 @@ import (
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// demoDatabase creates a database of the run's own beside DATABASE_URL's and migrates it, so the day's
-// reconciliation compares the simulators (new each run) with this run's books only; drop removes it.
-func demoDatabase(ctx context.Context, cfg *config, run int64, log *slog.Logger) (*pgxpool.Pool, func(), error) {
-	admin, err := ledger.Open(ctx, cfg.DatabaseURL)
+// runDatabase creates a database of a run's own (the demo's, the chaos run's) beside DATABASE_URL's, so the day's
+// reconciliation compares the simulators (new each run) with this run's books only. It answers the database's URL,
+// and drop, which removes it.
+func runDatabase(ctx context.Context, databaseURL, name string) (string, func(), error) {
+	admin, err := ledger.Open(ctx, databaseURL)
 	if err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
-	name := fmt.Sprintf("splitpay_demo_%d", run)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
-		return nil, nil, fmt.Errorf("demo: create its database: %w", err)
+		return "", nil, fmt.Errorf("create the run's database: %w", err)
 	}
 	drop := func() {
 		_, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		admin.Close()
 	}
-	u, err := url.Parse(cfg.DatabaseURL)
+	u, err := url.Parse(databaseURL)
 	if err != nil {
 		drop()
-		return nil, nil, err
+		return "", nil, err
 	}
 	u.Path = "/" + name
-	db, err := ledger.Open(ctx, u.String())
+	return u.String(), drop, nil
+}
+
+// demoDatabase is the demo's database of its own (runDatabase), migrated.
+func demoDatabase(ctx context.Context, cfg *config, run int64, log *slog.Logger) (*pgxpool.Pool, func(), error) {
+	dbURL, drop, err := runDatabase(ctx, cfg.DatabaseURL, fmt.Sprintf("splitpay_demo_%d", run))
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	db, err := ledger.Open(ctx, dbURL)
 	if err == nil {
 		err = migrate(ctx, db, log)
 	}
@@ -54,7 +63,7 @@ func demoDatabase(ctx context.Context, cfg *config, run int64, log *slog.Logger)
 // tomorrow, China time), and prints each report. It answers whether both balanced.
 func (d *demoRun) reconcileDay(cfg *config) (bool, error) {
 	now := time.Now().In(channels.ChinaTime)
-	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, channels.ChinaTime)
+	ready := billsMade(now)
 	d.st.Sim.Advance(ready.Sub(now))
 	d.st.AliSim.Advance(ready.Sub(now))
 	day := now.Format(time.DateOnly)
@@ -65,7 +74,9 @@ func (d *demoRun) reconcileDay(cfg *config) (bool, error) {
 		if err := d.post("/v1/reconciliations", starter.ReconcileRequest{Channel: ch, From: day}, nil); err != nil {
 			return false, err
 		}
-		v, err := d.report(ch, day)
+		v, err := reconciliationReport(ch, day, func(path string, out any) error {
+			return d.c.Do(d.ctx, http.MethodGet, path, "", nil, out)
+		})
 		if err != nil {
 			return false, err
 		}
@@ -78,14 +89,19 @@ func (d *demoRun) reconcileDay(cfg *config) (bool, error) {
 	return balanced, nil
 }
 
-// report waits for a day's reconciliation to finish.
-func (d *demoRun) report(channel, day string) (api.ReconciliationView, error) {
+// billsMade is when the day of now (China time) has its bills at both channels: 10:01 the next day.
+func billsMade(now time.Time) time.Time {
+	now = now.In(channels.ChinaTime)
+	return time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, channels.ChinaTime)
+}
+
+// reconciliationReport waits (a minute at most) for a day's reconciliation to finish, reading its report with get.
+func reconciliationReport(channel, day string, get func(path string, out any) error) (api.ReconciliationView, error) {
 	q := url.Values{"channel": {channel}, "date": {day}}
 	var v api.ReconciliationView
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		v = api.ReconciliationView{}
-		err := d.c.Do(d.ctx, http.MethodGet, "/v1/reconciliations?"+q.Encode(), "", nil, &v)
-		if err == nil && v.FinishedAt != nil {
+		if err := get("/v1/reconciliations?"+q.Encode(), &v); err == nil && v.FinishedAt != nil {
 			return v, nil
 		}
 	}
