@@ -5,6 +5,7 @@ GO ?= go
 
 ## demo: bring the dev stack up (installing what is missing) and walk through the demo scenario
 demo: build
+	scripts/devstack codec ./bin/splitpay
 	scripts/devstack exec ./bin/splitpay demo
 	@echo "The stack keeps running for the Temporal UI link above; 'make dev-down' stops it."
 
@@ -23,6 +24,7 @@ chaos: build
 
 ## dev: bring the stack up and run the worker and API in the foreground (Ctrl-C stops them, not the stack)
 dev: build
+	scripts/devstack codec ./bin/splitpay
 	scripts/devstack exec ./bin/splitpay dev
 
 ## dev-down: stop PostgreSQL and the Temporal dev server

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/internal/codec"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 )
@@ -37,6 +38,8 @@ type Server struct {
 	// Codec serves Temporal's codec-server protocol (POST /codec/encode, /codec/decode) to holders of an API
 	// key, so the Temporal UI and CLI can show sealed payloads. Nil: not served.
 	Codec http.Handler
+	// CodecOrigins are the browser origins (the Temporal UI's) allowed to call /codec, preflight included.
+	CodecOrigins []string
 }
 
 // Body limits: JSON requests are small; notifications smaller still.
@@ -138,7 +141,14 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.Handle(r.pattern, s.authenticated(s.idempotent(r.handle(s))))
 	}
-	return wellFormed(mux)
+	cors := codec.CORS(s.CodecOrigins, mux) // the UI's preflight is answered before authentication
+	return wellFormed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/codec/") {
+			cors.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {

@@ -91,12 +91,16 @@ func (c *Client) GetWithdrawal(
 	return st, fromTemporal(err, "withdrawal "+outRequestNo)
 }
 
-// startOnce starts a process under its id, or joins the running one; an id whose process has ended is refused
-// (*serviceerror.WorkflowExecutionAlreadyStarted): one business key, one process, ever.
-func (c *Client) startOnce(ctx context.Context, id string, attrs temporal.SearchAttributes, wf, in any) error {
+// startOnce starts a process under its id, with its input's summary for the UI, or joins the running one; an id
+// whose process has ended is refused (*serviceerror.WorkflowExecutionAlreadyStarted): one business key, one
+// process, ever.
+func (c *Client) startOnce(ctx context.Context, id string, attrs temporal.SearchAttributes, wf any,
+	in interface{ Summary() string },
+) error {
 	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                c.taskQueue(),
+		StaticSummary:            in.Summary(),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes:    attrs,

@@ -48,6 +48,7 @@ func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (Order
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.OrderWorkflowID(in.OrderNo),
 		TaskQueue:                c.taskQueue(),
+		StaticSummary:            in.Summary(),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A rejected order may be tried again under its number; a closed or completed one may not.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,

@@ -71,13 +71,14 @@ func (c *Client) Reconcile(ctx context.Context, req ReconcileRequest) ([]string,
 	var ids []string
 	for _, day := range days {
 		id := workflows.ReconcileWorkflowID(req.Channel, day)
+		in := workflows.ReconcileInput{Channel: req.Channel, Day: day, Settings: c.ReconcileSettings}
 		_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: id, TaskQueue: c.taskQueue(),
+			ID: id, TaskQueue: c.taskQueue(), StaticSummary: in.Summary(),
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
 				workflows.AttrStatus.ValueSet(workflows.ReconcileFetching), workflows.AttrChannel.ValueSet(req.Channel)),
-		}, workflows.Reconcile, workflows.ReconcileInput{Channel: req.Channel, Day: day, Settings: c.ReconcileSettings})
+		}, workflows.Reconcile, in)
 		if err != nil {
 			return ids, fromTemporal(err, "start reconciliation "+id)
 		}
@@ -123,8 +124,9 @@ func (c *Client) ApplySchedules(ctx context.Context, o ScheduleOptions) ([]strin
 		spec := client.ScheduleSpec{TimeZoneName: "Asia/Shanghai",
 			Calendars: []client.ScheduleCalendarSpec{{Hour: []client.ScheduleRange{{Start: hour}},
 				Minute: []client.ScheduleRange{{Start: minute}}}}}
+		in := workflows.ReconcileInput{Channel: ch, Settings: c.ReconcileSettings}
 		action := &client.ScheduleWorkflowAction{ID: "reconcile/" + ch + "/scheduled", Workflow: workflows.Reconcile,
-			TaskQueue: c.taskQueue(), Args: []any{workflows.ReconcileInput{Channel: ch, Settings: c.ReconcileSettings}},
+			TaskQueue: c.taskQueue(), Args: []any{in}, StaticSummary: in.Summary(),
 			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrChannel.ValueSet(ch))}
 		_, err := c.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: id, Spec: spec, Action: action,
 			Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, CatchupWindow: o.Catchup, Paused: o.Paused,

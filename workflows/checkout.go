@@ -164,8 +164,10 @@ func (o *checkout) startSubOrder(ctx workflow.Context, i int) workflow.ChildWork
 	s, spec := o.subs[i], o.in.SubOrders[i]
 	id := SubOrderWorkflowID(o.in.OrderNo, s.N)
 	o.subs[i].WorkflowID, o.subs[i].Status = id, StatusAwaitingReceipt
+	in := o.subOrderInput(i)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        id,
+		StaticSummary:     in.Summary(),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			AttrStatus.ValueSet(StatusAwaitingReceipt),
@@ -175,7 +177,13 @@ func (o *checkout) startSubOrder(ctx workflow.Context, i int) workflow.ChildWork
 			AttrWaitingFor.ValueSet("shop:receipt"),
 		),
 	})
-	return workflow.ExecuteChildWorkflow(cctx, SubOrder, SubOrderInput{
+	return workflow.ExecuteChildWorkflow(cctx, SubOrder, in)
+}
+
+// subOrderInput is sub-order i's workflow input.
+func (o *checkout) subOrderInput(i int) SubOrderInput {
+	s, spec := o.subs[i], o.in.SubOrders[i]
+	return SubOrderInput{
 		Ref: SubOrderRef{
 			Channel:       o.in.Channel,
 			OrderNo:       o.in.OrderNo,
@@ -195,7 +203,7 @@ func (o *checkout) startSubOrder(ctx workflow.Context, i int) workflow.ChildWork
 		Settings:        o.in.Settings,
 		PaidAt:          o.paidAt,
 		RefundNotifyURL: o.in.RefundNotifyURL,
-	})
+	}
 }
 
 // awaitSubOrders waits until every sub-order is done. A sub-order signals when it settles, then stays open for

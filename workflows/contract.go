@@ -10,9 +10,11 @@ type Activity[In, Out any] struct {
 	Name string
 }
 
-// Start schedules the activity; the future answers its output.
+// Start schedules the activity, with its summary for the UI; the future answers its output.
 func (a Activity[In, Out]) Start(ctx workflow.Context, in In) Future[Out] {
-	return Future[Out]{workflow.ExecuteActivity(ctx, a.Name, in)}
+	opts := workflow.GetActivityOptions(ctx)
+	opts.Summary = activitySummary(a.Name, in)
+	return Future[Out]{workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, in)}
 }
 
 // Run runs the activity and waits for its output.

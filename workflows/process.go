@@ -20,8 +20,10 @@ type process struct {
 }
 
 func newProcess(ctx workflow.Context, status string) process {
-	return process{status: status, resumes: workflow.GetSignalChannel(ctx, SignalResume),
+	p := process{status: status, resumes: workflow.GetSignalChannel(ctx, SignalResume),
 		requeries: workflow.GetSignalChannel(ctx, SignalRequery)}
+	p.showDetails(ctx)
+	return p
 }
 
 // set changes the status and what the process waits for, and upserts both search attributes.
@@ -30,6 +32,7 @@ func (p *process) set(ctx workflow.Context, status, waitingFor string) {
 		return
 	}
 	p.status, p.waitingFor = status, waitingFor
+	p.showDetails(ctx)
 	err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status), AttrWaitingFor.ValueSet(waitingFor))
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)

@@ -31,6 +31,8 @@ type config struct {
 	APIKeys           string
 	LogLevel          string
 	PayloadKeys       string // internal/codec keyring: every Temporal payload is sealed with its first key
+	CodecOrigins      string // browser origins (the Temporal UI's) allowed to call the codec endpoints
+	CodecAddr         string // `splitpay codec`: the dev stack's codec server, for its Temporal UI
 
 	// WeChat Pay 电商收付通, as the platform. Without a merchant id, `dev` and `demo` run the embedded simulator.
 	// The channels' settings and adapters are in config_channels.go.
@@ -142,6 +144,20 @@ var coreSettings = []setting{
 		"id:base64(32 bytes)[,…]: AES-256-GCM keys sealing every Temporal payload; the first seals, all open " +
 			"(rotate by prepending); dev, demo and bench make one up when empty",
 		func(c *config) *string { return &c.PayloadKeys },
+	},
+	{
+		"SPLITPAY_CODEC_ORIGINS",
+		"codec-origins",
+		"",
+		"comma-separated browser origins allowed to call /codec (the Temporal UI's, e.g. https://temporal.example.com)",
+		func(c *config) *string { return &c.CodecOrigins },
+	},
+	{
+		"SPLITPAY_CODEC_ADDR",
+		"codec-addr",
+		"127.0.0.1:8234",
+		"listen address of `splitpay codec`, the dev stack's keyless codec server (loopback only)",
+		func(c *config) *string { return &c.CodecAddr },
 	},
 	{
 		"SPLITPAY_LOG_LEVEL",

@@ -63,6 +63,7 @@ var commands = []command{
 		bindReconcileFlags},
 	{"schedules apply", "create or update the daily reconciliation schedules (the worker does at start)",
 		runSchedulesApply, nil},
+	{"codec", "serve the payload codec to the dev stack's Temporal UI (loopback only, no key)", runCodec, nil},
 	{"version", "print the version", runVersion, nil},
 }
 
@@ -284,7 +285,8 @@ func serve(
 		ctx,
 		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
 			Onboarding: t.onboarding, Withdrawal: t.withdrawal, Reconcile: t.reconcile, Codec: d.keys.HTTPHandler(),
-			WeChat: wx, Alipay: ali, LiveOnly: apiOnly, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL,
+			CodecOrigins: codec.Origins(cfg.CodecOrigins),
+			WeChat:       wx, Alipay: ali, LiveOnly: apiOnly, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL,
 			APIKeys: cfg.apiKeys(), NoWorker: apiOnly},
 	)
 	if err != nil {

@@ -82,12 +82,17 @@ func NewKey(id string) string {
 // ActiveKeyID is the id new payloads are sealed with.
 func (k *Keyring) ActiveKeyID() string { return k.active }
 
-// Encode seals each payload (its whole protobuf, metadata included) with the active key. The key id is
-// authenticated as associated data, so a payload cannot be passed off as sealed by another key.
+// Encode seals each payload (its whole protobuf, metadata included) with the active key, but what the Temporal
+// UI shows at a glance (readableInUI). The key id is authenticated as associated data, so a payload cannot be
+// passed off as sealed by another key.
 func (k *Keyring) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
 	aead := k.aeads[k.active]
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
+		if readableInUI(p) {
+			out[i] = p
+			continue
+		}
 		plain, err := proto.Marshal(p)
 		if err != nil {
 			return payloads, err
@@ -102,6 +107,22 @@ func (k *Keyring) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, err
 		}
 	}
 	return out, nil
+}
+
+// readableInUI says whether a payload is one the Temporal UI shows at a glance, left unsealed so that ops read it
+// without the codec: a bare JSON string (the SDK's form of workflow and activity summaries and of current
+// details, which SplitPay writes without personal data: workflows/summaries.go), or the workflow metadata a query
+// answers (the current details, and the names of the queries and signals). Everything SplitPay itself sends is a
+// JSON object — every activity, workflow, signal, update and query takes and answers a struct (the contract test
+// checks the activities') — so no business data is ever a bare string.
+func readableInUI(p *commonpb.Payload) bool {
+	switch string(p.GetMetadata()[converter.MetadataEncoding]) {
+	case converter.MetadataEncodingJSON:
+		return len(p.Data) > 0 && p.Data[0] == '"'
+	case converter.MetadataEncodingProtoJSON:
+		return string(p.GetMetadata()[converter.MetadataMessageType]) == "temporal.api.sdk.v1.WorkflowMetadata"
+	}
+	return false
 }
 
 // ErrUnknownKey: a payload was sealed with a key this keyring does not hold.

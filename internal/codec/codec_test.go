@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	commonpb "go.temporal.io/api/common/v1"
+	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 )
@@ -91,5 +93,33 @@ func TestFailureMessagesAreSealed(t *testing.T) {
 	if back := fc.FailureToError(f); !errors.As(back, &ae) || !strings.Contains(ae.Error(), "13800138000") ||
 		ae.Type() != "ChannelRejected.NO_AUTH" {
 		t.Errorf("read back: %v", back)
+	}
+}
+
+// What the UI shows at a glance stays readable — a bare string (a summary, current details) and the workflow
+// metadata a query answers — while every struct, and any other protobuf, is sealed.
+func TestSummariesStayReadable(t *testing.T) {
+	k, err := ParseKeys(NewKey("k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := k.DataConverter()
+	summary, _ := dc.ToPayload("order O1 · 268.00 yuan · 2 shops · wechatpay")
+	meta, _ := dc.ToPayload(&sdkpb.WorkflowMetadata{CurrentDetails: "**AWAITING_RECEIPT**"})
+	other, _ := dc.ToPayload(&sdkpb.UserMetadata{})
+	object, _ := dc.ToPayload(application{IDNumber: "11010519491231002X"})
+	number, _ := dc.ToPayload(42)
+	for name, c := range map[string]struct {
+		p     *commonpb.Payload
+		plain bool
+	}{"summary": {summary, true}, "workflow metadata": {meta, true}, "another protobuf": {other, false},
+		"a struct": {object, false}, "a number": {number, false}} {
+		if sealed := string(c.p.Metadata[converter.MetadataEncoding]) == Encoding; sealed == c.plain {
+			t.Errorf("%s: sealed %v, want plain %v", name, sealed, c.plain)
+		}
+	}
+	var s string
+	if err := dc.FromPayload(summary, &s); err != nil || !strings.HasPrefix(s, "order O1") {
+		t.Errorf("summary reads %q %v", s, err)
 	}
 }

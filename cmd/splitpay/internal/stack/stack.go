@@ -60,6 +60,8 @@ type Options struct {
 	APIKeys   []string // default: one fresh random key, in Stack.APIKey
 	// Codec is the codec-server handler the API serves at /codec (internal/codec Keyring.HTTPHandler); nil: none.
 	Codec http.Handler
+	// CodecOrigins are the browser origins (the Temporal UI's) allowed to call /codec.
+	CodecOrigins []string
 	// NoWorker leaves the worker out (an API-only process, or a test that starts workers itself).
 	NoWorker bool
 }
@@ -202,6 +204,7 @@ func (s *Stack) startAPI() error {
 		Notifications: notifications,
 		APIKeys:       o.APIKeys,
 		Codec:         o.Codec,
+		CodecOrigins:  o.CodecOrigins,
 	}
 	srv := s.API.HTTPServer(o.APIAddr)
 	go func() { _ = srv.Serve(ln) }()
