@@ -163,6 +163,8 @@ func cliTypeName(k temporal.SearchAttributeKey) string {
 		return "KeywordList"
 	case enums.INDEXED_VALUE_TYPE_INT:
 		return "Int"
+	case enums.INDEXED_VALUE_TYPE_DATETIME:
+		return "Datetime"
 	}
 	return k.GetValueType().String()
 }

@@ -175,6 +175,7 @@ func (o *checkout) startSubOrder(ctx workflow.Context, i int) workflow.ChildWork
 			AttrMerchant.ValueSet([]string{spec.MerchantID}),
 			AttrAmount.ValueSet(int64(spec.Amount)),
 			AttrWaitingFor.ValueSet("shop:receipt"),
+			AttrStatusSince.ValueSet(workflow.Now(ctx)),
 		),
 	})
 	return workflow.ExecuteChildWorkflow(cctx, SubOrder, in)

@@ -33,7 +33,8 @@ func (p *process) set(ctx workflow.Context, status, waitingFor string) {
 	}
 	p.status, p.waitingFor = status, waitingFor
 	p.showDetails(ctx)
-	err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status), AttrWaitingFor.ValueSet(waitingFor))
+	err := workflow.UpsertTypedSearchAttributes(ctx, AttrStatus.ValueSet(status), AttrWaitingFor.ValueSet(waitingFor),
+		AttrStatusSince.ValueSet(workflow.Now(ctx)))
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
 	}

@@ -15,7 +15,11 @@ var (
 	AttrWaitingFor = temporal.NewSearchAttributeKeyKeyword("SplitPayWaitingFor")
 	// AttrAmount is the process's amount in fen.
 	AttrAmount = temporal.NewSearchAttributeKeyInt64("SplitPayAmount")
+	// AttrStatusSince is when the status or what the process waits for last changed: how long it has waited
+	// (saved views such as "waiting for receipt for more than 10 days", docs/operations.md).
+	AttrStatusSince = temporal.NewSearchAttributeKeyTime("SplitPayStatusSince")
 )
 
 // SearchAttributes lists every key above, for registration checks.
-var SearchAttributes = []temporal.SearchAttributeKey{AttrStatus, AttrChannel, AttrMerchant, AttrWaitingFor, AttrAmount}
+var SearchAttributes = []temporal.SearchAttributeKey{AttrStatus, AttrChannel, AttrMerchant, AttrWaitingFor, AttrAmount,
+	AttrStatusSince}

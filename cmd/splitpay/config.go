@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -338,6 +339,12 @@ func (c *config) apiKeys() []string {
 }
 
 // workflowURL is the Temporal UI page of a workflow, for people to click.
+// listURL is the Temporal UI's workflow list filtered by a visibility query.
+func (c *config) listURL(query string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows?query=%s", strings.TrimRight(c.TemporalUI, "/"),
+		c.TemporalNamespace, url.QueryEscape(query))
+}
+
 func (c *config) workflowURL(workflowID string) string {
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", strings.TrimRight(c.TemporalUI, "/"), c.TemporalNamespace,
 		strings.ReplaceAll(workflowID, "/", "%2F"))

@@ -21,8 +21,8 @@ func (d *demoRun) printLinks(cfg *config, orderNos ...string) {
 			fmt.Fprintf(d.out, "    sub-order %d %s\n", n, cfg.workflowURL(workflows.SubOrderWorkflowID(no, n)))
 		}
 	}
-	fmt.Fprintf(d.out, "  every order %s/namespaces/%s/workflows?query=%s\n", strings.TrimRight(cfg.TemporalUI, "/"),
-		cfg.TemporalNamespace, "WorkflowType%3D%22Checkout%22")
+	fmt.Fprintf(d.out, "  every order %s\n", cfg.listURL(`WorkflowType = "Checkout"`))
+	fmt.Fprintf(d.out, "  the saved views of the stuck cases: ./bin/splitpay views\n")
 	for _, no := range d.applications {
 		for _, ch := range channels.Names {
 			fmt.Fprintf(d.out, "  onboarding %s on %s %s\n", no, ch, cfg.workflowURL(workflows.OnboardingWorkflowID(no, ch)))

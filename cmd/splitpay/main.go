@@ -64,6 +64,8 @@ var commands = []command{
 	{"schedules apply", "create or update the daily reconciliation schedules (the worker does at start)",
 		runSchedulesApply, nil},
 	{"codec", "serve the payload codec to the dev stack's Temporal UI (loopback only, no key)", runCodec, nil},
+	{"views", "print the saved views of the stuck cases: their queries and Temporal UI links", runViews,
+		bindViewsFlags},
 	{"version", "print the version", runVersion, nil},
 }
 

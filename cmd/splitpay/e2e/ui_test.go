@@ -8,6 +8,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	sdkpb "go.temporal.io/api/sdk/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
@@ -44,6 +45,31 @@ func TestTheUITellsTheStoryWithoutTheCodec(t *testing.T) {
 		workflows.SignalResume} {
 		if !strings.Contains(details, want) {
 			t.Errorf("a stuck order's details %q lack %q", details, want)
+		}
+	}
+	savedViewsFind(t, plain, workflows.OrderWorkflowID(stuck))
+}
+
+// savedViewsFind: every saved view is a query the server takes, and "needs attention" lists the stuck order.
+func savedViewsFind(t *testing.T, c client.Client, stuck string) {
+	t.Helper()
+	for _, v := range workflows.SavedViews(time.Now(), 10) {
+		found := false
+		for end := time.Now().Add(15 * time.Second); !found; time.Sleep(300 * time.Millisecond) {
+			resp, err := c.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: v.Query,
+				PageSize: 1000})
+			if err != nil {
+				t.Fatalf("saved view %q: %v", v.Name, err)
+			}
+			for _, e := range resp.GetExecutions() {
+				found = found || e.GetExecution().GetWorkflowId() == stuck
+			}
+			if v.Name != "needs attention" || time.Now().After(end) {
+				break
+			}
+		}
+		if v.Name == "needs attention" && !found {
+			t.Errorf("the view %q does not list %s", v.Query, stuck)
 		}
 	}
 }

@@ -1,0 +1,36 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+)
+
+// SavedView is a visibility query ops keep for a stuck case: in the Temporal UI's workflow list (where a user
+// saves it as a view), `temporal workflow list --query`, or any cluster's visibility API. They filter on the search
+// attributes in searchattrs.go.
+type SavedView struct {
+	Name  string
+	Query string
+}
+
+// SavedViews are the stuck cases of docs/operations.md, as of now; receiptDays is how long a sub-order may wait
+// for the shop's receipt before ops look at it.
+func SavedViews(now time.Time, receiptDays int) []SavedView {
+	before := func(d time.Duration) string { return now.Add(-d).UTC().Format(time.RFC3339) }
+	return []SavedView{
+		{"needs attention", fmt.Sprintf(`%s = %q`, AttrStatus.GetName(), StatusNeedsAttention)},
+		{fmt.Sprintf("waiting for the shop's receipt for more than %d days", receiptDays),
+			fmt.Sprintf(`%s = %q AND %s < %q`, AttrStatus.GetName(), StatusAwaitingReceipt, AttrStatusSince.GetName(),
+				before(time.Duration(receiptDays)*24*time.Hour))},
+		{"sharing in processing for more than an hour",
+			fmt.Sprintf(`%s = %q AND %s < %q`, AttrWaitingFor.GetName(), "channel:sharing", AttrStatusSince.GetName(),
+				before(time.Hour))},
+		{"refunds ABNORMAL or CLOSED, waiting for ops",
+			fmt.Sprintf(`%s = %q AND %s STARTS_WITH %q`, AttrStatus.GetName(), StatusNeedsAttention,
+				AttrWaitingFor.GetName(), "ops:refund ")},
+		{"onboarding waiting on the shop",
+			fmt.Sprintf(`WorkflowType = "Onboarding" AND %s STARTS_WITH %q`, AttrWaitingFor.GetName(), "shop:")},
+		{"reconciliation discrepancies",
+			fmt.Sprintf(`WorkflowType = "Reconcile" AND %s = %q`, AttrStatus.GetName(), ReconcileNeedsAttention)},
+	}
+}
