@@ -20,6 +20,7 @@ import (
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/codec"
+	"github.com/splitpay/splitpay/internal/metrics"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
 )
@@ -40,6 +41,8 @@ type Server struct {
 	Codec http.Handler
 	// CodecOrigins are the browser origins (the Temporal UI's) allowed to call /codec, preflight included.
 	CodecOrigins []string
+	// Metrics counts notifications; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Body limits: JSON requests are small; notifications smaller still.

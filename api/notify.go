@@ -36,10 +36,11 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Never log the body: it may carry personal data. The reason is enough.
 		s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", err.Error())
-		code := http.StatusUnauthorized
+		code, result := http.StatusUnauthorized, "forged"
 		if !errors.Is(err, channels.ErrNotificationRejected) {
-			code = http.StatusBadRequest
+			code, result = http.StatusBadRequest, "malformed"
 		}
+		s.Metrics.Notification(channel, kindLabel(kind), result)
 		writeJSON(w, code, map[string]string{"code": "FAIL", "message": "notification rejected"})
 		return
 	}
@@ -52,6 +53,7 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 		about = n.Application.OutRequestNo
 	}
 	isNew, err := s.Starter.Notified(r.Context(), channel, n)
+	s.Metrics.Notification(channel, kindLabel(kind), notifiedResult(isNew, err))
 	switch {
 	case errors.Is(err, starter.ErrNotFound):
 		// Verified, but no running workflow wants it: finished long ago, or not ours to run. Acknowledge so the
@@ -68,4 +70,26 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(ack)
+}
+
+// kindLabel is the endpoint's kind as a metric label (Alipay has one endpoint for every kind).
+func kindLabel(kind string) string {
+	if kind == "" {
+		return "all"
+	}
+	return kind
+}
+
+// notifiedResult is what came of a verified notification: verified (new), duplicate, unrouted (nothing runs that
+// wants it) or outage (not delivered; the channel retries).
+func notifiedResult(isNew bool, err error) string {
+	switch {
+	case errors.Is(err, starter.ErrNotFound):
+		return "unrouted"
+	case err != nil:
+		return "outage"
+	case !isNew:
+		return "duplicate"
+	}
+	return "verified"
 }

@@ -3,6 +3,7 @@ package worker
 
 import (
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/splitpay/splitpay/activities"
@@ -10,8 +11,10 @@ import (
 )
 
 // New returns a worker on taskQueue with all SplitPay workflows and acts registered. Start it with Start or Run.
-func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+func New(c client.Client, taskQueue string, acts *activities.Activities,
+	interceptors ...interceptor.WorkerInterceptor,
+) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{Interceptors: interceptors})
 	Register(w, acts)
 	return w
 }

@@ -34,6 +34,7 @@ type config struct {
 	PayloadKeys       string // internal/codec keyring: every Temporal payload is sealed with its first key
 	CodecOrigins      string // browser origins (the Temporal UI's) allowed to call the codec endpoints
 	CodecAddr         string // `splitpay codec`: the dev stack's codec server, for its Temporal UI
+	MetricsAddr       string // where the worker's and the API's /metrics listens; empty: none
 
 	// WeChat Pay 电商收付通, as the platform. Without a merchant id, `dev` and `demo` run the embedded simulator.
 	// The channels' settings and adapters are in config_channels.go.
@@ -159,6 +160,13 @@ var coreSettings = []setting{
 		"127.0.0.1:8234",
 		"listen address of `splitpay codec`, the dev stack's keyless codec server (loopback only)",
 		func(c *config) *string { return &c.CodecAddr },
+	},
+	{
+		"SPLITPAY_METRICS_ADDR",
+		"metrics-addr",
+		"",
+		"listen address of the Prometheus /metrics endpoint of `worker`, `api` and `dev` (e.g. 127.0.0.1:9464); empty: none",
+		func(c *config) *string { return &c.MetricsAddr },
 	},
 	{
 		"SPLITPAY_LOG_LEVEL",

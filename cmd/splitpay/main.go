@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
@@ -23,6 +24,7 @@ import (
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
 	"github.com/splitpay/splitpay/internal/codec"
+	"github.com/splitpay/splitpay/internal/metrics"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/worker"
@@ -166,7 +168,8 @@ func connectMigrated(ctx context.Context, cfg *config, log *slog.Logger) (*deps,
 type deps struct {
 	db       *pgxpool.Pool
 	temporal client.Client
-	keys     *codec.Keyring // seals the client's payloads; the API serves it at /codec
+	keys     *codec.Keyring   // seals the client's payloads; the API serves it at /codec
+	metrics  *metrics.Metrics // nil unless SPLITPAY_METRICS_ADDR is set
 }
 
 func connect(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) {
@@ -184,18 +187,32 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*deps, error) 
 		db.Close()
 		return nil, err
 	}
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		m = metrics.New()
+		opts.MetricsHandler = m.SDK()
+		go func() {
+			if err := m.Serve(ctx, cfg.MetricsAddr, log); err != nil {
+				log.Error("metrics endpoint", "addr", cfg.MetricsAddr, "error", err)
+			}
+		}()
+	}
 	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
 	}
-	return &deps{db: db, temporal: tc, keys: keys}, nil
+	return &deps{db: db, temporal: tc, keys: keys, metrics: m}, nil
 }
 
 func (d *deps) close() {
 	d.temporal.Close()
 	d.db.Close()
+	d.metrics.Close()
 }
+
+// processesEvery is how often a worker's process counts the running processes by status for /metrics.
+const processesEvery = 30 * time.Second
 
 func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) error {
 	wx, err := cfg.wechatPay(ctx)
@@ -225,7 +242,8 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 	if ali != nil {
 		acts.Channels[channels.Alipay] = ali // the sharing cap is the API's to check (cart), not the worker's
 	}
-	w := worker.New(d.temporal, cfg.TaskQueue, acts)
+	w := worker.New(d.temporal, cfg.TaskQueue, acts, d.metrics.WorkerInterceptors()...)
+	go d.metrics.WatchProcesses(ctx, d.temporal, processesEvery, log)
 	if _, err := applySchedules(ctx, cfg, &starter.Client{Temporal: d.temporal, TaskQueue: cfg.TaskQueue}); err != nil {
 		return err
 	}
@@ -287,8 +305,8 @@ func serve(
 		ctx,
 		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
 			Onboarding: t.onboarding, Withdrawal: t.withdrawal, Reconcile: t.reconcile, Codec: d.keys.HTTPHandler(),
-			CodecOrigins: codec.Origins(cfg.CodecOrigins),
-			WeChat:       wx, Alipay: ali, LiveOnly: apiOnly, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL,
+			CodecOrigins: codec.Origins(cfg.CodecOrigins), Metrics: d.metrics,
+			WeChat: wx, Alipay: ali, LiveOnly: apiOnly, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL,
 			APIKeys: cfg.apiKeys(), NoWorker: apiOnly},
 	)
 	if err != nil {
@@ -299,6 +317,7 @@ func serve(
 		if _, err := applySchedules(ctx, cfg, st.Starter); err != nil {
 			return err
 		}
+		go d.metrics.WatchProcesses(ctx, d.temporal, processesEvery, log)
 	}
 	if st.Sim != nil {
 		st.Sim.AutoOpenSubMerchants(true) // a dev stack's shops are opened on first use

@@ -89,15 +89,17 @@ func MigratedPool(t testing.TB) *pgxpool.Pool {
 }
 
 // TemporalClient dials the dev stack's Temporal server.
-func TemporalClient(t testing.TB) client.Client {
+func TemporalClient(t testing.TB, metrics ...client.MetricsHandler) client.Client {
 	t.Helper()
 	addr := need(t, "TEMPORAL_ADDRESS")
 	ns := os.Getenv("TEMPORAL_NAMESPACE")
 	// The SDK's default logger prints every activity at DEBUG; tests keep its warnings only.
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c, err := client.Dial(
-		Keyring(t).Sealed(client.Options{HostPort: addr, Namespace: ns, Logger: tlog.NewStructuredLogger(quiet)}),
-	)
+	opts := client.Options{HostPort: addr, Namespace: ns, Logger: tlog.NewStructuredLogger(quiet)}
+	if len(metrics) > 0 {
+		opts.MetricsHandler = metrics[0] // the SDK's metrics, for a test that reads them
+	}
+	c, err := client.Dial(Keyring(t).Sealed(opts))
 	if err != nil {
 		t.Fatalf("dial Temporal at %s: %v", addr, err)
 	}

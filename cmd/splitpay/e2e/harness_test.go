@@ -19,6 +19,7 @@ import (
 	"github.com/splitpay/splitpay/cart"
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/cmd/splitpay/internal/stack"
+	"github.com/splitpay/splitpay/internal/metrics"
 	"github.com/splitpay/splitpay/internal/testenv"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/registry"
@@ -116,13 +117,30 @@ const (
 
 func start(t *testing.T, settings workflows.OrderSettings) *harness {
 	t.Helper()
+	return startWith(t, settings, nil)
+}
+
+// startMetered is start with metrics: the SDK's through the Temporal client, SplitPay's through the stack.
+func startMetered(t *testing.T, settings workflows.OrderSettings) (*harness, *metrics.Metrics) {
+	t.Helper()
+	m := metrics.New()
+	t.Cleanup(m.Close)
+	return startWith(t, settings, m), m
+}
+
+func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metrics) *harness {
+	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(fanout{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}),
 		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
-	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: testenv.TemporalClient(t),
+	tc := testenv.TemporalClient(t)
+	if m != nil {
+		tc = testenv.TemporalClient(t, m.SDK())
+	}
+	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: tc,
 		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding,
 		Withdrawal: fastWithdrawal, Reconcile: fastReconcile, Logger: logger,
-		Codec: testenv.Keyring(t).HTTPHandler()})
+		Codec: testenv.Keyring(t).HTTPHandler(), Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/splitpay/splitpay/channels/alipay/alisim"
 	"github.com/splitpay/splitpay/channels/wechatpay"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/internal/metrics"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
@@ -64,6 +65,8 @@ type Options struct {
 	CodecOrigins []string
 	// NoWorker leaves the worker out (an API-only process, or a test that starts workers itself).
 	NoWorker bool
+	// Metrics counts notifications and activities (the Temporal client's SDK metrics are its own); nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Stack is the running assembly.
@@ -205,6 +208,7 @@ func (s *Stack) startAPI() error {
 		APIKeys:       o.APIKeys,
 		Codec:         o.Codec,
 		CodecOrigins:  o.CodecOrigins,
+		Metrics:       o.Metrics,
 	}
 	srv := s.API.HTTPServer(o.APIAddr)
 	go func() { _ = srv.Serve(ln) }()
@@ -250,7 +254,7 @@ func (s *Stack) StartWorker() error {
 	if s.worker != nil {
 		return nil
 	}
-	w := worker.New(s.opts.Temporal, s.opts.TaskQueue, s.acts)
+	w := worker.New(s.opts.Temporal, s.opts.TaskQueue, s.acts, s.opts.Metrics.WorkerInterceptors()...)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
