@@ -35,6 +35,7 @@ type config struct {
 	CodecOrigins      string // browser origins (the Temporal UI's) allowed to call the codec endpoints
 	CodecAddr         string // `splitpay codec`: the dev stack's codec server, for its Temporal UI
 	MetricsAddr       string // where the worker's and the API's /metrics listens; empty: none
+	LogFormat         string // json or text; empty: json for worker and api, text otherwise
 
 	// WeChat Pay 电商收付通, as the platform. Without a merchant id, `dev` and `demo` run the embedded simulator.
 	// The channels' settings and adapters are in config_channels.go.
@@ -169,6 +170,13 @@ var coreSettings = []setting{
 		func(c *config) *string { return &c.MetricsAddr },
 	},
 	{
+		"SPLITPAY_LOG_FORMAT",
+		"log-format",
+		"",
+		"json | text (default: json for worker and api, text for the commands people read)",
+		func(c *config) *string { return &c.LogFormat },
+	},
+	{
 		"SPLITPAY_LOG_LEVEL",
 		"log-level",
 		"info",
@@ -261,12 +269,22 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 	return c
 }
 
-func (c *config) logger() *slog.Logger {
+// logger writes to stderr at the configured level: JSON lines for the production processes (`worker`, `api`),
+// or with SPLITPAY_LOG_FORMAT=json anywhere; text for people otherwise.
+func (c *config) logger(command string) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	format := c.LogFormat
+	if format == "" && (command == "worker" || command == "api") {
+		format = "json"
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
 // temporalOptions loads the SDK's envconfig profile and environment, then applies our address, namespace and

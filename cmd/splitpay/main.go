@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, er
 		if fs.NArg() > 0 {
 			return fmt.Errorf("%s: unexpected arguments %q", c.name, fs.Args())
 		}
-		return c.run(ctx, cfg, cfg.logger(), out)
+		return c.run(ctx, cfg, cfg.logger(c.name), out)
 	}
 	usage(errOut)
 	return fmt.Errorf("unknown subcommand %q", args[0])
