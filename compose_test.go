@@ -1,60 +1,46 @@
 package splitpay_test
 
 import (
+	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
-	"gopkg.in/yaml.v3"
 
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// compose is the part of docker-compose.yml these tests read.
-type compose struct {
-	Services map[string]struct {
-		Image       string            `yaml:"image"`
-		Build       any               `yaml:"build"`
-		Command     []string          `yaml:"command"`
-		Ports       []string          `yaml:"ports"`
-		Environment map[string]string `yaml:"environment"`
-		DependsOn   map[string]struct {
-			Condition string `yaml:"condition"`
-		} `yaml:"depends_on"`
-	} `yaml:"services"`
-}
-
-func loadCompose(t *testing.T) compose {
+// loadCompose loads docker-compose.yml with compose-go, the Compose Specification's own loader: it interpolates,
+// normalises and validates against the specification's schema, so a file `docker compose up` would refuse fails
+// here.
+func loadCompose(t *testing.T) *types.Project {
 	t.Helper()
-	raw, err := os.ReadFile("docker-compose.yml")
+	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// depends_on is a list in one service and a map in others; normalise lists to maps first.
-	var generic map[string]any
-	if err := yaml.Unmarshal(raw, &generic); err != nil {
-		t.Fatalf("docker-compose.yml is not valid YAML: %v", err)
+	p, err := loader.LoadWithContext(context.Background(), types.ConfigDetails{WorkingDir: wd,
+		ConfigFiles: []types.ConfigFile{{Filename: filepath.Join(wd, "docker-compose.yml")}},
+		Environment: types.Mapping{}}, func(o *loader.Options) { o.SetProjectName("splitpay", true) })
+	if err != nil {
+		t.Fatalf("docker-compose.yml does not load: %v", err)
 	}
-	for _, s := range generic["services"].(map[string]any) {
-		svc := s.(map[string]any)
-		if list, ok := svc["depends_on"].([]any); ok {
-			m := map[string]any{}
-			for _, name := range list {
-				m[name.(string)] = map[string]any{"condition": "service_started"}
-			}
-			svc["depends_on"] = m
-		}
+	return p
+}
+
+// env is a service's environment variable ("" when unset).
+func env(s types.ServiceConfig, name string) string {
+	if v := s.Environment[name]; v != nil {
+		return *v
 	}
-	norm, _ := yaml.Marshal(generic)
-	var c compose
-	if err := yaml.Unmarshal(norm, &c); err != nil {
-		t.Fatalf("docker-compose.yml has an unexpected shape: %v", err)
-	}
-	return c
+	return ""
 }
 
 func TestComposeServicesAndWiring(t *testing.T) {
@@ -87,20 +73,20 @@ func TestComposeServicesAndWiring(t *testing.T) {
 		if len(s.Command) == 0 || s.Command[0] != name {
 			t.Errorf("service %s runs %v, want the `splitpay %s` subcommand", name, s.Command, name)
 		}
-		if got := s.Environment["TEMPORAL_ADDRESS"]; got != "temporal:7233" {
+		if got := env(s, "TEMPORAL_ADDRESS"); got != "temporal:7233" {
 			t.Errorf("service %s TEMPORAL_ADDRESS = %q", name, got)
 		}
-		if got := s.Environment["DATABASE_URL"]; !strings.Contains(got, "@postgres:5432/") {
+		if got := env(s, "DATABASE_URL"); !strings.Contains(got, "@postgres:5432/") {
 			t.Errorf("service %s DATABASE_URL = %q does not point at the postgres service", name, got)
 		}
 	}
 	if dep := c.Services["worker"].DependsOn["migrate"].Condition; dep != "service_completed_successfully" {
 		t.Errorf("worker must wait for migrations, depends_on condition = %q", dep)
 	}
-	if got := c.Services["api"].Environment["SPLITPAY_API_ADDR"]; got != "0.0.0.0:8080" {
+	if got := env(c.Services["api"], "SPLITPAY_API_ADDR"); got != "0.0.0.0:8080" {
 		t.Errorf("api inside its container must listen on all interfaces, got %q", got)
 	}
-	if got := c.Services["temporal-ui"].Environment["TEMPORAL_ADDRESS"]; got != "temporal:7233" {
+	if got := env(c.Services["temporal-ui"], "TEMPORAL_ADDRESS"); got != "temporal:7233" {
 		t.Errorf("temporal-ui TEMPORAL_ADDRESS = %q", got)
 	}
 
@@ -109,17 +95,20 @@ func TestComposeServicesAndWiring(t *testing.T) {
 // Every published port is on loopback, and the ones users open are published.
 func TestComposePublishesOnLoopbackOnly(t *testing.T) {
 	c := loadCompose(t)
-	wantPorts := map[string]string{"postgres": "5432", "temporal": "7233", "temporal-ui": "8233", "api": "8080"}
+	wantPorts := map[string]string{"postgres": "5432", "temporal": "7233", "temporal-ui": "8233", "api": "8080",
+		"prometheus": "9090", "grafana": "3000"}
 	for name, host := range wantPorts {
 		ports := c.Services[name].Ports
-		if !slices.ContainsFunc(ports, func(p string) bool { return strings.HasPrefix(p, "127.0.0.1:"+host+":") }) {
-			t.Errorf("service %s ports %v: want %s published on 127.0.0.1 only", name, ports, host)
+		if !slices.ContainsFunc(ports, func(p types.ServicePortConfig) bool {
+			return p.HostIP == "127.0.0.1" && p.Published == host
+		}) {
+			t.Errorf("service %s ports %+v: want %s published on 127.0.0.1 only", name, ports, host)
 		}
 	}
 	for name, s := range c.Services {
 		for _, p := range s.Ports {
-			if !strings.HasPrefix(p, "127.0.0.1:") {
-				t.Errorf("service %s publishes %q beyond loopback", name, p)
+			if p.HostIP != "127.0.0.1" {
+				t.Errorf("service %s publishes %+v beyond loopback", name, p)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,3 +106,20 @@ func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger) erro
 	}
 	return nil
 }
+
+// Names are the names of SplitPay's series (not the SDK's), for checking the alerting rules and the dashboard.
+func (m *Metrics) Names() []string {
+	var names []string
+	for _, c := range []prometheus.Collector{m.notifications, m.activities, m.latency, m.money, m.processes} {
+		descs := make(chan *prometheus.Desc, 1)
+		go func() { c.Describe(descs); close(descs) }()
+		for d := range descs {
+			if m := fqName.FindStringSubmatch(d.String()); m != nil {
+				names = append(names, m[1])
+			}
+		}
+	}
+	return names
+}
+
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
