@@ -282,9 +282,9 @@ func (c *config) logger(command string) *slog.Logger {
 		format = "json"
 	}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(orderFields{slog.NewJSONHandler(os.Stderr, opts)})
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(orderFields{slog.NewTextHandler(os.Stderr, opts)})
 }
 
 // temporalOptions loads the SDK's envconfig profile and environment, then applies our address, namespace and
