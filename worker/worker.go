@@ -5,16 +5,35 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/splitpay/splitpay/activities"
 	"github.com/splitpay/splitpay/workflows"
 )
 
+// Options are how a worker runs beside the workflows and activities it registers.
+type Options struct {
+	// Deployment names this build in a Worker Deployment, for gray releases (docs/operations.md): each workflow
+	// is pinned to the build that started it, and the deployment's current (or ramping) version takes new ones.
+	// A zero Deployment leaves versioning off: any worker on the task queue takes any task.
+	Deployment   Deployment
+	Interceptors []interceptor.WorkerInterceptor
+}
+
+// Deployment is a Worker Deployment's name and this build's id in it.
+type Deployment struct {
+	Name, BuildID string
+}
+
 // New returns a worker on taskQueue with all SplitPay workflows and acts registered. Start it with Start or Run.
-func New(c client.Client, taskQueue string, acts *activities.Activities,
-	interceptors ...interceptor.WorkerInterceptor,
-) sdkworker.Worker {
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{Interceptors: interceptors})
+func New(c client.Client, taskQueue string, acts *activities.Activities, o Options) sdkworker.Worker {
+	opts := sdkworker.Options{Interceptors: o.Interceptors}
+	if o.Deployment.Name != "" {
+		opts.DeploymentOptions = sdkworker.DeploymentOptions{UseVersioning: true,
+			Version:                   sdkworker.WorkerDeploymentVersion{DeploymentName: o.Deployment.Name, BuildID: o.Deployment.BuildID},
+			DefaultVersioningBehavior: workflow.VersioningBehaviorPinned}
+	}
+	w := sdkworker.New(c, taskQueue, opts)
 	Register(w, acts)
 	return w
 }

@@ -17,7 +17,7 @@ func TestStackCheckOnDevServer(t *testing.T) {
 	tc := testenv.TemporalClient(t)
 	db := testenv.MigratedPool(t)
 	queue := "test-" + testenv.RandomID()
-	w := worker.New(tc, queue, &activities.Activities{DB: db})
+	w := worker.New(tc, queue, &activities.Activities{DB: db}, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestStackCheckFailsOnUnmigratedDatabase(t *testing.T) {
 	tc := testenv.TemporalClient(t)
 	db := testenv.EmptyPool(t)
 	queue := "test-" + testenv.RandomID()
-	w := worker.New(tc, queue, &activities.Activities{DB: db})
+	w := worker.New(tc, queue, &activities.Activities{DB: db}, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

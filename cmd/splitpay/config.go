@@ -15,6 +15,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 
 	"github.com/splitpay/splitpay/internal/codec"
+	"github.com/splitpay/splitpay/worker"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -36,6 +37,8 @@ type config struct {
 	CodecAddr         string // `splitpay codec`: the dev stack's codec server, for its Temporal UI
 	MetricsAddr       string // where the worker's and the API's /metrics listens; empty: none
 	LogFormat         string // json or text; empty: json for worker and api, text otherwise
+	DeploymentName    string // the Worker Deployment of gray releases; empty: versioning off
+	BuildID           string // this build's id in it (default: the binary's version)
 
 	// WeChat Pay 电商收付通, as the platform. Without a merchant id, `dev` and `demo` run the embedded simulator.
 	// The channels' settings and adapters are in config_channels.go.
@@ -168,6 +171,20 @@ var coreSettings = []setting{
 		"",
 		"listen address of the Prometheus /metrics endpoint of `worker`, `api` and `dev` (e.g. 127.0.0.1:9464); empty: none",
 		func(c *config) *string { return &c.MetricsAddr },
+	},
+	{
+		"SPLITPAY_DEPLOYMENT_NAME",
+		"deployment-name",
+		"",
+		"the Worker Deployment this worker belongs to, for gray releases (docs/operations.md); empty: versioning off",
+		func(c *config) *string { return &c.DeploymentName },
+	},
+	{
+		"SPLITPAY_BUILD_ID",
+		"build-id",
+		"",
+		"this build's id in the Worker Deployment (default: the binary's version)",
+		func(c *config) *string { return &c.BuildID },
 	},
 	{
 		"SPLITPAY_LOG_FORMAT",
@@ -374,4 +391,16 @@ func (c *config) listURL(query string) string {
 func (c *config) workflowURL(workflowID string) string {
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", strings.TrimRight(c.TemporalUI, "/"), c.TemporalNamespace,
 		strings.ReplaceAll(workflowID, "/", "%2F"))
+}
+
+// deployment is the worker's Worker Deployment version (zero: versioning off).
+func (c *config) deployment() worker.Deployment {
+	if c.DeploymentName == "" {
+		return worker.Deployment{}
+	}
+	id := c.BuildID
+	if id == "" {
+		id = buildVersion()
+	}
+	return worker.Deployment{Name: c.DeploymentName, BuildID: id}
 }

@@ -122,15 +122,19 @@ func usage(w io.Writer) {
 }
 
 func runVersion(_ context.Context, _ *config, _ *slog.Logger, out io.Writer) error {
-	v := version
-	if v == "" {
-		v = "devel"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
-	}
-	_, err := fmt.Fprintln(out, "splitpay", v)
+	_, err := fmt.Fprintln(out, "splitpay", buildVersion())
 	return err
+}
+
+// buildVersion is the binary's version: set at link time, else the module's, else "devel".
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "devel"
 }
 
 func runMigrate(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
@@ -242,7 +246,8 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 	if ali != nil {
 		acts.Channels[channels.Alipay] = ali // the sharing cap is the API's to check (cart), not the worker's
 	}
-	w := worker.New(d.temporal, cfg.TaskQueue, acts, d.metrics.WorkerInterceptors()...)
+	w := worker.New(d.temporal, cfg.TaskQueue, acts, worker.Options{Interceptors: d.metrics.WorkerInterceptors(),
+		Deployment: cfg.deployment()})
 	go d.metrics.WatchProcesses(ctx, d.temporal, processesEvery, log)
 	if _, err := applySchedules(ctx, cfg, &starter.Client{Temporal: d.temporal, TaskQueue: cfg.TaskQueue}); err != nil {
 		return err
@@ -305,7 +310,7 @@ func serve(
 		ctx,
 		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue, Logger: log, Settings: t.orders,
 			Onboarding: t.onboarding, Withdrawal: t.withdrawal, Reconcile: t.reconcile, Codec: d.keys.HTTPHandler(),
-			CodecOrigins: codec.Origins(cfg.CodecOrigins), Metrics: d.metrics,
+			CodecOrigins: codec.Origins(cfg.CodecOrigins), Metrics: d.metrics, Deployment: cfg.deployment(),
 			WeChat: wx, Alipay: ali, LiveOnly: apiOnly, APIAddr: cfg.APIAddr, PublicURL: cfg.PublicURL,
 			APIKeys: cfg.apiKeys(), NoWorker: apiOnly},
 	)

@@ -24,6 +24,7 @@ import (
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/worker"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -117,7 +118,7 @@ const (
 
 func start(t *testing.T, settings workflows.OrderSettings) *harness {
 	t.Helper()
-	return startWith(t, settings, nil)
+	return startWith(t, settings, nil, worker.Deployment{})
 }
 
 // startMetered is start with metrics: the SDK's through the Temporal client, SplitPay's through the stack.
@@ -125,10 +126,10 @@ func startMetered(t *testing.T, settings workflows.OrderSettings) (*harness, *me
 	t.Helper()
 	m := metrics.New()
 	t.Cleanup(m.Close)
-	return startWith(t, settings, m), m
+	return startWith(t, settings, m, worker.Deployment{}), m
 }
 
-func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metrics) *harness {
+func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metrics, d worker.Deployment) *harness {
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(fanout{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}),
@@ -140,7 +141,7 @@ func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metric
 	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: tc,
 		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding,
 		Withdrawal: fastWithdrawal, Reconcile: fastReconcile, Logger: logger,
-		Codec: testenv.Keyring(t).HTTPHandler(), Metrics: m})
+		Codec: testenv.Keyring(t).HTTPHandler(), Metrics: m, Deployment: d})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,8 @@ type Options struct {
 	NoWorker bool
 	// Metrics counts notifications and activities (the Temporal client's SDK metrics are its own); nil: none.
 	Metrics *metrics.Metrics
+	// Deployment names the worker's build for gray releases (worker.Options); zero: versioning off.
+	Deployment worker.Deployment
 }
 
 // Stack is the running assembly.
@@ -254,12 +256,26 @@ func (s *Stack) StartWorker() error {
 	if s.worker != nil {
 		return nil
 	}
-	w := worker.New(s.opts.Temporal, s.opts.TaskQueue, s.acts, s.opts.Metrics.WorkerInterceptors()...)
+	w := worker.New(s.opts.Temporal, s.opts.TaskQueue, s.acts,
+		worker.Options{Interceptors: s.opts.Metrics.WorkerInterceptors(), Deployment: s.opts.Deployment})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	s.worker = w
 	return nil
+}
+
+// StartBuild starts another worker on the task queue as build buildID of the stack's Worker Deployment: a new
+// release beside the running one. stop stops it.
+func (s *Stack) StartBuild(buildID string) (stop func(), err error) {
+	d := s.opts.Deployment
+	d.BuildID = buildID
+	w := worker.New(s.opts.Temporal, s.opts.TaskQueue, s.acts,
+		worker.Options{Interceptors: s.opts.Metrics.WorkerInterceptors(), Deployment: d})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start build %s: %w", buildID, err)
+	}
+	return w.Stop, nil
 }
 
 // StopWorker stops the worker, as a crash or a deploy would; workflows wait on the server for the next one.
