@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -284,24 +283,6 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 		fs.StringVar(s.dst(c), s.flag, def, fmt.Sprintf("%s (env %s)", s.help, s.env))
 	}
 	return c
-}
-
-// logger writes to stderr at the configured level: JSON lines for the production processes (`worker`, `api`),
-// or with SPLITPAY_LOG_FORMAT=json anywhere; text for people otherwise.
-func (c *config) logger(command string) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	format := c.LogFormat
-	if format == "" && (command == "worker" || command == "api") {
-		format = "json"
-	}
-	if format == "json" {
-		return slog.New(orderFields{slog.NewJSONHandler(os.Stderr, opts)})
-	}
-	return slog.New(orderFields{slog.NewTextHandler(os.Stderr, opts)})
 }
 
 // temporalOptions loads the SDK's envconfig profile and environment, then applies our address, namespace and

@@ -3,8 +3,27 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"regexp"
 )
+
+// logger writes to stderr at the configured level: JSON lines for the production processes (`worker`, `api`),
+// or with SPLITPAY_LOG_FORMAT=json anywhere; text for people otherwise.
+func (c *config) logger(command string) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	format := c.LogFormat
+	if format == "" && (command == "worker" || command == "api") {
+		format = "json"
+	}
+	if format == "json" {
+		return slog.New(orderFields{slog.NewJSONHandler(os.Stderr, opts)})
+	}
+	return slog.New(orderFields{slog.NewTextHandler(os.Stderr, opts)})
+}
 
 // orderFields adds order_no and sub_order to every log line about an order — the SDK's and SplitPay's lines carry
 // its workflow id (order/<no> or order/<no>/sub<n>) — so logs filter by order without parsing ids. The fields are
