@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/internal/codec"
-	"github.com/splitpay/splitpay/workflows"
 )
 
 // runCodec serves the payload codec (POST /encode, /decode) to the dev stack's Temporal UI, which scripts/devstack
@@ -45,22 +43,6 @@ func runCodec(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer)
 	}()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
-	}
-	return nil
-}
-
-// viewsFlags are the `splitpay views` settings.
-var viewsFlags struct{ receiptDays int }
-
-func bindViewsFlags(fs *flag.FlagSet) {
-	fs.IntVar(&viewsFlags.receiptDays, "receipt-days", 10, "a sub-order waiting this many days for receipt is shown")
-}
-
-// runViews prints the saved views of the stuck cases (workflows.SavedViews): each one's query, and its link in
-// the Temporal UI, where a user saves it as a view.
-func runViews(_ context.Context, cfg *config, _ *slog.Logger, out io.Writer) error {
-	for _, v := range workflows.SavedViews(time.Now(), viewsFlags.receiptDays) {
-		fmt.Fprintf(out, "%s\n  %s\n  %s\n", v.Name, v.Query, cfg.listURL(v.Query))
 	}
 	return nil
 }

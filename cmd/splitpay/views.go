@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// viewsFlags are the `splitpay views` settings.
+var viewsFlags struct{ receiptDays int }
+
+func bindViewsFlags(fs *flag.FlagSet) {
+	fs.IntVar(&viewsFlags.receiptDays, "receipt-days", 10, "a sub-order waiting this many days for receipt is shown")
+}
+
+// runViews prints the saved views of the stuck cases (workflows.SavedViews): each one's query, and its link in
+// the Temporal UI, where a user saves it as a view.
+func runViews(_ context.Context, cfg *config, _ *slog.Logger, out io.Writer) error {
+	for _, v := range workflows.SavedViews(time.Now(), viewsFlags.receiptDays) {
+		fmt.Fprintf(out, "%s\n  %s\n  %s\n", v.Name, v.Query, cfg.listURL(v.Query))
+	}
+	return nil
+}
