@@ -11,6 +11,13 @@ import (
 // ChinaTime is the channels' clock for business days: a bill's day, its cut-off at midnight, and when it is made.
 var ChinaTime = time.FixedZone("CST", 8*3600)
 
+// BillsMade is when both channels have made the bills of t's business day: 10:01 the next day, China time
+// (WeChat Pay makes them by 10:00, Alipay by 09:00). Reconciling a day earlier waits for its bills.
+func BillsMade(t time.Time) time.Time {
+	t = t.In(ChinaTime)
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 10, 1, 0, 0, ChinaTime)
+}
+
 // DayStart is the start of a business day (YYYY-MM-DD) in ChinaTime.
 func DayStart(day string) (time.Time, error) {
 	return time.ParseInLocation(time.DateOnly, day, ChinaTime)

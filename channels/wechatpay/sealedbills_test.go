@@ -150,6 +150,6 @@ func sealedBillAnswers(t *testing.T, e *env, day string) {
 // answers today.
 func (e *env) billsMade() string {
 	now := time.Now().In(channels.ChinaTime)
-	e.sim.Advance(time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, now.Location()).Sub(now))
+	e.sim.Advance(channels.BillsMade(now).Sub(now))
 	return now.Format(time.DateOnly)
 }

@@ -257,7 +257,7 @@ func TestSharingSubsidyReturnRefundFinish(t *testing.T) {
 func (c *couponCase) fundFlowBill() {
 	t, e := c.t, c.e
 	now := time.Now().In(channels.ChinaTime)
-	e.sim.Advance(time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, now.Location()).Sub(now))
+	e.sim.Advance(channels.BillsMade(now).Sub(now))
 	var kinds []string
 	for l, err := range e.wx.ReadStatement(c.ctx, wechatpay.BillFundFlow, now.Format(time.DateOnly)) {
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 // way, event by event. It answers what is broken.
 func (c *chaos) reconcile(ctx context.Context, started time.Time) []string {
 	now := time.Now()
-	by := "/sim/advance?by=" + billsMade(now).Sub(now).Round(time.Second).String()
+	by := "/sim/advance?by=" + channels.BillsMade(now).Sub(now).Round(time.Second).String()
 	if err := errors.Join(c.simPost(by), simPostAt(c.ali.url, by)); err != nil {
 		return []string{"reconcile: " + err.Error()}
 	}

@@ -63,7 +63,7 @@ func demoDatabase(ctx context.Context, cfg *config, run int64, log *slog.Logger)
 // tomorrow, China time), and prints each report. It answers whether both balanced.
 func (d *demoRun) reconcileDay(cfg *config) (bool, error) {
 	now := time.Now().In(channels.ChinaTime)
-	ready := billsMade(now)
+	ready := channels.BillsMade(now)
 	d.st.Sim.Advance(ready.Sub(now))
 	d.st.AliSim.Advance(ready.Sub(now))
 	day := now.Format(time.DateOnly)
@@ -87,12 +87,6 @@ func (d *demoRun) reconcileDay(cfg *config) (bool, error) {
 		balanced = balanced && v.Status == "BALANCED" && len(v.Discrepancies) == 0
 	}
 	return balanced, nil
-}
-
-// billsMade is when the day of now (China time) has its bills at both channels: 10:01 the next day.
-func billsMade(now time.Time) time.Time {
-	now = now.In(channels.ChinaTime)
-	return time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, channels.ChinaTime)
 }
 
 // reconciliationReport waits (a minute at most) for a day's reconciliation to finish, reading its report with get.

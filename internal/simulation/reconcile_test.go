@@ -18,7 +18,7 @@ func (w *world) reconcile(t *testing.T, started time.Time) map[string]int {
 	stats := map[string]int{}
 	first := started.In(channels.ChinaTime)
 	last := time.Now().In(channels.ChinaTime)
-	ready := time.Date(last.Year(), last.Month(), last.Day()+1, 10, 1, 0, 0, channels.ChinaTime)
+	ready := channels.BillsMade(last)
 	for _, c := range w.chans {
 		c.advance(ready.Sub(last)) // the last day's bills are made
 		runs := map[string]workflows.ReconcileRun{}

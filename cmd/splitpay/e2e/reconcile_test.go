@@ -22,7 +22,7 @@ import (
 // billsMade moves both simulators' clocks past 10:00 tomorrow (China time), when today's bills exist.
 func (h *harness) billsMade() string {
 	now := time.Now().In(channels.ChinaTime)
-	ready := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 1, 0, 0, channels.ChinaTime)
+	ready := channels.BillsMade(now)
 	h.s.Sim.Advance(ready.Sub(now))
 	h.s.AliSim.Advance(ready.Sub(now))
 	return now.Format(time.DateOnly)
