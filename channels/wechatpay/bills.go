@@ -323,8 +323,6 @@ func flowLine(row billRow, kinds map[string]string) (channels.StatementLine, err
 	l := channels.StatementLine{At: row.get("记账时间"), Kind: kind, EventID: row.get("微信支付业务单号"),
 		OutNo: row.get("业务凭证号"), Status: channels.StatementSuccess}
 	var err error
-	if l.Amount, err = yuanCell(row, "收支金额(元)"); err != nil {
-		return l, err
-	}
-	return l, nil
+	l.Amount, err = yuanCell(row, "收支金额(元)")
+	return l, err
 }

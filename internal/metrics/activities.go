@@ -45,7 +45,7 @@ func (a *activityInbound) ExecuteActivity(ctx context.Context, in *interceptor.E
 	out, err := a.Next.ExecuteActivity(ctx, in)
 	name := activity.GetInfo(ctx).ActivityType.Name
 	channel, amount := describe(in.Args)
-	a.m.activities.WithLabelValues(name, channel, Outcome(err)).Inc()
+	a.m.activities.WithLabelValues(name, channel, outcome(err)).Inc()
 	a.m.latency.WithLabelValues(name, channel).Observe(time.Since(start).Seconds())
 	if err == nil && amount > 0 {
 		a.m.money.WithLabelValues(name, channel).Add(float64(amount))
@@ -53,9 +53,9 @@ func (a *activityInbound) ExecuteActivity(ctx context.Context, in *interceptor.E
 	return out, err
 }
 
-// Outcome is an error's label: ok, the application error's type (ChannelRejected.NOT_ENOUGH,
+// outcome is an error's label: ok, the application error's type (ChannelRejected.NOT_ENOUGH,
 // LedgerRejected.Overdraw, …), or error.
-func Outcome(err error) string {
+func outcome(err error) string {
 	var ae *temporal.ApplicationError
 	switch {
 	case err == nil:

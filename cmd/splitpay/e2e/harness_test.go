@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.temporal.io/sdk/client"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -134,10 +135,11 @@ func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metric
 	logs := &syncBuffer{}
 	logger := slog.New(fanout{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}),
 		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
-	tc := testenv.TemporalClient(t)
+	var sdkMetrics []client.MetricsHandler
 	if m != nil {
-		tc = testenv.TemporalClient(t, m.SDK())
+		sdkMetrics = append(sdkMetrics, m.SDK())
 	}
+	tc := testenv.TemporalClient(t, sdkMetrics...)
 	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: tc,
 		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding,
 		Withdrawal: fastWithdrawal, Reconcile: fastReconcile, Logger: logger,
