@@ -83,6 +83,7 @@ type Sim struct {
 	bills          map[string][]byte      // download token → file
 	billFaults     BillFaults
 	billPartSize   int        // the sub-merchant fund-flow bills' part size (0: one part)
+	corruptSealed  bool       // flip a byte of each sealed part served (CorruptSealedBills)
 	flows          []fundFlow // movements on the platform's and the sub-merchants' accounts, for the fund-flow bills
 	seq            int64
 }

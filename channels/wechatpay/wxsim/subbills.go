@@ -57,6 +57,9 @@ func (s *Sim) subFundFlowBill(p *Platform, r *http.Request, _ []byte) (int, any,
 		if err != nil {
 			return 0, nil, fail(http.StatusInternalServerError, wire.CodeSystemError, "sealing the bill: %v", err)
 		}
+		if s.corruptSealed && len(sealed) > 20 {
+			sealed[len(sealed)-20] ^= 1 // a byte flipped in transit, before the tag: the plain text changes
+		}
 		sum := sha1.Sum([]byte(part))
 		out.DownloadBillList = append(out.DownloadBillList, wire.EncryptedBill{BillSequence: i + 1,
 			DownloadURL: s.billURL(r, sealed), EncryptKey: encKey, Nonce: nonce, HashType: "SHA1",
@@ -108,6 +111,14 @@ func cutLines(file string, size int) []string {
 		parts = append(parts, file)
 	}
 	return parts
+}
+
+// CorruptSealedBills flips a byte of each sealed bill part it serves from now on (a download damaged in
+// transit), for tests that the reader refuses it.
+func (s *Sim) CorruptSealedBills(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.corruptSealed = on
 }
 
 // SetBillPartSize cuts the sub-merchants' fund-flow bills into parts of at most size bytes (0: one part), as
