@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -33,4 +35,17 @@ func SavedViews(now time.Time, receiptDays int) []SavedView {
 		{"reconciliation discrepancies",
 			fmt.Sprintf(`WorkflowType = "Reconcile" AND %s = %q`, AttrStatus.GetName(), ReconcileNeedsAttention)},
 	}
+}
+
+// ListURL is the Temporal UI's workflow list in namespace, filtered by a visibility query.
+func ListURL(ui, namespace, query string) string {
+	return fmt.Sprintf("%s/namespaces/%s/workflows?query=%s", strings.TrimRight(ui, "/"), url.PathEscape(namespace),
+		url.QueryEscape(query))
+}
+
+// SaveURL is the link that saves the view in the Temporal UI it opens: the UI (2.42) keeps saved views in the
+// browser, per namespace, and adds one named by the link's savedQuery parameter (what its "share" button copies).
+// A view's time cut-off is fixed when the link is made; opening a fresh link (splitpay views) moves it.
+func (v SavedView) SaveURL(ui, namespace string) string {
+	return ListURL(ui, namespace, v.Query) + "&savedQuery=" + url.QueryEscape(v.Name)
 }

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -365,8 +364,7 @@ func (c *config) apiKeys() []string {
 // workflowURL is the Temporal UI page of a workflow, for people to click.
 // listURL is the Temporal UI's workflow list filtered by a visibility query.
 func (c *config) listURL(query string) string {
-	return fmt.Sprintf("%s/namespaces/%s/workflows?query=%s", strings.TrimRight(c.TemporalUI, "/"),
-		c.TemporalNamespace, url.QueryEscape(query))
+	return workflows.ListURL(c.TemporalUI, c.TemporalNamespace, query)
 }
 
 func (c *config) workflowURL(workflowID string) string {

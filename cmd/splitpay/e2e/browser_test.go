@@ -23,7 +23,8 @@ import (
 // The dev stack's Temporal UI, in headless Chromium, reads SplitPay's workflows: a completed order shows its
 // summary and its input decoded through the dev codec server (the order number and amounts, not ciphertext); an
 // order stopped for ops shows its current details; and with a codec that holds the wrong key the page still
-// renders, the input shown sealed as it is stored. Screenshots go to SPLITPAY_ARTIFACTS (default: a directory
+// renders, the input shown sealed as it is stored. The saved views' links save them in the UI, and the "needs
+// attention" view lists the stopped order. Screenshots go to SPLITPAY_ARTIFACTS (default: a directory
 // under the system's temporary one, logged).
 func TestTheTemporalUIInABrowser(t *testing.T) {
 	b := newBrowser(t)
@@ -47,6 +48,8 @@ func TestTheTemporalUIInABrowser(t *testing.T) {
 			t.Errorf("the stuck order's summary and details lack %q: %q", want, meta)
 		}
 	}
+
+	b.savesViews(t, done, stuck)
 
 	failures := b.wrongKeyCodec(t)
 	page = b.open(t, workflows.OrderWorkflowID(done), "encryption-key-id", "wrong-key")
@@ -119,6 +122,41 @@ func (b *browser) open(t *testing.T, workflowID, want, shot string) string {
 		t.Errorf("%s never showed %q; it showed:\n%.3000s", workflowID, want, text)
 	}
 	return text
+}
+
+// savesViews opens every saved view's link (splitpay views prints them), checks the UI kept each one for the
+// namespace, and that the "needs attention" view, chosen again from the UI's plain list, lists the stuck order
+// and not the completed one.
+func (b *browser) savesViews(t *testing.T, done, stuck string) {
+	t.Helper()
+	views := workflows.SavedViews(time.Now(), 10)
+	for _, v := range views {
+		if err := b.run(t, 30*time.Second, chromedp.Navigate(v.SaveURL(b.ui, "default")),
+			chromedp.WaitVisible(`body`, chromedp.ByQuery), chromedp.Sleep(time.Second)); err != nil {
+			t.Fatalf("open the saved view %q: %v", v.Name, err)
+		}
+	}
+	var saved string
+	if err := b.run(t, 10*time.Second, chromedp.Evaluate(`localStorage.getItem("saved-workflow-queries") || ""`,
+		&saved)); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range views {
+		if !strings.Contains(saved, fmt.Sprintf(`"name":%q`, v.Name)) {
+			t.Errorf("the UI did not save the view %q: %s", v.Name, saved)
+		}
+	}
+	list := b.ui + "/namespaces/default/workflows"
+	var text string
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end) && !strings.Contains(text, workflows.OrderWorkflowID(stuck)); {
+		_ = b.run(t, 20*time.Second, chromedp.Navigate(list), chromedp.Sleep(time.Second),
+			chromedp.Click(fmt.Sprintf(`//*[normalize-space(text())=%q]`, views[0].Name), chromedp.BySearch),
+			chromedp.Sleep(2*time.Second), chromedp.Evaluate(`document.body.innerText`, &text))
+	}
+	b.screenshot(t, "saved-view-needs-attention")
+	if !strings.Contains(text, workflows.OrderWorkflowID(stuck)) || strings.Contains(text, workflows.OrderWorkflowID(done)) {
+		t.Errorf("the view %q does not list %s alone:\n%.3000s", views[0].Name, workflows.OrderWorkflowID(stuck), text)
+	}
 }
 
 // userMetadata opens the page's User Metadata tab and answers what its summary and current details say (the UI
