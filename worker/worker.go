@@ -16,7 +16,8 @@ type Options struct {
 	// Deployment names this build in a Worker Deployment, for gray releases (docs/operations.md): each workflow
 	// is pinned to the build that started it, and the deployment's current (or ramping) version takes new ones.
 	// A zero Deployment leaves versioning off: any worker on the task queue takes any task.
-	Deployment   Deployment
+	Deployment Deployment
+	// Interceptors run after the worker's own, which adds the channel to every workflow's and activity's log lines.
 	Interceptors []interceptor.WorkerInterceptor
 }
 
@@ -27,7 +28,7 @@ type Deployment struct {
 
 // New returns a worker on taskQueue with all SplitPay workflows and acts registered. Start it with Start or Run.
 func New(c client.Client, taskQueue string, acts *activities.Activities, o Options) sdkworker.Worker {
-	opts := sdkworker.Options{Interceptors: o.Interceptors}
+	opts := sdkworker.Options{Interceptors: append([]interceptor.WorkerInterceptor{&channelLogs{}}, o.Interceptors...)}
 	if o.Deployment.Name != "" {
 		opts.DeploymentOptions = sdkworker.DeploymentOptions{UseVersioning: true,
 			Version:                   sdkworker.WorkerDeploymentVersion{DeploymentName: o.Deployment.Name, BuildID: o.Deployment.BuildID},

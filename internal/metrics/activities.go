@@ -44,7 +44,7 @@ func (a *activityInbound) ExecuteActivity(ctx context.Context, in *interceptor.E
 	start := time.Now()
 	out, err := a.Next.ExecuteActivity(ctx, in)
 	name := activity.GetInfo(ctx).ActivityType.Name
-	channel, amount := describe(in.Args)
+	channel, amount := Describe(in.Args)
 	a.m.activities.WithLabelValues(name, channel, outcome(err)).Inc()
 	a.m.latency.WithLabelValues(name, channel).Observe(time.Since(start).Seconds())
 	if err == nil && amount > 0 {
@@ -66,8 +66,8 @@ func outcome(err error) string {
 	return "error"
 }
 
-// describe reads an activity input's channel and amount (fen), when it has them.
-func describe(args []any) (channel string, amount int64) {
+// Describe reads an activity input's channel and amount (fen), when it has them.
+func Describe(args []any) (channel string, amount int64) {
 	if len(args) == 0 {
 		return "", 0
 	}
