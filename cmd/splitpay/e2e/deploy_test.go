@@ -14,8 +14,8 @@ import (
 )
 
 // A gray release with Worker Deployment Versioning: build A runs and is current; an order starts on it and waits
-// for the shop. Build B starts beside it and becomes current. A new order runs on B, while the first — pinned to A,
-// its sub-orders with it — finishes on A once the shop confirms.
+// for the shop. Build B starts beside it, takes half of the new orders while it ramps, then becomes current. A new
+// order runs on B, while the first — pinned to A, its sub-orders with it — finishes on A once the shop confirms.
 func TestGrayReleaseKeepsOrdersOnTheirBuild(t *testing.T) {
 	settings := fastSettings
 	settings.AutoConfirmAfter = time.Hour // the first order waits for its receipt across the release
@@ -31,6 +31,7 @@ func TestGrayReleaseKeepsOrdersOnTheirBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stopB)
+	rampingShare(t, h, deployment, "B")
 	setCurrent(t, h, deployment, "B")
 	fresh := h.orderNo(2)
 	h.paidCart(fresh)
@@ -52,17 +53,49 @@ func TestGrayReleaseKeepsOrdersOnTheirBuild(t *testing.T) {
 	}
 }
 
-// setCurrent makes build the deployment's current version, once its worker has registered it.
+// rampingShare ramps build at 50 %: of 16 new orders, each pinned to the build that took it, both builds take some
+// (the server routes by a hash of the workflow id, and these ids are new each run: all 16 on one build would
+// happen once in 30,000 runs).
+func rampingShare(t *testing.T, h *harness, deployment, build string) {
+	t.Helper()
+	d := h.s.Starter.Temporal.WorkerDeploymentClient().GetHandle(deployment)
+	untilAccepted(t, "ramp "+build+" in "+deployment, func() error {
+		_, err := d.SetRampingVersion(t.Context(), client.WorkerDeploymentSetRampingVersionOptions{BuildID: build,
+			Percentage: 50})
+		return err
+	})
+	took := map[string]int{}
+	for i := 0; i < 16; i++ {
+		no := h.orderNo(100 + i)
+		h.create(h.cart(no))
+		took[buildOf(t, h.s.Starter.Temporal, workflows.OrderWorkflowID(no))]++
+	}
+	if len(took) != 2 || took[build] == 0 {
+		t.Errorf("with %s ramping at 50 %%, 16 new orders went to %v", build, took)
+	}
+	t.Logf("with %s ramping at 50 %%, 16 new orders went to %v", build, took)
+}
+
+// setCurrent makes build the deployment's current version.
 func setCurrent(t *testing.T, h *harness, deployment, build string) {
 	t.Helper()
 	d := h.s.Starter.Temporal.WorkerDeploymentClient().GetHandle(deployment)
+	untilAccepted(t, "set "+build+" current in "+deployment, func() error {
+		_, err := d.SetCurrentVersion(t.Context(), client.WorkerDeploymentSetCurrentVersionOptions{BuildID: build})
+		return err
+	})
+}
+
+// untilAccepted retries a deployment change until it is accepted: a build's version exists once its worker has polled.
+func untilAccepted(t *testing.T, what string, change func() error) {
+	t.Helper()
 	var err error
 	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
-		if _, err = d.SetCurrentVersion(t.Context(), client.WorkerDeploymentSetCurrentVersionOptions{BuildID: build}); err == nil {
+		if err = change(); err == nil {
 			return
 		}
 	}
-	t.Fatalf("set %s current in %s: %v", build, deployment, err)
+	t.Fatalf("%s: %v", what, err)
 }
 
 // buildOf is the build a workflow is pinned to.
