@@ -5,10 +5,7 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -34,8 +31,10 @@ type Server struct {
 	Logger   *slog.Logger
 	// Notifications verifies each channel's notifications, by channel name.
 	Notifications map[string]channels.Notifications
-	// APIKeys are the bearer tokens callers of /v1 present. Empty: every /v1 call is refused.
-	APIKeys []string
+	// APIKeys are the bootstrap keys (SPLITPAY_API_KEYS): bearer tokens with every scope, at BootstrapRate.
+	// Least-privilege keys are made through /v1/keys (auth.go). None of either: every /v1 call is refused.
+	APIKeys       []string
+	BootstrapRate RateLimit // zero: 200 a second, bursts of 400
 	// Codec serves Temporal's codec-server protocol (POST /codec/encode, /codec/decode) to holders of an API
 	// key, so the Temporal UI and CLI can show sealed payloads. Nil: not served.
 	Codec http.Handler
@@ -43,6 +42,8 @@ type Server struct {
 	CodecOrigins []string
 	// Metrics counts notifications; nil counts nothing.
 	Metrics *metrics.Metrics
+
+	keys *keyring // made by Handler
 }
 
 // Body limits: JSON requests are small; notifications smaller still.
@@ -54,95 +55,65 @@ const (
 //go:embed openapi.json
 var openAPI []byte
 
-// route is one endpoint; public ones skip the API key (the channel authenticates by signature).
+// route is one endpoint and the scope (auth.go) a key needs for it; public ones need no key (a channel
+// authenticates by signature).
 type route struct {
 	pattern string
-	public  bool
-	handle  func(s *Server) http.HandlerFunc
+	scope   string
+	handle  func(*Server, http.ResponseWriter, *http.Request)
 	// documented lists the paths openapi.json describes for a pattern that serves several (default: the pattern's).
 	documented []string
 }
 
+// public is the scope of the routes that need no key.
+const public = ""
+
 // routes is every endpoint; the OpenAPI document must describe each (a test checks).
 var routes = []route{
-	{"GET /healthz", true, func(s *Server) http.HandlerFunc { return s.healthz }, nil},
-	{"GET /openapi.json", true, func(*Server) http.HandlerFunc { return serveOpenAPI }, nil},
-	{"POST /notify/{channel}/{kind}", true, func(s *Server) http.HandlerFunc { return s.notify }, nil},
-	{"POST /notify/{channel}", true, func(s *Server) http.HandlerFunc { return s.notify }, nil},
-	{"POST /v1/orders", false, func(s *Server) http.HandlerFunc { return s.createOrder }, nil},
-	{"GET /v1/orders", false, func(s *Server) http.HandlerFunc { return s.listOrders }, nil},
-	{"GET /v1/orders/{order_no}", false, func(s *Server) http.HandlerFunc { return s.getOrder }, nil},
-	{
-		"POST /v1/orders/{order_no}/sub-orders/{n}/receipt",
-		false,
-		func(s *Server) http.HandlerFunc { return s.confirmReceipt },
-		nil,
-	},
-	{
-		"POST /v1/orders/{order_no}/sub-orders/{n}/refunds",
-		false,
-		func(s *Server) http.HandlerFunc { return s.refund },
-		nil,
-	},
-	{
-		"GET /v1/orders/{order_no}/sub-orders/{n}/refunds/{refund_no}",
-		false,
-		func(s *Server) http.HandlerFunc { return s.getRefund },
-		nil,
-	},
-	{
-		"POST /v1/orders/{order_no}/sub-orders/{n}/topped-up",
-		false,
-		func(s *Server) http.HandlerFunc { return s.toppedUp },
-		nil,
-	},
-	{"POST /v1/orders/{order_no}/resume", false, func(s *Server) http.HandlerFunc { return s.resume }, nil},
-	{"POST /v1/merchants", false, func(s *Server) http.HandlerFunc { return s.registerMerchant }, nil},
-	{"GET /v1/merchants/{id}", false, func(s *Server) http.HandlerFunc { return s.getMerchant }, nil},
-	{"POST /v1/receivers", false, func(s *Server) http.HandlerFunc { return s.registerReceiver }, nil},
-	{"GET /v1/receivers/{id}", false, func(s *Server) http.HandlerFunc { return s.getReceiver }, nil},
-	{"DELETE /v1/receivers/{id}", false, func(s *Server) http.HandlerFunc { return s.removeReceiver }, nil},
-	{"POST /v1/onboardings", false, func(s *Server) http.HandlerFunc { return s.onboard }, nil},
-	{
-		"POST /v1/onboardings/{id}/corrections",
-		false,
-		func(s *Server) http.HandlerFunc { return s.correctOnboarding },
-		nil,
-	},
-	{"GET /v1/onboardings/{id}", false, func(s *Server) http.HandlerFunc { return s.getOnboarding }, nil},
-	{"GET /v1/merchants/{id}/balance", false, func(s *Server) http.HandlerFunc { return s.merchantBalance }, nil},
-	{
-		"POST /codec/{op}",
-		false,
-		func(s *Server) http.HandlerFunc { return s.codec },
-		[]string{"/codec/encode", "/codec/decode"},
-	},
-	{"POST /v1/merchants/{id}/withdrawals", false, func(s *Server) http.HandlerFunc { return s.withdraw }, nil},
-	{
-		"GET /v1/merchants/{id}/withdrawals/{no}",
-		false,
-		func(s *Server) http.HandlerFunc { return s.getWithdrawal },
-		nil,
-	},
-	{"POST /v1/reconciliations", false, func(s *Server) http.HandlerFunc { return s.reconcile }, nil},
-	{"GET /v1/reconciliations", false, func(s *Server) http.HandlerFunc { return s.getReconciliation }, nil},
-	{
-		"POST /v1/reconciliations/discrepancies/{id}/resolve",
-		false,
-		func(s *Server) http.HandlerFunc { return s.resolveDiscrepancy },
-		nil,
-	},
+	{"GET /healthz", public, (*Server).healthz, nil},
+	{"GET /openapi.json", public, (*Server).serveOpenAPI, nil},
+	{"POST /notify/{channel}/{kind}", public, (*Server).notify, nil},
+	{"POST /notify/{channel}", public, (*Server).notify, nil},
+	{"POST /v1/orders", ScopeOrders, (*Server).createOrder, nil},
+	{"GET /v1/orders", ScopeOrders, (*Server).listOrders, nil},
+	{"GET /v1/orders/{order_no}", ScopeOrders, (*Server).getOrder, nil},
+	{"POST /v1/orders/{order_no}/sub-orders/{n}/receipt", ScopeOrders, (*Server).confirmReceipt, nil},
+	{"POST /v1/orders/{order_no}/sub-orders/{n}/refunds", ScopeRefunds, (*Server).refund, nil},
+	{"GET /v1/orders/{order_no}/sub-orders/{n}/refunds/{refund_no}", ScopeRefunds, (*Server).getRefund, nil},
+	{"POST /v1/orders/{order_no}/sub-orders/{n}/topped-up", ScopeOps, (*Server).toppedUp, nil},
+	{"POST /v1/orders/{order_no}/resume", ScopeOps, (*Server).resume, nil},
+	{"POST /v1/merchants", ScopeMerchants, (*Server).registerMerchant, nil},
+	{"GET /v1/merchants/{id}", ScopeMerchants, (*Server).getMerchant, nil},
+	{"POST /v1/receivers", ScopeMerchants, (*Server).registerReceiver, nil},
+	{"GET /v1/receivers/{id}", ScopeMerchants, (*Server).getReceiver, nil},
+	{"DELETE /v1/receivers/{id}", ScopeMerchants, (*Server).removeReceiver, nil},
+	{"POST /v1/onboardings", ScopeMerchants, (*Server).onboard, nil},
+	{"POST /v1/onboardings/{id}/corrections", ScopeMerchants, (*Server).correctOnboarding, nil},
+	{"GET /v1/onboardings/{id}", ScopeMerchants, (*Server).getOnboarding, nil},
+	{"GET /v1/merchants/{id}/balance", ScopeFinance, (*Server).merchantBalance, nil},
+	{"POST /codec/{op}", ScopeCodec, (*Server).codec, []string{"/codec/encode", "/codec/decode"}},
+	{"POST /v1/merchants/{id}/withdrawals", ScopeFinance, (*Server).withdraw, nil},
+	{"GET /v1/merchants/{id}/withdrawals/{no}", ScopeFinance, (*Server).getWithdrawal, nil},
+	{"POST /v1/reconciliations", ScopeFinance, (*Server).reconcile, nil},
+	{"GET /v1/reconciliations", ScopeFinance, (*Server).getReconciliation, nil},
+	{"POST /v1/reconciliations/discrepancies/{id}/resolve", ScopeOps, (*Server).resolveDiscrepancy, nil},
+	{"POST /v1/keys", ScopeAdmin, (*Server).createKey, nil},
+	{"GET /v1/keys", ScopeAdmin, (*Server).listKeys, nil},
+	{"DELETE /v1/keys/{id}", ScopeAdmin, (*Server).revokeKey, nil},
+	{"GET /v1/audit", ScopeOps, (*Server).auditTrail, nil},
 }
 
 // Handler returns the API's routes.
 func (s *Server) Handler() http.Handler {
+	s.keys = newKeyring(s.DB, s.APIKeys, s.BootstrapRate)
 	mux := http.NewServeMux()
 	for _, r := range routes {
-		if r.public {
-			mux.HandleFunc(r.pattern, r.handle(s))
+		handle := func(w http.ResponseWriter, req *http.Request) { r.handle(s, w, req) }
+		if r.scope == public {
+			mux.HandleFunc(r.pattern, handle)
 			continue
 		}
-		mux.Handle(r.pattern, s.authenticated(s.idempotent(r.handle(s))))
+		mux.Handle(r.pattern, s.admit(r, s.idempotent(handle)))
 	}
 	cors := codec.CORS(s.CodecOrigins, mux) // the UI's preflight is answered before authentication
 	return wellFormed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -154,7 +125,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 }
 
-func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+func (*Server) serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(openAPI)
 }
@@ -170,40 +141,6 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-}
-
-type principalKey struct{}
-
-// authenticated admits requests bearing one of the API keys; the key's digest names the caller for the
-// idempotency store (the key itself is never stored or logged).
-func (s *Server) authenticated(next http.Handler) http.Handler {
-	digests := make([][32]byte, len(s.APIKeys))
-	for i, k := range s.APIKeys {
-		digests[i] = sha256.Sum256([]byte(k))
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		got := sha256.Sum256([]byte(token))
-		match := -1
-		for i, d := range digests {
-			if subtle.ConstantTimeCompare(got[:], d[:]) == 1 {
-				match = i
-			}
-		}
-		if !ok || token == "" || match < 0 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="splitpay"`)
-			writeError(
-				w,
-				http.StatusUnauthorized,
-				"UNAUTHENTICATED",
-				"a valid API key is required: Authorization: Bearer <key>",
-				"",
-			)
-			return
-		}
-		principal := hex.EncodeToString(got[:8])
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, principal)))
-	})
 }
 
 // healthStatus is the body of /healthz: one field per dependency, "ok" or the error.

@@ -330,8 +330,8 @@ func withdrawPartOfTheSettlement(t *testing.T, h *harness, m ledger.Merchant) {
 
 }
 
-// noPersonalDataLeaks: the onboarding's raw history (read without the codec), the stack's logs and the merchants
-// table hold none of the legal person's ID number, bank account, phone or name. It answers the raw history.
+// noPersonalDataLeaks: the onboarding's raw history (read without the codec), the stack's logs, the merchants
+// table and the audit trail hold none of the legal person's ID number, bank account, phone or name. It answers the raw history.
 func noPersonalDataLeaks(t *testing.T, h *harness, workflowID string) *historypb.History {
 	ctx := t.Context()
 	hist := history(t, testenv.PlainTemporalClient(t), workflowID)
@@ -348,7 +348,7 @@ func noPersonalDataLeaks(t *testing.T, h *harness, workflowID string) *historypb
 	// Each table as text; the stored API answers are bytea, so they are read as the text they hold (as hex, no
 	// plaintext could ever match).
 	for table, rows := range map[string]string{"merchants": "t::text", "inbox": "t::text", "accounts": "t::text",
-		"idempotency_keys": "t::text || convert_from(t.body, 'UTF8')"} {
+		"idempotency_keys": "t::text || convert_from(t.body, 'UTF8')", "audit_log": "t::text"} {
 		var dump string
 		if err := h.s.API.DB.QueryRow(ctx, `SELECT coalesce(string_agg(`+rows+`, ' '), '') FROM `+table+` t`).
 			Scan(&dump); err != nil {
@@ -361,6 +361,9 @@ func noPersonalDataLeaks(t *testing.T, h *harness, workflowID string) *historypb
 		}
 		if table == "idempotency_keys" && !strings.Contains(dump, "**************002X") {
 			t.Error("the stored API answers were not read: they hold the masked application")
+		}
+		if table == "audit_log" && !strings.Contains(dump, "POST /v1/onboardings") {
+			t.Error("the audit trail lacks the onboarding")
 		}
 	}
 	if len(raw) < 1000 || len(logs) == 0 {
