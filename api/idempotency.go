@@ -93,7 +93,7 @@ func (s *Server) idempotent(next http.HandlerFunc) http.HandlerFunc {
 		fmt.Fprintf(h, "%s %s\n", r.Method, r.URL.Path)
 		h.Write(body)
 		hash := h.Sum(nil)
-		principal, _ := r.Context().Value(principalKey{}).(string)
+		principal := callerOf(r).ID
 		stored, found, err := idempotencyStore{s.DB}.lookup(r.Context(), principal, key, hash)
 		if err != nil {
 			s.fail(w, r, err)

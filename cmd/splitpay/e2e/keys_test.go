@@ -44,6 +44,16 @@ func TestKeysHoldOnlyTheirScopes(t *testing.T) {
 		t.Error("a refused create started an order")
 	}
 
+	// Idempotency keys are each API key's own: another caller's same key is another request.
+	other := h.newKey(`{"scopes":["orders"]}`)
+	for i, key := range []string{orders.Secret, other.Secret} {
+		no := h.orderNo(10 + i)
+		if resp, body := rawPost(t, h.s.APIURL+"/v1/orders", key, "same-key", mustJSON(t, h.cart(no))); resp.StatusCode != http.StatusCreated ||
+			!strings.Contains(body, no) {
+			t.Errorf("caller %d's Idempotency-Key \"same-key\": %d %s", i, resp.StatusCode, body)
+		}
+	}
+
 	var revoked api.KeyView
 	if err := h.api.Do(t.Context(), http.MethodDelete, "/v1/keys/"+orders.ID, "", nil, &revoked); err != nil ||
 		revoked.RevokedAt == nil {
