@@ -132,6 +132,7 @@ func orderInput(cfg Config, lim channels.Limits, req Request) workflows.OrderInp
 		Scene:           req.Scene,
 		PayerOpenID:     req.PayerOpenID,
 		PayerClientIP:   req.PayerClientIP,
+		DeviceID:        req.DeviceID,
 		H5Type:          req.H5Type,
 		NotifyURL:       cfg.NotifyURL(req.Channel, "transaction"),
 		RefundNotifyURL: cfg.NotifyURL(req.Channel, "refund"),

@@ -9,6 +9,7 @@ type Request struct {
 	Scene         string            `json:"scene,omitempty"`   // jsapi | miniprogram | app | h5 | native (default)
 	PayerOpenID   string            `json:"payer_openid,omitempty"`
 	PayerClientIP string            `json:"payer_client_ip,omitempty"`
+	DeviceID      string            `json:"device_id,omitempty"          maxlen:"64"` // the buyer's device, for risk rules
 	H5Type        string            `json:"h5_type,omitempty"`
 	SubOrders     []SubOrderRequest `json:"sub_orders"`
 }

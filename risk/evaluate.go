@@ -40,9 +40,10 @@ type Decision struct {
 // RefundStats answers a merchant's paid and refunded sub-orders over the last days.
 type RefundStats func(ctx context.Context, merchant string, days int) (paid, refunded int64, err error)
 
-// Evaluate judges o once: the first evaluation of an order number decides, counts it against the day's caps
-// and velocity windows (unless refused), and writes the decision to the audit trail, in one transaction; a
-// repeat answers the stored decision. With no rules stored every order passes, and is still counted.
+// Evaluate judges o: in one transaction it decides, counts an order it lets through against the day's caps and
+// velocity windows, stores that decision, and writes every decision to the audit trail. A repeat answers the
+// stored decision and counts nothing twice; a refusal is not stored (it counted nothing), so an order number
+// refused before is judged afresh. With no rules stored every order passes, and is still counted.
 func Evaluate(ctx context.Context, db *pgxpool.Pool, o Order, stats RefundStats) (Decision, error) {
 	var d Decision
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
@@ -299,11 +300,13 @@ func (j *judgement) record(ctx context.Context, d Decision) error {
 			}
 		}
 	}
-	_, err := j.tx.Exec(ctx, `INSERT INTO risk_decisions (order_no, outcome, rule, reason, rules_version, day, reserved, alerts)
-		VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8)`, j.order.OrderNo, d.Outcome, d.Rule, d.Reason, d.RulesVersion,
-		j.day, reserved, nonNil(d.Alerts))
-	if err != nil {
-		return err
+	if d.Outcome != Refuse {
+		_, err := j.tx.Exec(ctx, `INSERT INTO risk_decisions (order_no, outcome, rule, reason, rules_version, day,
+			reserved, alerts) VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8)`, j.order.OrderNo, d.Outcome, d.Rule,
+			d.Reason, d.RulesVersion, j.day, reserved, nonNil(d.Alerts))
+		if err != nil {
+			return err
+		}
 	}
 	var total int64
 	for _, p := range j.order.Parts {
@@ -336,7 +339,7 @@ func Release(ctx context.Context, db *pgxpool.Pool, orderNo, why string) error {
 		var reserved []reservation
 		var day string
 		err := tx.QueryRow(ctx, `UPDATE risk_decisions SET released_at = now()
-			WHERE order_no = $1 AND outcome <> 'REFUSE' AND released_at IS NULL RETURNING reserved, day::text`,
+			WHERE order_no = $1 AND released_at IS NULL RETURNING reserved, day::text`,
 			orderNo).Scan(&reserved, &day)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil

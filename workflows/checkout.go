@@ -28,6 +28,9 @@ type checkout struct {
 	created   bool
 	creating  bool
 	rejected  *StepError
+	risked    bool          // judged by the risk rules ("risk-controls"): its reservation is released if unpaid
+	held      *RiskDecision // held for risk review
+	review    *ReviewRequest
 	paid      *PaymentStatus
 	paidSubs  map[string]SubOrderPayment // sub-orders reported paid so far, by sub-order number
 	paidAt    time.Time
@@ -55,6 +58,11 @@ func (o *checkout) setup(ctx workflow.Context) error {
 	}
 	o.note(ctx, "order %s created: %d sub-order(s), %s yuan", o.in.OrderNo, len(o.in.SubOrders), o.in.Total())
 	if err := workflow.SetQueryHandler(ctx, QueryOrder, func() (OrderState, error) { return o.state(), nil }); err != nil {
+		return err
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReview, o.reviewed,
+		workflow.UpdateHandlerOptions{Validator: o.validateReview})
+	if err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(
@@ -97,11 +105,18 @@ func (o *checkout) state() OrderState {
 
 func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	o.saveView(ctx)
-	placed := func() bool { return o.created || o.rejected != nil }
+	placed := func() bool { return o.created || o.rejected != nil || o.held != nil }
 	if _, err := workflow.AwaitWithTimeout(ctx, o.expireAt.Sub(workflow.Now(ctx)), placed); err != nil {
 		return OrderResult{}, err
 	}
+	if o.held != nil && !o.awaitReview(ctx) && o.rejected == nil {
+		o.releaseRisk(ctx, "not approved in review")
+		o.end(ctx, StatusClosed, "")
+		awaitHandlers(ctx)
+		return OrderResult{OrderNo: o.in.OrderNo, Status: StatusClosed}, nil
+	}
 	if o.rejected != nil {
+		o.releaseRisk(ctx, "rejected")
 		o.saveView(ctx)
 		awaitHandlers(ctx)
 		return OrderResult{}, temporal.NewNonRetryableApplicationError(
@@ -118,6 +133,7 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 		o.closeUnpaid(ctx)
 	}
 	if o.paid == nil {
+		o.releaseRisk(ctx, "closed unpaid")
 		o.note(ctx, "closed unpaid")
 		o.end(ctx, StatusClosed, "")
 		awaitHandlers(ctx)

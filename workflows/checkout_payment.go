@@ -20,7 +20,7 @@ func (o *checkout) createPayment(ctx workflow.Context, _ CreatePaymentRequest) (
 		return CreatedOrder{}, err
 	}
 	switch {
-	case o.created:
+	case o.created, o.held != nil:
 		return o.createdOrder(), nil
 	case o.rejected != nil:
 		return CreatedOrder{}, temporal.NewNonRetryableApplicationError(o.rejected.Message, o.rejected.Type, nil)
@@ -33,8 +33,20 @@ func (o *checkout) createPayment(ctx workflow.Context, _ CreatePaymentRequest) (
 	}
 	o.creating = true
 	defer func() { o.creating = false }()
+	if held, err := o.judgeRisk(ctx); held || err != nil {
+		return o.createdOrder(), err
+	}
+	if err := o.place(callerWaitsOptions(ctx)); err != nil {
+		return CreatedOrder{}, err
+	}
+	return o.createdOrder(), nil
+}
+
+// place creates the combined order at the channel with the activity options of ctx; a refusal for good rejects
+// the order.
+func (o *checkout) place(ctx workflow.Context) error {
 	var params PaymentParams
-	err := ActivityCreateCombinedPayment.Start(callerWaitsOptions(ctx), o.paymentInput()).Get(ctx, &params)
+	err := ActivityCreateCombinedPayment.Start(ctx, o.paymentInput()).Get(ctx, &params)
 	if err != nil {
 		var ae *temporal.ApplicationError
 		if errors.As(err, &ae) && ae.NonRetryable() {
@@ -42,12 +54,12 @@ func (o *checkout) createPayment(ctx workflow.Context, _ CreatePaymentRequest) (
 			o.note(ctx, "the channel refused the order: %s", ae.Type())
 			o.set(ctx, StatusRejected, "")
 		}
-		return CreatedOrder{}, err
+		return err
 	}
 	o.params, o.created = params, true
 	o.note(ctx, "payment parameters issued; the buyer may pay until %s", o.expireAt.Format(time.RFC3339))
 	o.set(ctx, StatusAwaitingPayment, "buyer")
-	return o.createdOrder(), nil
+	return nil
 }
 
 func (o *checkout) paymentSubOrders() []PaymentSubOrder {

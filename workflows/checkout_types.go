@@ -17,6 +17,8 @@ const (
 	// UpdateCreatePayment places the combined order at the channel and returns the payment parameters. The
 	// starter sends it with Update-With-Start, so the caller gets the parameters in the same round trip.
 	UpdateCreatePayment = "CreatePayment"
+	// UpdateReview is ops' approval or rejection of an order held for risk review.
+	UpdateReview = "Review"
 	// SignalPaymentNotified carries a verified payment notification from the API to the order.
 	SignalPaymentNotified = "PaymentNotified"
 	// UpdateConfirmReceipt is the shop's delivery confirmation of one sub-order.
@@ -66,6 +68,7 @@ func ParseSubOrderNo(subOrderNo string) (orderNo string, n int, ok bool) {
 // Order and sub-order statuses, as the GetOrder query, the orders read model and SplitPayStatus show them.
 const (
 	StatusCreated         = "CREATED"          // started; the channel order is being placed
+	StatusRiskReview      = "RISK_REVIEW"      // held by a risk rule: nothing placed until ops review it
 	StatusAwaitingPayment = "AWAITING_PAYMENT" // the buyer has the payment parameters
 	StatusClosing         = "CLOSING"          // the payment window passed; closing at the channel
 	StatusClosed          = "CLOSED"           // closed unpaid: terminal
@@ -170,6 +173,7 @@ type OrderInput struct {
 	Scene         string
 	PayerOpenID   string
 	PayerClientIP string
+	DeviceID      string // the buyer's device, for the risk rules' velocity and blocklist
 	H5Type        string
 	NotifyURL     string // payment notifications
 	// RefundNotifyURL is where the channel tells refunds' results; sub-orders still query when none comes.

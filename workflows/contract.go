@@ -95,6 +95,10 @@ var (
 	ActivityCheckConservation = Activity[SubOrderRef, Done]{"CheckConservation"}
 	ActivityCheckFrozen       = Activity[SubOrderRef, FrozenCheck]{"CheckFrozen"}
 
+	// Risk controls: the order judged before it is placed, and its reservation given back if it is not paid.
+	ActivityEvaluateRisk = Activity[RiskInput, RiskDecision]{"EvaluateRisk"}
+	ActivityReleaseRisk  = Activity[ReleaseRiskInput, Done]{"ReleaseRisk"}
+
 	// Merchants: onboarding (进件) and withdrawals (提现).
 	ActivitySubmitApplyment    = Activity[SubmitApplymentInput, ApplymentSubmitted]{"SubmitApplyment"}
 	ActivityQueryApplyment     = Activity[QueryApplymentInput, ApplymentStatus]{"QueryApplyment"}
@@ -126,6 +130,7 @@ var Contract = []ContractEntry{
 	ActivityQueryReturnShare, ActivityPostSharingReturned, ActivityPostCommissionDebt, ActivityNetCommissionDebts,
 	ActivityApplySubsidyReturn, ActivityPostSubsidyReturned,
 	ActivitySaveOrderView, ActivityCheckConservation, ActivityCheckFrozen,
+	ActivityEvaluateRisk, ActivityReleaseRisk,
 	ActivitySubmitApplyment, ActivityQueryApplyment, ActivityActivateMerchant,
 	ActivityReserveWithdrawal, ActivityWithdraw, ActivityQueryWithdraw, ActivityPostWithdrawResult,
 	ActivityBeginReconcile, ActivityStageBill, ActivityMatchReconcile, ActivityMarkRepaired,

@@ -34,6 +34,8 @@ const (
 	ErrTypeRefundRejected      = "RefundRejected"
 	ErrTypeInvalidApplication  = "InvalidApplication"
 	ErrTypeWithdrawalRefused   = "WithdrawalRefused"
+	ErrTypeRiskRefused         = "RISK_REFUSED" // a risk rule refused the order; the message names the rule
+	ErrTypeNotInReview         = "NotInReview"
 )
 
 // ChannelRejectedType is the error type of a channel's business rejection with code.

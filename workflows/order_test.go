@@ -53,6 +53,8 @@ type fakeChannel struct {
 	froms       []string                // per applied refund: the funds source asked for
 	settled     []money.Amount          // settlement confirms, in order
 	reversals   [][]Reversal            // per applied refund: the shares it took back
+	risk        RiskDecision            // EvaluateRisk's answer (zero: PASS)
+	released    int                     // ReleaseRisk calls
 }
 
 func (f *fakeChannel) record(a ContractEntry, key string) error {
@@ -393,6 +395,23 @@ func (f *fakeChannel) registerChecks(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityCheckConservation, func(_ context.Context, in SubOrderRef) (Done, error) {
 		return Done{}, f.record(ActivityCheckConservation, in.SubOrderNo)
 	})
+	stub(env, ActivityEvaluateRisk, func(_ context.Context, in RiskInput) (RiskDecision, error) {
+		if err := f.record(ActivityEvaluateRisk, in.OrderNo); err != nil {
+			return RiskDecision{}, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.risk.Outcome == "" {
+			return RiskDecision{Outcome: RiskPass}, nil
+		}
+		return f.risk, nil
+	})
+	stub(env, ActivityReleaseRisk, func(_ context.Context, in ReleaseRiskInput) (Done, error) {
+		f.mu.Lock()
+		f.released++
+		f.mu.Unlock()
+		return Done{}, f.record(ActivityReleaseRisk, in.OrderNo)
+	})
 }
 
 // stub registers fn as activity a in the test environment; the compiler holds fn to the contract's types.
@@ -592,9 +611,12 @@ func TestOrderExpiresAndCloses(t *testing.T) {
 	if res.Status != StatusClosed || !f.closed || f.called(ActivityPostPayment) != 0 {
 		t.Errorf("result %+v closed %v calls %v", res, f.closed, f.calls)
 	}
-	// After the close the order is asked once more, in case a payment raced it.
-	if last := f.calls[len(f.calls)-2]; last != "QueryCombinedPayment T20261123001" {
-		t.Errorf("no query after the close: %v", f.calls)
+	// After the close the order is asked once more, in case a payment raced it; then what it counted against
+	// the risk rules' caps is given back.
+	i := slices.Index(f.calls, "CloseCombinedPayment T20261123001")
+	if i < 0 || i+2 >= len(f.calls) || f.calls[i+1] != "QueryCombinedPayment T20261123001" ||
+		f.calls[i+2] != "ReleaseRisk T20261123001" || f.released != 1 {
+		t.Errorf("no query after the close, or no release: %v", f.calls)
 	}
 }
 

@@ -27,11 +27,12 @@ CREATE TABLE risk_velocity (
 );
 CREATE INDEX risk_velocity_window ON risk_velocity (kind, digest, at);
 
--- Each order's decision, once: a retried evaluation answers it again and counts nothing twice. reserved is what
--- the order counts against the caps, given back once (released_at) when it closes unpaid or is rejected.
+-- Each order's decision to let it through (a refusal counts nothing and is only audited), once: a retried
+-- evaluation answers it again and counts nothing twice. reserved is what the order counts against the caps,
+-- given back once (released_at) when it closes unpaid or is rejected.
 CREATE TABLE risk_decisions (
     order_no      text        PRIMARY KEY,
-    outcome       text        NOT NULL CHECK (outcome IN ('PASS', 'REVIEW', 'REFUSE')),
+    outcome       text        NOT NULL CHECK (outcome IN ('PASS', 'REVIEW')),
     rule          text        NOT NULL DEFAULT '',
     reason        text        NOT NULL DEFAULT '',
     rules_version bigint      NOT NULL,
