@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/splitpay/splitpay/audit"
 )
@@ -53,7 +54,7 @@ func auditDetail(body []byte) map[string]any {
 	out := map[string]any{}
 	for _, f := range auditedFields {
 		if v, ok := in[f]; ok {
-			out[f] = v
+			out[f] = storable(v)
 		}
 	}
 	if subs, ok := in["sub_orders"].([]any); ok {
@@ -67,6 +68,20 @@ func auditDetail(body []byte) map[string]any {
 		out["sub_orders"], out["amount"] = len(subs), total
 	}
 	return out
+}
+
+// storable is a body value as the trail keeps it: a string without NUL (which jsonb refuses: the handler then
+// refuses the request, naming the field) and at most 256 bytes.
+func storable(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	s = strings.ReplaceAll(s, "\x00", "")
+	if len(s) > 256 {
+		s = strings.ToValidUTF8(s[:256], "")
+	}
+	return s
 }
 
 // auditSubject is what a command acts on: the path's order (and the path's or body's sub-order) or id, else the

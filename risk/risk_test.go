@@ -80,6 +80,12 @@ func TestEachRuleKind(t *testing.T) {
 			t.Errorf("%s: %+v %v, want %s %q", c.name, d, err, c.want, c.rule)
 		}
 	}
+	velocityAndCounts(t, db)
+}
+
+// velocityAndCounts: the payer's third order in ten minutes is refused; a merchant's fourth order of the day is
+// refused; a refused order counts nothing.
+func velocityAndCounts(t *testing.T, db *pgxpool.Pool) {
 	// Velocity: the payer's third order in ten minutes is refused.
 	for i, want := range []string{risk.Pass, risk.Pass, risk.Refuse} {
 		o := order(fmt.Sprintf("V%d", i), "m5", 100)

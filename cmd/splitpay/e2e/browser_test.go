@@ -130,19 +130,19 @@ func (b *browser) open(t *testing.T, workflowID, want, shot string) string {
 func (b *browser) savesViews(t *testing.T, done, stuck string) {
 	t.Helper()
 	views := workflows.SavedViews(time.Now(), 10)
+	var saved string
 	for _, v := range views {
-		if err := b.run(t, 30*time.Second, chromedp.Navigate(v.SaveURL(b.ui, "default")),
-			chromedp.WaitVisible(`body`, chromedp.ByQuery), chromedp.Sleep(time.Second)); err != nil {
+		if err := b.run(t, 30*time.Second, chromedp.Navigate(v.SaveURL(b.ui, "default"))); err != nil {
 			t.Fatalf("open the saved view %q: %v", v.Name, err)
 		}
-	}
-	var saved string
-	if err := b.run(t, 10*time.Second, chromedp.Evaluate(`localStorage.getItem("saved-workflow-queries") || ""`,
-		&saved)); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range views {
-		if !strings.Contains(saved, fmt.Sprintf(`"name":%q`, v.Name)) {
+		// The UI saves the view once its list has loaded: wait for it before the next link leaves the page.
+		name := fmt.Sprintf(`"name":%q`, v.Name)
+		for end := time.Now().Add(30 * time.Second); time.Now().Before(end) && !strings.Contains(saved, name); {
+			time.Sleep(200 * time.Millisecond)
+			_ = b.run(t, 5*time.Second, chromedp.Evaluate(`localStorage.getItem("saved-workflow-queries") || ""`,
+				&saved))
+		}
+		if !strings.Contains(saved, name) {
 			t.Errorf("the UI did not save the view %q: %s", v.Name, saved)
 		}
 	}
