@@ -33,6 +33,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *starter.InputError
 	var ce *starter.ConflictError
 	var che *starter.ChannelError
+	var rre *starter.RiskRefusedError
 	var mbe *http.MaxBytesError
 	var pge *pgconn.PgError
 	switch {
@@ -64,6 +65,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "a value cannot be stored: "+pge.Message, "")
 	case errors.Is(err, errKeyReused):
 		writeError(w, http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED", err.Error(), "Idempotency-Key")
+	case errors.As(err, &rre):
+		writeError(w, http.StatusUnprocessableEntity, "RISK_REFUSED", rre.Message, "")
 	case errors.As(err, &che):
 		writeError(w, http.StatusUnprocessableEntity, "CHANNEL_REJECTED", che.Code+": "+che.Message, "")
 	default:

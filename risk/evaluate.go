@@ -52,25 +52,25 @@ func Evaluate(ctx context.Context, db *pgxpool.Pool, o Order, stats RefundStats)
 			WHERE order_no = $1`, o.OrderNo).Scan(&d.Outcome, &d.Rule, &d.Reason, &d.RulesVersion, &alerts)
 		if err == nil {
 			d.Alerts = alerts
-			rules, _, err := Load(ctx, tx)
-			d.ReviewTimeoutMinutes = rules.reviewTimeout()
+			stored, err := Load(ctx, tx)
+			d.ReviewTimeoutMinutes = stored.Rules.reviewTimeout()
 			return err
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		rules, version, err := Load(ctx, tx)
+		stored, err := Load(ctx, tx)
 		if err != nil {
 			return err
 		}
-		j := &judgement{tx: tx, rules: rules, order: o, stats: stats}
+		j := &judgement{tx: tx, rules: stored.Rules, order: o, stats: stats}
 		if err := tx.QueryRow(ctx, `SELECT ((now() AT TIME ZONE 'Asia/Shanghai')::date)::text`).Scan(&j.day); err != nil {
 			return err
 		}
 		if d, err = j.decide(ctx); err != nil {
 			return err
 		}
-		d.RulesVersion, d.ReviewTimeoutMinutes = version, rules.reviewTimeout()
+		d.RulesVersion, d.ReviewTimeoutMinutes = stored.Version, stored.Rules.reviewTimeout()
 		return j.record(ctx, d)
 	})
 	return d, err

@@ -76,6 +76,14 @@ type ChannelError struct {
 
 func (e *ChannelError) Error() string { return "channel refused: " + e.Code + ": " + e.Message }
 
+// RiskRefusedError is a risk rule's refusal of an order: Rule names it (e.g. daily_amount.total).
+type RiskRefusedError struct {
+	Rule    string
+	Message string
+}
+
+func (e *RiskRefusedError) Error() string { return "refused by the risk rule " + e.Message }
+
 // fromTemporal maps the errors a caller must tell apart; the rest are returned wrapped.
 func fromTemporal(err error, what string) error {
 	if err == nil {
@@ -88,7 +96,14 @@ func fromTemporal(err error, what string) error {
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) {
 		switch t := ae.Type(); {
-		case t == workflows.ErrTypeDifferentCart || t == workflows.ErrTypePaymentWindowPassed:
+		case t == workflows.ErrTypeRiskRefused:
+			e := &RiskRefusedError{Message: ae.Message()}
+			if ae.HasDetails() {
+				_ = ae.Details(&e.Rule)
+			}
+			return e
+		case t == workflows.ErrTypeDifferentCart || t == workflows.ErrTypePaymentWindowPassed ||
+			t == workflows.ErrTypeNotInReview:
 			return &ConflictError{Reason: ae.Message()}
 		case t == workflows.ErrTypeRefundRejected || t == workflows.ErrTypeInvalidApplication ||
 			t == workflows.ErrTypeWithdrawalRefused:

@@ -116,7 +116,9 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 		return OrderResult{OrderNo: o.in.OrderNo, Status: StatusClosed}, nil
 	}
 	if o.rejected != nil {
-		o.releaseRisk(ctx, "rejected")
+		if o.rejected.Type != ErrTypeRiskRefused { // a refusal counted nothing
+			o.releaseRisk(ctx, "rejected")
+		}
 		o.saveView(ctx)
 		awaitHandlers(ctx)
 		return OrderResult{}, temporal.NewNonRetryableApplicationError(

@@ -561,6 +561,63 @@ func (e RefundStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReviewRequestDecision.
+const (
+	Approve ReviewRequestDecision = "approve"
+	Reject  ReviewRequestDecision = "reject"
+)
+
+// Valid indicates whether the value is a known member of the ReviewRequestDecision enum.
+func (e ReviewRequestDecision) Valid() bool {
+	switch e {
+	case Approve:
+		return true
+	case Reject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RiskLimitsRefundRateAction.
+const (
+	REFUSE RiskLimitsRefundRateAction = "REFUSE"
+	REVIEW RiskLimitsRefundRateAction = "REVIEW"
+)
+
+// Valid indicates whether the value is a known member of the RiskLimitsRefundRateAction enum.
+func (e RiskLimitsRefundRateAction) Valid() bool {
+	switch e {
+	case REFUSE:
+		return true
+	case REVIEW:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RiskLimitsVelocityBy.
+const (
+	Device RiskLimitsVelocityBy = "device"
+	Ip     RiskLimitsVelocityBy = "ip"
+	Payer  RiskLimitsVelocityBy = "payer"
+)
+
+// Valid indicates whether the value is a known member of the RiskLimitsVelocityBy enum.
+func (e RiskLimitsVelocityBy) Valid() bool {
+	switch e {
+	case Device:
+		return true
+	case Ip:
+		return true
+	case Payer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SubOrderRequestCouponFundedBy.
 const (
 	SubOrderRequestCouponFundedByMerchant SubOrderRequestCouponFundedBy = "merchant"
@@ -1008,8 +1065,11 @@ type ConfirmReceiptRequest struct {
 // CreateOrderRequest defines model for CreateOrderRequest.
 type CreateOrderRequest struct {
 	Channel *CreateOrderRequestChannel `json:"channel,omitempty"`
-	H5Type  *string                    `json:"h5_type,omitempty"`
-	OrderNo string                     `json:"order_no"`
+
+	// DeviceId the buyer's device, for the risk rules' velocity and blocklist
+	DeviceId *string `json:"device_id,omitempty"`
+	H5Type   *string `json:"h5_type,omitempty"`
+	OrderNo  string  `json:"order_no"`
 
 	// PayerClientIp required for h5
 	PayerClientIp *string `json:"payer_client_ip,omitempty"`
@@ -1427,12 +1487,82 @@ type ResumeRequest struct {
 	SubOrder *int    `json:"sub_order,omitempty"`
 }
 
+// ReviewRequest defines model for ReviewRequest.
+type ReviewRequest struct {
+	By       string                `json:"by"`
+	Decision ReviewRequestDecision `json:"decision"`
+	Reason   string                `json:"reason"`
+}
+
+// ReviewRequestDecision defines model for ReviewRequest.Decision.
+type ReviewRequestDecision string
+
+// RiskLimits defines model for RiskLimits.
+type RiskLimits struct {
+	AlertAt *float32 `json:"alert_at,omitempty"`
+
+	// DailyAmount fen (or orders) per merchant per day, Asia/Shanghai; keys: total, wechatpay, alipay
+	DailyAmount *map[string]int `json:"daily_amount,omitempty"`
+
+	// DailyCount fen (or orders) per merchant per day, Asia/Shanghai; keys: total, wechatpay, alipay
+	DailyCount *map[string]int `json:"daily_count,omitempty"`
+	RefundRate *struct {
+		Action    *RiskLimitsRefundRateAction `json:"action,omitempty"`
+		Days      int                         `json:"days"`
+		Max       float32                     `json:"max"`
+		MinOrders *int                        `json:"min_orders,omitempty"`
+	} `json:"refund_rate,omitempty"`
+
+	// ReviewAbove fen: a merchant's part above it is held for review
+	ReviewAbove *int `json:"review_above,omitempty"`
+
+	// SingleOrderMax fen: a merchant's part above it is refused
+	SingleOrderMax *int `json:"single_order_max,omitempty"`
+	Velocity       *[]struct {
+		By      RiskLimitsVelocityBy `json:"by"`
+		Max     int                  `json:"max"`
+		Minutes int                  `json:"minutes"`
+	} `json:"velocity,omitempty"`
+}
+
+// RiskLimitsRefundRateAction defines model for RiskLimits.RefundRate.Action.
+type RiskLimitsRefundRateAction string
+
+// RiskLimitsVelocityBy defines model for RiskLimits.Velocity.By.
+type RiskLimitsVelocityBy string
+
+// RiskRules defines model for RiskRules.
+type RiskRules struct {
+	Blocklist *struct {
+		Devices *[]string `json:"devices,omitempty"`
+		Ips     *[]string `json:"ips,omitempty"`
+		Payers  *[]string `json:"payers,omitempty"`
+	} `json:"blocklist,omitempty"`
+	DefaultTier string `json:"default_tier"`
+	Merchants   *map[string]struct {
+		Override *RiskLimits `json:"override,omitempty"`
+		Tier     *string     `json:"tier,omitempty"`
+	} `json:"merchants,omitempty"`
+
+	// ReviewTimeoutMinutes a held order no one reviews closes after this (0: a day)
+	ReviewTimeoutMinutes *int                  `json:"review_timeout_minutes,omitempty"`
+	Tiers                map[string]RiskLimits `json:"tiers"`
+}
+
 // StepError defines model for StepError.
 type StepError struct {
 	At      *time.Time `json:"at,omitempty"`
 	Message *string    `json:"message,omitempty"`
 	Step    *string    `json:"step,omitempty"`
 	Type    *string    `json:"type,omitempty"`
+}
+
+// StoredRiskRules defines model for StoredRiskRules.
+type StoredRiskRules struct {
+	Rules     RiskRules  `json:"rules"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	UpdatedBy *string    `json:"updated_by,omitempty"`
+	Version   int64      `json:"version"`
 }
 
 // SubOrderRequest defines model for SubOrderRequest.
@@ -1671,6 +1801,12 @@ type ResumeOrderParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ReviewOrderParams defines parameters for ReviewOrder.
+type ReviewOrderParams struct {
+	// IdempotencyKey Repeats with the same key and body replay the first answer (header Idempotent-Replayed: true); the same key with another body gets 422.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ConfirmReceiptParams defines parameters for ConfirmReceipt.
 type ConfirmReceiptParams struct {
 	// IdempotencyKey Repeats with the same key and body replay the first answer (header Idempotent-Replayed: true); the same key with another body gets 422.
@@ -1773,6 +1909,9 @@ type CreateOrderJSONRequestBody = CreateOrderRequest
 // ResumeOrderJSONRequestBody defines body for ResumeOrder for application/json ContentType.
 type ResumeOrderJSONRequestBody = ResumeRequest
 
+// ReviewOrderJSONRequestBody defines body for ReviewOrder for application/json ContentType.
+type ReviewOrderJSONRequestBody = ReviewRequest
+
 // ConfirmReceiptJSONRequestBody defines body for ConfirmReceipt for application/json ContentType.
 type ConfirmReceiptJSONRequestBody = ConfirmReceiptRequest
 
@@ -1790,6 +1929,9 @@ type ReconcileJSONRequestBody = ReconcileRequest
 
 // ResolveDiscrepancyJSONRequestBody defines body for ResolveDiscrepancy for application/json ContentType.
 type ResolveDiscrepancyJSONRequestBody ResolveDiscrepancyJSONBody
+
+// PutRiskRulesJSONRequestBody defines body for PutRiskRules for application/json ContentType.
+type PutRiskRulesJSONRequestBody = RiskRules
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2074,6 +2216,20 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/orders/{order_no}/resume (the `ResumeOrder` operationId).
 	ResumeOrder(ctx context.Context, orderNo string, params *ResumeOrderParams, body ResumeOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ReviewOrderWithBody Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+	ReviewOrderWithBody(ctx context.Context, orderNo string, params *ReviewOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewOrder Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+	ReviewOrder(ctx context.Context, orderNo string, params *ReviewOrderParams, body ReviewOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ConfirmReceiptWithBody The shop confirms delivery of sub-order n (1-based). Repeating it is harmless; before payment it is 409.
 	//
 	// Takes any type of body and a specified content type.
@@ -2177,6 +2333,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
 	ResolveDiscrepancy(ctx context.Context, id int, body ResolveDiscrepancyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRiskRules Ops: the rules in force and their version (0: none set; every order passes).
+	//
+	// Corresponds with GET /v1/risk/rules (the `GetRiskRules` operationId).
+	GetRiskRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutRiskRulesWithBody Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+	PutRiskRulesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutRiskRules Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+	PutRiskRules(ctx context.Context, body PutRiskRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CodecDecodeWithBody Open Temporal payloads with the payload keyring (Temporal's codec-server protocol, for the UI and CLI). Needs an API key: whoever reaches it reads every payload.
@@ -2718,6 +2893,40 @@ func (c *Client) ResumeOrder(ctx context.Context, orderNo string, params *Resume
 	return c.Client.Do(req)
 }
 
+// ReviewOrderWithBody Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+func (c *Client) ReviewOrderWithBody(ctx context.Context, orderNo string, params *ReviewOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewOrderRequestWithBody(c.Server, orderNo, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewOrder Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+func (c *Client) ReviewOrder(ctx context.Context, orderNo string, params *ReviewOrderParams, body ReviewOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewOrderRequest(c.Server, orderNo, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ConfirmReceiptWithBody The shop confirms delivery of sub-order n (1-based). Repeating it is harmless; before payment it is 409.
 //
 // Takes any type of body and a specified content type.
@@ -2972,6 +3181,55 @@ func (c *Client) ResolveDiscrepancyWithBody(ctx context.Context, id int, content
 // Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
 func (c *Client) ResolveDiscrepancy(ctx context.Context, id int, body ResolveDiscrepancyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResolveDiscrepancyRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRiskRules Ops: the rules in force and their version (0: none set; every order passes).
+//
+// Corresponds with GET /v1/risk/rules (the `GetRiskRules` operationId).
+func (c *Client) GetRiskRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRiskRulesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutRiskRulesWithBody Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+func (c *Client) PutRiskRulesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutRiskRulesRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutRiskRules Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+func (c *Client) PutRiskRules(ctx context.Context, body PutRiskRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutRiskRulesRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4050,6 +4308,68 @@ func NewResumeOrderRequestWithBody(server string, orderNo string, params *Resume
 	return req, nil
 }
 
+// NewReviewOrderRequest calls the generic ReviewOrder builder with application/json body
+func NewReviewOrderRequest(server string, orderNo string, params *ReviewOrderParams, body ReviewOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReviewOrderRequestWithBody(server, orderNo, params, "application/json", bodyReader)
+}
+
+// NewReviewOrderRequestWithBody constructs an http.Request for the ReviewOrder method, with any body, and a specified content type
+func NewReviewOrderRequestWithBody(server string, orderNo string, params *ReviewOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "order_no", orderNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/review", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewConfirmReceiptRequest calls the generic ConfirmReceipt builder with application/json body
 func NewConfirmReceiptRequest(server string, orderNo string, n int, params *ConfirmReceiptParams, body ConfirmReceiptJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4639,6 +4959,73 @@ func NewResolveDiscrepancyRequestWithBody(server string, id int, contentType str
 	return req, nil
 }
 
+// NewGetRiskRulesRequest constructs an http.Request for the GetRiskRules method
+func NewGetRiskRulesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/risk/rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutRiskRulesRequest calls the generic PutRiskRules builder with application/json body
+func NewPutRiskRulesRequest(server string, body PutRiskRulesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutRiskRulesRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutRiskRulesRequestWithBody constructs an http.Request for the PutRiskRules method, with any body, and a specified content type
+func NewPutRiskRulesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/risk/rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -4914,6 +5301,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/orders/{order_no}/resume (the `ResumeOrder` operationId).
 	ResumeOrderWithResponse(ctx context.Context, orderNo string, params *ResumeOrderParams, body ResumeOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*ResumeOrderResponse, error)
 
+	// ReviewOrderWithBodyWithResponse Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+	ReviewOrderWithBodyWithResponse(ctx context.Context, orderNo string, params *ReviewOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewOrderResponse, error)
+
+	// ReviewOrderWithResponse Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+	ReviewOrderWithResponse(ctx context.Context, orderNo string, params *ReviewOrderParams, body ReviewOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewOrderResponse, error)
+
 	// ConfirmReceiptWithBodyWithResponse The shop confirms delivery of sub-order n (1-based). Repeating it is harmless; before payment it is 409.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -5025,6 +5426,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/reconciliations/discrepancies/{id}/resolve (the `ResolveDiscrepancy` operationId).
 	ResolveDiscrepancyWithResponse(ctx context.Context, id int, body ResolveDiscrepancyJSONRequestBody, reqEditors ...RequestEditorFn) (*ResolveDiscrepancyResponse, error)
+
+	// GetRiskRulesWithResponse Ops: the rules in force and their version (0: none set; every order passes).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/risk/rules (the `GetRiskRules` operationId).
+	GetRiskRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRiskRulesResponse, error)
+
+	// PutRiskRulesWithBodyWithResponse Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+	PutRiskRulesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutRiskRulesResponse, error)
+
+	// PutRiskRulesWithResponse Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+	PutRiskRulesWithResponse(ctx context.Context, body PutRiskRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*PutRiskRulesResponse, error)
 }
 
 // CodecDecodeResponse429Headers the declared response headers of an HTTP 429 response for CodecDecode
@@ -6832,6 +7254,109 @@ func (r ResumeOrderResponse) ContentType() string {
 	return ""
 }
 
+// ReviewOrderResponse429Headers the declared response headers of an HTTP 429 response for ReviewOrder
+type ReviewOrderResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReviewOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		OrderNo *string `json:"order_no,omitempty"`
+		Status  *string `json:"status,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReviewOrderResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReviewOrderResponse) GetJSON200() *struct {
+	OrderNo *string `json:"order_no,omitempty"`
+	Status  *string `json:"status,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ReviewOrderResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ReviewOrderResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReviewOrderResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ReviewOrderResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ReviewOrderResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ReviewOrderResponse) GetJSON429() *Error {
+	return r.JSON429
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReviewOrderResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReviewOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReviewOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReviewOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReviewOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ConfirmReceiptResponse429Headers the declared response headers of an HTTP 429 response for ConfirmReceipt
 type ConfirmReceiptResponse429Headers struct {
 	RetryAfter *int
@@ -7833,6 +8358,165 @@ func (r ResolveDiscrepancyResponse) ContentType() string {
 	return ""
 }
 
+// GetRiskRulesResponse429Headers the declared response headers of an HTTP 429 response for GetRiskRules
+type GetRiskRulesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetRiskRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StoredRiskRules
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRiskRulesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRiskRulesResponse) GetJSON200() *StoredRiskRules {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRiskRulesResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRiskRulesResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetRiskRulesResponse) GetJSON429() *Error {
+	return r.JSON429
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetRiskRulesResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRiskRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRiskRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRiskRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRiskRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutRiskRulesResponse429Headers the declared response headers of an HTTP 429 response for PutRiskRules
+type PutRiskRulesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type PutRiskRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StoredRiskRules
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Error
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutRiskRulesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutRiskRulesResponse) GetJSON200() *StoredRiskRules {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutRiskRulesResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PutRiskRulesResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PutRiskRulesResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PutRiskRulesResponse) GetJSON429() *Error {
+	return r.JSON429
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutRiskRulesResponse) GetJSON503() *Error {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PutRiskRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutRiskRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutRiskRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutRiskRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CodecDecodeWithBodyWithResponse Open Temporal payloads with the payload keyring (Temporal's codec-server protocol, for the UI and CLI). Needs an API key: whoever reaches it reads every payload.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8262,6 +8946,32 @@ func (c *ClientWithResponses) ResumeOrderWithResponse(ctx context.Context, order
 	return ParseResumeOrderResponse(rsp)
 }
 
+// ReviewOrderWithBodyWithResponse Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+func (c *ClientWithResponses) ReviewOrderWithBodyWithResponse(ctx context.Context, orderNo string, params *ReviewOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewOrderResponse, error) {
+	rsp, err := c.ReviewOrderWithBody(ctx, orderNo, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewOrderResponse(rsp)
+}
+
+// ReviewOrderWithResponse Ops: approve or reject an order a risk rule held (RISK_REVIEW). Approved, it is placed at the channel with a fresh payment window: read the order for its payment parameters. Rejected, it closes.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{order_no}/review (the `ReviewOrder` operationId).
+func (c *ClientWithResponses) ReviewOrderWithResponse(ctx context.Context, orderNo string, params *ReviewOrderParams, body ReviewOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewOrderResponse, error) {
+	rsp, err := c.ReviewOrder(ctx, orderNo, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewOrderResponse(rsp)
+}
+
 // ConfirmReceiptWithBodyWithResponse The shop confirms delivery of sub-order n (1-based). Repeating it is harmless; before payment it is 409.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -8468,6 +9178,45 @@ func (c *ClientWithResponses) ResolveDiscrepancyWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseResolveDiscrepancyResponse(rsp)
+}
+
+// GetRiskRulesWithResponse Ops: the rules in force and their version (0: none set; every order passes).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/risk/rules (the `GetRiskRules` operationId).
+func (c *ClientWithResponses) GetRiskRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRiskRulesResponse, error) {
+	rsp, err := c.GetRiskRules(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRiskRulesResponse(rsp)
+}
+
+// PutRiskRulesWithBodyWithResponse Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+func (c *ClientWithResponses) PutRiskRulesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutRiskRulesResponse, error) {
+	rsp, err := c.PutRiskRulesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutRiskRulesResponse(rsp)
+}
+
+// PutRiskRulesWithResponse Ops: the whole rule document, checked field by field; it becomes the newest version, applied to orders created from then on.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/risk/rules (the `PutRiskRules` operationId).
+func (c *ClientWithResponses) PutRiskRulesWithResponse(ctx context.Context, body PutRiskRulesJSONRequestBody, reqEditors ...RequestEditorFn) (*PutRiskRulesResponse, error) {
+	rsp, err := c.PutRiskRules(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutRiskRulesResponse(rsp)
 }
 
 // ParseCodecDecodeResponse parses an HTTP response from a CodecDecodeWithResponse call
@@ -10067,6 +10816,97 @@ func ParseResumeOrderResponse(rsp *http.Response) (*ResumeOrderResponse, error) 
 	return response, nil
 }
 
+// ParseReviewOrderResponse parses an HTTP response from a ReviewOrderWithResponse call
+func ParseReviewOrderResponse(rsp *http.Response) (*ReviewOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReviewOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			OrderNo *string `json:"order_no,omitempty"`
+			Status  *string `json:"status,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReviewOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseConfirmReceiptResponse parses an HTTP response from a ConfirmReceiptWithResponse call
 func ParseConfirmReceiptResponse(rsp *http.Response) (*ConfirmReceiptResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10966,6 +11806,147 @@ func ParseResolveDiscrepancyResponse(rsp *http.Response) (*ResolveDiscrepancyRes
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ResolveDiscrepancyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRiskRulesResponse parses an HTTP response from a GetRiskRulesWithResponse call
+func ParseGetRiskRulesResponse(rsp *http.Response) (*GetRiskRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRiskRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StoredRiskRules
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetRiskRulesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutRiskRulesResponse parses an HTTP response from a PutRiskRulesWithResponse call
+func ParsePutRiskRulesResponse(rsp *http.Response) (*PutRiskRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutRiskRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StoredRiskRules
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers PutRiskRulesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
