@@ -30,6 +30,7 @@ func SavedViews(now time.Time, receiptDays int) []SavedView {
 		{"refunds ABNORMAL or CLOSED, waiting for ops",
 			fmt.Sprintf(`%s = %q AND %s STARTS_WITH %q`, AttrStatus.GetName(), StatusNeedsAttention,
 				AttrWaitingFor.GetName(), "ops:refund ")},
+		{"held for risk review", fmt.Sprintf(`%s = %q`, AttrStatus.GetName(), StatusRiskReview)},
 		{"onboarding waiting on the shop",
 			fmt.Sprintf(`WorkflowType = "Onboarding" AND %s STARTS_WITH %q`, AttrWaitingFor.GetName(), "shop:")},
 		{"reconciliation discrepancies",
