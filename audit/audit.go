@@ -31,19 +31,27 @@ type DB interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// Record appends e (its ID and At are the table's).
-func Record(ctx context.Context, db DB, e Entry) error {
+const insert = `INSERT INTO audit_log (request_id, actor, action, subject, detail, status)
+	VALUES ($1, $2, $3, $4, $5, $6)`
+
+func (e Entry) args() []any {
 	detail := e.Detail
 	if detail == nil {
 		detail = map[string]any{}
 	}
-	_, err := db.Exec(ctx, `INSERT INTO audit_log (request_id, actor, action, subject, detail, status)
-		VALUES ($1, $2, $3, $4, $5, $6)`, e.RequestID, e.Actor, e.Action, e.Subject, detail, e.Status)
-	if err != nil {
+	return []any{e.RequestID, e.Actor, e.Action, e.Subject, detail, e.Status}
+}
+
+// Record appends e (its ID and At are the table's).
+func Record(ctx context.Context, db DB, e Entry) error {
+	if _, err := db.Exec(ctx, insert, e.args()...); err != nil {
 		return fmt.Errorf("audit %s by %s: %w", e.Action, e.Actor, err)
 	}
 	return nil
 }
+
+// Queue adds e to a batch, written with the batch's other statements (in its transaction, in one round trip).
+func Queue(b *pgx.Batch, e Entry) { b.Queue(insert, e.args()...) }
 
 // Filter narrows List: each empty field matches all. Subject matches itself and what lies under it (an order
 // and its sub-orders: "T1" matches "T1/sub2"). After pages: the entries with ids above it.

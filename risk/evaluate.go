@@ -173,15 +173,19 @@ func (j *judgement) velocity(ctx context.Context, perMerchant map[string]int64) 
 			by, d); err != nil {
 			return Decision{}, err
 		}
+		seen := map[int]int64{} // orders in the window, by its minutes
 		for _, m := range sortedKeys(perMerchant) {
 			for _, rule := range j.rules.For(m).Velocity {
 				if rule.By != by {
 					continue
 				}
-				var n int64
-				if err := j.tx.QueryRow(ctx, `SELECT count(*) FROM risk_velocity WHERE kind = $1 AND digest = $2
-					AND at > now() - make_interval(mins => $3)`, by, d, rule.Minutes).Scan(&n); err != nil {
-					return Decision{}, err
+				n, ok := seen[rule.Minutes]
+				if !ok {
+					if err := j.tx.QueryRow(ctx, `SELECT count(*) FROM risk_velocity WHERE kind = $1 AND digest = $2
+						AND at > now() - make_interval(mins => $3)`, by, d, rule.Minutes).Scan(&n); err != nil {
+						return Decision{}, err
+					}
+					seen[rule.Minutes] = n
 				}
 				if n+1 > rule.Max {
 					return refuse("velocity."+by, "the order's %s has had %d orders in %d minutes (at most %d)",
@@ -282,40 +286,33 @@ func (j *judgement) reviews(ctx context.Context, perMerchant map[string]int64) (
 // record counts an order that was not refused against its caps and velocity windows, and stores and audits
 // the decision.
 func (j *judgement) record(ctx context.Context, d Decision) error {
-	reserved := []reservation{}
+	var b pgx.Batch // one round trip
 	if d.Outcome != Refuse {
+		reserved := []reservation{}
 		for _, c := range j.caps {
-			if _, err := j.tx.Exec(ctx, `UPDATE risk_counters SET amount = amount + $4, orders = orders + 1
-				WHERE merchant_id = $1 AND scope = $2 AND day = $3`, c.merchant, c.scope, j.day, c.addAmount); err != nil {
-				return err
-			}
+			b.Queue(`UPDATE risk_counters SET amount = amount + $4, orders = orders + 1
+				WHERE merchant_id = $1 AND scope = $2 AND day = $3`, c.merchant, c.scope, j.day, c.addAmount)
 			reserved = append(reserved, reservation{c.merchant, c.scope, c.addAmount})
 		}
 		for _, by := range []string{ByPayer, ByIP, ByDevice} {
 			if v := j.order.value(by); v != "" {
-				if _, err := j.tx.Exec(ctx, `INSERT INTO risk_velocity (kind, digest, order_no) VALUES ($1, $2, $3)
-					ON CONFLICT DO NOTHING`, by, digest(by, v), j.order.OrderNo); err != nil {
-					return err
-				}
+				b.Queue(`INSERT INTO risk_velocity (kind, digest, order_no) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+					by, digest(by, v), j.order.OrderNo)
 			}
 		}
-	}
-	if d.Outcome != Refuse {
-		_, err := j.tx.Exec(ctx, `INSERT INTO risk_decisions (order_no, outcome, rule, reason, rules_version, day,
-			reserved, alerts) VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8)`, j.order.OrderNo, d.Outcome, d.Rule,
-			d.Reason, d.RulesVersion, j.day, reserved, nonNil(d.Alerts))
-		if err != nil {
-			return err
-		}
+		b.Queue(`INSERT INTO risk_decisions (order_no, outcome, rule, reason, rules_version, day, reserved, alerts)
+			VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8)`, j.order.OrderNo, d.Outcome, d.Rule, d.Reason,
+			d.RulesVersion, j.day, reserved, nonNil(d.Alerts))
 	}
 	var total int64
 	for _, p := range j.order.Parts {
 		total += p.Amount
 	}
-	return audit.Record(ctx, j.tx, audit.Entry{RequestID: "risk:" + j.order.OrderNo, Actor: "risk",
-		Action: "risk decision", Subject: j.order.OrderNo, Detail: map[string]any{"outcome": d.Outcome,
-			"rule": d.Rule, "reason": d.Reason, "amount": total, "channel": j.order.Channel,
-			"rules_version": d.RulesVersion, "alerts": strings.Join(d.Alerts, ",")}})
+	audit.Queue(&b, audit.Entry{RequestID: "risk:" + j.order.OrderNo, Actor: "risk", Action: "risk decision",
+		Subject: j.order.OrderNo, Detail: map[string]any{"outcome": d.Outcome, "rule": d.Rule, "reason": d.Reason,
+			"amount": total, "channel": j.order.Channel, "rules_version": d.RulesVersion,
+			"alerts": strings.Join(d.Alerts, ",")}})
+	return j.tx.SendBatch(ctx, &b).Close()
 }
 
 // reservation is what an order counts against one of its merchant's day counters.
