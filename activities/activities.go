@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/splitpay/splitpay/channels"
@@ -31,6 +32,10 @@ type Activities struct {
 	DB       *pgxpool.Pool
 	Ledger   *ledger.Ledger
 	Channels map[string]Channel // by channel name: channels.WeChatPay, ...
+	// Temporal starts the webhook deliveries of the events activities publish (nil: no webhooks), with
+	// Webhooks' timing (zero: 24 hours of retries).
+	Temporal client.Client
+	Webhooks workflows.WebhookSettings
 }
 
 // onChannel runs call on the named channel; its error reaches Temporal through forTemporal, the one way.

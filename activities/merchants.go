@@ -3,11 +3,13 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -54,10 +56,27 @@ func (a *Activities) QueryApplyment(
 	ctx context.Context,
 	in workflows.QueryApplymentInput,
 ) (workflows.ApplymentStatus, error) {
-	return withCapability(a, in.Channel, "onboarding", func(ch channels.Onboarding) (workflows.ApplymentStatus, error) {
+	out, err := withCapability(a, in.Channel, "onboarding", func(ch channels.Onboarding) (workflows.ApplymentStatus, error) {
 		st, err := ch.QueryApplyment(ctx, in.OutRequestNo)
 		return applymentStatus(st), err
 	})
+	if err == nil && out.State != "" {
+		err = forTemporal(a.publish(ctx, onboardingEvent(in, out)))
+	}
+	return out, err
+}
+
+// onboardingEvent tells the shop's backend its application's state (one event per state and application id, so
+// polling publishes each change once): what to do next, and which fields were rejected — not their values.
+func onboardingEvent(in workflows.QueryApplymentInput, st workflows.ApplymentStatus) webhooks.Event {
+	fields := []string{}
+	for _, r := range st.Rejections {
+		fields = append(fields, r.Field)
+	}
+	return webhooks.Event{ID: fmt.Sprintf("%s:%s:%s:%v:%s", webhooks.OnboardingChanged, in.Channel, in.OutRequestNo,
+		st.ApplymentID, st.State), Type: webhooks.OnboardingChanged, Subject: in.OutRequestNo,
+		Data: map[string]any{"channel": in.Channel, "out_request_no": in.OutRequestNo, "state": st.State,
+			"sub_mchid": st.SubMchID, "sign_url": st.SignURL, "rejected_fields": fields}}
 }
 
 func applymentStatus(st channels.ApplymentState) workflows.ApplymentStatus {
@@ -136,6 +155,12 @@ func (a *Activities) PostWithdrawResult(ctx context.Context, in workflows.Withdr
 			workflows.ErrTypeInvalidArgument,
 			errors.New(in.Status),
 		)
+	}
+	if err == nil {
+		err = a.publish(ctx, webhooks.Event{ID: webhooks.WithdrawalFinished + ":" + in.MerchantID + ":" +
+			in.OutRequestNo + ":" + in.Status, Type: webhooks.WithdrawalFinished, Subject: in.MerchantID,
+			Data: map[string]any{"merchant_id": in.MerchantID, "out_request_no": in.OutRequestNo,
+				"channel": in.Channel, "status": in.Status, "amount": int64(in.Amount)}})
 	}
 	return workflows.Done{}, forTemporal(err)
 }

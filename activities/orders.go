@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -15,7 +16,20 @@ func (a *Activities) SaveOrderView(ctx context.Context, in workflows.OrderViewIn
 	_, err := a.Ledger.SaveOrder(ctx, ledger.OrderView{OrderNo: in.OrderNo, Channel: in.Channel, Status: in.Status,
 		TotalAmount: in.Total, PaidAmount: in.Paid, MerchantIDs: in.MerchantIDs, Revision: in.Revision,
 		PaidAt: in.PaidAt, CompletedAt: in.CompletedAt})
+	if kind, ok := orderEvents[in.Status]; ok && err == nil {
+		err = a.publish(ctx, webhooks.Event{ID: kind + ":" + in.OrderNo, Type: kind, Subject: in.OrderNo,
+			Data: map[string]any{"order_no": in.OrderNo, "channel": in.Channel, "status": in.Status,
+				"total": int64(in.Total), "paid": int64(in.Paid), "merchant_ids": in.MerchantIDs}})
+	}
 	return workflows.Done{}, forTemporal(err)
+}
+
+// orderEvents are the events an order's status changes publish, as its read model records them.
+var orderEvents = map[string]string{
+	workflows.StatusCreated:   webhooks.OrderCreated,
+	workflows.StatusPaid:      webhooks.OrderPaid,
+	workflows.StatusCompleted: webhooks.OrderCompleted,
+	workflows.StatusClosed:    webhooks.OrderClosed,
 }
 
 // CheckFrozen compares what the ledger holds frozen for a sub-order with the channel's unsplit amount, before

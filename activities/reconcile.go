@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -96,6 +98,14 @@ func (a *Activities) MatchReconcile(ctx context.Context, in workflows.ReconcileS
 	}
 	out := workflows.ReconcileSummary{Status: run.Status, Lines: run.Lines, Events: run.Events, Matched: run.Matched,
 		Open: open}
+	if open > 0 {
+		err := a.publish(ctx, webhooks.Event{ID: fmt.Sprintf("%s:%s:%s:%d", webhooks.ReconDiscrepancies, in.Channel,
+			run.Day, open), Type: webhooks.ReconDiscrepancies, Subject: in.Channel + ":" + run.Day,
+			Data: map[string]any{"channel": in.Channel, "day": run.Day, "open": open, "status": run.Status}})
+		if err != nil {
+			return out, forTemporal(err)
+		}
+	}
 	missing, err := a.Ledger.Repairable(ctx, run.ID)
 	for _, d := range missing {
 		out.Repairable = append(out.Repairable,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -51,12 +52,18 @@ func refundStatus(st channels.RefundState) workflows.RefundStatus {
 
 // PostRefund posts a successful refund to the ledger, once per channel refund id.
 func (a *Activities) PostRefund(ctx context.Context, in workflows.PostRefundInput) (workflows.PostingResult, error) {
-	return postingResult(a.Ledger.Refunded(ctx, ledger.Refunded{
+	res, err := postingResult(a.Ledger.Refunded(ctx, ledger.Refunded{
 		OrderRef:   orderRef(in.SubOrderRef),
 		RefundID:   in.RefundID,
 		Amount:     in.Amount,
 		FromFrozen: in.FromFrozen,
 	}))
+	if err == nil {
+		err = forTemporal(a.publish(ctx, webhooks.Event{ID: webhooks.RefundSucceeded + ":" + in.RefundID,
+			Type: webhooks.RefundSucceeded, Subject: in.SubOrderNo, Data: map[string]any{"order_no": in.OrderNo,
+				"sub_order_no": in.SubOrderNo, "refund_id": in.RefundID, "amount": int64(in.Amount)}}))
+	}
+	return res, err
 }
 
 // CancelSubsidy gives up a subsidy not yet paid; cancelling twice is done.
@@ -120,12 +127,19 @@ func (a *Activities) PostCommissionDebt(
 	ctx context.Context,
 	in workflows.PostCommissionDebtInput,
 ) (workflows.PostingResult, error) {
-	return postingResult(a.Ledger.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{
+	res, err := postingResult(a.Ledger.CommissionDebtRecorded(ctx, ledger.CommissionDebtRecorded{
 		OrderRef:   orderRef(in.SubOrderRef),
 		RefundNo:   in.RefundNo,
 		ReceiverID: in.ReceiverID,
 		Amount:     in.Amount,
 	}))
+	if err == nil {
+		err = forTemporal(a.publish(ctx, webhooks.Event{ID: webhooks.DebtRecorded + ":" + in.RefundNo + ":" + in.ReceiverID,
+			Type: webhooks.DebtRecorded, Subject: in.SubOrderNo, Data: map[string]any{"order_no": in.OrderNo,
+				"sub_order_no": in.SubOrderNo, "refund_no": in.RefundNo, "receiver_id": in.ReceiverID,
+				"merchant_id": in.MerchantID, "amount": int64(in.Amount)}}))
+	}
+	return res, err
 }
 
 // ApplySubsidyReturn gives subsidy back to the platform at the channel (补差回退), from the bucket named; the
@@ -202,6 +216,11 @@ func (a *Activities) NetCommissionDebts(
 				out.Nettings,
 				workflows.DebtNetting{ReceiverID: s.ReceiverID, NettingID: id, Amount: n},
 			)
+			if err := a.publish(ctx, webhooks.Event{ID: webhooks.DebtNetted + ":" + id, Type: webhooks.DebtNetted,
+				Subject: in.SubOrderNo, Data: map[string]any{"order_no": in.OrderNo, "sub_order_no": in.SubOrderNo,
+					"receiver_id": s.ReceiverID, "merchant_id": in.MerchantID, "amount": int64(n)}}); err != nil {
+				return workflows.DebtNettings{}, forTemporal(err)
+			}
 		}
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/splitpay/splitpay/risk"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -16,6 +17,9 @@ func (a *Activities) EvaluateRisk(ctx context.Context, in workflows.RiskInput) (
 		o.Parts = append(o.Parts, risk.Part{MerchantID: p.MerchantID, Amount: int64(p.Amount)})
 	}
 	d, err := risk.Evaluate(ctx, a.DB, o, a.Ledger.RefundStats)
+	if err == nil {
+		err = a.publishRisk(ctx, in, d)
+	}
 	if err != nil {
 		return workflows.RiskDecision{}, forTemporal(err)
 	}
@@ -26,4 +30,23 @@ func (a *Activities) EvaluateRisk(ctx context.Context, in workflows.RiskInput) (
 // ReleaseRisk gives back what an unpaid order counted against its merchants' daily caps, once.
 func (a *Activities) ReleaseRisk(ctx context.Context, in workflows.ReleaseRiskInput) (workflows.Done, error) {
 	return workflows.Done{}, forTemporal(risk.Release(ctx, a.DB, in.OrderNo, in.Reason))
+}
+
+// publishRisk tells subscribers of a hold and of each alert the decision raised.
+func (a *Activities) publishRisk(ctx context.Context, in workflows.RiskInput, d risk.Decision) error {
+	if d.Outcome == risk.Review {
+		if err := a.publish(ctx, webhooks.Event{ID: webhooks.RiskHeld + ":" + in.OrderNo, Type: webhooks.RiskHeld,
+			Subject: in.OrderNo, Data: map[string]any{"order_no": in.OrderNo, "channel": in.Channel, "rule": d.Rule,
+				"reason": d.Reason}}); err != nil {
+			return err
+		}
+	}
+	for _, alert := range d.Alerts {
+		if err := a.publish(ctx, webhooks.Event{ID: webhooks.RiskAlert + ":" + in.OrderNo + ":" + alert,
+			Type: webhooks.RiskAlert, Subject: in.OrderNo, Data: map[string]any{"order_no": in.OrderNo,
+				"alert": alert}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -27,11 +27,13 @@ const (
 	ScopeFinance   = "finance"   // balances, withdrawals, reconciliation
 	ScopeOps       = "ops"       // resume, topped-up, resolve, review; read the audit trail
 	ScopeCodec     = "codec"     // open and seal Temporal payloads (the UI's codec: every payload, PII included)
+	ScopeEvents    = "events"    // subscribe to signed events (webhooks)
 	ScopeAdmin     = "admin"     // make, list and revoke keys
 )
 
 // Scopes lists every scope.
-var Scopes = []string{ScopeOrders, ScopeRefunds, ScopeMerchants, ScopeFinance, ScopeOps, ScopeCodec, ScopeAdmin}
+var Scopes = []string{ScopeOrders, ScopeRefunds, ScopeMerchants, ScopeFinance, ScopeOps, ScopeCodec, ScopeEvents,
+	ScopeAdmin}
 
 // RateLimit is a key's allowance: PerSecond on average, Burst at once.
 type RateLimit struct {

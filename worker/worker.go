@@ -47,6 +47,7 @@ var Workflows = []any{
 	workflows.Onboarding,
 	workflows.Reconcile,
 	workflows.Withdrawal,
+	workflows.WebhookDelivery,
 }
 
 // Register adds every workflow and activity to r (a worker, or a replayer's or test environment's registry).

@@ -99,6 +99,10 @@ var (
 	ActivityEvaluateRisk = Activity[RiskInput, RiskDecision]{"EvaluateRisk"}
 	ActivityReleaseRisk  = Activity[ReleaseRiskInput, Done]{"ReleaseRisk"}
 
+	// Webhooks: one signed delivery, and its dead letter.
+	ActivityDeliver        = Activity[WebhookDeliveryInput, DeliverResult]{"Deliver"}
+	ActivityMarkDeadLetter = Activity[WebhookDeliveryInput, Done]{"MarkDeadLetter"}
+
 	// Merchants: onboarding (进件) and withdrawals (提现).
 	ActivitySubmitApplyment    = Activity[SubmitApplymentInput, ApplymentSubmitted]{"SubmitApplyment"}
 	ActivityQueryApplyment     = Activity[QueryApplymentInput, ApplymentStatus]{"QueryApplyment"}
@@ -130,7 +134,7 @@ var Contract = []ContractEntry{
 	ActivityQueryReturnShare, ActivityPostSharingReturned, ActivityPostCommissionDebt, ActivityNetCommissionDebts,
 	ActivityApplySubsidyReturn, ActivityPostSubsidyReturned,
 	ActivitySaveOrderView, ActivityCheckConservation, ActivityCheckFrozen,
-	ActivityEvaluateRisk, ActivityReleaseRisk,
+	ActivityEvaluateRisk, ActivityReleaseRisk, ActivityDeliver, ActivityMarkDeadLetter,
 	ActivitySubmitApplyment, ActivityQueryApplyment, ActivityActivateMerchant,
 	ActivityReserveWithdrawal, ActivityWithdraw, ActivityQueryWithdraw, ActivityPostWithdrawResult,
 	ActivityBeginReconcile, ActivityStageBill, ActivityMatchReconcile, ActivityMarkRepaired,

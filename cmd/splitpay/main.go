@@ -242,6 +242,7 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		DB:       d.db,
 		Ledger:   ledger.New(d.db),
 		Channels: map[string]activities.Channel{channels.WeChatPay: wx},
+		Temporal: d.temporal,
 	}
 	if ali != nil {
 		acts.Channels[channels.Alipay] = ali // the sharing cap is the API's to check (cart), not the worker's

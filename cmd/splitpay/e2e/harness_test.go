@@ -41,6 +41,9 @@ var (
 	}
 	fastReconcile = workflows.ReconcileSettings{PollFirst: 200 * time.Millisecond, PollMax: time.Second,
 		BillDeadline: 5 * time.Minute, WaitForOps: 5 * time.Minute}
+	// fastWebhooks retry a delivery for 10 seconds before its dead letter.
+	fastWebhooks = workflows.WebhookSettings{FirstRetry: 100 * time.Millisecond, MaxRetry: time.Second,
+		Window: 10 * time.Second, KeepDead: 10 * time.Minute}
 	fastWithdrawal = workflows.WithdrawalSettings{
 		PollFirst:   100 * time.Millisecond,
 		PollMax:     500 * time.Millisecond,
@@ -142,7 +145,7 @@ func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metric
 	tc := testenv.TemporalClient(t, sdkMetrics...)
 	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: tc,
 		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding,
-		Withdrawal: fastWithdrawal, Reconcile: fastReconcile, Logger: logger,
+		Withdrawal: fastWithdrawal, Reconcile: fastReconcile, Webhooks: fastWebhooks, Logger: logger,
 		Codec: testenv.Keyring(t).HTTPHandler(), Metrics: m, Deployment: d})
 	if err != nil {
 		t.Fatal(err)

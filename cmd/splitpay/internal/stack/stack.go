@@ -47,7 +47,8 @@ type Options struct {
 	Onboarding workflows.OnboardingSettings
 	Reconcile  workflows.ReconcileSettings
 	Withdrawal workflows.WithdrawalSettings
-	Limits     channels.Limits // WeChat Pay's; default channels.WeChatLimits
+	Webhooks   workflows.WebhookSettings // the deliveries' retries; zero: 24 hours
+	Limits     channels.Limits           // WeChat Pay's; default channels.WeChatLimits
 	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
 	WeChat *wechatpay.Client
 	// Alipay is the live Alipay adapter; nil starts an embedded alisim and an adapter for it, unless LiveOnly.
@@ -134,6 +135,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		DB:       o.DB,
 		Ledger:   s.Ledger,
 		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat},
+		Temporal: o.Temporal,
+		Webhooks: o.Webhooks,
 	}
 	if s.Alipay != nil {
 		s.acts.Channels[channels.Alipay] = s.Alipay
@@ -199,6 +202,7 @@ func (s *Stack) startAPI() error {
 		OnboardingSettings: o.Onboarding,
 		ReconcileSettings:  o.Reconcile,
 		WithdrawalSettings: o.Withdrawal,
+		WebhookSettings:    o.Webhooks,
 	}
 	s.API = &api.Server{
 		DB:            o.DB,

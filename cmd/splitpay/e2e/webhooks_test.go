@@ -1,0 +1,150 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/splitpay/splitpay/webhooks"
+	"github.com/splitpay/splitpay/workflows"
+)
+
+// receiver is a subscriber's endpoint: it verifies every delivery's signature, fails the first failFirst
+// deliveries of each event (500), or all while down (503), and counts the ones it acknowledged.
+type receiver struct {
+	t         *testing.T
+	srv       *httptest.Server
+	secret    string
+	mu        sync.Mutex
+	failFirst int
+	down      bool
+	tries     map[string]int // event id → deliveries received
+	acked     map[string]int // event id → deliveries answered 200
+	forged    int
+}
+
+func newReceiver(t *testing.T, failFirst int) *receiver {
+	r := &receiver{t: t, failFirst: failFirst, tries: map[string]int{}, acked: map[string]int{}}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ev webhooks.Event
+	if webhooks.Verify(r.secret, req.Header.Get(webhooks.HeaderSignature), body, time.Now(), 5*time.Minute) != nil ||
+		json.Unmarshal(body, &ev) != nil || ev.ID != req.Header.Get(webhooks.HeaderEventID) {
+		r.forged++
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	r.tries[ev.ID]++
+	switch {
+	case r.down:
+		w.WriteHeader(http.StatusServiceUnavailable)
+	case r.tries[ev.ID] <= r.failFirst:
+		w.WriteHeader(http.StatusInternalServerError)
+	default:
+		r.acked[ev.ID]++
+	}
+}
+
+func (r *receiver) counts(id string) (tries, acked, forged int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tries[id], r.acked[id], r.forged
+}
+
+// subscribe registers the receiver for types and keeps the subscription's secret.
+func (h *harness) subscribe(r *receiver, types ...string) webhooks.Subscription {
+	h.t.Helper()
+	var sub webhooks.Subscription
+	h.post("/v1/webhooks", map[string]any{"url": r.srv.URL, "event_types": types}, &sub)
+	if sub.Secret == "" {
+		h.t.Fatalf("no secret: %+v", sub)
+	}
+	r.mu.Lock()
+	r.secret = sub.Secret
+	r.mu.Unlock()
+	return sub
+}
+
+// delivery waits until the delivery of event to sub is in state.
+func (h *harness) delivery(sub, event, state string, within time.Duration) webhooks.DeliveryView {
+	h.t.Helper()
+	var last []webhooks.DeliveryView
+	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		var out struct{ Deliveries []webhooks.DeliveryView }
+		if err := h.api.Do(h.t.Context(), http.MethodGet, "/v1/webhooks/deliveries?state="+state, "", nil, &out); err != nil {
+			h.t.Fatal(err)
+		}
+		for _, d := range out.Deliveries {
+			if d.SubscriptionID == sub && d.EventID == event {
+				return d
+			}
+		}
+		last = out.Deliveries
+	}
+	h.t.Fatalf("the delivery of %s to %s is not %s within %s: %+v", event, sub, state, within, last)
+	return webhooks.DeliveryView{}
+}
+
+// A receiver that fails three times, then answers 200, gets the order's events signed, and acknowledges each
+// exactly once; a bad subscription is refused naming its field.
+func TestWebhooksDeliverSignedEventsOnce(t *testing.T) {
+	h := start(t, fastSettings)
+	if resp, body := rawPost(t, h.s.APIURL+"/v1/webhooks", h.s.APIKey, "",
+		`{"url":"http://example.com/hook","event_types":["order.paid"]}`); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(body, `"field":"url"`) {
+		t.Errorf("plain http to a public host: %d %s", resp.StatusCode, body)
+	}
+	r := newReceiver(t, 3)
+	sub := h.subscribe(r, webhooks.OrderCreated, webhooks.OrderPaid)
+	no := h.orderNo(1)
+	h.paidCart(no)
+	for _, kind := range []string{webhooks.OrderCreated, webhooks.OrderPaid} {
+		id := kind + ":" + no
+		d := h.delivery(sub.ID, id, "DELIVERED", 60*time.Second)
+		tries, acked, forged := r.counts(id)
+		if tries != 4 || acked != 1 || forged != 0 || d.Attempts != 4 || d.LastStatus == nil || *d.LastStatus != 200 {
+			t.Errorf("%s: received %d, acknowledged %d, forged %d; delivery %+v", id, tries, acked, forged, d)
+		}
+	}
+	if tries, _, _ := r.counts(webhooks.OrderCompleted + ":" + no); tries != 0 {
+		t.Errorf("an event type not subscribed to was delivered %d times", tries)
+	}
+}
+
+// A receiver down past the retry window leaves a dead letter (DEAD_LETTER in the UI, DEAD in the API); once it
+// is up, a replay delivers the event.
+func TestWebhookDeadLetterReplays(t *testing.T) {
+	h := start(t, fastSettings)
+	r := newReceiver(t, 0)
+	r.down = true
+	sub := h.subscribe(r, "*")
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	id := webhooks.OrderCreated + ":" + no
+	h.delivery(sub.ID, id, "DEAD", 60*time.Second)
+	h.searchable(workflows.WebhookWorkflowID(sub.ID, id), `SplitPayStatus = "DEAD_LETTER"`)
+
+	r.mu.Lock()
+	r.down = false
+	r.mu.Unlock()
+	h.post("/v1/webhooks/deliveries/replay", map[string]string{"subscription_id": sub.ID, "event_id": id,
+		"by": "ops-anna", "reason": "the receiver is back"}, nil)
+	h.delivery(sub.ID, id, "DELIVERED", 30*time.Second)
+	h.searchable(workflows.WebhookWorkflowID(sub.ID, id), `SplitPayStatus = "DELIVERED"`)
+	h.saveHistories("webhook-dead-letter-replayed", workflows.WebhookWorkflowID(sub.ID, id))
+	if tries, acked, forged := r.counts(id); acked != 1 || tries < 2 || forged != 0 {
+		t.Errorf("after the replay: received %d, acknowledged %d, forged %d", tries, acked, forged)
+	}
+}
