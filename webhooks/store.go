@@ -61,8 +61,8 @@ func Record(ctx context.Context, db *pgxpool.Pool, ev Event) ([]Delivery, error)
 // Target is what one delivery sends, and where.
 type Target struct {
 	URL, Secret, Type string
-	Body        []byte
-	Gone        bool // the subscription was deleted: nothing to send
+	Body              []byte
+	Gone              bool // the subscription was deleted: nothing to send
 }
 
 // Load answers what d sends: the event as JSON, the subscription's URL and secret.
