@@ -8,11 +8,12 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/internal/metrics"
 	"github.com/splitpay/splitpay/ledger"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
 
@@ -31,11 +32,9 @@ type Channel interface {
 type Activities struct {
 	DB       *pgxpool.Pool
 	Ledger   *ledger.Ledger
-	Channels map[string]Channel // by channel name: channels.WeChatPay, ...
-	// Temporal starts the webhook deliveries of the events activities publish (nil: no webhooks), with
-	// Webhooks' timing (zero: 24 hours of retries).
-	Temporal client.Client
-	Webhooks workflows.WebhookSettings
+	Channels map[string]Channel  // by channel name: channels.WeChatPay, ...
+	Events   *webhooks.Publisher // the events activities publish (nil: none)
+	Metrics  *metrics.Metrics    // risk alerts (nil: not counted)
 }
 
 // onChannel runs call on the named channel; its error reaches Temporal through forTemporal, the one way.

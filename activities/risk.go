@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/splitpay/splitpay/risk"
@@ -42,6 +43,8 @@ func (a *Activities) publishRisk(ctx context.Context, in workflows.RiskInput, d 
 		}
 	}
 	for _, alert := range d.Alerts {
+		kind, _, _ := strings.Cut(alert, ":") // near_cap:<merchant>:… → near_cap: the label stays low-cardinality
+		a.Metrics.Alert(kind)
 		if err := a.publish(ctx, webhooks.Event{ID: webhooks.RiskAlert + ":" + in.OrderNo + ":" + alert,
 			Type: webhooks.RiskAlert, Subject: in.OrderNo, Data: map[string]any{"order_no": in.OrderNo,
 				"alert": alert}}); err != nil {

@@ -3,48 +3,19 @@ package activities
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// publish records ev once and starts a WebhookDelivery workflow for each of its pending deliveries, on this
-// worker's task queue. Without a Temporal client (activity tests) there are no webhooks.
+// publish tells subscribers of ev (Activities.Events; none without it).
 func (a *Activities) publish(ctx context.Context, ev webhooks.Event) error {
-	if a.Temporal == nil {
-		return nil
-	}
-	pending, err := webhooks.Record(ctx, a.DB, ev)
-	if err != nil {
-		return err
-	}
-	for _, d := range pending {
-		in := workflows.WebhookDeliveryInput{SubscriptionID: d.SubscriptionID, EventID: d.EventID, Settings: a.Webhooks}
-		_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                       workflows.WebhookWorkflowID(d.SubscriptionID, d.EventID),
-			TaskQueue:                activity.GetInfo(ctx).TaskQueue,
-			StaticSummary:            in.Summary(),
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.AttrStatus.ValueSet(workflows.WebhookDelivering), workflows.AttrWaitingFor.ValueSet("receiver")),
-		}, workflows.WebhookDelivery, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if err != nil && !errors.As(err, &started) {
-			return fmt.Errorf("start delivery %s: %w", d.WorkflowID(), err)
-		}
-	}
-	return nil
+	return a.Events.Publish(ctx, ev)
 }
 
 // receivers posts deliveries: a slow receiver is cut off, and a redirect is an answer, not followed.

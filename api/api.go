@@ -20,6 +20,7 @@ import (
 	"github.com/splitpay/splitpay/internal/metrics"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/webhooks"
 )
 
 // Server holds the API's dependencies.
@@ -42,8 +43,13 @@ type Server struct {
 	CodecOrigins []string
 	// Metrics counts notifications; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Events publishes what the API itself sees (forged notifications above a rate); nil publishes nothing.
+	Events *webhooks.Publisher
+	// ForgedAlert is the rate of forged notifications that raises an alert; zero: 20 a minute.
+	ForgedAlert ForgedAlert
 
-	keys *keyring // made by Handler
+	keys   *keyring // made by Handler
+	forged forgedWindow
 }
 
 // Body limits: JSON requests are small; notifications smaller still.

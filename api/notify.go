@@ -34,24 +34,10 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 		err = errors.New("a " + n.EventType + " notification at the " + kind + " endpoint")
 	}
 	if err != nil {
-		// Never log the body: it may carry personal data. The reason is enough.
-		s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", err.Error())
-		code, result := http.StatusUnauthorized, "forged"
-		if !errors.Is(err, channels.ErrNotificationRejected) {
-			code, result = http.StatusBadRequest, "malformed"
-		}
-		s.Metrics.Notification(channel, kindLabel(kind), result)
-		writeJSON(w, code, map[string]string{"code": "FAIL", "message": "notification rejected"})
+		s.rejectNotification(w, r, channel, kind, err)
 		return
 	}
-	about := ""
-	if n.Payment != nil {
-		about = n.Payment.OutTradeNo
-	} else if n.Refund != nil {
-		about = n.Refund.OutRefundNo
-	} else if n.Application != nil {
-		about = n.Application.OutRequestNo
-	}
+	about := notificationAbout(n)
 	isNew, err := s.Starter.Notified(r.Context(), channel, n)
 	s.Metrics.Notification(channel, kindLabel(kind), notifiedResult(isNew, err))
 	switch {
@@ -70,6 +56,35 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(ack)
+}
+
+// rejectNotification answers a notification that failed verification (401, counted as forged, and towards the
+// forged-notification alert) or parsing (400), and logs the reason — never the body, which may carry personal
+// data.
+func (s *Server) rejectNotification(w http.ResponseWriter, r *http.Request, channel, kind string, err error) {
+	s.Logger.Warn("notification rejected", "channel", channel, "kind", kind, "reason", err.Error())
+	code, result := http.StatusUnauthorized, "forged"
+	if !errors.Is(err, channels.ErrNotificationRejected) {
+		code, result = http.StatusBadRequest, "malformed"
+	}
+	s.Metrics.Notification(channel, kindLabel(kind), result)
+	if result == "forged" {
+		s.forged.count(r.Context(), s)
+	}
+	writeJSON(w, code, map[string]string{"code": "FAIL", "message": "notification rejected"})
+}
+
+// notificationAbout is what a notification is about, for the log: the order, refund or application number.
+func notificationAbout(n channels.Notice) string {
+	switch {
+	case n.Payment != nil:
+		return n.Payment.OutTradeNo
+	case n.Refund != nil:
+		return n.Refund.OutRefundNo
+	case n.Application != nil:
+		return n.Application.OutRequestNo
+	}
+	return ""
 }
 
 // kindLabel is the endpoint's kind as a metric label (Alipay has one endpoint for every kind).

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/splitpay/splitpay/workflows"
 )
 
 // Event is a fact SplitPay tells subscribers. Its ID comes from the business key (e.g. order.paid:T1001), so
@@ -28,7 +30,9 @@ type Delivery struct {
 }
 
 // WorkflowID is the delivery's workflow: one per (subscription, event).
-func (d Delivery) WorkflowID() string { return "webhook/" + d.SubscriptionID + "/" + d.EventID }
+func (d Delivery) WorkflowID() string {
+	return workflows.WebhookWorkflowID(d.SubscriptionID, d.EventID)
+}
 
 // Record stores ev once, with a PENDING delivery for each subscription that wants its type at that moment, and
 // answers the event's deliveries still PENDING (to start: a repeat of a half-done publication finds them).

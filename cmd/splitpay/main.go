@@ -27,6 +27,7 @@ import (
 	"github.com/splitpay/splitpay/internal/metrics"
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/worker"
 )
 
@@ -242,7 +243,8 @@ func runWorker(ctx context.Context, cfg *config, log *slog.Logger, _ io.Writer) 
 		DB:       d.db,
 		Ledger:   ledger.New(d.db),
 		Channels: map[string]activities.Channel{channels.WeChatPay: wx},
-		Temporal: d.temporal,
+		Events:   &webhooks.Publisher{DB: d.db, Temporal: d.temporal, TaskQueue: cfg.TaskQueue},
+		Metrics:  d.metrics,
 	}
 	if ali != nil {
 		acts.Channels[channels.Alipay] = ali // the sharing cap is the API's to check (cart), not the worker's

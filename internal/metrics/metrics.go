@@ -31,6 +31,7 @@ type Metrics struct {
 	latency       *prometheus.HistogramVec
 	money         *prometheus.CounterVec
 	processes     *prometheus.GaugeVec
+	alerts        *prometheus.CounterVec
 }
 
 // New makes a registry with the Go runtime's and the process's collectors, the SDK's handler, and SplitPay's series.
@@ -59,8 +60,11 @@ func New() *Metrics {
 		processes: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "splitpay_processes",
 			Help: "Running processes by workflow type and SplitPayStatus, read from visibility."},
 			[]string{"workflow_type", "status"}),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "splitpay_risk_alerts_total",
+			Help: "Abnormal-transaction alerts raised, by kind (near_cap, refund_rate, forged_notifications)."},
+			[]string{"kind"}),
 	}
-	reg.MustRegister(m.notifications, m.activities, m.latency, m.money, m.processes)
+	reg.MustRegister(m.own()...)
 	return m
 }
 
@@ -107,10 +111,15 @@ func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger) erro
 	return nil
 }
 
+// own are SplitPay's series.
+func (m *Metrics) own() []prometheus.Collector {
+	return []prometheus.Collector{m.notifications, m.activities, m.latency, m.money, m.processes, m.alerts}
+}
+
 // Names are the names of SplitPay's series (not the SDK's), for checking the alerting rules and the dashboard.
 func (m *Metrics) Names() []string {
 	var names []string
-	for _, c := range []prometheus.Collector{m.notifications, m.activities, m.latency, m.money, m.processes} {
+	for _, c := range m.own() {
 		descs := make(chan *prometheus.Desc, 1)
 		go func() { c.Describe(descs); close(descs) }()
 		for d := range descs {
@@ -123,3 +132,10 @@ func (m *Metrics) Names() []string {
 }
 
 var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+// Alert counts an abnormal-transaction alert of kind.
+func (m *Metrics) Alert(kind string) {
+	if m != nil {
+		m.alerts.WithLabelValues(kind).Inc()
+	}
+}

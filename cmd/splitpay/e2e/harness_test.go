@@ -146,7 +146,8 @@ func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metric
 	s, err := stack.Start(t.Context(), stack.Options{DB: testenv.MigratedPool(t), Temporal: tc,
 		TaskQueue: "e2e-" + testenv.RandomID(), Settings: settings, Onboarding: fastOnboarding,
 		Withdrawal: fastWithdrawal, Reconcile: fastReconcile, Webhooks: fastWebhooks, Logger: logger,
-		Codec: testenv.Keyring(t).HTTPHandler(), Metrics: m, Deployment: d})
+		ForgedAlert: api.ForgedAlert{Count: 2, Window: time.Minute},
+		Codec:       testenv.Keyring(t).HTTPHandler(), Metrics: m, Deployment: d})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -146,5 +148,49 @@ func TestWebhookDeadLetterReplays(t *testing.T) {
 	h.saveHistories("webhook-dead-letter-replayed", workflows.WebhookWorkflowID(sub.ID, id))
 	if tries, acked, forged := r.counts(id); acked != 1 || tries < 2 || forged != 0 {
 		t.Errorf("after the replay: received %d, acknowledged %d, forged %d", tries, acked, forged)
+	}
+}
+
+// Risk holds and alerts reach subscribers and the metrics: an order held for review (risk.held), a merchant
+// past 50 % of its cap (near_cap), and more than two forged notifications in a minute (forged_notifications).
+func TestRiskHoldsAndAlertsAreEvents(t *testing.T) {
+	h, m := startMetered(t, fastSettings)
+	r := newReceiver(t, 0)
+	sub := h.subscribe(r, webhooks.RiskHeld, webhooks.RiskAlert)
+	if code, body := h.putRules(`{"default_tier":"standard","tiers":{"standard":{"alert_at":0.5}},"merchants":{` +
+		`"m1":{"override":{"review_above":15000}},"m2":{"override":{"daily_amount":{"total":17600}}}}}`); code != http.StatusOK {
+		t.Fatalf("the rules: %d %s", code, body)
+	}
+	no := h.orderNo(1)
+	h.create(h.cart(no))
+	h.delivery(sub.ID, webhooks.RiskHeld+":"+no, "DELIVERED", 30*time.Second)
+	h.delivery(sub.ID, webhooks.RiskAlert+":"+no+":near_cap:m2:daily_amount.total", "DELIVERED", 30*time.Second)
+
+	for i := range 3 {
+		wrongKey, _ := h.s.Sim.Envelope(&wxsim.Platform{APIv3Key: "00000000000000000000000000000000"},
+			"TRANSACTION.SUCCESS", "transaction", []byte(`{"combine_out_trade_no":"F`+strconv.Itoa(i)+`","sub_orders":[]}`))
+		bad, _ := h.s.Sim.SignedRequest(h.s.APIURL+"/notify/wechatpay/transaction", wrongKey, false)
+		h.allRefused(map[string]*http.Request{"wrong APIv3 key": bad})
+	}
+	var forged webhooks.DeliveryView
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end) && forged.EventID == ""; time.Sleep(200 * time.Millisecond) {
+		var out struct{ Deliveries []webhooks.DeliveryView }
+		if err := h.api.Do(t.Context(), http.MethodGet, "/v1/webhooks/deliveries?state=DELIVERED", "", nil, &out); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range out.Deliveries {
+			if strings.HasPrefix(d.EventID, webhooks.RiskAlert+":forged_notifications:") {
+				forged = d
+			}
+		}
+	}
+	if forged.EventID == "" {
+		t.Error("no forged-notification alert was delivered")
+	}
+	text := scrape(t, m)
+	for _, kind := range []string{"near_cap", "forged_notifications"} {
+		if value(text, `splitpay_risk_alerts_total{kind="`+kind+`"}`) < 1 {
+			t.Errorf("the %s alert is not counted", kind)
+		}
 	}
 }

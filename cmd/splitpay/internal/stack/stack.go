@@ -32,6 +32,7 @@ import (
 	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/registry"
 	"github.com/splitpay/splitpay/starter"
+	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/worker"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -48,7 +49,9 @@ type Options struct {
 	Reconcile  workflows.ReconcileSettings
 	Withdrawal workflows.WithdrawalSettings
 	Webhooks   workflows.WebhookSettings // the deliveries' retries; zero: 24 hours
-	Limits     channels.Limits           // WeChat Pay's; default channels.WeChatLimits
+	// ForgedAlert is the rate of forged notifications that raises an alert; zero: more than 20 in a minute.
+	ForgedAlert api.ForgedAlert
+	Limits      channels.Limits // WeChat Pay's; default channels.WeChatLimits
 	// WeChat is the live adapter; nil starts an embedded simulator and an adapter for it.
 	WeChat *wechatpay.Client
 	// Alipay is the live Alipay adapter; nil starts an embedded alisim and an adapter for it, unless LiveOnly.
@@ -89,6 +92,7 @@ type Stack struct {
 
 	opts    Options
 	acts    *activities.Activities
+	events  *webhooks.Publisher // the worker's and the API's events
 	worker  sdkworker.Worker
 	closers []func()
 }
@@ -106,7 +110,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, errors.New("stack: DB and Temporal are required")
 	}
 	o = o.withDefaults()
-	s := &Stack{opts: o, Ledger: ledger.New(o.DB), APIKey: o.APIKeys[0], WeChat: o.WeChat, Alipay: o.Alipay}
+	s := &Stack{opts: o, Ledger: ledger.New(o.DB), APIKey: o.APIKeys[0], WeChat: o.WeChat, Alipay: o.Alipay,
+		events: &webhooks.Publisher{DB: o.DB, Temporal: o.Temporal, TaskQueue: o.TaskQueue, Settings: o.Webhooks}}
 	if s.WeChat == nil {
 		if err := s.startSimulator(ctx); err != nil {
 			s.Close()
@@ -135,8 +140,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		DB:       o.DB,
 		Ledger:   s.Ledger,
 		Channels: map[string]activities.Channel{channels.WeChatPay: s.WeChat},
-		Temporal: o.Temporal,
-		Webhooks: o.Webhooks,
+		Events:   s.events,
+		Metrics:  o.Metrics,
 	}
 	if s.Alipay != nil {
 		s.acts.Channels[channels.Alipay] = s.Alipay
@@ -215,6 +220,8 @@ func (s *Stack) startAPI() error {
 		Codec:         o.Codec,
 		CodecOrigins:  o.CodecOrigins,
 		Metrics:       o.Metrics,
+		Events:        s.events,
+		ForgedAlert:   o.ForgedAlert,
 	}
 	srv := s.API.HTTPServer(o.APIAddr)
 	go func() { _ = srv.Serve(ln) }()
