@@ -33,6 +33,8 @@ func SavedViews(now time.Time, receiptDays int) []SavedView {
 		{"held for risk review", fmt.Sprintf(`%s = %q`, AttrStatus.GetName(), StatusRiskReview)},
 		{"onboarding waiting on the shop",
 			fmt.Sprintf(`WorkflowType = "Onboarding" AND %s STARTS_WITH %q`, AttrWaitingFor.GetName(), "shop:")},
+		{"webhook dead letters", fmt.Sprintf(`WorkflowType = "WebhookDelivery" AND %s = %q`, AttrStatus.GetName(),
+			WebhookDeadLetter)},
 		{"reconciliation discrepancies",
 			fmt.Sprintf(`WorkflowType = "Reconcile" AND %s = %q`, AttrStatus.GetName(), ReconcileNeedsAttention)},
 	}
