@@ -27,6 +27,8 @@ func TestKeysHoldOnlyTheirScopes(t *testing.T) {
 		{"orders key cannot open payloads", "/codec/decode", orders.Secret, `{"payloads":[]}`, http.StatusForbidden},
 		{"orders key cannot resume", "/v1/orders/" + no + "/resume", orders.Secret, `{"by":"x","reason":"y"}`,
 			http.StatusForbidden},
+		{"orders key cannot review", "/v1/orders/" + no + "/review", orders.Secret,
+			`{"decision":"approve","by":"x","reason":"y"}`, http.StatusForbidden},
 		{"orders key cannot refund", "/v1/orders/" + no + "/sub-orders/1/refunds", orders.Secret,
 			`{"refund_no":"R1","amount":100}`, http.StatusForbidden},
 		{"orders key cannot make keys", "/v1/keys", orders.Secret, `{"scopes":["admin"]}`, http.StatusForbidden},
