@@ -16,8 +16,22 @@ import (
 
 func rawPost(t *testing.T, url, key, idem, body string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	return rawDo(t, http.MethodPost, url, key, idem, body)
+}
+
+func rawGet(t *testing.T, url, key string) (*http.Response, string) {
+	t.Helper()
+	return rawDo(t, http.MethodGet, url, key, "", "")
+}
+
+// rawDo sends one request as a caller would, with a bearer key (none when empty) and an Idempotency-Key (none
+// when empty), and answers the response and its body.
+func rawDo(t *testing.T, method, url, key, idem, body string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}

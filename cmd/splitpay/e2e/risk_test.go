@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,16 +14,8 @@ import (
 // putRules sets the risk rules through the API and answers the status and body.
 func (h *harness) putRules(body string) (int, string) {
 	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, h.s.APIURL+"/v1/risk/rules", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+h.s.APIKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	_, _ = io.Copy(&b, resp.Body)
-	return resp.StatusCode, b.String()
+	resp, out := rawDo(h.t, http.MethodPut, h.s.APIURL+"/v1/risk/rules", h.s.APIKey, "", body)
+	return resp.StatusCode, out
 }
 
 // Rules as data, end to end: a bad rule is refused naming its field; an order above the review threshold is
