@@ -47,4 +47,13 @@ type Funds interface {
 	Balance(ctx context.Context, subMchID string) (Balance, error)
 	Withdraw(ctx context.Context, r WithdrawRequest) (WithdrawState, error)
 	QueryWithdraw(ctx context.Context, subMchID, outRequestNo string) (WithdrawState, error)
+	// SettlementAccount is the account withdrawals go to now (a shop can change it at the channel).
+	SettlementAccount(ctx context.Context, subMchID string) (SettlementAccount, error)
+}
+
+// SettlementAccount is where a sub-merchant's withdrawals go, as the channel shows it: the number masked.
+type SettlementAccount struct {
+	Type, Bank   string
+	NumberMasked string
+	Verify       string // the channel's check of the account: VERIFY_SUCCESS, VERIFYING or VERIFY_FAIL
 }

@@ -254,3 +254,18 @@ func (l *Ledger) OpenMerchantAccounts(ctx context.Context, channel, merchantID s
 	}
 	return l.db.SendBatch(ctx, batch).Close()
 }
+
+// SettlementSeen records the (masked) settlement account a merchant's withdrawal is about to go to, and answers
+// when it was last seen to change: nil when it never has (the first one seen is the baseline).
+func (l *Ledger) SettlementSeen(ctx context.Context, channel, merchantID, masked string) (*time.Time, error) {
+	var changed *time.Time
+	err := l.db.QueryRow(ctx, `UPDATE merchants SET
+		settlement_changed_at = CASE WHEN settlement_seen IS DISTINCT FROM $3 AND settlement_seen IS NOT NULL
+			THEN now() ELSE settlement_changed_at END,
+		settlement_seen = $3
+		WHERE channel = $1 AND id = $2 RETURNING settlement_changed_at`, channel, merchantID, masked).Scan(&changed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("ledger: merchant %s on %s: %w", merchantID, channel, ErrNotFound)
+	}
+	return changed, err
+}

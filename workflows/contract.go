@@ -109,6 +109,7 @@ var (
 	ActivityActivateMerchant   = Activity[ActivateMerchantInput, Done]{"ActivateMerchant"}
 	ActivityReserveWithdrawal  = Activity[WithdrawInput, Done]{"ReserveWithdrawal"}
 	ActivityWithdraw           = Activity[WithdrawInput, WithdrawStatus]{"Withdraw"}
+	ActivityCheckSettlement    = Activity[WithdrawInput, SettlementCheck]{"CheckSettlementAccount"}
 	ActivityQueryWithdraw      = Activity[WithdrawInput, WithdrawStatus]{"QueryWithdraw"}
 	ActivityPostWithdrawResult = Activity[WithdrawInput, Done]{"PostWithdrawResult"}
 
@@ -137,6 +138,7 @@ var Contract = []ContractEntry{
 	ActivityEvaluateRisk, ActivityReleaseRisk, ActivityDeliver, ActivityMarkDeadLetter,
 	ActivitySubmitApplyment, ActivityQueryApplyment, ActivityActivateMerchant,
 	ActivityReserveWithdrawal, ActivityWithdraw, ActivityQueryWithdraw, ActivityPostWithdrawResult,
+	ActivityCheckSettlement,
 	ActivityBeginReconcile, ActivityStageBill, ActivityMatchReconcile, ActivityMarkRepaired,
 	legacyActivityPaySubsidy, legacyActivityReturnSubsidy,
 }

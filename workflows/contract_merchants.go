@@ -3,6 +3,7 @@ package workflows
 import (
 	"bytes"
 	"encoding/json"
+	"time"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/money"
@@ -17,6 +18,13 @@ type WithdrawInput struct {
 	Amount       money.Amount
 	Remark       string
 	Status       string // PostWithdrawResult: SUCCESS | FAIL | CLOSE | REFUND
+}
+
+// SettlementCheck is CheckSettlementAccount's answer: when the account the withdrawal goes to last changed (nil:
+// never seen to), and whether that is recent enough to raise an alert.
+type SettlementCheck struct {
+	ChangedAt *time.Time
+	Recent    bool
 }
 
 // WithdrawStatus is the channel's view of a withdrawal.

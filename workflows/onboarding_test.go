@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -275,6 +276,7 @@ type fakeWithdrawals struct {
 	posted      []string
 	overdraw    bool
 	withdrawErr error
+	accountNew  bool // CheckSettlementAccount answers a recent change
 }
 
 func (f *fakeWithdrawals) register(env *testsuite.TestWorkflowEnvironment) {
@@ -290,6 +292,13 @@ func (f *fakeWithdrawals) register(env *testsuite.TestWorkflowEnvironment) {
 		defer f.mu.Unlock()
 		f.posted = append(f.posted, "RESERVED")
 		return Done{}, nil
+	})
+	stub(env, ActivityCheckSettlement, func(_ context.Context, in WithdrawInput) (SettlementCheck, error) {
+		if !f.accountNew {
+			return SettlementCheck{}, nil
+		}
+		at := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+		return SettlementCheck{ChangedAt: &at, Recent: true}, nil
 	})
 	stub(env, ActivityWithdraw, func(_ context.Context, in WithdrawInput) (WithdrawStatus, error) {
 		f.mu.Lock()
@@ -348,6 +357,19 @@ func TestWithdrawalInitRetriedSucceedsThenBounces(t *testing.T) {
 	if len(f.posted) != 3 || f.posted[0] != "RESERVED" || f.posted[1] != WithdrawalSucceeded ||
 		f.posted[2] != WithdrawalBounced {
 		t.Errorf("posted %v", f.posted)
+	}
+}
+
+// A withdrawal to an account changed a few days before goes ahead, with the alert in its timeline.
+func TestWithdrawalToANewAccountIsFlagged(t *testing.T) {
+	f := &fakeWithdrawals{states: []string{"SUCCESS"}, accountNew: true}
+	st := runWithdrawal(t, f)
+	flagged := false
+	for _, e := range st.Timeline {
+		flagged = flagged || strings.HasPrefix(e.What, "ALERT: the settlement account changed")
+	}
+	if st.Status != WithdrawalSucceeded || !flagged {
+		t.Errorf("status %s, timeline %+v", st.Status, st.Timeline)
 	}
 }
 

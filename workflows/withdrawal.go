@@ -86,6 +86,7 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 		return w.state(), nil
 	}
 	w.note(ctx, "%s reserved from the available balance", w.in.Amount)
+	w.checkSettlement(ctx)
 	w.set(ctx, WithdrawalRequested, "channel:withdraw")
 	cctx := channelOptions(ctx)
 	w.attempt(ctx, "withdraw", func() error {
@@ -159,5 +160,22 @@ func (w *withdrawal) watchForBounce(ctx workflow.Context) {
 			w.post(ctx, WithdrawalBounced)
 			return
 		}
+	}
+}
+
+// checkSettlement reads the account the money is about to go to (since "settlement-check"): one changed within
+// the last week raises an alert (a metric and a risk.alert event, in the activity) and a timeline line. It
+// never stops the withdrawal: the shop may well have changed banks.
+func (w *withdrawal) checkSettlement(ctx workflow.Context) {
+	if workflow.GetVersion(ctx, "settlement-check", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	chk, err := ActivityCheckSettlement.Run(callerWaitsOptions(ctx), w.call())
+	switch {
+	case err != nil:
+		w.note(ctx, "the settlement account could not be read (%s): withdrawing without the check", errorType(err))
+	case chk.Recent:
+		w.note(ctx, "ALERT: the settlement account changed at %s, shortly before this withdrawal",
+			chk.ChangedAt.Format(time.RFC3339))
 	}
 }

@@ -166,3 +166,40 @@ func (c *Client) bill(ctx context.Context, path string, q url.Values) (channels.
 	}
 	return channels.BillFile{HashType: b.HashType, HashValue: b.HashValue, DownloadURL: b.DownloadURL}, nil
 }
+
+// SettlementAccount reads the sub-merchant's settlement account, its number masked to the first 6 and last 4
+// digits (MASK_V2: enough to tell one account from another, and no more).
+func (c *Client) SettlementAccount(ctx context.Context, subMchID string) (channels.SettlementAccount, error) {
+	var a wire.SettlementAccount
+	query := url.Values{"account_number_rule": {wire.AccountNumberMaskV2}}
+	if err := c.do(ctx, http.MethodGet, wire.PathSubMerchants+url.PathEscape(subMchID)+"/settlement", query, nil, &a); err != nil {
+		return channels.SettlementAccount{}, err
+	}
+	return channels.SettlementAccount{Type: a.AccountType, Bank: a.AccountBank, NumberMasked: a.AccountNumber,
+		Verify: a.VerifyResult}, nil
+}
+
+// SettlementChange is a new settlement account for a sub-merchant (the number and name are sent encrypted).
+type SettlementChange struct {
+	AccountType, Bank, BankName, BranchID string
+	Number, Name                          string
+}
+
+// ModifySettlementAccount asks WeChat Pay to change a sub-merchant's settlement account; the change is audited
+// first (受理模式) and comes into force when SettlementApplication answers AUDIT_SUCCESS.
+func (c *Client) ModifySettlementAccount(ctx context.Context, subMchID string, ch SettlementChange) (string, error) {
+	req := &wire.ModifySettlementRequest{ModifyMode: wire.ModifyModeAsync, AccountType: ch.AccountType,
+		AccountBank: ch.Bank, BankName: ch.BankName, BankBranchID: ch.BranchID, AccountNumber: ch.Number,
+		AccountName: ch.Name}
+	var out wire.ModifySettlementResponse
+	err := c.do(ctx, http.MethodPost, wire.PathSubMerchants+url.PathEscape(subMchID)+"/modify-settlement", nil, req, &out)
+	return out.ApplicationNo, err
+}
+
+// SettlementApplication answers a change's audit: AUDITING, AUDIT_SUCCESS or AUDIT_FAIL (with the reason).
+func (c *Client) SettlementApplication(ctx context.Context, subMchID, applicationNo string) (wire.SettlementApplication, error) {
+	var out wire.SettlementApplication
+	err := c.do(ctx, http.MethodGet, wire.PathSubMerchants+url.PathEscape(subMchID)+"/application/"+
+		url.PathEscape(applicationNo), url.Values{"account_number_rule": {wire.AccountNumberMaskV2}}, nil, &out)
+	return out, err
+}

@@ -61,7 +61,7 @@ func New() *Metrics {
 			Help: "Running processes by workflow type and SplitPayStatus, read from visibility."},
 			[]string{"workflow_type", "status"}),
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "splitpay_risk_alerts_total",
-			Help: "Abnormal-transaction alerts raised, by kind (near_cap, refund_rate, forged_notifications)."},
+			Help: "Abnormal-transaction alerts raised, by kind (near_cap, refund_rate, forged_notifications, withdrawal_new_account)."},
 			[]string{"kind"}),
 	}
 	reg.MustRegister(m.own()...)

@@ -36,7 +36,7 @@ func (s *Sim) routeMore(r *http.Request) (handler, bool) {
 	case r.Method == http.MethodGet && (path == wire.PathSubFundFlowBill || path == wire.PathOneSubFundFlow):
 		return s.subFundFlowBill, true
 	}
-	return nil, false
+	return s.settlementRoute(r)
 }
 
 // ---------------------------------------------------------------- balance and withdrawal

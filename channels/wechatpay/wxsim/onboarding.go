@@ -128,7 +128,16 @@ func (s *Sim) applymentState(a *applyment) wire.ApplymentState {
 			st.ApplymentState, st.ApplymentStateDesc, st.SignState = channels.ApplymentFinish, "完成", "SIGNED"
 			if !a.accountOpened {
 				a.accountOpened = true
-				s.subs[a.subMchID] = &subMerchant{id: a.subMchID}
+				m := &subMerchant{id: a.subMchID}
+				if ai := a.req.AccountInfo; ai != nil { // withdrawals go to the account the application gave
+					typ := wire.AccountTypeBusiness // the applyment's "74" (对公); "75" is a person's card
+					if ai.BankAccountType == "75" {
+						typ = wire.AccountTypePrivate
+					}
+					m.settlement = &settlementAccount{typ: typ, bank: ai.AccountBank,
+						number: ai.AccountNumber, name: ai.AccountName, since: s.now()}
+				}
+				s.subs[a.subMchID] = m
 			}
 		}
 	}

@@ -80,7 +80,8 @@ type Sim struct {
 	refundsByID    map[string]*refund
 	withdrawals    map[string]*withdrawal // sub_mchid + "/" + out_request_no
 	applyments     map[string]*applyment  // out_request_no
-	bills          map[string][]byte      // download token → file
+	settlementApps []*settlementApplication
+	bills          map[string][]byte // download token → file
 	billFaults     BillFaults
 	billPartSize   int        // the sub-merchant fund-flow bills' part size (0: one part)
 	corruptSealed  bool       // flip a byte of each sealed part served (CorruptSealedBills)
@@ -91,6 +92,7 @@ type Sim struct {
 type subMerchant struct {
 	id                string
 	frozen, available int64
+	settlement        *settlementAccount // nil: a default one (settlementOf)
 }
 
 type receiver struct {

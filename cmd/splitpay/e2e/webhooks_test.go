@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
+	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
 )
@@ -192,5 +195,29 @@ func TestRiskHoldsAndAlertsAreEvents(t *testing.T) {
 		if value(text, `splitpay_risk_alerts_total{kind="`+kind+`"}`) < 1 {
 			t.Errorf("the %s alert is not counted", kind)
 		}
+	}
+}
+
+// A withdrawal to a settlement account the shop changed at the channel a moment ago goes ahead, and raises a
+// withdrawal_new_account alert (an event and the metric); the one before the change, the baseline, raises none.
+func TestWithdrawalToANewAccountRaisesAnAlert(t *testing.T) {
+	h, m := startMetered(t, fastSettings)
+	r := newReceiver(t, 0)
+	sub := h.subscribe(r, webhooks.RiskAlert)
+	h.earnAvailable(h.orderNo(1), 5000)
+	for i, no := range []string{h.prefix + "WA1", h.prefix + "WA2"} {
+		if i == 1 {
+			h.s.Sim.ChangeSettlementAccount(shop1, "6214830000009876")
+		}
+		h.post("/v1/merchants/m1/withdrawals", starter.WithdrawalRequest{OutRequestNo: no, Amount: 1000}, nil)
+		h.withdrawal("m1", no, func(v api.WithdrawalView) bool { return v.ChannelState == channels.WithdrawCreated })
+	}
+	h.delivery(sub.ID, webhooks.RiskAlert+":withdrawal_new_account:m1:"+h.prefix+"WA2", "DELIVERED", 30*time.Second)
+	h.saveHistories("withdrawal-new-account", workflows.WithdrawalWorkflowID("m1", h.prefix+"WA2"))
+	if tries, _, _ := r.counts(webhooks.RiskAlert + ":withdrawal_new_account:m1:" + h.prefix + "WA1"); tries != 0 {
+		t.Error("the baseline withdrawal raised an alert")
+	}
+	if value(scrape(t, m), `splitpay_risk_alerts_total{kind="withdrawal_new_account"}`) != 1 {
+		t.Error("the alert is not counted once")
 	}
 }
