@@ -44,6 +44,7 @@ type checkout struct {
 func (o *checkout) setup(ctx workflow.Context) error {
 	o.in.Settings = o.in.Settings.withDefaults()
 	o.process = newProcess(ctx, StatusCreated)
+	o.adoptChanges(ctx)
 	o.notices = workflow.GetSignalChannel(ctx, SignalPaymentNotified)
 	if err := o.in.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidOrder, err)
@@ -166,7 +167,7 @@ func (o *checkout) runSubOrders(ctx workflow.Context) {
 	for i := range o.subs {
 		futures[i] = o.startSubOrder(ctx, i)
 	}
-	if workflow.GetVersion(ctx, "settled-signal", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if o.version(ctx, "settled-signal") == workflow.DefaultVersion {
 		for i, f := range futures {
 			var res SubOrderResult
 			err := f.Get(ctx, &res)
@@ -275,7 +276,7 @@ func (o *checkout) recordChild(ctx workflow.Context, i int, res SubOrderResult, 
 // end sets the status the order ends in (or waits for ops in). The read model is written first, so a client
 // that sees the status in the live state finds the order listed with it too.
 func (o *checkout) end(ctx workflow.Context, status, waitingFor string) {
-	if workflow.GetVersion(ctx, "view-before-status", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if o.version(ctx, "view-before-status") == workflow.DefaultVersion {
 		o.set(ctx, status, waitingFor)
 		o.saveView(ctx)
 		return

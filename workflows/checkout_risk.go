@@ -11,7 +11,7 @@ import (
 // order with RISK_REFUSED naming the rule; a hold sets RISK_REVIEW and answers held. Orders started before
 // "risk-controls" are not judged.
 func (o *checkout) judgeRisk(ctx workflow.Context) (held bool, err error) {
-	if workflow.GetVersion(ctx, "risk-controls", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if o.version(ctx, "risk-controls") == workflow.DefaultVersion {
 		return false, nil
 	}
 	o.risked = true

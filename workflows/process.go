@@ -17,6 +17,7 @@ type process struct {
 	timeline   []Event
 	resumes    workflow.ReceiveChannel
 	requeries  workflow.ReceiveChannel // reconciliation's repairs: a Resume for a step that asks the channel
+	bundle     workflow.Version        // the change bundle it runs under (versions.go); DefaultVersion: none
 }
 
 func newProcess(ctx workflow.Context, status string) process {

@@ -1,6 +1,8 @@
 package workflows_test
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -30,4 +32,37 @@ func TestReplaySavedHistories(t *testing.T) {
 		}
 	}
 	t.Logf("replayed %d histories", len(files))
+}
+
+// A workflow started under the change bundle (versions.go) records one version marker, however many changes its
+// code asks for: the bundle's.
+func TestBundledHistoriesRecordOneMarker(t *testing.T) {
+	files, _ := filepath.Glob("testdata/histories/bundle-*.json")
+	if len(files) == 0 {
+		t.Fatal("no histories recorded under the bundle (bundle-*.json)")
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct {
+			Events []struct {
+				EventType string
+				Marker    *struct{ MarkerName string } `json:"markerRecordedEventAttributes"`
+			}
+		}
+		if err := json.Unmarshal(raw, &h); err != nil {
+			t.Fatal(err)
+		}
+		markers := 0
+		for _, e := range h.Events {
+			if e.Marker != nil && e.Marker.MarkerName == "Version" {
+				markers++
+			}
+		}
+		if markers > 1 {
+			t.Errorf("%s records %d version markers, not 1", f, markers)
+		}
+	}
 }

@@ -43,6 +43,7 @@ type subOrder struct {
 func (s *subOrder) setup(ctx workflow.Context) error {
 	s.in.Settings = s.in.Settings.withDefaults()
 	s.process = newProcess(ctx, StatusAwaitingReceipt)
+	s.adoptChanges(ctx)
 	set := s.in.Settings
 	s.finishBy = s.in.PaidAt.Add(set.FreezePeriod - set.FinishMargin)
 	s.confirmBy = s.in.PaidAt.Add(set.AutoConfirmAfter)
@@ -139,7 +140,7 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 	})
 	s.note(ctx, "completed: shared %s, settled %s to the merchant", s.shared, s.settled)
 	s.set(ctx, StatusCompleted, "")
-	if workflow.GetVersion(ctx, "refund-window", workflow.DefaultVersion, 1) == 1 {
+	if s.version(ctx, "refund-window") == 1 {
 		s.tellOrderDone(ctx)
 		s.refundWindow(ctx)
 	}

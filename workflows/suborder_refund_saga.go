@@ -25,7 +25,7 @@ func (s *subOrder) processRefunds(ctx workflow.Context) {
 // refund and wait for its result, post it from the bucket the channel reports, and only then claw back from
 // receivers and give back the subsidy. A refund the channel refuses has moved nothing and booked nothing.
 func (s *subOrder) processRefund(ctx workflow.Context, i int) {
-	if workflow.GetVersion(ctx, "refund-source", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if s.version(ctx, "refund-source") == workflow.DefaultVersion {
 		s.processRefundClawbackFirst(ctx, i)
 		return
 	}

@@ -30,7 +30,7 @@ func (s *subOrder) share(ctx workflow.Context) {
 		return nil
 	})
 	batches := s.plan.Batches
-	if workflow.GetVersion(ctx, "debt-netting", workflow.DefaultVersion, 1) == 1 {
+	if s.version(ctx, "debt-netting") == 1 {
 		batches = s.netDebts(ctx)
 	}
 	for k, shares := range batches {
@@ -172,7 +172,7 @@ func (s *subOrder) finish(ctx workflow.Context) {
 		s.note(ctx, "refunded in full before settlement: nothing to release")
 		return
 	}
-	if workflow.GetVersion(ctx, "finish-precheck", workflow.DefaultVersion, 1) == 1 {
+	if s.version(ctx, "finish-precheck") == 1 {
 		s.checkFrozen(ctx, "check frozen before finish") // what finish unfreezes must be what the books hold frozen
 	}
 	cctx, lctx := channelOptions(ctx), ledgerOptions(ctx)

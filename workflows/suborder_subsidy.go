@@ -26,7 +26,7 @@ func (s *subOrder) returnSubsidy(ctx workflow.Context, i int, st RefundStatus, c
 		FromFrozen:  frozen,
 	}
 	step := "subsidy return " + s.refunds[i].RefundNo
-	if splitSubsidy(ctx) {
+	if s.splitSubsidy(ctx) {
 		s.callThenPost(ctx, step, frozen, func(cctx workflow.Context) (SubsidyStatus, error) {
 			return ActivityApplySubsidyReturn.Run(cctx, in)
 		}, ActivityPostSubsidyReturned)
@@ -66,7 +66,7 @@ func (s *subOrder) paySubsidy(ctx workflow.Context) {
 		Amount:       s.subsidyDue,
 		Description:  "platform coupon",
 	}
-	if splitSubsidy(ctx) {
+	if s.splitSubsidy(ctx) {
 		s.callThenPost(ctx, "subsidy", false, func(cctx workflow.Context) (SubsidyStatus, error) {
 			return ActivityCreateSubsidy.Run(cctx, in)
 		}, ActivityPostSubsidyPaid)
@@ -103,6 +103,6 @@ func (s *subOrder) callThenPost(ctx workflow.Context, step string, fromFrozen bo
 
 // splitSubsidy says whether the subsidy and its return are a channel call then a posting ("split-subsidy"), or
 // one activity that did both, as before.
-func splitSubsidy(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, "split-subsidy", workflow.DefaultVersion, 1) == 1
+func (s *subOrder) splitSubsidy(ctx workflow.Context) bool {
+	return s.version(ctx, "split-subsidy") == 1
 }

@@ -18,6 +18,7 @@ func Withdrawal(ctx workflow.Context, in WithdrawalInput) (WithdrawalState, erro
 	w := &withdrawal{in: in}
 	w.in.Settings = in.Settings.withDefaults()
 	w.process = newProcess(ctx, WithdrawalRequested)
+	w.adoptChanges(ctx)
 	if err := in.Validate(); err != nil {
 		ie := err.(*InputError)
 		return WithdrawalState{}, temporal.NewNonRetryableApplicationError(
@@ -167,7 +168,7 @@ func (w *withdrawal) watchForBounce(ctx workflow.Context) {
 // the last week raises an alert (a metric and a risk.alert event, in the activity) and a timeline line. It
 // never stops the withdrawal: the shop may well have changed banks.
 func (w *withdrawal) checkSettlement(ctx workflow.Context) {
-	if workflow.GetVersion(ctx, "settlement-check", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if w.version(ctx, "settlement-check") == workflow.DefaultVersion {
 		return
 	}
 	chk, err := ActivityCheckSettlement.Run(callerWaitsOptions(ctx), w.call())
