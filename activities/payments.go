@@ -84,3 +84,14 @@ func (a *Activities) PostPayment(ctx context.Context, in workflows.PostPaymentIn
 		Amount:        in.Amount,
 	}))
 }
+
+// PostPayments posts each paid sub-order (once per transaction id, as PostPayment), then writes the order's read
+// model with its view (publishing its event): what a paid order needs of the ledger, in one activity.
+func (a *Activities) PostPayments(ctx context.Context, in workflows.PostPaymentsInput) (workflows.Done, error) {
+	for _, p := range in.Payments {
+		if _, err := a.PostPayment(ctx, p); err != nil {
+			return workflows.Done{}, err
+		}
+	}
+	return a.SaveOrderView(ctx, in.View)
+}

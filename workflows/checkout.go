@@ -285,10 +285,8 @@ func (o *checkout) end(ctx workflow.Context, status, waitingFor string) {
 	o.set(ctx, status, waitingFor)
 }
 
-// saveView writes the orders read model; a best effort, since the workflow's own state is the truth.
-func (o *checkout) saveView(ctx workflow.Context) { o.saveViewAs(ctx, o.status) }
-
-func (o *checkout) saveViewAs(ctx workflow.Context, status string) {
+// viewInput is the orders read model's next revision of the order, in status.
+func (o *checkout) viewInput(ctx workflow.Context, status string) OrderViewInput {
 	o.revision++
 	v := OrderViewInput{OrderNo: o.in.OrderNo, Channel: o.in.Channel, Status: status, Total: o.in.Total(),
 		MerchantIDs: o.in.MerchantIDs(), Revision: o.revision}
@@ -299,6 +297,14 @@ func (o *checkout) saveViewAs(ctx workflow.Context, status string) {
 		now := workflow.Now(ctx)
 		v.CompletedAt = &now
 	}
+	return v
+}
+
+// saveView writes the orders read model; a best effort, since the workflow's own state is the truth.
+func (o *checkout) saveView(ctx workflow.Context) { o.saveViewAs(ctx, o.status) }
+
+func (o *checkout) saveViewAs(ctx workflow.Context, status string) {
+	v := o.viewInput(ctx, status)
 	if err := ActivitySaveOrderView.Start(ledgerOptions(ctx), v).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("orders read model not updated", "error", err)
 	}

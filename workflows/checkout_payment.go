@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/splitpay/splitpay/channels"
+	"github.com/splitpay/splitpay/money"
 )
 
 func (o *checkout) createdOrder() CreatedOrder {
@@ -215,12 +216,26 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 func (o *checkout) postPayments(ctx workflow.Context) {
 	o.set(ctx, StatusPaid, "ledger")
 	lctx := ledgerOptions(ctx)
+	payments := make([]PostPaymentInput, len(o.subs))
+	var total money.Amount
+	for i, s := range o.subs {
+		payments[i] = PostPaymentInput{Channel: o.in.Channel, OrderNo: o.in.OrderNo, SubOrderNo: s.SubOrderNo,
+			MerchantID: o.in.SubOrders[i].MerchantID, TransactionID: s.TransactionID, Amount: s.Amount}
+		total += s.Amount
+	}
+	if o.version(ctx, "post-payments-once") == 1 { // the postings and the read model in one activity
+		view := o.viewInput(ctx, o.status)
+		o.attempt(ctx, "post-payment", func() error {
+			return ActivityPostPayments.Start(lctx, PostPaymentsInput{Channel: o.in.Channel, Amount: total,
+				Payments: payments, View: view}).Get(ctx, nil)
+		})
+		o.note(ctx, "payment posted to the ledger")
+		return
+	}
 	o.attempt(ctx, "post-payment", func() error {
 		var futures []Future[PostingResult]
-		for i, s := range o.subs {
-			futures = append(futures, ActivityPostPayment.Start(lctx, PostPaymentInput{Channel: o.in.Channel,
-				OrderNo: o.in.OrderNo, SubOrderNo: s.SubOrderNo, MerchantID: o.in.SubOrders[i].MerchantID,
-				TransactionID: s.TransactionID, Amount: s.Amount}))
+		for _, p := range payments {
+			futures = append(futures, ActivityPostPayment.Start(lctx, p))
 		}
 		var errs []error
 		for _, f := range futures {

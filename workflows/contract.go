@@ -66,6 +66,7 @@ var (
 	ActivityQueryCombinedPayment  = Activity[QueryPaymentInput, PaymentStatus]{"QueryCombinedPayment"}
 	ActivityCloseCombinedPayment  = Activity[ClosePaymentInput, Done]{"CloseCombinedPayment"}
 	ActivityPostPayment           = Activity[PostPaymentInput, PostingResult]{"PostPayment"}
+	ActivityPostPayments          = Activity[PostPaymentsInput, Done]{"PostPayments"}
 
 	// Sharing: the settlement confirm, the subsidy, profit sharing, finish, and their postings.
 	ActivityConfirmSettlement = Activity[SettleInput, SettleStatus]{"ConfirmSettlement"}
@@ -129,6 +130,7 @@ var (
 var Contract = []ContractEntry{
 	ActivityCheckDatabase,
 	ActivityCreateCombinedPayment, ActivityQueryCombinedPayment, ActivityCloseCombinedPayment, ActivityPostPayment,
+	ActivityPostPayments,
 	ActivityConfirmSettlement, ActivityCreateSubsidy, ActivityPostSubsidyPaid, ActivityShare, ActivityQueryShare, ActivityPostSharing,
 	ActivityFinish, ActivityPostFinished,
 	ActivityApplyRefund, ActivityQueryRefund, ActivityPostRefund, ActivityCancelSubsidy, ActivityReturnShare,

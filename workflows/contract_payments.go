@@ -77,6 +77,15 @@ type PostPaymentInput struct {
 	Amount        money.Amount
 }
 
+// PostPaymentsInput posts every paid sub-order of an order, then writes the order's read model with the status
+// it is paid in (since "post-payments-once": one activity instead of one per sub-order and another for the view).
+type PostPaymentsInput struct {
+	Channel  string
+	Amount   money.Amount // the payments' total, for the money metric
+	Payments []PostPaymentInput
+	View     OrderViewInput
+}
+
 // PostingResult says which ledger posting holds the event.
 type PostingResult struct {
 	PostingID int64

@@ -149,6 +149,15 @@ func (f *fakeChannel) registerPayments(env *testsuite.TestWorkflowEnvironment) {
 	stub(env, ActivityPostPayment, func(_ context.Context, in PostPaymentInput) (PostingResult, error) {
 		return PostingResult{}, f.record(ActivityPostPayment, in.SubOrderNo)
 	})
+	// PostPayments is recorded as what it does: each payment's posting, then the read model's view.
+	stub(env, ActivityPostPayments, func(_ context.Context, in PostPaymentsInput) (Done, error) {
+		for _, p := range in.Payments {
+			if err := f.record(ActivityPostPayment, p.SubOrderNo); err != nil {
+				return Done{}, err
+			}
+		}
+		return Done{}, f.record(ActivitySaveOrderView, in.View.Status)
+	})
 }
 
 // registerSubsidies stubs the subsidy, its return and cancellation.

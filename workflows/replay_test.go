@@ -37,9 +37,9 @@ func TestReplaySavedHistories(t *testing.T) {
 // A workflow started under the change bundle (versions.go) records one version marker, however many changes its
 // code asks for: the bundle's.
 func TestBundledHistoriesRecordOneMarker(t *testing.T) {
-	files, _ := filepath.Glob("testdata/histories/bundle-*.json")
+	files, _ := filepath.Glob("testdata/histories/bundle*-*.json")
 	if len(files) == 0 {
-		t.Fatal("no histories recorded under the bundle (bundle-*.json)")
+		t.Fatal("no histories recorded under the bundle (bundle-*.json, bundle2-*.json)")
 	}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)

@@ -27,12 +27,13 @@ var changes = map[string]change{
 	"finish-precheck":    {1, 1},
 	"split-subsidy":      {1, 1},
 	"settlement-check":   {1, 1},
+	"post-payments-once": {1, 2},
 }
 
 // The bundle's change id, and its version now.
 const (
 	bundleID      = "changes-bundle"
-	bundleVersion = workflow.Version(1)
+	bundleVersion = workflow.Version(2)
 )
 
 // adoptChanges records, at a workflow's start, which bundle it runs under (DefaultVersion: none).

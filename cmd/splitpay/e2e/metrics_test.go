@@ -28,7 +28,8 @@ func TestMetricsMoveForAPaidOrderAndAForgery(t *testing.T) {
 	text := scrape(t, m)
 	for _, series := range []string{
 		`splitpay_notifications_total{channel="wechatpay",kind="transaction",result="verified"}`,
-		`splitpay_activities_total{activity="PostPayment",channel="wechatpay",outcome="ok"}`,
+		`splitpay_activities_total{activity="PostPayments",channel="wechatpay",outcome="ok"}`,
+		`splitpay_money_fen_total{activity="PostPayments",channel="wechatpay"}`,
 		`splitpay_activities_total{activity="Share",channel="wechatpay",outcome="ok"}`,
 		`splitpay_activity_duration_seconds_count{activity="CreateCombinedPayment",channel="wechatpay"}`,
 		`splitpay_money_fen_total{activity="PostFinished",channel="wechatpay"}`,
