@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/risk"
 	"github.com/splitpay/splitpay/webhooks"
 	"github.com/splitpay/splitpay/workflows"
@@ -17,7 +18,7 @@ func (a *Activities) EvaluateRisk(ctx context.Context, in workflows.RiskInput) (
 	for _, p := range in.Parts {
 		o.Parts = append(o.Parts, risk.Part{MerchantID: p.MerchantID, Amount: int64(p.Amount)})
 	}
-	d, err := risk.Evaluate(ctx, a.DB, o, a.Ledger.RefundStats)
+	d, err := risk.Evaluate(ctx, a.DB, o, ledger.RefundStats)
 	if err == nil {
 		err = a.publishRisk(ctx, in, d)
 	}

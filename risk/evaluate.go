@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/splitpay/splitpay/audit"
+	"github.com/splitpay/splitpay/ledger"
 )
 
 // Order is what the rules judge of an order at its creation.
@@ -37,8 +38,10 @@ type Decision struct {
 	ReviewTimeoutMinutes int
 }
 
-// RefundStats answers a merchant's paid and refunded sub-orders over the last days.
-type RefundStats func(ctx context.Context, merchant string, days int) (paid, refunded int64, err error)
+// RefundStats answers a merchant's paid and refunded sub-orders over the last days, read on the evaluation's
+// transaction (ledger.RefundStats): a second connection, taken while the first holds the merchant's counters,
+// would starve the pool when more orders are judged at once than it has connections.
+type RefundStats func(ctx context.Context, tx ledger.Querier, merchant string, days int) (paid, refunded int64, err error)
 
 // Evaluate judges o: in one transaction it decides, counts an order it lets through against the day's caps and
 // velocity windows, stores that decision, and writes every decision to the audit trail. A repeat answers the
@@ -256,7 +259,7 @@ func (j *judgement) reviews(ctx context.Context, perMerchant map[string]int64) (
 	for _, m := range sortedKeys(perMerchant) {
 		l := j.rules.For(m)
 		if rr := l.RefundRate; rr != nil && j.stats != nil {
-			paid, refunded, err := j.stats(ctx, m, rr.Days)
+			paid, refunded, err := j.stats(ctx, j.tx, m, rr.Days)
 			if err != nil {
 				return Decision{}, err
 			}

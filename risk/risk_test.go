@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/splitpay/splitpay/internal/testenv"
+	"github.com/splitpay/splitpay/ledger"
 	"github.com/splitpay/splitpay/risk"
 )
 
@@ -39,7 +41,7 @@ func order(no, merchant string, amount int64) risk.Order {
 // Each rule kind refuses or holds as configured, names its rule, and a refused order counts nothing.
 func TestEachRuleKind(t *testing.T) {
 	db := testenv.MigratedPool(t)
-	stats := func(_ context.Context, m string, _ int) (int64, int64, error) {
+	stats := func(_ context.Context, _ ledger.Querier, m string, _ int) (int64, int64, error) {
 		if m == "refunder" {
 			return 20, 8, nil
 		}
@@ -197,4 +199,29 @@ func asField(err error, fe **risk.FieldError) bool {
 	e, ok := err.(*risk.FieldError)
 	*fe = e
 	return ok
+}
+
+// The refund rate is read inside the evaluation's own transaction: with more orders judged at once than the pool
+// has connections, none waits for a second connection while holding the first (and its merchant's locks).
+func TestRefundRateUnderLoad(t *testing.T) {
+	db := testenv.MigratedPool(t)
+	save(t, db, rules(risk.Limits{RefundRate: &risk.RefundRate{Max: 0.5, Days: 7}}))
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	n := int(db.Config().MaxConns) * 4
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, err := risk.Evaluate(ctx, db, order(fmt.Sprintf("L%d", i), fmt.Sprintf("m%d", i%3), 100), ledger.RefundStats)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("%d evaluations at once on %d connections: %v", n, db.Config().MaxConns, err)
+		}
+	}
 }
