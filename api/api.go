@@ -43,7 +43,8 @@ type Server struct {
 	CodecOrigins []string
 	// Metrics counts notifications; nil counts nothing.
 	Metrics *metrics.Metrics
-	// Events publishes what the API itself sees (forged notifications above a rate); nil publishes nothing.
+	// Events publishes what the API itself sees (forged notifications above a rate) and replays deliveries; nil
+	// publishes nothing.
 	Events *webhooks.Publisher
 	// ForgedAlert is the rate of forged notifications that raises an alert; zero: 20 a minute.
 	ForgedAlert ForgedAlert

@@ -103,17 +103,12 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 
 // listKeys answers GET /v1/keys: every key, revoked ones too, without secrets.
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.DB.Query(r.Context(), `SELECT id, scopes, rate_per_second::float8, burst, note, created_by,
-		created_at, revoked_at FROM api_keys ORDER BY created_at, id`)
+	rows, err := s.DB.Query(r.Context(), `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	keys, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (KeyView, error) {
-		var v KeyView
-		err := row.Scan(&v.ID, &v.Scopes, &v.RatePerSecond, &v.Burst, &v.Note, &v.CreatedBy, &v.CreatedAt, &v.RevokedAt)
-		return v, err
-	})
+	keys, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (KeyView, error) { return scanKey(row) })
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -134,10 +129,8 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var v KeyView
-	err := s.DB.QueryRow(r.Context(), `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
-		RETURNING id, scopes, rate_per_second::float8, burst, note, created_by, created_at, revoked_at`, id).
-		Scan(&v.ID, &v.Scopes, &v.RatePerSecond, &v.Burst, &v.Note, &v.CreatedBy, &v.CreatedAt, &v.RevokedAt)
+	v, err := scanKey(s.DB.QueryRow(r.Context(), `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+		WHERE id = $1 RETURNING `+keyColumns, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = fmt.Errorf("key %s: %w", id, starter.ErrNotFound)
 	}
@@ -146,6 +139,15 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// keyColumns are what scanKey reads of an api_keys row.
+const keyColumns = `id, scopes, rate_per_second::float8, burst, note, created_by, created_at, revoked_at`
+
+func scanKey(row pgx.Row) (KeyView, error) {
+	var v KeyView
+	err := row.Scan(&v.ID, &v.Scopes, &v.RatePerSecond, &v.Burst, &v.Note, &v.CreatedBy, &v.CreatedAt, &v.RevokedAt)
+	return v, err
 }
 
 func randomHex(n int) string {

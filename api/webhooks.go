@@ -94,12 +94,12 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := webhooks.Delivery{SubscriptionID: req.SubscriptionID, EventID: req.EventID}
-	err := webhooks.Reopen(r.Context(), s.DB, d)
-	if err == nil {
-		err = s.Starter.ReplayDelivery(r.Context(), d.SubscriptionID, d.EventID, req.By, req.Reason)
+	if req.By == "" {
+		s.fail(w, r, &starter.InputError{Field: "by", Reason: "required: who replays it"})
+		return
 	}
-	if err != nil {
+	d := webhooks.Delivery{SubscriptionID: req.SubscriptionID, EventID: req.EventID}
+	if err := s.Events.Replay(r.Context(), d, req.By, req.Reason); err != nil {
 		s.fail(w, r, webhookError(err))
 		return
 	}

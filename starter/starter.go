@@ -35,7 +35,6 @@ type Client struct {
 	OnboardingSettings workflows.OnboardingSettings // zero fields take the workflow defaults
 	WithdrawalSettings workflows.WithdrawalSettings
 	ReconcileSettings  workflows.ReconcileSettings // zero fields take the workflow defaults
-	WebhookSettings    workflows.WebhookSettings   // a replayed delivery's retries; zero: 24 hours
 }
 
 // Records is what the starter reads and records outside Temporal; *registry.Registry implements it.

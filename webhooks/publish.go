@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -15,7 +14,8 @@ import (
 	"github.com/splitpay/splitpay/workflows"
 )
 
-// Publisher publishes events: the worker's activities and the API share it. A nil *Publisher publishes nothing.
+// Publisher publishes events and replays deliveries: the worker's activities and the API share it. A nil
+// *Publisher publishes nothing.
 type Publisher struct {
 	DB        *pgxpool.Pool
 	Temporal  client.Client
@@ -23,8 +23,8 @@ type Publisher struct {
 	Settings  workflows.WebhookSettings // the deliveries' retries; zero: 24 hours
 }
 
-// Publish records ev once and starts a WebhookDelivery workflow for each of its pending deliveries (a workflow
-// already running for one is left to it).
+// Publish records ev once and starts a WebhookDelivery workflow for each of its pending deliveries (one already
+// running is used as it is).
 func (p *Publisher) Publish(ctx context.Context, ev Event) error {
 	if p == nil {
 		return nil
@@ -34,19 +34,39 @@ func (p *Publisher) Publish(ctx context.Context, ev Event) error {
 		return err
 	}
 	for _, d := range pending {
-		in := workflows.WebhookDeliveryInput{SubscriptionID: d.SubscriptionID, EventID: d.EventID, Settings: p.Settings}
-		_, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                       d.WorkflowID(),
-			TaskQueue:                p.TaskQueue,
-			StaticSummary:            in.Summary(),
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.AttrStatus.ValueSet(workflows.WebhookDelivering), workflows.AttrWaitingFor.ValueSet("receiver")),
-		}, workflows.WebhookDelivery, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if err != nil && !errors.As(err, &started) {
+		opts, in := p.start(d)
+		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+		if _, err := p.Temporal.ExecuteWorkflow(ctx, opts, workflows.WebhookDelivery, in); err != nil {
 			return fmt.Errorf("start delivery %s: %w", d.WorkflowID(), err)
 		}
 	}
 	return nil
+}
+
+// Replay tries a delivery again for another retry window: a dead letter waiting for ops gets a Resume; one
+// whose workflow has ended (delivered, or a dead letter past keeping) runs again. ErrNoDelivery when there is
+// none to replay.
+func (p *Publisher) Replay(ctx context.Context, d Delivery, by, reason string) error {
+	if p == nil {
+		return errors.New("webhooks: no publisher configured")
+	}
+	if err := Reopen(ctx, p.DB, d); err != nil {
+		return err
+	}
+	opts, in := p.start(d)
+	_, err := p.Temporal.SignalWithStartWorkflow(ctx, d.WorkflowID(), workflows.SignalResume,
+		workflows.ResumeRequest{By: by, Reason: reason}, opts, workflows.WebhookDelivery, in)
+	return err
+}
+
+// start is how a delivery's workflow starts: its id, summary and search attributes, and its input.
+func (p *Publisher) start(d Delivery) (client.StartWorkflowOptions, workflows.WebhookDeliveryInput) {
+	in := workflows.WebhookDeliveryInput{SubscriptionID: d.SubscriptionID, EventID: d.EventID, Settings: p.Settings}
+	return client.StartWorkflowOptions{
+		ID:            d.WorkflowID(),
+		TaskQueue:     p.TaskQueue,
+		StaticSummary: in.Summary(),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.AttrStatus.ValueSet(workflows.WebhookDelivering), workflows.AttrWaitingFor.ValueSet("receiver")),
+	}, in
 }

@@ -207,7 +207,6 @@ func (s *Stack) startAPI() error {
 		OnboardingSettings: o.Onboarding,
 		ReconcileSettings:  o.Reconcile,
 		WithdrawalSettings: o.Withdrawal,
-		WebhookSettings:    o.Webhooks,
 	}
 	s.API = &api.Server{
 		DB:            o.DB,
