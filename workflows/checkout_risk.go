@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"time"
-
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -27,9 +25,6 @@ func (o *checkout) judgeRisk(ctx workflow.Context) (held bool, err error) {
 		o.set(ctx, StatusRejected, "")
 		return false, temporal.NewNonRetryableApplicationError(o.rejected.Message, ErrTypeRiskRefused, nil, d.Rule)
 	case RiskReview:
-		if d.ReviewTimeout <= 0 {
-			d.ReviewTimeout = reviewTimeoutDefault
-		}
 		o.held = &d
 		o.note(ctx, "held for risk review by the rule %s; closes unreviewed after %s", d.Rule, d.ReviewTimeout)
 		o.set(ctx, StatusRiskReview, "ops:review")
@@ -101,6 +96,3 @@ func (o *checkout) releaseRisk(ctx workflow.Context, why string) {
 		workflow.GetLogger(ctx).Warn("risk reservation not released", "error", err)
 	}
 }
-
-// reviewTimeoutDefault closes a held order no rule gave a timeout.
-const reviewTimeoutDefault = 24 * time.Hour

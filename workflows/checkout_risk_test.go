@@ -106,3 +106,32 @@ func TestOrderHeldForReviewRejectedOrTimedOut(t *testing.T) {
 		}
 	}
 }
+
+// Two reviews racing, an approval and a rejection at the same moment: exactly one is taken, and the order
+// follows it.
+func TestOrderHeldForReviewTakesOneOfTwoRacingReviews(t *testing.T) {
+	f := newFake()
+	f.risk = RiskDecision{Outcome: RiskReview, Rule: "review_above", ReviewTimeout: time.Hour}
+	env := testEnv(t, f)
+	create(t, env, "fp1")
+	var approveErr, rejectErr error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateReview, "approve", &testsuite.TestUpdateCallback{
+			OnReject: func(e error) { approveErr = e }, OnComplete: func(_ any, e error) { approveErr = e },
+		}, ReviewRequest{Approve: true, By: "ops-anna", Reason: "known buyer"})
+		env.UpdateWorkflow(UpdateReview, "reject", &testsuite.TestUpdateCallback{
+			OnReject: func(e error) { rejectErr = e }, OnComplete: func(_ any, e error) { rejectErr = e },
+		}, ReviewRequest{By: "ops-bob", Reason: "stolen card"})
+	}, 10*time.Minute)
+	env.ExecuteWorkflow(Checkout, testOrder())
+	var res OrderResult
+	_ = env.GetWorkflowResult(&res)
+	switch {
+	case (approveErr == nil) == (rejectErr == nil):
+		t.Errorf("approve %v, reject %v: want exactly one taken", approveErr, rejectErr)
+	case approveErr == nil && f.called(ActivityCreateCombinedPayment) != 1:
+		t.Errorf("approved, yet placed %d times", f.called(ActivityCreateCombinedPayment))
+	case rejectErr == nil && (res.Status != StatusClosed || f.called(ActivityCreateCombinedPayment) != 0):
+		t.Errorf("rejected, yet %+v with %d placements", res, f.called(ActivityCreateCombinedPayment))
+	}
+}

@@ -56,7 +56,7 @@ const (
 )
 
 // RiskDecision is EvaluateRisk's answer: the outcome, the rule that refused or held the order, and how long a
-// held order waits for ops.
+// held order waits for ops (the rules' review_timeout_minutes, a day by default: risk is its one home).
 type RiskDecision struct {
 	Outcome       string
 	Rule, Reason  string
