@@ -51,15 +51,10 @@ type ModifySettlementResponse struct {
 	ApplicationNo string `json:"application_no"`
 }
 
-// SettlementApplication answers GET …/{sub_mchid}/application/{application_no}.
+// SettlementApplication answers GET …/{sub_mchid}/application/{application_no}: the account applied for, with
+// the name, and the audit as verify_result (AUDITING, AUDIT_SUCCESS, AUDIT_FAIL).
 type SettlementApplication struct {
-	AccountName      string `json:"account_name"`
-	AccountType      string `json:"account_type"`
-	AccountBank      string `json:"account_bank"`
-	BankName         string `json:"bank_name,omitempty"`
-	BankBranchID     string `json:"bank_branch_id,omitempty"`
-	AccountNumber    string `json:"account_number"`
-	VerifyResult     string `json:"verify_result"`
-	VerifyFailReason string `json:"verify_fail_reason,omitempty"`
+	AccountName string `json:"account_name"`
+	SettlementAccount
 	VerifyFinishTime string `json:"verify_finish_time,omitempty"`
 }

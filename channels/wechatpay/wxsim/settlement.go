@@ -79,8 +79,13 @@ func (s *Sim) querySettlement(_ *Platform, r *http.Request, _ []byte) (int, any,
 	if s.now().Sub(a.since) < applymentCheckTime { // the 0.01-yuan check payment is on its way
 		verify = wire.Verifying
 	}
-	return 0, wire.SettlementAccount{AccountType: a.typ, AccountBank: a.bank, BankName: a.bankName,
-		BankBranchID: a.branch, AccountNumber: maskAccount(a.number, rule), VerifyResult: verify}, nil
+	return 0, a.wire(rule, verify), nil
+}
+
+// wire is the account as the APIs answer it, its number masked by rule.
+func (a settlementAccount) wire(rule, verify string) wire.SettlementAccount {
+	return wire.SettlementAccount{AccountType: a.typ, AccountBank: a.bank, BankName: a.bankName,
+		BankBranchID: a.branch, AccountNumber: maskAccount(a.number, rule), VerifyResult: verify}
 }
 
 func (s *Sim) modifySettlement(_ *Platform, r *http.Request, body []byte) (int, any, *apiError) {
@@ -163,9 +168,8 @@ func (s *Sim) querySettlementApplication(_ *Platform, r *http.Request, _ []byte)
 		if a.no != no || a.subMchID != m.id {
 			continue
 		}
-		out := wire.SettlementApplication{AccountName: maskName(a.account.name), AccountType: a.account.typ,
-			AccountBank: a.account.bank, BankName: a.account.bankName, BankBranchID: a.account.branch,
-			AccountNumber: maskAccount(a.account.number, r.URL.Query().Get("account_number_rule")), VerifyResult: wire.Auditing}
+		out := wire.SettlementApplication{AccountName: maskName(a.account.name),
+			SettlementAccount: a.account.wire(r.URL.Query().Get("account_number_rule"), wire.Auditing)}
 		if a.done {
 			out.VerifyResult, out.VerifyFinishTime = wire.AuditSuccess, a.account.since.Format(time.RFC3339)
 		}
