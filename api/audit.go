@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/splitpay/splitpay/audit"
@@ -112,22 +112,15 @@ func auditSubject(r *http.Request, detail map[string]any) string {
 func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), Subject: q.Get("subject")}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "a whole number from 1 to 1000", "limit")
-			return
-		}
-		f.Limit = n
+	limit, err := intParam(r, "limit", 100, 1, 1000)
+	if err == nil {
+		f.After, err = intParam(r, "after", 0, 0, math.MaxInt64)
 	}
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "an entry id (a whole number, 0 or more)", "after")
-			return
-		}
-		f.After = n
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	f.Limit = int(limit)
 	entries, err := audit.List(r.Context(), s.DB, f)
 	if err != nil {
 		s.fail(w, r, err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -205,4 +206,18 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 	}
 	return &starter.InputError{Field: "body", Reason: err.Error()}
+}
+
+// intParam reads the whole-number query parameter name, def when absent; one outside [lo, hi] is the caller's
+// error, naming it.
+func intParam(r *http.Request, name string, def, lo, hi int64) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, &starter.InputError{Field: name, Reason: fmt.Sprintf("a whole number from %d to %d", lo, hi)}
+	}
+	return n, nil
 }

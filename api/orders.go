@@ -33,16 +33,12 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "1..500", "limit")
-			return
-		}
-		limit = n
+	limit, err := intParam(r, "limit", 100, 1, 500)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	orders, err := s.Registry.ListOrders(r.Context(), q.Get("status"), q.Get("after"), limit)
+	orders, err := s.Registry.ListOrders(r.Context(), q.Get("status"), q.Get("after"), int(limit))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/webhooks"
@@ -53,22 +52,19 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 
 // listDeliveries answers GET /v1/webhooks/deliveries?state=DEAD: dead letters for ops, or any state.
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
-	state, limit := r.URL.Query().Get("state"), 100
+	state := r.URL.Query().Get("state")
 	switch state {
 	case "", "PENDING", "DELIVERED", "DEAD", "CANCELLED":
 	default:
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "PENDING, DELIVERED, DEAD or CANCELLED", "state")
 		return
 	}
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "a whole number from 1 to 1000", "limit")
-			return
-		}
-		limit = n
+	limit, err := intParam(r, "limit", 100, 1, 1000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	ds, err := webhooks.Deliveries(r.Context(), s.DB, state, limit)
+	ds, err := webhooks.Deliveries(r.Context(), s.DB, state, int(limit))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -201,7 +201,25 @@ func badInputs(h *harness, no string) []badInput {
 		{"health query not UTF-8", "GET", "/healthz?probe=%FF", "", "", 400, "probe"},
 		{"codec body not a payload list", "POST", "/codec/decode", "", `{"payloads": 7}`, 400, ""},
 		{"codec body too large", "POST", "/codec/decode", "", `{"payloads":[{"data":"` + long(9<<20) + `"}]}`, 413, ""},
-	}, reconcileBadInputs()...)
+	}, append(reconcileBadInputs(), controlBadInputs(h, no)...)...)
+}
+
+// controlBadInputs are bad input to the risk rules, reviews, keys, webhooks and the audit trail.
+func controlBadInputs(h *harness, no string) []badInput {
+	return []badInput{
+		{"NUL in a device id", "POST", "/v1/orders", "", `{"order_no":"` + h.orderNo(2) + `","device_id":"d\u0000",` +
+			`"sub_orders":[{"merchant_id":"m1","description":"tea","amount":100}]}`, 400, "device_id"},
+		{"NUL in a blocklist", "PUT", "/v1/risk/rules", "", `{"default_tier":"a","tiers":{"a":{}},` +
+			`"blocklist":{"ips":["1.2.3.4\u0000"]}}`, 400, "blocklist.ips[0]"},
+		{"a review that is neither", "POST", "/v1/orders/" + no + "/review", "",
+			`{"decision":"maybe","by":"ops","reason":"x"}`, 400, "decision"},
+		{"a key's unknown scope", "POST", "/v1/keys", "", `{"scopes":["everything"]}`, 400, "scopes"},
+		{"NUL in a webhook URL", "POST", "/v1/webhooks", "", `{"url":"https://x.test/\u0000","event_types":["*"]}`,
+			400, "url"},
+		{"an audit page past the limit", "GET", "/v1/audit?limit=1001", "", "", 400, "limit"},
+		{"an audit page after no id", "GET", "/v1/audit?after=-1", "", "", 400, "after"},
+		{"a dead-letter page of no state", "GET", "/v1/webhooks/deliveries?state=LOST", "", "", 400, "state"},
+	}
 }
 
 // reconcileBadInputs are the reconciliation endpoints' bad input.
@@ -262,6 +280,14 @@ func TestAPIBadInputIsNeverAnOutage(t *testing.T) {
 		}
 	}
 	// Nothing was started or stored.
+	var rules struct{ Version int64 }
+	var keys struct{ Keys []api.KeyView }
+	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/risk/rules", "", nil, &rules); err != nil || rules.Version != 0 {
+		t.Errorf("risk rules after refused input: version %d (%v)", rules.Version, err)
+	}
+	if err := h.api.Do(t.Context(), http.MethodGet, "/v1/keys", "", nil, &keys); err != nil || len(keys.Keys) != 1 {
+		t.Errorf("keys after refused input: %+v (%v)", keys.Keys, err)
+	}
 	var apiErr *api.Error
 	for _, path := range []string{
 		"/v1/orders/" + h.orderNo(2), "/v1/merchants/m9", "/v1/receivers/d9", "/v1/onboardings/OB1", "/v1/onboardings/OB0001",
