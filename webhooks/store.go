@@ -35,11 +35,14 @@ func (d Delivery) WorkflowID() string {
 }
 
 // Record stores ev once, with a PENDING delivery for each subscription that wants its type at that moment, and
-// answers the event's deliveries still PENDING (to start: a repeat of a half-done publication finds them).
+// answers the event's deliveries still PENDING (to start: a repeat of a half-done publication finds them). An
+// event no subscription wants is not stored: it would never be sent, and every order publishes several.
 func Record(ctx context.Context, db *pgxpool.Pool, ev Event) ([]Delivery, error) {
 	var out []Delivery
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO webhook_events (id, type, subject, data) VALUES ($1, $2, $3, $4)
+		tag, err := tx.Exec(ctx, `INSERT INTO webhook_events (id, type, subject, data)
+			SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM webhook_subscriptions
+				WHERE deleted_at IS NULL AND ($2 = ANY (event_types) OR '*' = ANY (event_types)))
 			ON CONFLICT (id) DO NOTHING`, ev.ID, ev.Type, ev.Subject, ev.Data)
 		if err != nil {
 			return err
