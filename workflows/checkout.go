@@ -39,6 +39,8 @@ type checkout struct {
 	childDone int
 	revision  int64
 	notices   workflow.ReceiveChannel
+
+	viewedPlaced bool // the read model was first written once the order was placed ("view-once-placed")
 }
 
 func (o *checkout) setup(ctx workflow.Context) error {
@@ -105,9 +107,7 @@ func (o *checkout) state() OrderState {
 }
 
 func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
-	o.saveView(ctx)
-	placed := func() bool { return o.created || o.rejected != nil || o.held != nil }
-	if _, err := workflow.AwaitWithTimeout(ctx, o.expireAt.Sub(workflow.Now(ctx)), placed); err != nil {
+	if err := o.awaitPlacement(ctx); err != nil {
 		return OrderResult{}, err
 	}
 	if o.held != nil && !o.awaitReview(ctx) && o.rejected == nil {
@@ -129,7 +129,9 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 		)
 	}
 	if o.created {
-		o.saveView(ctx)
+		if !o.viewedPlaced {
+			o.saveView(ctx)
+		}
 		o.awaitPayment(ctx)
 	}
 	if o.paid == nil {
@@ -157,6 +159,25 @@ func (o *checkout) run(ctx workflow.Context) (OrderResult, error) {
 	o.end(ctx, StatusCompleted, "")
 	awaitHandlers(ctx)
 	return OrderResult{OrderNo: o.in.OrderNo, Status: StatusCompleted}, nil
+}
+
+// awaitPlacement waits until the order is placed, refused or held, or its payment window passes. The read model
+// shows the order from its start; since "view-once-placed", a create under way (Update-With-Start: nearly
+// always) is waited for first, and the order is shown once, placed. A create ends within its own timeouts
+// (callerWaitsOptions), so that wait needs no timer, and since "timers-when-waiting" neither does the window
+// once the order is placed.
+func (o *checkout) awaitPlacement(ctx workflow.Context) error {
+	placed := func() bool { return o.created || o.rejected != nil || o.held != nil }
+	if o.version(ctx, "view-once-placed") == 1 {
+		_ = workflow.Await(ctx, func() bool { return !o.creating })
+		o.viewedPlaced = placed()
+	}
+	o.saveView(ctx)
+	if o.version(ctx, "timers-when-waiting") == 1 && placed() {
+		return nil
+	}
+	_, err := workflow.AwaitWithTimeout(ctx, o.expireAt.Sub(workflow.Now(ctx)), placed)
+	return err
 }
 
 // runSubOrders starts one child per sub-order and waits for all of them. Children are abandoned, not
@@ -193,7 +214,7 @@ func (o *checkout) startSubOrder(ctx workflow.Context, i int) workflow.ChildWork
 			AttrChannel.ValueSet(o.in.Channel),
 			AttrMerchant.ValueSet([]string{spec.MerchantID}),
 			AttrAmount.ValueSet(int64(spec.Amount)),
-			AttrWaitingFor.ValueSet("shop:receipt"),
+			AttrWaitingFor.ValueSet(waitingForReceipt),
 			AttrStatusSince.ValueSet(workflow.Now(ctx)),
 		),
 	})
@@ -305,7 +326,7 @@ func (o *checkout) saveView(ctx workflow.Context) { o.saveViewAs(ctx, o.status) 
 
 func (o *checkout) saveViewAs(ctx workflow.Context, status string) {
 	v := o.viewInput(ctx, status)
-	if err := ActivitySaveOrderView.Start(ledgerOptions(ctx), v).Get(ctx, nil); err != nil {
+	if err := ActivitySaveOrderView.Start(o.ledger(ctx), v).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("orders read model not updated", "error", err)
 	}
 }

@@ -103,6 +103,9 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 		if remaining <= 0 {
 			return
 		}
+		if o.version(ctx, "timers-when-waiting") == 1 && o.takeNotice(ctx) {
+			continue // it came before the wait: no timer
+		}
 		timerCtx, cancel := workflow.WithCancel(ctx)
 		timedOut := false
 		sel := workflow.NewSelector(ctx)
@@ -136,6 +139,16 @@ func (o *checkout) awaitPayment(ctx workflow.Context) {
 			o.acceptPayment(ctx, st, "query")
 		}
 	}
+}
+
+// takeNotice accepts a payment notification that has already come, if one has.
+func (o *checkout) takeNotice(ctx workflow.Context) bool {
+	var n PaymentNotice
+	if !o.notices.ReceiveAsync(&n) {
+		return false
+	}
+	o.acceptPayment(ctx, n.State, "notification")
+	return true
 }
 
 // acceptPayment takes the payment once every sub-order is reported paid with its amount. WeChat reports every
@@ -214,8 +227,12 @@ func (o *checkout) closeUnpaid(ctx workflow.Context) {
 // postPayments posts every paid sub-order to the ledger (frozen to its merchant), in parallel; each posting is
 // idempotent on the channel's transaction id.
 func (o *checkout) postPayments(ctx workflow.Context) {
-	o.set(ctx, StatusPaid, "ledger")
-	lctx := ledgerOptions(ctx)
+	if o.version(ctx, "one-paid-upsert") == 1 {
+		o.set(ctx, StatusPaid, "sub-orders") // a posting that fails shows ops:post-payment instead
+	} else {
+		o.set(ctx, StatusPaid, "ledger")
+	}
+	lctx := o.ledger(ctx)
 	payments := make([]PostPaymentInput, len(o.subs))
 	var total money.Amount
 	for i, s := range o.subs {

@@ -13,7 +13,7 @@ func (o *checkout) judgeRisk(ctx workflow.Context) (held bool, err error) {
 		return false, nil
 	}
 	o.risked = true
-	d, err := ActivityEvaluateRisk.Run(callerWaitsOptions(ctx), o.riskInput())
+	d, err := ActivityEvaluateRisk.Run(o.local(callerWaitsOptions(ctx)), o.riskInput())
 	if err != nil {
 		return false, err
 	}
@@ -91,7 +91,7 @@ func (o *checkout) releaseRisk(ctx workflow.Context, why string) {
 	if !o.risked {
 		return
 	}
-	if err := ActivityReleaseRisk.Start(ledgerOptions(ctx), ReleaseRiskInput{OrderNo: o.in.OrderNo, Reason: why}).
+	if err := ActivityReleaseRisk.Start(o.ledger(ctx), ReleaseRiskInput{OrderNo: o.in.OrderNo, Reason: why}).
 		Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("risk reservation not released", "error", err)
 	}

@@ -82,6 +82,9 @@ const (
 	StatusNeedsAttention  = "NEEDS_ATTENTION"  // a step was refused or kept failing; waits for SignalResume
 )
 
+// waitingForReceipt is what a sub-order waits for from its start: the shop's delivery confirmation.
+const waitingForReceipt = "shop:receipt"
+
 // How a sub-order's receipt was confirmed.
 const (
 	ConfirmedByShop           = "shop"

@@ -10,8 +10,14 @@ type Activity[In, Out any] struct {
 	Name string
 }
 
-// Start schedules the activity, with its summary for the UI; the future answers its output.
+// Start schedules the activity, with its summary for the UI (as a local activity when ctx says so:
+// process.ledger); the future answers its output.
 func (a Activity[In, Out]) Start(ctx workflow.Context, in In) Future[Out] {
+	if isLocal, _ := ctx.Value(local{}).(bool); isLocal {
+		opts := workflow.GetLocalActivityOptions(ctx)
+		opts.Summary = activitySummary(a.Name, in)
+		return Future[Out]{workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, opts), a.Name, in)}
+	}
 	opts := workflow.GetActivityOptions(ctx)
 	opts.Summary = activitySummary(a.Name, in)
 	return Future[Out]{workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, in)}

@@ -40,6 +40,28 @@ func ledgerOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// local marks a context whose activities run as local activities (Activity.Start reads it).
+type local struct{}
+
+// ledger answers ctx set for the ledger's postings and checks and the read model: ledgerOptions, run locally
+// under "local-ledger".
+func (p *process) ledger(ctx workflow.Context) workflow.Context { return p.local(ledgerOptions(ctx)) }
+
+// local answers ctx with its activity options as local-activity options (the same timeouts and retries), under
+// "local-ledger". The worker runs a local activity inside the workflow task: it costs one marker event instead of
+// an activity's six, and Temporal Cloud bills every local activity of one workflow task as one action. Only
+// database work runs locally, never a channel call; it is idempotent like every posting, so a workflow task
+// retried after a crash runs it again harmlessly.
+func (p *process) local(ctx workflow.Context) workflow.Context {
+	if p.version(ctx, "local-ledger") == workflow.DefaultVersion {
+		return ctx
+	}
+	o := workflow.GetActivityOptions(ctx)
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: o.StartToCloseTimeout,
+		ScheduleToCloseTimeout: o.ScheduleToCloseTimeout, RetryPolicy: o.RetryPolicy})
+	return workflow.WithValue(ctx, local{}, true)
+}
+
 // callerWaitsOptions are for the channel call a caller waits on (creating the payment): a few quick tries,
 // then the caller gets the error and may repeat the same request.
 func callerWaitsOptions(ctx workflow.Context) workflow.Context {

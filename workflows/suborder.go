@@ -44,6 +44,9 @@ func (s *subOrder) setup(ctx workflow.Context) error {
 	s.in.Settings = s.in.Settings.withDefaults()
 	s.process = newProcess(ctx, StatusAwaitingReceipt)
 	s.adoptChanges(ctx)
+	if s.version(ctx, "start-attrs-known") == 1 {
+		s.waitingFor = waitingForReceipt // the order started it showing this (startSubOrder): no upsert to repeat it
+	}
 	set := s.in.Settings
 	s.finishBy = s.in.PaidAt.Add(set.FreezePeriod - set.FinishMargin)
 	s.confirmBy = s.in.PaidAt.Add(set.AutoConfirmAfter)
@@ -136,7 +139,7 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 	s.share(ctx)
 	s.finish(ctx)
 	s.attempt(ctx, "conservation-check", func() error {
-		return ActivityCheckConservation.Start(ledgerOptions(ctx), s.in.Ref).Get(ctx, nil)
+		return ActivityCheckConservation.Start(s.ledger(ctx), s.in.Ref).Get(ctx, nil)
 	})
 	s.note(ctx, "completed: shared %s, settled %s to the merchant", s.shared, s.settled)
 	s.set(ctx, StatusCompleted, "")
@@ -187,7 +190,7 @@ func (s *subOrder) refundWindow(ctx workflow.Context) {
 		}
 		s.processRefunds(ctx)
 		s.attempt(ctx, "conservation-check", func() error {
-			return ActivityCheckConservation.Start(ledgerOptions(ctx), s.in.Ref).Get(ctx, nil)
+			return ActivityCheckConservation.Start(s.ledger(ctx), s.in.Ref).Get(ctx, nil)
 		})
 	}
 }
@@ -195,7 +198,7 @@ func (s *subOrder) refundWindow(ctx workflow.Context) {
 // awaitReceipt waits for the shop's confirmation until the confirm deadline: auto-confirm, or the freeze
 // deadline when that comes first.
 func (s *subOrder) awaitReceipt(ctx workflow.Context) {
-	s.set(ctx, StatusAwaitingReceipt, "shop:receipt")
+	s.set(ctx, StatusAwaitingReceipt, waitingForReceipt)
 	for s.confirmedBy == "" {
 		remaining := s.confirmBy.Sub(workflow.Now(ctx))
 		if remaining <= 0 {

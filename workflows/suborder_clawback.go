@@ -88,7 +88,7 @@ func (s *subOrder) addClawback(refundNo string, c Clawback) int {
 func (s *subOrder) recordDebt(ctx workflow.Context, idx int, outRefundNo string) {
 	c := s.clawbacks[idx]
 	s.attempt(ctx, "debt "+c.ReceiverID, func() error {
-		return ActivityPostCommissionDebt.Start(ledgerOptions(ctx), PostCommissionDebtInput{SubOrderRef: s.in.Ref,
+		return ActivityPostCommissionDebt.Start(s.ledger(ctx), PostCommissionDebtInput{SubOrderRef: s.in.Ref,
 			RefundNo: outRefundNo, ReceiverID: c.ReceiverID, Amount: c.Amount}).Get(ctx, nil)
 	})
 	s.clawbacks[idx].Status = ClawbackDebtRecorded
@@ -152,7 +152,7 @@ func (s *subOrder) returnShare(ctx workflow.Context, idx int, returnNoBase strin
 		})
 		if st.Result == channels.ReturnSuccess {
 			s.attempt(ctx, "post return "+c.ReceiverID, func() error {
-				return ActivityPostSharingReturned.Start(ledgerOptions(ctx), PostSharingReturnedInput{SubOrderRef: s.in.Ref,
+				return ActivityPostSharingReturned.Start(s.ledger(ctx), PostSharingReturnedInput{SubOrderRef: s.in.Ref,
 					ReturnNo: st.ReturnNo, ReceiverID: c.ReceiverID, Amount: c.Amount, ToFrozen: !s.finished}).
 					Get(ctx, nil)
 			})

@@ -60,7 +60,7 @@ func (s *subOrder) processRefundClawbackFirst(ctx workflow.Context, i int) {
 		if s.refunds[i].BuyerRefund > 0 {
 			st = s.applyRefund(ctx, i)
 			s.attempt(ctx, "post refund "+s.refunds[i].RefundNo, func() error {
-				return ActivityPostRefund.Start(ledgerOptions(ctx), PostRefundInput{
+				return ActivityPostRefund.Start(s.ledger(ctx), PostRefundInput{
 					SubOrderRef: s.in.Ref,
 					RefundID:    st.RefundID,
 					Amount:      s.refunds[i].BuyerRefund,
@@ -209,7 +209,7 @@ func (s *subOrder) postRefund(ctx workflow.Context, i int, st RefundStatus) {
 		if amount <= 0 {
 			amount = s.refunds[i].BuyerRefund
 		}
-		return ActivityPostRefund.Start(ledgerOptions(ctx), PostRefundInput{SubOrderRef: s.in.Ref, RefundID: st.RefundID,
+		return ActivityPostRefund.Start(s.ledger(ctx), PostRefundInput{SubOrderRef: s.in.Ref, RefundID: st.RefundID,
 			Amount: amount, FromFrozen: from == channels.FundsFrozen}).
 			Get(ctx, nil)
 	})

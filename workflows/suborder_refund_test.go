@@ -365,7 +365,7 @@ func TestParseSubOrderNo(t *testing.T) {
 // tried again after a day under a new number.
 func TestReturnProcessingIsPolledAndAShortReturnRetriesAfterADay(t *testing.T) {
 	f := newFake()
-	f.processing = 1
+	f.processing = 2                // the query at once and one after a wait: the refund comes while sharing
 	f.returnSlow = 3                // each return answers PROCESSING, then twice more on query
 	f.returnShort["1900000100"] = 1 // the platform's first return fails; nobody signals
 	var refundAt time.Time
@@ -418,7 +418,7 @@ func TestClosedRefundIsSurfacedAndResumed(t *testing.T) {
 // available funds (the channel would refuse it from frozen money) and books it from there.
 func TestRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 	f := newFake()
-	f.processing = 1
+	f.processing = 2  // the query at once and one after a wait: the refund comes while sharing
 	f.unsplit = 80000 // 1000 paid, 200 shared to others
 	st := runSubOrder(
 		t,
@@ -440,7 +440,7 @@ func TestRefundLargerThanUnsplitComesFromAvailableFunds(t *testing.T) {
 // commission debt, until ops resume and the refund succeeds.
 func TestRefusedRefundBooksNoDebt(t *testing.T) {
 	f := newFake()
-	f.processing = 1
+	f.processing = 2 // the query at once and one after a wait: the refund comes while sharing
 	f.failures[ActivityApplyRefund] = []error{
 		temporal.NewNonRetryableApplicationError("lacks", ErrTypeChannelRejected+".NOT_ENOUGH", nil),
 	}

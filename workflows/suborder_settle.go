@@ -98,7 +98,7 @@ func (s *subOrder) postReversals(ctx workflow.Context, i int, idxs []int) {
 		in := PostSharingReturnedInput{SubOrderRef: s.in.Ref, ReturnNo: c.ReturnNo, ReceiverID: c.ReceiverID,
 			Amount: c.Amount, ToFrozen: !s.finished}
 		s.attempt(ctx, "post reversal "+c.ReceiverID, func() error {
-			return ActivityPostSharingReturned.Start(ledgerOptions(ctx), in).Get(ctx, nil)
+			return ActivityPostSharingReturned.Start(s.ledger(ctx), in).Get(ctx, nil)
 		})
 		c.Status = ClawbackReturned
 		s.note(ctx, "%s gave back %s within refund %s", c.ReceiverID, c.Amount, s.refunds[i].RefundNo)

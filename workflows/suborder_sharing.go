@@ -59,7 +59,7 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 	}
 	s.attempt(ctx, "net debts", func() error {
 		net, err := ActivityNetCommissionDebts.Run(
-			ledgerOptions(ctx),
+			s.ledger(ctx),
 			NetDebtsInput{SubOrderRef: s.in.Ref, Shares: persons},
 		)
 		s.nettings = net.Nettings
@@ -97,6 +97,11 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 			return err
 		}
 		b.OrderID = st.OrderID
+		if !finished(st) && s.version(ctx, "share-query-at-once") == 1 {
+			if st, err = ActivityQueryShare.Run(cctx, in); err != nil { // most requests settle within moments
+				return err
+			}
+		}
 		if !finished(st) { // PROCESSING can last: ask again with backoff
 			st, err = poll(
 				ctx,
@@ -123,7 +128,7 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	if len(succeeded) == 0 {
 		return
 	}
-	lctx := ledgerOptions(ctx)
+	lctx := s.ledger(ctx)
 	s.attempt(ctx, "post "+b.OutOrderNo, func() error {
 		return ActivityPostSharing.Start(lctx, PostSharingInput{SubOrderRef: s.in.Ref, SharingOrderID: st.OrderID,
 			Shares: succeeded}).Get(ctx, nil)
@@ -175,7 +180,7 @@ func (s *subOrder) finish(ctx workflow.Context) {
 	if s.version(ctx, "finish-precheck") == 1 {
 		s.checkFrozen(ctx, "check frozen before finish") // what finish unfreezes must be what the books hold frozen
 	}
-	cctx, lctx := channelOptions(ctx), ledgerOptions(ctx)
+	cctx, lctx := channelOptions(ctx), s.ledger(ctx)
 	var res FinishResult
 	s.attempt(ctx, "finish", func() error {
 		return ActivityFinish.Start(cctx, FinishInput{SubOrderRef: s.in.Ref, OutOrderNo: s.in.Ref.SubOrderNo + "-finish",

@@ -91,7 +91,7 @@ func (s *subOrder) callThenPost(ctx workflow.Context, step string, fromFrozen bo
 		return err
 	})
 	s.attempt(ctx, "post "+step, func() error {
-		_, err := post.Run(ledgerOptions(ctx), PostSubsidyInput{
+		_, err := post.Run(s.ledger(ctx), PostSubsidyInput{
 			SubOrderRef: s.in.Ref,
 			SubsidyID:   st.SubsidyID,
 			Amount:      st.Amount,

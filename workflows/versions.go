@@ -28,12 +28,19 @@ var changes = map[string]change{
 	"split-subsidy":      {1, 1},
 	"settlement-check":   {1, 1},
 	"post-payments-once": {1, 2},
+	// Bundle 3 (issue 19: fewer actions and history events an order).
+	"local-ledger":        {1, 3}, // postings, the read model and the ledger's checks run as local activities
+	"start-attrs-known":   {1, 3}, // a sub-order's start search attributes are not upserted again
+	"timers-when-waiting": {1, 3}, // no timer when what it would wait for has already come
+	"one-paid-upsert":     {1, 3},
+	"view-once-placed":    {1, 3}, // the read model is first written once the order is placed, not also before // the order shows PAID once, not once for the ledger and again for sub-orders
+	"share-query-at-once": {1, 3}, // a PROCESSING sharing request is asked about at once, then with backoff
 }
 
 // The bundle's change id, and its version now.
 const (
 	bundleID      = "changes-bundle"
-	bundleVersion = workflow.Version(2)
+	bundleVersion = workflow.Version(3)
 )
 
 // adoptChanges records, at a workflow's start, which bundle it runs under (DefaultVersion: none).

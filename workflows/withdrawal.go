@@ -74,7 +74,7 @@ func (w *withdrawal) run(ctx workflow.Context) (WithdrawalState, error) {
 	// Reserve first: more than the available balance ends the withdrawal with nothing moved.
 	refused := false
 	w.attempt(ctx, "reserve", func() error {
-		err := ActivityReserveWithdrawal.Start(ledgerOptions(ctx), w.call()).Get(ctx, nil)
+		err := ActivityReserveWithdrawal.Start(w.ledger(ctx), w.call()).Get(ctx, nil)
 		if errorType(err) == ErrTypeLedgerRejected+".Overdraw" {
 			refused, w.st.Reason = true, "more than the available balance"
 			return nil
@@ -134,7 +134,7 @@ func (w *withdrawal) post(ctx workflow.Context, status string) {
 	in := w.call()
 	in.Status = status
 	w.attempt(ctx, "post "+status, func() error {
-		return ActivityPostWithdrawResult.Start(ledgerOptions(ctx), in).Get(ctx, nil)
+		return ActivityPostWithdrawResult.Start(w.ledger(ctx), in).Get(ctx, nil)
 	})
 	what := map[string]string{WithdrawalSucceeded: "paid to the bank", WithdrawalFailed: "failed: available again",
 		WithdrawalClosed: "closed: available again", WithdrawalBounced: "bounced by the bank: available again"}[status]
