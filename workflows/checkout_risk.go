@@ -13,7 +13,7 @@ func (o *checkout) judgeRisk(ctx workflow.Context) (held bool, err error) {
 		return false, nil
 	}
 	o.risked = true
-	d, err := ActivityEvaluateRisk.Run(o.local(callerWaitsOptions(ctx)), o.riskInput())
+	d, err := ActivityEvaluateRisk.Run(o.local(callerWaitsOptions(ctx), "local-ledger"), o.riskInput())
 	if err != nil {
 		return false, err
 	}

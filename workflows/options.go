@@ -45,15 +45,19 @@ type local struct{}
 
 // ledger answers ctx set for the ledger's postings and checks and the read model: ledgerOptions, run locally
 // under "local-ledger".
-func (p *process) ledger(ctx workflow.Context) workflow.Context { return p.local(ledgerOptions(ctx)) }
+func (p *process) ledger(ctx workflow.Context) workflow.Context {
+	return p.local(ledgerOptions(ctx), "local-ledger")
+}
 
-// local answers ctx with its activity options as local-activity options (the same timeouts and retries), under
-// "local-ledger". The worker runs a local activity inside the workflow task: it costs one marker event instead of
-// an activity's six, and Temporal Cloud bills every local activity of one workflow task as one action. Only
-// database work runs locally, never a channel call; it is idempotent like every posting, so a workflow task
-// retried after a crash runs it again harmlessly.
-func (p *process) local(ctx workflow.Context) workflow.Context {
-	if p.version(ctx, "local-ledger") == workflow.DefaultVersion {
+// local answers ctx with its activity options as local-activity options (the same timeouts and retries), once
+// the workflow runs the change that made its activities local. The worker runs a local activity inside the
+// workflow task: it costs one marker event instead of an activity's six, and Temporal Cloud bills every local
+// activity of one workflow task as one action. Only work that moves no money at a channel runs locally: the
+// database (postings, the read model, risk counters) and the settlement's read-only questions to the channel.
+// Each is idempotent, so a workflow task retried after a crash runs it again harmlessly. A call that moves money
+// stays an activity the server schedules, retries and shows.
+func (p *process) local(ctx workflow.Context, change string) workflow.Context {
+	if p.version(ctx, change) == workflow.DefaultVersion {
 		return ctx
 	}
 	o := workflow.GetActivityOptions(ctx)

@@ -84,7 +84,7 @@ func (s *subOrder) refundDone(ctx workflow.Context, i int) {
 func (s *subOrder) checkFrozen(ctx workflow.Context, step string) money.Amount {
 	var c FrozenCheck
 	s.attempt(ctx, step, func() error {
-		return ActivityCheckFrozen.Start(channelOptions(ctx), s.in.Ref).Get(ctx, &c)
+		return ActivityCheckFrozen.Start(s.local(channelOptions(ctx), "local-queries"), s.in.Ref).Get(ctx, &c)
 	})
 	return c.Unsplit
 }

@@ -89,6 +89,7 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 
 func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	cctx := channelOptions(ctx)
+	qctx := s.local(cctx, "local-queries")
 	in := ShareInput{SubOrderRef: s.in.Ref, OutOrderNo: b.OutOrderNo, Shares: b.Shares}
 	var st ShareStatus
 	finished := func(st ShareStatus) bool { b.Status = st.Status; return st.Status == channels.SharingFinished }
@@ -98,7 +99,7 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 		}
 		b.OrderID = st.OrderID
 		if !finished(st) && s.version(ctx, "share-query-at-once") == 1 {
-			if st, err = ActivityQueryShare.Run(cctx, in); err != nil { // most requests settle within moments
+			if st, err = ActivityQueryShare.Run(qctx, in); err != nil { // most requests settle within moments
 				return err
 			}
 		}
@@ -107,7 +108,7 @@ func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 				ctx,
 				s.sharePoll(),
 				nil,
-				func() (ShareStatus, error) { return ActivityQueryShare.Run(cctx, in) },
+				func() (ShareStatus, error) { return ActivityQueryShare.Run(qctx, in) },
 				finished,
 			)
 		}

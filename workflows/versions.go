@@ -29,7 +29,8 @@ var changes = map[string]change{
 	"settlement-check":   {1, 1},
 	"post-payments-once": {1, 2},
 	// Bundle 3 (issue 19: fewer actions and history events an order).
-	"local-ledger":        {1, 3}, // postings, the read model and the ledger's checks run as local activities
+	"local-ledger":        {1, 3}, // postings, the read model and risk counters run as local activities
+	"local-queries":       {1, 3}, // so do the settlement's questions: the sharing result, the frozen check
 	"start-attrs-known":   {1, 3}, // a sub-order's start search attributes are not upserted again
 	"timers-when-waiting": {1, 3}, // no timer when what it would wait for has already come
 	"one-paid-upsert":     {1, 3},

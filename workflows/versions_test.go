@@ -15,7 +15,7 @@ func TestEveryChangeIsInTheBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	asked := regexp.MustCompile(`\.version\(ctx, "([a-z-]+)"\)`)
+	asked := regexp.MustCompile(`\.version\(ctx, "([a-z-]+)"\)|\.local\(.*, "([a-z-]+)"\)`)
 	seen := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || f == "versions.go" {
@@ -29,9 +29,10 @@ func TestEveryChangeIsInTheBundle(t *testing.T) {
 			t.Errorf("%s calls workflow.GetVersion: ask process.version, and list the change in versions.go", f)
 		}
 		for _, m := range asked.FindAllStringSubmatch(string(src), -1) {
-			seen[m[1]] = true
-			if _, ok := changes[m[1]]; !ok {
-				t.Errorf("%s asks for the change %q, which versions.go does not list", f, m[1])
+			name := m[1] + m[2]
+			seen[name] = true
+			if _, ok := changes[name]; !ok {
+				t.Errorf("%s asks for the change %q, which versions.go does not list", f, name)
 			}
 		}
 	}
