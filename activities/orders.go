@@ -16,7 +16,10 @@ func (a *Activities) SaveOrderView(ctx context.Context, in workflows.OrderViewIn
 	_, err := a.Ledger.SaveOrder(ctx, ledger.OrderView{OrderNo: in.OrderNo, Channel: in.Channel, Status: in.Status,
 		TotalAmount: in.Total, PaidAmount: in.Paid, MerchantIDs: in.MerchantIDs, Revision: in.Revision,
 		PaidAt: in.PaidAt, CompletedAt: in.CompletedAt})
-	if kind, ok := orderEvents[in.Status]; ok && err == nil {
+	for _, kind := range orderEventsOf(in) {
+		if err != nil {
+			break
+		}
 		err = a.publish(ctx, webhooks.Event{ID: kind + ":" + in.OrderNo, Type: kind, Subject: in.OrderNo,
 			Data: map[string]any{"order_no": in.OrderNo, "channel": in.Channel, "status": in.Status,
 				"total": int64(in.Total), "paid": int64(in.Paid), "merchant_ids": in.MerchantIDs}})
@@ -24,9 +27,22 @@ func (a *Activities) SaveOrderView(ctx context.Context, in workflows.OrderViewIn
 	return workflows.Done{}, forTemporal(err)
 }
 
+// orderEventsOf answers the events a revision of an order's read model publishes: order.created with its first
+// revision, whatever status the order shows then (CREATED, or already AWAITING_PAYMENT or RISK_REVIEW once its
+// workflow writes the view only when the order is placed), and its status's event.
+func orderEventsOf(in workflows.OrderViewInput) []string {
+	var kinds []string
+	if in.Revision == 1 {
+		kinds = append(kinds, webhooks.OrderCreated)
+	}
+	if kind, ok := orderEvents[in.Status]; ok {
+		kinds = append(kinds, kind)
+	}
+	return kinds
+}
+
 // orderEvents are the events an order's status changes publish, as its read model records them.
 var orderEvents = map[string]string{
-	workflows.StatusCreated:   webhooks.OrderCreated,
 	workflows.StatusPaid:      webhooks.OrderPaid,
 	workflows.StatusCompleted: webhooks.OrderCompleted,
 	workflows.StatusClosed:    webhooks.OrderClosed,

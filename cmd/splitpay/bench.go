@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -15,8 +17,8 @@ import (
 )
 
 var benchFlags struct {
-	orders, concurrency int
-	channel             string
+	orders, concurrency, open, notify int
+	channel, cpuProfile               string
 }
 
 func bindBenchFlags(fs *flag.FlagSet) {
@@ -28,6 +30,11 @@ func bindBenchFlags(fs *flag.FlagSet) {
 	)
 	fs.IntVar(&benchFlags.concurrency, "concurrency", 8, "orders in flight at once")
 	fs.StringVar(&benchFlags.channel, "channel", "all", "wechatpay, alipay, or all (each in turn, each with its floor)")
+	fs.IntVar(&benchFlags.open, "open", 0,
+		"instead: hold this many sub-orders open waiting for receipt, measure memory, then confirm them all (a soak)")
+	fs.IntVar(&benchFlags.notify, "notify", 0,
+		"instead: post this many orders' signed payment notifications, each twice, to the API (WeChat Pay)")
+	fs.StringVar(&benchFlags.cpuProfile, "cpuprofile", "", "with --notify: write a CPU profile of the posting to this file")
 }
 
 // runBench runs N orders through the whole lifecycle on the dev stack (worker, API and simulator in this
@@ -45,21 +52,34 @@ func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer)
 	default:
 		return fmt.Errorf("bench: --channel wechatpay, alipay or all")
 	}
+	if benchFlags.open < 0 || benchFlags.open > 20000 {
+		return fmt.Errorf("bench: --open 0..20000")
+	}
 	d, err := connectMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.close()
 	prefix := fmt.Sprintf("B%d", time.Now().Unix())
+	settings := bench.Settings
+	if benchFlags.open > 0 || benchFlags.notify > 0 {
+		settings = bench.OpenSettings
+	}
 	st, err := stack.Start(
 		ctx,
-		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: "bench-" + prefix, Settings: bench.Settings,
+		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: "bench-" + prefix, Settings: settings,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 	)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if benchFlags.open > 0 {
+		return runOpen(ctx, st, d, cfg, prefix, out)
+	}
+	if benchFlags.notify > 0 {
+		return runNotify(ctx, st, d, prefix, out)
+	}
 	fmt.Fprintf(
 		out,
 		"splitpay bench: %d orders, %d at once, on %s\n",
@@ -75,5 +95,41 @@ func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer)
 		}
 		r.Print(out)
 	}
+	return nil
+}
+
+// runOpen runs the soak: --open sub-orders held waiting for receipt.
+func runOpen(ctx context.Context, st *stack.Stack, d *deps, cfg *config, prefix string, out io.Writer) error {
+	r, err := bench.RunOpen(ctx, st, d.temporal, bench.Options{Orders: benchFlags.open,
+		Concurrency: benchFlags.concurrency, Prefix: prefix + "O"}, cfg.workflowCache())
+	if err != nil {
+		return err
+	}
+	r.Print(out)
+	return nil
+}
+
+// runNotify runs the notification bench, profiling the posting when asked.
+func runNotify(ctx context.Context, st *stack.Stack, d *deps, prefix string, out io.Writer) error {
+	during := func() func() { return func() {} }
+	if benchFlags.cpuProfile != "" {
+		f, err := os.Create(benchFlags.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		during = func() func() {
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return func() {}
+			}
+			return pprof.StopCPUProfile
+		}
+	}
+	r, err := bench.RunNotify(ctx, st, d.temporal, bench.Options{Orders: benchFlags.notify,
+		Concurrency: benchFlags.concurrency, Prefix: prefix + "N"}, during)
+	if err != nil {
+		return err
+	}
+	r.Print(out)
 	return nil
 }

@@ -59,6 +59,8 @@ type config struct {
 	AlipayCertFile       string
 	AlipayGateway        string
 
+	WorkflowCache string
+
 	// Order lifecycle timings (Go durations: 30m, 168h).
 	PaymentWindow    string
 	QueryAfter       string
@@ -183,6 +185,13 @@ var coreSettings = []setting{
 		"",
 		"this build's id in the Worker Deployment (default: the binary's version)",
 		func(c *config) *string { return &c.BuildID },
+	},
+	{
+		"SPLITPAY_WORKFLOW_CACHE",
+		"workflow-cache",
+		"2000",
+		"how many workflows a worker process keeps in memory between their tasks (the sticky cache); others replay",
+		func(c *config) *string { return &c.WorkflowCache },
 	},
 	{
 		"SPLITPAY_LOG_FORMAT",

@@ -108,6 +108,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, er
 		if fs.NArg() > 0 {
 			return fmt.Errorf("%s: unexpected arguments %q", c.name, fs.Args())
 		}
+		if err := cfg.applyWorkflowCache(); err != nil {
+			return err
+		}
 		return c.run(ctx, cfg, cfg.logger(c.name), out)
 	}
 	usage(errOut)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/internal/simkit"
 	"github.com/splitpay/splitpay/channels/wechatpay/wire"
 )
@@ -94,4 +95,27 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 		)
 	})
 	mux.ServeHTTP(w, r)
+}
+
+// PaymentNotification is the TRANSACTION.SUCCESS notification of a paid combined order, encrypted and signed as
+// the channel sends it, for a caller that posts it itself (the notification benchmark): where to, the body, and
+// the signed headers.
+func (s *Sim) PaymentNotification(outTradeNo string) (url string, body []byte, header http.Header, err error) {
+	s.mu.Lock()
+	o := s.combined[outTradeNo]
+	if o == nil || o.subOrders[0].state != channels.PaymentPaid {
+		s.mu.Unlock()
+		return "", nil, nil, fail(http.StatusNotFound, wire.CodeOrderNotExist, "order %s is not paid", outTradeNo)
+	}
+	plaintext := canonical(s.combineState(o))
+	url, p := o.req.NotifyURL, o.platform
+	s.mu.Unlock()
+	if body, err = s.Envelope(p, "TRANSACTION.SUCCESS", "transaction", plaintext); err != nil {
+		return "", nil, nil, err
+	}
+	req, err := s.SignedRequest(url, body, false)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return url, body, req.Header, nil
 }

@@ -159,6 +159,17 @@ func (ch channel) setup(ctx context.Context, c *api.Client) error {
 	return nil
 }
 
+// order is the bench's two-shop order: four receivers on one shop, two on the other; a subsidy where the
+// channel pays one.
+func (ch channel) order(no string) starter.CreateOrderRequest {
+	all := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "bench-l1", Rate: "0.10"},
+		{ReceiverID: "bench-l2", Rate: "0.05"}, {ReceiverID: "bench-supplier", Rate: "0.03"}}
+	return starter.CreateOrderRequest{OrderNo: no, Channel: ch.name, Scene: ch.scene, SubOrders: []cart.SubOrderRequest{
+		{MerchantID: "bench-a", Description: "tea", Amount: 20000 - ch.subsidy, Subsidy: ch.subsidy, Commissions: all},
+		{MerchantID: "bench-b", Description: "cups", Amount: 8800, Commissions: all[:2]},
+	}}
+}
+
 // runOrder creates one two-shop order (four receivers on one, two on the other; a subsidy where the channel
 // pays one), pays it, and waits for the order's workflow to complete (a long poll on its result, so measuring
 // puts no query load on the worker).
@@ -168,12 +179,7 @@ func (ch channel) runOrder(
 	tc client.Client,
 	no string,
 ) (create, notify, total time.Duration, err error) {
-	all := []cart.CommissionRequest{{ReceiverID: "platform", Rate: "0.05"}, {ReceiverID: "bench-l1", Rate: "0.10"},
-		{ReceiverID: "bench-l2", Rate: "0.05"}, {ReceiverID: "bench-supplier", Rate: "0.03"}}
-	req := starter.CreateOrderRequest{OrderNo: no, Channel: ch.name, Scene: ch.scene, SubOrders: []cart.SubOrderRequest{
-		{MerchantID: "bench-a", Description: "tea", Amount: 20000 - ch.subsidy, Subsidy: ch.subsidy, Commissions: all},
-		{MerchantID: "bench-b", Description: "cups", Amount: 8800, Commissions: all[:2]},
-	}}
+	req := ch.order(no)
 	t0 := time.Now()
 	if err := c.Do(ctx, http.MethodPost, "/v1/orders", "", req, nil); err != nil {
 		return 0, 0, 0, fmt.Errorf("create %s: %w", no, err)

@@ -299,6 +299,12 @@ func (s *Stack) StopWorker() {
 // Client is an API client with the stack's key.
 func (s *Stack) Client() *api.Client { return &api.Client{BaseURL: s.APIURL, APIKey: s.APIKey} }
 
+// DB is the stack's PostgreSQL pool.
+func (s *Stack) DB() *pgxpool.Pool { return s.opts.DB }
+
+// TaskQueue is the task queue the stack's worker polls and its starter starts on.
+func (s *Stack) TaskQueue() string { return s.opts.TaskQueue }
+
 // Close stops the worker, the API and the simulator.
 func (s *Stack) Close() {
 	s.StopWorker()
