@@ -20,18 +20,24 @@ func TestInboxRecognisesDuplicates(t *testing.T) {
 		EventType: "TRANSACTION.SUCCESS",
 		Resource:  []byte(`{"openid":"o-1"}`),
 	}
-	if first, err := l.RecordNotification(ctx, n); err != nil || !first {
-		t.Fatalf("first delivery: %v %v", first, err)
+	if first, delivered, err := l.RecordNotification(ctx, n); err != nil || !first || delivered {
+		t.Fatalf("first delivery: %v %v %v", first, delivered, err)
 	}
-	if first, err := l.RecordNotification(ctx, n); err != nil || first {
-		t.Fatalf("duplicate delivery: first=%v err=%v", first, err)
+	if first, delivered, err := l.RecordNotification(ctx, n); err != nil || first || delivered {
+		t.Fatalf("duplicate delivery before the signal: first=%v delivered=%v err=%v", first, delivered, err)
+	}
+	if err := l.NotificationDelivered(ctx, n.Channel, n.EventID); err != nil {
+		t.Fatal(err)
+	}
+	if first, delivered, err := l.RecordNotification(ctx, n); err != nil || first || !delivered {
+		t.Fatalf("duplicate delivery after the signal: first=%v delivered=%v err=%v", first, delivered, err)
 	}
 	n.Channel = "alipay" // the same id on another channel is another event
-	if first, err := l.RecordNotification(ctx, n); err != nil || !first {
-		t.Fatalf("other channel: %v %v", first, err)
+	if first, delivered, err := l.RecordNotification(ctx, n); err != nil || !first || delivered {
+		t.Fatalf("other channel: %v %v %v", first, delivered, err)
 	}
 	var ve *ledger.ValidationError
-	if _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(
+	if _, _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(
 		err,
 		&ve,
 	) ||

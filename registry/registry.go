@@ -72,9 +72,18 @@ func (r *Registry) Receiver(ctx context.Context, channel, id string) (cart.Recei
 }
 
 // RecordNotification keeps a verified notification in the inbox, once per event id.
-func (r *Registry) RecordNotification(ctx context.Context, channel string, n channels.Notification) (bool, error) {
+func (r *Registry) RecordNotification(
+	ctx context.Context,
+	channel string,
+	n channels.Notification,
+) (isNew, delivered bool, err error) {
 	return r.Ledger.RecordNotification(ctx, ledger.Notification{Channel: channel, EventID: n.ID, EventType: n.EventType,
 		Resource: n.Plaintext})
+}
+
+// NotificationDelivered records that a notification's signal reached its workflow.
+func (r *Registry) NotificationDelivered(ctx context.Context, channel string, n channels.Notification) error {
+	return r.Ledger.NotificationDelivered(ctx, channel, n.ID)
 }
 
 // StoredOrder is the read model's summary of an order, for when its workflow cannot answer.

@@ -24,10 +24,9 @@ func (c *Client) Notified(ctx context.Context, channel string, n channels.Notice
 	return false, fmt.Errorf("%w: notification %s says nothing we act on", ErrNotFound, n.ID)
 }
 
-// PaymentNotified records a verified payment notification in the inbox, then signals the order. The signal
-// is sent for duplicates too (the inbox cannot tell whether an earlier delivery's signal got through), and the
-// workflow ignores what it already knows: a duplicate has no second effect. It reports whether the
-// notification was new. An order that no longer runs (finished, or unknown) is logged by the caller, not retried.
+// PaymentNotified records a verified payment notification in the inbox, then signals the order. A duplicate
+// is signalled again unless the inbox records that an earlier delivery's signal got through, and the workflow
+// ignores what it already knows: a duplicate has no second effect. It reports whether the notification was new. An order that no longer runs (finished, or unknown) is logged by the caller, not retried.
 func (c *Client) PaymentNotified(
 	ctx context.Context,
 	channel string,
@@ -47,12 +46,19 @@ func (c *Client) recordAndSignal(
 	workflowID, signal string,
 	payload any,
 ) (isNew bool, err error) {
-	isNew, err = c.Records.RecordNotification(ctx, channel, n)
-	if err != nil {
+	isNew, delivered, err := c.Records.RecordNotification(ctx, channel, n)
+	switch {
+	case err != nil:
 		return false, fmt.Errorf("record notification: %w", err)
+	case delivered: // a retry of one its workflow has: no second signal
+		return false, nil
 	}
-	err = c.Temporal.SignalWorkflow(ctx, workflowID, "", signal, payload)
-	return isNew, fromTemporal(err, "signal "+workflowID)
+	if err := c.Temporal.SignalWorkflow(ctx, workflowID, "", signal, payload); err != nil {
+		return isNew, fromTemporal(err, "signal "+workflowID)
+	}
+	// Best effort: unrecorded, a retry signals again and the workflow ignores what it knows.
+	_ = c.Records.NotificationDelivered(ctx, channel, n)
+	return isNew, nil
 }
 
 // notifyURL is where the channel sends notifications of a kind (transaction, refund): the API's notify endpoint.

@@ -40,8 +40,11 @@ type Client struct {
 // Records is what the starter reads and records outside Temporal; *registry.Registry implements it.
 type Records interface {
 	cart.Directory
-	// RecordNotification keeps a verified notification in the inbox; isNew is false for a repeat.
-	RecordNotification(ctx context.Context, channel string, n channels.Notification) (isNew bool, err error)
+	// RecordNotification keeps a verified notification in the inbox; isNew is false for a repeat, and delivered
+	// says whether the repeated one's signal reached its workflow.
+	RecordNotification(ctx context.Context, channel string, n channels.Notification) (isNew, delivered bool, err error)
+	// NotificationDelivered records that a notification's signal reached its workflow.
+	NotificationDelivered(ctx context.Context, channel string, n channels.Notification) error
 	// StoredOrder is the orders read model's summary of an order (ErrNotFound when none).
 	StoredOrder(ctx context.Context, orderNo string) (workflows.OrderState, error)
 	// BeginOnboarding records a merchant-to-be as onboarding on a channel (*ConflictError when it is active there
