@@ -17,8 +17,8 @@ import (
 )
 
 var benchFlags struct {
-	orders, concurrency, open, notify int
-	channel, cpuProfile               string
+	orders, concurrency, open, notify, workers int
+	channel, cpuProfile                        string
 }
 
 func bindBenchFlags(fs *flag.FlagSet) {
@@ -34,26 +34,17 @@ func bindBenchFlags(fs *flag.FlagSet) {
 		"instead: hold this many sub-orders open waiting for receipt, measure memory, then confirm them all (a soak)")
 	fs.IntVar(&benchFlags.notify, "notify", 0,
 		"instead: post this many orders' signed payment notifications, each twice, to the API (WeChat Pay)")
+	fs.IntVar(&benchFlags.workers, "workers", 0,
+		"run the orders on this many `splitpay worker` processes instead of the bench's own worker")
 	fs.StringVar(&benchFlags.cpuProfile, "cpuprofile", "", "with --notify: write a CPU profile of the posting to this file")
 }
 
 // runBench runs N orders through the whole lifecycle on the dev stack (worker, API and simulator in this
 // process), then the floor, and prints the figures.
 func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer) error {
-	if benchFlags.orders < 1 || benchFlags.orders > 10000 || benchFlags.concurrency < 1 ||
-		benchFlags.concurrency > 256 {
-		return fmt.Errorf("bench: --orders 1..10000, --concurrency 1..256")
-	}
-	chans := []string{benchFlags.channel}
-	switch benchFlags.channel {
-	case "all":
-		chans = channels.Names
-	case channels.WeChatPay, channels.Alipay:
-	default:
-		return fmt.Errorf("bench: --channel wechatpay, alipay or all")
-	}
-	if benchFlags.open < 0 || benchFlags.open > 20000 {
-		return fmt.Errorf("bench: --open 0..20000")
+	chans, err := benchChannels()
+	if err != nil {
+		return err
 	}
 	d, err := connectMigrated(ctx, cfg, log)
 	if err != nil {
@@ -68,25 +59,27 @@ func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer)
 	st, err := stack.Start(
 		ctx,
 		stack.Options{DB: d.db, Temporal: d.temporal, TaskQueue: "bench-" + prefix, Settings: settings,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoWorker: benchFlags.workers > 0},
 	)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if benchFlags.workers > 0 {
+		stop, err := spawnWorkers(ctx, st, d.temporal, benchFlags.workers)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if benchFlags.open > 0 {
 		return runOpen(ctx, st, d, cfg, prefix, out)
 	}
 	if benchFlags.notify > 0 {
 		return runNotify(ctx, st, d, prefix, out)
 	}
-	fmt.Fprintf(
-		out,
-		"splitpay bench: %d orders, %d at once, on %s\n",
-		benchFlags.orders,
-		benchFlags.concurrency,
-		cfg.TemporalAddress,
-	)
+	fmt.Fprintf(out, "splitpay bench: %d orders, %d at once, on %s, %s\n", benchFlags.orders,
+		benchFlags.concurrency, cfg.TemporalAddress, workersSaid())
 	for _, ch := range chans {
 		r, err := bench.Run(ctx, st, d.temporal, bench.Options{Orders: benchFlags.orders,
 			Concurrency: benchFlags.concurrency, Prefix: prefix + strings.ToUpper(ch[:1]), Channel: ch})
@@ -96,6 +89,30 @@ func runBench(ctx context.Context, cfg *config, log *slog.Logger, out io.Writer)
 		r.Print(out)
 	}
 	return nil
+}
+
+// benchChannels checks the flags and answers the channels to run.
+func benchChannels() ([]string, error) {
+	f := benchFlags
+	switch {
+	case f.orders < 1 || f.orders > 10000 || f.concurrency < 1 || f.concurrency > 256:
+		return nil, fmt.Errorf("bench: --orders 1..10000, --concurrency 1..256")
+	case f.open < 0 || f.open > 20000 || f.notify < 0 || f.notify > 20000 || f.workers < 0 || f.workers > 8:
+		return nil, fmt.Errorf("bench: --open 0..20000, --notify 0..20000, --workers 0..8")
+	case f.channel == "all":
+		return channels.Names, nil
+	case f.channel == channels.WeChatPay || f.channel == channels.Alipay:
+		return []string{f.channel}, nil
+	}
+	return nil, fmt.Errorf("bench: --channel wechatpay, alipay or all")
+}
+
+// workersSaid says where the orders' workflows and activities run.
+func workersSaid() string {
+	if benchFlags.workers == 0 {
+		return "the worker in this process"
+	}
+	return fmt.Sprintf("%d `splitpay worker` processes", benchFlags.workers)
 }
 
 // runOpen runs the soak: --open sub-orders held waiting for receipt.

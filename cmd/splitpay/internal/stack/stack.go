@@ -90,11 +90,13 @@ type Stack struct {
 	APIURL    string
 	APIKey    string // the first API key
 
-	opts    Options
-	acts    *activities.Activities
-	events  *webhooks.Publisher // the worker's and the API's events
-	worker  sdkworker.Worker
-	closers []func()
+	opts        Options
+	simKey      *rsa.PrivateKey // the merchant key the embedded WeChat Pay simulator knows (WorkerEnv)
+	simAPIv3Key string
+	acts        *activities.Activities
+	events      *webhooks.Publisher // the worker's and the API's events
+	worker      sdkworker.Worker
+	closers     []func()
 }
 
 // The embedded simulator's platform identity.
@@ -253,7 +255,7 @@ func (s *Stack) startSimulator(ctx context.Context) error {
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	s.closers = append(s.closers, func() { _ = srv.Close(); sim.Wait() })
-	s.Sim, s.SimURL = sim, "http://"+ln.Addr().String()
+	s.Sim, s.SimURL, s.simKey, s.simAPIv3Key = sim, "http://"+ln.Addr().String(), key, apiV3Key
 	s.WeChat, err = wechatpay.New(ctx, wechatpay.Config{BaseURL: s.SimURL, SpMchID: SimSpMchID, SpAppID: SimSpAppID,
 		MerchantCertSerial: simCertSerial, MerchantPrivateKey: key, APIv3Key: apiV3Key,
 		WechatPayPublicKeyID: sim.KeyID, WechatPayPublicKey: sim.PublicKey(), Limits: s.opts.Limits,
