@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -13,39 +12,6 @@ import (
 	"github.com/splitpay/splitpay/mask"
 	"github.com/splitpay/splitpay/money"
 )
-
-// Notification is a verified, decrypted channel notification as the inbox records it.
-type Notification struct {
-	Channel   string
-	EventID   string // the channel's notification id (WeChat's envelope id, Alipay's notify_id)
-	EventType string // e.g. TRANSACTION.SUCCESS
-	Resource  []byte // decrypted resource; only its digest is stored
-}
-
-// RecordNotification stores n once. isFirst is false when the same event was recorded before; delivered says
-// whether that earlier one reached its workflow (NotificationDelivered), so a retry needs no second signal.
-func (l *Ledger) RecordNotification(ctx context.Context, n Notification) (isFirst, delivered bool, err error) {
-	if err := first(required("Channel", n.Channel), required("EventID", n.EventID),
-		required("EventType", n.EventType)); err != nil {
-		return false, false, err
-	}
-	digest := sha256.Sum256(n.Resource)
-	// One round trip. The outer SELECT sees the table as before the INSERT: a new row reads as not delivered.
-	err = l.db.QueryRow(ctx, `
-		WITH ins AS (INSERT INTO inbox (channel, event_id, event_type, digest) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (channel, event_id) DO NOTHING RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM ins),
-			coalesce((SELECT delivered_at IS NOT NULL FROM inbox WHERE channel = $1 AND event_id = $2), false)`,
-		n.Channel, n.EventID, n.EventType, digest[:]).Scan(&isFirst, &delivered)
-	return isFirst, delivered, err
-}
-
-// NotificationDelivered records that a notification's signal reached its workflow.
-func (l *Ledger) NotificationDelivered(ctx context.Context, channel, eventID string) error {
-	_, err := l.db.Exec(ctx, `UPDATE inbox SET delivered_at = now()
-		WHERE channel = $1 AND event_id = $2 AND delivered_at IS NULL`, channel, eventID)
-	return err
-}
 
 // Merchant statuses: a merchant sells only when active.
 const (

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/internal/testenv"
@@ -35,6 +36,25 @@ func TestInboxRecognisesDuplicates(t *testing.T) {
 	n.Channel = "alipay" // the same id on another channel is another event
 	if first, delivered, err := l.RecordNotification(ctx, n); err != nil || !first || delivered {
 		t.Fatalf("other channel: %v %v %v", first, delivered, err)
+	}
+	pending := ledger.Notification{Channel: "wechatpay", EventID: "EV-2", EventType: "TRANSACTION.SUCCESS",
+		WorkflowID: "order/T1", Signal: "PaymentNotified", Payload: []byte(`{"NotificationID":"EV-2"}`)}
+	if _, _, err := l.RecordNotification(ctx, pending); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.UndeliveredNotifications(ctx, 0, 10); err != nil || len(got) != 1 ||
+		got[0].WorkflowID != "order/T1" || got[0].Signal != "PaymentNotified" ||
+		string(got[0].Payload) != `{"NotificationID": "EV-2"}` {
+		t.Fatalf("undelivered: %+v %v", got, err)
+	}
+	if got, err := l.UndeliveredNotifications(ctx, time.Hour, 10); err != nil || len(got) != 0 {
+		t.Fatalf("undelivered for an hour: %+v %v", got, err)
+	}
+	if err := l.NotificationDelivered(ctx, pending.Channel, pending.EventID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.UndeliveredNotifications(ctx, 0, 10); err != nil || len(got) != 0 {
+		t.Fatalf("undelivered after delivery: %+v %v", got, err)
 	}
 	var ve *ledger.ValidationError
 	if _, _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(

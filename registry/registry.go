@@ -5,6 +5,8 @@
 package registry
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
@@ -76,14 +78,30 @@ func (r *Registry) RecordNotification(
 	ctx context.Context,
 	channel string,
 	n channels.Notification,
+	s starter.Signal,
 ) (isNew, delivered bool, err error) {
 	return r.Ledger.RecordNotification(ctx, ledger.Notification{Channel: channel, EventID: n.ID, EventType: n.EventType,
-		Resource: n.Plaintext})
+		Resource: n.Plaintext, WorkflowID: s.WorkflowID, Signal: s.Name, Payload: s.Payload})
 }
 
 // NotificationDelivered records that a notification's signal reached its workflow.
-func (r *Registry) NotificationDelivered(ctx context.Context, channel string, n channels.Notification) error {
-	return r.Ledger.NotificationDelivered(ctx, channel, n.ID)
+func (r *Registry) NotificationDelivered(ctx context.Context, channel, eventID string) error {
+	return r.Ledger.NotificationDelivered(ctx, channel, eventID)
+}
+
+// UndeliveredNotifications answers notifications whose signal is still to be delivered (the relay's sweep).
+func (r *Registry) UndeliveredNotifications(
+	ctx context.Context,
+	olderThan time.Duration,
+	limit int,
+) ([]starter.Pending, error) {
+	ns, err := r.Ledger.UndeliveredNotifications(ctx, olderThan, limit)
+	out := make([]starter.Pending, len(ns))
+	for i, n := range ns {
+		out[i] = starter.Pending{Channel: n.Channel, EventID: n.EventID,
+			Signal: starter.Signal{WorkflowID: n.WorkflowID, Name: n.Signal, Payload: n.Payload}}
+	}
+	return out, err
 }
 
 // StoredOrder is the read model's summary of an order, for when its workflow cannot answer.

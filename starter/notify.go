@@ -2,6 +2,8 @@ package starter
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -38,7 +40,8 @@ func (c *Client) PaymentNotified(
 		notice)
 }
 
-// recordAndSignal keeps a verified notification in the inbox, then signals it to the process it concerns.
+// recordAndSignal keeps a verified notification in the inbox with the signal it becomes, then signals it to the
+// process it concerns: at once, or through the relay when one runs (StartRelay).
 func (c *Client) recordAndSignal(
 	ctx context.Context,
 	channel string,
@@ -46,20 +49,18 @@ func (c *Client) recordAndSignal(
 	workflowID, signal string,
 	payload any,
 ) (isNew bool, err error) {
-	isNew, delivered, err := c.Records.RecordNotification(ctx, channel, n)
-	switch {
-	case err != nil:
-		return false, fmt.Errorf("record notification: %w", err)
-	case delivered: // a retry of one its workflow has: no second signal
-		return false, nil
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return false, err
 	}
-	if err := c.Temporal.SignalWorkflow(ctx, workflowID, "", signal, payload); err != nil {
-		return isNew, fromTemporal(err, "signal "+workflowID)
-	}
-	// Best effort: unrecorded, a retry signals again and the workflow ignores what it knows.
-	_ = c.Records.NotificationDelivered(ctx, channel, n)
-	return isNew, nil
+	return c.record(ctx, channel, n, Signal{WorkflowID: workflowID, Name: signal, Payload: body})
 }
+
+// errRecord wraps an inbox that could not record a notification: the channel must send it again.
+var errRecord = errors.New("record notification")
+
+// jsonPayload is a signal's recorded JSON, sent as it is (the JSON payload converter keeps raw JSON unchanged).
+func jsonPayload(b []byte) json.RawMessage { return json.RawMessage(b) }
 
 // notifyURL is where the channel sends notifications of a kind (transaction, refund): the API's notify endpoint.
 // Alipay has one for every kind: its form says what happened.

@@ -27,6 +27,7 @@ import (
 type Client struct {
 	Temporal  client.Client
 	Records   Records
+	relay     chan Pending // StartRelay's queue; nil: notifications are signalled as they come
 	TaskQueue string // defaults to workflows.TaskQueue
 	// PublicURL is the API's public base URL: channels send notifications to PublicURL/notify/<channel>/<kind>.
 	PublicURL          string
@@ -40,11 +41,14 @@ type Client struct {
 // Records is what the starter reads and records outside Temporal; *registry.Registry implements it.
 type Records interface {
 	cart.Directory
-	// RecordNotification keeps a verified notification in the inbox; isNew is false for a repeat, and delivered
-	// says whether the repeated one's signal reached its workflow.
-	RecordNotification(ctx context.Context, channel string, n channels.Notification) (isNew, delivered bool, err error)
+	// RecordNotification keeps a verified notification in the inbox with the signal it becomes; isNew is false
+	// for a repeat, and delivered says whether the repeated one's signal reached its workflow.
+	RecordNotification(ctx context.Context, channel string, n channels.Notification, s Signal) (isNew, delivered bool,
+		err error)
 	// NotificationDelivered records that a notification's signal reached its workflow.
-	NotificationDelivered(ctx context.Context, channel string, n channels.Notification) error
+	NotificationDelivered(ctx context.Context, channel, eventID string) error
+	// UndeliveredNotifications answers up to limit notifications undelivered for at least olderThan, oldest first.
+	UndeliveredNotifications(ctx context.Context, olderThan time.Duration, limit int) ([]Pending, error)
 	// StoredOrder is the orders read model's summary of an order (ErrNotFound when none).
 	StoredOrder(ctx context.Context, orderNo string) (workflows.OrderState, error)
 	// BeginOnboarding records a merchant-to-be as onboarding on a channel (*ConflictError when it is active there

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/splitpay/splitpay/api"
+	"github.com/splitpay/splitpay/channels"
 	"github.com/splitpay/splitpay/channels/wechatpay/wxsim"
 	"github.com/splitpay/splitpay/starter"
 	"github.com/splitpay/splitpay/workflows"
@@ -132,6 +135,46 @@ func TestLostNotificationIsFoundByQuery(t *testing.T) {
 	}
 	h.ledgerMatchesChannel(no)
 	h.saveHistories("lost-notification", workflows.OrderWorkflowID(no))
+}
+
+// A notification the API acknowledged but could not signal (Temporal out of reach, or the process dying between
+// the two) stays in the inbox with its signal, and the relay's sweep delivers it: the order is paid by the
+// notification, well before it would have asked the channel.
+func TestAcknowledgedNotificationIsDeliveredBySweep(t *testing.T) {
+	settings := fastSettings
+	settings.QueryAfter = 10 * time.Minute
+	h := start(t, settings)
+	h.s.Sim.SetFaults(wxsim.Faults{DropNotifications: true})
+	no := h.orderNo(1)
+	h.paidCart(no)
+	url, body, header, err := h.s.Sim.PaymentNotification(no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := h.s.WeChat.ParseNotification(t.Context(), channels.Inbound{Header: header, Body: body})
+	if err != nil {
+		t.Fatal(err, url)
+	}
+	unreachable, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unreachable.Close()
+	cut := &starter.Client{Temporal: unreachable, Records: h.s.Registry} // signals synchronously, and fails
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := cut.Notified(ctx, "wechatpay", n); err == nil {
+		t.Fatal("the signal went through an unreachable Temporal")
+	}
+	v := h.waitFor(no, 60*time.Second, "paid", func(v api.OrderView) bool { return v.PaidAt != nil })
+	if v.PaidBy != "notification" {
+		t.Errorf("paid by %q, not by the swept notification", v.PaidBy)
+	}
+	var delivered bool
+	if err := h.s.DB().QueryRow(t.Context(), `SELECT delivered_at IS NOT NULL FROM inbox WHERE event_id = $1`,
+		n.ID).Scan(&delivered); err != nil || !delivered {
+		t.Errorf("inbox: delivered %v, %v", delivered, err)
+	}
 }
 
 // An order nobody pays is closed at the channel when the payment window passes; paying it later fails there.

@@ -210,6 +210,7 @@ func (s *Stack) startAPI() error {
 		ReconcileSettings:  o.Reconcile,
 		WithdrawalSettings: o.Withdrawal,
 	}
+	s.closers = append(s.closers, s.Starter.StartRelay(starter.RelayOptions{Logger: o.Logger}))
 	s.API = &api.Server{
 		DB:            o.DB,
 		Temporal:      o.Temporal,
