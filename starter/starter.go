@@ -28,7 +28,7 @@ type Client struct {
 	Temporal  client.Client
 	Records   Records
 	relay     chan Pending // StartRelay's queue; nil: notifications are signalled as they come
-	TaskQueue string // defaults to workflows.TaskQueue
+	TaskQueue string       // defaults to workflows.TaskQueue
 	// PublicURL is the API's public base URL: channels send notifications to PublicURL/notify/<channel>/<kind>.
 	PublicURL          string
 	Settings           workflows.OrderSettings      // zero fields take the workflow defaults
