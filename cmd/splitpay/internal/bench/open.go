@@ -67,8 +67,9 @@ func RunOpen(ctx context.Context, st *stack.Stack, tc client.Client, o Options, 
 	t0 := time.Now()
 	inParallel(Options{Orders: r.SubOrders, Concurrency: o.Concurrency}, func(i int) {
 		path := fmt.Sprintf("/v1/orders/%s/sub-orders/%d/receipt", no(i/2), i%2+1)
-		errs[i/2] = errors.Join(errs[i/2], c.Do(ctx, http.MethodPost, path, "", starter.ConfirmReceiptRequest{
-			ConfirmedBy: "bench"}, nil))
+		errs[i/2] = errors.Join(errs[i/2], again(func() error {
+			return c.Do(ctx, http.MethodPost, path, "", starter.ConfirmReceiptRequest{ConfirmedBy: "bench"}, nil)
+		}))
 	})
 	if err := errors.Join(errs...); err != nil {
 		return r, err
@@ -80,12 +81,23 @@ func RunOpen(ctx context.Context, st *stack.Stack, tc client.Client, o Options, 
 	return r, errors.Join(errs...)
 }
 
-// placeAndPay creates one order and pays it, without waiting for what follows.
+// placeAndPay creates one order and pays it, without waiting for what follows. A create that fails is asked
+// again, as a client would: the order number makes it the same order.
 func (ch channel) placeAndPay(ctx context.Context, c *api.Client, no string) error {
-	if err := c.Do(ctx, http.MethodPost, "/v1/orders", "", ch.order(no), nil); err != nil {
+	if err := again(func() error { return c.Do(ctx, http.MethodPost, "/v1/orders", "", ch.order(no), nil) }); err != nil {
 		return fmt.Errorf("create %s: %w", no, err)
 	}
 	return ch.pay(no)
+}
+
+// again runs call up to three times, a second apart, until it succeeds (the dev server stalls now and then).
+func again(call func() error) error {
+	err := call()
+	for try := 1; err != nil && try < 3; try++ {
+		time.Sleep(time.Second)
+		err = call()
+	}
+	return err
 }
 
 // awaitWaiting polls visibility until n sub-orders on the task queue wait for receipt (bounded: 30 minutes).
