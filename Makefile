@@ -31,10 +31,13 @@ dev: build
 dev-down:
 	scripts/devstack down
 
-## bench: the Go benchmarks (money, ledger, channel) and `splitpay bench` (orders through the lifecycle vs a floor)
+## bench: the Go benchmarks (money, ledger incl. the hot row, channel, risk) and `splitpay bench`: orders vs a floor
+## (both channels), signed notifications, then a soak of BENCH_OPEN sub-orders (docs/performance.md; 10000: ~25 min)
 bench: build
-	scripts/devstack exec $(GO) test -run '^$$' -bench . -benchmem ./money/... ./ledger/... ./channels/...
+	scripts/devstack exec $(GO) test -run '^$$' -bench . -benchmem ./money/... ./ledger/... ./channels/... ./risk/...
 	scripts/devstack exec ./bin/splitpay bench --orders $${BENCH_ORDERS:-50} --concurrency $${BENCH_CONCURRENCY:-8}
+	scripts/devstack exec ./bin/splitpay bench --notify $${BENCH_NOTIFY:-1000} --concurrency 32 --cpuprofile bin/notify.prof
+	scripts/devstack exec ./bin/splitpay bench --open $${BENCH_OPEN:-2000} --concurrency 16
 
 build:
 	$(GO) build -o bin/splitpay ./cmd/splitpay
