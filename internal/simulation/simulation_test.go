@@ -279,6 +279,11 @@ func (h *history) rate(maxPercent int) decimal.Decimal {
 	return decimal.New(int64(h.rng.IntN(maxPercent*100+1)), -4) // 0 .. maxPercent %, to the basis point
 }
 
+// paidAt is when every simulated sub-order is paid, and where its workflow's clock starts: now. The SDK gives
+// a retried local activity until its workflow-clock ScheduleToClose, measured against the machine's clock, so a
+// workflow clock far behind the machine's (a fixed date in the past) would leave every retry out of time.
+var paidAt = time.Now().UTC().Truncate(time.Minute)
+
 func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInput {
 	in := workflows.SubOrderInput{
 		Ref: workflows.SubOrderRef{
@@ -288,7 +293,7 @@ func (h *history) subOrderInput(no string, n int, s shop) workflows.SubOrderInpu
 			MerchantID: s.id,
 			SubMchID:   s.subMchID,
 		},
-		N: n, Description: "goods", PaidAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+		N: n, Description: "goods", PaidAt: paidAt,
 		Limits: h.ch.limits(h),
 		Settings: workflows.OrderSettings{
 			AutoConfirmAfter: time.Duration(1+h.rng.IntN(72)) * time.Hour,
