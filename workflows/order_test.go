@@ -705,9 +705,13 @@ func subOrderInput(s OrderSettings) SubOrderInput {
 		Commissions: testCommissions,
 		Limits:      testLimits,
 		Settings:    s,
-		PaidAt:      time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+		PaidAt:      testPaidAt,
 	}
 }
+
+// testPaidAt is when test sub-orders are paid, and where their workflow clock starts: now, because a retried
+// local activity's time is measured from the workflow clock against the machine's (decision 0016).
+var testPaidAt = time.Now().UTC().Truncate(time.Minute)
 
 func runSubOrder(
 	t *testing.T,
@@ -743,7 +747,7 @@ func TestSubOrderAutoConfirms(t *testing.T) {
 		subOrderInput(OrderSettings{AutoConfirmAfter: 7 * 24 * time.Hour, AfterSaleWindow: 3 * 24 * time.Hour}),
 		nil,
 	)
-	paid := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	paid := testPaidAt
 	if st.Status != StatusCompleted || st.ConfirmedBy != ConfirmedByAutoConfirm ||
 		!st.ConfirmedAt.Equal(paid.Add(7*24*time.Hour)) {
 		t.Errorf("state %s confirmed by %s at %s", st.Status, st.ConfirmedBy, st.ConfirmedAt)
@@ -759,7 +763,7 @@ func TestSubOrderFreezeDeadlineConfirmsEarly(t *testing.T) {
 		subOrderInput(OrderSettings{AutoConfirmAfter: 200 * 24 * time.Hour, AfterSaleWindow: 30 * 24 * time.Hour}),
 		nil,
 	)
-	paid := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	paid := testPaidAt
 	if st.ConfirmedBy != ConfirmedByFreezeDeadline || !st.ConfirmedAt.Equal(paid.Add(170*24*time.Hour)) ||
 		st.Status != StatusCompleted {
 		t.Errorf("confirmed by %s at %s; status %s", st.ConfirmedBy, st.ConfirmedAt, st.Status)
