@@ -3,7 +3,6 @@ package starter
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -26,9 +25,10 @@ func (c *Client) Notified(ctx context.Context, channel string, n channels.Notice
 	return false, fmt.Errorf("%w: notification %s says nothing we act on", ErrNotFound, n.ID)
 }
 
-// PaymentNotified records a verified payment notification in the inbox, then signals the order. A duplicate
-// is signalled again unless the inbox records that an earlier delivery's signal got through, and the workflow
-// ignores what it already knows: a duplicate has no second effect. It reports whether the notification was new. An order that no longer runs (finished, or unknown) is logged by the caller, not retried.
+// PaymentNotified records a verified payment notification in the inbox, then signals the order (through the
+// relay when one runs). A duplicate is signalled again unless the inbox records that an earlier delivery's signal
+// got through; the workflow ignores what it already knows, so a duplicate has no second effect. It reports
+// whether the notification was new.
 func (c *Client) PaymentNotified(
 	ctx context.Context,
 	channel string,
@@ -55,12 +55,6 @@ func (c *Client) recordAndSignal(
 	}
 	return c.record(ctx, channel, n, Signal{WorkflowID: workflowID, Name: signal, Payload: body})
 }
-
-// errRecord wraps an inbox that could not record a notification: the channel must send it again.
-var errRecord = errors.New("record notification")
-
-// jsonPayload is a signal's recorded JSON, sent as it is (the JSON payload converter keeps raw JSON unchanged).
-func jsonPayload(b []byte) json.RawMessage { return json.RawMessage(b) }
 
 // notifyURL is where the channel sends notifications of a kind (transaction, refund): the API's notify endpoint.
 // Alipay has one for every kind: its form says what happened.

@@ -2,7 +2,9 @@ package starter
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -90,7 +92,8 @@ func (c *Client) send(ctx context.Context, p Pending) error {
 // deliver signals a recorded notification and records that it was delivered. ErrNotFound: no running workflow
 // wants it.
 func (c *Client) deliver(ctx context.Context, p Pending) error {
-	err := c.Temporal.SignalWorkflow(ctx, p.Signal.WorkflowID, "", p.Signal.Name, jsonPayload(p.Signal.Payload))
+	// The recorded JSON goes as it is: the JSON payload converter sends a json.RawMessage unchanged.
+	err := c.Temporal.SignalWorkflow(ctx, p.Signal.WorkflowID, "", p.Signal.Name, json.RawMessage(p.Signal.Payload))
 	if err = fromTemporal(err, "signal "+p.Signal.WorkflowID); err != nil {
 		return err
 	}
@@ -143,7 +146,7 @@ func (c *Client) record(ctx context.Context, channel string, n channels.Notifica
 	isNew, delivered, err := c.Records.RecordNotification(ctx, channel, n, s)
 	switch {
 	case err != nil:
-		return false, errors.Join(errRecord, err)
+		return false, fmt.Errorf("record notification: %w", err)
 	case delivered:
 		return false, nil
 	}
