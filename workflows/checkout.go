@@ -40,7 +40,7 @@ type checkout struct {
 	revision  int64
 	notices   workflow.ReceiveChannel
 
-	viewedPlaced bool // the read model was first written once the order was placed ("view-once-placed")
+	viewedPlaced bool // the read model's first record already shows the order created ("view-once-placed")
 }
 
 func (o *checkout) setup(ctx workflow.Context) error {
@@ -171,6 +171,9 @@ func (o *checkout) awaitPlacement(ctx workflow.Context) error {
 	if o.version(ctx, "view-once-placed") == 1 {
 		_ = workflow.Await(ctx, func() bool { return !o.creating })
 		o.viewedPlaced = placed()
+		if o.version(ctx, "view-after-review") == 1 {
+			o.viewedPlaced = o.created // a held order is shown again once approved and placed
+		}
 	}
 	o.saveView(ctx)
 	if o.version(ctx, "timers-when-waiting") == 1 && placed() {

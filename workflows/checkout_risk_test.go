@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -75,7 +76,8 @@ func TestOrderHeldForReviewThenApproved(t *testing.T) {
 	var res OrderResult
 	_ = env.GetWorkflowResult(&res)
 	if created.Status != StatusRiskReview || created.Params.CodeURL != "" || res.Status != StatusCompleted ||
-		early == nil || reviewErr != nil || f.released != 0 || f.called(ActivityCreateCombinedPayment) != 1 {
+		early == nil || reviewErr != nil || f.released != 0 || f.called(ActivityCreateCombinedPayment) != 1 ||
+		!slices.Contains(f.calls, "SaveOrderView "+StatusAwaitingPayment) {
 		t.Errorf("created %+v, result %+v, early review %v, review %v, released %d, calls %v", created, res, early,
 			reviewErr, f.released, f.calls)
 	}

@@ -36,12 +36,13 @@ var changes = map[string]change{
 	"one-paid-upsert":     {1, 3},
 	"view-once-placed":    {1, 3}, // the read model is first written once the order is placed, not also before // the order shows PAID once, not once for the ledger and again for sub-orders
 	"share-query-at-once": {1, 3}, // a PROCESSING sharing request is asked about at once, then with backoff
+	"view-after-review":   {1, 4}, // under view-once-placed, an order held for review is shown again once placed
 }
 
 // The bundle's change id, and its version now.
 const (
 	bundleID      = "changes-bundle"
-	bundleVersion = workflow.Version(3)
+	bundleVersion = workflow.Version(4)
 )
 
 // adoptChanges records, at a workflow's start, which bundle it runs under (DefaultVersion: none).
