@@ -85,6 +85,9 @@ const (
 // waitingForReceipt is what a sub-order waits for from its start: the shop's delivery confirmation.
 const waitingForReceipt = "shop:receipt"
 
+// waitingForRefunds is what a completed sub-order waits for through its refund window.
+const waitingForRefunds = "refund-window"
+
 // How a sub-order's receipt was confirmed.
 const (
 	ConfirmedByShop           = "shop"

@@ -142,9 +142,17 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 		return ActivityCheckConservation.Start(s.ledger(ctx), s.in.Ref).Get(ctx, nil)
 	})
 	s.note(ctx, "completed: shared %s, settled %s to the merchant", s.shared, s.settled)
-	s.set(ctx, StatusCompleted, "")
+	staysOpen := s.in.Settings.RefundWindow > 0
+	quiet := s.version(ctx, "quiet-completion") == 1
+	if quiet && staysOpen {
+		s.set(ctx, StatusCompleted, waitingForRefunds) // once, not "" and then this
+	} else {
+		s.set(ctx, StatusCompleted, "")
+	}
 	if s.version(ctx, "refund-window") == 1 {
-		s.tellOrderDone(ctx)
+		if staysOpen || !quiet {
+			s.tellOrderDone(ctx) // else the order sees this workflow end in a moment
+		}
 		s.refundWindow(ctx)
 	}
 	s.windowClosed = true
@@ -184,7 +192,7 @@ func (s *subOrder) refundWindow(ctx workflow.Context) {
 		if remaining <= 0 {
 			return
 		}
-		s.set(ctx, StatusCompleted, "refund-window")
+		s.set(ctx, StatusCompleted, waitingForRefunds)
 		if ok, _ := workflow.AwaitWithTimeout(ctx, remaining, s.pendingRefunds); !ok {
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/splitpay/splitpay/channels"
@@ -151,5 +153,26 @@ func TestAlipayRefundedInFullBeforeSettlementReleasesNothing(t *testing.T) {
 	}
 	if n := f.called(ActivityConfirmSettlement) + f.called(ActivityFinish) + f.called(ActivityShare); n != 0 {
 		t.Errorf("a sub-order with nothing settled called the channel: %v", f.calls)
+	}
+}
+
+// A sub-order is shown COMPLETED once ("quiet-completion"): waiting for refunds when its refund window keeps it
+// open, waiting for nothing when it ends at once.
+func TestACompletedSubOrderIsShownCompletedOnce(t *testing.T) {
+	for window, want := range map[time.Duration]string{0: "", 24 * time.Hour: waitingForRefunds} {
+		var completed []string
+		runSubOrder(t, newFake(), subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour, RefundWindow: window}),
+			func(env *testsuite.TestWorkflowEnvironment) {
+				env.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil).Run(func(args mock.Arguments) {
+					sa := args.Get(0).(temporal.SearchAttributes)
+					if status, _ := sa.GetKeyword(AttrStatus); status == StatusCompleted {
+						waiting, _ := sa.GetKeyword(AttrWaitingFor)
+						completed = append(completed, waiting)
+					}
+				})
+			})
+		if !slices.Equal(completed, []string{want}) {
+			t.Errorf("refund window %s: COMPLETED shown waiting for %q, want once for %q", window, completed, want)
+		}
 	}
 }

@@ -33,16 +33,19 @@ var changes = map[string]change{
 	"local-queries":       {1, 3}, // so do the settlement's questions: the sharing result, the frozen check
 	"start-attrs-known":   {1, 3}, // a sub-order's start search attributes are not upserted again
 	"timers-when-waiting": {1, 3}, // no timer when what it would wait for has already come
-	"one-paid-upsert":     {1, 3},
-	"view-once-placed":    {1, 3}, // the read model is first written once the order is placed, not also before // the order shows PAID once, not once for the ledger and again for sub-orders
+	"one-paid-upsert":     {1, 3}, // the order shows PAID once, not once for the ledger and again for sub-orders
+	"view-once-placed":    {1, 3}, // the read model is first written once the order is placed, not also before
 	"share-query-at-once": {1, 3}, // a PROCESSING sharing request is asked about at once, then with backoff
 	"view-after-review":   {1, 4}, // under view-once-placed, an order held for review is shown again once placed
+	// Bundle 5: a sub-order completes with one upsert, and tells its order only when it stays open for refunds
+	// (one that ends at once is seen ending by the order).
+	"quiet-completion": {1, 5},
 }
 
 // The bundle's change id, and its version now.
 const (
 	bundleID      = "changes-bundle"
-	bundleVersion = workflow.Version(4)
+	bundleVersion = workflow.Version(5)
 )
 
 // adoptChanges records, at a workflow's start, which bundle it runs under (DefaultVersion: none).

@@ -8,13 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go.temporal.io/sdk/client"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/splitpay/splitpay/api"
 	"github.com/splitpay/splitpay/cart"
@@ -152,6 +155,7 @@ func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metric
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
+	t.Cleanup(func() { keepLogsIfFailed(t, logs) })
 	h := &harness{t: t, s: s, api: s.Client(), prefix: "E" + strings.ToUpper(testenv.RandomID()[:8]), logs: logs}
 	s.Sim.AddSubMerchant(shop1)
 	s.Sim.AddSubMerchant(shop2)
@@ -166,6 +170,24 @@ func startWith(t *testing.T, settings workflows.OrderSettings, m *metrics.Metric
 		h.post("/v1/receivers", r, nil)
 	}
 	return h
+}
+
+// keepLogsIfFailed writes a failed test's stack logs (debug level) to SPLITPAY_ARTIFACTS, where CI keeps them.
+func keepLogsIfFailed(t *testing.T, logs *syncBuffer) {
+	dir := os.Getenv("SPLITPAY_ARTIFACTS")
+	if !t.Failed() || dir == "" {
+		return
+	}
+	path := filepath.Join(dir, "logs", strings.ReplaceAll(t.Name(), "/", "_")+".log")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Log(err)
+		return
+	}
+	if err := os.WriteFile(path, []byte(logs.String()), 0o644); err != nil {
+		t.Log(err)
+		return
+	}
+	t.Logf("the stack's logs: %s", path)
 }
 
 type testWriter struct{ t *testing.T }
