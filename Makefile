@@ -36,7 +36,7 @@ dev-down:
 bench: build
 	scripts/devstack exec $(GO) test -run '^$$' -bench . -benchmem ./money/... ./ledger/... ./channels/... ./risk/...
 	scripts/devstack exec ./bin/splitpay bench --orders $${BENCH_ORDERS:-50} --concurrency $${BENCH_CONCURRENCY:-8}
-	scripts/devstack exec ./bin/splitpay bench --notify $${BENCH_NOTIFY:-1000} --concurrency 32 --cpuprofile bin/notify.prof
+	scripts/devstack exec ./bin/splitpay bench --notify $${BENCH_NOTIFY:-1000} --concurrency 32 --workers 1 --cpuprofile bin/notify.prof
 	scripts/devstack exec ./bin/splitpay bench --open $${BENCH_OPEN:-2000} --concurrency 16
 
 build:

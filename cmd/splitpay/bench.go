@@ -19,6 +19,7 @@ import (
 var benchFlags struct {
 	orders, concurrency, open, notify, workers int
 	channel, cpuProfile                        string
+	rate                                       float64
 }
 
 func bindBenchFlags(fs *flag.FlagSet) {
@@ -33,7 +34,9 @@ func bindBenchFlags(fs *flag.FlagSet) {
 	fs.IntVar(&benchFlags.open, "open", 0,
 		"instead: hold this many sub-orders open waiting for receipt, measure memory, then confirm them all (a soak)")
 	fs.IntVar(&benchFlags.notify, "notify", 0,
-		"instead: post this many orders' signed payment notifications, each twice, to the API (WeChat Pay)")
+		"instead: post this many orders' signed payment notifications, each twice, to the API (WeChat Pay): at "+
+			"--rate, then as many more flat out")
+	fs.Float64Var(&benchFlags.rate, "rate", 1000, "with --notify: the paced phase's notifications per second (0: none)")
 	fs.IntVar(&benchFlags.workers, "workers", 0,
 		"run the orders on this many `splitpay worker` processes instead of the bench's own worker")
 	fs.StringVar(&benchFlags.cpuProfile, "cpuprofile", "", "with --notify: write a CPU profile of the posting to this file")
@@ -97,8 +100,9 @@ func benchChannels() ([]string, error) {
 	switch {
 	case f.orders < 1 || f.orders > 10000 || f.concurrency < 1 || f.concurrency > 256:
 		return nil, fmt.Errorf("bench: --orders 1..10000, --concurrency 1..256")
-	case f.open < 0 || f.open > 20000 || f.notify < 0 || f.notify > 20000 || f.workers < 0 || f.workers > 8:
-		return nil, fmt.Errorf("bench: --open 0..20000, --notify 0..20000, --workers 0..8")
+	case f.open < 0 || f.open > 20000 || f.notify < 0 || f.notify > 20000 || f.rate < 0 || f.rate > 10000 ||
+		f.workers < 0 || f.workers > 8:
+		return nil, fmt.Errorf("bench: --open 0..20000, --notify 0..20000, --rate 0..10000, --workers 0..8")
 	case f.channel == "all":
 		return channels.Names, nil
 	case f.channel == channels.WeChatPay || f.channel == channels.Alipay:
@@ -143,7 +147,7 @@ func runNotify(ctx context.Context, st *stack.Stack, d *deps, prefix string, out
 		}
 	}
 	r, err := bench.RunNotify(ctx, st, d.temporal, bench.Options{Orders: benchFlags.notify,
-		Concurrency: benchFlags.concurrency, Prefix: prefix + "N"}, during)
+		Concurrency: benchFlags.concurrency, Prefix: prefix + "N"}, benchFlags.rate, during)
 	if err != nil {
 		return err
 	}
