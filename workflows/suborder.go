@@ -142,22 +142,29 @@ func (s *subOrder) run(ctx workflow.Context) (SubOrderResult, error) {
 		return ActivityCheckConservation.Start(s.ledger(ctx), s.in.Ref).Get(ctx, nil)
 	})
 	s.note(ctx, "completed: shared %s, settled %s to the merchant", s.shared, s.settled)
+	s.complete(ctx)
+	s.windowClosed = true
+	awaitHandlers(ctx)
+	return s.result(), nil
+}
+
+// complete shows the sub-order COMPLETED, tells its order, and keeps it open through its refund window. Since
+// "quiet-completion", one upsert shows what it then waits for, and a sub-order with no window does not signal:
+// the order sees it end a moment later.
+func (s *subOrder) complete(ctx workflow.Context) {
 	staysOpen := s.in.Settings.RefundWindow > 0
 	quiet := s.version(ctx, "quiet-completion") == 1
 	if quiet && staysOpen {
-		s.set(ctx, StatusCompleted, waitingForRefunds) // once, not "" and then this
+		s.set(ctx, StatusCompleted, waitingForRefunds)
 	} else {
 		s.set(ctx, StatusCompleted, "")
 	}
 	if s.version(ctx, "refund-window") == 1 {
 		if staysOpen || !quiet {
-			s.tellOrderDone(ctx) // else the order sees this workflow end in a moment
+			s.tellOrderDone(ctx)
 		}
 		s.refundWindow(ctx)
 	}
-	s.windowClosed = true
-	awaitHandlers(ctx)
-	return s.result(), nil
 }
 
 func (s *subOrder) result() SubOrderResult {
