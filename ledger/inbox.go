@@ -48,14 +48,20 @@ func (l *Ledger) NotificationDelivered(ctx context.Context, channel, eventID str
 	return err
 }
 
-// UndeliveredNotifications answers up to limit recorded notifications whose signal has not been delivered for
-// at least olderThan, oldest first (Resource is not kept, so it is empty).
-func (l *Ledger) UndeliveredNotifications(ctx context.Context, olderThan time.Duration, limit int) ([]Notification,
+// ClaimUndelivered answers up to limit recorded notifications whose signal has not been delivered for at least
+// olderThan, oldest first, and claims them for hold: until then, no sweep in any process answers them again
+// (rows another sweep is claiming right now are skipped, not waited for). Resource is not kept, so it is empty.
+func (l *Ledger) ClaimUndelivered(ctx context.Context, olderThan, hold time.Duration, limit int) ([]Notification,
 	error) {
 	rows, err := l.db.Query(ctx, `
-		SELECT channel, event_id, event_type, workflow_id, signal, coalesce(payload::text, 'null') FROM inbox
-		WHERE delivered_at IS NULL AND workflow_id IS NOT NULL AND received_at < now() - $1::interval
-		ORDER BY received_at LIMIT $2`, olderThan, limit)
+		UPDATE inbox SET resend_at = now() + $2::interval
+		WHERE (channel, event_id) IN (
+			SELECT channel, event_id FROM inbox
+			WHERE delivered_at IS NULL AND workflow_id IS NOT NULL AND received_at < now() - $1::interval
+				AND (resend_at IS NULL OR resend_at <= now())
+			ORDER BY received_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+		RETURNING channel, event_id, event_type, workflow_id, signal, coalesce(payload::text, 'null')`,
+		olderThan, hold, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,9 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,25 +39,6 @@ func TestInboxRecognisesDuplicates(t *testing.T) {
 	if first, delivered, err := l.RecordNotification(ctx, n); err != nil || !first || delivered {
 		t.Fatalf("other channel: %v %v %v", first, delivered, err)
 	}
-	pending := ledger.Notification{Channel: "wechatpay", EventID: "EV-2", EventType: "TRANSACTION.SUCCESS",
-		WorkflowID: "order/T1", Signal: "PaymentNotified", Payload: []byte(`{"NotificationID":"EV-2"}`)}
-	if _, _, err := l.RecordNotification(ctx, pending); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := l.UndeliveredNotifications(ctx, 0, 10); err != nil || len(got) != 1 ||
-		got[0].WorkflowID != "order/T1" || got[0].Signal != "PaymentNotified" ||
-		string(got[0].Payload) != `{"NotificationID": "EV-2"}` {
-		t.Fatalf("undelivered: %+v %v", got, err)
-	}
-	if got, err := l.UndeliveredNotifications(ctx, time.Hour, 10); err != nil || len(got) != 0 {
-		t.Fatalf("undelivered for an hour: %+v %v", got, err)
-	}
-	if err := l.NotificationDelivered(ctx, pending.Channel, pending.EventID); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := l.UndeliveredNotifications(ctx, 0, 10); err != nil || len(got) != 0 {
-		t.Fatalf("undelivered after delivery: %+v %v", got, err)
-	}
 	var ve *ledger.ValidationError
 	if _, _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(
 		err,
@@ -63,6 +46,83 @@ func TestInboxRecognisesDuplicates(t *testing.T) {
 	) ||
 		ve.Field != "EventID" {
 		t.Errorf("missing event id: %v", err)
+	}
+}
+
+// The relay's sweep is answered what is undelivered and old enough, and claims it: until the claim lapses, no
+// sweep is answered it again.
+func TestTheSweepClaimsUndeliveredNotifications(t *testing.T) {
+	ctx := context.Background()
+	l := newLedger(t)
+	pending := ledger.Notification{Channel: "wechatpay", EventID: "EV-2", EventType: "TRANSACTION.SUCCESS",
+		WorkflowID: "order/T1", Signal: "PaymentNotified", Payload: []byte(`{"NotificationID":"EV-2"}`)}
+	if _, _, err := l.RecordNotification(ctx, pending); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.ClaimUndelivered(ctx, time.Hour, 0, 10); err != nil || len(got) != 0 {
+		t.Fatalf("undelivered for an hour: %+v %v", got, err)
+	}
+	for _, hold := range []time.Duration{0, 0, time.Hour} { // a claim of 0 lapses at once
+		if got, err := l.ClaimUndelivered(ctx, 0, hold, 10); err != nil || len(got) != 1 ||
+			got[0].WorkflowID != "order/T1" || got[0].Signal != "PaymentNotified" ||
+			string(got[0].Payload) != `{"NotificationID": "EV-2"}` {
+			t.Fatalf("undelivered: %+v %v", got, err)
+		}
+	}
+	if got, err := l.ClaimUndelivered(ctx, 0, 0, 10); err != nil || len(got) != 0 {
+		t.Fatalf("claimed for an hour, yet answered again: %+v %v", got, err)
+	}
+	delivered := pending
+	delivered.EventID = "EV-3"
+	if _, _, err := l.RecordNotification(ctx, delivered); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.NotificationDelivered(ctx, delivered.Channel, delivered.EventID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.ClaimUndelivered(ctx, 0, 0, 10); err != nil || len(got) != 0 {
+		t.Fatalf("undelivered after delivery: %+v %v", got, err)
+	}
+}
+
+// Sweeps racing over one inbox (API processes) claim disjoint notifications, together all of them.
+func TestSweepsClaimEachUndeliveredNotificationOnce(t *testing.T) {
+	ctx := context.Background()
+	l := newLedger(t)
+	const n = 60
+	for i := range n {
+		if _, _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventID: fmt.Sprintf("EV-%d", i),
+			EventType: "TRANSACTION.SUCCESS", WorkflowID: fmt.Sprintf("order/T%d", i), Signal: "PaymentNotified"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	claimed := map[string]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 3 {
+				got, err := l.ClaimUndelivered(ctx, 0, time.Hour, 10)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, g := range got {
+					claimed[g.EventID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for id, k := range claimed {
+		if k != 1 {
+			t.Errorf("%s claimed %d times", id, k)
+		}
+	}
+	if len(claimed) != n {
+		t.Errorf("%d of %d claimed by 12 claims of 10", len(claimed), n)
 	}
 }
 

@@ -89,13 +89,14 @@ func (r *Registry) NotificationDelivered(ctx context.Context, channel, eventID s
 	return r.Ledger.NotificationDelivered(ctx, channel, eventID)
 }
 
-// UndeliveredNotifications answers notifications whose signal is still to be delivered (the relay's sweep).
-func (r *Registry) UndeliveredNotifications(
+// ClaimUndelivered answers notifications whose signal is still to be delivered, and claims them for hold (the
+// relay's sweep).
+func (r *Registry) ClaimUndelivered(
 	ctx context.Context,
-	olderThan time.Duration,
+	olderThan, hold time.Duration,
 	limit int,
 ) ([]starter.Pending, error) {
-	ns, err := r.Ledger.UndeliveredNotifications(ctx, olderThan, limit)
+	ns, err := r.Ledger.ClaimUndelivered(ctx, olderThan, hold, limit)
 	out := make([]starter.Pending, len(ns))
 	for i, n := range ns {
 		out[i] = starter.Pending{Channel: n.Channel, EventID: n.EventID,

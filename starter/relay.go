@@ -36,8 +36,8 @@ type RelayOptions struct {
 
 // StartRelay makes the notification path asynchronous. The API acknowledges a notification once the inbox holds
 // it with its signal, so the channel stops retrying however busy Temporal is. The relay sends the signal at once.
-// A sweep sends again whatever is still undelivered after SweepAfter: a process that died between the two, a
-// full queue, or Temporal unavailable. A notification acknowledged is never lost. A signal sent twice changes
+// A sweep sends again whatever is still undelivered after SweepAfter, once per SweepAfter whichever process
+// sweeps: a process that died between the two, a full queue, or Temporal unavailable. A notification acknowledged is never lost. A signal sent twice changes
 // nothing: the workflow ignores what it knows. stop ends the relay; what it had not sent, the next sweep sends.
 func (c *Client) StartRelay(o RelayOptions) (stop func()) {
 	o = o.withDefaults()
@@ -118,7 +118,9 @@ func (c *Client) relayOne(ctx context.Context, p Pending, log *slog.Logger) {
 	}
 }
 
-// sweep sends again, every SweepEvery, the notifications undelivered for SweepAfter.
+// sweep sends again, every SweepEvery, the notifications undelivered for SweepAfter. It claims each for
+// SweepAfter, so API processes sweeping the same inbox do not all send it, and one that keeps failing (Temporal
+// down) is tried every SweepAfter, not at every sweep.
 func (c *Client) sweep(ctx context.Context, o RelayOptions) {
 	t := time.NewTicker(o.SweepEvery)
 	defer t.Stop()
@@ -128,7 +130,7 @@ func (c *Client) sweep(ctx context.Context, o RelayOptions) {
 			return
 		case <-t.C:
 		}
-		pending, err := c.Records.UndeliveredNotifications(ctx, o.SweepAfter, 500)
+		pending, err := c.Records.ClaimUndelivered(ctx, o.SweepAfter, o.SweepAfter, 500)
 		if err != nil {
 			o.Logger.Warn("relay sweep: the inbox could not be read", "error", err)
 			continue

@@ -47,8 +47,9 @@ type Records interface {
 		err error)
 	// NotificationDelivered records that a notification's signal reached its workflow.
 	NotificationDelivered(ctx context.Context, channel, eventID string) error
-	// UndeliveredNotifications answers up to limit notifications undelivered for at least olderThan, oldest first.
-	UndeliveredNotifications(ctx context.Context, olderThan time.Duration, limit int) ([]Pending, error)
+	// ClaimUndelivered answers up to limit notifications undelivered for at least olderThan, oldest first, and
+	// claims them for hold: no sweep, in this process or another, answers them again until then.
+	ClaimUndelivered(ctx context.Context, olderThan, hold time.Duration, limit int) ([]Pending, error)
 	// StoredOrder is the orders read model's summary of an order (ErrNotFound when none).
 	StoredOrder(ctx context.Context, orderNo string) (workflows.OrderState, error)
 	// BeginOnboarding records a merchant-to-be as onboarding on a channel (*ConflictError when it is active there

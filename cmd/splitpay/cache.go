@@ -16,7 +16,7 @@ func (c *config) workflowCache() int {
 // applyWorkflowCache bounds the sticky workflow cache before any worker starts. The SDK keeps one cache per
 // process, shared by its workers: a workflow in it answers its next task from memory; one evicted replays its
 // history first. Its default, 10,000 workflows, holds each open order's coroutines, so a worker holding many
-// orders open for days grows with them; ours is smaller (docs/deployment.md gives the figures).
+// orders open for days grows with them; ours is smaller (docs/performance.md gives the figures).
 func (c *config) applyWorkflowCache() error {
 	n := c.workflowCache()
 	if n < 1 || n > 100000 {
