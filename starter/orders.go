@@ -225,6 +225,11 @@ func (c *Client) ConfirmReceipt(
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
+		// A sub-order that already ended (settled, with no refund window left) took its receipt: a repeat
+		// answers its final state, as a repeat to a running one does.
+		if v, qerr := c.Temporal.QueryWorkflow(ctx, id, "", workflows.QuerySubOrder); qerr == nil {
+			return st, v.Get(&st)
+		}
 		order, oerr := c.orderState(ctx, orderNo)
 		switch {
 		case oerr != nil:

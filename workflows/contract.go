@@ -1,6 +1,11 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
 
 // Activity is one entry of the contract between workflows and activities: the activity's registered name,
 // its one input struct and its one output struct. Workflows call activities only through these handles, so a
@@ -11,16 +16,48 @@ type Activity[In, Out any] struct {
 }
 
 // Start schedules the activity, with its summary for the UI (as a local activity when ctx says so:
-// process.ledger); the future answers its output.
+// process.ledger; local first when it says that: process.settlement); the future answers its output.
 func (a Activity[In, Out]) Start(ctx workflow.Context, in In) Future[Out] {
 	if isLocal, _ := ctx.Value(local{}).(bool); isLocal {
 		opts := workflow.GetLocalActivityOptions(ctx)
 		opts.Summary = activitySummary(a.Name, in)
 		return Future[Out]{workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, opts), a.Name, in)}
 	}
+	if first, _ := ctx.Value(localFirst{}).(bool); first {
+		return a.startLocalFirst(ctx, in)
+	}
 	opts := workflow.GetActivityOptions(ctx)
 	opts.Summary = activitySummary(a.Name, in)
 	return Future[Out]{workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, in)}
+}
+
+// startLocalFirst runs the activity as a local activity with quickTries. When those fail for a reason worth
+// retrying (a timeout, a channel's 500 or 429), it schedules the same call, same input and out-number, as an
+// activity with ctx's options. A rejection is answered at once.
+func (a Activity[In, Out]) startLocalFirst(ctx workflow.Context, in In) Future[Out] {
+	summary := activitySummary(a.Name, in)
+	lopts, aopts := quickTries, workflow.GetActivityOptions(ctx)
+	lopts.Summary, aopts.Summary = summary, summary
+	f, set := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		var out Out
+		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, lopts), a.Name, in).Get(ctx, &out)
+		if err != nil && worthRetrying(err) {
+			err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, aopts), a.Name, in).Get(ctx, &out)
+		}
+		set.Set(out, err)
+	})
+	return Future[Out]{f}
+}
+
+// worthRetrying: the error is not a rejection (a non-retryable application error) nor a cancellation.
+func worthRetrying(err error) bool {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return !app.NonRetryable()
+	}
+	var canceled *temporal.CanceledError
+	return !errors.As(err, &canceled)
 }
 
 // Run runs the activity and waits for its output.

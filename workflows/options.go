@@ -66,6 +66,32 @@ func (p *process) local(ctx workflow.Context, change string) workflow.Context {
 	return workflow.WithValue(ctx, local{}, true)
 }
 
+// localFirst marks a context whose channel calls run first as local activities with quickTries, then, when those
+// fail for a reason worth retrying, as activities the server schedules with the context's options
+// (Activity.Start).
+type localFirst struct{}
+
+// settlement answers ctx for a sub-order's settlement calls to the channel (subsidy, settle confirm, sharing,
+// finish): channelOptions, tried locally first under "local-settlement". A channel that answers at once costs no
+// server round trip, and the call's workflow task bills its local activities as one action. A channel in trouble
+// meets the activity the server schedules and retries for two hours, with its attempts in the UI.
+func (p *process) settlement(ctx workflow.Context) workflow.Context {
+	ctx = channelOptions(ctx)
+	if p.version(ctx, "local-settlement") == workflow.DefaultVersion {
+		return ctx
+	}
+	return workflow.WithValue(ctx, localFirst{}, true)
+}
+
+// quickTries bound a settlement call's local tries: three within seconds, so a workflow task (which holds the
+// workflow's queries and updates while it runs) is never long.
+var quickTries = workflow.LocalActivityOptions{
+	StartToCloseTimeout:    5 * time.Second,
+	ScheduleToCloseTimeout: 20 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2,
+		MaximumInterval: 2 * time.Second, MaximumAttempts: 3},
+}
+
 // callerWaitsOptions are for the channel call a caller waits on (creating the payment): a few quick tries,
 // then the caller gets the error and may repeat the same request.
 func callerWaitsOptions(ctx workflow.Context) workflow.Context {

@@ -24,7 +24,7 @@ func (s *subOrder) confirmSettlement(ctx workflow.Context) {
 		return
 	}
 	s.attempt(ctx, "confirm settlement", func() error {
-		return ActivityConfirmSettlement.Start(channelOptions(ctx), SettleInput{SubOrderRef: s.in.Ref,
+		return ActivityConfirmSettlement.Start(s.settlement(ctx), SettleInput{SubOrderRef: s.in.Ref,
 			OutRequestNo: s.in.Ref.SubOrderNo + "-settle", Amount: amount}).Get(ctx, nil)
 	})
 	s.settleConfirmed = true

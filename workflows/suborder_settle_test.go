@@ -1,12 +1,15 @@
 package workflows
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -174,5 +177,44 @@ func TestACompletedSubOrderIsShownCompletedOnce(t *testing.T) {
 		if !slices.Equal(completed, []string{want}) {
 			t.Errorf("refund window %s: COMPLETED shown waiting for %q, want once for %q", window, completed, want)
 		}
+	}
+}
+
+// Since "local-settlement", the settlement's channel calls are tried as local activities: a channel that answers
+// costs no scheduled activity; one that keeps failing for a retryable reason meets the activity the server
+// schedules (its attempts visible in the UI); a rejection schedules none and waits for ops.
+func TestSettlementCallsAreTriedLocallyFirst(t *testing.T) {
+	scheduled := func(f *fakeChannel, setup func(env *testsuite.TestWorkflowEnvironment)) (names []string) {
+		runSubOrder(t, f, subOrderInput(OrderSettings{AutoConfirmAfter: time.Hour}),
+			func(env *testsuite.TestWorkflowEnvironment) {
+				env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+					names = append(names, info.ActivityType.Name)
+				})
+				if setup != nil {
+					setup(env)
+				}
+			})
+		return names
+	}
+	if got := scheduled(newFake(), nil); len(got) != 0 {
+		t.Errorf("a channel that answers: activities scheduled %v", got)
+	}
+	f := newFake()
+	for range 3 { // the three quick tries
+		f.failures[ActivityShare] = append(f.failures[ActivityShare],
+			temporal.NewApplicationError("500", ErrTypeChannelRetry+".SYSTEM_ERROR"))
+	}
+	if got := scheduled(f, nil); !slices.Equal(got, []string{ActivityShare.Name}) || f.called(ActivityShare) != 4 {
+		t.Errorf("after three failed quick tries: scheduled %v, share calls %d", got, f.called(ActivityShare))
+	}
+	r := newFake()
+	r.failures[ActivityFinish] = []error{
+		temporal.NewNonRetryableApplicationError("no", ErrTypeChannelRejected+".INVALID_REQUEST", nil)}
+	got := scheduled(r, func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalResume, ResumeRequest{By: "ops:a"}) },
+			10*24*time.Hour)
+	})
+	if len(got) != 0 || r.called(ActivityFinish) != 2 {
+		t.Errorf("a rejection: scheduled %v, finish calls %d", got, r.called(ActivityFinish))
 	}
 }

@@ -88,8 +88,8 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 }
 
 func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
-	cctx := channelOptions(ctx)
-	qctx := s.local(cctx, "local-queries")
+	cctx := s.settlement(ctx)
+	qctx := s.local(cctx, "local-queries") // local, not local first
 	in := ShareInput{SubOrderRef: s.in.Ref, OutOrderNo: b.OutOrderNo, Shares: b.Shares}
 	var st ShareStatus
 	finished := func(st ShareStatus) bool { b.Status = st.Status; return st.Status == channels.SharingFinished }
@@ -181,7 +181,7 @@ func (s *subOrder) finish(ctx workflow.Context) {
 	if s.version(ctx, "finish-precheck") == 1 {
 		s.checkFrozen(ctx, "check frozen before finish") // what finish unfreezes must be what the books hold frozen
 	}
-	cctx, lctx := channelOptions(ctx), s.ledger(ctx)
+	cctx, lctx := s.settlement(ctx), s.ledger(ctx)
 	var res FinishResult
 	s.attempt(ctx, "finish", func() error {
 		return ActivityFinish.Start(cctx, FinishInput{SubOrderRef: s.in.Ref, OutOrderNo: s.in.Ref.SubOrderNo + "-finish",

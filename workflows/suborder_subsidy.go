@@ -27,7 +27,7 @@ func (s *subOrder) returnSubsidy(ctx workflow.Context, i int, st RefundStatus, c
 	}
 	step := "subsidy return " + s.refunds[i].RefundNo
 	if s.splitSubsidy(ctx) {
-		s.callThenPost(ctx, step, frozen, func(cctx workflow.Context) (SubsidyStatus, error) {
+		s.callThenPost(ctx, channelOptions(ctx), step, frozen, func(cctx workflow.Context) (SubsidyStatus, error) {
 			return ActivityApplySubsidyReturn.Run(cctx, in)
 		}, ActivityPostSubsidyReturned)
 	} else {
@@ -67,7 +67,7 @@ func (s *subOrder) paySubsidy(ctx workflow.Context) {
 		Description:  "platform coupon",
 	}
 	if s.splitSubsidy(ctx) {
-		s.callThenPost(ctx, "subsidy", false, func(cctx workflow.Context) (SubsidyStatus, error) {
+		s.callThenPost(ctx, s.settlement(ctx), "subsidy", false, func(cctx workflow.Context) (SubsidyStatus, error) {
 			return ActivityCreateSubsidy.Run(cctx, in)
 		}, ActivityPostSubsidyPaid)
 	} else {
@@ -80,14 +80,14 @@ func (s *subOrder) paySubsidy(ctx workflow.Context) {
 	s.note(ctx, "platform subsidy of %s paid", s.subsidyDue)
 }
 
-// callThenPost moves subsidy money at the channel (call), then posts what the channel answered, each its own step:
-// a retried posting never repeats the channel call. fromFrozen names the merchant's bucket for a return.
-func (s *subOrder) callThenPost(ctx workflow.Context, step string, fromFrozen bool,
+// callThenPost moves subsidy money at the channel (call, with cctx), then posts what the channel answered, each its
+// own step: a retried posting never repeats the channel call. fromFrozen names the merchant's bucket for a return.
+func (s *subOrder) callThenPost(ctx, cctx workflow.Context, step string, fromFrozen bool,
 	call func(workflow.Context) (SubsidyStatus, error), post Activity[PostSubsidyInput, PostingResult],
 ) {
 	var st SubsidyStatus
 	s.attempt(ctx, step, func() (err error) {
-		st, err = call(channelOptions(ctx))
+		st, err = call(cctx)
 		return err
 	})
 	s.attempt(ctx, "post "+step, func() error {

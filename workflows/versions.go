@@ -40,12 +40,15 @@ var changes = map[string]change{
 	// Bundle 5: a sub-order completes with one upsert, and tells its order only when it stays open for refunds
 	// (one that ends at once is seen ending by the order).
 	"quiet-completion": {1, 5},
+	// Bundle 6: a sub-order's settlement calls (subsidy, settle confirm, sharing, finish) are tried as local
+	// activities first, and scheduled as activities only when those quick tries fail (decision 0016).
+	"local-settlement": {1, 6},
 }
 
 // The bundle's change id, and its version now.
 const (
 	bundleID      = "changes-bundle"
-	bundleVersion = workflow.Version(5)
+	bundleVersion = workflow.Version(6)
 )
 
 // adoptChanges records, at a workflow's start, which bundle it runs under (DefaultVersion: none).

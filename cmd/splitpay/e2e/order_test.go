@@ -57,6 +57,11 @@ func TestOrderLifecycleThroughTheAPI(t *testing.T) {
 		t.Errorf("sub-order 2: %+v", s)
 	}
 	h.ledgerMatchesChannel(no)
+	// The shop's backend repeats its confirmation after the sub-order ended: the answer is its final state.
+	h.post("/v1/orders/"+no+"/sub-orders/1/receipt", starter.ConfirmReceiptRequest{ConfirmedBy: "shop-backend"}, &sub)
+	if sub.Status != workflows.StatusCompleted || sub.ConfirmedBy != workflows.ConfirmedByShop {
+		t.Errorf("a repeated receipt after the end answered %+v", sub)
+	}
 	h.saveHistories(
 		"lifecycle",
 		workflows.OrderWorkflowID(no),

@@ -120,24 +120,38 @@ func currentDetails(t *testing.T, c client.Client, id string) string {
 	return md.GetCurrentDetails()
 }
 
-// activitiesHaveSummaries: every activity the workflow scheduled carries a summary naming it, readable without
-// keys, while its input stays sealed.
+// activitiesHaveSummaries: every activity the workflow ran, scheduled or local, carries a summary naming it,
+// readable without keys, while what it carries stays sealed: a scheduled one's input, a local one's result.
 func activitiesHaveSummaries(t *testing.T, c client.Client, id string) {
 	t.Helper()
+	names := map[string]bool{}
+	for _, e := range workflows.Contract {
+		names[e.ActivityName()] = true
+	}
 	n := 0
 	for _, ev := range history(t, c, id).Events {
-		if ev.GetEventType() != enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {
+		var sealed []*commonpb.Payload
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			sealed = ev.GetActivityTaskScheduledEventAttributes().GetInput().GetPayloads()
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			m := ev.GetMarkerRecordedEventAttributes()
+			if m.GetMarkerName() != "LocalActivity" {
+				continue
+			}
+			sealed = m.GetDetails()["result"].GetPayloads()
+		default:
 			continue
 		}
 		n++
-		name := ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
 		summary := withoutKeys(t, ev.GetUserMetadata().GetSummary())
-		input := ev.GetActivityTaskScheduledEventAttributes().GetInput().GetPayloads()
-		if !strings.HasPrefix(summary, name+" ") || len(input) != 1 || withoutKeys(t, input[0])[0] != '<' {
-			t.Errorf("%s: activity %s summary %q, input readable %q", id, name, summary, withoutKeys(t, input[0]))
+		name, _, _ := strings.Cut(summary, " ")
+		if !names[name] || len(sealed) != 1 || withoutKeys(t, sealed[0])[0] != '<' {
+			t.Errorf("%s: event %d summary %q, payload readable %v", id, ev.GetEventId(), summary,
+				len(sealed) == 1 && withoutKeys(t, sealed[0])[0] != '<')
 		}
 	}
 	if n < 3 {
-		t.Errorf("%s scheduled %d activities", id, n)
+		t.Errorf("%s ran %d activities", id, n)
 	}
 }
