@@ -39,12 +39,8 @@ func TestInboxRecognisesDuplicates(t *testing.T) {
 	if first, delivered, err := l.RecordNotification(ctx, n); err != nil || !first || delivered {
 		t.Fatalf("other channel: %v %v %v", first, delivered, err)
 	}
-	var ve *ledger.ValidationError
-	if _, _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"}); !errors.As(
-		err,
-		&ve,
-	) ||
-		ve.Field != "EventID" {
+	_, _, err := l.RecordNotification(ctx, ledger.Notification{Channel: "wechatpay", EventType: "X"})
+	if ve := (*ledger.ValidationError)(nil); !errors.As(err, &ve) || ve.Field != "EventID" {
 		t.Errorf("missing event id: %v", err)
 	}
 }

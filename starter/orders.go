@@ -225,31 +225,35 @@ func (c *Client) ConfirmReceipt(
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		// A sub-order that already ended (settled, with no refund window left) took its receipt: a repeat
-		// answers its final state, as a repeat to a running one does.
-		if v, qerr := c.Temporal.QueryWorkflow(ctx, id, "", workflows.QuerySubOrder); qerr == nil {
-			return st, v.Get(&st)
-		}
-		order, oerr := c.orderState(ctx, orderNo)
-		switch {
-		case oerr != nil:
-			return st, oerr
-		case n < 1 || n > len(order.SubOrders):
-			return st, &InputError{
-				Field:  "sub_order",
-				Reason: fmt.Sprintf("order %s has sub-orders 1..%d", orderNo, len(order.SubOrders)),
-			}
-		default:
-			return st, &ConflictError{
-				Reason: fmt.Sprintf(
-					"order %s is %s: receipt can be confirmed once it is paid and its sub-orders run",
-					orderNo,
-					order.Status,
-				),
-			}
-		}
+		return c.receiptForNoRunningSubOrder(ctx, orderNo, n)
 	}
 	return st, fromTemporal(err, "confirm receipt")
+}
+
+// receiptForNoRunningSubOrder answers a receipt for sub-order n when no workflow of it runs. One that already
+// ended (settled, with no refund window left) took its receipt: a repeat answers its final state, as a repeat to
+// a running one does. Otherwise the sub-order does not exist (an *InputError), or the order is not paid yet (a
+// *ConflictError).
+func (c *Client) receiptForNoRunningSubOrder(ctx context.Context, orderNo string, n int) (workflows.SubOrderState,
+	error) {
+	var st workflows.SubOrderState
+	qctx, cancel := context.WithTimeout(ctx, readWait)
+	defer cancel()
+	v, err := c.Temporal.QueryWorkflow(qctx, workflows.SubOrderWorkflowID(orderNo, n), "", workflows.QuerySubOrder)
+	if err == nil {
+		return st, v.Get(&st)
+	}
+	order, err := c.orderState(ctx, orderNo)
+	switch {
+	case err != nil:
+		return st, err
+	case n < 1 || n > len(order.SubOrders):
+		return st, &InputError{Field: "sub_order",
+			Reason: fmt.Sprintf("order %s has sub-orders 1..%d", orderNo, len(order.SubOrders))}
+	default:
+		return st, &ConflictError{Reason: fmt.Sprintf(
+			"order %s is %s: receipt can be confirmed once it is paid and its sub-orders run", orderNo, order.Status)}
+	}
 }
 
 // RefundRequest asks for a refund of one sub-order: items (when it was placed with items) or an amount.

@@ -37,8 +37,9 @@ type RelayOptions struct {
 // StartRelay makes the notification path asynchronous. The API acknowledges a notification once the inbox holds
 // it with its signal, so the channel stops retrying however busy Temporal is. The relay sends the signal at once.
 // A sweep sends again whatever is still undelivered after SweepAfter, once per SweepAfter whichever process
-// sweeps: a process that died between the two, a full queue, or Temporal unavailable. A notification acknowledged is never lost. A signal sent twice changes
-// nothing: the workflow ignores what it knows. stop ends the relay; what it had not sent, the next sweep sends.
+// sweeps: a process that died between the two, a full queue, or Temporal unavailable. A notification
+// acknowledged is never lost. A signal sent twice changes nothing: the workflow ignores what it knows. stop ends
+// the relay; what it had not sent, the next sweep sends.
 func (c *Client) StartRelay(o RelayOptions) (stop func()) {
 	o = o.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())

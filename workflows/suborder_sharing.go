@@ -89,7 +89,7 @@ func (s *subOrder) netDebts(ctx workflow.Context) [][]PlannedShare {
 
 func (s *subOrder) shareBatch(ctx workflow.Context, b *SharingBatch) {
 	cctx := s.settlement(ctx)
-	qctx := s.local(cctx, "local-queries") // local, not local first
+	qctx := s.local(channelOptions(ctx), "local-queries")
 	in := ShareInput{SubOrderRef: s.in.Ref, OutOrderNo: b.OutOrderNo, Shares: b.Shares}
 	var st ShareStatus
 	finished := func(st ShareStatus) bool { b.Status = st.Status; return st.Status == channels.SharingFinished }

@@ -179,6 +179,8 @@ func badInputs(h *harness, no string) []badInput {
 		{"path id not UTF-8", "GET", "/v1/orders/%FF%FE", "", "", 400, "path"},
 		{"path id with NUL", "GET", "/v1/orders/A%00B", "", "", 400, "path"},
 		{"confirmed_by too long", "POST", sub + "/receipt", "", `{"confirmed_by":"` + long(65) + `"}`, 400, "confirmed_by"},
+		{"receipt for a sub-order the order lacks", "POST", "/v1/orders/" + no + "/sub-orders/9/receipt", "",
+			`{"confirmed_by":"shop"}`, 400, "sub_order"},
 		{"refund reason too long", "POST", sub + "/refunds", "",
 			`{"refund_no":"R1","amount":100,"reason":"` + long(81) + `"}`, 400, "reason"},
 		{"withdrawal remark too long", "POST", "/v1/merchants/m1/withdrawals", "",

@@ -26,12 +26,13 @@ import (
 // Concurrency at a time (the most the machine takes).
 type NotifyResult struct {
 	Orders, Posts int // per phase
+	Placed        int // orders in all: Orders per phase run
 	Rate          float64
 	Paced         []time.Duration // at Rate, each from the moment it was due (a late answer delays no count)
 	Elapsed       time.Duration   // flat out: posting them all (each answered once the inbox holds it)
 	Latency       []time.Duration // flat out
 	Signalled     time.Duration   // flat out: from the first post until every order's sub-orders run (2 s polls)
-	Paid          int             // orders (both phases) whose sub-orders all reached the ledger
+	Paid          int             // orders (every phase) whose sub-orders all reached the ledger
 	DoublePosted  int             // payments posted more than once (must be 0)
 }
 
@@ -43,11 +44,14 @@ type notification struct {
 }
 
 // RunNotify places orders paid at the simulator with their notifications held back (掉单), then posts every
-// order's notification twice, in a shuffled order: the first Orders at rate posts/s (none when rate is 0), the
-// next Orders flat out. Then it checks the ledger. during brackets the flat-out phase (a CPU profile).
+// order's notification twice, in a shuffled order: Orders at rate posts/s (no such phase when rate is 0), then
+// as many more flat out. Then it checks the ledger. during brackets the flat-out phase (a CPU profile).
 func RunNotify(ctx context.Context, st *stack.Stack, tc client.Client, o Options, rate float64,
 	during func() func()) (NotifyResult, error) {
-	r := NotifyResult{Orders: o.Orders, Posts: 2 * o.Orders, Rate: rate}
+	r := NotifyResult{Orders: o.Orders, Posts: 2 * o.Orders, Placed: o.Orders, Rate: rate}
+	if rate > 0 {
+		r.Placed += o.Orders
+	}
 	c := st.Client()
 	ch := channelOf(st, channels.WeChatPay)
 	if err := ch.setup(ctx, c); err != nil {
@@ -56,30 +60,34 @@ func RunNotify(ctx context.Context, st *stack.Stack, tc client.Client, o Options
 	st.Sim.SetFaults(wxsim.Faults{DropNotifications: true})
 	defer st.Sim.SetFaults(wxsim.Faults{})
 	no := func(i int) string { return fmt.Sprintf("%s%05d", o.Prefix, i) }
-	errs := make([]error, 2*o.Orders)
-	inParallel(Options{Orders: 2 * o.Orders, Concurrency: o.Concurrency}, func(i int) {
+	errs := make([]error, r.Placed)
+	inParallel(Options{Orders: r.Placed, Concurrency: o.Concurrency}, func(i int) {
 		errs[i] = ch.placeAndPay(ctx, c, no(i))
 	})
 	if err := errors.Join(errs...); err != nil {
 		return r, err
 	}
-	paced, flat, err := notifications(st, no, o.Orders)
-	if err != nil {
-		return r, err
-	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(o.Concurrency, 64)},
 		Timeout: 30 * time.Second}
-	waiting := 0
+	flatFrom := 0 // the flat-out phase's first order
 	if rate > 0 {
+		paced, err := notifications(st, no, 0, o.Orders)
+		if err != nil {
+			return r, err
+		}
 		if r.Paced, err = postPaced(ctx, hc, paced, rate); err != nil {
 			return r, err
 		}
-		waiting = 2 * o.Orders
-		if err := awaitWaiting(ctx, tc, st.TaskQueue(), waiting); err != nil {
+		if err := awaitWaiting(ctx, tc, st.TaskQueue(), 2*o.Orders); err != nil {
 			return r, err
 		}
+		flatFrom = o.Orders
 	}
-	r.Latency = make([]time.Duration, len(flat))
+	flat, err := notifications(st, no, flatFrom, o.Orders)
+	if err != nil {
+		return r, err
+	}
+	r.Latency, errs = make([]time.Duration, len(flat)), make([]error, len(flat))
 	stop := during()
 	began := time.Now()
 	r.Elapsed = inParallel(Options{Orders: len(flat), Concurrency: o.Concurrency}, func(i int) {
@@ -91,30 +99,26 @@ func RunNotify(ctx context.Context, st *stack.Stack, tc client.Client, o Options
 	if err := errors.Join(errs...); err != nil {
 		return r, err
 	}
-	if err := awaitWaiting(ctx, tc, st.TaskQueue(), waiting+2*o.Orders); err != nil {
+	if err := awaitWaiting(ctx, tc, st.TaskQueue(), 2*r.Placed); err != nil {
 		return r, err
 	}
 	r.Signalled = time.Since(began)
 	return r, countPostings(ctx, st, o.Prefix, &r)
 }
 
-// notifications answers each phase's posts: n orders' notifications each twice (a retry repeats the same),
-// shuffled; the first n orders' for the paced phase, the next n orders' for the flat-out one.
-func notifications(st *stack.Stack, no func(int) string, n int) (paced, flat []notification, err error) {
-	all := make([]notification, 0, 4*n)
-	for i := range 2 * n {
+// notifications answers the posts of orders from .. from+n-1: each order's notification twice (a retry repeats
+// the same), shuffled.
+func notifications(st *stack.Stack, no func(int) string, from, n int) ([]notification, error) {
+	posts := make([]notification, 0, 2*n)
+	for i := from; i < from+n; i++ {
 		url, body, header, err := st.Sim.PaymentNotification(no(i))
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		all = append(all, notification{url, body, header}, notification{url, body, header})
+		posts = append(posts, notification{url, body, header}, notification{url, body, header})
 	}
-	paced, flat = all[:2*n], all[2*n:]
-	shuffle := rand.New(rand.NewPCG(1, 2))
-	for _, ns := range [][]notification{paced, flat} {
-		shuffle.Shuffle(len(ns), func(i, j int) { ns[i], ns[j] = ns[j], ns[i] })
-	}
-	return paced, flat, nil
+	rand.New(rand.NewPCG(1, uint64(from))).Shuffle(len(posts), func(i, j int) { posts[i], posts[j] = posts[j], posts[i] })
+	return posts, nil
 }
 
 // postPaced sends post i at i/rate seconds, each in its own goroutine, and answers each one's latency from the
@@ -186,5 +190,5 @@ func (r NotifyResult) Print(w io.Writer) {
 	fmt.Fprintf(w, "  %-30s %s (the relay signals after the answer)\n", "until every order runs on",
 		r.Signalled.Round(100*time.Millisecond))
 	fmt.Fprintf(w, "  %-30s %d of %d orders paid in the ledger, %d payments posted twice (must be 0)\n", "ledger",
-		r.Paid, 2*r.Orders, r.DoublePosted)
+		r.Paid, r.Placed, r.DoublePosted)
 }
